@@ -1,0 +1,35 @@
+# The README's two commands: `make run` starts the whole system, `make test` runs the suite.
+# Both install what is missing first, into virtualenvs inside the checkout.
+PYTHON ?= python3
+VENV := .venv
+DB_VENV := .venv-db
+BIN := $(VENV)/bin
+
+.PHONY: install run test bench rabbitmq clean
+
+install: $(VENV)/.installed $(DB_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DB_VENV)/.installed: requirements-db.txt
+	$(PYTHON) -m venv $(DB_VENV)
+	$(DB_VENV)/bin/pip install --quiet -r requirements-db.txt
+	touch $@
+
+# RabbitMQ is started if it is installed but down; the tests need its management API for
+# a fresh virtual host per test.
+rabbitmq:
+	@bash dev/ensure_rabbitmq.sh
+
+run: install rabbitmq
+	$(BIN)/python -m dev.run
+
+test: install rabbitmq
+	$(BIN)/nameko test tests -p no:cacheprovider $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) $(DB_VENV) var

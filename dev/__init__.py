@@ -1,0 +1,1 @@
+"""Development and test tooling: the embedded database, the mail sink, the demo seed."""

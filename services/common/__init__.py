@@ -1,0 +1,1 @@
+"""What every Message Center service needs once: settings, storage, errors, events, callers."""

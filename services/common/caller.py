@@ -1,0 +1,55 @@
+"""Who is calling: the identity the gateway reads from the token and passes over RPC."""
+from dataclasses import asdict, dataclass, field
+
+ROLES = ("customer", "vendor", "admin", "system")
+
+PERMISSIONS = (
+    "view_vendor_communication",
+    "manage_vendor_communication",
+    "view_order_communication",
+    "manage_order_communication",
+    "view_admin_communication",
+    "manage_admin_communication",
+)
+
+# The side of a conversation each role speaks for; `system` is an integration, not a side.
+SIDE_OF_ROLE = {"customer": "customer", "vendor": "vendor", "admin": "admin"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    role: str
+    company_id: str | None = None
+    name: str = ""
+    email: str = ""
+    # None means every permission of the role; a list narrows it.
+    permissions: tuple[str, ...] | None = field(default=None)
+
+    @property
+    def side(self) -> str | None:
+        return SIDE_OF_ROLE.get(self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may(self, permission: str) -> bool:
+        return self.permissions is None or permission in self.permissions
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["permissions"] = list(self.permissions) if self.permissions is not None else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Caller":
+        permissions = data.get("permissions")
+        return cls(
+            user_id=str(data["user_id"]),
+            role=data["role"],
+            company_id=str(data["company_id"]) if data.get("company_id") not in (None, "") else None,
+            name=data.get("name") or "",
+            email=data.get("email") or "",
+            permissions=tuple(permissions) if permissions is not None else None,
+        )

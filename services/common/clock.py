@@ -1,0 +1,33 @@
+"""The one clock and the one id scheme.
+
+Times are UTC and cut to milliseconds, because MongoDB stores milliseconds: a time that goes
+in comes back equal, so comparisons and cursors built from stored times stay exact.
+"""
+from datetime import datetime, timezone
+
+from bson import ObjectId
+
+
+def now() -> datetime:
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def new_id() -> str:
+    # ObjectId strings sort by creation time, which keyset pagination relies on.
+    return str(ObjectId())
+
+
+def isoformat(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

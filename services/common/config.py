@@ -1,0 +1,53 @@
+"""The one configuration loader: the contract's environment variables, with their defaults.
+
+A nameko container's config (the YAML given to `nameko run`, or a test's dict) is read first,
+then the process environment, then the default, so the same code serves a deployment, the
+development run and the tests.
+"""
+import os
+from dataclasses import dataclass, fields
+from typing import Mapping
+
+DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+
+
+@dataclass(frozen=True)
+class Settings:
+    AMQP_URI: str = "pyamqp://guest:guest@127.0.0.1:5672/"
+    MONGO_URI: str = "mongodb://127.0.0.1:27017/"
+    MONGO_DB: str = "message_center"
+    SMTP_HOST: str = "127.0.0.1"
+    SMTP_PORT: int = 1025
+    SMTP_TIMEOUT: float = 10.0
+    MAIL_FROM: str = "Message Center <no-reply@localhost>"
+    JWT_SECRET: str = DEVELOPMENT_JWT_SECRET
+    GATEWAY_PORT: int = 8080
+    # Links in mails and in the context panel point at the portals and the storefront.
+    PORTAL_URL: str = "http://127.0.0.1:8080/ui/demo"
+    STOREFRONT_URL: str = "http://127.0.0.1:8080/ui/demo/storefront"
+    # How long the gateway (and a service calling another) waits for an RPC answer.
+    RPC_TIMEOUT: float = 10.0
+    # CS-Cart's REST API, for records the storefront has not pushed (all three or none).
+    CSCART_API_URL: str = ""
+    CSCART_API_USER: str = ""
+    CSCART_API_KEY: str = ""
+    # Addresses that receive the administration's mail, comma separated.
+    ADMIN_EMAILS: str = ""
+
+    @property
+    def uses_development_secret(self) -> bool:
+        return self.JWT_SECRET == DEVELOPMENT_JWT_SECRET
+
+
+def load_settings(config: Mapping | None = None, environ: Mapping | None = None) -> Settings:
+    config = config or {}
+    environ = os.environ if environ is None else environ
+    values = {}
+    for field in fields(Settings):
+        raw = config.get(field.name)
+        if raw in (None, ""):
+            raw = environ.get(field.name)
+        if raw in (None, ""):
+            continue
+        values[field.name] = field.type(raw) if field.type in (int, float) else str(raw)
+    return Settings(**values)

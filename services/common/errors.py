@@ -1,0 +1,46 @@
+"""Errors that cross RPC as themselves.
+
+`deserialize_to_instance` makes nameko rebuild these on the caller's side with their
+arguments, so the gateway maps them to HTTP statuses in one place.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class MessageCenterError(Exception):
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message, details or {})
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self):
+        return self.message
+
+
+@deserialize_to_instance
+class NotFound(MessageCenterError):
+    code, status = "not_found", 404
+
+
+@deserialize_to_instance
+class Forbidden(MessageCenterError):
+    code, status = "forbidden", 403
+
+
+@deserialize_to_instance
+class Conflict(MessageCenterError):
+    code, status = "conflict", 409
+
+
+@deserialize_to_instance
+class ValidationFailed(MessageCenterError):
+    """`details` maps each field to its messages, as the contract's 422 does."""
+    code, status = "validation_error", 422
+
+
+@deserialize_to_instance
+class Unavailable(MessageCenterError):
+    """A dependency (database, broker, another service, the storefront) cannot answer now."""
+    code, status = "unavailable", 503

@@ -1,0 +1,43 @@
+"""The MongoDB dependency: one client per service process, indexes made at start.
+
+Each worker gets the service's store (a small object with domain verbs), never the raw
+client. A store class names its indexes in `create_indexes(db)`.
+"""
+import logging
+
+from nameko.extensions import DependencyProvider
+from pymongo import MongoClient
+
+from .config import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def connect(settings) -> MongoClient:
+    # Short selection timeout: a database that is down becomes a 503 quickly, not a hang.
+    return MongoClient(settings.MONGO_URI, tz_aware=True, serverSelectionTimeoutMS=5000,
+                       connectTimeoutMS=5000, appname="message-center")
+
+
+class Mongo(DependencyProvider):
+    def __init__(self, store_class):
+        self.store_class = store_class
+        self.client = None
+        self.db = None
+
+    def setup(self):
+        settings = load_settings(self.container.config)
+        self.client = connect(settings)
+        self.db = self.client[settings.MONGO_DB]
+        self.store_class.create_indexes(self.db)
+
+    def stop(self):
+        if self.client is not None:
+            self.client.close()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.store_class(self.db)
+

@@ -1,0 +1,52 @@
+"""Real parts for every test that needs them.
+
+- `mongo_uri`: MONGO_URI when set, else an embedded SecantusDB started for the session.
+- `service_config`: a nameko config on a fresh RabbitMQ vhost (nameko's `rabbit_config`,
+  through the management API) and a fresh database, for `container_factory`.
+- `mail_sink`: a real SMTP server (dev/mail_sink.py in its own process) and its mailbox.
+- `stack`: the whole system as `make run` starts it (Procfile under honcho), for end-to-end
+  tests through the gateway's HTTP port.
+"""
+import os
+import uuid
+
+import pytest
+from pymongo import MongoClient
+
+from dev import embedded_mongo
+
+pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.stack"]
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory):
+    if os.environ.get("MONGO_URI"):
+        yield os.environ["MONGO_URI"]
+        return
+    process, uri = embedded_mongo.start(tmp_path_factory.mktemp("mongo"))
+    yield uri
+    embedded_mongo.stop(process)
+
+
+@pytest.fixture(scope="session")
+def mongo_client(mongo_uri):
+    client = MongoClient(mongo_uri, tz_aware=True)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def mongo_db(mongo_client):
+    """A database of its own for one test, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield mongo_client[name]
+    mongo_client.drop_database(name)
+
+
+@pytest.fixture
+def service_config(rabbit_config, mongo_uri, mongo_db):
+    return {
+        "AMQP_URI": rabbit_config["AMQP_URI"],
+        "MONGO_URI": mongo_uri,
+        "MONGO_DB": mongo_db.name,
+    }
