@@ -1,0 +1,1 @@
+"""The HTTP gateway: the contract in ../shared/api.md, in front of the nameko services."""

@@ -1,0 +1,58 @@
+"""The gateway's app factory: flask-smorest blueprints, one error handler, one RPC client a thread."""
+import logging
+
+from flask import Flask
+from flask_smorest import Api
+
+from services.common.config import load_settings
+
+from . import errors, metrics, rpc
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class ContractApi(Api):
+    def _register_error_handlers(self):
+        # Errors leave through gateway.errors in the contract's shape, not flask-smorest's.
+        pass
+
+
+def create_app(settings=None) -> Flask:
+    settings = settings or load_settings()
+    if settings.uses_development_secret:
+        log.warning("JWT_SECRET is not set: using the DEVELOPMENT key. Anyone can mint tokens. "
+                    "Set JWT_SECRET before this gateway faces real users.")
+    app = Flask(__name__)
+    app.config.update(
+        SETTINGS=settings,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        API_TITLE="Message Center",
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                            "bearerFormat": "JWT"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    rpc.configure(settings)
+    api = ContractApi(app)
+    errors.register(app)
+    metrics.register(app)
+
+    from .blueprints import ops
+    api.register_blueprint(ops.blp)
+    for blueprint in _resource_blueprints():
+        api.register_blueprint(blueprint)
+    return app
+
+
+def _resource_blueprints():
+    from .blueprints import broadcasts, catalog, reports, settings, threads
+    return [threads.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp]

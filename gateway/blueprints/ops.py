@@ -1,0 +1,66 @@
+"""Operations: liveness, readiness, metrics."""
+from flask import current_app, request
+from flask_smorest import Blueprint
+from kombu import Connection
+from pymongo import MongoClient
+
+from ..metrics import exposition
+from ..rpc import rpc
+
+blp = Blueprint("operations", __name__, description="Liveness, readiness and metrics")
+
+SERVICES = ("conversations", "catalog_context", "notifications")
+
+
+@blp.route("/healthz")
+@blp.doc(security=[])
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.doc(security=[])
+def readyz():
+    """The broker and the database are reachable (`?services=all` also asks each service)."""
+    settings = current_app.config["SETTINGS"]
+    checks = {"broker": _broker_ok(settings.AMQP_URI), "database": _database_ok(settings.MONGO_URI)}
+    if request.args.get("services") == "all":
+        for name in SERVICES:
+            checks[name] = _service_ok(name)
+    ready = all(checks.values())
+    return {"status": "ready" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+
+
+@blp.route("/metrics")
+@blp.doc(security=[])
+def metrics():
+    """Prometheus exposition."""
+    return exposition()
+
+
+def _broker_ok(uri: str) -> bool:
+    try:
+        with Connection(uri, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+def _database_ok(uri: str) -> bool:
+    client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
+    try:
+        client.admin.command("ping")
+        return True
+    except Exception:
+        return False
+    finally:
+        client.close()
+
+
+def _service_ok(name: str) -> bool:
+    try:
+        return getattr(rpc(), name).health() is True
+    except Exception:
+        return False

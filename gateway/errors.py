@@ -1,0 +1,84 @@
+"""Every error leaves the gateway here, in the contract's one shape:
+{"error": {"code": "<machine code>", "message": "<human sentence>", "details": {...}}}.
+"""
+import logging
+import socket
+
+from flask import jsonify
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from werkzeug.exceptions import HTTPException
+
+from services.common.errors import MessageCenterError
+
+from . import rpc
+
+log = logging.getLogger(__name__)
+
+CODE_OF_STATUS = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    503: "unavailable",
+}
+
+# A service answered, but its database was not reachable: a dependency that is down.
+DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
+                 "ConnectionFailure", "NotPrimaryError", "WaitQueueTimeoutError"}
+
+# The broker or a service cannot be reached from here.
+BROKER_DOWN = (RpcTimeout, UnknownService, OperationalError, ConnectionError, socket.error)
+
+
+def error_response(status: int, message: str, details: dict | None = None, code: str | None = None):
+    body = {"error": {"code": code or CODE_OF_STATUS.get(status, "error"), "message": message,
+                      "details": details or {}}}
+    return jsonify(body), status
+
+
+def field_messages(messages: dict) -> dict:
+    """webargs nests errors by location ({"json": {...}, "query": {...}}); the contract maps
+    field → messages, so the locations are folded away."""
+    details = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            details.update(location_errors)
+        else:
+            details.setdefault("_schema", []).extend(location_errors)
+    return details
+
+
+def register(app):
+    @app.errorhandler(MessageCenterError)
+    def known_error(error):
+        return error_response(error.status, error.message, error.details, error.code)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        data = getattr(error, "data", None) or {}
+        if error.code == 422 and "messages" in data:
+            return error_response(422, "The request has invalid fields.", field_messages(data["messages"]))
+        if error.code == 413:
+            return error_response(413, "The request body is larger than 64 KiB.")
+        message = data.get("message") or error.description or error.name
+        return error_response(error.code or 500, message)
+
+    @app.errorhandler(RemoteError)
+    def service_error(error):
+        if error.exc_type in DATABASE_DOWN:
+            return error_response(503, "The database is not reachable; try again shortly.")
+        log.error("service error %s: %s", error.exc_type, error.value)
+        return error_response(500, "Something went wrong on our side.", code="internal_error")
+
+    @app.errorhandler(BROKER_DOWN)
+    def broker_down(error):
+        # The thread's RPC client may hold a dead connection; the next request starts afresh.
+        rpc.discard()
+        if isinstance(error, UnknownService):
+            return error_response(503, f"The {error} service is not running; try again shortly.")
+        return error_response(503, "A backend service did not answer in time; try again shortly.")
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        log.exception("unhandled error")
+        return error_response(500, "Something went wrong on our side.", code="internal_error")

@@ -1,0 +1,174 @@
+"""What a thread page shows beside a dialogue, built from the records we keep.
+
+Plain rules: no nameko, no pymongo, no HTTP. Records arrive in our shape (see schemas.py)
+and leave as the context, the short summary an inbox line shows, and how fresh they are.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from services.common.clock import isoformat
+from services.common.errors import ValidationFailed
+
+# The objects a thread can be about that have a record behind them; "none" has none.
+OBJECT_TYPES = ("product", "order", "company")
+
+# CS-Cart's order status letters, said the way buyers and sellers on a marketplace say them.
+# "T" is the parent of an order split between vendors; "N" one the customer never finished.
+ORDER_STATUS_WORDS = {
+    "O": "open",
+    "P": "processed",
+    "C": "complete",
+    "F": "failed",
+    "D": "declined",
+    "B": "backordered",
+    "I": "cancelled",
+    "Y": "awaiting call",
+    "N": "incomplete",
+    "T": "split between vendors",
+}
+
+
+def order_status_words(code: str) -> str:
+    # A storefront may define its own statuses: show what it sent rather than guess.
+    return ORDER_STATUS_WORDS.get(code, code)
+
+
+def check_object_type(object_type: str) -> str:
+    if object_type not in OBJECT_TYPES:
+        raise ValidationFailed(
+            f"A thread about {object_type!r} has no context to show",
+            {"object_type": [f"Must be one of: {', '.join(OBJECT_TYPES)}."]})
+    return object_type
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a reader goes from the context panel: the storefront's pages, the portal's orders."""
+    storefront_url: str
+    portal_url: str
+
+    def product(self, product_id: str) -> str:
+        return self._page(self.storefront_url, "products.view", product_id=product_id)
+
+    def company(self, company_id: str) -> str:
+        return self._page(self.storefront_url, "companies.view", company_id=company_id)
+
+    def order(self, order_id: str) -> str:
+        return self._page(self.portal_url, "orders.details", order_id=order_id)
+
+    @staticmethod
+    def _page(base: str, dispatch: str, **ids) -> str:
+        # CS-Cart's own dispatch URLs, so the same links work against a real storefront.
+        return f"{base.rstrip('/')}/index.php?{urlencode({'dispatch': dispatch, **ids})}"
+
+
+def product_context(product: dict, links: Links) -> dict:
+    return {
+        "type": "product",
+        "id": product["id"],
+        "name": product["name"],
+        "code": product["code"],
+        "price": product["price"],
+        "image_url": product["image_url"],
+        "url": links.product(product["id"]),
+        "status": product["status"],
+    }
+
+
+def order_context(order: dict, links: Links) -> dict:
+    return {
+        "type": "order",
+        "id": order["id"],
+        "number": order["id"],
+        "total": order["total"],
+        "date": isoformat(order["placed_at"]),
+        "status": order_status_words(order["status"]),
+        "status_code": order["status"],
+        "customer": {
+            "id": order["customer_id"],
+            "name": order["customer_name"],
+            "email": order["customer_email"],
+            "phone": order["customer_phone"],
+        },
+        "items": [
+            {"product_id": item["product_id"], "name": item["name"],
+             "amount": item["amount"], "price": item["price"]}
+            for item in order["items"]
+        ],
+        "url": links.order(order["id"]),
+    }
+
+
+def company_context(vendor: dict, links: Links) -> dict:
+    return {
+        "type": "company",
+        "id": vendor["id"],
+        "name": vendor["name"],
+        "email": vendor["email"],
+        "status": vendor["status"],
+        "url": links.company(vendor["id"]),
+    }
+
+
+CONTEXT_OF = {"product": product_context, "order": order_context, "company": company_context}
+
+
+def summary(context: dict) -> dict:
+    """The short context an inbox line shows."""
+    titles = {
+        "product": lambda: context["name"],
+        "order": lambda: f"Order #{context['number']}",
+        "company": lambda: context["name"],
+    }
+    return {
+        "title": titles[context["type"]](),
+        "image_url": context.get("image_url"),
+        "url": context["url"],
+    }
+
+
+def is_stale(fetched_at: datetime, now: datetime, fresh_for: timedelta) -> bool:
+    return now - fetched_at > fresh_for
+
+
+def resolved(object_type: str, record: dict, links: Links, stale: bool) -> dict:
+    """Everything a caller needs about one object: whose it is, what it shows, how old it is."""
+    context = CONTEXT_OF[object_type](record, links)
+    return {
+        "object": {"type": object_type, "id": record["id"]},
+        # A company's thread is with that company itself.
+        "company_id": record["id"] if object_type == "company" else record["company_id"],
+        "customer_id": record["customer_id"] if object_type == "order" else None,
+        "context": context,
+        "summary": summary(context),
+        "as_of": record["fetched_at"],
+        "stale": stale,
+    }
+
+
+def changes(snapshot_context: dict | None, live_context: dict | None) -> list[dict]:
+    """What differs between the context kept when a question was asked and the one now.
+
+    Nested parts (an order's customer) are compared field by field, named with dots; lists
+    (an order's items) as a whole. Identity fields are not changes.
+    """
+    then = _flatten(snapshot_context or {})
+    now = _flatten(live_context or {})
+    found = []
+    for field in [*now, *(name for name in then if name not in now)]:
+        if field in ("type", "id"):
+            continue
+        if then.get(field) != now.get(field):
+            found.append({"field": field, "then": then.get(field), "now": now.get(field)})
+    return found
+
+
+def _flatten(context: dict, prefix: str = "") -> dict:
+    flat = {}
+    for name, value in context.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat

@@ -1,0 +1,161 @@
+"""The storefront as the catalog sees it: its links, and its REST API for records not pushed.
+
+CS-Cart's REST API answers GET /api/products/{id}, /api/orders/{id} and /api/vendors/{id}
+with the record as JSON, behind HTTP basic auth (an administrator's email and API key).
+Every failure to get an answer (refused, slow, 5xx, not JSON) is `Unavailable`; 404 is "no
+such object".
+"""
+import logging
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+import requests
+from nameko.extensions import DependencyProvider
+
+from services.common.clock import now
+from services.common.config import load_settings
+from services.common.errors import MessageCenterError, Unavailable
+
+from .context import Links, is_stale
+
+log = logging.getLogger(__name__)
+
+API_PATHS = {"product": "products", "order": "orders", "company": "vendors"}
+
+# At most this many records are refreshed at once, so a page of stale records cannot turn
+# into a burst of requests at the storefront.
+MOST_REFRESHES_AT_ONCE = 8
+
+
+@dataclass(frozen=True)
+class PullSettings:
+    """How long a record counts as fresh, and how long the storefront may take to answer.
+
+    Read like services.common.config's Settings (container config, then environment, then
+    the default); they belong there once the lead adds them.
+    """
+    fresh_for: timedelta = timedelta(minutes=5)
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+
+    @classmethod
+    def read(cls, config) -> "PullSettings":
+        def number(name, default):
+            raw = config.get(name)
+            if raw in (None, ""):
+                raw = os.environ.get(name)
+            return float(raw) if raw not in (None, "") else default
+
+        defaults = cls()
+        return cls(
+            fresh_for=timedelta(seconds=number("CATALOG_FRESH_SECONDS", defaults.fresh_for.total_seconds())),
+            connect_timeout=number("CSCART_CONNECT_TIMEOUT", defaults.connect_timeout),
+            read_timeout=number("CSCART_READ_TIMEOUT", defaults.read_timeout),
+        )
+
+
+class CsCartApi:
+    def __init__(self, url: str, user: str, api_key: str, connect_timeout: float, read_timeout: float):
+        self.url = url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = requests.Session()
+        self.session.auth = (user, api_key)
+        self.session.headers["Accept"] = "application/json"
+
+    def fetch(self, object_type: str, object_id: str) -> dict | None:
+        """The storefront's record, None when it has no such object; Unavailable otherwise."""
+        url = f"{self.url}/api/{API_PATHS[object_type]}/{quote(object_id, safe='')}"
+        try:
+            answer = self.session.get(url, timeout=self.timeout)
+        except requests.Timeout:
+            raise Unavailable("The storefront's API did not answer in time")
+        except requests.RequestException as error:
+            log.warning("storefront API unreachable: %s", error)
+            raise Unavailable("The storefront's API cannot be reached")
+        if answer.status_code == 404:
+            return None
+        if answer.status_code in (401, 403):
+            log.error("storefront API refused our credentials (%s): check CSCART_API_USER and CSCART_API_KEY",
+                      answer.status_code)
+        if answer.status_code != 200:
+            raise Unavailable(f"The storefront's API answered {answer.status_code}")
+        try:
+            body = answer.json()
+        except ValueError:
+            raise Unavailable("The storefront's API answered with something that is not JSON")
+        if not isinstance(body, dict):
+            raise Unavailable("The storefront's API answered with something that is not a record")
+        return body
+
+
+class Storefront:
+    """What a worker gets: links to the storefront's pages, and its API when one is set."""
+
+    def __init__(self, links: Links, api: CsCartApi | None, fresh_for: timedelta, refresher=None):
+        self.links = links
+        self.api = api
+        self.fresh_for = fresh_for
+        self.refresher = refresher
+
+    @property
+    def pulls(self) -> bool:
+        return self.api is not None
+
+    def fetch(self, object_type: str, object_id: str) -> dict | None:
+        return self.api.fetch(object_type, object_id)
+
+    def is_stale(self, record: dict) -> bool:
+        # Without an API nothing newer can be had: pushed records are as fresh as the pushes.
+        return self.pulls and is_stale(record["fetched_at"], now(), self.fresh_for)
+
+    def later(self, object_type: str, object_id: str, job) -> None:
+        """Run `job` (a refresh of this object) in the background, once at a time per object."""
+        if self.pulls and self.refresher is not None:
+            self.refresher.spawn((object_type, object_id), job)
+
+
+class Refresher:
+    """Background refreshes on the container's own green threads: none outlives the service."""
+
+    def __init__(self, container):
+        self.container = container
+        self.running = set()
+
+    def spawn(self, key, job) -> None:
+        if key in self.running or len(self.running) >= MOST_REFRESHES_AT_ONCE:
+            return
+        self.running.add(key)
+
+        def refresh():
+            try:
+                job()
+            except MessageCenterError as error:
+                # The storefront is down or has lost the object: the kept record stays.
+                log.info("refresh of %s:%s failed: %s", *key, error)
+            except Exception:
+                log.exception("refresh of %s:%s failed", *key)
+            finally:
+                self.running.discard(key)
+
+        self.container.spawn_managed_thread(refresh, identifier=f"refresh {key[0]}:{key[1]}")
+
+
+class StorefrontProvider(DependencyProvider):
+    def setup(self):
+        settings = load_settings(self.container.config)
+        pull = PullSettings.read(self.container.config)
+        self.links = Links(settings.STOREFRONT_URL, settings.PORTAL_URL)
+        self.fresh_for = pull.fresh_for
+        credentials = (settings.CSCART_API_URL, settings.CSCART_API_USER, settings.CSCART_API_KEY)
+        configured = all(credentials)
+        if any(credentials) and not configured:
+            log.warning("CSCART_API_URL, CSCART_API_USER and CSCART_API_KEY must all be set: not pulling")
+        self.api = (CsCartApi(settings.CSCART_API_URL, settings.CSCART_API_USER, settings.CSCART_API_KEY,
+                              pull.connect_timeout, pull.read_timeout)
+                    if configured else None)
+        self.refresher = Refresher(self.container)
+
+    def get_dependency(self, worker_ctx):
+        return Storefront(self.links, self.api, self.fresh_for, self.refresher)

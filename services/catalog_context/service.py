@@ -1,0 +1,71 @@
+"""The catalog_context service's entrypoints: load what comes in, call the catalog, dump."""
+from nameko.events import EventDispatcher
+from nameko.rpc import rpc
+
+from services.common.mongo import Mongo
+
+from .catalog import Catalog
+from .cscart import StorefrontProvider
+from .schemas import Resolved, Vendor, dump_record, load_id, load_objects, load_record
+from .store import CatalogStore
+
+
+class CatalogContextService:
+    name = "catalog_context"
+
+    store = Mongo(CatalogStore)
+    storefront = StorefrontProvider()
+    dispatch = EventDispatcher()
+
+    @property
+    def catalog(self) -> Catalog:
+        return Catalog(self.store, self.storefront, self.dispatch)
+
+    @rpc
+    def upsert_product(self, record):
+        return dump_record("product", self.catalog.push("product", load_record("product", record)))
+
+    @rpc
+    def upsert_order(self, record):
+        return dump_record("order", self.catalog.push("order", load_record("order", record)))
+
+    @rpc
+    def upsert_vendor(self, record):
+        return dump_record("company", self.catalog.push("company", load_record("company", record)))
+
+    @rpc
+    def delete_product(self, product_id):
+        self.catalog.delete("product", load_id(product_id, "product_id"))
+
+    @rpc
+    def delete_order(self, order_id):
+        self.catalog.delete("order", load_id(order_id, "order_id"))
+
+    @rpc
+    def delete_vendor(self, company_id):
+        self.catalog.delete_vendor(load_id(company_id, "company_id"))
+
+    @rpc
+    def delete_customer(self, user_id):
+        self.catalog.delete_customer(load_id(user_id, "user_id"))
+
+    @rpc
+    def resolve(self, object_type, object_id):
+        return Resolved().dump(self.catalog.resolve(object_type, load_id(object_id, "object_id")))
+
+    @rpc
+    def resolve_many(self, objects):
+        answers = self.catalog.resolve_many(load_objects(objects))
+        return {key: Resolved().dump(answer) if answer else None for key, answer in answers.items()}
+
+    @rpc
+    def get_vendor(self, company_id):
+        return Vendor().dump(self.catalog.record("company", load_id(company_id, "company_id")))
+
+    @rpc
+    def list_vendors(self, status="A"):
+        return Vendor(many=True).dump(self.catalog.vendors(status))
+
+    @rpc
+    def health(self):
+        return True

@@ -1,0 +1,48 @@
+"""Container probe for a nameko service: `python -m services.common.probe <service_name>`.
+
+The nameko services serve no HTTP, so docker-compose health checks and Kubernetes exec probes
+run this instead: a round trip of `<service_name>.health()` over the broker proves that the
+process is up, connected, and has a worker free to answer. Exit status 0 when it answers,
+1 otherwise, with the reason on stderr (Kubernetes shows it in the pod's events).
+"""
+import argparse
+import sys
+import warnings
+
+# Probe output ends up in Kubernetes events, which keep a few lines: only the reason, please.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402 (after the filter above)
+
+from .config import load_settings  # noqa: E402
+
+# Shorter than any probe's timeoutSeconds in k8s/, so the probe reports its own failure.
+DEFAULT_TIMEOUT = 5.0
+
+
+def service_answers(service_name: str, amqp_uri: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout) as cluster:
+            healthy = cluster[service_name].health()
+    except Exception as error:  # any failure at all means "not healthy", never a traceback
+        print(f"{service_name} did not answer health(): {type(error).__name__}: {error}",
+              file=sys.stderr)
+        return False
+    if not healthy:
+        print(f"{service_name} answered health() with {healthy!r}", file=sys.stderr)
+    return bool(healthy)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.common.probe",
+                                     description="Exit 0 when the service answers health().")
+    parser.add_argument("service_name")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help="seconds to wait for the answer (default %(default)s)")
+    arguments = parser.parse_args(argv)
+    settings = load_settings()
+    return 0 if service_answers(arguments.service_name, settings.AMQP_URI, arguments.timeout) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Conversations: threads, messages, read state, and who may see and write what."""

@@ -1,0 +1,75 @@
+"""Who sees and does what. Pure rules: no framework, no database.
+
+A thread belongs to one permission group, as CS-Cart's privileges do:
+- `vendor`: customer ↔ vendor threads about products, stores or nothing;
+- `order`:  customer ↔ vendor threads about an order;
+- `admin`:  vendor ↔ administration threads.
+The token's `permissions` claim narrows a vendor's or an admin's reach per group (`view_*`
+to read, `manage_*` to write; managing implies viewing). Customers have no such claim.
+Anything a caller may not see is answered as if it did not exist.
+"""
+from services.common.caller import Caller
+
+VENDOR_TO_CUSTOMER = "vendor_to_customer"
+VENDOR_TO_ADMIN = "vendor_to_admin"
+TYPES = (VENDOR_TO_CUSTOMER, VENDOR_TO_ADMIN)
+
+GROUPS = ("vendor", "order", "admin")
+PERMISSION_OF_GROUP = {"vendor": "vendor_communication", "order": "order_communication",
+                       "admin": "admin_communication"}
+
+
+def group_of(thread_type: str, object_type: str) -> str:
+    if thread_type == VENDOR_TO_ADMIN:
+        return "admin"
+    return "order" if object_type == "order" else "vendor"
+
+
+def may_view_group(caller: Caller, group: str) -> bool:
+    if caller.role == "customer":
+        return group in ("vendor", "order")
+    name = PERMISSION_OF_GROUP[group]
+    return caller.may(f"view_{name}") or caller.may(f"manage_{name}")
+
+
+def may_manage_group(caller: Caller, group: str) -> bool:
+    if caller.role == "customer":
+        return group in ("vendor", "order")
+    return caller.may(f"manage_{PERMISSION_OF_GROUP[group]}")
+
+
+def is_party(caller: Caller, thread: dict) -> bool:
+    """The caller is one of the thread's sides (the admin is a side of every thread)."""
+    if caller.role == "admin":
+        return True
+    if caller.role == "vendor":
+        return thread["company_id"] == caller.company_id
+    if caller.role == "customer":
+        return thread["type"] == VENDOR_TO_CUSTOMER and thread.get("customer_id") == caller.user_id
+    return False
+
+
+def may_view(caller: Caller, thread: dict) -> bool:
+    if thread["status"] == "deleted" and not caller.is_admin:
+        return False
+    return is_party(caller, thread) and may_view_group(caller, thread["group"])
+
+
+def may_write(caller: Caller, thread: dict) -> bool:
+    return thread["status"] != "deleted" and may_view(caller, thread) and may_manage_group(caller, thread["group"])
+
+
+def visible_groups(caller: Caller) -> list[str]:
+    return [group for group in GROUPS if may_view_group(caller, group)]
+
+
+def scope(caller: Caller) -> dict:
+    """The inbox's filter: exactly the threads `may_view` allows, status aside."""
+    groups = visible_groups(caller)
+    if caller.role == "customer":
+        return {"customer_id": caller.user_id, "type": VENDOR_TO_CUSTOMER, "group": {"$in": groups}}
+    if caller.role == "vendor":
+        return {"company_id": caller.company_id, "group": {"$in": groups}}
+    if caller.role == "admin":
+        return {} if len(groups) == len(GROUPS) else {"group": {"$in": groups}}
+    return {"_id": {"$exists": False}}

@@ -1,0 +1,405 @@
+"""What callers do with conversations: each function is one use case.
+
+They take their collaborators explicitly — the store, the catalog client, the event
+publisher — so the service's entrypoints stay one line each.
+"""
+import hashlib
+import json
+import logging
+import statistics
+from datetime import timedelta
+
+from services.catalog_context.context import changes as context_changes
+from services.common.caller import Caller
+from services.common.clock import isoformat, new_id, now
+from services.common.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
+from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+
+from . import access, presenters, rules, text
+from .store import substring
+
+log = logging.getLogger(__name__)
+
+MARKETPLACE_NAME = "Marketplace"
+# A message whose event was not published inline is published by the relay after this.
+RELAY_GRACE = timedelta(seconds=10)
+DEFAULT_SETTINGS = {"customer_to_vendor_enabled": True, "vendor_to_admin_enabled": True,
+                    "show_on_product": True, "show_on_vendor": True, "show_on_order": True}
+
+
+class Outbox:
+    """Events go out after the write they describe is committed. A message keeps the names of
+    its unpublished events until they are out; the relay (service timer) retries the rest."""
+
+    def __init__(self, store, dispatch):
+        self.store = store
+        self.dispatch = dispatch
+
+    def publish(self, thread: dict, message: dict) -> None:
+        payload = presenters.event(thread, message)
+        try:
+            for name in message["pending_events"]:
+                self.dispatch(name, payload)
+        except Exception:
+            log.warning("event for message %s not published; the relay will retry", message["_id"], exc_info=True)
+            return
+        self.store.mark_published(message["_id"])
+
+    def relay(self, limit: int = 500) -> int:
+        published = 0
+        for message in self.store.unpublished_messages(now(), limit):
+            thread = self.store.get(message["thread_id"])
+            if thread is None:  # the thread write never happened; nothing to announce
+                self.store.mark_published(message["_id"])
+                continue
+            self.publish(thread, message)
+            published += 1
+        return published
+
+
+# starting and writing -------------------------------------------------------------------
+
+def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None) -> dict:
+    def work():
+        return _start_thread(store, catalog, outbox, caller, request)
+
+    def replay(result):
+        thread, message = store.get(result["thread_id"]), store.get_message(result["message_id"])
+        return {"created": result["created"], "thread": presenters.summary(thread, caller.side),
+                "message": presenters.message(message)}
+
+    return _once(store, caller, idempotency_key, ["start", request], work, replay,
+                 lambda answer: {"thread_id": answer["thread"]["id"], "message_id": answer["message"]["id"],
+                                 "created": answer["created"]})
+
+
+def _start_thread(store, catalog, outbox, caller, request):
+    rules.check_type_enabled(request["type"], settings(store))
+    target = request["object"]
+    resolved = catalog.resolve(target["type"], target["id"]) if target["type"] != "none" else None
+    if resolved is None and request.get("company_id") is None and target["type"] == "none" and caller.is_admin:
+        raise ValidationFailed("Name the vendor (company_id) to write to.", {"company_id": ["Required."]})
+    company = None
+    if caller.is_admin and request.get("company_id"):
+        company = catalog.get_vendor(request["company_id"])
+    plan = rules.plan_thread(caller, request, resolved, company)
+    prepared = text.prepare(request["message"])
+    key = rules.open_key(plan)
+    existing = store.find_open(key)
+    if existing is None:
+        at = now()
+        thread = _new_thread(plan, key, resolved, at)
+        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED])
+        _apply(thread, rules.after_message(thread, caller.side, at))
+        thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
+        thread["words"] = prepared["words"]
+        if store.insert_thread(thread):
+            store.insert_message(message)
+            outbox.publish(thread, message)
+            return {"created": True, "thread": presenters.summary(thread, caller.side),
+                    "message": presenters.message(message)}
+        existing = store.find_open(key)  # another request opened it a moment ago
+    thread, message = _append(store, outbox, caller, existing, prepared)
+    return {"created": False, "thread": presenters.summary(thread, caller.side),
+            "message": presenters.message(message)}
+
+
+def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None) -> dict:
+    def work():
+        thread = _writable(store, caller, thread_id)
+        return presenters.message(_append(store, outbox, caller, thread, text.prepare(body))[1])
+
+    return _once(store, caller, idempotency_key, ["post", thread_id, body], work,
+                 lambda result: presenters.message(store.get_message(result["message_id"])),
+                 lambda answer: {"message_id": answer["id"]})
+
+
+def _append(store, outbox, caller, thread, prepared):
+    at = now()
+    message = _message(thread, caller, prepared, at, [MESSAGE_POSTED])
+    if thread["status"] == "closed":
+        store.reopen(thread, rules.open_key(thread))
+    updated = store.add_message(thread, message, rules.after_message(thread, caller.side, at))
+    outbox.publish(updated, message)
+    return updated, message
+
+
+def _new_thread(plan: dict, key: str | None, resolved: dict | None, at) -> dict:
+    sides = rules.sides(plan["type"])
+    thread = {
+        "_id": new_id(), **plan, "status": "open", "created_at": at, "updated_at": at, "last_message_at": at,
+        "context": resolved["summary"] if resolved else None,
+        "context_snapshot": resolved["context"] if resolved else None,
+        "unread": {side: 0 for side in sides}, "read_at": {}, "message_count": 0,
+        "awaiting_reply_from": None, "awaiting_since": None,
+    }
+    if key:
+        thread["open_key"] = key
+    return thread
+
+
+def _message(thread: dict, caller: Caller, prepared: dict, at, events: list[str]) -> dict:
+    name = MARKETPLACE_NAME if caller.is_admin else caller.name
+    return {
+        "_id": new_id(), "thread_id": thread["_id"], "created_at": at,
+        "author": {"side": caller.side, "user_id": caller.user_id, "name": name, "email": caller.email},
+        "body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
+        "words": prepared["words"], "pending_events": events, "relay_after": at + RELAY_GRACE,
+    }
+
+
+def _apply(document: dict, changes: dict) -> None:
+    """Apply a `$set`/`$inc` pair to a document that is not stored yet."""
+    for operator, values in changes.items():
+        for path, value in values.items():
+            *parents, leaf = path.split(".")
+            target = document
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[leaf] = target.get(leaf, 0) + value if operator == "$inc" else value
+
+
+def _once(store, caller, key, request, work, replay, remember):
+    """Idempotency-Key: a retry with the same key and caller returns the first answer."""
+    if not key:
+        return work()
+    stored_key = "|".join([caller.role, caller.company_id or "", caller.user_id, key])
+    fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+    earlier = store.claim_key(stored_key, fingerprint)
+    if earlier is not None:
+        if earlier["fingerprint"] != fingerprint:
+            raise Conflict("This Idempotency-Key was already used for a different request.")
+        if earlier["state"] != "done":
+            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+        return replay(earlier["result"])
+    try:
+        answer = work()
+    except Exception:
+        store.release_key(stored_key)
+        raise
+    store.complete_key(stored_key, remember(answer))
+    return answer
+
+
+# reading ---------------------------------------------------------------------------------
+
+def _visible(store, caller: Caller, thread_id: str) -> dict:
+    thread = store.get(thread_id)
+    if thread is None or not access.may_view(caller, thread):
+        raise NotFound("No such thread.")
+    return thread
+
+
+def _writable(store, caller: Caller, thread_id: str) -> dict:
+    thread = _visible(store, caller, thread_id)
+    if not access.may_write(caller, thread):
+        raise Forbidden("You may read this thread but not write in it.")
+    return thread
+
+
+def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) -> dict:
+    thread = _visible(store, caller, thread_id)
+    live = None
+    if thread["object"]["type"] != "none":
+        try:
+            live = catalog.resolve(thread["object"]["type"], thread["object"]["id"])
+        except (NotFound, Unavailable):
+            live = None  # the snapshot stands in for a context the catalog cannot give now
+    changes = context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
+    messages, next_before = store.messages_page(thread_id, None, limit)
+    return presenters.detail(thread, caller.side, live, changes, messages, next_before)
+
+
+def list_messages(store, caller: Caller, thread_id: str, before: str | None, limit: int) -> dict:
+    _visible(store, caller, thread_id)
+    messages, next_before = store.messages_page(thread_id, before, limit)
+    return {"items": [presenters.message(doc) for doc in messages], "next_before": next_before}
+
+
+def inbox(store, caller: Caller, query: dict) -> dict:
+    criteria = inbox_criteria(caller, query)
+    threads, next_cursor = store.inbox(criteria, query["sort"], query["order"], query["limit"], query.get("cursor"))
+    return {"items": [presenters.summary(thread, caller.side) for thread in threads], "next_cursor": next_cursor}
+
+
+def inbox_criteria(caller: Caller, query: dict) -> dict:
+    if caller.side is None:
+        raise Forbidden("Only customers, vendors and the administration have an inbox.")
+    criteria = dict(access.scope(caller))
+    status = query.get("status")
+    if status == "deleted" and not caller.is_admin:
+        raise Forbidden("Only the administration sees deleted threads.")
+    criteria["status"] = status if status else {"$in": ["open", "closed"]}
+    for name in ("type", "company_id", "customer_id"):
+        if query.get(name):
+            criteria.setdefault("$and", []).append({name: query[name]})
+    if query.get("object_type"):
+        criteria["object.type"] = query["object_type"]
+    if query.get("object_id"):
+        criteria["object.id"] = query["object_id"]
+    if query.get("customer"):
+        pattern = substring(query["customer"])
+        criteria.setdefault("$and", []).append({"$or": [{"customer.name": pattern}, {"customer.email": pattern}]})
+    for name, field, operator in (("created_from", "created_at", "$gte"), ("created_to", "created_at", "$lt"),
+                                  ("updated_from", "last_message_at", "$gte"), ("updated_to", "last_message_at", "$lt")):
+        if query.get(name):
+            criteria.setdefault(field, {})[operator] = query[name]
+    if query.get("unread") is True:
+        criteria[f"unread.{caller.side}"] = {"$gt": 0}
+    elif query.get("unread") is False:
+        criteria[f"unread.{caller.side}"] = {"$in": [0, None]}
+    if query.get("awaiting_reply") is True:
+        criteria["awaiting_reply_from"] = caller.side
+    if query.get("q"):
+        words = text.query_words(query["q"])
+        if words:
+            criteria["words"] = {"$all": words}
+    return criteria
+
+
+def unread_counts(store, caller: Caller) -> dict:
+    criteria = inbox_criteria(caller, {})
+    by_type = {kind: 0 for kind in access.TYPES if caller.role != "customer" or kind == access.VENDOR_TO_CUSTOMER}
+    by_type.update(store.count_unread(criteria, caller.side))
+    return {"total": sum(by_type.values()), "by_type": by_type}
+
+
+def mark_read(store, caller: Caller, thread_id: str) -> dict:
+    _visible(store, caller, thread_id)
+    at = now()
+    store.mark_read(thread_id, caller.side, at)
+    return {"thread_id": thread_id, "side": caller.side, "read_at": isoformat(at), "unread_count": 0}
+
+
+# status -----------------------------------------------------------------------------------
+
+def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
+    thread = _writable(store, caller, thread_id)
+    updated = store.set_status(thread_id, status, rules.open_key(thread))
+    return presenters.summary(updated, caller.side)
+
+
+def delete_thread(store, caller: Caller, thread_id: str) -> None:
+    thread = _visible(store, caller, thread_id)
+    if not caller.is_admin or not access.may_manage_group(caller, thread["group"]):
+        raise Forbidden("Only the administration deletes threads.")
+    store.set_status(thread_id, "deleted", None)
+
+
+def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body: str | None) -> dict:
+    prepared = text.prepare(body) if action == "reply" else None
+    results = []
+    for thread_id in dict.fromkeys(thread_ids):
+        try:
+            if action == "delete":
+                delete_thread(store, caller, thread_id)
+                results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
+            else:
+                thread = _writable(store, caller, thread_id)
+                _, message = _append(store, outbox, caller, thread, prepared)
+                results.append({"thread_id": thread_id, "status": 201, "outcome": "replied", "message_id": message["_id"]})
+        except (NotFound, Forbidden) as error:
+            results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code, "message_id": None})
+    return {"results": results}
+
+
+# announcements ------------------------------------------------------------------------
+
+def broadcast(store, catalog, caller: Caller, request: dict) -> dict:
+    if not caller.is_admin or not access.may_manage_group(caller, "admin"):
+        raise Forbidden("Only the administration sends announcements.")
+    prepared = text.prepare(request["message"])
+    if request["company_ids"] == "all":
+        vendors = catalog.list_vendors("A")
+    else:
+        wanted = {str(company_id) for company_id in request["company_ids"]}
+        known = {vendor["company_id"]: vendor for vendor in catalog.list_vendors(None)}
+        missing = sorted(wanted - set(known))
+        if missing:
+            raise ValidationFailed("Some vendors do not exist.", {"company_ids": [f"Unknown: {', '.join(missing)}"]})
+        vendors = [known[company_id] for company_id in sorted(wanted)]
+    at = now()
+    broadcast_id = new_id()
+    threads, messages = [], []
+    for vendor in vendors:
+        plan = {"type": access.VENDOR_TO_ADMIN, "group": "admin", "object": {"type": "none", "id": None},
+                "company_id": vendor["company_id"], "customer_id": None, "customer": None,
+                "subject": request["subject"].strip()[:rules.SUBJECT_MAX]}
+        thread = _new_thread(plan, None, None, at)
+        thread["broadcast_id"] = broadcast_id
+        thread["context"] = {"title": vendor["name"], "image_url": None, "url": None}
+        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED])
+        message["relay_after"] = at  # the relay sends these events out, not this request
+        _apply(thread, rules.after_message(thread, caller.side, at, announcement=True))
+        thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
+        thread["words"] = prepared["words"]
+        threads.append(thread)
+        messages.append(message)
+    store.insert_broadcast({"_id": broadcast_id, "subject": request["subject"], "created_at": at,
+                            "author_id": caller.user_id, "thread_count": len(threads)})
+    store.insert_threads(threads, messages)
+    return {"id": broadcast_id, "thread_count": len(threads)}
+
+
+def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
+    found = store.get_broadcast(broadcast_id)
+    if found is None or not caller.is_admin or not access.may_view_group(caller, "admin"):
+        raise NotFound("No such announcement.")
+    vendors = [{"company_id": thread["company_id"], "thread_id": thread["_id"],
+                "read": bool((thread.get("read_at") or {}).get("vendor")),
+                "read_at": isoformat((thread.get("read_at") or {}).get("vendor"))}
+               for thread in store.broadcast_threads(broadcast_id)]
+    return {"id": broadcast_id, "subject": found["subject"], "created_at": isoformat(found["created_at"]),
+            "thread_count": found["thread_count"], "read_count": sum(v["read"] for v in vendors),
+            "vendors": sorted(vendors, key=lambda v: v["company_id"])}
+
+
+# figures --------------------------------------------------------------------------------
+
+def response_times(store, caller: Caller, query: dict) -> dict:
+    if not caller.is_admin:
+        raise Forbidden("Response figures are for the administration.")
+    per_vendor: dict[str, list] = {}
+    for thread in store.first_replies(query["date_from"], query["date_to"], query.get("company_id")):
+        per_vendor.setdefault(thread["company_id"], []).append(thread)
+    day = timedelta(hours=24).total_seconds()
+    vendors = []
+    for company_id, threads in sorted(per_vendor.items()):
+        waits = [(t["first_reply_at"] - t["first_customer_message_at"]).total_seconds()
+                 for t in threads if t.get("first_reply_at")]
+        vendors.append({
+            "company_id": company_id, "threads": len(threads), "answered": len(waits),
+            "median_first_reply_seconds": statistics.median(waits) if waits else None,
+            "answered_within_24h_share": sum(wait <= day for wait in waits) / len(threads),
+        })
+    return {"date_from": isoformat(query["date_from"]), "date_to": isoformat(query["date_to"]), "vendors": vendors}
+
+
+# settings and cascades ------------------------------------------------------------------
+
+def settings(store) -> dict:
+    stored = store.get_settings()
+    return {name: stored.get(name, default) for name, default in DEFAULT_SETTINGS.items()}
+
+
+def update_settings(store, caller: Caller, values: dict) -> dict:
+    if not caller.is_admin:
+        raise Forbidden("Only the administration changes settings.")
+    store.put_settings(values)
+    return settings(store)
+
+
+def vendor_deleted(store, company_id: str) -> int:
+    return store.soft_delete_where({"company_id": company_id})
+
+
+def customer_deleted(store, customer_id: str) -> int:
+    return store.soft_delete_where({"customer_id": customer_id})
+
+
+def context_changed(store, catalog, target: dict) -> int:
+    try:
+        resolved = catalog.resolve(target["type"], target["id"])
+    except NotFound:
+        return 0
+    return store.refresh_context(target, resolved["summary"])

@@ -1,0 +1,47 @@
+"""The conversations service's view of the catalog: an RPC proxy with a deadline.
+
+nameko's service-to-service RPC waits for ever; a catalog that is down or slow must become a
+clear 503 (Unavailable), not a request hanging until the gateway gives up.
+"""
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from services.common.config import load_settings
+from services.common.errors import Unavailable
+from services.common.events import CATALOG
+
+
+class CatalogClient:
+    def __init__(self, proxy, timeout: float):
+        self.proxy = proxy
+        self.timeout = timeout
+
+    def _call(self, method: str, *args):
+        failure = Unavailable("The catalog did not answer in time; try again shortly.")
+        try:
+            with eventlet.Timeout(self.timeout, failure):
+                return getattr(self.proxy, method)(*args)
+        except UnknownService:
+            raise Unavailable("The catalog service is not running; try again shortly.")
+
+    def resolve(self, object_type: str, object_id: str) -> dict:
+        return self._call("resolve", object_type, object_id)
+
+    def get_vendor(self, company_id: str) -> dict:
+        return self._call("get_vendor", company_id)
+
+    def list_vendors(self, status: str | None) -> list[dict]:
+        return self._call("list_vendors", status)
+
+
+class Catalog(RpcProxy):
+    def __init__(self, **options):
+        super().__init__(CATALOG, **options)
+
+    def setup(self):
+        super().setup()
+        self.timeout = load_settings(self.container.config).RPC_TIMEOUT
+
+    def get_dependency(self, worker_ctx):
+        return CatalogClient(super().get_dependency(worker_ctx), self.timeout)

@@ -1,0 +1,148 @@
+"""The conversation rules: who starts what with whom, subjects, read state, awaiting reply.
+
+Pure functions over plain dicts; the service gathers what they need (the caller, the request,
+the catalog's answer) and stores what they decide.
+"""
+from services.common.caller import Caller
+from services.common.errors import Forbidden, NotFound, ValidationFailed
+
+from .access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, group_of
+
+SIDES_OF_TYPE = {VENDOR_TO_CUSTOMER: ("customer", "vendor", "admin"), VENDOR_TO_ADMIN: ("vendor", "admin")}
+SUBJECT_MAX = 200
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, {field: [message]})
+
+
+def plan_thread(caller: Caller, request: dict, resolved: dict | None, company: dict | None) -> dict:
+    """What a new conversation is: its type, parties, object and subject.
+
+    `resolved` is the catalog's answer for the object (None for `none`); `company` the vendor
+    the thread is with when the request names one by `company_id` (admin → vendor threads).
+    Raises Forbidden / NotFound / ValidationFailed as the caller may not start it.
+    """
+    kind, target = request["type"], request["object"]
+    if caller.role == "customer":
+        if kind != VENDOR_TO_CUSTOMER:
+            raise Forbidden("Customers talk to vendors: the type must be vendor_to_customer.")
+        if target["type"] == "none":
+            raise _invalid("object", "Choose a product, an order or a vendor to ask about.")
+        if target["type"] == "order" and resolved["customer_id"] != caller.user_id:
+            raise NotFound("No such order.")
+        company_id = resolved["company_id"]
+        customer = {"id": caller.user_id, "name": caller.name, "email": caller.email}
+    elif caller.role == "vendor":
+        if resolved is not None and resolved["company_id"] != caller.company_id:
+            raise NotFound(f"No such {target['type']}.")
+        company_id = caller.company_id
+        customer = None
+        if kind == VENDOR_TO_CUSTOMER:
+            if target["type"] != "order":
+                raise _invalid("object", "A vendor contacts a customer about one of its orders.")
+            customer = order_customer(resolved)
+    elif caller.role == "admin":
+        customer = None
+        if kind == VENDOR_TO_CUSTOMER:
+            if target["type"] != "order":
+                raise _invalid("object", "The administration contacts a customer about an order.")
+            company_id = resolved["company_id"]
+            customer = order_customer(resolved)
+        else:
+            company_id = company["company_id"] if company else (resolved or {}).get("company_id")
+            if company_id is None:
+                raise _invalid("company_id", "Name the vendor (company_id) to write to.")
+            if resolved is not None and company and resolved["company_id"] != company["company_id"]:
+                raise _invalid("object", "The object does not belong to that vendor.")
+    else:
+        raise Forbidden("Only customers, vendors and the administration take part in conversations.")
+
+    subject = (request.get("subject") or "").strip() or derived_subject(target, resolved)
+    return {
+        "type": kind,
+        "group": group_of(kind, target["type"]),
+        "object": {"type": target["type"], "id": target.get("id")},
+        "company_id": company_id,
+        "customer_id": customer["id"] if customer else None,
+        "customer": customer,
+        "subject": subject[:SUBJECT_MAX],
+    }
+
+
+def order_customer(resolved: dict) -> dict:
+    person = resolved["context"].get("customer") or {}
+    return {"id": resolved.get("customer_id"), "name": person.get("name", ""), "email": person.get("email", "")}
+
+
+def derived_subject(target: dict, resolved: dict | None) -> str:
+    if target["type"] == "product":
+        return f"Product: {resolved['context']['name']}"
+    if target["type"] == "order":
+        return f"Order #{target['id']}"
+    if target["type"] == "company":
+        return f"Vendor: {resolved['context']['name']}"
+    raise _invalid("subject", "A conversation about nothing in particular needs a subject.")
+
+
+def open_key(thread: dict) -> str | None:
+    """Same parties, same object, still open: a second start appends to this thread.
+
+    An order has one open thread per communication type and vendor; its customer is fixed by
+    the order. Announcements are never merged: each is its own thread.
+    """
+    if thread.get("broadcast_id"):
+        return None
+    target = thread["object"]
+    return "|".join([thread["type"], thread["company_id"] or "", thread.get("customer_id") or "",
+                     target["type"], target.get("id") or ""])
+
+
+def sides(thread_type: str) -> tuple[str, ...]:
+    return SIDES_OF_TYPE[thread_type]
+
+
+def awaiting_after(thread_type: str, author_side: str, announcement: bool = False) -> str | None:
+    """Which side owes a reply after `author_side` writes.
+
+    A customer's message makes the vendor owe one; the vendor's (or the marketplace's) answer
+    settles it: customers owe nobody. Between vendor and administration each owes the other.
+    An announcement asks for no reply.
+    """
+    if announcement:
+        return None
+    if thread_type == VENDOR_TO_CUSTOMER:
+        return "vendor" if author_side == "customer" else None
+    return "admin" if author_side == "vendor" else "vendor"
+
+
+def after_message(thread: dict, author_side: str, at, announcement: bool = False) -> dict:
+    """The thread fields a new message changes (a `$set`/`$inc` pair, as plain dicts)."""
+    owed_by = awaiting_after(thread["type"], author_side, announcement)
+    keeps_waiting = owed_by is not None and owed_by == thread.get("awaiting_reply_from")
+    changes = {
+        "$set": {
+            "last_message_at": at,
+            "updated_at": at,
+            "awaiting_reply_from": owed_by,
+            "awaiting_since": thread.get("awaiting_since") if keeps_waiting else (at if owed_by else None),
+            f"unread.{author_side}": 0,
+            f"read_at.{author_side}": at,
+        },
+        "$inc": {f"unread.{side}": 1 for side in sides(thread["type"]) if side != author_side},
+    }
+    changes["$inc"]["message_count"] = 1
+    if author_side == "customer" and not thread.get("first_customer_message_at"):
+        changes["$set"]["first_customer_message_at"] = at
+    if (author_side == "vendor" and thread.get("first_customer_message_at")
+            and not thread.get("first_reply_at")):
+        changes["$set"]["first_reply_at"] = at
+    return changes
+
+
+def check_type_enabled(kind: str, settings: dict) -> None:
+    if kind not in TYPES:
+        raise _invalid("type", f"Must be one of {', '.join(TYPES)}.")
+    flag = {VENDOR_TO_CUSTOMER: "customer_to_vendor_enabled", VENDOR_TO_ADMIN: "vendor_to_admin_enabled"}[kind]
+    if not settings.get(flag, True):
+        raise Forbidden(f"Conversations of type {kind} are turned off in the marketplace's settings.")

@@ -1,0 +1,118 @@
+"""The conversations service: nameko entrypoints only; the rules live in actions.py and below."""
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common.caller import Caller
+from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+from services.common.mongo import Mongo
+
+from . import actions, schemas
+from .dependencies import Catalog
+from .store import ThreadStore
+
+
+class ConversationsService:
+    name = "conversations"
+
+    store = Mongo(ThreadStore)
+    catalog = Catalog()
+    dispatch = EventDispatcher()
+
+    @property
+    def outbox(self):
+        return actions.Outbox(self.store, self.dispatch)
+
+    @rpc
+    def health(self):
+        self.store.get_settings()
+        return True
+
+    @rpc
+    def start_thread(self, caller, request, idempotency_key=None):
+        request = schemas.load(schemas.NewThread(), request)
+        return actions.start_thread(self.store, self.catalog, self.outbox, Caller.from_dict(caller), request,
+                                    idempotency_key)
+
+    @rpc
+    def post_message(self, caller, thread_id, request, idempotency_key=None):
+        request = schemas.load(schemas.NewMessage(), request)
+        return actions.post_message(self.store, self.outbox, Caller.from_dict(caller), thread_id, request["body"],
+                                    idempotency_key)
+
+    @rpc
+    def list_threads(self, caller, query):
+        return actions.inbox(self.store, Caller.from_dict(caller), schemas.load(schemas.InboxQuery(), query))
+
+    @rpc
+    def get_thread(self, caller, thread_id):
+        return actions.get_thread(self.store, self.catalog, Caller.from_dict(caller), thread_id)
+
+    @rpc
+    def list_messages(self, caller, thread_id, query):
+        query = schemas.load(schemas.MessagesQuery(), query)
+        return actions.list_messages(self.store, Caller.from_dict(caller), thread_id, query.get("before"),
+                                     query["limit"])
+
+    @rpc
+    def mark_read(self, caller, thread_id):
+        return actions.mark_read(self.store, Caller.from_dict(caller), thread_id)
+
+    @rpc
+    def set_status(self, caller, thread_id, request):
+        request = schemas.load(schemas.StatusChange(), request)
+        return actions.set_status(self.store, Caller.from_dict(caller), thread_id, request["status"])
+
+    @rpc
+    def delete_thread(self, caller, thread_id):
+        actions.delete_thread(self.store, Caller.from_dict(caller), thread_id)
+
+    @rpc
+    def bulk(self, caller, request):
+        request = schemas.load(schemas.Bulk(), request)
+        return actions.bulk(self.store, self.outbox, Caller.from_dict(caller), request["action"],
+                            request["thread_ids"], request.get("body"))
+
+    @rpc
+    def unread_counts(self, caller):
+        return actions.unread_counts(self.store, Caller.from_dict(caller))
+
+    @rpc
+    def broadcast(self, caller, request):
+        request = schemas.load(schemas.NewBroadcast(), request)
+        return actions.broadcast(self.store, self.catalog, Caller.from_dict(caller), request)
+
+    @rpc
+    def broadcast_status(self, caller, broadcast_id):
+        return actions.broadcast_status(self.store, Caller.from_dict(caller), broadcast_id)
+
+    @rpc
+    def response_times(self, caller, query):
+        query = schemas.load(schemas.ResponseTimesQuery(), query)
+        return actions.response_times(self.store, Caller.from_dict(caller), query)
+
+    @rpc
+    def get_settings(self):
+        return actions.settings(self.store)
+
+    @rpc
+    def update_settings(self, caller, values):
+        values = schemas.load(schemas.ConversationSettings(), values)
+        return actions.update_settings(self.store, Caller.from_dict(caller), values)
+
+    @timer(interval=1)
+    def relay_events(self):
+        """Publish the events that could not go out with their message (the outbox)."""
+        self.outbox.relay()
+
+    @event_handler(CATALOG, VENDOR_DELETED)
+    def on_vendor_deleted(self, payload):
+        actions.vendor_deleted(self.store, str(payload["company_id"]))
+
+    @event_handler(CATALOG, CUSTOMER_DELETED)
+    def on_customer_deleted(self, payload):
+        actions.customer_deleted(self.store, str(payload["customer_id"]))
+
+    @event_handler(CATALOG, CONTEXT_CHANGED)
+    def on_context_changed(self, payload):
+        actions.context_changed(self.store, self.catalog, payload["object"])

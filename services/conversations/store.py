@@ -1,0 +1,264 @@
+"""Threads, messages, announcements, idempotency keys and settings in MongoDB.
+
+Every verb is one domain action; nothing here decides who may do what (access.py, rules.py).
+"""
+import re
+from datetime import datetime
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from services.common.clock import now
+
+from . import pagination
+
+SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "_id"}
+MOVED_LIMIT = 1000
+
+
+class ThreadStore:
+    def __init__(self, db):
+        self.db = db
+        self.threads = db.threads
+        self.messages = db.messages
+        self.broadcasts = db.broadcasts
+        self.idempotency = db.idempotency
+        self.settings = db.settings
+
+    @staticmethod
+    def create_indexes(db):
+        threads = db.threads
+        # The inbox of each kind of caller, newest activity first, with a tie-break on _id.
+        for owner in ("company_id", "customer_id"):
+            threads.create_index([(owner, ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)])
+            threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
+        threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
+        threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
+        # Message search: every word of a thread's messages, one multikey index.
+        threads.create_index([("words", ASCENDING), ("last_message_at", DESCENDING)])
+        # One open thread per parties and object; the key is removed when the thread closes.
+        threads.create_index("open_key", unique=True, sparse=True)
+        threads.create_index("broadcast_id", sparse=True)
+        db.messages.create_index([("thread_id", ASCENDING), ("_id", DESCENDING)])
+        db.messages.create_index([("thread_id", ASCENDING), ("created_at", DESCENDING)])
+        # The outbox: messages whose events are not out yet carry `relay_after`.
+        db.messages.create_index("relay_after", sparse=True)
+        db.idempotency.create_index("created_at", expireAfterSeconds=24 * 3600)
+
+    # threads --------------------------------------------------------------------------
+
+    def insert_thread(self, thread: dict) -> bool:
+        """False when an open thread of the same parties and object already exists."""
+        try:
+            self.threads.insert_one(thread)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def find_open(self, open_key: str) -> dict | None:
+        return self.threads.find_one({"open_key": open_key})
+
+    def get(self, thread_id: str) -> dict | None:
+        return self.threads.find_one({"_id": thread_id})
+
+    def get_many(self, thread_ids: list[str]) -> list[dict]:
+        return list(self.threads.find({"_id": {"$in": thread_ids}}))
+
+    def insert_message(self, message: dict) -> None:
+        self.messages.insert_one(message)
+
+    def add_message(self, thread: dict, message: dict, changes: dict) -> dict:
+        """Store the message, then move the thread on: last message, counters, words."""
+        self.messages.insert_one(message)
+        update = {
+            "$set": {**changes["$set"],
+                     "last_message": {"id": message["_id"], "author": message["author"],
+                                      "preview": message["preview"]}},
+            "$inc": changes["$inc"],
+            "$addToSet": {"words": {"$each": message["words"]}},
+        }
+        return self.threads.find_one_and_update({"_id": thread["_id"]}, update,
+                                                return_document=ReturnDocument.AFTER)
+
+    def reopen(self, thread: dict, open_key: str | None) -> None:
+        """A closed thread that receives a message is open again; it takes back its open key
+        unless a newer open thread of the same parties holds it."""
+        self.threads.update_one({"_id": thread["_id"]}, {"$set": {"status": "open"}})
+        if open_key:
+            try:
+                self.threads.update_one({"_id": thread["_id"]}, {"$set": {"open_key": open_key}})
+            except DuplicateKeyError:
+                pass
+
+    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
+        if status == "open" and open_key:
+            try:
+                return self.threads.find_one_and_update(
+                    {"_id": thread_id}, {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
+                    return_document=ReturnDocument.AFTER)
+            except DuplicateKeyError:
+                pass
+        update = {"$set": {"status": status, "updated_at": now()}}
+        if status != "open":
+            update["$unset"] = {"open_key": ""}
+        return self.threads.find_one_and_update({"_id": thread_id}, update, return_document=ReturnDocument.AFTER)
+
+    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None:
+        return self.threads.find_one_and_update(
+            {"_id": thread_id}, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}},
+            return_document=ReturnDocument.AFTER)
+
+    def soft_delete_where(self, criteria: dict) -> int:
+        result = self.threads.update_many({**criteria, "status": {"$ne": "deleted"}},
+                                          {"$set": {"status": "deleted", "updated_at": now()},
+                                           "$unset": {"open_key": ""}})
+        return result.modified_count
+
+    def refresh_context(self, target: dict, summary: dict) -> int:
+        result = self.threads.update_many({"object.type": target["type"], "object.id": target["id"]},
+                                          {"$set": {"context": summary}})
+        return result.modified_count
+
+    # inbox ----------------------------------------------------------------------------
+
+    def inbox(self, criteria: dict, sort: str, order: str, limit: int, cursor: str | None) -> tuple[list, str | None]:
+        field = SORT_FIELDS[sort]
+        direction = DESCENDING if order == "desc" else ASCENDING
+        before = "$lt" if direction == DESCENDING else "$gt"
+        as_of = now()
+        moved = []
+        query = dict(criteria)
+        if cursor:
+            value, last_id, as_of = pagination.decode(cursor, sort_is_time=field != "_id")
+            query = {"$and": [criteria, self._after(field, before, value, last_id)]}
+            if field == "last_message_at":
+                moved = self._moved_since(criteria, as_of, before, value, last_id, limit + 1)
+        if field == "last_message_at":
+            query = {"$and": [query, {"last_message_at": {"$lte": as_of}}]}
+        order_by = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
+        page = list(self.threads.find(query).sort(order_by).limit(limit + 1))
+        if moved:
+            page = sorted(page + moved, key=lambda t: (t.get("_position") or t[field], t["_id"]),
+                          reverse=direction == DESCENDING)
+        items, more = page[:limit], len(page) > limit
+        next_cursor = None
+        if more and items:
+            last = items[-1]
+            next_cursor = pagination.encode(last.get("_position") or last[field], last["_id"], as_of)
+        for item in items:
+            item.pop("_position", None)
+        return items, next_cursor
+
+    @staticmethod
+    def _after(field, before, value, last_id):
+        if field == "_id":
+            return {"_id": {before: last_id}}
+        return {"$or": [{field: {before: value}}, {field: value, "_id": {before: last_id}}]}
+
+    def _moved_since(self, criteria, as_of, before, value, last_id, limit):
+        """Threads that received a message after the first page was read, placed where their
+        last message before that moment put them (threads newer than it are left out)."""
+        moved = {t["_id"]: t for t in self.threads.find(
+            {"$and": [criteria, {"last_message_at": {"$gt": as_of}}]}).limit(MOVED_LIMIT)}
+        if not moved:
+            return []
+        positions = self.messages.aggregate([
+            {"$match": {"thread_id": {"$in": list(moved)}, "created_at": {"$lte": as_of}}},
+            {"$group": {"_id": "$thread_id", "at": {"$max": "$created_at"}}},
+        ])
+        placed = []
+        for row in positions:
+            position = (row["at"], row["_id"])
+            beyond_cursor = position < (value, last_id) if before == "$lt" else position > (value, last_id)
+            if beyond_cursor:
+                thread = moved[row["_id"]]
+                thread["_position"] = row["at"]
+                placed.append(thread)
+        return placed
+
+    def count_unread(self, criteria: dict, side: str) -> dict:
+        rows = self.threads.aggregate([
+            {"$match": {"$and": [criteria, {f"unread.{side}": {"$gt": 0}}]}},
+            {"$group": {"_id": "$type", "count": {"$sum": 1}}},
+        ])
+        return {row["_id"]: row["count"] for row in rows}
+
+    # messages -------------------------------------------------------------------------
+
+    def messages_page(self, thread_id: str, before: str | None, limit: int) -> tuple[list, str | None]:
+        """The `limit` messages before `before` (newest page when None), oldest first."""
+        query = {"thread_id": thread_id}
+        if before:
+            query["_id"] = {"$lt": before}
+        newest_first = list(self.messages.find(query).sort("_id", DESCENDING).limit(limit + 1))
+        more = len(newest_first) > limit
+        page = list(reversed(newest_first[:limit]))
+        return page, (page[0]["_id"] if more and page else None)
+
+    def get_message(self, message_id: str) -> dict | None:
+        return self.messages.find_one({"_id": message_id})
+
+    # the outbox: events not yet published ---------------------------------------------
+
+    def unpublished_messages(self, at: datetime, limit: int) -> list[dict]:
+        return list(self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit))
+
+    def mark_published(self, message_id: str) -> None:
+        self.messages.update_one({"_id": message_id}, {"$unset": {"pending_events": "", "relay_after": ""}})
+
+    # idempotency keys -----------------------------------------------------------------
+
+    def claim_key(self, key: str, fingerprint: str) -> dict | None:
+        """None when the key is new (and now ours); else what was stored under it."""
+        try:
+            self.idempotency.insert_one({"_id": key, "fingerprint": fingerprint, "state": "pending",
+                                         "created_at": now()})
+            return None
+        except DuplicateKeyError:
+            return self.idempotency.find_one({"_id": key})
+
+    def complete_key(self, key: str, result: dict) -> None:
+        self.idempotency.update_one({"_id": key}, {"$set": {"state": "done", "result": result}})
+
+    def release_key(self, key: str) -> None:
+        self.idempotency.delete_one({"_id": key, "state": "pending"})
+
+    # announcements --------------------------------------------------------------------
+
+    def insert_broadcast(self, broadcast: dict) -> None:
+        self.broadcasts.insert_one(broadcast)
+
+    def get_broadcast(self, broadcast_id: str) -> dict | None:
+        return self.broadcasts.find_one({"_id": broadcast_id})
+
+    def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
+        if threads:
+            self.messages.insert_many(messages, ordered=False)
+            self.threads.insert_many(threads, ordered=False)
+
+    def broadcast_threads(self, broadcast_id: str) -> list[dict]:
+        return list(self.threads.find({"broadcast_id": broadcast_id},
+                                      {"company_id": 1, "read_at": 1, "status": 1}))
+
+    # figures --------------------------------------------------------------------------
+
+    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
+        query = {"type": "vendor_to_customer", "status": {"$ne": "deleted"},
+                 "first_customer_message_at": {"$gte": start, "$lt": end}}
+        if company_id:
+            query["company_id"] = company_id
+        return list(self.threads.find(query, {"company_id": 1, "first_customer_message_at": 1,
+                                              "first_reply_at": 1}))
+
+    # settings -------------------------------------------------------------------------
+
+    def get_settings(self) -> dict:
+        return self.settings.find_one({"_id": "conversations"}) or {}
+
+    def put_settings(self, values: dict) -> dict:
+        return self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
+                                                 return_document=ReturnDocument.AFTER)
+
+
+def substring(text: str) -> dict:
+    return {"$regex": re.escape(text), "$options": "i"}

@@ -1,0 +1,1 @@
+"""Notifications: the other side learns of each message by mail, in-app bell and webhooks."""

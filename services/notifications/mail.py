@@ -1,0 +1,90 @@
+"""Notification mail: written from Jinja2 templates, sent over SMTP.
+
+One mail holds every message waiting for one recipient in one thread, as HTML and plain
+text (multipart/alternative). The HTML template is autoescaped: names and messages are
+whatever people typed, and they must read as text, never as markup.
+"""
+import smtplib
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from nameko.extensions import DependencyProvider
+
+from services.common.clock import now
+from services.common.config import load_settings
+
+from . import rules
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+templates = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+SIDE_LABEL = {"customer": "customer", "vendor": "vendor", "admin": "marketplace administration"}
+
+
+class MailNotSent(Exception):
+    """The SMTP server could not be reached, or did not accept the mail."""
+
+
+def mail_context(mails: list[dict]) -> dict:
+    """What the templates show, from the planned mails of one recipient and thread."""
+    first = mails[0]
+    thread = first["thread"]
+    messages = [{
+        "author": mail["message"]["author_name"] or "Someone",
+        "side": SIDE_LABEL[mail["message"]["author_side"]],
+        "excerpt": mail["message"]["excerpt"],
+        "at": mail["message"]["created_at"].strftime("%Y-%m-%d %H:%M UTC") if mail["message"]["created_at"] else "",
+    } for mail in sorted(mails, key=lambda mail: (mail["message"]["created_at"] or now(), mail["message_id"]))]
+    return {
+        "recipient_name": first.get("recipient_name") or "",
+        "title": thread["title"],
+        "subject": thread["subject"],
+        "link": thread["link"],
+        "messages": messages,
+        "authors": [message["author"] for message in messages],
+    }
+
+
+def compose(mails: list[dict], mail_from: str, batch_id: str) -> EmailMessage:
+    context = mail_context(mails)
+    message = EmailMessage()
+    message["Subject"] = rules.mail_subject(context["authors"], context["title"] or context["subject"])
+    message["From"] = mail_from
+    message["To"] = mails[0]["address"]
+    message["Date"] = format_datetime(now())
+    message["Message-ID"] = make_msgid(idstring=batch_id, domain="message-center")
+    # An automatic mail: out-of-office replies should not answer it (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-MessageCenter-Thread"] = mails[0]["thread_id"]
+    message.set_content(templates.get_template("new_messages.txt").render(context))
+    message.add_alternative(templates.get_template("new_messages.html").render(context), subtype="html")
+    return message
+
+
+class SmtpOutbox:
+    def __init__(self, settings):
+        self.settings = settings
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            with smtplib.SMTP(self.settings.SMTP_HOST, self.settings.SMTP_PORT,
+                              timeout=self.settings.SMTP_TIMEOUT) as smtp:
+                smtp.send_message(message)
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailNotSent(f"{type(error).__name__}: {error}"[:500]) from error
+
+
+class Mailer(DependencyProvider):
+    def setup(self):
+        self.settings = load_settings(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return SmtpOutbox(self.settings)

@@ -1,0 +1,243 @@
+"""Who learns of a message, by which channel, at which address, and when.
+
+Pure functions over plain values: no nameko, no pymongo, no SMTP. The service gathers what
+they need (the event, the stored settings, the vendor's address, the opt-outs) and stores
+what they decide.
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from services.common.caller import Caller
+from services.conversations.access import group_of, may_view_group
+
+CUSTOMER_VENDOR = "customer_vendor_message"
+ORDER = "order_message"
+VENDOR_ADMIN = "vendor_admin_message"
+ANNOUNCEMENT = "announcement"
+EVENT_KINDS = (CUSTOMER_VENDOR, ORDER, VENDOR_ADMIN, ANNOUNCEMENT)
+SIDES = ("customer", "vendor", "admin")
+CHANNELS = ("email", "in_app")
+COMMUNICATION_TYPES = ("vendor_to_customer", "vendor_to_admin")
+
+# The sides that take part in each kind of event, and so may be told of it: the
+# administration reads and joins customer ↔ vendor threads; an announcement goes to vendors.
+PARTIES = {
+    CUSTOMER_VENDOR: ("customer", "vendor", "admin"),
+    ORDER: ("customer", "vendor", "admin"),
+    VENDOR_ADMIN: ("vendor", "admin"),
+    ANNOUNCEMENT: ("vendor",),
+}
+DEFAULT_CHANNELS = {"customer": ("email",), "vendor": ("email", "in_app"), "admin": ("in_app",)}
+# The permission group (services/conversations/access.py) each kind belongs to: who may not
+# read a kind of thread does not see its notifications either.
+GROUP_OF_KIND = {CUSTOMER_VENDOR: "vendor", ORDER: "order", VENDOR_ADMIN: "admin", ANNOUNCEMENT: "admin"}
+
+DEFAULT_COALESCE_SECONDS = 120
+# 30 s, 1 min, 2 min … capped at an hour: eight tries ride out about an hour of SMTP outage.
+DEFAULT_RETRY = {"attempts": 8, "first_delay_seconds": 30, "max_delay_seconds": 3600}
+
+EXCERPT_LENGTH = 500
+ADDRESS = re.compile(r"^[^@\s,;:<>()\[\]\\\"']+@[^@\s,;:<>()\[\]\\\"']+$")
+ADDRESS_MAX = 254
+
+
+# settings -------------------------------------------------------------------------------
+
+def default_rules() -> dict:
+    return {kind: {side: list(DEFAULT_CHANNELS[side]) for side in PARTIES[kind]} for kind in EVENT_KINDS}
+
+
+def default_settings() -> dict:
+    return {"rules": default_rules(), "coalesce_seconds": DEFAULT_COALESCE_SECONDS,
+            "retry": dict(DEFAULT_RETRY)}
+
+
+def rule_errors(rules: dict) -> dict:
+    """Field → messages for sides that take no part in an event kind (empty when all is well)."""
+    errors = {}
+    for kind, by_side in rules.items():
+        strangers = sorted(set(by_side) - set(PARTIES[kind]))
+        if strangers:
+            errors[f"rules.{kind}"] = [f"{', '.join(strangers)} take no part in {kind}; "
+                                       f"its sides are {', '.join(PARTIES[kind])}."]
+    return errors
+
+
+def merge_settings(current: dict, change: dict) -> dict:
+    """The settings after an edit: the rules named in `change` replace theirs, the rest stay."""
+    merged = {"rules": {kind: dict(by_side) for kind, by_side in current["rules"].items()},
+              "coalesce_seconds": change.get("coalesce_seconds", current["coalesce_seconds"]),
+              "retry": {**current["retry"], **change.get("retry", {})}}
+    for kind, by_side in change.get("rules", {}).items():
+        for side, channels in by_side.items():
+            merged["rules"][kind][side] = [channel for channel in CHANNELS if channel in channels]
+    return merged
+
+
+# who is told ----------------------------------------------------------------------------
+
+def event_kind(thread: dict, broadcast_id: str | None) -> str:
+    if broadcast_id:
+        return ANNOUNCEMENT
+    return {"vendor": CUSTOMER_VENDOR, "order": ORDER,
+            "admin": VENDOR_ADMIN}[group_of(thread["type"], thread["object"]["type"])]
+
+
+def receiving_sides(kind: str, author_side: str) -> list[str]:
+    """Every party of the event but the author's own side."""
+    return [side for side in PARTIES[kind] if side != author_side]
+
+
+def channels_for(settings: dict, kind: str, side: str) -> tuple[str, ...]:
+    return tuple(settings["rules"].get(kind, {}).get(side, ()))
+
+
+def may_opt_out(kind: str) -> bool:
+    """The marketplace's announcements reach every vendor, whatever their preferences."""
+    return kind != ANNOUNCEMENT
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    side: str
+    user_id: str | None = None
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.address.lower()
+
+
+def usable_address(text: str | None) -> str | None:
+    """One plain address, or None: a value that could smuggle in a second recipient or a
+    header (commas, angle brackets, line breaks) is not mailed at all."""
+    address = (text or "").strip()
+    if len(address) > ADDRESS_MAX or not ADDRESS.match(address):
+        return None
+    return address
+
+
+def admin_addresses(configured: str) -> list[str]:
+    """ADMIN_EMAILS: comma separated; unusable entries are left out."""
+    return [address for address in map(usable_address, configured.split(",")) if address]
+
+
+def mail_recipients(side: str, thread: dict, *, vendor_email: str | None = None,
+                    vendor_staff: list[dict] = (), admin_emails: list[str] = ()) -> list[Recipient]:
+    """Where a side's mail goes: the customer's own address; the vendor's company address and
+    its staff who have written in the thread; the administrators' addresses."""
+    if side == "customer":
+        customer = thread.get("customer") or {}
+        candidates = [Recipient(customer.get("email") or "", side, customer.get("id"), customer.get("name") or "")]
+    elif side == "vendor":
+        candidates = [Recipient(vendor_email or "", side)]
+        candidates += [Recipient(person.get("email") or "", side, person.get("user_id"), person.get("name") or "")
+                       for person in vendor_staff]
+    else:
+        candidates = [Recipient(address, side) for address in admin_emails]
+    recipients, seen = [], set()
+    for candidate in candidates:
+        address = usable_address(candidate.address)
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            recipients.append(Recipient(address, candidate.side, candidate.user_id, candidate.name))
+    return recipients
+
+
+def wanted(recipients: list[Recipient], author_email: str | None,
+           opted_out_addresses: set[str], opted_out_user_ids: set[str]) -> list[Recipient]:
+    """Leave out whoever opted out (by address or by user id), and the author's own address
+    should it also be on the other side's list."""
+    author = (author_email or "").strip().lower()
+    return [recipient for recipient in recipients
+            if recipient.key != author
+            and recipient.key not in opted_out_addresses
+            and (recipient.user_id is None or recipient.user_id not in opted_out_user_ids)]
+
+
+# the in-app bell ------------------------------------------------------------------------
+
+def audience_of_side(side: str, thread: dict) -> str | None:
+    """Whose bell rings: a customer's own, the vendor company's (all its staff see it), or
+    the administration's shared one."""
+    if side == "customer":
+        customer = thread.get("customer") or {}
+        return f"customer:{customer['id']}" if customer.get("id") else None
+    if side == "vendor":
+        return f"vendor:{thread['company_id']}" if thread.get("company_id") else None
+    return "admin"
+
+
+def audience_of(caller: Caller) -> str | None:
+    if caller.role == "customer":
+        return f"customer:{caller.user_id}"
+    if caller.role == "vendor" and caller.company_id:
+        return f"vendor:{caller.company_id}"
+    if caller.role == "admin":
+        return "admin"
+    return None
+
+
+def visible_kinds(caller: Caller) -> list[str]:
+    """The kinds of notification the caller's permissions let them see, as for threads."""
+    return [kind for kind in EVENT_KINDS if may_view_group(caller, GROUP_OF_KIND[kind])]
+
+
+# what is said, and when -----------------------------------------------------------------
+
+def thread_link(side: str, thread_id: str, portal_url: str, storefront_url: str) -> str:
+    query = urlencode({"thread": thread_id})
+    if side == "customer":
+        return f"{storefront_url}{'&' if '?' in storefront_url else '?'}{query}"
+    return f"{portal_url.rstrip('/')}/{side}?{query}"
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """The start of a message, cut at a word boundary."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def mail_subject(authors: list[str], title: str) -> str:
+    """One line, whatever the names hold: line breaks in a header would start a new one."""
+    about = f" about {title}" if title else ""
+    if len(authors) == 1:
+        subject = f"New message from {authors[0] or 'someone'}{about}"
+    else:
+        subject = f"{len(authors)} new messages{about}"
+    return " ".join(subject.split())
+
+
+def send_after(now: datetime, window_seconds: int, latest: datetime | None) -> datetime:
+    """When a new message's mail to one recipient in one thread goes out.
+
+    The first mail of a quiet thread goes at once; what follows within the window waits for
+    the window's end and goes as one mail. `latest` is the send time of the newest mail
+    already planned for that recipient and thread.
+    """
+    if latest is None:
+        return now
+    if latest > now:
+        return latest  # join the mail still waiting
+    next_slot = latest + timedelta(seconds=window_seconds)
+    return next_slot if next_slot > now else now
+
+
+def retry_delay(attempt: int, retry: dict) -> timedelta:
+    """Exponential backoff: the first delay, doubled after each failed attempt, capped."""
+    seconds = retry["first_delay_seconds"] * 2 ** max(attempt - 1, 0)
+    return timedelta(seconds=min(seconds, retry["max_delay_seconds"]))
+
+
+def after_failure(attempts: int, retry: dict, now: datetime) -> tuple[str, datetime | None]:
+    """(`pending`, when to try again) or (`failed`, None) once the tries are spent."""
+    if attempts >= retry["attempts"]:
+        return "failed", None
+    return "pending", now + retry_delay(attempts, retry)

@@ -1,0 +1,279 @@
+"""What the notifications service keeps in MongoDB, behind domain verbs.
+
+- `notification_events`: each event received, kept before it is acknowledged, until worked
+  through (so a crash or a catalog outage loses nothing);
+- `notification_mails`: one planned mail per (message, address), unique: the record of what
+  is to be sent and what was, which makes a redelivered event send nothing twice;
+- `notifications`: the in-app bell, one item per (audience, message), unique;
+- `notification_participants`: the vendor's staff who have written in each thread;
+- `notification_preferences`, `notification_settings`, `webhooks`, `webhook_deliveries`.
+
+Work is claimed with a lease (`status` → `sending`/`processing`, `lease_until`): a worker
+that dies mid-way gives it back when the lease runs out. Nothing here decides who is told
+what (rules.py, delivery.py).
+"""
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from services.common.errors import ValidationFailed
+
+from . import rules
+
+SETTINGS_ID = "current"
+
+
+def _page_after(cursor: str | None) -> dict:
+    """Newest first by id (ids sort by creation): the cursor is the last id seen."""
+    if not cursor:
+        return {}
+    if not ObjectId.is_valid(cursor):
+        raise ValidationFailed("The cursor is not valid.", {"cursor": ["Use next_cursor from a previous page."]})
+    return {"_id": {"$lt": cursor}}
+
+
+class NotificationStore:
+    def __init__(self, db):
+        self.db = db
+        self.events = db.notification_events
+        self.mails = db.notification_mails
+        self.bell = db.notifications
+        self.participants = db.notification_participants
+        self.preferences = db.notification_preferences
+        self.settings_collection = db.notification_settings
+        self.webhooks = db.webhooks
+        self.webhook_deliveries = db.webhook_deliveries
+
+    @staticmethod
+    def create_indexes(db):
+        db.notification_events.create_index([("status", ASCENDING), ("process_after", ASCENDING)])
+        mails = db.notification_mails
+        # The idempotency key: one mail per message and address, ever.
+        mails.create_index([("message_id", ASCENDING), ("address_key", ASCENDING)], unique=True)
+        mails.create_index([("status", ASCENDING), ("send_after", ASCENDING)])
+        mails.create_index([("thread_id", ASCENDING), ("address_key", ASCENDING), ("send_after", DESCENDING)])
+        mails.create_index("batch_id", sparse=True)
+        db.notifications.create_index([("audience", ASCENDING), ("message_id", ASCENDING)], unique=True)
+        db.notifications.create_index([("audience", ASCENDING), ("_id", DESCENDING)])
+        db.notifications.create_index([("audience", ASCENDING), ("read", ASCENDING), ("_id", DESCENDING)])
+        db.notification_preferences.create_index("email")
+        deliveries = db.webhook_deliveries
+        deliveries.create_index([("webhook_id", ASCENDING), ("event_key", ASCENDING)], unique=True)
+        deliveries.create_index([("status", ASCENDING), ("send_after", ASCENDING)])
+        deliveries.create_index([("webhook_id", ASCENDING), ("_id", DESCENDING)])
+
+    def ping(self) -> None:
+        self.db.command("ping")
+
+    # settings ---------------------------------------------------------------------------
+
+    def settings(self) -> dict:
+        stored = self.settings_collection.find_one({"_id": SETTINGS_ID}) or {}
+        stored.pop("_id", None)
+        return rules.merge_settings(rules.default_settings(), stored)
+
+    def save_settings(self, settings: dict) -> None:
+        self.settings_collection.replace_one({"_id": SETTINGS_ID}, {"_id": SETTINGS_ID, **settings}, upsert=True)
+
+    # received events --------------------------------------------------------------------
+
+    def record_event(self, event_id: str, event: dict) -> bool:
+        """Keep an event before it is acknowledged; False when it was kept before."""
+        try:
+            self.events.insert_one({"_id": event_id, **event})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
+        return self.events.find_one_and_update(
+            {"_id": event_id, "status": "pending", "process_after": {"$lte": now}},
+            {"$set": {"status": "processing", "lease_until": lease_until}},
+            return_document=ReturnDocument.AFTER)
+
+    def claim_due_event(self, now: datetime, lease_until: datetime) -> dict | None:
+        return self.events.find_one_and_update(
+            {"status": "pending", "process_after": {"$lte": now}},
+            {"$set": {"status": "processing", "lease_until": lease_until}},
+            sort=[("process_after", ASCENDING)], return_document=ReturnDocument.AFTER)
+
+    def event_done(self, event_id: str, now: datetime) -> None:
+        self.events.update_one({"_id": event_id}, {"$set": {"status": "done", "done_at": now},
+                                                   "$unset": {"lease_until": ""}})
+
+    def event_failed_attempt(self, event_id: str, attempts: int, status: str,
+                             process_after: datetime | None, error: str) -> None:
+        self.events.update_one({"_id": event_id}, {
+            "$set": {"status": status, "attempts": attempts, "process_after": process_after,
+                     "last_error": error},
+            "$unset": {"lease_until": ""}})
+
+    def release_stale(self, now: datetime) -> None:
+        """Work whose worker died (its lease ran out) goes back to the queue."""
+        stale = {"lease_until": {"$lt": now}}
+        self.events.update_many({"status": "processing", **stale}, {"$set": {"status": "pending"}})
+        self.mails.update_many({"status": "sending", **stale}, {"$set": {"status": "pending"}})
+        self.webhook_deliveries.update_many({"status": "sending", **stale}, {"$set": {"status": "pending"}})
+
+    # people -----------------------------------------------------------------------------
+
+    def add_vendor_staff(self, thread_id: str, person: dict) -> None:
+        """Remember a vendor's employee who wrote in the thread; the newest name wins."""
+        self.participants.update_one({"_id": thread_id}, {"$pull": {"vendor_staff": {"user_id": person["user_id"]}}})
+        self.participants.update_one({"_id": thread_id}, {"$push": {"vendor_staff": person}}, upsert=True)
+
+    def vendor_staff(self, thread_id: str) -> list[dict]:
+        found = self.participants.find_one({"_id": thread_id}) or {}
+        return found.get("vendor_staff", [])
+
+    def opted_out(self, communication_type: str, address_keys: list[str],
+                  user_ids: list[str]) -> tuple[set[str], set[str]]:
+        """(addresses, user ids) among those given that want no mail of this type."""
+        found = self.preferences.find({
+            "email_opt_out": communication_type,
+            "$or": [{"email": {"$in": address_keys}}, {"_id": {"$in": user_ids}}]})
+        addresses, users = set(), set()
+        for person in found:
+            users.add(person["_id"])
+            if person.get("email"):
+                addresses.add(person["email"])
+        return addresses & set(address_keys), users
+
+    def email_opt_outs(self, user_id: str) -> list[str]:
+        found = self.preferences.find_one({"_id": user_id}) or {}
+        return found.get("email_opt_out", [])
+
+    def save_email_opt_outs(self, user_id: str, address_key: str | None, opt_outs: list[str]) -> None:
+        self.preferences.update_one({"_id": user_id}, {"$set": {"email": address_key, "email_opt_out": opt_outs}},
+                                    upsert=True)
+
+    # mail -------------------------------------------------------------------------------
+
+    def latest_mail_time(self, thread_id: str, address_key: str) -> datetime | None:
+        """When the newest mail planned to this address about this thread goes (or went)."""
+        found = self.mails.find_one({"thread_id": thread_id, "address_key": address_key,
+                                     "status": {"$ne": "failed"}},
+                                    sort=[("send_after", DESCENDING)])
+        return found["send_after"] if found else None
+
+    def plan_mail(self, mail: dict) -> bool:
+        """False when a mail for this message and address was planned before."""
+        try:
+            self.mails.insert_one(mail)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
+        """(thread, address) pairs with mail due, oldest first."""
+        groups = []
+        for mail in self.mails.find({"status": "pending", "send_after": {"$lte": now}},
+                                    {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit):
+            group = (mail["thread_id"], mail["address_key"])
+            if group not in groups:
+                groups.append(group)
+        return groups
+
+    def claim_mail_group(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
+                         lease_until: datetime) -> list[dict]:
+        """Take every due mail of one (thread, address) for one batch; [] when another worker
+        took them first."""
+        self.mails.update_many(
+            {"thread_id": thread_id, "address_key": address_key, "status": "pending",
+             "send_after": {"$lte": now}},
+            {"$set": {"status": "sending", "batch_id": batch_id, "lease_until": lease_until}})
+        return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
+
+    def batch_sent(self, batch_id: str, now: datetime) -> None:
+        self.mails.update_many({"batch_id": batch_id, "status": "sending"},
+                               {"$set": {"status": "sent", "sent_at": now}, "$unset": {"lease_until": ""}})
+
+    def batch_failed_attempt(self, batch_id: str, attempts: int, status: str,
+                             send_after: datetime | None, error: str, now: datetime) -> None:
+        changes = {"status": status, "attempts": attempts, "last_error": error}
+        if status == "failed":
+            changes["failed_at"] = now
+        else:
+            changes["send_after"] = send_after
+        self.mails.update_many({"batch_id": batch_id, "status": "sending"},
+                               {"$set": changes, "$unset": {"lease_until": ""}})
+
+    def failed_mails(self, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
+        query = {"status": "failed", **_page_after(cursor)}
+        page = list(self.mails.find(query).sort("_id", DESCENDING).limit(limit + 1))
+        return page[:limit], (page[limit - 1]["_id"] if len(page) > limit else None)
+
+    # the in-app bell --------------------------------------------------------------------
+
+    def ring(self, notification: dict) -> bool:
+        """False when this audience was told of this message before."""
+        try:
+            self.bell.insert_one(notification)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def notifications(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
+                      limit: int) -> tuple[list[dict], str | None]:
+        query = {"audience": audience, "kind": {"$in": kinds}, **_page_after(cursor)}
+        if unread is not None:
+            query["read"] = not unread
+        page = list(self.bell.find(query).sort("_id", DESCENDING).limit(limit + 1))
+        return page[:limit], (page[limit - 1]["_id"] if len(page) > limit else None)
+
+    def unread_count(self, audience: str, kinds: list[str]) -> int:
+        return self.bell.count_documents({"audience": audience, "kind": {"$in": kinds}, "read": False})
+
+    def mark_read(self, audience: str, kinds: list[str], ids: list[str] | None, now: datetime) -> int:
+        query = {"audience": audience, "kind": {"$in": kinds}, "read": False}
+        if ids is not None:
+            query["_id"] = {"$in": ids}
+        return self.bell.update_many(query, {"$set": {"read": True, "read_at": now}}).modified_count
+
+    # webhooks ---------------------------------------------------------------------------
+
+    def add_webhook(self, webhook: dict) -> None:
+        self.webhooks.insert_one(webhook)
+
+    def all_webhooks(self) -> list[dict]:
+        return list(self.webhooks.find().sort("_id", ASCENDING))
+
+    def webhooks_for(self, event: str) -> list[dict]:
+        return list(self.webhooks.find({"events": event}))
+
+    def get_webhook(self, webhook_id: str) -> dict | None:
+        return self.webhooks.find_one({"_id": webhook_id})
+
+    def delete_webhook(self, webhook_id: str) -> bool:
+        if self.webhooks.delete_one({"_id": webhook_id}).deleted_count == 0:
+            return False
+        self.webhook_deliveries.delete_many({"webhook_id": webhook_id, "status": {"$in": ["pending", "sending"]}})
+        return True
+
+    def plan_webhook_delivery(self, delivery: dict) -> bool:
+        try:
+            self.webhook_deliveries.insert_one(delivery)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime) -> dict | None:
+        return self.webhook_deliveries.find_one_and_update(
+            {"status": "pending", "send_after": {"$lte": now}},
+            {"$set": {"status": "sending", "lease_until": lease_until}},
+            sort=[("send_after", ASCENDING)], return_document=ReturnDocument.AFTER)
+
+    def webhook_attempted(self, delivery: dict, status: str, attempts: int, send_after: datetime | None,
+                          result: dict) -> None:
+        """Record one attempt on the delivery, and as the endpoint's last result."""
+        changes = {"status": status, "attempts": attempts, "last_result": result}
+        if send_after is not None:
+            changes["send_after"] = send_after
+        self.webhook_deliveries.update_one({"_id": delivery["_id"]}, {"$set": changes, "$unset": {"lease_until": ""}})
+        self.webhooks.update_one({"_id": delivery["webhook_id"]}, {"$set": {"last_result": result}})
+
+    def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict]:
+        return list(self.webhook_deliveries.find({"webhook_id": webhook_id, "attempts": {"$gt": 0}})
+                    .sort("_id", DESCENDING).limit(limit))

@@ -1,0 +1,89 @@
+"""The store against the MongoDB-wire server: which copy of a record is kept."""
+from datetime import timedelta
+
+import pytest
+
+from services.catalog_context.store import CatalogStore
+from services.common.clock import now
+
+from .queries import QUERIES
+
+KETTLE = {"id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0, "company_id": "4",
+          "status": "A", "image_url": None}
+
+
+@pytest.fixture
+def store(mongo_db):
+    CatalogStore.create_indexes(mongo_db)
+    return CatalogStore(mongo_db)
+
+
+def test_a_saved_record_comes_back_with_where_and_when(store):
+    at = now()
+    kept, changed = store.save("product", KETTLE, "pushed", at)
+    assert changed
+    assert store.get("product", "12") == kept == {**KETTLE, "source": "pushed", "fetched_at": at, "updated_at": at}
+
+
+def test_saving_the_same_content_again_only_refreshes_it(store):
+    first = now()
+    store.save("product", KETTLE, "pushed", first)
+    later = first + timedelta(seconds=30)
+    kept, changed = store.save("product", KETTLE, "pulled", later)
+    assert not changed
+    assert (kept["source"], kept["fetched_at"], kept["updated_at"]) == ("pulled", later, first)
+
+
+def test_a_pull_does_not_undo_a_push_of_the_same_age(store):
+    at = now()
+    store.save("product", KETTLE, "pushed", at)
+    kept, changed = store.save("product", {**KETTLE, "price": 99.0}, "pulled", at)
+    assert not changed
+    assert store.get("product", "12")["price"] == 30.0 == kept["price"]
+
+
+def test_a_push_replaces_a_pull_of_the_same_age(store):
+    at = now()
+    store.save("product", KETTLE, "pulled", at)
+    store.save("product", {**KETTLE, "price": 25.0}, "pushed", at)
+    assert store.get("product", "12")["price"] == 25.0
+
+
+def test_an_answer_asked_for_before_the_last_push_is_ignored(store):
+    pushed_at = now()
+    store.save("product", {**KETTLE, "price": 25.0}, "pushed", pushed_at)
+    store.save("product", KETTLE, "pulled", pushed_at - timedelta(seconds=1))
+    assert store.get("product", "12")["price"] == 25.0
+
+
+def test_a_newer_pull_replaces_an_older_push(store):
+    pushed_at = now()
+    store.save("product", KETTLE, "pushed", pushed_at)
+    store.save("product", {**KETTLE, "price": 25.0}, "pulled", pushed_at + timedelta(minutes=10))
+    assert store.get("product", "12")["price"] == 25.0
+
+
+def test_get_many_is_one_query(store, mongo_db):
+    at = now()
+    for number in range(20):
+        store.save("product", {**KETTLE, "id": str(number)}, "pushed", at)
+    with QUERIES.counting(mongo_db.name) as counted:
+        found = store.get_many("product", [str(number) for number in range(0, 40, 2)])
+    assert sorted(found, key=int) == [str(number) for number in range(0, 20, 2)]
+    assert counted.commands("find") == 1
+
+
+def test_vendors_by_status(store):
+    at = now()
+    for company_id, status in (("1", "A"), ("2", "P"), ("3", "A"), ("4", "D")):
+        store.save("company", {"id": company_id, "name": f"Vendor {company_id}", "email": "", "status": status},
+                   "pushed", at)
+    assert [vendor["id"] for vendor in store.vendors("A")] == ["1", "3"]
+    assert len(store.vendors(None)) == 4
+
+
+def test_delete(store):
+    store.save("product", KETTLE, "pushed", now())
+    assert store.delete("product", "12")
+    assert store.get("product", "12") is None
+    assert not store.delete("product", "12")

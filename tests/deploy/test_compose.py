@@ -1,0 +1,121 @@
+"""docker-compose.yml starts the whole system, wired together, each part only once the parts
+it needs are healthy."""
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.deploy.layout import (
+    CONTRACT_VARIABLES, COMPOSE_FILE, ROOT, compose, compose_command, compose_environment,
+    dockerfile_env, dockerfile_stages, is_pinned, nameko_services, procfile,
+    required_environment)
+
+BACKING = {"rabbitmq": "rabbitmq", "mongo": "mongo", "mailpit": "axllent/mailpit"}
+
+
+@pytest.fixture(scope="module")
+def services():
+    return compose()["services"]
+
+
+def published(service: dict) -> dict[int, str]:
+    """Container port → the host address:port it is published on."""
+    found = {}
+    for mapping in service.get("ports", []):
+        *host, container = str(mapping).split(":")
+        found[int(container.split("/")[0])] = ":".join(host)
+    return found
+
+
+def gateway_bind_port() -> int:
+    bind = dockerfile_env(dockerfile_stages()[-1])["GUNICORN_CMD_ARGS"]
+    return int(bind.split("--bind=")[1].split()[0].rsplit(":", 1)[1])
+
+
+def test_every_procfile_process_runs_with_its_procfile_command(services):
+    for name, argv in procfile().items():
+        assert name in services, f"{name} is in the Procfile but not in docker-compose.yml"
+        assert compose_command(services[name]) == argv
+
+
+def test_broker_database_and_mail_catcher_are_there(services):
+    for name, repository in BACKING.items():
+        assert services[name]["image"].split(":")[0] == repository
+
+
+def test_every_image_is_pinned_to_a_version(services):
+    for name, service in services.items():
+        assert "image" in service, f"{name} has no image name (a build needs a tag too)"
+        assert is_pinned(service["image"]), f"{name}: {service['image']} is not pinned"
+
+
+def test_the_four_processes_share_the_image_built_from_the_dockerfile(services):
+    images = {services[name]["image"] for name in procfile()}
+    assert len(images) == 1
+    for name in procfile():
+        build = services[name]["build"]
+        assert (build if isinstance(build, str) else build.get("context", ".")) == "."
+
+
+def test_every_process_gets_every_setting_it_reads(services):
+    needed = CONTRACT_VARIABLES | required_environment()
+    for name in procfile():
+        missing = needed - set(compose_environment(services[name]))
+        assert not missing, f"{name} lacks {sorted(missing)}"
+
+
+def test_settings_point_at_the_compose_services_with_their_credentials(services):
+    environment = compose_environment(services["gateway"])
+    broker = urlsplit(environment["AMQP_URI"])
+    rabbit = compose_environment(services["rabbitmq"])
+    assert (broker.hostname, broker.port) == ("rabbitmq", 5672)
+    assert (broker.username, broker.password) == (
+        rabbit["RABBITMQ_DEFAULT_USER"], rabbit["RABBITMQ_DEFAULT_PASS"])
+
+    database = urlsplit(environment["MONGO_URI"])
+    mongo = compose_environment(services["mongo"])
+    assert (database.hostname, database.port) == ("mongo", 27017)
+    assert (database.username, database.password) == (
+        mongo["MONGO_INITDB_ROOT_USERNAME"], mongo["MONGO_INITDB_ROOT_PASSWORD"])
+
+    # Mailpit takes SMTP on 1025: every mail the system sends shows in its web view.
+    assert (environment["SMTP_HOST"], environment["SMTP_PORT"]) == ("mailpit", "1025")
+
+
+def test_the_api_and_the_mail_web_view_are_published_on_loopback(services):
+    gateway_port = int(compose_environment(services["gateway"])["GATEWAY_PORT"])
+    assert gateway_port == gateway_bind_port(), "the image's gunicorn listens elsewhere"
+    assert published(services["gateway"])[gateway_port].startswith("127.0.0.1:")
+    assert published(services["mailpit"])[8025].startswith("127.0.0.1:")
+    # The broker and the database stay inside the compose network.
+    assert not published(services["rabbitmq"]) and not published(services["mongo"])
+
+
+def test_every_service_has_a_health_check_that_tests_it(services):
+    checks = {name: service["healthcheck"]["test"] for name, service in services.items()}
+    assert checks["rabbitmq"][:2] == ["CMD", "rabbitmq-diagnostics"]
+    assert checks["mongo"][:2] == ["CMD", "mongosh"] and "ping" in checks["mongo"][-1]
+    assert checks["mailpit"] == ["CMD", "/mailpit", "readyz"]
+    for name in nameko_services():
+        assert checks[name] == ["CMD", "python", "-m", "services.common.probe", name]
+    port = compose_environment(services["gateway"])["GATEWAY_PORT"]
+    assert f"http://127.0.0.1:{port}/readyz" in " ".join(checks["gateway"])
+
+
+def test_each_process_starts_once_what_it_needs_is_healthy(services):
+    for name in procfile():
+        depends_on = services[name]["depends_on"]
+        assert isinstance(depends_on, dict), f"{name}: depends_on needs conditions"
+        assert {"rabbitmq", "mongo"} <= set(depends_on)
+        assert all(need["condition"] == "service_healthy" for need in depends_on.values())
+    assert "mailpit" in services["notifications"]["depends_on"]
+    assert set(nameko_services()) <= set(services["gateway"]["depends_on"])
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None,
+                    reason="docker-compose is not installed (apt-get install docker-compose)")
+def test_docker_compose_accepts_the_file():
+    result = subprocess.run(["docker-compose", "-f", str(COMPOSE_FILE), "config", "-q"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
