@@ -20,13 +20,14 @@ RUN /opt/venv/bin/pip install --only-binary=:all: -r /tmp/requirements.txt \
 
 # --- runtime: the venv and the code, nothing to build or install with ---
 FROM ${PYTHON_IMAGE} AS runtime
-# GUNICORN_CMD_ARGS outranks gateway/gunicorn_conf.py: inside a container the gateway must
-# listen on every interface, on the port below (keep GATEWAY_PORT at 8080 in deployments).
+# Inside a container the gateway listens on every interface (gateway/gunicorn_conf.py binds
+# GATEWAY_HOST:GATEWAY_PORT; loopback is its default outside containers).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    GUNICORN_CMD_ARGS="--bind=0.0.0.0:8080"
+    GATEWAY_HOST=0.0.0.0 \
+    GATEWAY_PORT=8080
 
 # A fixed uid/gid, so Kubernetes' runAsUser and file ownership agree (k8s/ uses 10001).
 RUN groupadd --gid 10001 app \

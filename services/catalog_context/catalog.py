@@ -37,7 +37,11 @@ class Catalog:
     def record(self, object_type: str, object_id: str) -> dict:
         record = self.store.get(object_type, object_id)
         if record is None:
-            return self._pull(object_type, object_id)
+            try:
+                return self._pull(object_type, object_id)
+            except Unavailable as error:
+                raise Unavailable(f"{error}, and the {object_type} {object_id} has not been seen before",
+                                  error.details)
         if self.storefront.is_stale(record):
             self._refresh_later(object_type, object_id)
         return record
@@ -77,10 +81,7 @@ class Catalog:
         if not self.storefront.pulls:
             raise NotFound(f"No {object_type} {object_id} is known")
         asked_at = now()
-        try:
-            cscart = self.storefront.fetch(object_type, object_id)
-        except Unavailable as error:
-            raise Unavailable(f"{error}, and the {object_type} {object_id} has not been seen before")
+        cscart = self.storefront.fetch(object_type, object_id)
         if cscart is None:
             raise NotFound(f"The storefront has no {object_type} {object_id}")
         try:

@@ -15,7 +15,7 @@ from services.common.errors import ValidationFailed
 from .context import OBJECT_TYPES
 
 
-class CsCartId(fields.Field):
+class CsCartId(fields.String):
     """An id as CS-Cart sends it, a number or a string; kept as a string, always."""
 
     default_error_messages = {"invalid": "Not a valid id: a whole number or a string."}
@@ -185,11 +185,12 @@ def load_record(object_type: str, record) -> dict:
 
 # --- going out ---
 
-class Moment(fields.Field):
+class Moment(fields.DateTime):
     """A time as the contract writes it: ISO-8601 UTC with milliseconds."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return isoformat(value)
+        # The gateway dumps the service's answer once more, its times already written out.
+        return value if isinstance(value, str) else isoformat(value)
 
 
 class Kept(Schema):
@@ -284,3 +285,9 @@ class Resolved(Schema):
     summary = fields.Nested(Summary)
     as_of = Moment(metadata={"description": "when the storefront last told us about the object"})
     stale = fields.Boolean(metadata={"description": "older than the catalog keeps records fresh; a refresh is on its way"})
+
+
+def dump_resolved_many(answers: dict) -> dict:
+    # One schema for the whole page: making a schema costs more than dumping with it.
+    schema = Resolved()
+    return {key: schema.dump(answer) if answer else None for key, answer in answers.items()}

@@ -6,7 +6,7 @@ from services.common.mongo import Mongo
 
 from .catalog import Catalog
 from .cscart import StorefrontProvider
-from .schemas import Resolved, Vendor, dump_record, load_id, load_objects, load_record
+from .schemas import Resolved, Vendor, dump_record, dump_resolved_many, load_id, load_objects, load_record
 from .store import CatalogStore
 
 
@@ -55,8 +55,7 @@ class CatalogContextService:
 
     @rpc
     def resolve_many(self, objects):
-        answers = self.catalog.resolve_many(load_objects(objects))
-        return {key: Resolved().dump(answer) if answer else None for key, answer in answers.items()}
+        return dump_resolved_many(self.catalog.resolve_many(load_objects(objects)))
 
     @rpc
     def get_vendor(self, company_id):

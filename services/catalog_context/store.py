@@ -23,8 +23,8 @@ class CatalogStore:
 
     @staticmethod
     def create_indexes(db):
+        # Announcements go to every active vendor.
         db.vendors.create_index([("status", ASCENDING)])
-        db.orders.create_index([("customer_id", ASCENDING)])
 
     def _records(self, object_type):
         return self.db[COLLECTIONS[object_type]]

@@ -28,9 +28,9 @@ def service_answers(service_name: str, amqp_uri: str, timeout: float = DEFAULT_T
         print(f"{service_name} did not answer health(): {type(error).__name__}: {error}",
               file=sys.stderr)
         return False
-    if not healthy:
+    if healthy is not True:
         print(f"{service_name} answered health() with {healthy!r}", file=sys.stderr)
-    return bool(healthy)
+    return healthy is True
 
 
 def main(argv=None) -> int:

@@ -83,6 +83,8 @@ def _start_thread(store, catalog, outbox, caller, request):
     if caller.is_admin and request.get("company_id"):
         company = catalog.get_vendor(request["company_id"])
     plan = rules.plan_thread(caller, request, resolved, company)
+    if not access.may_manage_group(caller, plan["group"]):
+        raise Forbidden("Your permissions do not let you start this kind of conversation.")
     prepared = text.prepare(request["message"])
     key = rules.open_key(plan)
     existing = store.find_open(key)
@@ -275,6 +277,8 @@ def mark_read(store, caller: Caller, thread_id: str) -> dict:
 
 def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
     thread = _writable(store, caller, thread_id)
+    if caller.role == "customer":
+        raise Forbidden("Vendors and the administration close and reopen conversations.")
     updated = store.set_status(thread_id, status, rules.open_key(thread))
     return presenters.summary(updated, caller.side)
 

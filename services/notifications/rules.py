@@ -60,8 +60,8 @@ def rule_errors(rules: dict) -> dict:
     for kind, by_side in rules.items():
         strangers = sorted(set(by_side) - set(PARTIES[kind]))
         if strangers:
-            errors[f"rules.{kind}"] = [f"{', '.join(strangers)} take no part in {kind}; "
-                                       f"its sides are {', '.join(PARTIES[kind])}."]
+            errors[f"rules.{kind}"] = [f"Not a side of {kind}: {', '.join(strangers)} "
+                                       f"(its sides: {', '.join(PARTIES[kind])})."]
     return errors
 
 

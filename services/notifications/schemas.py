@@ -3,7 +3,7 @@
 Events are read leniently (unknown fields are ignored, so conversations can add to them);
 what people send is read strictly (an unknown field is an error they should hear of).
 """
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from services.common.clock import isoformat
 from services.common.errors import ValidationFailed
@@ -22,10 +22,21 @@ def load(schema: Schema, data, **options) -> dict:
 
 
 class Moment(fields.Field):
-    """A stored UTC time, dumped as the contract's ISO-8601 string."""
+    """A stored UTC time, dumped as the contract's ISO-8601 string (a string stays as it is)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return isoformat(value)
+        return value if isinstance(value, str) else isoformat(value)
+
+
+class Answer(Schema):
+    """What leaves the service. A stored document's `_id` is the answer's `id`; dumping an
+    answer again (the gateway does, to describe it in OpenAPI) gives it back unchanged."""
+
+    @pre_dump
+    def id_from_store(self, document, **kwargs):
+        if isinstance(document, dict) and "_id" in document:
+            return {**document, "id": document["_id"]}
+        return document
 
 
 # events from conversations -----------------------------------------------------------------
@@ -148,13 +159,13 @@ class MarkReadSchema(Strict):
             raise ValidationError("Give either a list of ids or all: true.", "ids")
 
 
-class NotificationAuthorSchema(Schema):
+class NotificationAuthorSchema(Answer):
     side = fields.String()
     name = fields.String()
 
 
-class NotificationSchema(Schema):
-    id = fields.String(attribute="_id")
+class NotificationSchema(Answer):
+    id = fields.String()
     kind = fields.String()
     thread_id = fields.String()
     message_id = fields.String()
@@ -167,19 +178,19 @@ class NotificationSchema(Schema):
     read_at = Moment(allow_none=True)
 
 
-class NotificationPageSchema(Schema):
+class NotificationPageSchema(Answer):
     items = fields.List(fields.Nested(NotificationSchema))
     next_cursor = fields.String(allow_none=True)
     unread_count = fields.Integer()
 
 
-class MarkedSchema(Schema):
+class MarkedSchema(Answer):
     marked = fields.Integer()
     unread_count = fields.Integer()
 
 
-class FailedMailSchema(Schema):
-    id = fields.String(attribute="_id")
+class FailedMailSchema(Answer):
+    id = fields.String()
     message_id = fields.String()
     thread_id = fields.String()
     address = fields.String()
@@ -189,7 +200,7 @@ class FailedMailSchema(Schema):
     failed_at = Moment()
 
 
-class FailedPageSchema(Schema):
+class FailedPageSchema(Answer):
     items = fields.List(fields.Nested(FailedMailSchema))
     next_cursor = fields.String(allow_none=True)
 
@@ -215,7 +226,7 @@ class WebhookRegistrationSchema(Strict):
             raise ValidationError(problem, "url")
 
 
-class DeliveryResultSchema(Schema):
+class DeliveryResultSchema(Answer):
     at = Moment()
     event = fields.String()
     status = fields.String(metadata={"description": "delivered, retrying or failed"})
@@ -224,8 +235,8 @@ class DeliveryResultSchema(Schema):
     error = fields.String(allow_none=True)
 
 
-class WebhookSchema(Schema):
-    id = fields.String(attribute="_id")
+class WebhookSchema(Answer):
+    id = fields.String()
     url = fields.String()
     events = fields.List(fields.String())
     created_at = Moment()
@@ -237,5 +248,5 @@ class NewWebhookSchema(WebhookSchema):
     secret = fields.String(metadata={"description": "shown here once; keep it to check signatures"})
 
 
-class WebhookListSchema(Schema):
+class WebhookListSchema(Answer):
     items = fields.List(fields.Nested(WebhookSchema))

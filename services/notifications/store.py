@@ -49,6 +49,9 @@ class NotificationStore:
     @staticmethod
     def create_indexes(db):
         db.notification_events.create_index([("status", ASCENDING), ("process_after", ASCENDING)])
+        # A worked-through event is kept a week to look into; a later redelivery is still
+        # harmless, as what it caused (mails, bell items, webhook calls) keeps its unique keys.
+        db.notification_events.create_index("done_at", expireAfterSeconds=7 * 24 * 3600)
         mails = db.notification_mails
         # The idempotency key: one mail per message and address, ever.
         mails.create_index([("message_id", ASCENDING), ("address_key", ASCENDING)], unique=True)

@@ -6,11 +6,14 @@ exact body bytes with the endpoint's secret, so the receiver can tell our calls 
 import hashlib
 import hmac
 import ipaddress
+import secrets
 from urllib.parse import urlsplit
 
 import requests
 from nameko.extensions import DependencyProvider
 
+from services.common.clock import new_id, now
+from services.common.errors import NotFound
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
 EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
@@ -87,3 +90,25 @@ class Webhooks(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return WebhookPoster(self.session)
+
+
+# registration, as the admin asks for it ------------------------------------------------------
+
+def register(store, registration: dict) -> dict:
+    """The new endpoint, with its secret: the only answer that ever shows it."""
+    webhook = {"_id": new_id(), "url": registration["url"], "events": sorted(set(registration["events"])),
+               "secret": registration["secret"] or secrets.token_urlsafe(32), "created_at": now(),
+               "last_result": None}
+    store.add_webhook(webhook)
+    return {**webhook, "recent_deliveries": []}
+
+
+def listing(store) -> list[dict]:
+    return [{**webhook, "recent_deliveries": [delivery["last_result"] for delivery in
+                                              store.recent_webhook_deliveries(webhook["_id"])]}
+            for webhook in store.all_webhooks()]
+
+
+def remove(store, webhook_id: str) -> None:
+    if not store.delete_webhook(webhook_id):
+        raise NotFound("No such webhook.")

@@ -1,15 +1,20 @@
 """docker-compose.yml starts the whole system, wired together, each part only once the parts
 it needs are healthy."""
+import os
 import shutil
 import subprocess
+import sys
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
+from dev.ports import free_port
 from tests.deploy.layout import (
     CONTRACT_VARIABLES, COMPOSE_FILE, ROOT, compose, compose_command, compose_environment,
-    dockerfile_env, dockerfile_stages, is_pinned, nameko_services, procfile,
-    required_environment)
+    is_pinned, nameko_services, procfile, required_environment)
 
 BACKING = {"rabbitmq": "rabbitmq", "mongo": "mongo", "mailpit": "axllent/mailpit"}
 
@@ -26,11 +31,6 @@ def published(service: dict) -> dict[int, str]:
         *host, container = str(mapping).split(":")
         found[int(container.split("/")[0])] = ":".join(host)
     return found
-
-
-def gateway_bind_port() -> int:
-    bind = dockerfile_env(dockerfile_stages()[-1])["GUNICORN_CMD_ARGS"]
-    return int(bind.split("--bind=")[1].split()[0].rsplit(":", 1)[1])
 
 
 def test_every_procfile_process_runs_with_its_procfile_command(services):
@@ -84,8 +84,9 @@ def test_settings_point_at_the_compose_services_with_their_credentials(services)
 
 
 def test_the_api_and_the_mail_web_view_are_published_on_loopback(services):
+    # The gateway listens on GATEWAY_PORT: that port, and no other, is published.
     gateway_port = int(compose_environment(services["gateway"])["GATEWAY_PORT"])
-    assert gateway_port == gateway_bind_port(), "the image's gunicorn listens elsewhere"
+    assert list(published(services["gateway"])) == [gateway_port]
     assert published(services["gateway"])[gateway_port].startswith("127.0.0.1:")
     assert published(services["mailpit"])[8025].startswith("127.0.0.1:")
     # The broker and the database stay inside the compose network.
@@ -111,6 +112,39 @@ def test_each_process_starts_once_what_it_needs_is_healthy(services):
         assert all(need["condition"] == "service_healthy" for need in depends_on.values())
     assert "mailpit" in services["notifications"]["depends_on"]
     assert set(nameko_services()) <= set(services["gateway"]["depends_on"])
+
+
+@pytest.mark.parametrize("database", ["reachable", "unreachable"])
+def test_the_gateway_health_check_passes_only_while_the_gateway_is_ready(
+        database, services, service_config, start_from_image, image_workdir):
+    port = free_port()
+    environment = {**service_config, "GATEWAY_PORT": str(port),
+                   # The image binds every interface; a test machine keeps to loopback.
+                   "GATEWAY_HOST": "127.0.0.1"}
+    if database == "unreachable":
+        environment["MONGO_URI"] = f"mongodb://127.0.0.1:{free_port()}/"
+    gateway = start_from_image(procfile()["gateway"], environment)
+    deadline = time.monotonic() + 60
+    while True:
+        assert gateway.poll() is None, gateway.log_path.read_text()[-3000:]
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
+                break
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, "the gateway never came up"
+        time.sleep(0.3)
+
+    # The health check exactly as docker-compose runs it inside the gateway's container.
+    kind, *command = services["gateway"]["healthcheck"]["test"]
+    compose_port = compose_environment(services["gateway"])["GATEWAY_PORT"]
+    command = [word.replace(f":{compose_port}/", f":{port}/") for word in command]
+    bin_dir = str(Path(sys.executable).parent)
+    result = subprocess.run(command, cwd=image_workdir, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "PATH": bin_dir + os.pathsep
+                                             + os.environ["PATH"]})
+    assert kind == "CMD"
+    assert (result.returncode == 0) == (database == "reachable"), result.stderr[-2000:]
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None,

@@ -4,34 +4,17 @@ RabbitMQ, the MongoDB-wire server and a real SMTP server.
 A customer asks a vendor about a product; the vendor finds it, replies; the customer reads
 the answer; another vendor never learns the thread exists; each side gets one mail.
 """
-import uuid
-
 import pytest
 
 
 @pytest.fixture
-def marketplace(stack):
-    """Two vendors and a product of the first, pushed as the storefront pushes them."""
-    tag = uuid.uuid4().hex[:6]
-    system = stack.token("system", sub="storefront-sync")
-    shop, rival = f"1{tag}", f"2{tag}"
-    for company_id, name in ((shop, "Lamp Shop"), (rival, "Rival Goods")):
-        answer = stack.call("PUT", f"/v1/catalog/vendors/{company_id}", system, json={
-            "company_id": company_id, "company": name, "email": f"sales-{company_id}@vendors.test", "status": "A"})
-        assert answer.status_code == 200, answer.text
-    product = f"5{tag}"
-    answer = stack.call("PUT", f"/v1/catalog/products/{product}", system, json={
-        "product_id": product, "product": "Brass Desk Lamp", "product_code": "LAMP-1", "price": "49.90",
-        "company_id": shop, "status": "A",
-        "main_pair": {"detailed": {"image_path": "https://img.test/lamp.jpg"}}})
-    assert answer.status_code == 200, answer.text
-    customer = f"c{tag}"
+def marketplace(stack, world):
+    shop, rival = world.vendor("shop", "Lamp Shop"), world.vendor("rival", "Rival Goods")
+    token, customer = world.customer("ann")
     return {
-        "shop": shop, "rival": rival, "product": product,
-        "customer": stack.token("customer", sub=customer, name="Ann Lee", email=f"ann-{tag}@buyers.test"),
-        "customer_email": f"ann-{tag}@buyers.test",
-        "vendor": stack.token("vendor", sub=f"staff-{tag}", company_id=shop, name="Bob"),
-        "rival_vendor": stack.token("vendor", sub=f"rival-{tag}", company_id=rival, name="Eve"),
+        "shop": shop, "rival": rival, "product": world.product("lamp", shop, "Brass Desk Lamp"),
+        "customer": token, "customer_email": f"{customer}@buyers.test",
+        "vendor": world.staff(shop, "bob"), "rival_vendor": world.staff(rival, "eve"),
         "shop_email": f"sales-{shop}@vendors.test",
     }
 
@@ -52,7 +35,7 @@ def test_a_question_reaches_the_vendor_and_the_answer_comes_back(stack, marketpl
     assert mine[0]["last_message"]["preview"] == "Does the lamp take LED bulbs?"
 
     page = stack.call("GET", f"/v1/threads/{thread_id}", m["vendor"]).json()
-    assert page["context"]["name"] == "Brass Desk Lamp" and page["context"]["code"] == "LAMP-1"
+    assert page["context"]["name"] == "Brass Desk Lamp" and page["context"]["code"].startswith("SKU-")
     assert [message["text"] for message in page["messages"]["items"]] == ["Does the lamp take LED bulbs?"]
 
     replied = stack.call("POST", f"/v1/threads/{thread_id}/messages", m["vendor"],

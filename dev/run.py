@@ -1,0 +1,104 @@
+"""`make run`: the whole system on this machine, from nothing.
+
+With MONGO_URI unset it starts the embedded development database (data under ./var/db); with
+SMTP_HOST unset, a mail sink that keeps each mail under ./var/mail. Then every Procfile
+process under honcho. In development (embedded database) it loads the demo marketplace and
+prints tokens and curl commands. Every setting in the contract is honoured, so the same command
+runs against a real deployment's database, broker and mail server. Ctrl-C stops everything.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from services.common.config import load_settings
+
+from . import embedded_mongo, seed
+from .ports import free_port, wait_for_port
+from .procfile import ROOT
+
+VAR = ROOT / "var"
+
+
+def port_is_free(port: int) -> bool:
+    import socket
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def main() -> None:
+    settings = load_settings()
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    helpers = []
+    development = not os.environ.get("MONGO_URI")
+    try:
+        if development:
+            port = 27017 if port_is_free(27017) else free_port()
+            database, uri = embedded_mongo.start(VAR / "db", port, log_path=VAR / "db.log")
+            helpers.append(database)
+            env["MONGO_URI"] = uri
+            print(f"embedded development database (SecantusDB) at {uri}, data in {VAR / 'db'}", flush=True)
+        if not os.environ.get("SMTP_HOST"):
+            env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(settings.SMTP_PORT)
+            sink = subprocess.Popen([sys.executable, "-m", "dev.mail_sink", "--port", env["SMTP_PORT"],
+                                     "--dir", str(VAR / "mail")], cwd=ROOT, env=env)
+            helpers.append(sink)
+            wait_for_port(settings.SMTP_PORT, process=sink)
+        if development:
+            env["DEMO"] = "1"  # the demo pages are served only beside the demo data
+        honcho = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "start", "-f", str(ROOT / "Procfile")],
+                                  cwd=ROOT, env=env)
+        base_url = f"http://127.0.0.1:{settings.GATEWAY_PORT}"
+        if wait_until_ready(base_url, honcho) and development:
+            introduce(base_url, settings.JWT_SECRET)
+        honcho.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in reversed(helpers):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def wait_until_ready(base_url: str, honcho, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and honcho.poll() is None:
+        try:
+            if requests.get(f"{base_url}/readyz", params={"services": "all"}, timeout=3).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    print("the system did not become ready; see the logs above", flush=True)
+    return False
+
+
+def introduce(base_url: str, secret: str) -> None:
+    tokens = seed.seed(base_url, secret)
+    lines = ["", "Message Center is running at " + base_url, "  API docs:  " + base_url + "/docs",
+             "  Demo pages: " + base_url + "/ui/demo/storefront  /ui/demo/vendor  /ui/demo/admin",
+             "  Mail sink: " + str(VAR / "mail"), "", "Tokens (demo data: vendors 1 and 2, products 101 102 201, order 5001):"]
+    for person, token in tokens.items():
+        lines.append(f"  {person}: {token}")
+    customer, vendor = tokens["customer"], tokens["vendor 1 (Lumen Lamps)"]
+    lines += ["", "Try it:",
+              f"  export CUSTOMER={customer}", f"  export VENDOR={vendor}",
+              f"  curl -s -X POST {base_url}/v1/threads -H \"Authorization: Bearer $CUSTOMER\" "
+              "-H 'Content-Type: application/json' "
+              "-d '{\"type\":\"vendor_to_customer\",\"object\":{\"type\":\"product\",\"id\":\"101\"},"
+              "\"message\":\"Does it take LED bulbs?\"}'",
+              f"  curl -s {base_url}/v1/threads -H \"Authorization: Bearer $VENDOR\"", ""]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    main()

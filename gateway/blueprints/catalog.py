@@ -1,0 +1,99 @@
+"""The storefront's pushes into the catalog, and the context a thread page shows."""
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.catalog_context import schemas
+from services.common.errors import NotFound, ValidationFailed
+
+from ..auth import current_caller, require_role
+from ..rpc import rpc
+
+blp = Blueprint("catalog", __name__, url_prefix="/v1",
+                description="The storefront's products, orders and vendors, and the context of an object")
+
+
+@blp.before_request
+def only_the_storefront_writes():
+    # Before the body is read: a caller who may not push learns nothing from a 422.
+    if request.method in ("PUT", "DELETE"):
+        require_role("system", "admin")
+
+
+def with_path_id(body: dict, id_field: str, path_id: str) -> dict:
+    """The path names the record; an id in the body, when there is one, must name the same."""
+    path_id = schemas.load_id(path_id, id_field)
+    if body.get(id_field, path_id) != path_id:
+        raise ValidationFailed("The record's id is not the one in the path",
+                               {id_field: [f"Must be {path_id!r}, as in the path."]})
+    return {**body, id_field: path_id}
+
+
+@blp.route("/catalog/products/<product_id>")
+class Product(MethodView):
+    @blp.arguments(schemas.ProductPush(partial=("product_id",)))
+    @blp.response(200, schemas.ProductOut)
+    def put(self, body, product_id):
+        """Keep the storefront's product (CS-Cart's REST fields)."""
+        return rpc().catalog_context.upsert_product(with_path_id(body, "product_id", product_id))
+
+    @blp.response(204)
+    def delete(self, product_id):
+        """Forget the product."""
+        rpc().catalog_context.delete_product(product_id)
+
+
+@blp.route("/catalog/orders/<order_id>")
+class Order(MethodView):
+    @blp.arguments(schemas.OrderPush(partial=("order_id",)))
+    @blp.response(200, schemas.OrderOut)
+    def put(self, body, order_id):
+        """Keep the storefront's order (CS-Cart's REST fields; `products` keyed by item id or a list)."""
+        return rpc().catalog_context.upsert_order(with_path_id(body, "order_id", order_id))
+
+    @blp.response(204)
+    def delete(self, order_id):
+        """Forget the order."""
+        rpc().catalog_context.delete_order(order_id)
+
+
+@blp.route("/catalog/vendors/<company_id>")
+class Vendor(MethodView):
+    @blp.arguments(schemas.VendorPush(partial=("company_id",)))
+    @blp.response(200, schemas.VendorOut)
+    def put(self, body, company_id):
+        """Keep the storefront's vendor (CS-Cart's REST fields)."""
+        return rpc().catalog_context.upsert_vendor(with_path_id(body, "company_id", company_id))
+
+    @blp.response(204)
+    def delete(self, company_id):
+        """Forget the vendor; its threads are soft-deleted."""
+        rpc().catalog_context.delete_vendor(company_id)
+
+
+@blp.route("/catalog/customers/<user_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_customer(user_id):
+    """The customer's account is gone; their threads are soft-deleted."""
+    rpc().catalog_context.delete_customer(user_id)
+
+
+@blp.route("/context/<object_type>/<object_id>")
+@blp.response(200, schemas.Resolved)
+def context(object_type, object_id):
+    """What the thread page shows beside a dialogue: the object's context, its vendor, its age."""
+    caller = current_caller()
+    resolved = rpc().catalog_context.resolve(object_type, object_id)
+    if not may_see(caller, resolved):
+        raise NotFound(f"No {object_type} {object_id} is known")
+    return resolved
+
+
+def may_see(caller, resolved: dict) -> bool:
+    # Products and vendors are public storefront pages; an order names its customer, so
+    # only its customer, its vendor and the marketplace see it (the rest get a 404).
+    if resolved["object"]["type"] != "order" or caller.role in ("admin", "system"):
+        return True
+    if caller.role == "vendor":
+        return resolved["company_id"] == caller.company_id
+    return resolved["customer_id"] == caller.user_id

@@ -1,0 +1,217 @@
+"""From a conversation event to mail, bell and webhook deliveries, and their sending.
+
+Never lost: an event is kept in MongoDB before the broker hears it acknowledged, and worked
+through (at once, or by the timer when that failed) until every delivery is planned.
+Never twice: each planned delivery has a unique key — (message, address) for mail,
+(audience, message) for the bell, (endpoint, event) for webhooks — so working an event
+through again plans nothing new, and a planned mail is claimed before it is sent.
+
+The one gap that remains is SMTP's own: a worker that dies after the server accepted a mail
+and before recording it sends that mail again when its lease runs out.
+"""
+import json
+import logging
+from datetime import timedelta
+
+from services.common.clock import isoformat, new_id, now
+from services.common.errors import Unavailable
+
+from . import rules
+from .mail import MailNotSent, compose
+from .schemas import MessageEventSchema
+from .webhooks import SIGNATURE_HEADER, sign
+
+log = logging.getLogger(__name__)
+
+# Longer than any one piece of work (an SMTP or HTTP timeout, a catalog call) takes.
+LEASE = timedelta(minutes=5)
+# An event that cannot be worked through (the catalog is down) waits, then is tried again;
+# after this many tries it is kept as failed and logged.
+EVENT_ATTEMPTS = 12
+EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_seconds": 600}
+
+
+# receiving --------------------------------------------------------------------------------
+
+def event_id(event: str, payload: dict) -> str:
+    return f"{event}:{payload['message']['id']}"
+
+
+def receive(store, event: str, payload: dict) -> str:
+    """Keep the event (once); its id. Raises marshmallow's ValidationError for a malformed one."""
+    MessageEventSchema().load(payload)
+    key = event_id(event, payload)
+    store.record_event(key, {"event": event, "payload": payload, "status": "pending", "attempts": 0,
+                             "received_at": now(), "process_after": now()})
+    return key
+
+
+def work_through(store, catalog, settings, key: str) -> None:
+    """Plan the deliveries of one kept event now, if no other worker has it."""
+    event = store.claim_event(key, now(), now() + LEASE)
+    if event is not None:
+        _work_through(store, catalog, settings, event)
+
+
+def work_through_due(store, catalog, settings, limit: int = 100) -> None:
+    for _ in range(limit):
+        event = store.claim_due_event(now(), now() + LEASE)
+        if event is None:
+            return
+        _work_through(store, catalog, settings, event)
+
+
+def _work_through(store, catalog, settings, event: dict) -> None:
+    try:
+        plan(store, catalog, settings, event["event"], MessageEventSchema().load(event["payload"]),
+             event["payload"], event["received_at"])
+    except Exception as error:
+        attempts = event.get("attempts", 0) + 1
+        status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())
+        logger = log.warning if isinstance(error, Unavailable) else log.exception
+        logger("event %s: attempt %d failed (%s), %s", event["_id"], attempts, error,
+               "giving up" if status == "failed" else f"again at {isoformat(process_after)}")
+        store.event_failed_attempt(event["_id"], attempts, status, process_after, str(error)[:500])
+        return
+    store.event_done(event["_id"], now())
+
+
+def plan(store, catalog, settings, event: str, loaded: dict, payload: dict, received_at) -> None:
+    """Everything one event causes: bell items, mails, webhook calls."""
+    thread, message = loaded["thread"], loaded["message"]
+    author = message["author"]
+    options = store.settings()
+    kind = rules.event_kind(thread, loaded["broadcast_id"])
+    if author["side"] == "vendor" and author.get("user_id") and author.get("email"):
+        store.add_vendor_staff(thread["id"], {"user_id": author["user_id"], "name": author.get("name") or "",
+                                              "email": author["email"]})
+    sides = rules.receiving_sides(kind, author["side"])
+    for side in sides:
+        if "in_app" in rules.channels_for(options, kind, side):
+            _ring(store, settings, kind, side, thread, message)
+    mail_sides = [side for side in sides if "email" in rules.channels_for(options, kind, side)]
+    for recipient in _mail_recipients(store, catalog, settings, kind, mail_sides, thread, author):
+        _plan_mail(store, settings, options, kind, recipient, thread, message)
+    for webhook in store.webhooks_for(event):
+        _plan_webhook_call(store, webhook, event, payload, received_at)
+
+
+def _title(thread: dict) -> str:
+    return ((thread.get("context") or {}).get("title") or thread.get("subject") or "").strip()
+
+
+def _ring(store, settings, kind, side, thread, message) -> None:
+    audience = rules.audience_of_side(side, thread)
+    if audience is None:
+        return
+    author = message["author"]
+    store.ring({
+        "_id": new_id(), "audience": audience, "kind": kind, "message_id": message["id"],
+        "thread_id": thread["id"], "title": _title(thread),
+        "author": {"side": author["side"], "name": author.get("name") or ""},
+        "preview": rules.excerpt(message["text"], 255),
+        "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
+        "created_at": message["created_at"] or now(), "read": False, "read_at": None,
+    })
+
+
+def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> list:
+    recipients = []
+    for side in sides:
+        vendor_email, staff = None, []
+        if side == "vendor" and thread.get("company_id"):
+            vendor_email = catalog.vendor_email(thread["company_id"])
+            if vendor_email is None:
+                log.warning("vendor %s has no address in the catalog", thread["company_id"])
+            staff = store.vendor_staff(thread["id"])
+        recipients += rules.mail_recipients(side, thread, vendor_email=vendor_email, vendor_staff=staff,
+                                            admin_emails=rules.admin_addresses(settings.ADMIN_EMAILS))
+    opted_out_addresses, opted_out_users = set(), set()
+    if rules.may_opt_out(kind) and recipients:
+        opted_out_addresses, opted_out_users = store.opted_out(
+            thread["type"], [r.key for r in recipients], [r.user_id for r in recipients if r.user_id])
+    return rules.wanted(recipients, author.get("email"), opted_out_addresses, opted_out_users)
+
+
+def _plan_mail(store, settings, options, kind, recipient, thread, message) -> None:
+    at = now()
+    latest = store.latest_mail_time(thread["id"], recipient.key)
+    author = message["author"]
+    store.plan_mail({
+        "_id": new_id(), "message_id": message["id"], "thread_id": thread["id"], "kind": kind,
+        "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
+        "user_id": recipient.user_id, "recipient_name": recipient.name,
+        "thread": {"title": _title(thread), "subject": thread.get("subject") or "",
+                   "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
+                                             settings.STOREFRONT_URL)},
+        "message": {"author_name": author.get("name") or "", "author_side": author["side"],
+                    "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"]},
+        "status": "pending", "attempts": 0, "created_at": at,
+        "send_after": rules.send_after(at, options["coalesce_seconds"], latest),
+    })
+
+
+def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
+    delivery_id = new_id()
+    # The body is fixed once, so every retry sends (and signs) the very same bytes.
+    body = json.dumps({"id": delivery_id, "event": event, "occurred_at": isoformat(received_at),
+                       "data": payload}, separators=(",", ":"), sort_keys=True)
+    store.plan_webhook_delivery({
+        "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": f"{event}:{payload['message']['id']}",
+        "event": event, "body": body, "status": "pending", "attempts": 0, "created_at": now(),
+        "send_after": now(),
+    })
+
+
+# sending ----------------------------------------------------------------------------------
+
+def send_due_mails(store, outbox, settings, limit: int = 200) -> int:
+    """Send every mail whose time has come, one mail per (thread, address); the count sent."""
+    sent = 0
+    retry = store.settings()["retry"]
+    for thread_id, address_key in store.due_mail_groups(now(), limit):
+        batch_id = new_id()
+        mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
+        if not mails:
+            continue
+        try:
+            outbox.send(compose(mails, settings.MAIL_FROM, batch_id))
+        except Exception as error:
+            if not isinstance(error, MailNotSent):
+                log.exception("mail %s could not be written", batch_id)
+            attempts = max(mail.get("attempts", 0) for mail in mails) + 1
+            status, send_after = rules.after_failure(attempts, retry, now())
+            log.warning("mail to %s about thread %s: attempt %d failed (%s), %s", mails[0]["address"],
+                        thread_id, attempts, error,
+                        "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
+            store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
+            continue
+        store.batch_sent(batch_id, now())
+        sent += 1
+    return sent
+
+
+def call_due_webhooks(store, poster, limit: int = 100) -> None:
+    retry = store.settings()["retry"]
+    for _ in range(limit):
+        delivery = store.claim_due_webhook_delivery(now(), now() + LEASE)
+        if delivery is None:
+            return
+        webhook = store.get_webhook(delivery["webhook_id"])
+        if webhook is None:  # removed while this delivery waited
+            continue
+        body = delivery["body"].encode()
+        outcome = poster.post(webhook["url"], body, {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(webhook["secret"], body),
+            "X-MessageCenter-Event": delivery["event"],
+            "X-MessageCenter-Delivery": delivery["_id"],
+        })
+        attempts = delivery["attempts"] + 1
+        if outcome.delivered:
+            status, send_after = "delivered", None
+        else:
+            status, send_after = rules.after_failure(attempts, retry, now())
+        store.webhook_attempted(delivery, status, attempts, send_after, {
+            "at": now(), "event": delivery["event"], "status": "retrying" if status == "pending" else status,
+            "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error})

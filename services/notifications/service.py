@@ -1,0 +1,146 @@
+"""The notifications service: nameko entrypoints only; the rules are in rules.py, the work in
+delivery.py and bell.py."""
+import logging
+
+from marshmallow import ValidationError
+from nameko.dependency_providers import Config
+from nameko.events import SERVICE_POOL, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+from pymongo.errors import PyMongoError
+
+from services.common.caller import Caller
+from services.common.clock import now
+from services.common.config import load_settings
+from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
+from services.common.mongo import Mongo
+
+from . import bell, delivery, schemas, webhooks
+from .catalog import Catalog
+from .mail import Mailer
+from .rules import merge_settings
+from .store import NotificationStore
+from .webhooks import Webhooks
+
+log = logging.getLogger(__name__)
+
+# How often planned mail and webhook calls are looked for (coalescing windows end, retries).
+TICK_SECONDS = 1.0
+
+
+class NotificationsService:
+    name = "notifications"
+
+    config = Config()
+    store = Mongo(NotificationStore)
+    catalog = Catalog()
+    outbox = Mailer()
+    poster = Webhooks()
+
+    # Durable queues, acknowledged when the handler returns: an event published while this
+    # service is down waits for it. A handler that could not even keep the event (the
+    # database is down) raises, and the event goes back to the queue.
+    @event_handler(CONVERSATIONS, MESSAGE_POSTED, handler_type=SERVICE_POOL, reliable_delivery=True,
+                   requeue_on_error=True)
+    def on_message_posted(self, payload):
+        self._receive(MESSAGE_POSTED, payload)
+
+    @event_handler(CONVERSATIONS, THREAD_STARTED, handler_type=SERVICE_POOL, reliable_delivery=True,
+                   requeue_on_error=True)
+    def on_thread_started(self, payload):
+        self._receive(THREAD_STARTED, payload)
+
+    def _receive(self, event, payload):
+        try:
+            key = delivery.receive(self.store, event, payload)
+        except ValidationError as error:
+            # Requeueing a malformed event would only bring it back malformed.
+            log.error("dropped a malformed %s event: %s", event, error.messages)
+            return
+        # The event is kept: whatever fails from here on, the timer finishes.
+        settings = load_settings(self.config)
+        try:
+            delivery.work_through(self.store, self.catalog, settings, key)
+            self._send_due(settings)
+        except Exception:
+            log.exception("%s left for the timer", key)
+
+    @timer(interval=TICK_SECONDS)
+    def send_due(self):
+        settings = load_settings(self.config)
+        try:
+            self.store.release_stale(now())
+            delivery.work_through_due(self.store, self.catalog, settings)
+        except PyMongoError as error:
+            log.warning("cannot reach the database: %s", error)
+            return
+        self._send_due(settings)
+
+    def _send_due(self, settings):
+        try:
+            delivery.send_due_mails(self.store, self.outbox, settings)
+            delivery.call_due_webhooks(self.store, self.poster)
+        except PyMongoError as error:
+            # Whatever was planned stays planned; the next tick sends it.
+            log.warning("cannot reach the database: %s", error)
+
+    # the in-app bell and preferences ---------------------------------------------------------
+
+    @rpc
+    def list_notifications(self, caller, unread=None, cursor=None, limit=20):
+        query = schemas.load(schemas.NotificationQuerySchema(), {"unread": unread, "cursor": cursor, "limit": limit})
+        found = bell.page(self.store, Caller.from_dict(caller), query["unread"], query["cursor"], query["limit"])
+        return schemas.NotificationPageSchema().dump(found)
+
+    @rpc
+    def mark_read(self, caller, ids=None, all=False):
+        request = schemas.load(schemas.MarkReadSchema(), {"ids": ids, "all": all})
+        return schemas.MarkedSchema().dump(
+            bell.mark_read(self.store, Caller.from_dict(caller), request["ids"], request["all"]))
+
+    @rpc
+    def get_preferences(self, caller):
+        return schemas.PreferencesSchema().dump(bell.preferences(self.store, Caller.from_dict(caller)))
+
+    @rpc
+    def set_preferences(self, caller, prefs):
+        change = schemas.load(schemas.PreferencesSchema(), prefs)
+        return schemas.PreferencesSchema().dump(bell.set_preferences(self.store, Caller.from_dict(caller), change))
+
+    # the admin's settings, failures and webhooks (the gateway lets only admins call these) ---
+
+    @rpc
+    def get_rules(self):
+        return schemas.NotificationSettingsSchema().dump(self.store.settings())
+
+    @rpc
+    def set_rules(self, rules):
+        change = schemas.load(schemas.NotificationSettingsSchema(), rules, partial=True)
+        merged = merge_settings(self.store.settings(), change)
+        self.store.save_settings(merged)
+        return schemas.NotificationSettingsSchema().dump(merged)
+
+    @rpc
+    def list_failed(self, cursor=None, limit=50):
+        query = schemas.load(schemas.FailedQuerySchema(), {"cursor": cursor, "limit": limit})
+        items, next_cursor = self.store.failed_mails(query["cursor"], query["limit"])
+        return schemas.FailedPageSchema().dump({"items": items, "next_cursor": next_cursor})
+
+    @rpc
+    def register_webhook(self, url, events, secret=None):
+        registration = schemas.load(schemas.WebhookRegistrationSchema(),
+                                    {"url": url, "events": events, "secret": secret})
+        return schemas.NewWebhookSchema().dump(webhooks.register(self.store, registration))
+
+    @rpc
+    def list_webhooks(self):
+        return schemas.WebhookListSchema().dump({"items": webhooks.listing(self.store)})
+
+    @rpc
+    def delete_webhook(self, webhook_id):
+        webhooks.remove(self.store, webhook_id)
+
+    @rpc
+    def health(self):
+        self.store.ping()
+        return True

@@ -1,0 +1,151 @@
+"""The catalog service over RPC, on a real broker and database, with the storefront pushing."""
+import pytest
+from nameko.testing.services import entrypoint_waiter
+
+from services.common.errors import NotFound, ValidationFailed
+from services.common.events import CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+
+from .queries import QUERIES
+from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
+
+
+def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
+    stored = catalog.upsert_product({**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
+    assert stored["id"] == "12" and stored["company_id"] == "4" and stored["price"] == 30.0
+    assert stored["source"] == "pushed" and stored["fetched_at"] == stored["updated_at"]
+
+    resolved = catalog.resolve("product", "12")
+    assert resolved == {
+        "object": {"type": "product", "id": "12"},
+        "company_id": "4",
+        "customer_id": None,
+        "context": {"type": "product", "id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0,
+                    "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
+                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A"},
+        "summary": {"title": "Blue kettle", "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
+                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12"},
+        "as_of": stored["fetched_at"],
+        "stale": False,
+    }
+
+
+def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
+    catalog.upsert_order(CSCART_ORDER)
+    resolved = catalog.resolve("order", 95)
+    assert (resolved["company_id"], resolved["customer_id"]) == ("4", "3")
+    assert resolved["summary"]["title"] == "Order #95"
+    assert resolved["context"] == {
+        "type": "order", "id": "95", "number": "95", "total": 60.0, "date": "2023-11-14T22:13:20.000Z",
+        "status": "processed", "status_code": "P",
+        "customer": {"id": "3", "name": "Ann Lee", "email": "ann@example.test", "phone": "+1 555 0100"},
+        "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
+        "url": "https://portal.test/index.php?dispatch=orders.details&order_id=95",
+    }
+
+
+def test_a_pushed_vendor_resolves_and_is_listed(catalog):
+    catalog.upsert_vendor(CSCART_VENDOR)
+    catalog.upsert_vendor({"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"})
+    catalog.upsert_vendor({"company_id": 6, "company": "Active Anvils", "email": "anvils@example.test"})
+
+    resolved = catalog.resolve("company", "4")
+    assert resolved["company_id"] == "4" and resolved["summary"]["title"] == "Kettles & Co"
+    assert resolved["context"]["email"] == "sales@kettles.test"
+    assert catalog.get_vendor(4) == {"company_id": "4", "name": "Kettles & Co",
+                                     "email": "sales@kettles.test", "status": "A"}
+    assert [vendor["company_id"] for vendor in catalog.list_vendors()] == ["4", "6"]
+    assert [vendor["name"] for vendor in catalog.list_vendors("P")] == ["Pending Pots"]
+
+
+def test_a_record_without_company_id_is_refused_field_by_field(catalog):
+    record = {name: value for name, value in CSCART_PRODUCT.items() if name != "company_id"}
+    with pytest.raises(ValidationFailed) as refused:
+        catalog.upsert_product({**record, "price": "thirty"})
+    assert set(refused.value.details) == {"company_id", "price"}
+    with pytest.raises(NotFound):
+        catalog.resolve("product", "12")
+
+
+def test_what_is_not_known_is_not_found(catalog):
+    with pytest.raises(NotFound):
+        catalog.resolve("order", "404")
+    with pytest.raises(NotFound):
+        catalog.get_vendor("404")
+
+
+def test_a_thread_about_nothing_cannot_be_resolved(catalog):
+    with pytest.raises(ValidationFailed):
+        catalog.resolve("none", "1")
+
+
+def test_a_deleted_product_or_order_is_gone(catalog):
+    catalog.upsert_product(CSCART_PRODUCT)
+    catalog.upsert_order(CSCART_ORDER)
+    catalog.delete_product(12)
+    catalog.delete_order("95")
+    with pytest.raises(NotFound):
+        catalog.resolve("product", "12")
+    with pytest.raises(NotFound):
+        catalog.resolve("order", "95")
+
+
+def test_deleting_a_vendor_is_announced(catalog, listener):
+    catalog.upsert_vendor(CSCART_VENDOR)
+    with entrypoint_waiter(listener, "vendor_deleted"):
+        catalog.delete_vendor(4)
+    assert (VENDOR_DELETED, {"company_id": "4"}) in listener.heard
+    with pytest.raises(NotFound):
+        catalog.get_vendor("4")
+
+
+def test_deleting_a_customer_is_announced(catalog, listener):
+    with entrypoint_waiter(listener, "customer_deleted"):
+        catalog.delete_customer(3)
+    assert listener.heard == [(CUSTOMER_DELETED, {"customer_id": "3"})]
+
+
+def test_only_pushes_that_change_a_record_are_announced(catalog, listener):
+    changed = (CONTEXT_CHANGED, {"object": {"type": "product", "id": "12"}})
+    with entrypoint_waiter(listener, "context_changed"):
+        catalog.upsert_product(CSCART_PRODUCT)
+    catalog.upsert_product({**CSCART_PRODUCT, "amount": "9"})  # a field we do not keep
+    with entrypoint_waiter(listener, "context_changed"):
+        catalog.upsert_product({**CSCART_PRODUCT, "price": "25.00"})
+    # Events arrive in the order they were sent: the unchanged push, between, sent none.
+    assert listener.heard == [changed, changed]
+    assert catalog.resolve("product", "12")["context"]["price"] == 25.0
+
+
+def test_resolve_many_asks_the_database_once_per_object_type(catalog, catalog_config):
+    objects = []
+    for number in range(20):
+        catalog.upsert_product({**CSCART_PRODUCT, "product_id": number})
+        objects.append({"type": "product", "id": str(number)})
+    for number in range(20):
+        catalog.upsert_order({**CSCART_ORDER, "order_id": number})
+        objects.append({"type": "order", "id": number})
+    for number in range(8):
+        catalog.upsert_vendor({**CSCART_VENDOR, "company_id": number})
+        objects.append({"type": "company", "id": str(number)})
+    objects += [{"type": "product", "id": "unknown"}, {"type": "none", "id": "1"}]
+    assert len(objects) == 50
+
+    with QUERIES.counting(catalog_config["MONGO_DB"]) as counted:
+        answers = catalog.resolve_many(objects)
+
+    assert counted.commands("find") == 3
+    assert len(answers) == 50
+    assert answers["product:unknown"] is None and answers["none:1"] is None
+    assert answers["order:7"]["summary"]["title"] == "Order #7"
+    assert answers["company:3"]["company_id"] == "3"
+    assert answers["product:19"] == catalog.resolve("product", "19")
+
+
+def test_resolve_many_refuses_objects_it_cannot_read(catalog):
+    with pytest.raises(ValidationFailed) as refused:
+        catalog.resolve_many([{"type": "banana", "id": "1"}])
+    assert "objects" in refused.value.details
+
+
+def test_health(catalog):
+    assert catalog.health() is True

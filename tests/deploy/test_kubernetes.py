@@ -1,0 +1,181 @@
+"""k8s/ is valid for current Kubernetes (checked offline against its API schemas, strictly)
+and runs every process safely: probes, resource bounds, no root, pinned images, every
+setting from the ConfigMap or the Secret."""
+import copy
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from tests.deploy.layout import (
+    K8S_DIR, SECRET_VARIABLES, compose, dockerfile_stages, image_tag,
+    is_pinned, k8s_documents, k8s_objects, nameko_services, procfile, quantity,
+    required_environment)
+
+# The oldest Kubernetes still supported upstream, and the newest the validator ships.
+KUBERNETES_VERSIONS = sorted({"1.33.0", kubernetes_validate.latest_version()})
+
+
+def deployment_name(process: str) -> str:
+    return process.replace("_", "-")  # object names are DNS labels: no underscores
+
+
+@pytest.fixture(scope="module")
+def deployments():
+    return {deployment["metadata"]["name"]: deployment for deployment in k8s_objects("Deployment")}
+
+
+def the_container(deployment: dict) -> dict:
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1
+    return containers[0]
+
+
+def validation_problem(document: dict, version: str) -> str | None:
+    try:
+        kubernetes_validate.validate(document, version, strict=True)
+    except kubernetes_validate.ValidationError as error:
+        return f"{error.message} at {'.'.join(map(str, error.absolute_path))}"
+    except kubernetes_validate.SchemaNotFoundError:
+        return f"{document['apiVersion']} {document['kind']} does not exist in {version}"
+    return None
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_manifest_is_valid_for_kubernetes(version):
+    problems = [f"{path.name}: {document['kind']} {document['metadata']['name']}: {problem}"
+                for path, document in k8s_documents()
+                if (problem := validation_problem(document, version))]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_validation_refuses_removed_apis_and_unknown_fields(deployments):
+    # If this passed, the check above would prove nothing.
+    removed = copy.deepcopy(deployments["gateway"])
+    removed["apiVersion"] = "extensions/v1beta1"
+    misspelt = copy.deepcopy(deployments["gateway"])
+    the_container(misspelt)["livenesProbe"] = the_container(misspelt).pop("livenessProbe")
+    for version in KUBERNETES_VERSIONS:
+        assert validation_problem(removed, version)
+        assert "livenesProbe" in validation_problem(misspelt, version)
+
+
+def test_kustomization_applies_every_manifest():
+    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    manifests = {path.name for path in K8S_DIR.glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(kustomization["resources"]) == manifests
+
+
+def test_everything_is_in_the_namespace():
+    [namespace] = k8s_objects("Namespace")
+    for _, document in k8s_documents():
+        if document["kind"] != "Namespace":
+            assert document["metadata"]["namespace"] == namespace["metadata"]["name"]
+
+
+def test_a_deployment_per_process_runs_its_procfile_command(deployments):
+    assert set(deployments) == {deployment_name(process) for process in procfile()}
+    for process, argv in procfile().items():
+        container = the_container(deployments[deployment_name(process)])
+        assert container["command"] + container.get("args", []) == argv
+
+
+def test_each_deployment_selects_its_own_pods(deployments):
+    for name, deployment in deployments.items():
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= labels.items(), name
+    for other in deployments.values():
+        pods = other["spec"]["template"]["metadata"]["labels"]
+        chosen_by = [name for name, deployment in deployments.items()
+                     if deployment["spec"]["selector"]["matchLabels"].items() <= pods.items()]
+        assert len(chosen_by) == 1, f"pods selected by {chosen_by}"
+
+
+def test_nameko_services_are_probed_over_the_broker(deployments):
+    for process in nameko_services():
+        container = the_container(deployments[deployment_name(process)])
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["exec"]["command"] == [
+                "python", "-m", "services.common.probe", process], (process, probe)
+            # The probe gives up after 5 s by itself: the kubelet must wait longer than that.
+            assert container[probe]["timeoutSeconds"] > 5
+
+
+def test_the_gateway_is_ready_when_its_dependencies_are_and_alive_while_it_runs(deployments):
+    container = the_container(deployments["gateway"])
+    [port] = container["ports"]
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port["name"]}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port["name"]}
+
+
+def test_the_gateway_service_reaches_the_port_gunicorn_listens_on(deployments):
+    [service] = [service for service in k8s_objects("Service")
+                 if service["metadata"]["name"] == "gateway"]
+    gateway = deployments["gateway"]
+    assert service["spec"]["selector"].items() <= \
+        gateway["spec"]["template"]["metadata"]["labels"].items()
+    [container_port] = the_container(gateway)["ports"]
+    assert [port["targetPort"] for port in service["spec"]["ports"]] == [container_port["name"]]
+    # gunicorn binds GATEWAY_PORT (the ConfigMap's, over the image's default).
+    [config_map] = k8s_objects("ConfigMap")
+    assert config_map["data"]["GATEWAY_PORT"] == str(container_port["containerPort"])
+
+
+def test_every_container_has_bounded_resources(deployments):
+    for name, deployment in deployments.items():
+        resources = the_container(deployment)["resources"]
+        for resource in ("cpu", "memory"):
+            request = quantity(resources["requests"][resource])
+            limit = quantity(resources["limits"][resource])
+            assert 0 < request <= limit, (name, resource)
+
+
+def test_every_pod_runs_locked_down_as_the_image_user(deployments):
+    image_user = int(dockerfile_stages()[-1].all("USER")[-1].split(":")[0])
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        container = the_container(deployment)
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["runAsUser"] == image_user != 0, name
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
+        assert pod.get("automountServiceAccountToken") is False, name
+        context = container["securityContext"]
+        assert context["allowPrivilegeEscalation"] is False, name
+        assert context["readOnlyRootFilesystem"] is True, name
+        assert context["capabilities"]["drop"] == ["ALL"], name
+        assert not context["capabilities"].get("add"), name
+        # Read-only root: temporary files need a volume of their own.
+        mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+        volumes = {volume["name"]: volume for volume in pod["volumes"]}
+        assert "emptyDir" in volumes[mounts["/tmp"]], name
+
+
+def test_every_image_is_the_release_built_from_the_dockerfile(deployments):
+    images = {the_container(deployment)["image"] for deployment in deployments.values()}
+    assert len(images) == 1
+    [image] = images
+    assert is_pinned(image), image
+    # The same release as docker-compose builds.
+    assert image_tag(image) == image_tag(compose()["services"]["gateway"]["image"])
+
+
+def test_every_setting_comes_from_the_config_map_or_the_secret(deployments):
+    [config_map], [secret] = k8s_objects("ConfigMap"), k8s_objects("Secret")
+    plain, hidden = set(config_map["data"]), set(secret["stringData"])
+    assert not plain & hidden, "a setting in both: which one wins is a surprise"
+    assert SECRET_VARIABLES <= hidden and not SECRET_VARIABLES & plain
+    missing = required_environment() - plain - hidden
+    assert not missing, f"no value for {sorted(missing)}"
+    for name, deployment in deployments.items():
+        sources = the_container(deployment)["envFrom"]
+        assert {"configMapRef": {"name": config_map["metadata"]["name"]}} in sources, name
+        assert {"secretRef": {"name": secret["metadata"]["name"]}} in sources, name
+
+
+def test_the_secret_holds_placeholders_only():
+    # Real credentials never go into git: every value is marked for replacement or empty.
+    [secret] = k8s_objects("Secret")
+    for name, value in secret["stringData"].items():
+        assert value == "" or "REPLACE-ME" in value, name
+    assert "REPLACE" in (K8S_DIR / "secret.yaml").read_text().splitlines()[0]

@@ -1,0 +1,81 @@
+"""The notifications service in a real container, beside the real catalog service, on a real
+broker, database and SMTP server; events published as the conversations service does."""
+import time
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.catalog_context.service import CatalogContextService
+from services.common.events import CONVERSATIONS
+from services.notifications.service import NotificationsService
+
+from .conversation import ADMIN_EMAILS, SHOP_EMAIL, SHOP_ID
+
+PORTAL_URL = "https://portal.test"
+STOREFRONT_URL = "https://shop.test/"
+# Retries a test can wait for: 1 s, 2 s, 2 s …
+QUICK_RETRY = {"attempts": 5, "first_delay_seconds": 1, "max_delay_seconds": 2}
+
+
+def eventually(check, timeout=20.0, what="the condition"):
+    """`check()`'s first truthy answer, asked until `timeout` (then the test fails)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = check()
+        if answer:
+            return answer
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+@pytest.fixture
+def config(service_config, mail_sink):
+    return {**service_config, "SMTP_PORT": mail_sink.port, "SMTP_TIMEOUT": 5, "RPC_TIMEOUT": 5,
+            "ADMIN_EMAILS": ", ".join(ADMIN_EMAILS), "PORTAL_URL": PORTAL_URL,
+            "STOREFRONT_URL": STOREFRONT_URL}
+
+
+@pytest.fixture
+def cluster(config):
+    with ClusterRpcProxy(config, timeout=20) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def start_catalog(container_factory, config, cluster):
+    """Start the catalog service with the shop (company 10) in it."""
+    def start():
+        container_factory(CatalogContextService, config).start()
+        cluster.catalog_context.upsert_vendor({"company_id": SHOP_ID, "company": "Lamp Shop",
+                                               "email": SHOP_EMAIL, "status": "A"})
+    return start
+
+
+@pytest.fixture
+def start_notifications(container_factory, config):
+    def start():
+        container = container_factory(NotificationsService, config)
+        container.start()
+        return container
+    return start
+
+
+@pytest.fixture
+def notifications(start_catalog, start_notifications, cluster):
+    """Both services up; mail goes out as soon as it is planned (no coalescing window), unless
+    a test sets one."""
+    start_catalog()
+    start_notifications()
+    cluster.notifications.set_rules({"coalesce_seconds": 0})
+    return cluster.notifications
+
+
+@pytest.fixture
+def publish(config):
+    dispatch = event_dispatcher(config)
+
+    def publish(event, payload):
+        dispatch(CONVERSATIONS, event, payload)
+        return payload
+    return publish
