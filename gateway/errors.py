@@ -70,13 +70,15 @@ def register(app):
         log.error("service error %s: %s", error.exc_type, error.value)
         return error_response(500, "Something went wrong on our side.", code="internal_error")
 
-    @app.errorhandler(BROKER_DOWN)
     def broker_down(error):
         # The thread's RPC client may hold a dead connection; the next request starts afresh.
         rpc.discard()
         if isinstance(error, UnknownService):
             return error_response(503, f"The {error} service is not running; try again shortly.")
         return error_response(503, "A backend service did not answer in time; try again shortly.")
+
+    for failure in BROKER_DOWN:
+        app.register_error_handler(failure, broker_down)
 
     @app.errorhandler(Exception)
     def unexpected(error):

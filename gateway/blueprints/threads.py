@@ -33,7 +33,7 @@ class Threads(MethodView):
 
     @blp.arguments(schemas.NewThread)
     @blp.response(201, schemas.StartedThread)
-    @blp.alt_response(200, schemas={"schema": schemas.StartedThread},
+    @blp.alt_response(200, schema=schemas.StartedThread,
                       description="An open thread of the same parties and object existed: the message was appended.")
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}])
     def post(self, body):
