@@ -5,14 +5,14 @@ VENV := .venv
 DB_VENV := .venv-db
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench rabbitmq clean
+.PHONY: install run test bench rabbitmq system-packages clean
 
 install: $(VENV)/.installed $(DB_VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 $(DB_VENV)/.installed: requirements-db.txt
@@ -25,10 +25,13 @@ $(DB_VENV)/.installed: requirements-db.txt
 rabbitmq:
 	@bash dev/ensure_rabbitmq.sh
 
+system-packages:
+	@bash dev/ensure_system_packages.sh
+
 run: install rabbitmq
 	$(BIN)/python -m dev.run
 
-test: install rabbitmq
+test: install rabbitmq system-packages
 	$(BIN)/nameko test tests -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

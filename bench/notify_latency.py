@@ -128,7 +128,7 @@ def ask(cluster, number: int) -> tuple[float, str]:
     started = cluster.conversations.start_thread(customer, {
         "type": "vendor_to_customer", "object": {"type": "product", "id": PRODUCT["product_id"]},
         "message": f"Question {number}: does the lamp take LED bulbs?"})
-    return posted, started["thread"]["id"]
+    return posted, time.time(), started["thread"]["id"]
 
 
 def smtp_floor(port: int, sample: Path, rounds: int) -> list[float]:
@@ -172,15 +172,17 @@ def main():
                 wait_ready(cluster)
                 cluster.catalog_context.upsert_vendor(VENDOR)
                 cluster.catalog_context.upsert_product(PRODUCT)
-                latencies = []
+                latencies, answers = [], []
                 for number in range(WARM_UP + args.messages):
-                    posted, thread_id = ask(cluster, number)
+                    posted, answered, thread_id = ask(cluster, number)
                     accepted = sink.accepted_at(thread_id)
                     if number >= WARM_UP:
                         latencies.append((accepted - posted) * 1000)
+                        answers.append((answered - posted) * 1000)
             floor = smtp_floor(sink.port, next(iter((work / "mail").glob("*.eml"))), args.messages)
         print(f"posted (conversations.start_thread) → mail accepted by SMTP, logs in {work}")
         print(describe("message posted → mail accepted", latencies))
+        print(describe("  of which: posting (RPC answered)", answers))
         print(describe("floor: the same mail, straight SMTP", floor))
     finally:
         for process in services:

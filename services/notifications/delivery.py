@@ -13,6 +13,9 @@ import json
 import logging
 from datetime import timedelta
 
+from marshmallow import ValidationError
+from pymongo.errors import PyMongoError
+
 from services.common.clock import isoformat, new_id, now
 from services.common.errors import Unavailable
 
@@ -31,16 +34,48 @@ EVENT_ATTEMPTS = 12
 EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_seconds": 600}
 
 
+# the two ways work starts ------------------------------------------------------------------
+
+def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict) -> None:
+    """Keep the event, then plan and send what it causes. Only a failure to keep it raises
+    (and the broker delivers it again); whatever fails after that, the timer finishes."""
+    try:
+        key = receive(store, event, payload)
+    except ValidationError as error:
+        # Requeueing a malformed event would only bring it back malformed.
+        log.error("dropped a malformed %s event: %s", event, error.messages)
+        return
+    try:
+        work_through(store, catalog, settings, key)
+        # This event's own mail and webhook calls go at once; everybody else's are the timer's.
+        send_due_mails(store, outbox, settings, message_id=payload["message"]["id"])
+        call_due_webhooks(store, poster, event_key=key)
+    except Exception:
+        log.exception("%s left for the timer", key)
+
+
+def on_tick(store, catalog, outbox, poster, settings) -> None:
+    """What the timer does: take back work whose worker died, retry events, send what is due."""
+    try:
+        store.release_stale(now())
+        work_through_due(store, catalog, settings)
+        send_due_mails(store, outbox, settings)
+        call_due_webhooks(store, poster)
+    except PyMongoError as error:
+        # Whatever was planned stays planned; the next tick sends it.
+        log.warning("cannot reach the database: %s", error)
+
+
 # receiving --------------------------------------------------------------------------------
 
-def event_id(event: str, payload: dict) -> str:
+def event_key(event: str, payload: dict) -> str:
     return f"{event}:{payload['message']['id']}"
 
 
 def receive(store, event: str, payload: dict) -> str:
     """Keep the event (once); its id. Raises marshmallow's ValidationError for a malformed one."""
     MessageEventSchema().load(payload)
-    key = event_id(event, payload)
+    key = event_key(event, payload)
     store.record_event(key, {"event": event, "payload": payload, "status": "pending", "attempts": 0,
                              "received_at": now(), "process_after": now()})
     return key
@@ -157,7 +192,7 @@ def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
     body = json.dumps({"id": delivery_id, "event": event, "occurred_at": isoformat(received_at),
                        "data": payload}, separators=(",", ":"), sort_keys=True)
     store.plan_webhook_delivery({
-        "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": f"{event}:{payload['message']['id']}",
+        "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": event_key(event, payload),
         "event": event, "body": body, "status": "pending", "attempts": 0, "created_at": now(),
         "send_after": now(),
     })
@@ -165,11 +200,12 @@ def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
 
 # sending ----------------------------------------------------------------------------------
 
-def send_due_mails(store, outbox, settings, limit: int = 200) -> int:
-    """Send every mail whose time has come, one mail per (thread, address); the count sent."""
+def send_due_mails(store, outbox, settings, message_id: str | None = None, limit: int = 200) -> int:
+    """Send every mail whose time has come (of one message's recipients, when it is named),
+    one mail per (thread, address); the count sent."""
     sent = 0
     retry = store.settings()["retry"]
-    for thread_id, address_key in store.due_mail_groups(now(), limit):
+    for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
         batch_id = new_id()
         mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
         if not mails:
@@ -191,10 +227,11 @@ def send_due_mails(store, outbox, settings, limit: int = 200) -> int:
     return sent
 
 
-def call_due_webhooks(store, poster, limit: int = 100) -> None:
+def call_due_webhooks(store, poster, event_key: str | None = None, limit: int = 100) -> None:
+    """Call every endpoint whose delivery is due (of one event, when it is named)."""
     retry = store.settings()["retry"]
     for _ in range(limit):
-        delivery = store.claim_due_webhook_delivery(now(), now() + LEASE)
+        delivery = store.claim_due_webhook_delivery(now(), now() + LEASE, event_key)
         if delivery is None:
             return
         webhook = store.get_webhook(delivery["webhook_id"])

@@ -1,16 +1,11 @@
 """The notifications service: nameko entrypoints only; the rules are in rules.py, the work in
 delivery.py and bell.py."""
-import logging
-
-from marshmallow import ValidationError
 from nameko.dependency_providers import Config
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
-from pymongo.errors import PyMongoError
 
 from services.common.caller import Caller
-from services.common.clock import now
 from services.common.config import load_settings
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
 from services.common.mongo import Mongo
@@ -21,8 +16,6 @@ from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
 from .webhooks import Webhooks
-
-log = logging.getLogger(__name__)
 
 # How often planned mail and webhook calls are looked for (coalescing windows end, retries).
 TICK_SECONDS = 1.0
@@ -39,7 +32,7 @@ class NotificationsService:
 
     # Durable queues, acknowledged when the handler returns: an event published while this
     # service is down waits for it. A handler that could not even keep the event (the
-    # database is down) raises, and the event goes back to the queue.
+    # database is down) raises, and the event goes back to the queue (delivery.on_event).
     @event_handler(CONVERSATIONS, MESSAGE_POSTED, handler_type=SERVICE_POOL, reliable_delivery=True,
                    requeue_on_error=True)
     def on_message_posted(self, payload):
@@ -51,38 +44,12 @@ class NotificationsService:
         self._receive(THREAD_STARTED, payload)
 
     def _receive(self, event, payload):
-        try:
-            key = delivery.receive(self.store, event, payload)
-        except ValidationError as error:
-            # Requeueing a malformed event would only bring it back malformed.
-            log.error("dropped a malformed %s event: %s", event, error.messages)
-            return
-        # The event is kept: whatever fails from here on, the timer finishes.
-        settings = load_settings(self.config)
-        try:
-            delivery.work_through(self.store, self.catalog, settings, key)
-            self._send_due(settings)
-        except Exception:
-            log.exception("%s left for the timer", key)
+        delivery.on_event(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config),
+                          event, payload)
 
     @timer(interval=TICK_SECONDS)
-    def send_due(self):
-        settings = load_settings(self.config)
-        try:
-            self.store.release_stale(now())
-            delivery.work_through_due(self.store, self.catalog, settings)
-        except PyMongoError as error:
-            log.warning("cannot reach the database: %s", error)
-            return
-        self._send_due(settings)
-
-    def _send_due(self, settings):
-        try:
-            delivery.send_due_mails(self.store, self.outbox, settings)
-            delivery.call_due_webhooks(self.store, self.poster)
-        except PyMongoError as error:
-            # Whatever was planned stays planned; the next tick sends it.
-            log.warning("cannot reach the database: %s", error)
+    def deliver_due(self):
+        delivery.on_tick(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config))
 
     # the in-app bell and preferences ---------------------------------------------------------
 

@@ -169,11 +169,15 @@ class NotificationStore:
         except DuplicateKeyError:
             return False
 
-    def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
-        """(thread, address) pairs with mail due, oldest first."""
+    def due_mail_groups(self, now: datetime, limit: int = 200,
+                        message_id: str | None = None) -> list[tuple[str, str]]:
+        """(thread, address) pairs with mail due, oldest first (only those that hold the
+        message's mail, when one is named)."""
+        query = {"status": "pending", "send_after": {"$lte": now}}
+        if message_id is not None:
+            query["message_id"] = message_id
         groups = []
-        for mail in self.mails.find({"status": "pending", "send_after": {"$lte": now}},
-                                    {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit):
+        for mail in self.mails.find(query, {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit):
             group = (mail["thread_id"], mail["address_key"])
             if group not in groups:
                 groups.append(group)
@@ -262,9 +266,13 @@ class NotificationStore:
         except DuplicateKeyError:
             return False
 
-    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime) -> dict | None:
+    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime,
+                                   event_key: str | None = None) -> dict | None:
+        query = {"status": "pending", "send_after": {"$lte": now}}
+        if event_key is not None:
+            query["event_key"] = event_key
         return self.webhook_deliveries.find_one_and_update(
-            {"status": "pending", "send_after": {"$lte": now}},
+            query,
             {"$set": {"status": "sending", "lease_until": lease_until}},
             sort=[("send_after", ASCENDING)], return_document=ReturnDocument.AFTER)
 

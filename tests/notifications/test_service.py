@@ -141,8 +141,8 @@ def test_a_redelivered_event_sends_nothing_twice(notifications, publish, mail_si
     # Redelivered after the mail went out, and announced again as the thread's start.
     for event in (MESSAGE_POSTED, THREAD_STARTED, MESSAGE_POSTED):
         publish(event, asked)
-    eventually(lambda: mongo_db.notification_events.count_documents({"payload.message.id": asked["message"]["id"]}) == 2,
-               what="both events kept")
+    kept = {"payload.message.id": asked["message"]["id"]}
+    eventually(lambda: mongo_db.notification_events.count_documents(kept) == 2, what="both events kept")
     worked_through(mongo_db, asked)
     mail_sink.settle()
     [mail] = mail_sink.mails
