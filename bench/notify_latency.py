@@ -17,6 +17,7 @@ MONGO_URI the database server (unset: an embedded SecantusDB is started for the 
 import argparse
 import email
 import email.policy
+import logging
 import os
 import shlex
 import signal
@@ -154,6 +155,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=200)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)  # amqp warns of acks on a closing channel: no result
 
     work = Path(tempfile.mkdtemp(prefix="bench-notify-"))
     database = None

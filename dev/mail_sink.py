@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("var/mail"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
     args.dir.mkdir(parents=True, exist_ok=True)
     controller = Controller(KeepAsFiles(args.dir), hostname=args.host, port=args.port)
     controller.start()

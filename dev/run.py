@@ -34,6 +34,8 @@ def main() -> None:
     settings = load_settings()
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    # nameko 2.14 and eventlet announce their own deprecations at every start: noise here.
+    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning,ignore::UserWarning")
     helpers = []
     development = not os.environ.get("MONGO_URI")
     try:
@@ -92,6 +94,7 @@ def introduce(base_url: str, secret: str) -> None:
     customer, vendor = tokens["customer"], tokens["vendor 1 (Lumen Lamps)"]
     lines += ["", "Try it:",
               f"  export CUSTOMER={customer}", f"  export VENDOR={vendor}",
+              f"  export ADMIN={tokens['admin']}", f"  export SYSTEM={tokens['system']}",
               f"  curl -s -X POST {base_url}/v1/threads -H \"Authorization: Bearer $CUSTOMER\" "
               "-H 'Content-Type: application/json' "
               "-d '{\"type\":\"vendor_to_customer\",\"object\":{\"type\":\"product\",\"id\":\"101\"},"

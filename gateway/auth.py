@@ -21,9 +21,14 @@ def _read_token() -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required (Authorization: Bearer <JWT>).")
+    return caller_from_token(token, current_app.config["SETTINGS"].JWT_SECRET)
+
+
+def caller_from_token(token: str, secret: str) -> Caller:
+    """The caller a token names; Unauthorized when it is not one this marketplace signed.
+    The push process (gateway/push.py) reads its tokens from the query string with this too."""
     try:
-        claims = jwt.decode(token.strip(), current_app.config["SETTINGS"].JWT_SECRET,
-                            algorithms=["HS256"], options={"require": ["sub"]})
+        claims = jwt.decode(token.strip(), secret, algorithms=["HS256"], options={"require": ["sub"]})
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The token has expired.")
     except jwt.InvalidTokenError as error:

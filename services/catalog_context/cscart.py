@@ -6,8 +6,6 @@ Every failure to get an answer (refused, slow, 5xx, not JSON) is `Unavailable`; 
 such object".
 """
 import logging
-import os
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -27,33 +25,6 @@ API_PATHS = {"product": "products", "order": "orders", "company": "vendors"}
 # At most this many records are refreshed at once, so a page of stale records cannot turn
 # into a burst of requests at the storefront.
 MOST_REFRESHES_AT_ONCE = 8
-
-
-@dataclass(frozen=True)
-class PullSettings:
-    """How long a record counts as fresh, and how long the storefront may take to answer.
-
-    Read like services.common.config's Settings (container config, then environment, then
-    the default); they belong there once the lead adds them.
-    """
-    fresh_for: timedelta = timedelta(minutes=5)
-    connect_timeout: float = 3.0
-    read_timeout: float = 10.0
-
-    @classmethod
-    def read(cls, config) -> "PullSettings":
-        def number(name, default):
-            raw = config.get(name)
-            if raw in (None, ""):
-                raw = os.environ.get(name)
-            return float(raw) if raw not in (None, "") else default
-
-        defaults = cls()
-        return cls(
-            fresh_for=timedelta(seconds=number("CATALOG_FRESH_SECONDS", defaults.fresh_for.total_seconds())),
-            connect_timeout=number("CSCART_CONNECT_TIMEOUT", defaults.connect_timeout),
-            read_timeout=number("CSCART_READ_TIMEOUT", defaults.read_timeout),
-        )
 
 
 class CsCartApi:
@@ -145,15 +116,14 @@ class Refresher:
 class StorefrontProvider(DependencyProvider):
     def setup(self):
         settings = load_settings(self.container.config)
-        pull = PullSettings.read(self.container.config)
         self.links = Links(settings.STOREFRONT_URL, settings.PORTAL_URL)
-        self.fresh_for = pull.fresh_for
+        self.fresh_for = timedelta(seconds=settings.CATALOG_FRESH_SECONDS)
         credentials = (settings.CSCART_API_URL, settings.CSCART_API_USER, settings.CSCART_API_KEY)
         configured = all(credentials)
         if any(credentials) and not configured:
             log.warning("CSCART_API_URL, CSCART_API_USER and CSCART_API_KEY must all be set: not pulling")
         self.api = (CsCartApi(settings.CSCART_API_URL, settings.CSCART_API_USER, settings.CSCART_API_KEY,
-                              pull.connect_timeout, pull.read_timeout)
+                              settings.CSCART_CONNECT_TIMEOUT, settings.CSCART_READ_TIMEOUT)
                     if configured else None)
         self.refresher = Refresher(self.container)
 

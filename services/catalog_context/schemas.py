@@ -252,7 +252,7 @@ class Vendor(Schema):
     status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
 
 
-class ObjectRef(Schema):
+class ContextObject(Schema):
     type = fields.String(required=True, validate=validate.OneOf((*OBJECT_TYPES, "none")))
     id = CsCartId(required=True)
 
@@ -266,7 +266,7 @@ def load_id(value, name: str = "id") -> str:
 
 def load_objects(objects) -> list[dict]:
     try:
-        return ObjectRef(many=True).load(objects)
+        return ContextObject(many=True).load(objects)
     except ValidationError as error:
         raise ValidationFailed("The objects to resolve are not valid", {"objects": error.messages})
 
@@ -278,7 +278,7 @@ class Summary(Schema):
 
 
 class Resolved(Schema):
-    object = fields.Nested(ObjectRef)
+    object = fields.Nested(ContextObject)
     company_id = fields.String(allow_none=True)
     customer_id = fields.String(allow_none=True)
     context = fields.Dict(metadata={"description": "the full context: product, order or company fields"})

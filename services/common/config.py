@@ -31,6 +31,10 @@ class Settings:
     CSCART_API_URL: str = ""
     CSCART_API_USER: str = ""
     CSCART_API_KEY: str = ""
+    CSCART_CONNECT_TIMEOUT: float = 3.0
+    CSCART_READ_TIMEOUT: float = 10.0
+    # A pulled record older than this is refreshed in the background.
+    CATALOG_FRESH_SECONDS: float = 300.0
     # Addresses that receive the administration's mail, comma separated.
     ADMIN_EMAILS: str = ""
 

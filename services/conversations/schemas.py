@@ -11,7 +11,6 @@ from services.common.errors import ValidationFailed
 
 from .access import TYPES
 from .rules import SUBJECT_MAX
-from .text import BODY_MAX
 
 OBJECT_TYPES = ("product", "order", "company", "none")
 STATUSES = ("open", "closed", "deleted")

@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from marshmallow import ValidationError
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common.clock import isoformat, new_id, now
 from services.common.errors import Unavailable
@@ -37,13 +37,19 @@ EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_
 # the two ways work starts ------------------------------------------------------------------
 
 def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict) -> None:
-    """Keep the event, then plan and send what it causes. Only a failure to keep it raises
-    (and the broker delivers it again); whatever fails after that, the timer finishes."""
+    """Keep the event, then plan and send what it causes. Only a database that cannot be
+    reached raises (and the broker delivers the event again); whatever fails after the event
+    is kept, the timer finishes."""
     try:
         key = receive(store, event, payload)
+    except ConnectionFailure:
+        raise
     except ValidationError as error:
-        # Requeueing a malformed event would only bring it back malformed.
+        # Requeueing an event that can never be kept would only bring it back, for ever.
         log.error("dropped a malformed %s event: %s", event, error.messages)
+        return
+    except Exception:
+        log.exception("dropped a %s event that could not be kept: %.500r", event, payload)
         return
     try:
         work_through(store, catalog, settings, key)

@@ -39,7 +39,7 @@ DEFAULT_COALESCE_SECONDS = 120
 DEFAULT_RETRY = {"attempts": 8, "first_delay_seconds": 30, "max_delay_seconds": 3600}
 
 EXCERPT_LENGTH = 500
-ADDRESS = re.compile(r"^[^@\s,;:<>()\[\]\\\"']+@[^@\s,;:<>()\[\]\\\"']+$")
+ADDRESS = re.compile(r'^[^@\s,;:<>()\[\]\\"]+@[^@\s,;:<>()\[\]\\"]+$')
 ADDRESS_MAX = 254
 
 

@@ -5,7 +5,7 @@ ENDPOINTS = ("get", "messages", "read", "post", "patch", "delete")
 
 
 def attempt(world, token, endpoint, thread_id):
-    call, stack = world.stack.call, world.stack
+    call = world.stack.call
     if endpoint == "get":
         return call("GET", f"/v1/threads/{thread_id}", token).status_code
     if endpoint == "messages":

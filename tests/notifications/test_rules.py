@@ -113,6 +113,10 @@ def test_an_address_that_could_smuggle_in_another_recipient_is_not_mailed(hostil
     assert rules.mail_recipients("customer", thread(customer=customer)) == []
 
 
+def test_an_ordinary_address_is_kept_as_written():
+    assert rules.usable_address(" O'Neil@Buyers.test ") == "O'Neil@Buyers.test"
+
+
 def test_opted_out_people_and_the_authors_own_address_are_left_out():
     everyone = [Recipient("sales@shop.test", "vendor"), Recipient("bob@shop.test", "vendor", "u1"),
                 Recipient("eve@shop.test", "vendor", "u2"), Recipient("me@shop.test", "vendor", "u3")]
