@@ -41,7 +41,8 @@ class Catalog(RpcProxy):
 
     def setup(self):
         super().setup()
-        self.timeout = load_settings(self.container.config).RPC_TIMEOUT
+        # Half the gateway's deadline: the caller hears why (the catalog) before it gives up.
+        self.timeout = load_settings(self.container.config).RPC_TIMEOUT / 2
 
     def get_dependency(self, worker_ctx):
         return CatalogClient(super().get_dependency(worker_ctx), self.timeout)

@@ -1,0 +1,178 @@
+"""The system under measurement, started as `make run` starts it, with parts of its own.
+
+Every Procfile process runs as a subprocess (as tests/fixtures/stack.py starts them), on a
+RabbitMQ virtual host made for the run through the management API, against a fresh embedded
+database under a temporary directory (or MONGO_URI's server, in a database of the run's own),
+with the development mail sink as the SMTP server. Beside them, the bench's echo service
+(bench/echo.py), the floor of one RPC.
+"""
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from nameko.testing.rabbit import Client
+
+from dev import embedded_mongo
+from dev.ports import free_port, wait_for_port
+from dev.procfile import ROOT, processes
+from dev.tokens import mint
+from services.common.config import load_settings
+
+JWT_SECRET = "bench-secret-" + "x" * 32
+ECHO = "nameko run --config config.yml bench.echo"
+
+
+class VirtualHost:
+    """A RabbitMQ virtual host of the run's own, removed (with its queues) at the end."""
+
+    def __init__(self, amqp_uri: str):
+        parts = urlsplit(amqp_uri)
+        user, password = parts.username or "guest", parts.password or "guest"
+        self.api = Client(f"http://{user}:{password}@{parts.hostname}:15672")
+        self.name = f"bench_{uuid.uuid4().hex[:8]}"
+        self.user = user
+        self.uri = f"{parts.scheme}://{user}:{password}@{parts.hostname}:{parts.port or 5672}/{self.name}"
+
+    def create(self) -> None:
+        self.api.create_vhost(self.name)
+        self.api.set_vhost_permissions(self.name, self.user, ".*", ".*", ".*")
+
+    def delete(self) -> None:
+        self.api.delete_vhost(self.name)
+
+
+class Stack:
+    def __init__(self, work: Path):
+        self.work = work
+        self.logs = work / "logs"
+        self.mail_dir = work / "mail"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.database = None  # the embedded server's process, when we started one
+        self.running: dict[str, subprocess.Popen] = {}
+        self.helpers: dict[str, subprocess.Popen] = {}
+        self.vhost = None
+        self.mongo_uri = None
+        self.db_name = f"bench_{uuid.uuid4().hex[:8]}"
+        self.url = None
+        self.http = requests.Session()
+
+    # starting and stopping -------------------------------------------------------------
+
+    def start(self) -> None:
+        if os.environ.get("MONGO_URI"):
+            self.mongo_uri = os.environ["MONGO_URI"]
+        else:
+            self.database, self.mongo_uri = embedded_mongo.start(self.work / "db", log_path=self.logs / "db.log")
+            self.helpers["database (SecantusDB)"] = self.database
+        self.vhost = VirtualHost(load_settings().AMQP_URI)
+        self.vhost.create()
+        smtp_port = free_port()
+        sink = subprocess.Popen([sys.executable, "-m", "dev.mail_sink", "--port", str(smtp_port),
+                                 "--dir", str(self.mail_dir)], cwd=ROOT,
+                                stdout=open(self.logs / "mail_sink.log", "ab"), stderr=subprocess.STDOUT)
+        self.helpers["mail sink"] = sink
+        wait_for_port(smtp_port, process=sink)
+        gateway_port = free_port()
+        self.url = f"http://127.0.0.1:{gateway_port}"
+        self.env = {
+            "AMQP_URI": self.vhost.uri, "MONGO_URI": self.mongo_uri, "MONGO_DB": self.db_name,
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "JWT_SECRET": JWT_SECRET,
+            "GATEWAY_PORT": str(gateway_port), "LOG_LEVEL": "WARNING",
+        }
+        commands = {**processes(), "bench_echo": ECHO}
+        bin_dir = str(Path(sys.executable).parent)
+        env = {**os.environ, **self.env, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+        for name, command in commands.items():
+            log = open(self.logs / f"{name}.log", "ab")
+            self.running[name] = subprocess.Popen(shlex.split(command), cwd=ROOT, env=env, stdout=log,
+                                                  stderr=subprocess.STDOUT, start_new_session=True)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            for name, process in self.running.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited: see {self.logs / (name + '.log')}")
+            try:
+                answer = self.http.get(self.url + "/readyz", params={"services": "all"}, timeout=5)
+                if answer.status_code == 200:
+                    return
+                last = answer.text
+            except requests.RequestException as error:
+                last = error
+            time.sleep(0.3)
+        raise TimeoutError(f"the stack did not become ready: {last}")
+
+    def stop(self) -> None:
+        for name, process in list(self.running.items()):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for name, process in self.running.items():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.running.clear()
+        if self.vhost is not None:
+            try:
+                self.vhost.delete()
+            except Exception as error:  # the broker went away: nothing of ours is left on it
+                print(f"could not delete the virtual host {self.vhost.name}: {error}", file=sys.stderr)
+        sink = self.helpers.get("mail sink")
+        if sink is not None and sink.poll() is None:
+            sink.terminate()
+            sink.wait(timeout=10)
+        if self.database is not None:
+            embedded_mongo.stop(self.database)
+        elif self.mongo_uri:
+            from pymongo import MongoClient
+            with MongoClient(self.mongo_uri) as client:
+                client.drop_database(self.db_name)
+
+    # asking it things -------------------------------------------------------------------
+
+    def token(self, sub: str, role: str, **claims) -> str:
+        return mint(JWT_SECRET, sub, role, **claims)
+
+    def peak_memory(self) -> dict[str, float]:
+        """Each process's peak resident memory so far (VmHWM), in MiB; gunicorn's workers
+        are listed one by one under the gateway."""
+        peaks = {}
+        for name, process in {**self.helpers, **self.running}.items():
+            peaks[name] = _peak_mib(process.pid)
+            for number, child in enumerate(_children(process.pid), 1):
+                peaks[f"{name} worker {number}"] = _peak_mib(child)
+        peaks["bench (this process)"] = _peak_mib(os.getpid())
+        return {name: value for name, value in peaks.items() if value is not None}
+
+
+def _peak_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return sorted(found)

@@ -1,0 +1,260 @@
+"""Live updates for open pages: server-sent events from a small process of its own.
+
+The gateway runs gunicorn gthread, a thread per connection, and an open Messages tab holds its
+connection for hours; here each open page is one green thread and one queue (eventlet), so
+thousands of idle pages cost a little memory and a heartbeat every 15 s.
+
+    GET /v1/events?token=<JWT>    text/event-stream
+
+EventSource cannot send headers, so the token comes in the query string (and is never logged).
+Each event's data is {"thread_id", "message_id", "type"}: the page then refetches what it shows
+through the gateway, which applies every rule again, so nothing here can leak a message.
+One kombu consumer per process listens on an exclusive, auto-delete queue bound to nameko's
+`conversations.events` exchange and hands each event to the pages allowed to see its thread.
+Several push processes each get every event, so the process scales out behind a load balancer.
+"""
+if __name__ == "__main__":
+    # Before kombu and amqp import socket: every page is a green thread.
+    import eventlet
+    eventlet.monkey_patch()
+
+import json
+import logging
+import os
+import socket
+import uuid
+from urllib.parse import parse_qs
+
+import eventlet
+import eventlet.wsgi
+from eventlet.queue import Empty, Full, Queue as PageQueue
+from kombu import Connection, Consumer, Queue, binding
+from nameko.standalone.events import get_event_exchange
+
+from services.common.caller import Caller
+from services.common.config import load_settings
+from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
+from services.conversations import access
+
+from gateway.auth import Unauthorized, caller_from_token
+
+log = logging.getLogger("gateway.push")
+
+EVENTS = (THREAD_STARTED, MESSAGE_POSTED)
+# Sent when the broker connection came back: events may have been missed, so pages refetch.
+RESYNC = "resync"
+HEARTBEAT_SECONDS = 15.0
+# A page that stops reading loses events past this many; it refetches everything on the next.
+PAGE_BACKLOG = 50
+
+
+def thread_for_access(thread: dict) -> dict:
+    """An event's thread in the shape services/conversations/access.py judges."""
+    return {
+        "type": thread["type"],
+        "group": access.group_of(thread["type"], (thread.get("object") or {}).get("type")),
+        "company_id": thread.get("company_id"),
+        "customer_id": (thread.get("customer") or {}).get("id"),
+        "status": thread.get("status", "open"),
+    }
+
+
+def may_see(caller: Caller, thread: dict) -> bool:
+    return access.may_view(caller, thread_for_access(thread))
+
+
+class Page:
+    """One open page: who is looking, and the events waiting to be written to it."""
+
+    def __init__(self, caller: Caller):
+        self.caller = caller
+        self.waiting = PageQueue(PAGE_BACKLOG)
+
+    def tell(self, data: dict) -> None:
+        try:
+            self.waiting.put_nowait(data)
+        except Full:
+            pass  # it already has events to refetch on; one more adds nothing
+
+
+class Audience:
+    """The pages connected to this process."""
+
+    def __init__(self):
+        self.pages: set[Page] = set()
+
+    def join(self, caller: Caller) -> Page:
+        page = Page(caller)
+        self.pages.add(page)
+        return page
+
+    def leave(self, page: Page) -> None:
+        self.pages.discard(page)
+
+    def announce(self, event_type: str, payload: dict) -> int:
+        """Hand the event to every page allowed to see its thread; returns how many."""
+        thread = payload["thread"]
+        data = {"thread_id": thread["id"], "message_id": (payload.get("message") or {}).get("id"),
+                "type": event_type}
+        told = 0
+        for page in list(self.pages):
+            if may_see(page.caller, thread):
+                page.tell(data)
+                told += 1
+        return told
+
+    def resync(self) -> None:
+        for page in list(self.pages):
+            page.tell({"thread_id": None, "message_id": None, "type": RESYNC})
+
+
+def stream(audience: Audience, page: Page, heartbeat: float = HEARTBEAT_SECONDS):
+    """The body of one event stream: events as they come, a comment line when idle (so proxies
+    keep the connection and a dead client is noticed), until the client goes away."""
+    try:
+        yield b"retry: 5000\n: connected\n\n"
+        while True:
+            try:
+                data = page.waiting.get(timeout=heartbeat)
+            except Empty:
+                yield b": heartbeat\n\n"
+                continue
+            yield f"data: {json.dumps(data)}\n\n".encode()
+    finally:
+        audience.leave(page)
+
+
+class EventFeed:
+    """The process's one consumer of the conversations service's events, reconnecting forever."""
+
+    def __init__(self, amqp_uri: str, audience: Audience):
+        self.amqp_uri = amqp_uri
+        self.audience = audience
+        self.ready = False
+        self.queue_name = f"message_center.push.{uuid.uuid4().hex}"
+
+    def run(self) -> None:
+        delay, connected_before = 1.0, False
+        while True:
+            try:
+                with Connection(self.amqp_uri, heartbeat=30, connect_timeout=5) as connection:
+                    with self._consumer(connection):
+                        self.ready = True
+                        log.info("listening for %s on %s", ", ".join(EVENTS), self.queue_name)
+                        if connected_before:
+                            self.audience.resync()
+                        connected_before, delay = True, 1.0
+                        self._drain(connection)
+            except Exception as error:  # the broker went away: pages keep their streams
+                log.warning("event feed lost the broker (%s); retrying in %.0f s", error, delay)
+            self.ready = False
+            eventlet.sleep(delay)
+            delay = min(delay * 2, 15.0)
+
+    def _consumer(self, connection) -> Consumer:
+        # Declared exactly as nameko's dispatcher declares it, or RabbitMQ refuses the binding.
+        exchange = get_event_exchange(CONVERSATIONS, {})
+        queue = Queue(self.queue_name, bindings=[binding(exchange, routing_key=name) for name in EVENTS],
+                      exclusive=True, auto_delete=True)
+        # No acks: a lost event costs a page one refetch (the next event or its 20 s poll).
+        return Consumer(connection, queues=[queue], callbacks=[self._on_event], accept=["json"], no_ack=True)
+
+    def _drain(self, connection) -> None:
+        while True:
+            try:
+                connection.drain_events(timeout=5)
+            except socket.timeout:
+                connection.heartbeat_check()
+
+    def _on_event(self, payload: dict, message) -> None:
+        event_type = message.delivery_info.get("routing_key")
+        try:
+            told = self.audience.announce(event_type, payload)
+            log.debug("%s for thread %s told %d pages", event_type, payload["thread"]["id"], told)
+        except (KeyError, TypeError):
+            log.warning("an %s event without a thread was ignored", event_type)
+
+
+class PushApp:
+    """The WSGI application: the event stream, and health for the orchestrator."""
+
+    def __init__(self, secret: str, audience: Audience, feed: EventFeed, heartbeat: float = HEARTBEAT_SECONDS):
+        self.secret = secret
+        self.audience = audience
+        self.feed = feed
+        self.heartbeat = heartbeat
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        # Any page may open the stream: the token in the query is the credential, and no
+        # cookie is sent, so answering the page's own origin lets nothing more through.
+        origin = environ.get("HTTP_ORIGIN")
+        cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin else []
+        if path == "/healthz":
+            return answer(start_response, 200, {"status": "ok"})
+        if path == "/readyz":
+            ready = self.feed.ready
+            return answer(start_response, 200 if ready else 503,
+                          {"status": "ready" if ready else "unavailable", "checks": {"broker": ready},
+                           "pages": len(self.audience.pages)})
+        if path != "/v1/events":
+            return error(start_response, 404, "not_found", "Only /v1/events is served here.", cors)
+        if method == "OPTIONS":
+            start_response("204 No Content", cors + [("Access-Control-Allow-Methods", "GET"),
+                                                     ("Access-Control-Max-Age", "86400")])
+            return [b""]
+        if method != "GET":
+            return error(start_response, 405, "method_not_allowed", "The event stream is read with GET.", cors)
+        token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
+        if not token.strip():
+            return error(start_response, 401, "unauthorized", "A token is required (?token=<JWT>).", cors)
+        try:
+            caller = caller_from_token(token, self.secret)
+        except Unauthorized as problem:
+            return error(start_response, 401, problem.code, problem.message, cors)
+        page = self.audience.join(caller)
+        log.debug("page of %s %s connected (%d open)", caller.role, caller.user_id, len(self.audience.pages))
+        start_response("200 OK", cors + [
+            ("Content-Type", "text/event-stream; charset=utf-8"),
+            ("Cache-Control", "no-cache, no-store"),
+            ("X-Accel-Buffering", "no"),  # a buffering proxy in front would hold events back
+        ])
+        return stream(self.audience, page, self.heartbeat)
+
+
+def answer(start_response, status: int, body: dict, headers=()):
+    payload = json.dumps(body).encode()
+    start_response(f"{status} {STATUS_WORDS[status]}", list(headers) + [
+        ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
+        ("Cache-Control", "no-store")])
+    return [payload]
+
+
+def error(start_response, status: int, code: str, message: str, headers=()):
+    return answer(start_response, status, {"error": {"code": code, "message": message, "details": {}}}, headers)
+
+
+STATUS_WORDS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+                503: "Service Unavailable"}
+
+
+def main() -> None:
+    settings = load_settings()
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    host = os.environ.get("GATEWAY_HOST", "127.0.0.1")
+    port = int(os.environ.get("PUSH_PORT", "8081"))
+    max_pages = int(os.environ.get("PUSH_MAX_PAGES", "10000"))
+    audience = Audience()
+    feed = EventFeed(settings.AMQP_URI, audience)
+    eventlet.spawn(feed.run)
+    listener = eventlet.listen((host, port), backlog=1024)
+    log.info("push: event streams on http://%s:%d/v1/events", host, port)
+    # log_output off: the request line carries the token. minimum_chunk_size 0: every event
+    # is written as it comes instead of waiting for 4 KiB of them.
+    eventlet.wsgi.server(listener, PushApp(settings.JWT_SECRET, audience, feed), log_output=False,
+                         minimum_chunk_size=0, max_size=max_pages, keepalive=True)
+
+
+if __name__ == "__main__":
+    main()
