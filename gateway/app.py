@@ -54,5 +54,5 @@ def create_app(settings=None) -> Flask:
 
 
 def _resource_blueprints():
-    from .blueprints import broadcasts, catalog, reports, settings, threads
-    return [threads.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp]
+    from .blueprints import broadcasts, catalog, notifications, reports, settings, threads, ui
+    return [threads.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp, ui.blp]

@@ -59,7 +59,10 @@ def register(app):
         if error.code == 422 and "messages" in data:
             return error_response(422, "The request has invalid fields.", field_messages(data["messages"]))
         if error.code == 413:
-            return error_response(413, "The request body is larger than 64 KiB.")
+            # The unread body is still on the wire: the connection cannot carry another request.
+            response, status = error_response(413, "The request body is larger than 64 KiB.")
+            response.headers["Connection"] = "close"
+            return response, status
         message = data.get("message") or error.description or error.name
         return error_response(error.code or 500, message)
 

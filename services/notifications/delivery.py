@@ -188,7 +188,7 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message) -> No
         "message": {"author_name": author.get("name") or "", "author_side": author["side"],
                     "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"]},
         "status": "pending", "attempts": 0, "created_at": at,
-        "send_after": rules.send_after(at, options["coalesce_seconds"], latest),
+        "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
     })
 
 

@@ -215,17 +215,21 @@ def mail_subject(authors: list[str], title: str) -> str:
     return " ".join(subject.split())
 
 
-def send_after(now: datetime, window_seconds: int, latest: datetime | None) -> datetime:
+def send_after(now: datetime, window_seconds: int, latest: datetime | None,
+               posted_at: datetime | None = None) -> datetime:
     """When a new message's mail to one recipient in one thread goes out.
 
     The first mail of a quiet thread goes at once; what follows within the window waits for
     the window's end and goes as one mail. `latest` is the send time of the newest mail
-    already planned for that recipient and thread.
+    already planned for that recipient and thread. A message posted before that mail went,
+    but worked through after it (a backlog, after an outage), is late already: it goes at once.
     """
     if latest is None:
         return now
     if latest > now:
         return latest  # join the mail still waiting
+    if posted_at is not None and posted_at < latest:
+        return now
     next_slot = latest + timedelta(seconds=window_seconds)
     return next_slot if next_slot > now else now
 

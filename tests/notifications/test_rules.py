@@ -190,6 +190,14 @@ def test_mail_that_follows_within_the_window_waits_for_its_end_and_goes_as_one()
     assert second == third == NOW + timedelta(seconds=120)
 
 
+def test_a_message_that_missed_a_mail_sent_after_it_was_posted_goes_at_once():
+    # Posted during an outage; the backlog's first message was mailed before this one was
+    # worked through: holding it another window would only make a late message later.
+    sent = NOW - timedelta(seconds=1)
+    assert rules.send_after(NOW, 120, sent, posted_at=NOW - timedelta(seconds=30)) == NOW
+    assert rules.send_after(NOW, 120, sent, posted_at=NOW) == sent + timedelta(seconds=120)
+
+
 def test_no_window_means_every_mail_goes_at_once():
     assert rules.send_after(NOW, 0, NOW) == NOW
 

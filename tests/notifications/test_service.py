@@ -200,6 +200,25 @@ def test_events_published_while_the_service_is_down_are_each_delivered_once_it_i
     assert len(mails) == 5 and len(questions) == 5
 
 
+def test_answers_given_while_the_service_is_down_are_not_held_back_by_the_coalescing_window(
+        start_catalog, start_notifications, publish, mail_sink):
+    start_catalog()
+    service = start_notifications()  # the default window: two minutes
+    lamp = thread()
+    publish(MESSAGE_POSTED, message(lamp, ANN, "Is it brass?"))
+    mail_sink.wait_for_to(SHOP_EMAIL, 1)
+    service.stop()
+    for n in range(3):
+        publish(MESSAGE_POSTED, message(lamp, BOB, f"Answer {n}."))
+    start_notifications()
+    mail_sink.wait_for_to(ANN["email"], 1)
+    mail_sink.settle(quiet=2.0)
+    texts = [text_of(mail) for mail in mail_sink.to(ANN["email"])]
+    assert len(texts) <= 3
+    for n in range(3):
+        assert sum(f"Answer {n}." in text for text in texts) == 1
+
+
 def test_a_question_asked_while_the_catalog_is_down_is_mailed_once_it_is_back(
         start_catalog, start_notifications, publish, mail_sink, mongo_db):
     start_notifications()

@@ -1,0 +1,241 @@
+"""The push process (gateway/push.py): who hears of which thread, and how the stream behaves.
+
+The rules are plain function calls; the rest runs against the real process of the stack, with
+real conversations going through the gateway and their events through RabbitMQ.
+"""
+import json
+import queue
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from dev.tokens import mint
+from gateway.push import Audience, may_see, stream
+from services.common.caller import Caller
+
+# --- who may hear of a thread (pure rules) ---------------------------------------------
+
+
+def event_thread(**changes):
+    thread = {"id": "t1", "type": "vendor_to_customer", "status": "open", "subject": "Lamp",
+              "object": {"type": "product", "id": "p1"}, "company_id": "7",
+              "customer": {"id": "c1", "name": "Ann", "email": "ann@example.test"}}
+    return {**thread, **changes}
+
+
+ADMIN_ONLY = ("view_admin_communication",)
+ORDERS_ONLY = ("view_order_communication",)
+CASES = [
+    ("the customer who asked", Caller("c1", "customer"), event_thread(), True),
+    ("another customer", Caller("c2", "customer"), event_thread(), False),
+    ("a customer, of a vendor-admin thread", Caller("c1", "customer"),
+     event_thread(type="vendor_to_admin", customer=None, object={"type": "none", "id": None}), False),
+    ("the vendor", Caller("v1", "vendor", company_id="7"), event_thread(), True),
+    ("another vendor", Caller("v2", "vendor", company_id="8"), event_thread(), False),
+    ("the vendor's staff for orders only, of a product thread",
+     Caller("v1", "vendor", company_id="7", permissions=ORDERS_ONLY), event_thread(), False),
+    ("the vendor's staff for orders only, of an order thread",
+     Caller("v1", "vendor", company_id="7", permissions=ORDERS_ONLY),
+     event_thread(object={"type": "order", "id": "o1"}), True),
+    ("the vendor, of a deleted thread", Caller("v1", "vendor", company_id="7"), event_thread(status="deleted"), False),
+    ("an admin", Caller("a1", "admin"), event_thread(), True),
+    ("an admin of vendor-admin threads only", Caller("a1", "admin", permissions=ADMIN_ONLY), event_thread(), False),
+    ("an admin of vendor-admin threads only, of one", Caller("a1", "admin", permissions=ADMIN_ONLY),
+     event_thread(type="vendor_to_admin", customer=None, object={"type": "none", "id": None}), True),
+    ("an integration", Caller("sync", "system"), event_thread(), False),
+]
+
+
+@pytest.mark.parametrize("who, caller, thread, expected", CASES, ids=[case[0] for case in CASES])
+def test_who_hears_of_a_thread(who, caller, thread, expected):
+    assert may_see(caller, thread) is expected
+
+
+def test_an_event_reaches_only_the_pages_allowed_to_see_it_and_says_only_which_message():
+    audience = Audience()
+    asker = audience.join(Caller("c1", "customer"))
+    stranger = audience.join(Caller("c2", "customer"))
+    told = audience.announce("message_posted", {"thread": event_thread(), "message": {"id": "m1", "text": "secret"}})
+    assert told == 1
+    assert asker.waiting.get_nowait() == {"thread_id": "t1", "message_id": "m1", "type": "message_posted"}
+    assert stranger.waiting.empty()
+
+
+def test_an_idle_stream_sends_heartbeats_and_a_closed_one_leaves_the_audience():
+    audience = Audience()
+    page = audience.join(Caller("c1", "customer"))
+    body = stream(audience, page, heartbeat=0.01)
+    assert next(body).startswith(b"retry: ")
+    assert next(body) == b": heartbeat\n\n"
+    page.tell({"thread_id": "t1", "message_id": "m1", "type": "message_posted"})
+    assert json.loads(next(body).decode().removeprefix("data: ")) == {
+        "thread_id": "t1", "message_id": "m1", "type": "message_posted"}
+    body.close()
+    assert page not in audience.pages
+
+
+# --- the process --------------------------------------------------------------------------
+
+
+class EventStream:
+    """An open /v1/events stream, read in a thread of its own into a queue."""
+
+    def __init__(self, stack, token, origin=None):
+        headers = {"Origin": origin} if origin else {}
+        self.response = requests.get(stack.push_url + "/v1/events", params={"token": token}, headers=headers,
+                                     stream=True, timeout=(5, 60))
+        self.events = queue.Queue()
+        if self.response.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            for line in self.response.iter_lines(chunk_size=1, decode_unicode=True):
+                if line.startswith("data: "):
+                    self.events.put(json.loads(line[len("data: "):]))
+        except (requests.RequestException, AttributeError, ValueError):
+            pass  # closed by the test
+
+    def until(self, message_id, timeout=20.0):
+        """Every event up to and including the one about `message_id`, in order."""
+        seen, deadline = [], time.monotonic() + timeout
+        while not seen or seen[-1]["message_id"] != message_id:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no event about message {message_id}; got {seen}"
+            try:
+                seen.append(self.events.get(timeout=remaining))
+            except queue.Empty:
+                continue
+        return seen
+
+    def close(self):
+        self.response.close()
+
+
+@pytest.fixture
+def streams(stack):
+    opened = []
+
+    def open_(token, origin=None):
+        opened.append(EventStream(stack, token, origin))
+        return opened[-1]
+
+    yield open_
+    for opened_stream in opened:
+        opened_stream.close()
+
+
+@pytest.fixture
+def market(stack):
+    """Two vendors of their own with a product each, and the people of this test."""
+    tag = uuid.uuid4().hex[:6]
+    system = stack.token("system", sub="storefront-sync")
+    ids = {}
+    for key in ("x", "y"):
+        company_id, product_id = f"push-{key}-{tag}", f"push-p{key}-{tag}"
+        for kind, record_id, record in (
+                ("vendors", company_id, {"company_id": company_id, "company": f"Vendor {key}",
+                                         "email": f"{company_id}@vendors.test", "status": "A"}),
+                ("products", product_id, {"product_id": product_id, "product": f"Lamp {key}", "product_code": key,
+                                          "price": "10.00", "company_id": company_id, "status": "A"})):
+            answer = stack.call("PUT", f"/v1/catalog/{kind}/{record_id}", system, json=record)
+            assert answer.status_code == 200, answer.text
+        ids[key] = {"company": company_id, "product": product_id,
+                    "vendor": stack.token("vendor", company_id=company_id, name=f"Staff {key}")}
+    ids["c"] = stack.token("customer", sub=f"c-{tag}", name="Customer C")
+    ids["d"] = stack.token("customer", sub=f"d-{tag}", name="Customer D")
+    return ids
+
+
+def ask(stack, token, product_id, text):
+    answer = stack.call("POST", "/v1/threads", token, json={
+        "type": "vendor_to_customer", "object": {"type": "product", "id": product_id}, "message": text})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["thread"]["id"], answer.json()["message"]["id"]
+
+
+def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, market, streams):
+    m = market
+    vendor_x, vendor_y = streams(m["x"]["vendor"]), streams(m["y"]["vendor"])
+    customer_c, customer_d = streams(m["c"]), streams(m["d"])
+    admin = streams(stack.token("admin"))
+    announcements_admin = streams(stack.token("admin", permissions=list(ADMIN_ONLY)))
+
+    thread_1, first_1 = ask(stack, m["c"], m["x"]["product"], "Is lamp x dimmable?")
+    thread_2, first_2 = ask(stack, m["d"], m["y"]["product"], "Is lamp y dimmable?")
+    reply = stack.call("POST", f"/v1/threads/{thread_1}/messages", m["x"]["vendor"], json={"body": "It is."})
+    assert reply.status_code == 201, reply.text
+    reply_id = reply.json()["id"]
+
+    # Each stream delivers in order: had a page been told of a thread it may not see, that
+    # event would stand before the ones it waits for here.
+    for page in (vendor_x, customer_c):
+        events = page.until(reply_id)
+        assert {event["thread_id"] for event in events} == {thread_1}
+        assert [event["type"] for event in events] == ["thread_started", "message_posted", "message_posted"]
+        assert [event["message_id"] for event in events] == [first_1, first_1, reply_id]
+        assert all(set(event) == {"thread_id", "message_id", "type"} for event in events)
+    for page in (vendor_y, customer_d):
+        assert {event["thread_id"] for event in page.until(first_2)} == {thread_2}
+    heard_by_admin = {event["thread_id"] for event in admin.until(reply_id)}
+    assert {thread_1, thread_2} <= heard_by_admin
+
+    announced = stack.call("POST", "/v1/broadcasts", stack.token("admin"), json={
+        "company_ids": [m["x"]["company"]], "subject": "Holiday hours", "message": "We close at noon."})
+    assert announced.status_code == 202, announced.text
+    status = stack.call("GET", f"/v1/broadcasts/{announced.json()['id']}", stack.token("admin")).json()
+    [announcement] = [vendor["thread_id"] for vendor in status["vendors"]]
+    first_heard = announcements_admin.events.get(timeout=20)
+    assert first_heard["thread_id"] == announcement, "customer threads reached an admin without their permission"
+    assert announcement in {event["thread_id"] for event in vendor_x.until(first_heard["message_id"])}
+
+
+def test_the_stream_is_refused_without_a_token_this_marketplace_signed(stack):
+    origin = "http://shop.example.test"
+    for params in ({}, {"token": "not-a-jwt"}, {"token": mint("another-secret-" + "y" * 32, "c1", "customer")},
+                   {"token": mint("test-secret-" + "x" * 32, "c1", "customer", ttl=-60)}):
+        answer = requests.get(stack.push_url + "/v1/events", params=params, headers={"Origin": origin}, timeout=10)
+        assert answer.status_code == 401
+        assert answer.json()["error"]["code"] == "unauthorized"
+        assert answer.headers["Access-Control-Allow-Origin"] == origin  # so the page can read why
+
+
+def test_a_page_of_another_origin_may_read_the_stream(stack, streams):
+    origin = "http://shop.example.test"
+    page = streams(stack.token("customer"), origin=origin)
+    assert page.response.status_code == 200
+    assert page.response.headers["Content-Type"].startswith("text/event-stream")
+    assert page.response.headers["Access-Control-Allow-Origin"] == origin
+    assert "no-cache" in page.response.headers["Cache-Control"]
+
+
+def test_many_idle_pages_stay_cheap_and_the_next_event_still_arrives(stack, market, streams):
+    pages = 400
+    token = stack.token("customer", sub="idle-reader")
+    request = (f"GET /v1/events?token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").encode()
+    port = int(stack.push_url.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for _ in range(pages):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+            connection.sendall(request)
+            idle.append(connection)
+        for connection in idle:
+            assert connection.recv(64).startswith(b"HTTP/1.1 200")
+        ready = requests.get(stack.push_url + "/readyz", timeout=10).json()
+        assert ready["pages"] >= pages
+
+        rss_kib = int(next(line.split()[1] for line in open(f"/proc/{stack.running['push'].pid}/status")
+                           if line.startswith("VmRSS:")))
+        assert rss_kib < 200 * 1024, f"{pages} idle pages took {rss_kib // 1024} MiB"
+
+        customer = streams(market["c"])
+        _, message_id = ask(stack, market["c"], market["x"]["product"], "Still there?")
+        assert [event["type"] for event in customer.until(message_id)] == ["thread_started"]
+    finally:
+        for connection in idle:
+            connection.close()
