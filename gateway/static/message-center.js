@@ -662,6 +662,8 @@ th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #eceff4;
 
 /* notifications */
 .bell { position: relative; }
+.bell > button { display: inline-flex; align-items: center; gap: .35em; }
+.icon { width: 1.2em; height: 1.2em; }
 .bell-panel { position: absolute; right: 0; top: calc(100% + 4px); z-index: 10; width: min(22em, 90vw); max-height: 24em;
   overflow: auto; background: #fff; border: 1px solid var(--mc-border, #d7dce5); border-radius: 8px;
   box-shadow: 0 8px 24px rgba(20, 30, 50, .15); padding: .5em; }
@@ -1071,7 +1073,7 @@ class ConversationView {
     return h('li', {class: `message ${mine ? 'mine' : 'theirs'}`, 'data-message-id': message.id},
       h('div', {class: 'meta'},
         h('span', {class: 'author'}, mine ? t('you') : (message.author.name || sideLabel(message.author.side))),
-        h('span', {class: 'side'}, sideLabel(message.author.side)),
+        mine ? null : h('span', {class: 'side'}, sideLabel(message.author.side)),
         h('time', {datetime: message.created_at}, formatTime(message.created_at))),
       h('div', {class: 'text'}, renderBody(message.body)));
   }
@@ -1215,7 +1217,12 @@ class ThreadList {
     const about = [item.context?.title];
     if (mySide !== 'customer') {
       about.push(item.type === 'vendor_to_admin' ? t('typeVendorToAdmin') : t('typeVendorToCustomer'));
-      if (mySide === 'admin' && item.company_id) about.push(t('vendorLabel', {id: item.company_id}));
+      if (mySide === 'admin' && item.company_id) {
+        about.push(this.host.vendorNames?.known(item.company_id, () => {
+          const current = this.items.find((candidate) => candidate.id === item.id);
+          if (current) this.fill(row, current);
+        }) || t('vendorLabel', {id: item.company_id}));
+      }
     }
     const marks = [];
     if (unread) {
@@ -1260,12 +1267,25 @@ class ThreadList {
 // ---------------------------------------------------------------------------------------
 // The in-app bell (hidden where the API has no notifications).
 
+function bellIcon() {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'icon');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', 'M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 '
+    + '0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z');
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 class Bell {
   constructor(host) {
     this.host = host;
     this.count = h('span', {class: 'badge', hidden: true});
     this.button = h('button', {type: 'button', 'aria-expanded': 'false', 'aria-controls': 'bell-panel',
-      onclick: () => this.toggle()}, '🔔 ', h('span', {class: 'visually-hidden'}, t('bell')), this.count);
+      onclick: () => this.toggle()}, bellIcon(), h('span', {class: 'visually-hidden'}, t('bell')), this.count);
     this.list = h('ul');
     this.panel = h('div', {class: 'bell-panel', id: 'bell-panel', role: 'region', 'aria-label': t('bell'), hidden: true},
       h('button', {type: 'button', class: 'link', onclick: () => this.markAll()}, t('bellMarkAll')), this.list);
@@ -1482,6 +1502,7 @@ class MessageCenter extends Inbox {
     const sections = [conversations];
     let tabs = null;
     if (admin) {
+      this.vendorNames = new VendorNames(this);
       this.announcements = new Announcements(this);
       this.responseTimes = new ResponseTimes(this);
       sections.push(this.announcements.element, this.responseTimes.element);
@@ -1665,6 +1686,37 @@ class MessageCenter extends Inbox {
 }
 
 // ---------------------------------------------------------------------------------------
+// Vendors' names for the administration's pages (threads and receipts carry only their ids)
+
+class VendorNames {
+  constructor(host) {
+    this.host = host;
+    this.names = new Map();
+    this.loading = new Map();
+  }
+
+  /** The name when it is known; otherwise null, and `then` is called once it is. */
+  known(companyId, then) {
+    if (this.names.has(companyId)) return this.names.get(companyId);
+    this.name(companyId).then(() => then());
+    return null;
+  }
+
+  name(companyId) {
+    if (!this.loading.has(companyId)) {
+      this.loading.set(companyId, this.host.api.get(`/v1/context/company/${encodeURIComponent(companyId)}`)
+        .then((resolved) => resolved.context?.name, () => null)
+        .then((name) => {
+          const shown = name || t('vendorLabel', {id: companyId});
+          this.names.set(companyId, shown);
+          return shown;
+        }));
+    }
+    return this.loading.get(companyId);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // The administration's announcements, with read receipts
 
 const SENT_ANNOUNCEMENTS = 'mc-announcements';
@@ -1672,7 +1724,6 @@ const SENT_ANNOUNCEMENTS = 'mc-announcements';
 class Announcements {
   constructor(host) {
     this.host = host;
-    this.names = new Map();
     this.ids = this.remembered();
     this.idsInput = h('input', {type: 'text', name: 'company_ids', 'aria-label': t('announceIds'), placeholder: '1, 2'});
     this.subject = h('input', {type: 'text', name: 'subject', required: true, maxlength: 200});
@@ -1733,14 +1784,6 @@ class Announcements {
     }
   }
 
-  async vendorName(companyId) {
-    if (!this.names.has(companyId)) {
-      this.names.set(companyId, this.host.api.get(`/v1/context/company/${encodeURIComponent(companyId)}`)
-        .then((resolved) => resolved.context?.name || companyId, () => companyId));
-    }
-    return this.names.get(companyId);
-  }
-
   async refresh() {
     if (!this.ids.length) {
       replace(this.receipts, h('p', {class: 'muted'}, t('receiptsNone')));
@@ -1751,7 +1794,7 @@ class Announcements {
     const views = [];
     for (const status of shown.filter(Boolean)) {
       const rows = await Promise.all(status.vendors.map(async (vendor) => h('tr', {},
-        h('td', {}, await this.vendorName(vendor.company_id)),
+        h('td', {}, await this.host.vendorNames.name(vendor.company_id)),
         h('td', {}, vendor.read ? t('receiptYes') : t('receiptNo')),
         h('td', {}, vendor.read_at ? h('time', {datetime: vendor.read_at}, formatTime(vendor.read_at)) : t('nothing')))));
       views.push(h('article', {class: 'receipt', 'data-broadcast-id': status.id},
@@ -1800,7 +1843,7 @@ class ResponseTimes {
         replace(this.table, h('p', {class: 'muted'}, t('timesNone')));
         return;
       }
-      const names = await Promise.all(figures.vendors.map((vendor) => this.host.announcements.vendorName(vendor.company_id)));
+      const names = await Promise.all(figures.vendors.map((vendor) => this.host.vendorNames.name(vendor.company_id)));
       replace(this.table, h('table', {},
         h('caption', {}, t('timesTitle')),
         h('thead', {}, h('tr', {}, [t('timesVendor'), t('timesThreads'), t('timesAnswered'), t('timesMedian'), t('timesWithinDay')]

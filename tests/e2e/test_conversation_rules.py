@@ -237,3 +237,31 @@ def test_message_bodies_are_sanitised_and_sized(world):
     assert "<br>" in message["body"] and message["text"].endswith("https://shop.test/item\nthanks")
     assert world.post(customer, thread, "x" * 10_001).status_code == 422
     assert world.post(customer, thread, "  " + "x" * 10_000 + "  ").status_code == 201
+
+
+def test_the_administration_speaks_as_the_marketplace_and_previews_are_255_characters(world):
+    shop = world.vendor("shop")
+    customer, _ = world.customer("ann")
+    thread = world.ask(customer, "company", shop, "word " * 100)
+    assert len(world.summary(customer, thread)["last_message"]["preview"]) == 255
+    assert world.post(world.admin(), thread, "The marketplace here: we can help.").status_code == 201
+    message = world.stack.call("GET", f"/v1/threads/{thread}/messages", customer).json()["items"][-1]
+    assert message["author"]["side"] == "admin" and message["author"]["name"] == "Marketplace"
+
+
+def test_a_communication_type_turned_off_in_settings_cannot_be_started(world):
+    admin, vendor = world.admin(), world.staff(world.vendor("shop"))
+    call = world.stack.call
+    assert call("GET", "/v1/settings/public").json()["vendor_to_admin_enabled"] is True
+    assert call("PUT", "/v1/settings", vendor, json={"vendor_to_admin_enabled": False}).status_code == 403
+    assert call("PUT", "/v1/settings", admin, json={"vendor_to_admin_enabled": False, "show_on_order": False}).status_code == 200
+    try:
+        public = call("GET", "/v1/settings/public").json()
+        assert public["vendor_to_admin_enabled"] is False and public["show_on_order"] is False
+        refused = call("POST", "/v1/threads", vendor, json={
+            "type": "vendor_to_admin", "object": {"type": "none"}, "subject": "Hi", "message": "Hello"})
+        assert refused.status_code == 403 and "turned off" in refused.json()["error"]["message"]
+        assert call("PUT", "/v1/settings", admin, json={"show_on_order": "maybe"}).status_code == 422
+    finally:
+        call("PUT", "/v1/settings", admin, json={"vendor_to_admin_enabled": True, "show_on_order": True})
+    assert call("GET", "/v1/settings", admin).json()["notifications"]["rules"]

@@ -64,6 +64,7 @@ def test_a_question_asked_on_a_product_page_is_answered_live(open_page):
     center.get_by_role("button", name="Send reply").click()
     expect(center.locator(".message.mine").filter(has_text=answer)).to_be_visible()
     expect(center.get_by_label("Your reply")).to_have_value("")
+    expect(row).not_to_contain_text("Awaiting your reply")
     screenshot(vendor, "vendor-conversation")
 
     expect(conversation.locator(".message").filter(has_text=answer)).to_be_visible(timeout=LIVE)
