@@ -31,8 +31,11 @@ system-packages:
 run: install rabbitmq
 	$(BIN)/python -m dev.run
 
+# Two runs: the suite under nameko's eventlet, then the browser tests (tests/ui) in a plain
+# pytest, because Playwright's sync API cannot run under eventlet's monkey patching.
 test: install rabbitmq system-packages
-	$(BIN)/nameko test tests -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DB_VENV) var

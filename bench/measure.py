@@ -4,6 +4,7 @@
 clients in windows that alternate the same way; `steady` starts operations at a fixed rate,
 whether or not the earlier ones have finished (an open loop, as real traffic arrives).
 """
+import contextlib
 import math
 import statistics
 import threading
@@ -29,37 +30,46 @@ def _timed(work) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def paired(system, floor, rounds: int, budget_s: float, warm_up: int = 5, min_rounds: int = 30) -> tuple[dict, dict]:
-    """Median and p95 of `system` and of `floor`, one round of each in turn.
+def paired(system, floor, rounds: int, budget_s: float, warm_up: int = 3, min_rounds: int = 10) -> tuple[dict, dict]:
+    """Median and p95 of `system` and of `floor`, one round of each in turn."""
+    found = rotation({"system": system}, floor, rounds, budget_s, warm_up, min_rounds)
+    return found["system"], found["floor"]
 
-    Stops after `rounds` pairs, or after `budget_s` seconds once `min_rounds` are in: a slow
-    system still gets enough rounds for a p95 without holding the whole bench up.
+
+def rotation(systems: dict, floor, rounds: int, budget_s: float, warm_up: int = 3, min_rounds: int = 10) -> dict:
+    """Median and p95 of each of `systems` and of `floor` (under the name "floor"): each
+    round runs every one of them once, in turn, so all see the same moments of the machine.
+
+    Stops after `rounds` rounds, or after `budget_s` seconds once `min_rounds` are in: a slow
+    system still gets its rounds without holding the whole bench up.
     """
+    everything = {**systems, "floor": floor}
     for _ in range(warm_up):  # connections, first-use imports and caches
-        system()
-        floor()
-    ours, theirs = [], []
+        for work in everything.values():
+            work()
+    times = {name: [] for name in everything}
     deadline = time.monotonic() + budget_s
     for number in range(rounds):
-        ours.append(_timed(system))
-        theirs.append(_timed(floor))
+        for name, work in everything.items():
+            times[name].append(_timed(work))
         if number + 1 >= min_rounds and time.monotonic() > deadline:
             break
-    return describe(ours), describe(theirs)
+    return {name: describe(values) for name, values in times.items()}
 
 
-def throughput(make_system, make_floor, clients: int, window_s: float, windows: int = 2) -> tuple[dict, dict]:
+def throughput(make_system, make_floor, clients: int, window_s: float, windows: int = 2,
+               around=contextlib.nullcontext) -> tuple[dict, dict]:
     """Operations a second with `clients` threads, the system's windows alternating with
     the floor's. `make_*` is called once in each client thread and returns its operation
-    (so each thread has its own connections)."""
+    (so each thread has its own connections). Each window runs inside `around(name)`."""
     results = {"system": [], "floor": []}
     for _ in range(windows):
         for name, make in (("system", make_system), ("floor", make_floor)):
-            results[name].append(_window(make, clients, window_s))
+            results[name].append(_window(make, clients, window_s, lambda: around(name)))
     return _rate(results["system"]), _rate(results["floor"])
 
 
-def _window(make, clients: int, window_s: float) -> tuple[int, float, list[float]]:
+def _window(make, clients: int, window_s: float, around) -> tuple[int, float, list[float]]:
     ready = threading.Barrier(clients + 1)
     start = threading.Event()
     times, errors = [], []
@@ -92,12 +102,13 @@ def _window(make, clients: int, window_s: float) -> tuple[int, float, list[float
     ready.wait()
     if errors:
         raise RuntimeError(f"a client could not start: {errors[0]!r}")
-    began = time.monotonic()
-    stop_at[0] = began + window_s
-    start.set()
-    for worker in workers:
-        worker.join()
-    elapsed = time.monotonic() - began  # until the last operation begun in the window ended
+    with around():
+        began = time.monotonic()
+        stop_at[0] = began + window_s
+        start.set()
+        for worker in workers:
+            worker.join()
+        elapsed = time.monotonic() - began  # until the last operation begun in the window ended
     if errors:
         raise RuntimeError(f"{len(errors)} operations failed, the first: {errors[0]!r}")
     return len(times), elapsed, times

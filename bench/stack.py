@@ -153,9 +153,39 @@ class Stack:
         for name, process in {**self.helpers, **self.running}.items():
             peaks[name] = _peak_mib(process.pid)
             for number, child in enumerate(_children(process.pid), 1):
-                peaks[f"{name} worker {number}"] = _peak_mib(child)
+                peaks[f"{name} {'worker' if name == 'gateway' else 'child'} {number}"] = _peak_mib(child)
         peaks["bench (this process)"] = _peak_mib(os.getpid())
         return {name: value for name, value in peaks.items() if value is not None}
+
+
+    def profiled_processes(self) -> dict[str, int]:
+        """The processes a profile samples: the services, each gateway worker, the database."""
+        chosen = {name: self.running[name].pid for name in ("conversations", "catalog_context", "notifications")
+                  if name in self.running}
+        if "gateway" in self.running:
+            for number, child in enumerate(_children(self.running["gateway"].pid), 1):
+                chosen[f"gateway worker {number}"] = child
+        if self.database is not None:
+            chosen["database"] = self.database.pid
+        return chosen
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each part has used so far; gunicorn's workers count
+        towards the gateway."""
+        used = {}
+        for name, process in {**self.helpers, **self.running}.items():
+            used[name] = sum(_cpu_seconds(pid) for pid in [process.pid, *_children(process.pid)])
+        used["bench (this process)"] = _cpu_seconds(os.getpid())
+        return used
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime, the 14th and 15th fields (counted from the pid), in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_mib(pid: int) -> float | None:

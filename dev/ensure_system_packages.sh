@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests use beyond Python's: docker-compose (checks the compose file
-# offline; no engine needed). Installed when missing and this runs as root with apt-get.
+# offline; no engine needed) and chromium (the browser tests in tests/ui drive it through
+# Playwright, which cannot download its own browser here). Installed when missing and this
+# runs as root with apt-get.
 set -uo pipefail
-wanted=(docker-compose)
+wanted=(docker-compose chromium)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -20,13 +20,16 @@ if __name__ == "__main__":
 
 import json
 import logging
+import math
 import os
 import socket
+import time
 import uuid
 from urllib.parse import parse_qs
 
 import eventlet
 import eventlet.wsgi
+import jwt
 from eventlet.queue import Empty, Full, Queue as PageQueue
 from kombu import Connection, Consumer, Queue, binding
 from nameko.standalone.events import get_event_exchange
@@ -64,11 +67,16 @@ def may_see(caller: Caller, thread: dict) -> bool:
 
 
 class Page:
-    """One open page: who is looking, and the events waiting to be written to it."""
+    """One open page: who is looking, until when their token is good, and the events waiting
+    to be written to it."""
 
-    def __init__(self, caller: Caller):
+    def __init__(self, caller: Caller, expires_at: float | None = None):
         self.caller = caller
+        self.expires_at = expires_at
         self.waiting = PageQueue(PAGE_BACKLOG)
+
+    def seconds_left(self) -> float:
+        return math.inf if self.expires_at is None else self.expires_at - time.time()
 
     def tell(self, data: dict) -> None:
         try:
@@ -83,8 +91,8 @@ class Audience:
     def __init__(self):
         self.pages: set[Page] = set()
 
-    def join(self, caller: Caller) -> Page:
-        page = Page(caller)
+    def join(self, caller: Caller, expires_at: float | None = None) -> Page:
+        page = Page(caller, expires_at)
         self.pages.add(page)
         return page
 
@@ -108,16 +116,22 @@ class Audience:
             page.tell({"thread_id": None, "message_id": None, "type": RESYNC})
 
 
-def stream(audience: Audience, page: Page, heartbeat: float = HEARTBEAT_SECONDS):
+def stream(audience: Audience, caller: Caller, expires_at: float | None = None,
+           heartbeat: float = HEARTBEAT_SECONDS):
     """The body of one event stream: events as they come, a comment line when idle (so proxies
-    keep the connection and a dead client is noticed), until the client goes away."""
+    keep the connection and a dead client is noticed), until the client goes away or its
+    token expires (the browser then reconnects, and is refused unless it has a new one).
+    The page joins the audience only once the body is being written: a client gone before
+    that leaves nothing behind."""
+    page = audience.join(caller, expires_at)
     try:
         yield b"retry: 5000\n: connected\n\n"
-        while True:
+        while (left := page.seconds_left()) > 0:
             try:
-                data = page.waiting.get(timeout=heartbeat)
+                data = page.waiting.get(timeout=min(heartbeat, left))
             except Empty:
-                yield b": heartbeat\n\n"
+                if page.seconds_left() > 0:
+                    yield b": heartbeat\n\n"
                 continue
             yield f"data: {json.dumps(data)}\n\n".encode()
     finally:
@@ -212,14 +226,19 @@ class PushApp:
             caller = caller_from_token(token, self.secret)
         except Unauthorized as problem:
             return error(start_response, 401, problem.code, problem.message, cors)
-        page = self.audience.join(caller)
-        log.debug("page of %s %s connected (%d open)", caller.role, caller.user_id, len(self.audience.pages))
+        log.debug("page of %s %s connected (%d open)", caller.role, caller.user_id, len(self.audience.pages) + 1)
         start_response("200 OK", cors + [
             ("Content-Type", "text/event-stream; charset=utf-8"),
             ("Cache-Control", "no-cache, no-store"),
             ("X-Accel-Buffering", "no"),  # a buffering proxy in front would hold events back
         ])
-        return stream(self.audience, page, self.heartbeat)
+        return stream(self.audience, caller, expiry_of(token), self.heartbeat)
+
+
+def expiry_of(token: str) -> float | None:
+    # Read only after caller_from_token has checked the signature and the expiry.
+    expires = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    return float(expires) if expires is not None else None
 
 
 def answer(start_response, status: int, body: dict, headers=()):

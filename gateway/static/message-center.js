@@ -242,6 +242,12 @@ function formatShare(share) {
   return share.toLocaleString(STRINGS.locale, {style: 'percent', maximumFractionDigits: 0});
 }
 
+/** A context change's before and after, amounts shown as amounts. */
+function changeValues(change) {
+  const show = ['price', 'total'].includes(change.field) ? formatAmount : formatValue;
+  return {then: show(change.then), now: show(change.now)};
+}
+
 function formatValue(value) {
   if (value === null || value === undefined || value === '') return t('nothing');
   if (Array.isArray(value)) return t('itemsCount', {count: value.length});
@@ -725,6 +731,7 @@ class McElement extends HTMLElement {
 
   stop() {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    for (const timer of Object.values(this.pending || {})) clearTimeout(timer);
   }
 
   /** Live updates for this element until it stops. */
@@ -940,7 +947,7 @@ function contextView(thread, {staff}) {
       h('h4', {}, t('changesTitle')),
       changes.length
         ? h('ul', {class: 'changes'}, changes.map((change) => h('li', {}, t('changeLine', {
-          field: names[change.field] || change.field, then: formatValue(change.then), now: formatValue(change.now)}))))
+          field: names[change.field] || change.field, ...changeValues(change)}))))
         : h('p', {class: 'muted'}, t('noChanges'))));
   }
   if (staff && thread.context_as_of) parts.push(h('p', {class: 'muted'}, t('asOf', {time: formatTime(thread.context_as_of)})));
@@ -1181,10 +1188,20 @@ class ThreadList {
       this.fill(row, item);
       if (this.element.children[index] !== row) this.element.insertBefore(row, this.element.children[index] || null);
     });
-    return items.filter((item) => {
+    // What others wrote since the last look: changed threads, and new ones after the first load.
+    const news = items.filter((item) => {
       const before = previous.get(item.id);
-      return before && before.last_message?.id !== item.last_message?.id && item.last_message?.author?.side !== this.host.side;
+      const changed = before ? before.last_message?.id !== item.last_message?.id : this.loaded;
+      return changed && item.last_message && item.last_message.author?.side !== this.host.side;
     });
+    this.loaded = true;
+    return news;
+  }
+
+  /** Empty, as before the first load (new filters: nothing in the next answer is news). */
+  reset() {
+    this.show([]);
+    this.loaded = false;
   }
 
   newRow(item) {
@@ -1359,6 +1376,10 @@ class Inbox extends McElement {
     this.follow((event) => this.onLive(event));
     this.listen(window, 'hashchange', () => { const id = threadFromHash(); if (id) this.openThread(id); });
     this.listen(document, 'mc-thread-started', () => this.soon('list', () => this.refreshList()));
+    // A conversation that got messages while the tab was in the background is read on return.
+    this.listen(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'visible' && this.conversation.id) this.conversation.load();
+    });
     this.refreshList();
     this.refreshUnread();
     this.bell.refresh();
@@ -1605,7 +1626,7 @@ class MessageCenter extends Inbox {
   applyFilters() {
     const active = Object.entries(this.query()).filter(([name, value]) => value && name !== 'q').length;
     this.filterSummary.textContent = active ? t('filtersActive', {count: active}) : t('filters');
-    this.list.show([]);
+    this.list.reset();
     this.refreshList();
   }
 

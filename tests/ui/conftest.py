@@ -35,7 +35,7 @@ PLACEHOLDER = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300
 def pytest_collection_modifyitems(config, items):
     from eventlet import patcher
     if patcher.is_monkey_patched("socket"):
-        reason = "browser tests run in a pytest of their own, without eventlet (make test: pytest tests/ui)"
+        reason = "tests/ui runs in a pytest of its own, without eventlet (make test: pytest tests/ui)"
     elif not CHROMIUM.exists():
         reason = "Debian's chromium is not installed (apt-get install chromium; make test installs it)"
     else:
@@ -79,15 +79,18 @@ def is_elsewhere(url: str) -> bool:
 @pytest.fixture
 def open_page(browser, stack, demo):
     """open_page(path, width) → a page of the stack in a browser context of its own (its own
-    storage, like another person's browser). Fails the test on any uncaught script error."""
+    storage, like another person's browser). Fails the test on any uncaught script error.
+    With clock=True the page's timers run on Playwright's clock (page.clock.run_for)."""
     contexts, errors = [], []
 
-    def open_(path, width=1280, height=900):
+    def open_(path, width=1280, height=900, clock=False):
         context = browser.new_context(viewport={"width": width, "height": height})
         context.route(is_elsewhere, answer_locally)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{path} @ {width}px: {error}"))
+        if clock:
+            page.clock.install()
         page.goto(stack.url + path)
         return page
 

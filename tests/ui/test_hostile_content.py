@@ -4,8 +4,8 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.fixtures.stack import JWT_SECRET
 from dev.tokens import mint
+from tests.fixtures.stack import JWT_SECRET
 
 # Written escaped, the API keeps it as text: `text` and the preview then hold a raw tag.
 ESCAPED_TAG = '&lt;img src=x onerror="window.__xss=1"&gt;'

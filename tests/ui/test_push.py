@@ -69,15 +69,25 @@ def test_an_event_reaches_only_the_pages_allowed_to_see_it_and_says_only_which_m
 
 def test_an_idle_stream_sends_heartbeats_and_a_closed_one_leaves_the_audience():
     audience = Audience()
-    page = audience.join(Caller("c1", "customer"))
-    body = stream(audience, page, heartbeat=0.01)
+    body = stream(audience, Caller("c1", "customer"), heartbeat=0.01)
     assert next(body).startswith(b"retry: ")
+    [page] = audience.pages
     assert next(body) == b": heartbeat\n\n"
     page.tell({"thread_id": "t1", "message_id": "m1", "type": "message_posted"})
     assert json.loads(next(body).decode().removeprefix("data: ")) == {
         "thread_id": "t1", "message_id": "m1", "type": "message_posted"}
     body.close()
     assert page not in audience.pages
+
+
+def test_a_stream_ends_when_its_token_expires():
+    audience = Audience()
+    body = stream(audience, Caller("c1", "customer"), expires_at=time.time() + 0.05, heartbeat=10)
+    assert next(body).startswith(b"retry: ")
+    assert len(audience.pages) == 1
+    with pytest.raises(StopIteration):
+        next(body)
+    assert not audience.pages
 
 
 # --- the process --------------------------------------------------------------------------

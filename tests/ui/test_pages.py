@@ -1,0 +1,54 @@
+"""How the gateway serves the web front: the module always, for any origin, cached briefly;
+the demo pages only beside the demo data (DEMO=1), never in a deployment."""
+import pytest
+
+from gateway.app import create_app
+from services.common.config import Settings
+
+SECRET = "pages-test-secret-" + "z" * 32
+
+
+@pytest.fixture
+def client(monkeypatch):
+    def make(demo):
+        if demo:
+            monkeypatch.setenv("DEMO", "1")
+        else:
+            monkeypatch.delenv("DEMO", raising=False)
+        monkeypatch.setenv("PUSH_PORT", "18081")
+        return create_app(Settings(JWT_SECRET=SECRET)).test_client()
+    return make
+
+
+def test_the_module_is_served_as_javascript_to_any_origin_and_revalidated_cheaply(client):
+    http = client(demo=False)
+    module = http.get("/ui/message-center.js")
+    assert module.status_code == 200
+    assert module.mimetype == "text/javascript"
+    assert module.headers["Access-Control-Allow-Origin"] == "*"
+    assert "max-age=300" in module.headers["Cache-Control"]
+    assert b"customElements.define" in module.data
+    again = http.get("/ui/message-center.js", headers={"If-None-Match": module.headers["ETag"]})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/ui/demo", "/ui/demo/storefront", "/ui/demo/vendor", "/ui/demo/admin"])
+def test_without_the_demo_there_are_no_demo_pages(client, path):
+    answer = client(demo=False).get(path)
+    assert answer.status_code == 404
+    assert answer.json["error"]["code"] == "not_found"
+
+
+def test_the_demo_pages_carry_the_seeded_people_and_the_push_address(client):
+    from dev import seed
+    people = seed.people(SECRET)
+    http = client(demo=True)
+    storefront = http.get("/ui/demo/storefront", base_url="http://127.0.0.1:8080").get_data(as_text=True)
+    assert f'token="{people["customer"]}"' in storefront
+    assert 'events-url="http://127.0.0.1:18081/v1/events"' in storefront
+    assert 'product-id="101"' in storefront and "Brass Desk Lamp" in storefront
+    # The context panel's storefront links land on the same page, on the product they name.
+    linked = http.get("/ui/demo/storefront/index.php?dispatch=products.view&product_id=201").get_data(as_text=True)
+    assert "Oak Side Table" in linked and 'product-id="201"' in linked
+    assert f'token="{people["vendor 2 (Oak & Thread)"]}"' in http.get("/ui/demo/vendor?vendor=2").get_data(as_text=True)
+    assert f'token="{people["admin"]}"' in http.get("/ui/demo/admin").get_data(as_text=True)
