@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every process of the system: the three nameko services and the gateway.
+# One image for every process of the system: the three nameko services, the gateway and push.
 # Each container picks its process by its command (the Procfile's line for it), e.g.
 #   nameko run --config config.yml services.conversations.service
 #   gunicorn --config gateway/gunicorn_conf.py "gateway.app:create_app()"
@@ -44,6 +44,6 @@ RUN python -m compileall -q services gateway
 
 USER 10001:10001
 EXPOSE 8080
-# No HEALTHCHECK here: the same image runs four different processes, so each deployment
+# No HEALTHCHECK here: the same image runs five different processes, so each deployment
 # declares its own (the gateway's /readyz, the services' `python -m services.common.probe`).
 CMD ["gunicorn", "--config", "gateway/gunicorn_conf.py", "gateway.app:create_app()"]

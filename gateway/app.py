@@ -6,7 +6,7 @@ from flask_smorest import Api
 
 from services.common.config import load_settings
 
-from . import errors, metrics, rpc
+from . import cors, errors, metrics, rpc
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,8 @@ def create_app(settings=None) -> Flask:
     if settings.uses_development_secret:
         log.warning("JWT_SECRET is not set: using the DEVELOPMENT key. Anyone can mint tokens. "
                     "Set JWT_SECRET before this gateway faces real users.")
-    app = Flask(__name__)
+    # No static folder: the one script the gateway serves goes through the ui blueprint.
+    app = Flask(__name__, static_folder=None)
     app.config.update(
         SETTINGS=settings,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -45,6 +46,7 @@ def create_app(settings=None) -> Flask:
     api = ContractApi(app)
     errors.register(app)
     metrics.register(app)
+    cors.register(app, settings.CORS_ORIGINS)
 
     from .blueprints import ops
     api.register_blueprint(ops.blp)

@@ -7,8 +7,7 @@ from services.common.config import load_settings
 
 _settings = load_settings()
 
-# Loopback by default; a container sets GATEWAY_HOST=0.0.0.0.
-bind = f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{_settings.GATEWAY_PORT}"
+bind = f"{_settings.GATEWAY_HOST}:{_settings.GATEWAY_PORT}"
 worker_class = "gthread"
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))

@@ -261,9 +261,7 @@ def main() -> None:
     settings = load_settings()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    host = os.environ.get("GATEWAY_HOST", "127.0.0.1")
-    port = int(os.environ.get("PUSH_PORT", "8081"))
-    max_pages = int(os.environ.get("PUSH_MAX_PAGES", "10000"))
+    host, port, max_pages = settings.GATEWAY_HOST, settings.PUSH_PORT, settings.PUSH_MAX_PAGES
     audience = Audience()
     feed = EventFeed(settings.AMQP_URI, audience)
     eventlet.spawn(feed.run)

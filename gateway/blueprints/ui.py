@@ -102,5 +102,5 @@ def page_settings() -> dict:
     host = urlsplit(request.host_url).hostname or "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
-    port = os.environ.get("PUSH_PORT", "8081")
+    port = current_app.config["SETTINGS"].PUSH_PORT
     return {"events_url": f"{request.scheme}://{host}:{port}/v1/events", "module_url": f"/ui/{MODULE}"}

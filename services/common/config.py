@@ -22,6 +22,14 @@ class Settings:
     MAIL_FROM: str = "Message Center <no-reply@localhost>"
     JWT_SECRET: str = DEVELOPMENT_JWT_SECRET
     GATEWAY_PORT: int = 8080
+    # Loopback by default; a container binds every interface (the image sets 0.0.0.0).
+    GATEWAY_HOST: str = "127.0.0.1"
+    # Pages on these origins may call the API from the browser ("*": any; tokens, not
+    # cookies, carry the identity, so no credentials are ever allowed cross-origin).
+    CORS_ORIGINS: str = "*"
+    # The push process: server-sent events for open pages, and how many it holds at once.
+    PUSH_PORT: int = 8081
+    PUSH_MAX_PAGES: int = 10000
     # Links in mails and in the context panel point at the portals and the storefront.
     PORTAL_URL: str = "http://127.0.0.1:8080/ui/demo"
     STOREFRONT_URL: str = "http://127.0.0.1:8080/ui/demo/storefront"

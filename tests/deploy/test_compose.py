@@ -50,7 +50,7 @@ def test_every_image_is_pinned_to_a_version(services):
         assert is_pinned(service["image"]), f"{name}: {service['image']} is not pinned"
 
 
-def test_the_four_processes_share_the_image_built_from_the_dockerfile(services):
+def test_every_process_shares_the_image_built_from_the_dockerfile(services):
     images = {services[name]["image"] for name in procfile()}
     assert len(images) == 1
     for name in procfile():

@@ -108,3 +108,15 @@ def test_operations_endpoints(stack):
         assert path in spec["paths"], path
     assert "gateway_requests_total" in stack.call("GET", "/metrics").text
     assert stack.call("GET", "/docs").status_code == 200
+
+
+def test_pages_on_another_origin_may_call_the_api_with_a_token(stack, marketplace):
+    origin = {"Origin": "https://shop.example"}
+    preflight = stack.call("OPTIONS", "/v1/threads", headers={**origin, "Access-Control-Request-Method": "POST",
+                                                               "Access-Control-Request-Headers": "authorization"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    inbox = stack.call("GET", "/v1/threads", marketplace["customer"], headers=dict(origin))
+    assert inbox.status_code == 200 and inbox.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in inbox.headers

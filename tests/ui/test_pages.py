@@ -15,8 +15,7 @@ def client(monkeypatch):
             monkeypatch.setenv("DEMO", "1")
         else:
             monkeypatch.delenv("DEMO", raising=False)
-        monkeypatch.setenv("PUSH_PORT", "18081")
-        return create_app(Settings(JWT_SECRET=SECRET)).test_client()
+        return create_app(Settings(JWT_SECRET=SECRET, PUSH_PORT=18081)).test_client()
     return make
 
 
