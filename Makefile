@@ -37,5 +37,11 @@ test: install rabbitmq system-packages
 	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 
+# The system against its own floor at 10k, 100k and 1M messages (bench/run.py): the table is
+# printed and written to bench/results.json. BENCH_ARGS="--scale small" for a quick run,
+# BENCH_ARGS="--profile" to sample every process with py-spy during the last stage.
+bench: install rabbitmq
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(DB_VENV) var

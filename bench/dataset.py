@@ -277,7 +277,7 @@ class Loader:
         return future
 
     def close(self) -> None:
-        self.pool.shutdown()
+        self.pool.shutdown(cancel_futures=True)
 
 
 def _insert(collection, documents) -> None:
