@@ -29,11 +29,17 @@ DEFAULT_SETTINGS = {"customer_to_vendor_enabled": True, "vendor_to_admin_enabled
 
 class Outbox:
     """Events go out after the write they describe is committed. A message keeps the names of
-    its unpublished events until they are out; the relay (service timer) retries the rest."""
+    its unpublished events until they are out; the relay (service timer) retries the rest.
 
-    def __init__(self, store, dispatch):
+    Messages whose events went out are marked so in one write per relay tick rather than one
+    per message: a process that dies first leaves at most a second of marks unwritten, and
+    those events go out again, which consumers tolerate (they key what they do by message).
+    """
+
+    def __init__(self, store, dispatch, published: list):
         self.store = store
         self.dispatch = dispatch
+        self.published = published
 
     def publish(self, thread: dict, message: dict) -> None:
         payload = presenters.event(thread, message)
@@ -43,14 +49,21 @@ class Outbox:
         except Exception:
             log.warning("event for message %s not published; the relay will retry", message["_id"], exc_info=True)
             return
-        self.store.mark_published(message["_id"])
+        self.published.append(message["_id"])
+
+    def flush(self) -> None:
+        marked = self.published[:]
+        if marked:
+            self.store.mark_published(marked)
+            del self.published[:len(marked)]
 
     def relay(self, limit: int = 500) -> int:
+        self.flush()
         published = 0
         for message in self.store.unpublished_messages(now(), limit):
             thread = self.store.get(message["thread_id"])
             if thread is None:  # the thread write never happened; nothing to announce
-                self.store.mark_published(message["_id"])
+                self.store.mark_published([message["_id"]])
                 continue
             self.publish(thread, message)
             published += 1

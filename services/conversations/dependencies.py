@@ -5,6 +5,7 @@ clear 503 (Unavailable), not a request hanging until the gateway gives up.
 """
 import eventlet
 from nameko.exceptions import UnknownService
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
 from services.common.config import load_settings
@@ -46,3 +47,14 @@ class Catalog(RpcProxy):
 
     def get_dependency(self, worker_ctx):
         return CatalogClient(super().get_dependency(worker_ctx), self.timeout)
+
+
+class PublishedMessages(DependencyProvider):
+    """The ids of messages whose events went out, shared by the process's workers until the
+    relay marks them in one write (actions.Outbox)."""
+
+    def setup(self):
+        self.ids = []
+
+    def get_dependency(self, worker_ctx):
+        return self.ids

@@ -8,7 +8,7 @@ from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, V
 from services.common.mongo import Mongo
 
 from . import actions, schemas
-from .dependencies import Catalog
+from .dependencies import Catalog, PublishedMessages
 from .store import ThreadStore
 
 
@@ -18,10 +18,11 @@ class ConversationsService:
     store = Mongo(ThreadStore)
     catalog = Catalog()
     dispatch = EventDispatcher()
+    published = PublishedMessages()
 
     @property
     def outbox(self):
-        return actions.Outbox(self.store, self.dispatch)
+        return actions.Outbox(self.store, self.dispatch, self.published)
 
     @rpc
     def health(self):

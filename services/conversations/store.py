@@ -212,8 +212,8 @@ class ThreadStore:
     def unpublished_messages(self, at: datetime, limit: int) -> list[dict]:
         return list(self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit))
 
-    def mark_published(self, message_id: str) -> None:
-        self.messages.update_one({"_id": message_id}, {"$unset": {"pending_events": "", "relay_after": ""}})
+    def mark_published(self, message_ids: list[str]) -> None:
+        self.messages.update_many({"_id": {"$in": message_ids}}, {"$unset": {"pending_events": "", "relay_after": ""}})
 
     # idempotency keys -----------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 """The conversations service in a real nameko container, beside the real catalog service."""
+import time
+
 import pytest
+from nameko.events import event_handler
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
@@ -31,8 +34,49 @@ def test_a_second_question_on_the_same_product_continues_the_open_thread(rpc):
     assert [item["unread_count"] for item in inbox["items"]] == [2]
 
 
-def test_the_event_goes_out_after_the_write(rpc, mongo_db):
+class Listener:
+    """A test-only service that records conversations' events as notifications would get them."""
+    name = "listener"
+    heard = []
+
+    @event_handler("conversations", "message_posted")
+    def message_posted(self, payload):
+        self.heard.append(payload["message"]["id"])
+
+
+@pytest.fixture
+def listener(container_factory, service_config):
+    Listener.heard = []
+    container_factory(Listener, service_config).start()
+    return Listener.heard
+
+
+def wait_until(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "it did not happen in time"
+        time.sleep(0.1)
+
+
+def test_the_event_goes_out_after_the_write_and_the_message_is_marked_published(rpc, mongo_db, listener):
     started = rpc.conversations.start_thread(CUSTOMER, {
         "type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"})
-    stored = mongo_db.messages.find_one({"_id": started["message"]["id"]})
-    assert stored is not None and "pending_events" not in stored
+    message_id = started["message"]["id"]
+    wait_until(lambda: message_id in listener)
+    wait_until(lambda: "pending_events" not in mongo_db.messages.find_one({"_id": message_id}))
+    assert listener.count(message_id) == 1
+
+
+def test_an_event_lost_between_the_write_and_the_publish_is_relayed(rpc, mongo_db, listener):
+    """As if the service died after committing the message and before publishing its event."""
+    started = rpc.conversations.start_thread(CUSTOMER, {
+        "type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"})
+    wait_until(lambda: started["message"]["id"] in listener)
+    stranded = dict(mongo_db.messages.find_one({"_id": started["message"]["id"]}))
+    stranded.update(_id="stranded-message", pending_events=["message_posted"],
+                    relay_after=stranded["created_at"])
+    mongo_db.messages.insert_one(stranded)
+    wait_until(lambda: "stranded-message" in listener)
+    wait_until(lambda: "pending_events" not in mongo_db.messages.find_one({"_id": "stranded-message"}))
+    time.sleep(1.5)  # a further relay tick must not send it again
+    assert listener.count("stranded-message") == 1
