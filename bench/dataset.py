@@ -277,7 +277,8 @@ class Loader:
         return future
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        # On an interrupt the batch going in is not waited for: the stack stops under it.
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _insert(collection, documents) -> None:

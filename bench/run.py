@@ -36,29 +36,25 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 from pymongo import ASCENDING, DESCENDING, MongoClient
 
-from services.catalog_context.catalog import Catalog
-from services.catalog_context.context import Links
-from services.catalog_context.cscart import Storefront
-from services.catalog_context.store import CatalogStore
 from services.common.clock import now, parse_iso
 from services.common.events import MESSAGE_POSTED
 from services.conversations import actions, text
 
-from . import context_resolve, dataset, measure
+from . import dataset, measure
 from .profile import Profiler
-from .stack import OPLOG_ENTRIES, Stack
+from .stack import CACHE_SIZE, OPLOG_ENTRIES, Stack
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 SCALES = {
     # What the issue asks for; under 15 minutes on the 2-core machine (most of it loading).
-    "full": {"stages": [10_000, 100_000, 1_000_000], "vendors": 10_000, "rounds": 200, "budget_s": 8.0,
-             "inbox_budget_s": 20.0, "window_s": 3.0, "mail_messages": 200},
+    "full": {"stages": [10_000, 100_000, 1_000_000], "vendors": 10_000, "rounds": 200, "budget_s": 5.0,
+             "inbox_budget_s": 8.0, "window_s": 2.0, "mail_messages": 200},
     # For working on the bench itself: the same phases in about three minutes.
     "small": {"stages": [1_000, 3_000, 10_000], "vendors": 500, "rounds": 60, "budget_s": 4.0,
               "inbox_budget_s": 4.0, "window_s": 2.0, "mail_messages": 60},
 }
 CLIENTS = 16
-PLAIN_FIND_ROUNDS = 2
+PLAIN_FIND_ROUNDS = 1
 MAIL_RATE = 20.0
 REPLY = "Thanks for your patience: the parcel left our warehouse this morning, tracking follows by mail."
 QUESTION = "Hello again, could you tell me when the parcel will arrive? I need it before Friday."
@@ -207,14 +203,19 @@ class Bench:
         limit only after reading, filtering and sorting every document the index lookup gave,
         so the plain find(company_id).sort(...).limit(20) reads all the vendor's threads. That
         plain find is timed too (`plain_find`), to show what the database does with it."""
-        shown = {}
+        shown, failed = {}, {}
 
         def page(name, params):
             def ask():
                 answer = self.http.get(f"{self.url}/v1/threads", params={"limit": 20, **params},
                                        headers=self.vendor_auth, timeout=300)
-                _expect(answer, 200)
-                shown[name] = min(shown.get(name, 20), len(answer.json()["items"]))
+                if answer.status_code == 200:
+                    shown[name] = min(shown.get(name, 20), len(answer.json()["items"]))
+                else:
+                    # Timed all the same: a 503 after the gateway's RPC_TIMEOUT is what the
+                    # vendor gets, and it goes into the figure as the wait it was.
+                    failed.setdefault(name, {}).setdefault(str(answer.status_code), 0)
+                    failed[name][str(answer.status_code)] += 1
             return ask
 
         newest_first = [("last_message_at", DESCENDING), ("_id", DESCENDING)]
@@ -234,9 +235,10 @@ class Bench:
 
         pages = {"inbox": page("inbox", {}), **{name: page(name, {"q": q}) for name, q in searches.items()}}
         found = measure.rotation(pages, floor, self.options["rounds"], self.options["inbox_budget_s"],
-                                 warm_up=0, min_rounds=3)
+                                 warm_up=0, min_rounds=2)
         theirs = found["floor"]
-        results = {name: {"system": found[name], "floor": theirs, "threads_on_page": shown[name],
+        results = {name: {"system": found[name], "floor": theirs, "threads_on_page": shown.get(name, 0),
+                          "failed": failed.get(name, {}),
                           "ratio_p95": _ratio(found[name]["p95_ms"], theirs["p95_ms"]),
                           "ratio_median": _ratio(found[name]["median_ms"], theirs["median_ms"])}
                    for name in pages}
@@ -334,24 +336,6 @@ class Bench:
         result["ratio"] = _ratio(system_s, floor_s)
         return result
 
-    def context_resolve(self) -> dict:
-        """bench/context_resolve.py's figure, on this run's database server."""
-        db = self.client[self.stack.db_name + "_catalog"]
-        try:
-            CatalogStore.create_indexes(db)
-            store = CatalogStore(db)
-            objects = context_resolve.seed(store)
-            storefront = Storefront(Links("https://shop.test", "https://portal.test"), api=None,
-                                    fresh_for=timedelta(minutes=5))
-            catalog = Catalog(store, storefront, dispatch=lambda event, payload: None)
-            rounds = max(self.options["rounds"] // 2, 30)
-            ours = context_resolve.timed(lambda: context_resolve.resolve_many(catalog, objects), rounds)
-            floor = context_resolve.timed(lambda: context_resolve.plain_find(db, objects), rounds)
-        finally:
-            self.client.drop_database(db.name)
-        ours, floor = measure.describe(ours), measure.describe(floor)
-        return {"system": ours, "floor": floor, "ratio_median": _ratio(ours["median_ms"], floor["median_ms"])}
-
     def close(self):
         self.rpc.stop()
         self.client.close()
@@ -385,7 +369,8 @@ def run(options: dict, work: Path) -> dict:
         print(f"starting the stack (logs in {stack.logs}) …", flush=True)
         stack.start()
         results["database"] = (("SecantusDB (embedded, fresh, " + (
-            f"oplog cap {OPLOG_ENTRIES:,}, retryWrites=false)" if stack.tuned_database else "as `make run` starts it)"))
+            f"oplog cap {OPLOG_ENTRIES:,}, cache {CACHE_SIZE}, retryWrites=false)" if stack.tuned_database
+            else "as `make run` starts it)"))
             if stack.database else "MONGO_URI's server")
         bench = Bench(stack, options)
         try:
@@ -393,7 +378,6 @@ def run(options: dict, work: Path) -> dict:
             print(f"catalog: {options['vendors']} vendors, {len(products)} products in {seconds:.1f} s", flush=True)
             generator = dataset.Generator(products)
             loader = dataset.Loader(bench.db, generator, on_thread=bench.fresh.append)
-            results["context_resolve"] = bench.context_resolve()
             for number, target in enumerate(options["stages"], 1):
                 if options.get("profile") and number == len(options["stages"]):
                     bench.profiler = Profiler(stack.logs / "profiles", stack.profiled_processes())
@@ -465,8 +449,12 @@ def goals(results: dict) -> list[dict]:
     ]
     if "announcement" in results:
         rows.append(("announcement: ≤ 3 × floor", results["announcement"]["ratio"], "≤", 3.0))
-    return [{"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
-            for name, figure, sign, limit in rows]
+    judged = [{"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
+              for name, figure, sign, limit in rows]
+    for name in ("inbox", "q_rare", "q_broad"):
+        if last[name]["failed"]:
+            judged.append({"goal": f"{name}: every page answered", "figure": last[name]["failed"], "met": False})
+    return judged
 
 
 # printing ----------------------------------------------------------------------------------
@@ -492,7 +480,8 @@ def stage_lines(stage: dict) -> str:
         row = stage[name]
         lines.append(f"  {label:<20}  p95 {row['system']['p95_ms']:8.1f} ms  floor {row['floor']['p95_ms']:7.1f} ms"
                      f"  × {row['ratio_p95']:5.2f}   median {row['system']['median_ms']:8.1f} ms"
-                     f"  floor {row['floor']['median_ms']:7.1f} ms   ({row['system']['rounds']} rounds)")
+                     f"  floor {row['floor']['median_ms']:7.1f} ms   ({row['system']['rounds']} rounds"
+                     + (f", failed: {row['failed']}" if row["failed"] else "") + ")")
     lines.append(f"  plain find(company_id).sort().limit(20): median {stage['plain_find']['median_ms']:.1f} ms")
     return "\n".join(lines)
 
@@ -544,10 +533,6 @@ def table(results: dict) -> str:
                     f"every thread stored after {note['stored_s']:.2f} s")
         out.append(f"announcement to {note['vendors']} vendors: {said}; bare insert_many of as many threads "
                    f"{note['floor_insert_many_s']:.2f} s; ratio {note['ratio']:.2f}")
-    if "context_resolve" in results:
-        resolve = results["context_resolve"]
-        out.append(f"catalog resolve_many of 50 objects (in process): median {resolve['system']['median_ms']:.2f} ms, "
-                   f"plain find {resolve['floor']['median_ms']:.2f} ms, ratio {resolve['ratio_median']:.2f}")
     out += ["", "goals (at the largest stage):"]
     for goal in results["goals"]:
         out.append(f"  {'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
