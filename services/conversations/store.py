@@ -34,8 +34,10 @@ class ThreadStore:
             threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
-        # Message search: every word of a thread's messages, one multikey index.
-        threads.create_index([("words", ASCENDING), ("last_message_at", DESCENDING)])
+        # Message search: every word of a thread's messages, one multikey index. On its own,
+        # not compounded with last_message_at: a compound key would be rewritten for every
+        # word of the thread each time a message moves last_message_at on.
+        threads.create_index("words")
         # One open thread per parties and object; the key is removed when the thread closes.
         threads.create_index("open_key", unique=True, sparse=True)
         threads.create_index("broadcast_id", sparse=True)
