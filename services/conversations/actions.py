@@ -247,14 +247,17 @@ def inbox_criteria(caller: Caller, query: dict) -> dict:
     criteria["status"] = status if status else {"$in": ["open", "closed"]}
     for name in ("type", "company_id", "customer_id"):
         if query.get(name):
-            criteria.setdefault("$and", []).append({name: query[name]})
+            if criteria.get(name, query[name]) != query[name]:
+                criteria["_id"] = {"$in": []}  # outside the caller's reach: nothing matches
+            else:
+                criteria[name] = query[name]
     if query.get("object_type"):
         criteria["object.type"] = query["object_type"]
     if query.get("object_id"):
         criteria["object.id"] = query["object_id"]
     if query.get("customer"):
         pattern = substring(query["customer"])
-        criteria.setdefault("$and", []).append({"$or": [{"customer.name": pattern}, {"customer.email": pattern}]})
+        criteria["$or"] = [{"customer.name": pattern}, {"customer.email": pattern}]
     for name, field, operator in (("created_from", "created_at", "$gte"), ("created_to", "created_at", "$lt"),
                                   ("updated_from", "last_message_at", "$gte"), ("updated_to", "last_message_at", "$lt")):
         if query.get(name):

@@ -2,6 +2,7 @@
 
 Every verb is one domain action; nothing here decides who may do what (access.py, rules.py).
 """
+import copy
 import re
 from datetime import datetime
 
@@ -138,14 +139,14 @@ class ThreadStore:
         before = "$lt" if direction == DESCENDING else "$gt"
         as_of = now()
         moved = []
-        query = dict(criteria)
+        query = copy.deepcopy(criteria)
         if cursor:
             value, last_id, as_of = pagination.decode(cursor, sort_is_time=field != "_id")
-            query = {"$and": [criteria, self._after(field, before, value, last_id)]}
+            self._after(query, field, before, value, last_id)
             if field == "last_message_at":
                 moved = self._moved_since(criteria, as_of, before, value, last_id, limit + 1)
         if field == "last_message_at":
-            query = {"$and": [query, {"last_message_at": {"$lte": as_of}}]}
+            narrow(query, "last_message_at", "$lte", as_of)
         order_by = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
         page = list(self.threads.find(query).sort(order_by).limit(limit + 1))
         if moved:
@@ -161,16 +162,21 @@ class ThreadStore:
         return items, next_cursor
 
     @staticmethod
-    def _after(field, before, value, last_id):
+    def _after(query, field, before, value, last_id):
+        """Past the cursor: (field, _id) beyond (value, last_id), written as a range on the
+        sort field plus a $nor, so the inbox index serves it (an $or would not be)."""
         if field == "_id":
-            return {"_id": {before: last_id}}
-        return {"$or": [{field: {before: value}}, {field: value, "_id": {before: last_id}}]}
+            narrow(query, "_id", before, last_id)
+            return
+        narrow(query, field, before + "e", value)
+        query["$nor"] = [{field: value, "_id": {"$gte" if before == "$lt" else "$lte": last_id}}]
 
     def _moved_since(self, criteria, as_of, before, value, last_id, limit):
         """Threads that received a message after the first page was read, placed where their
         last message before that moment put them (threads newer than it are left out)."""
-        moved = {t["_id"]: t for t in self.threads.find(
-            {"$and": [criteria, {"last_message_at": {"$gt": as_of}}]}).limit(MOVED_LIMIT)}
+        later = copy.deepcopy(criteria)
+        narrow(later, "last_message_at", "$gt", as_of)
+        moved = {t["_id"]: t for t in self.threads.find(later).limit(MOVED_LIMIT)}
         if not moved:
             return []
         positions = self.messages.aggregate([
@@ -189,7 +195,7 @@ class ThreadStore:
 
     def count_unread(self, criteria: dict, side: str) -> dict:
         rows = self.threads.aggregate([
-            {"$match": {"$and": [criteria, {f"unread.{side}": {"$gt": 0}}]}},
+            {"$match": {**criteria, f"unread.{side}": {"$gt": 0}}},
             {"$group": {"_id": "$type", "count": {"$sum": 1}}},
         ])
         return {row["_id"]: row["count"] for row in rows}
@@ -269,6 +275,19 @@ class ThreadStore:
     def put_settings(self, values: dict) -> dict:
         return self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
                                                  return_document=ReturnDocument.AFTER)
+
+
+def narrow(query: dict, field: str, operator: str, value) -> None:
+    """Add a range bound to a flat filter, keeping the tighter of two bounds of one kind.
+
+    Filters stay flat (no top-level $and) because a flat filter is what every MongoDB-wire
+    server matches against its indexes; the development database scans on an $and.
+    """
+    bounds = query.setdefault(field, {})
+    if operator in bounds:
+        tighter = min if operator in ("$lt", "$lte") else max
+        value = tighter(bounds[operator], value)
+    bounds[operator] = value
 
 
 def substring(text: str) -> dict:
