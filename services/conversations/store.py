@@ -249,9 +249,10 @@ class ThreadStore:
         return self.broadcasts.find_one({"_id": broadcast_id})
 
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
+        # Threads first: the relay may pick a message up at once, and must find its thread.
         if threads:
-            self.messages.insert_many(messages, ordered=False)
             self.threads.insert_many(threads, ordered=False)
+            self.messages.insert_many(messages, ordered=False)
 
     def broadcast_threads(self, broadcast_id: str) -> list[dict]:
         return list(self.threads.find({"broadcast_id": broadcast_id},
