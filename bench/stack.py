@@ -1,26 +1,23 @@
 """The system under measurement, started as `make run` starts it, with parts of its own.
 
-Every Procfile process runs as a subprocess (as tests/fixtures/stack.py starts them), on a
+Every Procfile process runs as a subprocess (dev/processes.py, as the test stack starts them), on a
 RabbitMQ virtual host made for the run through the management API, against a fresh embedded
 database under a temporary directory (or MONGO_URI's server, in a database of the run's own),
 with the development mail sink as the SMTP server. Beside them, the bench's echo service
 (bench/echo.py), the floor of one RPC.
 """
 import os
-import shlex
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 from nameko.testing.rabbit import Client
 
 from dev import embedded_mongo
 from dev.ports import free_port, wait_for_port
+from dev.processes import Processes
 from dev.procfile import ROOT, processes
 from dev.tokens import mint
 from services.common.config import load_settings
@@ -89,13 +86,12 @@ class Stack:
         self.mail_dir = work / "mail"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.database = None  # the embedded server's process, when we started one
-        self.running: dict[str, subprocess.Popen] = {}
+        self.processes: Processes | None = None  # the Procfile's, and the echo service
         self.helpers: dict[str, subprocess.Popen] = {}
         self.vhost = None
         self.mongo_uri = None
         self.db_name = f"bench_{uuid.uuid4().hex[:8]}"
         self.url = None
-        self.http = requests.Session()
 
     # starting and stopping -------------------------------------------------------------
 
@@ -121,45 +117,17 @@ class Stack:
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "JWT_SECRET": JWT_SECRET,
             "GATEWAY_PORT": str(gateway_port), "LOG_LEVEL": "WARNING",
         }
-        commands = {**processes(), "bench_echo": ECHO}
-        bin_dir = str(Path(sys.executable).parent)
-        env = {**os.environ, **self.env, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
-        for name, command in commands.items():
-            log = open(self.logs / f"{name}.log", "ab")
-            self.running[name] = subprocess.Popen(shlex.split(command), cwd=ROOT, env=env, stdout=log,
-                                                  stderr=subprocess.STDOUT, start_new_session=True)
-        self.wait_ready()
+        self.processes = Processes(self.env, self.logs, {**processes(), "bench_echo": ECHO})
+        self.processes.start()
+        self.processes.wait_ready([self.url + "/readyz?services=all"], timeout=120.0)
 
-    def wait_ready(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            for name, process in self.running.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited: see {self.logs / (name + '.log')}")
-            try:
-                answer = self.http.get(self.url + "/readyz", params={"services": "all"}, timeout=5)
-                if answer.status_code == 200:
-                    return
-                last = answer.text
-            except requests.RequestException as error:
-                last = error
-            time.sleep(0.3)
-        raise TimeoutError(f"the stack did not become ready: {last}")
+    @property
+    def running(self) -> dict:
+        return self.processes.running if self.processes else {}
 
     def stop(self) -> None:
-        for name, process in list(self.running.items()):
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for name, process in self.running.items():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.running.clear()
+        if self.processes:
+            self.processes.stop()
         if self.vhost is not None:
             try:
                 self.vhost.delete()

@@ -1,0 +1,69 @@
+"""The system's processes as subprocesses, as `make run` starts them from the Procfile.
+
+Each runs in a session of its own (so a stop reaches its children too) with its own log file,
+on the PATH of this virtualenv. The test stack and the bench both start the system this way.
+"""
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from .procfile import ROOT, processes
+
+
+class Processes:
+    def __init__(self, env: dict, log_dir: Path, commands: dict | None = None):
+        self.env = env
+        self.log_dir = log_dir
+        self.commands = commands or processes()
+        self.running = {}
+
+    def start(self, *names):
+        bin_dir = str(Path(sys.executable).parent)
+        env = {**os.environ, **self.env, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+        for name in names or self.commands:
+            log = open(self.log_dir / f"{name}.log", "ab")
+            self.running[name] = subprocess.Popen(
+                shlex.split(self.commands[name]), cwd=ROOT, env=env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self, *names):
+        """SIGTERM to all of them first, then wait: they shut down side by side."""
+        stopping = {name: self.running.pop(name) for name in names or list(self.running)}
+        for process in stopping.values():
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass  # it had already exited
+        for process in stopping.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def wait_ready(self, ready_urls: list[str], timeout: float):
+        """Until every URL answers 200; fails at once if a process exits."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            for name, process in self.running.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited: see {self.log_dir / (name + '.log')}")
+            try:
+                for url in ready_urls:
+                    answer = requests.get(url, timeout=5)
+                    if answer.status_code != 200:
+                        last = answer.text
+                        break
+                else:
+                    return
+            except requests.RequestException as error:
+                last = error
+            time.sleep(0.3)
+        raise TimeoutError(f"the system did not become ready: {last}")
