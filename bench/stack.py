@@ -26,37 +26,9 @@ JWT_SECRET = "bench-secret-" + "x" * 32
 ECHO = "nameko run --config config.yml bench.echo"
 
 
-# Settings of the embedded development database for a run of a million messages (measured;
-# see the README's performance section):
-# - SecantusDB keeps an oplog of 100,000 entries and, once it is full, prunes the oldest on
-#   every write, walking the entries deleted before: inserts run at half speed past 100,000
-#   writes and slower with every one after. The bench writes 1.2 million. The oplog feeds
-#   only change streams, which nothing here uses: the cap is raised above what a run writes.
-# - A retryable write (pymongo's default) is recorded by the server, and every record and
-#   lookup walks all records kept (up to 10,000 for 30 minutes) and sorts them once there
-#   are 10,000: past 10,000 writes each write pays for that sort. retryWrites=false in the URI.
-# And its WiredTiger cache is 1 GB by default, less than a million messages and their indexes
-# take: past it, writers stall evicting pages. The machine has the memory for a bigger one.
-OPLOG_ENTRIES = 5_000_000
+# The embedded database's WiredTiger cache is 1 GB by default, less than a million messages and
+# their indexes take: past it, writers stall evicting pages. The machine has the memory.
 CACHE_SIZE = "8G"
-TUNING_QUERY = "?retryWrites=false"
-
-
-def start_database(storage: Path, log_path: Path, tuned: bool = True):
-    """The embedded server as dev/embedded_mongo.py starts it; `tuned`: with the two settings above."""
-    if not tuned:
-        process, uri = embedded_mongo.start(storage, log_path=log_path)
-        return process, uri
-    if not embedded_mongo.SERVER.exists():
-        sys.exit(f"{embedded_mongo.SERVER} is missing: run `make install` first")
-    port = free_port()
-    storage.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [str(embedded_mongo.SERVER), "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(storage),
-         "--oplog-max-entries", str(OPLOG_ENTRIES), "--cache-size", CACHE_SIZE],
-        stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    wait_for_port(port, process=process, timeout=60)
-    return process, f"mongodb://127.0.0.1:{port}/{TUNING_QUERY}"
 
 
 class VirtualHost:
@@ -79,9 +51,8 @@ class VirtualHost:
 
 
 class Stack:
-    def __init__(self, work: Path, tuned_database: bool = True):
+    def __init__(self, work: Path):
         self.work = work
-        self.tuned_database = tuned_database
         self.logs = work / "logs"
         self.mail_dir = work / "mail"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -99,8 +70,8 @@ class Stack:
         if os.environ.get("MONGO_URI"):
             self.mongo_uri = os.environ["MONGO_URI"]
         else:
-            self.database, self.mongo_uri = start_database(self.work / "db", self.logs / "db.log",
-                                                           self.tuned_database)
+            self.database, self.mongo_uri = embedded_mongo.start(self.work / "db", log_path=self.logs / "db.log",
+                                                                 cache_size=CACHE_SIZE)
             self.helpers["database (SecantusDB)"] = self.database
         self.vhost = VirtualHost(load_settings().AMQP_URI)
         self.vhost.create()

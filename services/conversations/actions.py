@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from services.catalog_context.context import changes as context_changes
 from services.common.caller import Caller
-from services.common.clock import isoformat, new_id, now
+from services.common.clock import derived_id, isoformat, new_id, now
 from services.common.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 MARKETPLACE_NAME = "Marketplace"
 # A message whose event was not published inline is published by the relay after this.
 RELAY_GRACE = timedelta(seconds=10)
+# An announcement is written this many threads at a time; a delivery that has not moved on
+# for the lease is taken over by the next process that looks (resume_broadcasts).
+ANNOUNCEMENT_CHUNK = 1000
+ANNOUNCEMENT_LEASE = timedelta(seconds=60)
 DEFAULT_SETTINGS = {"customer_to_vendor_enabled": True, "vendor_to_admin_enabled": True,
                     "show_on_product": True, "show_on_vendor": True, "show_on_order": True}
 
@@ -326,9 +330,13 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
 # announcements ------------------------------------------------------------------------
 
 def broadcast(store, catalog, caller: Caller, request: dict) -> dict:
+    """Record the announcement and answer at once; deliver_broadcast writes its threads.
+
+    Thousands of vendors take longer to write than a request may wait: an admin who got a
+    timeout while the threads were still being written would retry and announce twice.
+    """
     if not caller.is_admin or not access.may_manage_group(caller, "admin"):
         raise Forbidden("Only the administration sends announcements.")
-    prepared = text.prepare(request["message"])
     if request["company_ids"] == "all":
         vendors = catalog.list_vendors("A")
     else:
@@ -339,26 +347,60 @@ def broadcast(store, catalog, caller: Caller, request: dict) -> dict:
             raise ValidationFailed("Some vendors do not exist.", {"company_ids": [f"Unknown: {', '.join(missing)}"]})
         vendors = [known[company_id] for company_id in sorted(wanted)]
     at = now()
-    broadcast_id = new_id()
-    threads, messages = [], []
-    for vendor in vendors:
-        plan = {"type": access.VENDOR_TO_ADMIN, "group": "admin", "object": {"type": "none", "id": None},
-                "company_id": vendor["company_id"], "customer_id": None, "customer": None,
-                "subject": request["subject"].strip()[:rules.SUBJECT_MAX]}
-        thread = _new_thread(plan, None, None, at)
-        thread["broadcast_id"] = broadcast_id
-        thread["context"] = {"title": vendor["name"], "image_url": None, "url": None}
-        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED])
-        message["relay_after"] = at  # the relay sends these events out, not this request
-        _apply(thread, rules.after_message(thread, caller.side, at, announcement=True))
-        thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
-        thread["words"] = prepared["words"]
-        threads.append(thread)
-        messages.append(message)
-    store.insert_broadcast({"_id": broadcast_id, "subject": request["subject"], "created_at": at,
-                            "author_id": caller.user_id, "thread_count": len(threads)})
-    store.insert_threads(threads, messages)
-    return {"id": broadcast_id, "thread_count": len(threads)}
+    announcement = {
+        "_id": new_id(), "subject": request["subject"].strip()[:rules.SUBJECT_MAX], "created_at": at,
+        "author": caller.to_dict(), "author_id": caller.user_id, "message": text.prepare(request["message"]),
+        # In a fixed order: the n-th vendor's thread and message ids derive from n.
+        "vendors": [{"company_id": vendor["company_id"], "name": vendor["name"]} for vendor in vendors],
+        "thread_count": len(vendors), "status": "sending", "lease_until": at + ANNOUNCEMENT_LEASE,
+    }
+    store.insert_broadcast(announcement)
+    return announcement
+
+
+def deliver_broadcast(store, announcement: dict) -> None:
+    """Write an announcement's threads and messages, a chunk at a time, then mark it sent.
+
+    Ids derive from the announcement and the vendor's place in it, so a delivery that died
+    half way is simply run again (resume_broadcasts): what was written is refused as a
+    duplicate, the rest is written. The messages' events go out through the relay.
+    """
+    author = Caller.from_dict(announcement["author"])
+    at, prepared, broadcast_id = announcement["created_at"], announcement["message"], announcement["_id"]
+    vendors = announcement["vendors"]
+    for first in range(0, len(vendors), ANNOUNCEMENT_CHUNK):
+        threads, messages = [], []
+        for number, vendor in enumerate(vendors[first:first + ANNOUNCEMENT_CHUNK], first):
+            plan = {"type": access.VENDOR_TO_ADMIN, "group": "admin", "object": {"type": "none", "id": None},
+                    "company_id": vendor["company_id"], "customer_id": None, "customer": None,
+                    "subject": announcement["subject"]}
+            thread = _new_thread(plan, None, None, at)
+            thread["_id"] = derived_id(at, broadcast_id + "/thread", number)
+            thread["broadcast_id"] = broadcast_id
+            thread["context"] = {"title": vendor["name"], "image_url": None, "url": None}
+            message = _message(thread, author, prepared, at, [THREAD_STARTED, MESSAGE_POSTED])
+            message["_id"] = derived_id(at, broadcast_id + "/message", number)
+            message["relay_after"] = at  # the relay sends these events out, not this delivery
+            _apply(thread, rules.after_message(thread, author.side, at, announcement=True))
+            thread["last_message"] = {"id": message["_id"], "author": message["author"],
+                                      "preview": message["preview"]}
+            thread["words"] = prepared["words"]
+            threads.append(thread)
+            messages.append(message)
+        store.insert_threads(threads, messages)
+        store.hold_broadcast(broadcast_id, now() + ANNOUNCEMENT_LEASE)
+    store.broadcast_sent(broadcast_id, now())
+
+
+def resume_broadcasts(store) -> int:
+    """Deliver the announcements whose delivery stopped (its process died): each is taken by
+    one process at a time, for as long as its lease runs."""
+    resumed = 0
+    for announcement in store.stalled_broadcasts(now(), ANNOUNCEMENT_LEASE):
+        log.warning("announcement %s was not delivered to every vendor; resuming", announcement["_id"])
+        deliver_broadcast(store, announcement)
+        resumed += 1
+    return resumed
 
 
 def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
@@ -370,6 +412,7 @@ def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
                 "read_at": isoformat((thread.get("read_at") or {}).get("vendor"))}
                for thread in store.broadcast_threads(broadcast_id)]
     return {"id": broadcast_id, "subject": found["subject"], "created_at": isoformat(found["created_at"]),
+            "status": found["status"], "sent_at": isoformat(found.get("sent_at")),
             "thread_count": found["thread_count"], "read_count": sum(v["read"] for v in vendors),
             "vendors": sorted(vendors, key=lambda v: v["company_id"])}
 

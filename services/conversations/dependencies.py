@@ -58,3 +58,10 @@ class PublishedMessages(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.ids
+
+
+class Background(DependencyProvider):
+    """Starts work that goes on after the request that asked for it has its answer."""
+
+    def get_dependency(self, worker_ctx):
+        return self.container.spawn_managed_thread

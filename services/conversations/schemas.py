@@ -225,6 +225,7 @@ class BulkResult(Schema):
 class BroadcastCreated(Schema):
     id = fields.String()
     thread_count = fields.Integer()
+    status = fields.String(metadata={"description": "`sending` until every vendor's thread is written, then `sent`."})
 
 
 class BroadcastReceipt(Schema):
@@ -238,6 +239,8 @@ class BroadcastStatus(Schema):
     id = fields.String()
     subject = fields.String()
     created_at = fields.String()
+    status = fields.String(metadata={"description": "`sending` until every vendor's thread is written, then `sent`."})
+    sent_at = fields.String(allow_none=True)
     thread_count = fields.Integer()
     read_count = fields.Integer()
     vendors = fields.List(fields.Nested(BroadcastReceipt))

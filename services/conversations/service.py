@@ -1,4 +1,6 @@
 """The conversations service: nameko entrypoints only; the rules live in actions.py and below."""
+import logging
+
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -8,8 +10,10 @@ from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, V
 from services.common.mongo import Mongo
 
 from . import actions, schemas
-from .dependencies import Catalog, PublishedMessages
+from .dependencies import Background, Catalog, PublishedMessages
 from .store import ThreadStore
+
+log = logging.getLogger(__name__)
 
 
 class ConversationsService:
@@ -19,6 +23,7 @@ class ConversationsService:
     catalog = Catalog()
     dispatch = EventDispatcher()
     published = PublishedMessages()
+    background = Background()
 
     @property
     def outbox(self):
@@ -81,7 +86,11 @@ class ConversationsService:
     @rpc
     def broadcast(self, caller, request):
         request = schemas.load(schemas.NewBroadcast(), request)
-        return actions.broadcast(self.store, self.catalog, Caller.from_dict(caller), request)
+        announcement = actions.broadcast(self.store, self.catalog, Caller.from_dict(caller), request)
+        store = self.store
+        self.background(lambda: _deliver(store, announcement))
+        return {"id": announcement["_id"], "thread_count": announcement["thread_count"],
+                "status": announcement["status"]}
 
     @rpc
     def broadcast_status(self, caller, broadcast_id):
@@ -106,6 +115,11 @@ class ConversationsService:
         """Publish the events that could not go out with their message (the outbox)."""
         self.outbox.relay()
 
+    @timer(interval=5)
+    def resume_broadcasts(self):
+        """Deliver the announcements a stopped process left half written."""
+        actions.resume_broadcasts(self.store)
+
     @event_handler(CATALOG, VENDOR_DELETED)
     def on_vendor_deleted(self, payload):
         actions.vendor_deleted(self.store, str(payload["company_id"]))
@@ -117,3 +131,13 @@ class ConversationsService:
     @event_handler(CATALOG, CONTEXT_CHANGED)
     def on_context_changed(self, payload):
         actions.context_changed(self.store, self.catalog, payload["object"])
+
+
+def _deliver(store, announcement):
+    """Outside the request: the admin has the answer already. An error must not stop the
+    service (a managed thread's would); the announcement's lease runs out and
+    resume_broadcasts takes it up again."""
+    try:
+        actions.deliver_broadcast(store, announcement)
+    except Exception:
+        log.exception("announcement %s not delivered yet", announcement["_id"])

@@ -4,10 +4,10 @@ Every verb is one domain action; nothing here decides who may do what (access.py
 """
 import copy
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common.clock import now
 
@@ -15,6 +15,7 @@ from . import pagination
 
 SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "_id"}
 MOVED_LIMIT = 1000
+DUPLICATE_KEY = 11000
 
 
 class ThreadStore:
@@ -47,6 +48,8 @@ class ThreadStore:
         # The outbox: messages whose events are not out yet carry `relay_after`.
         db.messages.create_index("relay_after", sparse=True)
         db.idempotency.create_index("created_at", expireAfterSeconds=24 * 3600)
+        # Only announcements still being delivered have a lease.
+        db.broadcasts.create_index("lease_until", sparse=True)
 
     # threads --------------------------------------------------------------------------
 
@@ -246,13 +249,35 @@ class ThreadStore:
         self.broadcasts.insert_one(broadcast)
 
     def get_broadcast(self, broadcast_id: str) -> dict | None:
-        return self.broadcasts.find_one({"_id": broadcast_id})
+        return self.broadcasts.find_one({"_id": broadcast_id}, {"vendors": 0, "message": 0})
+
+    def hold_broadcast(self, broadcast_id: str, until: datetime) -> None:
+        self.broadcasts.update_one({"_id": broadcast_id}, {"$set": {"lease_until": until}})
+
+    def broadcast_sent(self, broadcast_id: str, at: datetime) -> None:
+        self.broadcasts.update_one({"_id": broadcast_id}, {"$set": {"status": "sent", "sent_at": at},
+                                                           "$unset": {"lease_until": ""}})
+
+    def stalled_broadcasts(self, at: datetime, lease: timedelta):
+        """Announcements still being delivered whose lease ran out, each taken (its lease
+        renewed) by this caller; another process that looks at the same moment gets none."""
+        for stalled in self.broadcasts.find({"lease_until": {"$lt": at}}, {"lease_until": 1}):
+            taken = self.broadcasts.update_one({"_id": stalled["_id"], "lease_until": stalled["lease_until"]},
+                                               {"$set": {"lease_until": at + lease}})
+            if taken.modified_count:
+                yield self.broadcasts.find_one({"_id": stalled["_id"]})
 
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
-        # Threads first: the relay may pick a message up at once, and must find its thread.
-        if threads:
-            self.threads.insert_many(threads, ordered=False)
-            self.messages.insert_many(messages, ordered=False)
+        """Threads first: the relay may pick a message up at once, and must find its thread.
+        Documents already there (a delivery run again) are left as they are."""
+        for collection, documents in ((self.threads, threads), (self.messages, messages)):
+            if not documents:
+                continue
+            try:
+                collection.insert_many(documents, ordered=False)
+            except BulkWriteError as error:
+                if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
+                    raise
 
     def broadcast_threads(self, broadcast_id: str) -> list[dict]:
         return list(self.threads.find({"broadcast_id": broadcast_id},

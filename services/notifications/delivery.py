@@ -52,10 +52,11 @@ def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict
         log.exception("dropped a %s event that could not be kept: %.500r", event, payload)
         return
     try:
-        work_through(store, catalog, settings, key)
+        options = store.settings()  # read once for all this event causes
+        work_through(store, catalog, settings, options, key)
         # This event's own mail and webhook calls go at once; everybody else's are the timer's.
-        send_due_mails(store, outbox, settings, message_id=payload["message"]["id"])
-        call_due_webhooks(store, poster, event_key=key)
+        send_due_mails(store, outbox, settings, options, message_id=payload["message"]["id"])
+        call_due_webhooks(store, poster, options, event_key=key)
     except Exception:
         log.exception("%s left for the timer", key)
 
@@ -64,9 +65,10 @@ def on_tick(store, catalog, outbox, poster, settings) -> None:
     """What the timer does: take back work whose worker died, retry events, send what is due."""
     try:
         store.release_stale(now())
-        work_through_due(store, catalog, settings)
-        send_due_mails(store, outbox, settings)
-        call_due_webhooks(store, poster)
+        options = store.settings()
+        work_through_due(store, catalog, settings, options)
+        send_due_mails(store, outbox, settings, options)
+        call_due_webhooks(store, poster, options)
     except PyMongoError as error:
         # Whatever was planned stays planned; the next tick sends it.
         log.warning("cannot reach the database: %s", error)
@@ -87,24 +89,24 @@ def receive(store, event: str, payload: dict) -> str:
     return key
 
 
-def work_through(store, catalog, settings, key: str) -> None:
+def work_through(store, catalog, settings, options: dict, key: str) -> None:
     """Plan the deliveries of one kept event now, if no other worker has it."""
     event = store.claim_event(key, now(), now() + LEASE)
     if event is not None:
-        _work_through(store, catalog, settings, event)
+        _work_through(store, catalog, settings, options, event)
 
 
-def work_through_due(store, catalog, settings, limit: int = 100) -> None:
+def work_through_due(store, catalog, settings, options: dict, limit: int = 100) -> None:
     for _ in range(limit):
         event = store.claim_due_event(now(), now() + LEASE)
         if event is None:
             return
-        _work_through(store, catalog, settings, event)
+        _work_through(store, catalog, settings, options, event)
 
 
-def _work_through(store, catalog, settings, event: dict) -> None:
+def _work_through(store, catalog, settings, options: dict, event: dict) -> None:
     try:
-        plan(store, catalog, settings, event["event"], MessageEventSchema().load(event["payload"]),
+        plan(store, catalog, settings, options, event["event"], MessageEventSchema().load(event["payload"]),
              event["payload"], event["received_at"])
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
@@ -117,11 +119,10 @@ def _work_through(store, catalog, settings, event: dict) -> None:
     store.event_done(event["_id"], now())
 
 
-def plan(store, catalog, settings, event: str, loaded: dict, payload: dict, received_at) -> None:
-    """Everything one event causes: bell items, mails, webhook calls."""
+def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> None:
+    """Everything one event causes under the stored `options`: bell items, mails, webhook calls."""
     thread, message = loaded["thread"], loaded["message"]
     author = message["author"]
-    options = store.settings()
     kind = rules.event_kind(thread, loaded["broadcast_id"])
     if author["side"] == "vendor" and author.get("user_id") and author.get("email"):
         store.add_vendor_staff(thread["id"], {"user_id": author["user_id"], "name": author.get("name") or "",
@@ -206,11 +207,11 @@ def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
 
 # sending ----------------------------------------------------------------------------------
 
-def send_due_mails(store, outbox, settings, message_id: str | None = None, limit: int = 200) -> int:
+def send_due_mails(store, outbox, settings, options: dict, message_id: str | None = None, limit: int = 200) -> int:
     """Send every mail whose time has come (of one message's recipients, when it is named),
     one mail per (thread, address); the count sent."""
     sent = 0
-    retry = store.settings()["retry"]
+    retry = options["retry"]
     for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
         batch_id = new_id()
         mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
@@ -233,9 +234,9 @@ def send_due_mails(store, outbox, settings, message_id: str | None = None, limit
     return sent
 
 
-def call_due_webhooks(store, poster, event_key: str | None = None, limit: int = 100) -> None:
+def call_due_webhooks(store, poster, options: dict, event_key: str | None = None, limit: int = 100) -> None:
     """Call every endpoint whose delivery is due (of one event, when it is named)."""
-    retry = store.settings()["retry"]
+    retry = options["retry"]
     for _ in range(limit):
         delivery = store.claim_due_webhook_delivery(now(), now() + LEASE, event_key)
         if delivery is None:

@@ -15,7 +15,7 @@ what (rules.py, delivery.py).
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from services.common.errors import ValidationFailed
@@ -32,6 +32,29 @@ def _page_after(cursor: str | None) -> dict:
     if not ObjectId.is_valid(cursor):
         raise ValidationFailed("The cursor is not valid.", {"cursor": ["Use next_cursor from a previous page."]})
     return {"_id": {"$lt": cursor}}
+
+
+def _take(collection, document_id: str, conditions: dict, changes: dict) -> dict | None:
+    """Set `changes` on one document if it still meets `conditions`; the document as taken,
+    or None when it does not (another worker took it first).
+
+    An update and a read by _id (the _id first, so that every MongoDB-wire server looks the
+    document up by it) rather than find_one_and_update: the development database runs
+    findAndModify as a write filtered by {_id, $and: [query]}, which reads the whole collection.
+    """
+    if collection.update_one({"_id": document_id, **conditions}, {"$set": changes}).modified_count == 0:
+        return None
+    return collection.find_one({"_id": document_id})
+
+
+def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries: int = 5) -> dict | None:
+    """Take the document meeting `conditions` with the smallest `oldest`; the next one when
+    another worker was quicker. None when there is none."""
+    for candidate in collection.find(conditions, {"_id": 1}).sort(oldest, ASCENDING).limit(tries):
+        taken = _take(collection, candidate["_id"], conditions, changes)
+        if taken is not None:
+            return taken
+    return None
 
 
 class NotificationStore:
@@ -91,16 +114,12 @@ class NotificationStore:
             return False
 
     def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
-        return self.events.find_one_and_update(
-            {"_id": event_id, "status": "pending", "process_after": {"$lte": now}},
-            {"$set": {"status": "processing", "lease_until": lease_until}},
-            return_document=ReturnDocument.AFTER)
+        return _take(self.events, event_id, {"status": "pending", "process_after": {"$lte": now}},
+                     {"status": "processing", "lease_until": lease_until})
 
     def claim_due_event(self, now: datetime, lease_until: datetime) -> dict | None:
-        return self.events.find_one_and_update(
-            {"status": "pending", "process_after": {"$lte": now}},
-            {"$set": {"status": "processing", "lease_until": lease_until}},
-            sort=[("process_after", ASCENDING)], return_document=ReturnDocument.AFTER)
+        return _take_first(self.events, {"status": "pending", "process_after": {"$lte": now}}, "process_after",
+                           {"status": "processing", "lease_until": lease_until})
 
     def event_done(self, event_id: str, now: datetime) -> None:
         self.events.update_one({"_id": event_id}, {"$set": {"status": "done", "done_at": now},
@@ -124,6 +143,8 @@ class NotificationStore:
 
     def add_vendor_staff(self, thread_id: str, person: dict) -> None:
         """Remember a vendor's employee who wrote in the thread; the newest name wins."""
+        if person in self.vendor_staff(thread_id):
+            return  # the usual case, a read: a staff member writes in a thread many times
         self.participants.update_one({"_id": thread_id}, {"$pull": {"vendor_staff": {"user_id": person["user_id"]}}})
         self.participants.update_one({"_id": thread_id}, {"$push": {"vendor_staff": person}}, upsert=True)
 
@@ -173,9 +194,10 @@ class NotificationStore:
                         message_id: str | None = None) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first (only those that hold the
         message's mail, when one is named)."""
-        query = {"status": "pending", "send_after": {"$lte": now}}
-        if message_id is not None:
-            query["message_id"] = message_id
+        # The message first: a server that plans by the first indexed field it meets (the
+        # development database does) then reads that message's mails, not every pending one.
+        query = {"message_id": message_id} if message_id is not None else {}
+        query.update(status="pending", send_after={"$lte": now})
         groups = []
         for mail in self.mails.find(query, {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit):
             group = (mail["thread_id"], mail["address_key"])
@@ -271,10 +293,8 @@ class NotificationStore:
         query = {"status": "pending", "send_after": {"$lte": now}}
         if event_key is not None:
             query["event_key"] = event_key
-        return self.webhook_deliveries.find_one_and_update(
-            query,
-            {"$set": {"status": "sending", "lease_until": lease_until}},
-            sort=[("send_after", ASCENDING)], return_document=ReturnDocument.AFTER)
+        return _take_first(self.webhook_deliveries, query, "send_after",
+                           {"status": "sending", "lease_until": lease_until})
 
     def webhook_attempted(self, delivery: dict, status: str, attempts: int, send_after: datetime | None,
                           result: dict) -> None:

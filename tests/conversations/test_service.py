@@ -6,7 +6,9 @@ from nameko.events import event_handler
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
+from services.conversations import actions
 from services.conversations.service import ConversationsService
+from services.conversations.store import ThreadStore
 
 CUSTOMER = {"user_id": "c1", "role": "customer", "name": "Ann", "email": "ann@buyers.test"}
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}
@@ -80,3 +82,31 @@ def test_an_event_lost_between_the_write_and_the_publish_is_relayed(rpc, mongo_d
     wait_until(lambda: "pending_events" not in mongo_db.messages.find_one({"_id": "stranded-message"}))
     time.sleep(1.5)  # a further relay tick must not send it again
     assert listener.count("stranded-message") == 1
+
+
+ADMIN = {"user_id": "a1", "role": "admin", "name": "Root"}
+
+
+def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rpc, mongo_db, listener):
+    for company_id in (11, 12):
+        rpc.catalog_context.upsert_vendor({"company_id": company_id, "company": f"Shop {company_id}",
+                                           "email": f"shop{company_id}@vendors.test", "status": "A"})
+    sent = rpc.conversations.broadcast(ADMIN, {"company_ids": "all", "subject": "Fees", "message": "Fees change."})
+    assert sent["status"] == "sending" and sent["thread_count"] == 3
+    wait_until(lambda: rpc.conversations.broadcast_status(ADMIN, sent["id"])["status"] == "sent")
+    # The same announcement again, as a process that died after its first vendor left it.
+    half = mongo_db.broadcasts.find_one({"_id": sent["id"]})
+    half.update(_id="half-written", status="sending", lease_until=half["created_at"])
+    mongo_db.broadcasts.insert_one(half)
+    actions.deliver_broadcast(ThreadStore(mongo_db), {**half, "vendors": half["vendors"][:1]})
+    mongo_db.broadcasts.update_one({"_id": "half-written"}, {"$set": {"status": "sending",
+                                                                      "lease_until": half["created_at"]}})
+
+    wait_until(lambda: rpc.conversations.broadcast_status(ADMIN, "half-written")["status"] == "sent", timeout=20)
+    receipts = rpc.conversations.broadcast_status(ADMIN, "half-written")["vendors"]
+    assert sorted(receipt["company_id"] for receipt in receipts) == ["10", "11", "12"]
+    messages = [m["_id"] for m in mongo_db.messages.find({"thread_id": {"$in": [r["thread_id"] for r in receipts]}})]
+    assert len(messages) == 3
+    wait_until(lambda: set(messages) <= set(listener))
+    time.sleep(1.5)  # a further relay tick must not announce any of them again
+    assert sorted(listener.count(message_id) for message_id in messages) == [1, 1, 1]

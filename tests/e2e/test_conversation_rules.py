@@ -175,6 +175,7 @@ def test_an_announcement_gives_each_vendor_its_own_thread_and_the_admin_sees_who
         "company_ids": [first, second], "subject": "New fees", "message": "Fees change on the 1st."})
     assert sent.status_code == 202 and sent.json()["thread_count"] == 2
     broadcast = sent.json()["id"]
+    world.wait(lambda: world.stack.call("GET", f"/v1/broadcasts/{broadcast}", admin).json()["status"] == "sent")
     thread = world.inbox(world.staff(first))["items"][0]
     assert thread["subject"] == "New fees" and thread["unread_count"] == 1 and thread["awaiting_reply_from"] is None
     assert world.inbox(world.staff(second))["items"][0]["id"] != thread["id"]
@@ -184,6 +185,7 @@ def test_an_announcement_gives_each_vendor_its_own_thread_and_the_admin_sees_who
     assert {v["company_id"]: v["read"] for v in status["vendors"]} == {first: True, second: False}
     everyone = world.stack.call("POST", "/v1/broadcasts", admin, json={
         "company_ids": "all", "subject": "Hello all", "message": "Welcome."}).json()
+    world.wait(lambda: world.stack.call("GET", f"/v1/broadcasts/{everyone['id']}", admin).json()["status"] == "sent")
     reached = {v["company_id"] for v in world.stack.call("GET", f"/v1/broadcasts/{everyone['id']}", admin).json()["vendors"]}
     assert {first, second} <= reached and disabled not in reached
     assert world.stack.call("POST", "/v1/broadcasts", world.staff(first), json={

@@ -207,9 +207,9 @@ def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, 
     announced = stack.call("POST", "/v1/broadcasts", stack.token("admin"), json={
         "company_ids": [m["x"]["company"]], "subject": "Holiday hours", "message": "We close at noon."})
     assert announced.status_code == 202, announced.text
+    first_heard = announcements_admin.events.get(timeout=20)  # written, then announced
     status = stack.call("GET", f"/v1/broadcasts/{announced.json()['id']}", stack.token("admin")).json()
     [announcement] = [vendor["thread_id"] for vendor in status["vendors"]]
-    first_heard = announcements_admin.events.get(timeout=20)
     assert first_heard["thread_id"] == announcement, "customer threads reached an admin without their permission"
     assert announcement in {event["thread_id"] for event in vendor_x.until(first_heard["message_id"])}
 
