@@ -292,15 +292,24 @@ def _insert(collection, documents) -> None:
 
 
 def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dict]:
-    """The threads an announcement to vendors 1..`vendors` stores, made by actions.broadcast
-    itself: it is handed a store that keeps what it is asked to insert, and inserts nothing."""
+    """The threads an announcement to vendors 1..`vendors` writes, made by actions.broadcast and
+    actions.deliver_broadcast themselves: they are handed a store that keeps what it is asked
+    to insert, and inserts nothing."""
 
     class Kept:
+        threads = []
+
         def insert_broadcast(self, broadcast):
             pass
 
         def insert_threads(self, threads, messages):
-            self.threads = threads
+            self.threads += threads
+
+        def hold_broadcast(self, broadcast_id, until):
+            pass
+
+        def broadcast_sent(self, broadcast_id, at):
+            pass
 
     class Vendors:
         def list_vendors(self, status):
@@ -308,5 +317,5 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
                     for n in range(1, vendors + 1)]
 
     kept = Kept()
-    actions.broadcast(kept, Vendors(), admin, request)
+    actions.deliver_broadcast(kept, actions.broadcast(kept, Vendors(), admin, request))
     return kept.threads
