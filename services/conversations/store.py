@@ -15,6 +15,11 @@ from . import pagination
 
 SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "_id"}
 MOVED_LIMIT = 1000
+# The inbox's windows of time (ThreadStore._newest).
+FIRST_WINDOW = timedelta(seconds=1)
+WINDOWS = 6
+WIDEST_WINDOW = timedelta(days=3650)
+MILLISECOND = timedelta(milliseconds=1)
 DUPLICATE_KEY = 11000
 
 
@@ -151,7 +156,10 @@ class ThreadStore:
         if field == "last_message_at":
             narrow(query, "last_message_at", "$lte", as_of)
         order_by = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
-        page = list(self.threads.find(query).sort(order_by).limit(limit + 1))
+        if field != "_id" and direction == DESCENDING:
+            page = self._newest(query, field, order_by, limit + 1, as_of)
+        else:
+            page = list(self.threads.find(query).sort(order_by).limit(limit + 1))
         if moved:
             page = sorted(page + moved, key=lambda t: (t.get("_position") or t[field], t["_id"]),
                           reverse=direction == DESCENDING)
@@ -179,7 +187,8 @@ class ThreadStore:
         last message before that moment put them (threads newer than it are left out)."""
         later = copy.deepcopy(criteria)
         narrow(later, "last_message_at", "$gt", as_of)
-        moved = {t["_id"]: t for t in self.threads.find(later).limit(MOVED_LIMIT)}
+        recent = {**_owner(criteria), "last_message_at": {"$gt": as_of}}
+        moved = {t["_id"]: t for t in self._select(recent, later, [("last_message_at", DESCENDING)], MOVED_LIMIT)}
         if not moved:
             return []
         positions = self.messages.aggregate([
@@ -196,8 +205,56 @@ class ThreadStore:
                 placed.append(thread)
         return placed
 
+    def _newest(self, query: dict, field: str, order_by: list, limit: int, as_of: datetime) -> list[dict]:
+        """The first `limit` threads matching `query`, newest `field` first, read in windows of
+        time walking back from the newest.
+
+        Each window asks the inbox index for a bounded range of one owner's threads, so a page
+        reads about the threads it shows, however many the owner has. MongoDB would stop its
+        index walk at the limit anyway; the development database reads, filters and sorts every
+        document the index gives before it applies a limit (a page of 20 cost all 100,000 of a
+        vendor's threads). The first window is a second wide; each next one as wide as the
+        density just seen says the missing threads need (4 to 1,000 times wider). A quiet inbox
+        costs a few more round trips of empty windows, then one query for everything older.
+        """
+        bounds = query.get(field, {})
+        upper = min([bounds[op] for op in ("$lt", "$lte") if op in bounds] or [as_of])
+        lows = [bounds[op] for op in ("$gt", "$gte") if op in bounds]
+        lower = max(lows) if lows else None
+        owner = _owner(query)
+        found, high, width = [], upper, FIRST_WINDOW
+        for _ in range(WINDOWS):
+            low = high - width
+            last = lower is not None and low <= lower
+            if last:
+                low = lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
+            window = self._select({**owner, field: {"$gt": low, "$lte": high}}, query, order_by, limit - len(found))
+            found += window
+            if len(found) >= limit or last:
+                return found
+            missing = limit - len(found)
+            width = min(width * min(max(missing / max(len(window), 1) * 1.5, 4), 1000), WIDEST_WINDOW)
+            high = low
+        older = copy.deepcopy(query)
+        narrow(older, field, "$lte", high)
+        # What remains of a search is looked up by its longest word (the likeliest to be rare):
+        # had its threads been many, the windows would have found them.
+        words = (query.get("words") or {}).get("$all")
+        leading = {"words": max(words, key=len)} if words else {**owner, field: {"$lte": high}}
+        return found + self._select(leading, older, order_by, limit - len(found))
+
+    def _select(self, leading: dict, rest: dict, order_by: list, limit: int) -> list[dict]:
+        """find({**leading, **rest}).sort(order_by).limit(limit), written as an aggregate whose
+        first $match is what an index serves. MongoDB merges the two $match stages into one
+        indexed query; the development database looks the first up in its index and filters
+        the rest itself, where a find with both read every thread (it plans a filter by index
+        only when every field of it leads an index)."""
+        return list(self.threads.aggregate([{"$match": leading}, {"$match": rest}, {"$sort": dict(order_by)},
+                                            {"$limit": limit}]))
+
     def count_unread(self, criteria: dict, side: str) -> dict:
         rows = self.threads.aggregate([
+            {"$match": _owner(criteria)},  # see _select
             {"$match": {**criteria, f"unread.{side}": {"$gt": 0}}},
             {"$group": {"_id": "$type", "count": {"$sum": 1}}},
         ])
@@ -301,6 +358,15 @@ class ThreadStore:
     def put_settings(self, values: dict) -> dict:
         return self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
                                                  return_document=ReturnDocument.AFTER)
+
+
+def _owner(criteria: dict) -> dict:
+    """The filter's equality on the field that leads an inbox index (the vendor's or the
+    customer's id), or nothing (the administration's inbox: indexed by time alone)."""
+    for name in ("company_id", "customer_id"):
+        if isinstance(criteria.get(name), str):
+            return {name: criteria[name]}
+    return {}
 
 
 def narrow(query: dict, field: str, operator: str, value) -> None:
