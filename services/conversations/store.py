@@ -17,7 +17,8 @@ SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at",
 MOVED_LIMIT = 1000
 # The inbox's windows of time (ThreadStore._newest).
 FIRST_WINDOW = timedelta(seconds=1)
-WINDOWS = 6
+WINDOWS = 10
+SEARCH_WINDOWS = 3
 WIDEST_WINDOW = timedelta(days=3650)
 MILLISECOND = timedelta(milliseconds=1)
 DUPLICATE_KEY = 11000
@@ -213,17 +214,20 @@ class ThreadStore:
         reads about the threads it shows, however many the owner has. MongoDB would stop its
         index walk at the limit anyway; the development database reads, filters and sorts every
         document the index gives before it applies a limit (a page of 20 cost all 100,000 of a
-        vendor's threads). The first window is a second wide; each next one as wide as the
-        density just seen says the missing threads need (4 to 1,000 times wider). A quiet inbox
-        costs a few more round trips of empty windows, then one query for everything older.
+        vendor's threads). The first window is a second wide; after an empty one the next is
+        4 times wider, after one with threads as wide as their density says the missing ones
+        need. After a few windows, one query reads everything older: a quiet inbox is small or
+        has nothing recent. A search stops walking sooner and looks its threads up by word
+        instead: a word found in few threads is found faster that way.
         """
         bounds = query.get(field, {})
         upper = min([bounds[op] for op in ("$lt", "$lte") if op in bounds] or [as_of])
         lows = [bounds[op] for op in ("$gt", "$gte") if op in bounds]
         lower = max(lows) if lows else None
         owner = _owner(query)
+        words = (query.get("words") or {}).get("$all")
         found, high, width = [], upper, FIRST_WINDOW
-        for _ in range(WINDOWS):
+        for _ in range(SEARCH_WINDOWS if words else WINDOWS):
             low = high - width
             last = lower is not None and low <= lower
             if last:
@@ -232,14 +236,12 @@ class ThreadStore:
             found += window
             if len(found) >= limit or last:
                 return found
-            missing = limit - len(found)
-            width = min(width * min(max(missing / max(len(window), 1) * 1.5, 4), 1000), WIDEST_WINDOW)
+            growth = (limit - len(found)) / len(window) * 1.5 if window else 4
+            width = min(width * min(max(growth, 2), 1000), WIDEST_WINDOW)
             high = low
         older = copy.deepcopy(query)
         narrow(older, field, "$lte", high)
-        # What remains of a search is looked up by its longest word (the likeliest to be rare):
-        # had its threads been many, the windows would have found them.
-        words = (query.get("words") or {}).get("$all")
+        # The longest word of a search is the likeliest to be rare.
         leading = {"words": max(words, key=len)} if words else {**owner, field: {"$lte": high}}
         return found + self._select(leading, older, order_by, limit - len(found))
 
