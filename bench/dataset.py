@@ -29,7 +29,7 @@ from services.common.clock import now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.conversations import actions, rules, text
-from services.conversations.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
+from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
 
 VENDOR_ID = "1"
 VENDOR_EMAIL = "sales@bench-vendor.test"
@@ -316,6 +316,10 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
             return [{"company_id": str(n), "name": f"Vendor {n}", "email": f"sales@vendor-{n}.test", "status": "A"}
                     for n in range(1, vendors + 1)]
 
+    class Unpublished:
+        def publish_now(self, thread, message):
+            pass
+
     kept = Kept()
-    actions.deliver_broadcast(kept, actions.broadcast(kept, Vendors(), admin, request))
+    actions.deliver_broadcast(kept, Unpublished(), actions.broadcast(kept, Vendors(), admin, request))
     return kept.threads

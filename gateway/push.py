@@ -37,7 +37,7 @@ from nameko.standalone.events import get_event_exchange
 from services.common.caller import Caller
 from services.common.config import load_settings
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
-from services.conversations import access
+from services.common import access
 
 from gateway.auth import Unauthorized, caller_from_token
 
@@ -52,7 +52,7 @@ PAGE_BACKLOG = 50
 
 
 def thread_for_access(thread: dict) -> dict:
-    """An event's thread in the shape services/conversations/access.py judges."""
+    """An event's thread in the shape services/common/access.py judges."""
     return {
         "type": thread["type"],
         "group": access.group_of(thread["type"], (thread.get("object") or {}).get("type")),

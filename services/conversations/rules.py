@@ -6,7 +6,7 @@ the catalog's answer) and stores what they decide.
 from services.common.caller import Caller
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 
-from .access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, group_of
+from services.common.access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, group_of
 
 SIDES_OF_TYPE = {VENDOR_TO_CUSTOMER: ("customer", "vendor", "admin"), VENDOR_TO_ADMIN: ("vendor", "admin")}
 SUBJECT_MAX = 200

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common.errors import ValidationFailed
 
-from .access import TYPES
+from services.common.access import TYPES
 from .rules import SUBJECT_MAX
 
 OBJECT_TYPES = ("product", "order", "company", "none")

@@ -27,7 +27,7 @@ class ConversationsService:
 
     @property
     def outbox(self):
-        return actions.Outbox(self.store, self.dispatch, self.published)
+        return actions.Outbox(self.store, self.dispatch, self.published, self.background)
 
     @rpc
     def health(self):
@@ -87,8 +87,8 @@ class ConversationsService:
     def broadcast(self, caller, request):
         request = schemas.load(schemas.NewBroadcast(), request)
         announcement = actions.broadcast(self.store, self.catalog, Caller.from_dict(caller), request)
-        store = self.store
-        self.background(lambda: _deliver(store, announcement))
+        store, outbox = self.store, self.outbox
+        self.background(lambda: _deliver(store, outbox, announcement))
         return {"id": announcement["_id"], "thread_count": announcement["thread_count"],
                 "status": announcement["status"]}
 
@@ -118,7 +118,7 @@ class ConversationsService:
     @timer(interval=5)
     def resume_broadcasts(self):
         """Deliver the announcements a stopped process left half written."""
-        actions.resume_broadcasts(self.store)
+        actions.resume_broadcasts(self.store, self.outbox)
 
     @event_handler(CATALOG, VENDOR_DELETED)
     def on_vendor_deleted(self, payload):
@@ -133,11 +133,11 @@ class ConversationsService:
         actions.context_changed(self.store, self.catalog, payload["object"])
 
 
-def _deliver(store, announcement):
+def _deliver(store, outbox, announcement):
     """Outside the request: the admin has the answer already. An error must not stop the
     service (a managed thread's would); the announcement's lease runs out and
     resume_broadcasts takes it up again."""
     try:
-        actions.deliver_broadcast(store, announcement)
+        actions.deliver_broadcast(store, outbox, announcement)
     except Exception:
         log.exception("announcement %s not delivered yet", announcement["_id"])

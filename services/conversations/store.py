@@ -18,7 +18,7 @@ MOVED_LIMIT = 1000
 # The inbox's windows of time (ThreadStore._newest).
 FIRST_WINDOW = timedelta(seconds=1)
 WINDOWS = 10
-SEARCH_WINDOWS = 3
+SEARCH_BUDGET = 500
 WIDEST_WINDOW = timedelta(days=3650)
 MILLISECOND = timedelta(milliseconds=1)
 DUPLICATE_KEY = 11000
@@ -217,8 +217,11 @@ class ThreadStore:
         vendor's threads). The first window is a second wide; after an empty one the next is
         4 times wider, after one with threads as wide as their density says the missing ones
         need. After a few windows, one query reads everything older: a quiet inbox is small or
-        has nothing recent. A search stops walking sooner and looks its threads up by word
-        instead: a word found in few threads is found faster that way.
+        has nothing recent.
+
+        A search counts the threads its windows read against those that matched: once finding
+        the missing ones that way would read more than SEARCH_BUDGET threads, the word is rare
+        in this inbox, and the threads are looked up by word instead.
         """
         bounds = query.get(field, {})
         upper = min([bounds[op] for op in ("$lt", "$lte") if op in bounds] or [as_of])
@@ -226,23 +229,32 @@ class ThreadStore:
         lower = max(lows) if lows else None
         owner = _owner(query)
         words = (query.get("words") or {}).get("$all")
-        found, high, width = [], upper, FIRST_WINDOW
-        for _ in range(SEARCH_WINDOWS if words else WINDOWS):
+        found, read, high, width = [], 0, upper, FIRST_WINDOW
+
+        def rare() -> bool:
+            """Finding the missing threads by window would read more than SEARCH_BUDGET."""
+            return bool(words and read) and (limit - len(found)) * read / max(len(found), 0.5) > SEARCH_BUDGET
+
+        for _ in range(WINDOWS):
             low = high - width
             last = lower is not None and low <= lower
             if last:
                 low = lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
-            window = self._select({**owner, field: {"$gt": low, "$lte": high}}, query, order_by, limit - len(found))
+            window, candidates = self._select_counted({**owner, field: {"$gt": low, "$lte": high}}, query,
+                                                      order_by, limit - len(found))
             found += window
+            read += candidates
+            high = low
             if len(found) >= limit or last:
                 return found
+            if rare():
+                break
             growth = (limit - len(found)) / len(window) * 1.5 if window else 4
             width = min(width * min(max(growth, 2), 1000), WIDEST_WINDOW)
-            high = low
         older = copy.deepcopy(query)
         narrow(older, field, "$lte", high)
-        # The longest word of a search is the likeliest to be rare.
-        leading = {"words": max(words, key=len)} if words else {**owner, field: {"$lte": high}}
+        # By the longest word, the likeliest to be rare.
+        leading = {"words": max(words, key=len)} if rare() else {**owner, field: {"$lte": high}}
         return found + self._select(leading, older, order_by, limit - len(found))
 
     def _select(self, leading: dict, rest: dict, order_by: list, limit: int) -> list[dict]:
@@ -253,6 +265,13 @@ class ThreadStore:
         only when every field of it leads an index)."""
         return list(self.threads.aggregate([{"$match": leading}, {"$match": rest}, {"$sort": dict(order_by)},
                                             {"$limit": limit}]))
+
+    def _select_counted(self, leading: dict, rest: dict, order_by: list, limit: int) -> tuple[list[dict], int]:
+        """_select of a bounded window, and how many threads the window held (matching or not)."""
+        [result] = self.threads.aggregate([{"$match": leading}, {"$facet": {
+            "page": [{"$match": rest}, {"$sort": dict(order_by)}, {"$limit": limit}],
+            "held": [{"$count": "threads"}]}}])
+        return result["page"], (result["held"] or [{"threads": 0}])[0]["threads"]
 
     def count_unread(self, criteria: dict, side: str) -> dict:
         rows = self.threads.aggregate([

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from services.common.caller import Caller
-from services.conversations.access import group_of, may_view_group
+from services.common.access import group_of, may_view_group
 
 CUSTOMER_VENDOR = "customer_vendor_message"
 ORDER = "order_message"
@@ -30,7 +30,7 @@ PARTIES = {
     ANNOUNCEMENT: ("vendor",),
 }
 DEFAULT_CHANNELS = {"customer": ("email",), "vendor": ("email", "in_app"), "admin": ("in_app",)}
-# The permission group (services/conversations/access.py) each kind belongs to: who may not
+# The permission group (services/common/access.py) each kind belongs to: who may not
 # read a kind of thread does not see its notifications either.
 GROUP_OF_KIND = {CUSTOMER_VENDOR: "vendor", ORDER: "order", VENDOR_ADMIN: "admin", ANNOUNCEMENT: "admin"}
 

@@ -8,6 +8,7 @@ import pytest
 from services.common.caller import Caller
 from services.common.clock import new_id, now
 from services.conversations import actions, schemas
+from services.conversations import store as store_module
 from services.conversations.store import ThreadStore
 
 VENDOR = Caller(user_id="v1", role="vendor", company_id="10", name="Bob")
@@ -71,3 +72,12 @@ def test_a_window_of_time_and_the_created_order(store):
     assert pages(store, {"updated_from": since.isoformat()}, 2) == \
         expected(threads, lambda t: t["last_message_at"] >= since, "last_message_at")
     assert pages(store, {"sort": "created_at"}, 4) == expected(threads, lambda t: True, "created_at")
+
+
+@pytest.mark.parametrize("q, keep", [("brass", lambda t: "brass" in t["words"]),
+                                     ("walnut code4", lambda t: "code4" in t["words"])])
+def test_a_search_looked_up_by_word_pages_the_same(store, monkeypatch, q, keep):
+    """As when a word is rare among the threads the windows read (store.SEARCH_BUDGET)."""
+    monkeypatch.setattr(store_module, "SEARCH_BUDGET", 0)
+    store, threads, _ = store
+    assert pages(store, {"q": q}, 2) == expected(threads, keep, "last_message_at")

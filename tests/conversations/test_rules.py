@@ -5,7 +5,8 @@ import pytest
 
 from services.common.caller import Caller
 from services.common.errors import Forbidden, NotFound, ValidationFailed
-from services.conversations import access, rules
+from services.common import access
+from services.conversations import rules
 
 CUSTOMER = Caller("c1", "customer", name="Ann", email="ann@example.test")
 VENDOR = Caller("v1", "vendor", company_id="10", name="Bob")
