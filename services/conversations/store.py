@@ -3,7 +3,9 @@
 Every verb is one domain action; nothing here decides who may do what (access.py, rules.py).
 """
 import copy
+import json
 import re
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -222,6 +224,9 @@ class ThreadStore:
         A search counts the threads its windows read against those that matched: once finding
         the missing ones that way would read more than SEARCH_BUDGET threads, the word is rare
         in this inbox, and the threads are looked up by word instead.
+
+        What a page spanned is remembered (PAGE_SPANS): the next page of the same inbox starts
+        with one window that wide, so an inbox opened again and again costs one query.
         """
         bounds = query.get(field, {})
         upper = min([bounds[op] for op in ("$lt", "$lte") if op in bounds] or [as_of])
@@ -229,13 +234,16 @@ class ThreadStore:
         lower = max(lows) if lows else None
         owner = _owner(query)
         words = (query.get("words") or {}).get("$all")
-        found, read, high, width = [], 0, upper, FIRST_WINDOW
+        inbox = PAGE_SPANS.key(query, field)
+        remembered = PAGE_SPANS.get(inbox)
+        found, read, high = [], 0, upper
+        width = max(remembered * 1.25, FIRST_WINDOW) if isinstance(remembered, timedelta) else FIRST_WINDOW
 
         def rare() -> bool:
             """Finding the missing threads by window would read more than SEARCH_BUDGET."""
             return bool(words and read) and (limit - len(found)) * read / max(len(found), 0.5) > SEARCH_BUDGET
 
-        for _ in range(WINDOWS):
+        for _ in range(0 if remembered == BY_WORD else WINDOWS):
             low = high - width
             last = lower is not None and low <= lower
             if last:
@@ -245,7 +253,10 @@ class ThreadStore:
             found += window
             read += candidates
             high = low
-            if len(found) >= limit or last:
+            if len(found) >= limit:
+                PAGE_SPANS.put(inbox, upper - found[-1][field])
+                return found
+            if last:
                 return found
             if rare():
                 break
@@ -253,9 +264,11 @@ class ThreadStore:
             width = min(width * min(max(growth, 2), 1000), WIDEST_WINDOW)
         older = copy.deepcopy(query)
         narrow(older, field, "$lte", high)
-        # By the longest word, the likeliest to be rare.
-        leading = {"words": max(words, key=len)} if rare() else {**owner, field: {"$lte": high}}
-        return found + self._select(leading, older, order_by, limit - len(found))
+        if words and (remembered == BY_WORD or rare()):
+            PAGE_SPANS.put(inbox, BY_WORD)
+            # By the longest word, the likeliest to be rare.
+            return found + self._select({"words": max(words, key=len)}, older, order_by, limit - len(found))
+        return found + self._select({**owner, field: {"$lte": high}}, older, order_by, limit - len(found))
 
     def _select(self, leading: dict, rest: dict, order_by: list, limit: int) -> list[dict]:
         """find({**leading, **rest}).sort(order_by).limit(limit), written as an aggregate whose
@@ -379,6 +392,37 @@ class ThreadStore:
     def put_settings(self, values: dict) -> dict:
         return self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
                                                  return_document=ReturnDocument.AFTER)
+
+
+class PageSpans:
+    """How far back in time the last page of each inbox (an owner and its filters) reached,
+    kept by the process for the least recently used 10,000 inboxes; or BY_WORD for a search
+    that was last answered by looking its word up."""
+
+    def __init__(self, size: int = 10_000):
+        self.size = size
+        self.spans = OrderedDict()
+
+    @staticmethod
+    def key(query: dict, field: str) -> str:
+        # The position (the time bounds and the cursor's $nor) is not part of an inbox's name.
+        named = {name: value for name, value in query.items() if name not in (field, "$nor")}
+        return field + json.dumps(named, sort_keys=True, default=str)
+
+    def get(self, key: str):
+        if key in self.spans:
+            self.spans.move_to_end(key)
+        return self.spans.get(key)
+
+    def put(self, key: str, span) -> None:
+        self.spans[key] = span
+        self.spans.move_to_end(key)
+        if len(self.spans) > self.size:
+            self.spans.popitem(last=False)
+
+
+BY_WORD = "by word"
+PAGE_SPANS = PageSpans()
 
 
 def _owner(criteria: dict) -> dict:
