@@ -160,6 +160,7 @@ export const STRINGS = {
   receiptsTitle: 'Read receipts',
   receiptsNone: 'Announcements you send appear here with who has read them.',
   receiptsCount: '{read} of {count} vendors have read it',
+  receiptsSending: 'Being delivered: {written} of {count} vendors so far',
   receiptVendor: 'Vendor',
   receiptRead: 'Read',
   receiptWhen: 'When',
@@ -1822,13 +1823,18 @@ class Announcements {
         h('div', {class: 'row'},
           h('h4', {}, status.subject),
           h('time', {class: 'muted', datetime: status.created_at}, formatTime(status.created_at))),
-        h('p', {class: 'read-count'}, t('receiptsCount', {read: status.read_count, count: status.thread_count})),
+        h('p', {class: 'read-count'}, status.status === 'sending'
+          ? t('receiptsSending', {written: status.vendors.length, count: status.thread_count})
+          : t('receiptsCount', {read: status.read_count, count: status.thread_count})),
         h('div', {class: 'table-wrap'}, h('table', {},
           h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, t('receiptVendor')), h('th', {scope: 'col'}, t('receiptRead')),
             h('th', {scope: 'col'}, t('receiptWhen')))),
           h('tbody', {}, rows)))));
     }
     replace(this.receipts, h('div', {}, h('button', {type: 'button', onclick: () => this.refresh()}, t('refresh'))), views);
+    // An announcement to many vendors is written after the answer: look again until it is.
+    clearTimeout(this.again);
+    if (shown.some((status) => status && status.status === 'sending')) this.again = setTimeout(() => this.refresh(), 2000);
   }
 }
 
