@@ -226,7 +226,8 @@ class ThreadStore:
         in this inbox, and the threads are looked up by word instead.
 
         What a page spanned is remembered (PAGE_SPANS): the next page of the same inbox starts
-        with one window that wide, so an inbox opened again and again costs one query.
+        with one window that wide, so an inbox opened again and again costs one query. So is
+        an inbox shorter than a page (read at once next time, as a customer's is at first).
         """
         bounds = query.get(field, {})
         upper = min([bounds[op] for op in ("$lt", "$lte") if op in bounds] or [as_of])
@@ -235,7 +236,8 @@ class ThreadStore:
         owner = _owner(query)
         words = (query.get("words") or {}).get("$all")
         inbox = PAGE_SPANS.key(query, field)
-        remembered = PAGE_SPANS.get(inbox)
+        # A customer's inbox holds a few threads: read at once until it proves longer than a page.
+        remembered = PAGE_SPANS.get(inbox) or (AT_ONCE if "customer_id" in owner else None)
         found, read, high = [], 0, upper
         width = max(remembered * 1.25, FIRST_WINDOW) if isinstance(remembered, timedelta) else FIRST_WINDOW
 
@@ -243,7 +245,7 @@ class ThreadStore:
             """Finding the missing threads by window would read more than SEARCH_BUDGET."""
             return bool(words and read) and (limit - len(found)) * read / max(len(found), 0.5) > SEARCH_BUDGET
 
-        for _ in range(0 if remembered == BY_WORD else WINDOWS):
+        for _ in range(0 if remembered in (BY_WORD, AT_ONCE) else WINDOWS):
             low = high - width
             last = lower is not None and low <= lower
             if last:
@@ -268,7 +270,10 @@ class ThreadStore:
             PAGE_SPANS.put(inbox, BY_WORD)
             # By the longest word, the likeliest to be rare.
             return found + self._select({"words": max(words, key=len)}, older, order_by, limit - len(found))
-        return found + self._select({**owner, field: {"$lte": high}}, older, order_by, limit - len(found))
+        page = found + self._select({**owner, field: {"$lte": high}}, older, order_by, limit - len(found))
+        # An inbox shorter than a page is read at once next time; a longer one by windows.
+        PAGE_SPANS.put(inbox, upper - page[-1][field] if len(page) >= limit else AT_ONCE)
+        return page
 
     def _select(self, leading: dict, rest: dict, order_by: list, limit: int) -> list[dict]:
         """find({**leading, **rest}).sort(order_by).limit(limit), written as an aggregate whose
@@ -397,7 +402,8 @@ class ThreadStore:
 class PageSpans:
     """How far back in time the last page of each inbox (an owner and its filters) reached,
     kept by the process for the least recently used 10,000 inboxes; or BY_WORD for a search
-    that was last answered by looking its word up."""
+    that was last answered by looking its word up; or AT_ONCE for an inbox shorter than its
+    page, read in one query."""
 
     def __init__(self, size: int = 10_000):
         self.size = size
@@ -422,6 +428,7 @@ class PageSpans:
 
 
 BY_WORD = "by word"
+AT_ONCE = "at once"
 PAGE_SPANS = PageSpans()
 
 
