@@ -250,8 +250,10 @@ class ThreadStore:
             last = lower is not None and low <= lower
             if last:
                 low = lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
-            window, candidates = self._select_counted({**owner, field: {"$gt": low, "$lte": high}}, query,
-                                                      order_by, limit - len(found))
+            bounded = {**owner, field: {"$gt": low, "$lte": high}}
+            # Only a search needs to know how many threads a window held (rare()).
+            window, candidates = (self._select_counted(bounded, query, order_by, limit - len(found)) if words
+                                  else (self._select(bounded, query, order_by, limit - len(found)), 0))
             found += window
             read += candidates
             high = low
