@@ -1,6 +1,6 @@
 """Threads, messages, announcements, idempotency keys and settings in MongoDB.
 
-Every verb is one domain action; nothing here decides who may do what (access.py, rules.py).
+Every verb is one domain action; nothing here decides who may do what (services/common/access.py, rules.py).
 """
 import copy
 import json
