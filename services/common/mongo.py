@@ -19,6 +19,22 @@ def connect(settings) -> MongoClient:
                        connectTimeoutMS=5000, appname="message-center")
 
 
+def update_by_id(collection, document_id: str, update: dict, conditions: dict | None = None) -> dict | None:
+    """Apply `update` to the document with this _id if it meets `conditions`; the document as it
+    is afterwards, or None when there is none that does (another worker took it first).
+
+    An update and a read, both by _id (first in the filter, so every MongoDB-wire server looks
+    the document up by it), rather than find_one_and_update: the development database
+    (SecantusDB) runs findAndModify as a write filtered by {_id, $and: [query]}, which no index
+    serves, so every call read the whole collection (seconds at 100,000 threads: see the
+    README's performance section). The read may include a write that landed in between; it
+    never shows an older state than ours.
+    """
+    if collection.update_one({"_id": document_id, **(conditions or {})}, update).matched_count == 0:
+        return None
+    return collection.find_one({"_id": document_id})
+
+
 class Mongo(DependencyProvider):
     def __init__(self, store_class):
         self.store_class = store_class

@@ -358,7 +358,7 @@ def broadcast(store, catalog, caller: Caller, request: dict) -> dict:
     at = now()
     announcement = {
         "_id": new_id(), "subject": request["subject"].strip()[:rules.SUBJECT_MAX], "created_at": at,
-        "author": caller.to_dict(), "author_id": caller.user_id, "message": text.prepare(request["message"]),
+        "author": caller.to_dict(), "message": text.prepare(request["message"]),
         # In a fixed order: the n-th vendor's thread and message ids derive from n.
         "vendors": [{"company_id": vendor["company_id"], "name": vendor["name"]} for vendor in vendors],
         "thread_count": len(vendors), "status": "sending", "lease_until": at + ANNOUNCEMENT_LEASE,

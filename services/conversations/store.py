@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common.clock import now
+from services.common.mongo import update_by_id
 
 from . import pagination
 
@@ -91,7 +92,7 @@ class ThreadStore:
             "$inc": changes["$inc"],
             "$addToSet": {"words": {"$each": message["words"]}},
         }
-        return self._update_thread(thread["_id"], update)
+        return update_by_id(self.threads, thread["_id"], update)
 
     def reopen(self, thread: dict, open_key: str | None) -> None:
         """A closed thread that receives a message is open again; it takes back its open key
@@ -106,30 +107,17 @@ class ThreadStore:
     def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
         if status == "open" and open_key:
             try:
-                return self._update_thread(
-                    thread_id, {"$set": {"status": status, "open_key": open_key, "updated_at": now()}})
+                return update_by_id(self.threads, thread_id,
+                                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}})
             except DuplicateKeyError:
                 pass
         update = {"$set": {"status": status, "updated_at": now()}}
         if status != "open":
             update["$unset"] = {"open_key": ""}
-        return self._update_thread(thread_id, update)
+        return update_by_id(self.threads, thread_id, update)
 
     def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None:
-        return self._update_thread(thread_id, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}})
-
-    def _update_thread(self, thread_id: str, update: dict) -> dict | None:
-        """Apply `update` to one thread; the thread as it is afterwards (None when there is none).
-
-        An update and a read, both by _id, rather than find_one_and_update: the development
-        database (SecantusDB) runs findAndModify as a write filtered by {_id, $and: [query]},
-        which no index serves, so every call read the whole collection (60 ms at 2,000 threads,
-        seconds at 100,000: see the README's performance section). The read may include a
-        write that landed in between; it never shows an older state than ours.
-        """
-        if self.threads.update_one({"_id": thread_id}, update).matched_count == 0:
-            return None
-        return self.threads.find_one({"_id": thread_id})
+        return update_by_id(self.threads, thread_id, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}})
 
     def soft_delete_where(self, criteria: dict) -> int:
         result = self.threads.update_many({**criteria, "status": {"$ne": "deleted"}},
@@ -360,10 +348,10 @@ class ThreadStore:
         """Announcements still being delivered whose lease ran out, each taken (its lease
         renewed) by this caller; another process that looks at the same moment gets none."""
         for stalled in self.broadcasts.find({"lease_until": {"$lt": at}}, {"lease_until": 1}):
-            taken = self.broadcasts.update_one({"_id": stalled["_id"], "lease_until": stalled["lease_until"]},
-                                               {"$set": {"lease_until": at + lease}})
-            if taken.modified_count:
-                yield self.broadcasts.find_one({"_id": stalled["_id"]})
+            taken = update_by_id(self.broadcasts, stalled["_id"], {"$set": {"lease_until": at + lease}},
+                                 {"lease_until": stalled["lease_until"]})
+            if taken is not None:
+                yield taken
 
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
         """Threads first: the relay may pick a message up at once, and must find its thread.

@@ -19,6 +19,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from services.common.errors import ValidationFailed
+from services.common.mongo import update_by_id
 
 from . import rules
 
@@ -34,24 +35,11 @@ def _page_after(cursor: str | None) -> dict:
     return {"_id": {"$lt": cursor}}
 
 
-def _take(collection, document_id: str, conditions: dict, changes: dict) -> dict | None:
-    """Set `changes` on one document if it still meets `conditions`; the document as taken,
-    or None when it does not (another worker took it first).
-
-    An update and a read by _id (the _id first, so that every MongoDB-wire server looks the
-    document up by it) rather than find_one_and_update: the development database runs
-    findAndModify as a write filtered by {_id, $and: [query]}, which reads the whole collection.
-    """
-    if collection.update_one({"_id": document_id, **conditions}, {"$set": changes}).modified_count == 0:
-        return None
-    return collection.find_one({"_id": document_id})
-
-
 def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries: int = 5) -> dict | None:
     """Take the document meeting `conditions` with the smallest `oldest`; the next one when
     another worker was quicker. None when there is none."""
     for candidate in collection.find(conditions, {"_id": 1}).sort(oldest, ASCENDING).limit(tries):
-        taken = _take(collection, candidate["_id"], conditions, changes)
+        taken = update_by_id(collection, candidate["_id"], {"$set": changes}, conditions)
         if taken is not None:
             return taken
     return None
@@ -114,8 +102,8 @@ class NotificationStore:
             return False
 
     def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
-        return _take(self.events, event_id, {"status": "pending", "process_after": {"$lte": now}},
-                     {"status": "processing", "lease_until": lease_until})
+        return update_by_id(self.events, event_id, {"$set": {"status": "processing", "lease_until": lease_until}},
+                            {"status": "pending", "process_after": {"$lte": now}})
 
     def claim_due_event(self, now: datetime, lease_until: datetime) -> dict | None:
         return _take_first(self.events, {"status": "pending", "process_after": {"$lte": now}}, "process_after",
