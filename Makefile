@@ -5,7 +5,7 @@ VENV := .venv
 DB_VENV := .venv-db
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench rabbitmq system-packages clean
+.PHONY: install run test faults bench rabbitmq system-packages clean
 
 install: $(VENV)/.installed $(DB_VENV)/.installed
 
@@ -36,6 +36,12 @@ run: install rabbitmq
 test: install rabbitmq system-packages
 	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)
+
+# The fault suite alone (it also runs inside `make test`): the whole system on a broker, a
+# database and a mail server of its own, stopped and killed while customers post; prints the
+# table of what clients saw and keeps it in var/faults.json (README "Reliability").
+faults: install rabbitmq
+	$(BIN)/nameko test tests/faults -p no:cacheprovider $(PYTEST_ARGS)
 
 # The system against its own floor at 10k, 100k and 1M messages (bench/run.py): the table is
 # printed and written to bench/results.json. BENCH_ARGS="--scale small" for a quick run,

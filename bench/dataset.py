@@ -25,7 +25,7 @@ from services.catalog_context import context as catalog_context
 from services.catalog_context.schemas import Resolved, load_record
 from services.catalog_context.store import COLLECTIONS
 from services.common.caller import Caller
-from services.common.clock import now
+from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.conversations import actions, rules, text
@@ -175,7 +175,7 @@ class Generator:
         count = 1 + number * 7 % 19  # 1 to 19, ten on average
         started = self.end - timedelta(days=365) + timedelta(seconds=self.random.uniform(0, 362 * 86400))
         at = _ms(started)
-        thread = actions._new_thread(plan, rules.open_key(plan), resolved, at)
+        thread = actions._new_thread(plan, rules.open_key(plan), resolved, at, new_id())
         messages = [self._first(thread, starter, self._prepare(first), at)]
         for index in range(1, count):
             at = _ms(at + timedelta(minutes=self.random.uniform(1, 240)))
@@ -203,7 +203,7 @@ class Generator:
 
     def _first(self, thread, caller, prepared, at):
         # As actions._start_thread writes a new thread and its first message.
-        message = _published(actions._message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED]))
+        message = _published(actions._message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], new_id()))
         actions._apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
         thread["words"] = list(prepared["words"])
@@ -211,7 +211,7 @@ class Generator:
 
     def _append(self, thread, caller, prepared, at):
         # As actions._append and store.add_message move a thread on ($set, $inc, $addToSet).
-        message = _published(actions._message(thread, caller, prepared, at, [MESSAGE_POSTED]))
+        message = _published(actions._message(thread, caller, prepared, at, [MESSAGE_POSTED], new_id()))
         actions._apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
         known = set(thread["words"])

@@ -35,7 +35,7 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 from pymongo import DESCENDING, MongoClient
 
-from services.common.clock import now, parse_iso
+from services.common.clock import new_id, now, parse_iso
 from services.common.events import MESSAGE_POSTED
 from services.common.caller import Caller
 from services.conversations import actions, schemas, text
@@ -146,7 +146,8 @@ class Bench:
 
     def _floor_message(self) -> dict:
         # The very document actions._append inserts for a vendor's reply.
-        return actions._message({"_id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED])
+        return actions._message({"_id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED],
+                                new_id())
 
     def post_concurrent(self) -> dict:
         proxies = []

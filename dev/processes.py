@@ -1,7 +1,8 @@
 """The system's processes as subprocesses, as `make run` starts them from the Procfile.
 
 Each runs in a session of its own (so a stop reaches its children too) with its own log file,
-on the PATH of this virtualenv. The test stack and the bench both start the system this way.
+on the PATH of this virtualenv. The test stack and the bench both start the system this way;
+`make run` through the supervisor (dev/supervisor.py), which relays the output instead.
 """
 import os
 import shlex
@@ -24,25 +25,29 @@ class Processes:
         self.running = {}
 
     def start(self, *names):
+        for name in names or self.commands:
+            with open(self.log_dir / f"{name}.log", "ab") as log:
+                self.running[name] = self.launch(name, log)
+
+    def launch(self, name: str, output) -> subprocess.Popen:
+        """The named command in a session of its own, stdout and stderr both to `output`."""
         bin_dir = str(Path(sys.executable).parent)
         env = {**os.environ, **self.env, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
-        for name in names or self.commands:
-            log = open(self.log_dir / f"{name}.log", "ab")
-            self.running[name] = subprocess.Popen(
-                shlex.split(self.commands[name]), cwd=ROOT, env=env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(shlex.split(self.commands[name]), cwd=ROOT, env=env,
+                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop(self, *names):
-        """SIGTERM to all of them first, then wait: they shut down side by side."""
+        """SIGTERM to all of them first, then wait: they shut down side by side, 20 s at most."""
         stopping = {name: self.running.pop(name) for name in names or list(self.running)}
         for process in stopping.values():
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass  # it had already exited
+        deadline = time.monotonic() + 20
         for process in stopping.values():
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()

@@ -2,16 +2,17 @@
 
 With MONGO_URI unset it starts the embedded development database (data under ./var/db); with
 SMTP_HOST unset, a mail sink that keeps each mail under ./var/mail. Then every Procfile
-process under honcho. In development (embedded database) it loads the demo marketplace and
-prints tokens and curl commands. Every setting in the contract is honoured, so the same command
-runs against a real deployment's database, broker and mail server. Ctrl-C stops everything.
+process under the supervisor (dev/supervisor.py), which restarts one that exits. In development
+(embedded database) it loads the demo marketplace and prints tokens and curl commands. Every
+setting in the contract is honoured, so the same command runs against a real deployment's
+database, broker and mail server. Ctrl-C or SIGTERM stops everything.
 """
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from pathlib import Path
 
 import requests
 
@@ -20,6 +21,7 @@ from services.common.config import load_settings
 from . import embedded_mongo, seed
 from .ports import free_port, wait_for_port
 from .procfile import ROOT
+from .supervisor import Supervisor
 
 VAR = ROOT / "var"
 
@@ -31,9 +33,10 @@ def port_is_free(port: int) -> bool:
 
 
 def main() -> None:
+    # Until the supervisor takes the signals over, SIGTERM stops the helpers as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     settings = load_settings()
     env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     # nameko 2.14 and eventlet announce their own deprecations at every start: noise here.
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning,ignore::UserWarning")
     helpers = []
@@ -53,12 +56,11 @@ def main() -> None:
             wait_for_port(settings.SMTP_PORT, process=sink)
         if development:
             env["DEMO"] = "1"  # the demo pages are served only beside the demo data
-        honcho = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "start", "-f", str(ROOT / "Procfile")],
-                                  cwd=ROOT, env=env)
+        supervisor = Supervisor(env)
         base_url = f"http://127.0.0.1:{settings.GATEWAY_PORT}"
-        if wait_until_ready(base_url, honcho) and development:
-            introduce(base_url, settings.JWT_SECRET)
-        honcho.wait()
+        threading.Thread(target=welcome, args=(base_url, settings.JWT_SECRET, development, supervisor.stopping),
+                         daemon=True).start()
+        supervisor.run()
     except KeyboardInterrupt:
         pass
     finally:
@@ -71,15 +73,21 @@ def main() -> None:
                     process.kill()
 
 
-def wait_until_ready(base_url: str, honcho, timeout: float = 120) -> bool:
+def welcome(base_url: str, secret: str, development: bool, stopping: threading.Event) -> None:
+    if wait_until_ready(base_url, stopping) and development:
+        introduce(base_url, secret)
+
+
+def wait_until_ready(base_url: str, stopping: threading.Event, timeout: float = 120) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and honcho.poll() is None:
+    while time.monotonic() < deadline:
         try:
             if requests.get(f"{base_url}/readyz", params={"services": "all"}, timeout=3).status_code == 200:
                 return True
         except requests.RequestException:
             pass
-        time.sleep(0.5)
+        if stopping.wait(0.5):
+            return False
     print("the system did not become ready; see the logs above", flush=True)
     return False
 

@@ -30,10 +30,18 @@ DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout
 BROKER_DOWN = (RpcTimeout, UnknownService, OperationalError, ConnectionError, socket.error)
 
 
+# A dependency that is away is back within seconds in most outages (a restart, a blip): a
+# client retries after this, with the same Idempotency-Key.
+RETRY_AFTER_SECONDS = 2
+
+
 def error_response(status: int, message: str, details: dict | None = None, code: str | None = None):
     body = {"error": {"code": code or CODE_OF_STATUS.get(status, "error"), "message": message,
                       "details": details or {}}}
-    return jsonify(body), status
+    response = jsonify(body)
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response, status
 
 
 def field_messages(messages: dict) -> dict:
@@ -74,11 +82,15 @@ def register(app):
         return error_response(500, "Something went wrong on our side.", code="internal_error")
 
     def broker_down(error):
-        # The thread's RPC client may hold a dead connection; the next request starts afresh.
-        rpc.discard()
+        if isinstance(error, (OperationalError, ConnectionError, socket.error)):
+            rpc.broker_lost()  # every thread's client holds a dead connection now
+        else:
+            rpc.discard()  # this thread's client may have been left mid-call
         if isinstance(error, UnknownService):
             return error_response(503, f"The {error} service is not running; try again shortly.")
-        return error_response(503, "A backend service did not answer in time; try again shortly.")
+        if isinstance(error, RpcTimeout):
+            return error_response(503, "A backend service did not answer in time; try again shortly.")
+        return error_response(503, "The message broker is not reachable; try again shortly.")
 
     for failure in BROKER_DOWN:
         app.register_error_handler(failure, broker_down)

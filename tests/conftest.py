@@ -4,8 +4,8 @@
 - `service_config`: a nameko config on a fresh RabbitMQ vhost (nameko's `rabbit_config`,
   through the management API) and a fresh database, for `container_factory`.
 - `mail_sink`: a real SMTP server (dev/mail_sink.py in its own process) and its mailbox.
-- `stack`: the whole system as `make run` starts it (Procfile under honcho), for end-to-end
-  tests through the gateway's HTTP port.
+- `stack`: the whole system, every Procfile process as `make run` starts it (dev/processes.py),
+  for end-to-end tests through the gateway's HTTP port.
 """
 import os
 import uuid

@@ -1,7 +1,8 @@
 """The catalog_context service's entrypoints: load what comes in, call the catalog, dump."""
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
+from services.common.entrypoints import rpc
 
+from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
 
 from .catalog import Catalog
@@ -16,6 +17,7 @@ class CatalogContextService:
     store = Mongo(CatalogStore)
     storefront = StorefrontProvider()
     dispatch = EventDispatcher()
+    alive = Heartbeat()
 
     @property
     def catalog(self) -> Catalog:

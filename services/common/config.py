@@ -45,6 +45,8 @@ class Settings:
     CATALOG_FRESH_SECONDS: float = 300.0
     # Addresses that receive the administration's mail, comma separated.
     ADMIN_EMAILS: str = ""
+    # Each nameko service touches it while its event loop turns: liveness without the broker.
+    LIVENESS_FILE: str = "/tmp/message-center-alive"
 
     @property
     def uses_development_secret(self) -> bool:

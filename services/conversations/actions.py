@@ -28,6 +28,11 @@ RELAY_GRACE = timedelta(seconds=10)
 # for the lease is taken over by the next process that looks (resume_broadcasts).
 ANNOUNCEMENT_CHUNK = 1000
 ANNOUNCEMENT_LEASE = timedelta(seconds=60)
+# A request under an Idempotency-Key that has not finished after the gateway's RPC timeout was
+# given up by its caller (or its process died): a retry may then do the work again. That is
+# safe at any time, since the work writes the same ids again (Ids); waiting this long only
+# keeps two live attempts of one request from racing each other.
+PENDING_KEY_GRACE = timedelta(seconds=10)
 DEFAULT_SETTINGS = {"customer_to_vendor_enabled": True, "vendor_to_admin_enabled": True,
                     "show_on_product": True, "show_on_vendor": True, "show_on_order": True}
 
@@ -54,15 +59,17 @@ class Outbox:
     def publish(self, thread: dict, message: dict) -> None:
         self.spawn(lambda: self.publish_now(thread, message))
 
-    def publish_now(self, thread: dict, message: dict) -> None:
+    def publish_now(self, thread: dict, message: dict) -> bool:
+        """False when the broker did not take the events: the message keeps them for the relay."""
         payload = presenters.event(thread, message)
         try:
             for name in message["pending_events"]:
                 self.dispatch(name, payload)
-        except Exception:
-            log.warning("event for message %s not published; the relay will retry", message["_id"], exc_info=True)
-            return
+        except Exception as error:
+            log.warning("event for message %s not published (%s); the relay will retry", message["_id"], error)
+            return False
         self.published.append(message["_id"])
+        return True
 
     def flush(self) -> None:
         marked = self.published[:]
@@ -78,16 +85,35 @@ class Outbox:
             if thread is None:  # the thread write never happened; nothing to announce
                 self.store.mark_published([message["_id"]])
                 continue
-            self.publish_now(thread, message)
+            if not self.publish_now(thread, message):
+                break  # the broker is away: each further try would wait for it in turn
             published += 1
         return published
 
 
 # starting and writing -------------------------------------------------------------------
 
+class Ids:
+    """The ids of what a request writes. Fresh ones, or under an Idempotency-Key ids derived
+    from the key: a request done again after a failure part way (a database or a process that
+    went away) writes the same documents, which are refused as duplicates, never doubled."""
+
+    def __init__(self, seed: str | None = None, at=None):
+        self.seed, self.at = seed, at
+
+    def _id(self, number: int) -> str:
+        return new_id() if self.seed is None else derived_id(self.at, self.seed, number)
+
+    def thread(self) -> str:
+        return self._id(0)
+
+    def message(self) -> str:
+        return self._id(1)
+
+
 def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None) -> dict:
-    def work():
-        return _start_thread(store, catalog, outbox, caller, request)
+    def work(ids):
+        return _start_thread(store, catalog, outbox, caller, request, ids)
 
     def replay(result):
         thread, message = store.get(result["thread_id"]), store.get_message(result["message_id"])
@@ -99,7 +125,7 @@ def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempote
                                  "created": answer["created"]})
 
 
-def _start_thread(store, catalog, outbox, caller, request):
+def _start_thread(store, catalog, outbox, caller, request, ids):
     rules.check_type_enabled(request["type"], settings(store))
     target = request["object"]
     resolved = catalog.resolve(target["type"], target["id"]) if target["type"] != "none" else None
@@ -114,48 +140,54 @@ def _start_thread(store, catalog, outbox, caller, request):
     prepared = text.prepare(request["message"])
     key = rules.open_key(plan)
     existing = store.find_open(key)
-    if existing is None:
+    if existing is None or existing["_id"] == ids.thread():
         at = now()
-        thread = _new_thread(plan, key, resolved, at)
-        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED])
+        thread = _new_thread(plan, key, resolved, at, ids.thread())
+        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message())
         _apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
         thread["words"] = prepared["words"]
-        if store.insert_thread(thread):
-            store.insert_message(message)
-            outbox.publish(thread, message)
+        if existing is not None or store.insert_thread(thread):
+            # existing: this request's own earlier attempt wrote the thread, which counts the message
+            thread = existing or thread
+            if store.insert_message(message):
+                outbox.publish(thread, message)
+            else:
+                message = store.get_message(message["_id"])
             return {"created": True, "thread": presenters.summary(thread, caller.side),
                     "message": presenters.message(message)}
         existing = store.find_open(key)  # another request opened it a moment ago
-    thread, message = _append(store, outbox, caller, existing, prepared)
+    thread, message = _append(store, outbox, caller, existing, prepared, ids)
     return {"created": False, "thread": presenters.summary(thread, caller.side),
             "message": presenters.message(message)}
 
 
 def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None) -> dict:
-    def work():
+    def work(ids):
         thread = _writable(store, caller, thread_id)
-        return presenters.message(_append(store, outbox, caller, thread, text.prepare(body))[1])
+        return presenters.message(_append(store, outbox, caller, thread, text.prepare(body), ids)[1])
 
     return _once(store, caller, idempotency_key, ["post", thread_id, body], work,
                  lambda result: presenters.message(store.get_message(result["message_id"])),
                  lambda answer: {"message_id": answer["id"]})
 
 
-def _append(store, outbox, caller, thread, prepared):
+def _append(store, outbox, caller, thread, prepared, ids):
     at = now()
-    message = _message(thread, caller, prepared, at, [MESSAGE_POSTED])
+    message = _message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message())
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
     updated = store.add_message(thread, message, rules.after_message(thread, caller.side, at))
+    if updated is None:  # an earlier attempt of this request stored it; its events are its own
+        return store.get(thread["_id"]), store.get_message(message["_id"])
     outbox.publish(updated, message)
     return updated, message
 
 
-def _new_thread(plan: dict, key: str | None, resolved: dict | None, at) -> dict:
+def _new_thread(plan: dict, key: str | None, resolved: dict | None, at, thread_id: str) -> dict:
     sides = rules.sides(plan["type"])
     thread = {
-        "_id": new_id(), **plan, "status": "open", "created_at": at, "updated_at": at, "last_message_at": at,
+        "_id": thread_id, **plan, "status": "open", "created_at": at, "updated_at": at, "last_message_at": at,
         "context": resolved["summary"] if resolved else None,
         "context_snapshot": resolved["context"] if resolved else None,
         "unread": {side: 0 for side in sides}, "read_at": {}, "message_count": 0,
@@ -166,10 +198,10 @@ def _new_thread(plan: dict, key: str | None, resolved: dict | None, at) -> dict:
     return thread
 
 
-def _message(thread: dict, caller: Caller, prepared: dict, at, events: list[str]) -> dict:
+def _message(thread: dict, caller: Caller, prepared: dict, at, events: list[str], message_id: str) -> dict:
     name = MARKETPLACE_NAME if caller.is_admin else caller.name
     return {
-        "_id": new_id(), "thread_id": thread["_id"], "created_at": at,
+        "_id": message_id, "thread_id": thread["_id"], "created_at": at,
         "author": {"side": caller.side, "user_id": caller.user_id, "name": name, "email": caller.email},
         "body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
         "words": prepared["words"], "pending_events": events, "relay_after": at + RELAY_GRACE,
@@ -188,20 +220,25 @@ def _apply(document: dict, changes: dict) -> None:
 
 
 def _once(store, caller, key, request, work, replay, remember):
-    """Idempotency-Key: a retry with the same key and caller returns the first answer."""
+    """Idempotency-Key: a retry with the same key and caller returns the first answer, or, when
+    the first attempt never finished (its caller got a 503), finishes the work with the same ids."""
     if not key:
-        return work()
+        return work(Ids())
     stored_key = "|".join([caller.role, caller.company_id or "", caller.user_id, key])
     fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
-    earlier = store.claim_key(stored_key, fingerprint)
+    at = now()
+    earlier = store.claim_key(stored_key, fingerprint, at)
     if earlier is not None:
         if earlier["fingerprint"] != fingerprint:
             raise Conflict("This Idempotency-Key was already used for a different request.")
-        if earlier["state"] != "done":
+        if earlier["state"] == "done":
+            return replay(earlier["result"])
+        claimed_at = earlier.get("claimed_at", earlier["created_at"])
+        if at - claimed_at < PENDING_KEY_GRACE or not store.retake_key(stored_key, claimed_at, at):
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
-        return replay(earlier["result"])
+    ids = Ids(stored_key, earlier["created_at"] if earlier else at)
     try:
-        answer = work()
+        answer = work(ids)
     except Exception:
         store.release_key(stored_key)
         raise
@@ -329,7 +366,7 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
                 results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
             else:
                 thread = _writable(store, caller, thread_id)
-                _, message = _append(store, outbox, caller, thread, prepared)
+                _, message = _append(store, outbox, caller, thread, prepared, Ids())
                 results.append({"thread_id": thread_id, "status": 201, "outcome": "replied", "message_id": message["_id"]})
         except (NotFound, Forbidden) as error:
             results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code, "message_id": None})
@@ -387,12 +424,11 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
             plan = {"type": access.VENDOR_TO_ADMIN, "group": "admin", "object": {"type": "none", "id": None},
                     "company_id": vendor["company_id"], "customer_id": None, "customer": None,
                     "subject": announcement["subject"]}
-            thread = _new_thread(plan, None, None, at)
-            thread["_id"] = derived_id(at, broadcast_id + "/thread", number)
+            thread = _new_thread(plan, None, None, at, derived_id(at, broadcast_id + "/thread", number))
             thread["broadcast_id"] = broadcast_id
             thread["context"] = {"title": vendor["name"], "image_url": None, "url": None}
-            message = _message(thread, author, prepared, at, [THREAD_STARTED, MESSAGE_POSTED])
-            message["_id"] = derived_id(at, broadcast_id + "/message", number)
+            message = _message(thread, author, prepared, at, [THREAD_STARTED, MESSAGE_POSTED],
+                               derived_id(at, broadcast_id + "/message", number))
             message["relay_after"] = now() + ANNOUNCEMENT_LEASE  # not the relay's while the lease holds
             _apply(thread, rules.after_message(thread, author.side, at, announcement=True))
             thread["last_message"] = {"id": message["_id"], "author": message["author"],
@@ -402,8 +438,12 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
         store.insert_threads([thread for thread, _ in written[first:]], [message for _, message in written[first:]])
         store.hold_broadcast(broadcast_id, now() + ANNOUNCEMENT_LEASE)
     store.broadcast_sent(broadcast_id, now())
-    for thread, message in written:
-        outbox.publish_now(thread, message)
+    for number, (thread, message) in enumerate(written):
+        if not outbox.publish_now(thread, message):
+            # The broker is away: the relay publishes the rest as soon as it is back, not
+            # once their lease runs out.
+            store.relay_soon([message["_id"] for _, message in written[number:]], now())
+            break
 
 
 def resume_broadcasts(store, outbox) -> int:

@@ -2,11 +2,12 @@
 import logging
 
 from nameko.events import EventDispatcher, event_handler
-from nameko.rpc import rpc
+from services.common.entrypoints import rpc
 from nameko.timer import timer
 
 from services.common.caller import Caller
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
 
 from . import actions, schemas
@@ -24,6 +25,7 @@ class ConversationsService:
     dispatch = EventDispatcher()
     published = PublishedMessages()
     background = Background()
+    alive = Heartbeat()
 
     @property
     def outbox(self):

@@ -6,10 +6,11 @@ import copy
 import json
 import re
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
+import pymongo
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from services.common.clock import now
 from services.common.mongo import update_by_id
@@ -25,6 +26,10 @@ SEARCH_BUDGET = 500
 WIDEST_WINDOW = timedelta(days=3650)
 MILLISECOND = timedelta(milliseconds=1)
 DUPLICATE_KEY = 11000
+# The claim time of an Idempotency-Key whose attempt failed: long enough ago to retake at once.
+RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Releasing a key is worth a short wait only: the caller is waiting for its 503.
+RELEASE_SECONDS = 0.5
 
 
 class ThreadStore:
@@ -79,12 +84,19 @@ class ThreadStore:
     def get_many(self, thread_ids: list[str]) -> list[dict]:
         return list(self.threads.find({"_id": {"$in": thread_ids}}))
 
-    def insert_message(self, message: dict) -> None:
-        self.messages.insert_one(message)
+    def insert_message(self, message: dict) -> bool:
+        """False when it is stored already (a request done again writes the same ids)."""
+        try:
+            self.messages.insert_one(message)
+            return True
+        except DuplicateKeyError:
+            return False
 
-    def add_message(self, thread: dict, message: dict, changes: dict) -> dict:
-        """Store the message, then move the thread on: last message, counters, words."""
-        self.messages.insert_one(message)
+    def add_message(self, thread: dict, message: dict, changes: dict) -> dict | None:
+        """Store the message, then move the thread on: last message, counters, words. None
+        when the message was stored already: the thread was moved on for it then."""
+        if not self.insert_message(message):
+            return None
         update = {
             "$set": {**changes["$set"],
                      "last_message": {"id": message["_id"], "author": message["author"],
@@ -309,25 +321,41 @@ class ThreadStore:
     def unpublished_messages(self, at: datetime, limit: int) -> list[dict]:
         return list(self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit))
 
+    def relay_soon(self, message_ids: list[str], at: datetime) -> None:
+        self.messages.update_many({"_id": {"$in": message_ids}, "relay_after": {"$exists": True}},
+                                  {"$set": {"relay_after": at}})
+
     def mark_published(self, message_ids: list[str]) -> None:
         self.messages.update_many({"_id": {"$in": message_ids}}, {"$unset": {"pending_events": "", "relay_after": ""}})
 
     # idempotency keys -----------------------------------------------------------------
 
-    def claim_key(self, key: str, fingerprint: str) -> dict | None:
+    def claim_key(self, key: str, fingerprint: str, at: datetime) -> dict | None:
         """None when the key is new (and now ours); else what was stored under it."""
         try:
             self.idempotency.insert_one({"_id": key, "fingerprint": fingerprint, "state": "pending",
-                                         "created_at": now()})
+                                         "created_at": at, "claimed_at": at})
             return None
         except DuplicateKeyError:
             return self.idempotency.find_one({"_id": key})
+
+    def retake_key(self, key: str, claimed_at: datetime, at: datetime) -> bool:
+        """Take over a pending key whose attempt was given up; False if another retry took it."""
+        taken = self.idempotency.update_one({"_id": key, "state": "pending", "claimed_at": claimed_at},
+                                            {"$set": {"claimed_at": at}})
+        return taken.matched_count == 1
 
     def complete_key(self, key: str, result: dict) -> None:
         self.idempotency.update_one({"_id": key}, {"$set": {"state": "done", "result": result}})
 
     def release_key(self, key: str) -> None:
-        self.idempotency.delete_one({"_id": key, "state": "pending"})
+        """The attempt failed: a retry may take the key over at once. The key stays, with the
+        time its ids derive from, because the attempt may have written part of its work."""
+        try:
+            with pymongo.timeout(RELEASE_SECONDS):
+                self.idempotency.update_one({"_id": key, "state": "pending"}, {"$set": {"claimed_at": RELEASED}})
+        except PyMongoError:
+            pass  # the database is away (hence the failure): the key is retaken after its grace
 
     # announcements --------------------------------------------------------------------
 

@@ -26,8 +26,10 @@ from .webhooks import SIGNATURE_HEADER, sign
 
 log = logging.getLogger(__name__)
 
-# Longer than any one piece of work (an SMTP or HTTP timeout, a catalog call) takes.
-LEASE = timedelta(minutes=5)
+# Longer than any one piece of work takes (an SMTP or HTTP timeout, a catalog call: 10 s each),
+# and no longer: work whose worker died, or whose release a database outage prevented, is
+# taken up again after it.
+LEASE = timedelta(seconds=60)
 # An event that cannot be worked through (the catalog is down) waits, then is tried again;
 # after this many tries it is kept as failed and logged.
 EVENT_ATTEMPTS = 12

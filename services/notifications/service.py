@@ -2,12 +2,13 @@
 delivery.py and bell.py."""
 from nameko.dependency_providers import Config
 from nameko.events import SERVICE_POOL, event_handler
-from nameko.rpc import rpc
+from services.common.entrypoints import rpc
 from nameko.timer import timer
 
 from services.common.caller import Caller
 from services.common.config import load_settings
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
+from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
 
 from . import bell, delivery, schemas, webhooks
@@ -29,6 +30,7 @@ class NotificationsService:
     catalog = Catalog()
     outbox = Mailer()
     poster = Webhooks()
+    alive = Heartbeat()
 
     # Durable queues, acknowledged when the handler returns: an event published while this
     # service is down waits for it. A handler that could not even keep the event (the

@@ -14,6 +14,10 @@ CUSTOMER = {"user_id": "c1", "role": "customer", "name": "Ann", "email": "ann@bu
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}
 
 
+class ProcessStopped(Exception):
+    pass
+
+
 @pytest.fixture
 def rpc(container_factory, service_config):
     for service in (CatalogContextService, ConversationsService):
@@ -99,8 +103,13 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     half.update(_id="half-written", status="sending", lease_until=half["created_at"])
     mongo_db.broadcasts.insert_one(half)
     stopped = actions.Outbox(ThreadStore(mongo_db), dispatch=None, published=[], spawn=None)
-    stopped.publish_now = lambda thread, message: None  # it stopped before its events went out
-    actions.deliver_broadcast(ThreadStore(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
+
+    def stop_here(thread, message):  # the process stopped before its events went out
+        raise ProcessStopped()
+
+    stopped.publish_now = stop_here
+    with pytest.raises(ProcessStopped):
+        actions.deliver_broadcast(ThreadStore(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
     mongo_db.broadcasts.update_one({"_id": "half-written"}, {"$set": {"status": "sending",
                                                                       "lease_until": half["created_at"]}})
 

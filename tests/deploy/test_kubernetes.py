@@ -7,6 +7,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from dev.ports import free_port
+from gateway.app import create_app
+from services.common.config import Settings
 from tests.deploy.layout import (
     K8S_DIR, SECRET_VARIABLES, compose, dockerfile_stages, image_tag,
     is_pinned, k8s_documents, k8s_objects, nameko_services, procfile, quantity,
@@ -92,21 +95,63 @@ def test_each_deployment_selects_its_own_pods(deployments):
         assert len(chosen_by) == 1, f"pods selected by {chosen_by}"
 
 
-def test_nameko_services_are_probed_over_the_broker(deployments):
+def test_nameko_services_are_ready_over_the_broker_and_alive_by_their_heartbeat(deployments):
     for process in nameko_services():
         container = the_container(deployments[deployment_name(process)])
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        for probe in ("startupProbe", "readinessProbe"):
             assert container[probe]["exec"]["command"] == [
                 "python", "-m", "services.common.probe", process], (process, probe)
+        assert container["livenessProbe"]["exec"]["command"] == [
+            "python", "-m", "services.common.probe", "--alive"], process
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             # The probe gives up after 5 s by itself: the kubelet must wait longer than that.
-            assert container[probe]["timeoutSeconds"] > 5
+            assert container[probe]["timeoutSeconds"] > 5, (process, probe)
 
 
-def test_the_gateway_is_ready_when_its_dependencies_are_and_alive_while_it_runs(deployments):
-    container = the_container(deployments["gateway"])
+def test_no_liveness_probe_asks_the_broker_or_the_database(deployments):
+    # Otherwise an outage of either restarts every pod at once, and a restart cures neither.
+    for name, deployment in deployments.items():
+        liveness = the_container(deployment)["livenessProbe"]
+        if "exec" in liveness:
+            command = liveness["exec"]["command"]
+            assert command[:3] == ["python", "-m", "services.common.probe"], name
+            assert "--alive" in command and not set(command) & set(nameko_services()), name
+        else:
+            assert liveness["httpGet"]["path"] == "/healthz", name
+
+
+@pytest.mark.parametrize("process", ["gateway", "push"])
+def test_http_processes_are_ready_when_their_dependencies_are_and_alive_while_they_run(
+        deployments, process):
+    container = the_container(deployments[process])
     [port] = container["ports"]
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port["name"]}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port["name"]}
+
+
+def test_the_gateway_is_alive_while_the_broker_and_the_database_are_not():
+    nothing_listens = free_port()
+    settings = Settings(AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
+                        MONGO_URI=f"mongodb://127.0.0.1:{nothing_listens}/")
+    client = create_app(settings).test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
+
+
+def test_every_deployment_has_a_disruption_budget_for_exactly_its_pods(deployments):
+    budgets = k8s_objects("PodDisruptionBudget")
+    for name, deployment in deployments.items():
+        pods = deployment["spec"]["template"]["metadata"]["labels"]
+        covering = [budget for budget in budgets
+                    if budget["spec"]["selector"]["matchLabels"].items() <= pods.items()]
+        assert len(covering) == 1, f"{name}: {len(covering)} budgets"
+        [budget] = covering
+        # The same pods as the Deployment, no more: a budget over two Deployments would let
+        # a drain take the last pod of one of them.
+        assert budget["spec"]["selector"] == deployment["spec"]["selector"], name
+        # One pod at a time: a drain goes on, and another pod keeps serving.
+        assert budget["spec"]["maxUnavailable"] == 1 < deployment["spec"]["replicas"], name
+    assert len(budgets) == len(deployments)
 
 
 def test_the_gateway_service_reaches_the_port_gunicorn_listens_on(deployments):

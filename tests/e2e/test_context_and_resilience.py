@@ -1,5 +1,6 @@
 """The context beside a dialogue, and what happens when a part of the system is down."""
 import time
+from datetime import datetime, timedelta, timezone
 
 
 def test_the_thread_page_shows_what_changed_since_the_question_was_asked(world):
@@ -70,3 +71,30 @@ def test_messages_posted_while_notifications_are_down_are_mailed_once_it_is_back
     texts = " ".join(mail.get_body(("plain",)).get_content() for mail in stack.mail.to(f"{customer_id}@buyers.test"))
     assert all(f"Answer {n}" in texts for n in range(3)), texts
     assert len(mails) <= 3
+
+
+def test_a_retry_finishes_a_request_whose_first_attempt_never_completed_without_doubling(world):
+    """The first attempt stored its message and then its process died (or the database went
+    away) before the Idempotency-Key was marked done: the key stays pending."""
+    stack = world.stack
+    shop = world.vendor("shop")
+    customer, _ = world.customer("ann")
+    thread = world.ask(customer, "company", shop, "First")
+    key = {"Idempotency-Key": f"half-{world.tag}"}
+    first = world.post(customer, thread, "Is it in stock?", headers=dict(key))
+    assert first.status_code == 201
+    pending = {"state": "pending", "result": None}
+    stack.db.idempotency.update_one({"_id": {"$regex": f"half-{world.tag}$"}},
+                                    {"$set": {**pending, "claimed_at": datetime.now(timezone.utc)}})
+    # While the first attempt may still be running, a retry is asked to wait.
+    assert world.post(customer, thread, "Is it in stock?", headers=dict(key)).status_code == 409
+    # Once it is older than the RPC timeout, the retry finishes the work: the same message, once.
+    stack.db.idempotency.update_one({"_id": {"$regex": f"half-{world.tag}$"}},
+                                    {"$set": {"claimed_at": datetime.now(timezone.utc) - timedelta(minutes=1)}})
+    retry = world.post(customer, thread, "Is it in stock?", headers=dict(key))
+    assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+    page = stack.call("GET", f"/v1/threads/{thread}", customer).json()
+    assert [message["text"] for message in page["messages"]["items"]].count("Is it in stock?") == 1
+    assert world.summary(world.staff(shop), thread)["unread_count"] == 2
+    # and from then on the key answers with that message at once
+    assert world.post(customer, thread, "Is it in stock?", headers=dict(key)).json()["id"] == first.json()["id"]

@@ -1,0 +1,114 @@
+"""The fault suite: the whole system on a broker, a database and a mail server of its own,
+which the tests stop, cut and kill while customers post (see the README's Reliability section).
+
+Each test appends its figures to one table, printed at the end of the run (`make faults`) and
+kept in var/faults.json.
+"""
+import json
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.faults.figures import Figures
+from tests.faults.system import FaultySystem
+from tests.faults.traffic import Traffic
+
+TABLE: list[Figures] = []
+RESULTS = Path(__file__).resolve().parents[2] / "var" / "faults.json"
+
+
+@pytest.fixture(scope="session")
+def faulty(tmp_path_factory):
+    system = FaultySystem(tmp_path_factory.mktemp("faults"))
+    try:
+        system.start_all()
+        admin = system.token("admin", sub="faults-admin")
+        # Mail at once, one per message, and retried within seconds: what the checks count.
+        system.set_notifications(admin, {"coalesce_seconds": 0,
+                                          "retry": {"attempts": 20, "first_delay_seconds": 1,
+                                                    "max_delay_seconds": 4}})
+        yield system
+    finally:
+        system.stop_all()
+
+
+class Shop:
+    """A vendor, a product and customers who each asked a question about it."""
+
+    def __init__(self, system: FaultySystem):
+        self.system = system
+        self.tag = "t" + uuid.uuid4().hex[:6]
+        self.system_token = system.token("system", sub="storefront-sync")
+        self.company_id = f"v{self.tag}"
+        self.email = f"sales-{self.company_id}@vendors.test"
+        self.put("vendors", self.company_id, {"company_id": self.company_id, "company": f"Vendor {self.tag}",
+                                             "email": self.email, "status": "A"})
+        self.product_id = f"p{self.tag}"
+        self.put("products", self.product_id, {"product_id": self.product_id, "product": "Brass Desk Lamp",
+                                               "price": "49.90", "company_id": self.company_id, "status": "A"})
+        self.vendor_token = system.token("vendor", sub=f"staff-{self.tag}", company_id=self.company_id,
+                                         name="Staff", email=f"staff-{self.tag}@vendors.test")
+
+    def put(self, kind, record_id, record):
+        answer = self.system.call("PUT", f"/v1/catalog/{kind}/{record_id}", self.system_token, json=record)
+        assert answer.status_code == 200, answer.text
+
+    def customers(self, count: int) -> list[tuple[str, str]]:
+        asked = []
+        for number in range(count):
+            user_id = f"{self.tag}-buyer{number}"
+            token = self.system.token("customer", sub=user_id, name=f"Buyer {number}", email=f"{user_id}@buyers.test")
+            answer = self.system.call("POST", "/v1/threads", token, json={
+                "type": "vendor_to_customer", "object": {"type": "product", "id": self.product_id},
+                "message": "Does it take LED bulbs?"})
+            assert answer.status_code == 201, answer.text
+            asked.append((token, answer.json()["thread"]["id"]))
+        return asked
+
+    def traffic(self, clients: int = 4) -> Traffic:
+        return Traffic(self.system, self.customers(clients), self.tag)
+
+
+@pytest.fixture
+def shop(faulty):
+    faulty.wait_serving()
+    return Shop(faulty)
+
+
+@pytest.fixture
+def report():
+    def add(figures: Figures) -> None:
+        TABLE.append(figures)
+    return add
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TABLE:
+        return
+    rows = [figures.row() for figures in TABLE]
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rows": rows},
+                                  indent=1))
+    terminalreporter.section("faults: what clients saw (make faults)")
+    for line in table_lines(rows):
+        terminalreporter.write_line(line)
+
+
+COLUMNS = [("scenario", "scenario"), ("acknowledged", "posts 201"), ("stored", "stored"),
+           ("duplicates", "dupl."), ("mails_most_per_message", "mails/msg max"), ("unmailed", "unmailed"),
+           ("bell_most_per_message", "bell/msg max"), ("bell_missing", "bell missing"),
+           ("pages_resynced", "pages resynced"), ("recovery_seconds", "s to first 201"),
+           ("slowest_503", "slowest 503 s"),
+           ("running", "running"), ("answers", "answers (status×n)")]
+
+
+def table_lines(rows: list[dict]) -> list[str]:
+    def cell(value):
+        return f"{value:.1f}" if isinstance(value, float) else str(value)
+    cells = [[title for _, title in COLUMNS]] + [[cell(row[name]) for name, _ in COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    lines = ["| " + " | ".join(text.ljust(width) for text, width in zip(line, widths)) + " |" for line in cells]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return lines
