@@ -82,10 +82,8 @@ def register(app):
         return error_response(500, "Something went wrong on our side.", code="internal_error")
 
     def broker_down(error):
-        if isinstance(error, (OperationalError, ConnectionError, socket.error)):
-            rpc.broker_lost()  # every thread's client holds a dead connection now
-        else:
-            rpc.discard()  # this thread's client may have been left mid-call
+        # The thread's RPC client may hold a dead connection; the next request starts afresh.
+        rpc.discard()
         if isinstance(error, UnknownService):
             return error_response(503, f"The {error} service is not running; try again shortly.")
         if isinstance(error, RpcTimeout):

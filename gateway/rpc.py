@@ -2,30 +2,61 @@
 
 nameko's ClusterRpcProxy is not thread-safe, and gunicorn's gthread workers serve requests on
 several threads, so each thread keeps its own, started on first use with the call timeout.
+A client whose connection failed is discarded, and the next request on that thread starts a
+fresh one.
 
-When the broker goes away, a client's connection is dead, and nameko retries a dead
-connection for about 5 s before it gives up (its retry policy is fixed inside the proxy). So
-the first request that finds the broker away marks every thread's client as stale; each
-thread then starts a fresh one, and a fresh one starts only once the broker's port answers a
-plain connect (BROKER_CONNECT_SECONDS): during an outage a request gets its 503 at once, and
-after it the next request on each thread connects anew.
+A request must hear "unavailable" at once when the broker is away, not after nameko's own
+patience: its publisher retries a dead connection for about 5 s (the policy is fixed inside
+the standalone proxy, hence the small subclasses below, which only swap the publisher), and
+a new client tries to connect for 2 s. So a dead connection is retried once, at once, and a
+new client is started only once the broker's port answers a plain connect.
 """
 import socket
 import threading
 
 from kombu.utils.url import parse_url
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.amqp.publish import Publisher
+from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
+from nameko.rpc import MethodProxy, ServiceProxy
+from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 BROKER_CONNECT_SECONDS = 1.0
+# One reconnection, at once: enough for a connection the broker closed while it stays up.
+ONE_QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 _local = threading.local()
 _settings = None
-# Moves on each time a request finds the broker away: clients of an older one are replaced.
-_generation = 0
 
 
 class BrokerAway(ConnectionError):
     """The broker's port does not answer: no RPC can go out now."""
+
+
+class QuickPublisher(Publisher):
+    transport_options = {**DEFAULT_TRANSPORT_OPTIONS, **ONE_QUICK_RETRY}
+    retry_policy = dict(ONE_QUICK_RETRY)
+
+
+class QuickMethodProxy(MethodProxy):
+    publisher_cls = QuickPublisher
+
+
+class QuickServiceProxy(ServiceProxy):
+    def __getattr__(self, name):
+        return QuickMethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, **self.options)
+
+
+class QuickClusterProxy(ClusterProxy):
+    def __getattr__(self, name):
+        if name not in self._proxies:
+            self._proxies[name] = QuickServiceProxy(self._worker_ctx, name, self._reply_listener)
+        return self._proxies[name]
+
+
+class QuickClusterRpcProxy(ClusterRpcProxy):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._proxy = QuickClusterProxy(self._worker_ctx, self._reply_listener)
 
 
 def configure(settings) -> None:
@@ -34,22 +65,13 @@ def configure(settings) -> None:
 
 
 def rpc():
-    if getattr(_local, "generation", _generation) != _generation:
-        discard()
     proxy = getattr(_local, "proxy", None)
     if proxy is None:
         _check_broker_listens()
-        client = ClusterRpcProxy({"AMQP_URI": _settings.AMQP_URI}, timeout=_settings.RPC_TIMEOUT)
+        client = QuickClusterRpcProxy({"AMQP_URI": _settings.AMQP_URI}, timeout=_settings.RPC_TIMEOUT)
         proxy = client.start()
-        _local.client, _local.proxy, _local.generation = client, proxy, _generation
+        _local.client, _local.proxy = client, proxy
     return proxy
-
-
-def broker_lost() -> None:
-    """Every thread's client is stale: each starts a fresh one on its next request."""
-    global _generation
-    _generation += 1
-    discard()
 
 
 def discard() -> None:

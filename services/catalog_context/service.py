@@ -69,4 +69,6 @@ class CatalogContextService:
 
     @rpc
     def health(self):
+        """Ready: the broker brought the call and the database answers."""
+        self.store.ping()
         return True

@@ -26,6 +26,9 @@ class CatalogStore:
         # Announcements go to every active vendor.
         db.vendors.create_index([("status", ASCENDING)])
 
+    def ping(self) -> None:
+        self.db.command("ping")
+
     def _records(self, object_type):
         return self.db[COLLECTIONS[object_type]]
 

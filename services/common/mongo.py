@@ -4,9 +4,11 @@ Each worker gets the service's store (a small object with domain verbs), never t
 client. A store class names its indexes in `create_indexes(db)`.
 """
 import logging
+import time
 
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
+from pymongo.errors import ConnectionFailure
 
 from .config import load_settings
 
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 SERVER_SELECTION_MS = 2000
 CONNECT_MS = 2000
 SOCKET_MS = 8000
+# How a service that starts while the database is away waits for it.
+FIRST_RETRY_SECONDS = 1.0
+LONGEST_RETRY_SECONDS = 15.0
 
 
 def connect(settings) -> MongoClient:
@@ -53,7 +58,22 @@ class Mongo(DependencyProvider):
         settings = load_settings(self.container.config)
         self.client = connect(settings)
         self.db = self.client[settings.MONGO_DB]
-        self.store_class.create_indexes(self.db)
+        self._create_indexes()
+
+    def _create_indexes(self):
+        """Before the service takes any work (unique indexes keep it from doubling any). A
+        database that is away holds the start back, and the process waits for it rather
+        than exiting: alive, not ready (its health RPC is not served yet)."""
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                self.store_class.create_indexes(self.db)
+                return
+            except ConnectionFailure as error:
+                log.warning("the database is not reachable (%s); starting once it is, trying again in %g s",
+                            error, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, LONGEST_RETRY_SECONDS)
 
     def stop(self):
         if self.client is not None:

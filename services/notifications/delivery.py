@@ -7,10 +7,12 @@ Never twice: each planned delivery has a unique key — (message, address) for m
 through again plans nothing new, and a planned mail is claimed before it is sent.
 
 The one gap that remains is SMTP's own: a worker that dies after the server accepted a mail
-and before recording it sends that mail again when its lease runs out.
+and before recording it (or a database away for longer than half the lease) sends that mail
+again when its lease runs out.
 """
 import json
 import logging
+import time
 from datetime import timedelta
 
 from marshmallow import ValidationError
@@ -231,9 +233,27 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
                         "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
             store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
             continue
-        store.batch_sent(batch_id, now())
+        _record_delivered(lambda: store.batch_sent(batch_id, now()), f"mail {batch_id}")
         sent += 1
     return sent
+
+
+def _record_delivered(write, what: str) -> None:
+    """The server took it: the record that it did must land within the lease, or the work is
+    taken up again and sent twice. A database that is away is waited for, up to half the
+    lease; an outage longer than that can still cause one repeat."""
+    give_up = time.monotonic() + LEASE.total_seconds() / 2
+    delay = 0.5
+    while True:
+        try:
+            write()
+            return
+        except ConnectionFailure as error:
+            if time.monotonic() + delay > give_up:
+                raise
+            log.warning("%s was delivered, but cannot be recorded yet (%s); trying again", what, error)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def call_due_webhooks(store, poster, options: dict, event_key: str | None = None, limit: int = 100) -> None:
@@ -258,6 +278,7 @@ def call_due_webhooks(store, poster, options: dict, event_key: str | None = None
             status, send_after = "delivered", None
         else:
             status, send_after = rules.after_failure(attempts, retry, now())
-        store.webhook_attempted(delivery, status, attempts, send_after, {
-            "at": now(), "event": delivery["event"], "status": "retrying" if status == "pending" else status,
-            "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error})
+        result = {"at": now(), "event": delivery["event"], "status": "retrying" if status == "pending" else status,
+                  "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error}
+        _record_delivered(lambda: store.webhook_attempted(delivery, status, attempts, send_after, result),
+                          f"webhook call {delivery['_id']}")

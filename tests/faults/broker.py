@@ -14,6 +14,10 @@ from pathlib import Path
 
 from dev.ports import free_port
 
+# Debian installs them in /usr/sbin, which a non-login shell's PATH may lack.
+SERVER = shutil.which("rabbitmq-server") or "/usr/sbin/rabbitmq-server"
+CTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+
 
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
@@ -48,7 +52,7 @@ class PrivateBroker:
         shutil.chown(self.base, "rabbitmq", "rabbitmq")
         for path in self.base.rglob("*"):
             shutil.chown(path, "rabbitmq", "rabbitmq")
-        subprocess.run(["rabbitmq-server", "-detached"], env=self.env, check=True,
+        subprocess.run([SERVER, "-detached"], env=self.env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.wait_open(timeout)
 
@@ -60,7 +64,7 @@ class PrivateBroker:
             time.sleep(0.3)
 
     def ctl(self, *arguments: str, timeout: float = 60.0) -> None:
-        subprocess.run(["rabbitmqctl", "-n", self.name, *arguments], env=self.env, check=True,
+        subprocess.run([CTL, "-n", self.name, *arguments], env=self.env, check=True,
                        timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def pause(self) -> None:
