@@ -40,6 +40,9 @@ from dev.ports import free_port, wait_for_port
 from dev.procfile import ROOT, processes
 from services.common.config import load_settings
 
+# The storefront's sync: the one caller that writes the catalog without an admin.
+SYNC = {"user_id": "storefront-sync", "role": "system"}
+
 SERVICES = ("catalog_context", "conversations", "notifications")
 WARM_UP = 5
 VENDOR = {"company_id": "1", "company": "Bench Lamps", "email": "sales@bench.test", "status": "A"}
@@ -172,8 +175,8 @@ def main():
             services = start_services(env, work)
             with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as cluster:
                 wait_ready(cluster)
-                cluster.catalog_context.upsert_vendor(VENDOR)
-                cluster.catalog_context.upsert_product(PRODUCT)
+                cluster.catalog_context.upsert_vendor(SYNC, VENDOR)
+                cluster.catalog_context.upsert_product(SYNC, PRODUCT)
                 latencies, answers = [], []
                 for number in range(WARM_UP + args.messages):
                     posted, answered, thread_id = ask(cluster, number)

@@ -39,6 +39,9 @@ def main() -> None:
     env = dict(os.environ)
     # nameko 2.14 and eventlet announce their own deprecations at every start: noise here.
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning,ignore::UserWarning")
+    # `make run` is development: the gateway and push accept a weak JWT_SECRET, and warn
+    # (DEVELOPMENT_MODE=false in the shell makes them refuse it, as a deployment does).
+    env.setdefault("DEVELOPMENT_MODE", "true")
     helpers = []
     development = not os.environ.get("MONGO_URI")
     try:

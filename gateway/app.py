@@ -6,7 +6,8 @@ from flask_smorest import Api
 
 from services.common.config import load_settings
 
-from . import cors, errors, metrics, rpc
+from . import cors, errors, metrics, nesting, rpc
+from .secrets_policy import check_signing_secret
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +22,8 @@ class ContractApi(Api):
 
 def create_app(settings=None) -> Flask:
     settings = settings or load_settings()
-    if settings.uses_development_secret:
-        log.warning("JWT_SECRET is not set: using the DEVELOPMENT key. Anyone can mint tokens. "
-                    "Set JWT_SECRET before this gateway faces real users.")
+    # Raised here, a refusal stops every gunicorn worker's boot, and so gunicorn itself.
+    check_signing_secret(settings, log)
     # No static folder: the one script the gateway serves goes through the ui blueprint.
     app = Flask(__name__, static_folder=None)
     app.config.update(
@@ -45,6 +45,7 @@ def create_app(settings=None) -> Flask:
     rpc.configure(settings)
     api = ContractApi(app)
     errors.register(app)
+    nesting.register(app)
     metrics.register(app)
     cors.register(app, settings.CORS_ORIGINS)
 

@@ -35,11 +35,12 @@ from kombu import Connection, Consumer, Queue, binding
 from nameko.standalone.events import get_event_exchange
 
 from services.common.caller import Caller
-from services.common.config import load_settings
+from services.common.config import Settings, load_settings
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
 from services.common import access
 
-from gateway.auth import Unauthorized, caller_from_token
+from gateway.auth import LEEWAY_SECONDS, Unauthorized, caller_from_token
+from gateway.secrets_policy import WeakSecret, check_signing_secret
 
 log = logging.getLogger("gateway.push")
 
@@ -192,8 +193,8 @@ class EventFeed:
 class PushApp:
     """The WSGI application: the event stream, and health for the orchestrator."""
 
-    def __init__(self, secret: str, audience: Audience, feed: EventFeed, heartbeat: float = HEARTBEAT_SECONDS):
-        self.secret = secret
+    def __init__(self, settings: Settings, audience: Audience, feed: EventFeed, heartbeat: float = HEARTBEAT_SECONDS):
+        self.settings = settings
         self.audience = audience
         self.feed = feed
         self.heartbeat = heartbeat
@@ -223,7 +224,7 @@ class PushApp:
         if not token.strip():
             return error(start_response, 401, "unauthorized", "A token is required (?token=<JWT>).", cors)
         try:
-            caller = caller_from_token(token, self.secret)
+            caller = caller_from_token(token, self.settings)
         except Unauthorized as problem:
             return error(start_response, 401, problem.code, problem.message, cors)
         log.debug("page of %s %s connected (%d open)", caller.role, caller.user_id, len(self.audience.pages) + 1)
@@ -235,10 +236,10 @@ class PushApp:
         return stream(self.audience, caller, expiry_of(token), self.heartbeat)
 
 
-def expiry_of(token: str) -> float | None:
-    # Read only after caller_from_token has checked the signature and the expiry.
-    expires = jwt.decode(token, options={"verify_signature": False}).get("exp")
-    return float(expires) if expires is not None else None
+def expiry_of(token: str) -> float:
+    # Read only after caller_from_token has checked the signature and the expiry; the stream
+    # lasts as long as that check would still pass, or a reconnect would be closed at once.
+    return float(jwt.decode(token, options={"verify_signature": False})["exp"]) + LEEWAY_SECONDS
 
 
 def answer(start_response, status: int, body: dict, headers=()):
@@ -261,6 +262,10 @@ def main() -> None:
     settings = load_settings()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        check_signing_secret(settings, log)
+    except WeakSecret as refusal:
+        raise SystemExit(f"push refuses to start: {refusal}")
     host, port, max_pages = settings.GATEWAY_HOST, settings.PUSH_PORT, settings.PUSH_MAX_PAGES
     audience = Audience()
     feed = EventFeed(settings.AMQP_URI, audience)
@@ -269,7 +274,7 @@ def main() -> None:
     log.info("push: event streams on http://%s:%d/v1/events", host, port)
     # log_output off: the request line carries the token. minimum_chunk_size 0: every event
     # is written as it comes instead of waiting for 4 KiB of them.
-    eventlet.wsgi.server(listener, PushApp(settings.JWT_SECRET, audience, feed), log_output=False,
+    eventlet.wsgi.server(listener, PushApp(settings, audience, feed), log_output=False,
                          minimum_chunk_size=0, max_size=max_pages, keepalive=True)
 
 

@@ -64,7 +64,29 @@ def configure(settings) -> None:
     _settings = settings
 
 
-def rpc():
+class Call:
+    """`rpc().service.method(args)`: the thread's client is reached when the call is made, not
+    when it is named, so the arguments (the caller, read from the token) are judged first: a
+    bad token is a 401 even while the broker is away."""
+
+    def __init__(self, path: tuple = ()):
+        self._path = path
+
+    def __getattr__(self, name: str) -> "Call":
+        return Call(self._path + (name,))
+
+    def __call__(self, *args, **kwargs):
+        target = _client()
+        for name in self._path:
+            target = getattr(target, name)
+        return target(*args, **kwargs)
+
+
+def rpc() -> Call:
+    return Call()
+
+
+def _client():
     proxy = getattr(_local, "proxy", None)
     if proxy is None:
         _check_broker_listens()

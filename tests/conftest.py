@@ -15,7 +15,7 @@ from pymongo import MongoClient
 
 from dev import embedded_mongo
 
-pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.stack"]
+pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.stack", "tests.fixtures.world"]
 
 
 @pytest.fixture(scope="session")

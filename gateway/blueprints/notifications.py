@@ -1,8 +1,10 @@
 """The in-app bell, mail preferences, and (for the administration) webhooks and failed mail."""
+import functools
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.notifications import schemas
+from services.notifications import schemas, webhooks
 
 from ..auth import current_caller, require_role
 from ..rpc import rpc
@@ -51,30 +53,44 @@ class Preferences(MethodView):
 def failed(query):
     """Mail that could not be delivered after every retry (administration only)."""
     require_role("admin")
-    return rpc().notifications.list_failed(query["cursor"], query["limit"])
+    return rpc().notifications.list_failed(current_caller().to_dict(), query["cursor"], query["limit"])
+
+
+def manages_webhooks(view):
+    """Before the body is read: a caller who may not manage webhooks learns nothing from a 422.
+    The service checks the caller again."""
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        webhooks.authorize(current_caller())
+        return view(*args, **kwargs)
+    return checked
 
 
 @blp.route("/webhooks")
 class Webhooks(MethodView):
+    decorators = [manages_webhooks]
+
     @blp.response(200, schemas.WebhookListSchema)
     def get(self):
-        """The registered endpoints with their latest delivery results (administration only)."""
-        require_role("admin")
-        return rpc().notifications.list_webhooks()
+        """The registered endpoints with their latest delivery results (admins with the
+        `manage_webhooks` permission)."""
+        return rpc().notifications.list_webhooks(current_caller().to_dict())
 
     @blp.arguments(schemas.WebhookRegistrationSchema)
     @blp.response(201, schemas.NewWebhookSchema)
     def post(self, body):
         """Register an endpoint for `message_posted` and/or `thread_started`. Each call is
         signed: `X-MessageCenter-Signature: sha256=<hex HMAC-SHA256 of the body>`. The secret
-        is shown in this answer only (administration only)."""
-        require_role("admin")
-        return rpc().notifications.register_webhook(body["url"], body["events"], body["secret"])
+        is shown in this answer only. The URL must lead to a public address: a private, local
+        or reserved one is a 422 (admins with the `manage_webhooks` permission)."""
+        return rpc().notifications.register_webhook(current_caller().to_dict(), body["url"], body["events"],
+                                                    body["secret"])
 
 
 @blp.route("/webhooks/<webhook_id>", methods=["DELETE"])
 @blp.response(204)
+@manages_webhooks
 def delete_webhook(webhook_id):
-    """Remove an endpoint; deliveries still waiting for it are dropped (administration only)."""
-    require_role("admin")
-    rpc().notifications.delete_webhook(webhook_id)
+    """Remove an endpoint; deliveries still waiting for it are dropped (admins with the
+    `manage_webhooks` permission)."""
+    rpc().notifications.delete_webhook(current_caller().to_dict(), webhook_id)

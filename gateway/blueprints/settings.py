@@ -6,6 +6,8 @@ Conversations keep the first two, notifications the rules; this one resource sho
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from services.common.access import may_administer
+from services.common.errors import Forbidden
 from services.conversations import schemas
 from services.notifications.schemas import NotificationSettingsSchema
 
@@ -24,22 +26,26 @@ class MarketplaceSettings(schemas.ConversationSettings):
 @blp.route("/settings")
 @blp.response(200, MarketplaceSettings)
 def read():
-    """All settings."""
-    require_role("admin")
-    proxy = rpc()
-    return {**proxy.conversations.get_settings(), "notifications": proxy.notifications.get_rules()}
+    """All settings (any admin)."""
+    caller = require_role("admin").to_dict()
+    return {**rpc().conversations.get_settings(), "notifications": rpc().notifications.get_rules(caller)}
 
 
 @blp.route("/settings", methods=["PUT"])
 @blp.arguments(MarketplaceSettings)
 @blp.response(200, MarketplaceSettings)
 def update(body):
-    """Change some settings; the ones not given keep their values."""
+    """Change some settings; the ones not given keep their values (permission manage_settings).
+
+    Both parts are authorised here and validated whole by the schema above before either is
+    written, so a refused or invalid request changes nothing; each service checks again."""
     caller = require_role("admin")
-    proxy = rpc()
+    if not may_administer(caller, "manage_settings"):
+        raise Forbidden("Changing the settings needs the permission manage_settings.")
     notification_rules = body.pop("notifications", None)
-    rules = proxy.notifications.set_rules(notification_rules) if notification_rules else proxy.notifications.get_rules()
-    return {**proxy.conversations.update_settings(caller.to_dict(), body), "notifications": rules}
+    rules = (rpc().notifications.set_rules(caller.to_dict(), notification_rules) if notification_rules
+             else rpc().notifications.get_rules(caller.to_dict()))
+    return {**rpc().conversations.update_settings(caller.to_dict(), body), "notifications": rules}
 
 
 @blp.route("/settings/public")

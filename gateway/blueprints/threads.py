@@ -87,9 +87,11 @@ def mark_read(thread_id):
 @blp.route("/threads/bulk", methods=["POST"])
 @blp.arguments(schemas.Bulk)
 @blp.response(200, schemas.BulkResult)
+@blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}])
 def bulk(body):
-    """Delete (administration) or reply to many threads; the answer says what happened to each."""
-    return rpc().conversations.bulk(caller_dict(), body)
+    """Delete (administration) or reply to many threads; the answer says what happened to each.
+    A retry with the same Idempotency-Key replies to no thread twice."""
+    return rpc().conversations.bulk(caller_dict(), body, idempotency_key())
 
 
 @blp.route("/unread")

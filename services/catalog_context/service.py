@@ -1,7 +1,10 @@
 """The catalog_context service's entrypoints: load what comes in, call the catalog, dump."""
 from nameko.events import EventDispatcher
-from services.common.entrypoints import rpc
 
+from services.common.access import may_write_catalog
+from services.common.caller import Caller
+from services.common.entrypoints import rpc
+from services.common.errors import Forbidden
 from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
 
@@ -23,32 +26,41 @@ class CatalogContextService:
     def catalog(self) -> Catalog:
         return Catalog(self.store, self.storefront, self.dispatch)
 
+    # Writes come from the storefront's sync, or an admin allowed to manage the catalog.
+
     @rpc
-    def upsert_product(self, record):
+    def upsert_product(self, caller, record):
+        _may_write(caller)
         return dump_record("product", self.catalog.push("product", load_record("product", record)))
 
     @rpc
-    def upsert_order(self, record):
+    def upsert_order(self, caller, record):
+        _may_write(caller)
         return dump_record("order", self.catalog.push("order", load_record("order", record)))
 
     @rpc
-    def upsert_vendor(self, record):
+    def upsert_vendor(self, caller, record):
+        _may_write(caller)
         return dump_record("company", self.catalog.push("company", load_record("company", record)))
 
     @rpc
-    def delete_product(self, product_id):
+    def delete_product(self, caller, product_id):
+        _may_write(caller)
         self.catalog.delete("product", load_id(product_id, "product_id"))
 
     @rpc
-    def delete_order(self, order_id):
+    def delete_order(self, caller, order_id):
+        _may_write(caller)
         self.catalog.delete("order", load_id(order_id, "order_id"))
 
     @rpc
-    def delete_vendor(self, company_id):
+    def delete_vendor(self, caller, company_id):
+        _may_write(caller)
         self.catalog.delete_vendor(load_id(company_id, "company_id"))
 
     @rpc
-    def delete_customer(self, user_id):
+    def delete_customer(self, caller, user_id):
+        _may_write(caller)
         self.catalog.delete_customer(load_id(user_id, "user_id"))
 
     @rpc
@@ -72,3 +84,9 @@ class CatalogContextService:
         """Ready: the broker brought the call and the database answers."""
         self.store.ping()
         return True
+
+
+def _may_write(caller: dict) -> None:
+    if not may_write_catalog(Caller.from_dict(caller)):
+        raise Forbidden("Only the storefront's sync and the administration (permission manage_catalog) "
+                        "change the catalog.")

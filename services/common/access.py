@@ -7,6 +7,11 @@ A thread belongs to one permission group, as CS-Cart's privileges do:
 The token's `permissions` claim narrows a vendor's or an admin's reach per group (`view_*`
 to read, `manage_*` to write; managing implies viewing). Customers have no such claim.
 Anything a caller may not see is answered as if it did not exist.
+
+The administration's own tools each need a permission of their own (`manage_settings`,
+`manage_webhooks`, `manage_catalog`, `view_reports`): a full admin (no `permissions` claim)
+has them all, restricted staff only those its token names. The storefront's sync (`system`)
+writes the catalog, and nothing else here.
 """
 from services.common.caller import Caller
 
@@ -73,3 +78,12 @@ def scope(caller: Caller) -> dict:
     if caller.role == "admin":
         return {} if len(groups) == len(GROUPS) else {"group": {"$in": groups}}
     return {"_id": {"$exists": False}}
+
+
+def may_administer(caller: Caller, permission: str) -> bool:
+    """The administration's tools: a full admin, or restricted staff holding `permission`."""
+    return caller.is_admin and caller.may(permission)
+
+
+def may_write_catalog(caller: Caller) -> bool:
+    return caller.role == "system" or may_administer(caller, "manage_catalog")

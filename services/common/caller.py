@@ -3,6 +3,8 @@ from dataclasses import asdict, dataclass, field
 
 ROLES = ("customer", "vendor", "admin", "system")
 
+# The conversation groups' permissions (services/common/access.py), then the administration's
+# own: a restricted admin holds only those named in its token.
 PERMISSIONS = (
     "view_vendor_communication",
     "manage_vendor_communication",
@@ -10,6 +12,10 @@ PERMISSIONS = (
     "manage_order_communication",
     "view_admin_communication",
     "manage_admin_communication",
+    "manage_settings",
+    "manage_webhooks",
+    "manage_catalog",
+    "view_reports",
 )
 
 # The side of a conversation each role speaks for; `system` is an integration, not a side.

@@ -21,6 +21,11 @@ class Settings:
     SMTP_TIMEOUT: float = 10.0
     MAIL_FROM: str = "Message Center <no-reply@localhost>"
     JWT_SECRET: str = DEVELOPMENT_JWT_SECRET
+    # When set, a token must name this issuer (iss) and this audience (aud).
+    JWT_ISSUER: str = ""
+    JWT_AUDIENCE: str = ""
+    # Lets the gateway and push run on a weak or the built-in JWT_SECRET; `make run` sets it.
+    DEVELOPMENT_MODE: bool = False
     GATEWAY_PORT: int = 8080
     # Loopback by default; a container binds every interface (the image sets 0.0.0.0).
     GATEWAY_HOST: str = "127.0.0.1"
@@ -45,12 +50,10 @@ class Settings:
     CATALOG_FRESH_SECONDS: float = 300.0
     # Addresses that receive the administration's mail, comma separated.
     ADMIN_EMAILS: str = ""
+    # Webhooks may call this machine and private networks (development, tests), never in production.
+    WEBHOOK_ALLOW_PRIVATE: bool = False
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
-
-    @property
-    def uses_development_secret(self) -> bool:
-        return self.JWT_SECRET == DEVELOPMENT_JWT_SECRET
 
 
 def load_settings(config: Mapping | None = None, environ: Mapping | None = None) -> Settings:
@@ -63,5 +66,8 @@ def load_settings(config: Mapping | None = None, environ: Mapping | None = None)
             raw = environ.get(field.name)
         if raw in (None, ""):
             continue
-        values[field.name] = field.type(raw) if field.type in (int, float) else str(raw)
+        if field.type is bool:
+            values[field.name] = str(raw).strip().lower() in ("1", "true")
+        else:
+            values[field.name] = field.type(raw) if field.type in (int, float) else str(raw)
     return Settings(**values)

@@ -110,6 +110,10 @@ class Ids:
     def message(self) -> str:
         return self._id(1)
 
+    def part(self, name: str) -> "Ids":
+        """The ids of one part of a request that writes several (a bulk reply's threads)."""
+        return Ids() if self.seed is None else Ids(f"{self.seed}/{name}", self.at)
+
 
 def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None) -> dict:
     def work(ids):
@@ -175,11 +179,14 @@ def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idemp
 def _append(store, outbox, caller, thread, prepared, ids):
     at = now()
     message = _message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message())
+    if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events
+        return store.get(thread["_id"]), store.get_message(message["_id"])
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
     updated = store.add_message(thread, message, rules.after_message(thread, caller.side, at))
-    if updated is None:  # an earlier attempt of this request stored it; its events are its own
-        return store.get(thread["_id"]), store.get_message(message["_id"])
+    if updated is None:  # deleted a moment ago
+        store.remove_message(message["_id"])
+        raise NotFound("No such thread.")
     outbox.publish(updated, message)
     return updated, message
 
@@ -346,6 +353,8 @@ def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
     if caller.role == "customer":
         raise Forbidden("Vendors and the administration close and reopen conversations.")
     updated = store.set_status(thread_id, status, rules.open_key(thread))
+    if updated is None:  # deleted a moment ago
+        raise NotFound("No such thread.")
     return presenters.summary(updated, caller.side)
 
 
@@ -356,21 +365,29 @@ def delete_thread(store, caller: Caller, thread_id: str) -> None:
     store.set_status(thread_id, "deleted", None)
 
 
-def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body: str | None) -> dict:
+def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body: str | None,
+         idempotency_key: str | None = None) -> dict:
     prepared = text.prepare(body) if action == "reply" else None
-    results = []
-    for thread_id in dict.fromkeys(thread_ids):
-        try:
-            if action == "delete":
-                delete_thread(store, caller, thread_id)
-                results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
-            else:
-                thread = _writable(store, caller, thread_id)
-                _, message = _append(store, outbox, caller, thread, prepared, Ids())
-                results.append({"thread_id": thread_id, "status": 201, "outcome": "replied", "message_id": message["_id"]})
-        except (NotFound, Forbidden) as error:
-            results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code, "message_id": None})
-    return {"results": results}
+
+    def work(ids):
+        results = []
+        for thread_id in dict.fromkeys(thread_ids):
+            try:
+                if action == "delete":
+                    delete_thread(store, caller, thread_id)
+                    results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
+                else:
+                    thread = _writable(store, caller, thread_id)
+                    _, message = _append(store, outbox, caller, thread, prepared, ids.part(thread_id))
+                    results.append({"thread_id": thread_id, "status": 201, "outcome": "replied",
+                                    "message_id": message["_id"]})
+            except (NotFound, Forbidden) as error:
+                results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code,
+                                "message_id": None})
+        return {"results": results}
+
+    return _once(store, caller, idempotency_key, ["bulk", action, thread_ids, body], work,
+                 lambda result: result, lambda answer: answer)
 
 
 # announcements ------------------------------------------------------------------------
@@ -474,8 +491,8 @@ def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
 # figures --------------------------------------------------------------------------------
 
 def response_times(store, caller: Caller, query: dict) -> dict:
-    if not caller.is_admin:
-        raise Forbidden("Response figures are for the administration.")
+    if not access.may_administer(caller, "view_reports"):
+        raise Forbidden("Response figures are for the administration (permission view_reports).")
     per_vendor: dict[str, list] = {}
     for thread in store.first_replies(query["date_from"], query["date_to"], query.get("company_id")):
         per_vendor.setdefault(thread["company_id"], []).append(thread)
@@ -500,8 +517,8 @@ def settings(store) -> dict:
 
 
 def update_settings(store, caller: Caller, values: dict) -> dict:
-    if not caller.is_admin:
-        raise Forbidden("Only the administration changes settings.")
+    if not access.may_administer(caller, "manage_settings"):
+        raise Forbidden("Only the administration changes settings (permission manage_settings).")
     store.put_settings(values)
     return settings(store)
 

@@ -18,9 +18,12 @@ def encode(sort_value, last_id: str, as_of) -> str:
 
 
 def decode(cursor: str, sort_is_time: bool) -> tuple:
+    """Anything but a cursor this module encoded is refused (422), however it was crafted."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, last_id, as_of = json.loads(raw)
-        return (parse_iso(value) if sort_is_time else str(value)), str(last_id), parse_iso(as_of)
-    except (ValueError, TypeError, json.JSONDecodeError):
+        if not all(isinstance(part, str) for part in (value, last_id, as_of)):
+            raise ValueError("a cursor holds three strings")
+        return (parse_iso(value) if sort_is_time else value), last_id, parse_iso(as_of)
+    except (ValueError, TypeError, RecursionError):
         raise ValidationFailed("The cursor is not valid.", {"cursor": ["Use next_cursor from a previous page."]})

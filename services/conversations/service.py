@@ -2,10 +2,10 @@
 import logging
 
 from nameko.events import EventDispatcher, event_handler
-from services.common.entrypoints import rpc
 from nameko.timer import timer
 
 from services.common.caller import Caller
+from services.common.entrypoints import rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
@@ -76,10 +76,10 @@ class ConversationsService:
         actions.delete_thread(self.store, Caller.from_dict(caller), thread_id)
 
     @rpc
-    def bulk(self, caller, request):
+    def bulk(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.Bulk(), request)
         return actions.bulk(self.store, self.outbox, Caller.from_dict(caller), request["action"],
-                            request["thread_ids"], request.get("body"))
+                            request["thread_ids"], request.get("body"), idempotency_key)
 
     @rpc
     def unread_counts(self, caller):

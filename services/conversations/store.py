@@ -28,6 +28,8 @@ MILLISECOND = timedelta(milliseconds=1)
 DUPLICATE_KEY = 11000
 # The claim time of an Idempotency-Key whose attempt failed: long enough ago to retake at once.
 RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Nothing but an undelete (there is none) moves a thread out of "deleted".
+NOT_DELETED = {"status": {"$ne": "deleted"}}
 # Releasing a key is worth a short wait only: the caller is waiting for its 503.
 RELEASE_SECONDS = 0.5
 
@@ -92,11 +94,12 @@ class ThreadStore:
         except DuplicateKeyError:
             return False
 
+    def remove_message(self, message_id: str) -> None:
+        self.messages.delete_one({"_id": message_id})
+
     def add_message(self, thread: dict, message: dict, changes: dict) -> dict | None:
-        """Store the message, then move the thread on: last message, counters, words. None
-        when the message was stored already: the thread was moved on for it then."""
-        if not self.insert_message(message):
-            return None
+        """Move the thread on for a stored message: last message, counters, words. None when
+        the thread was deleted meanwhile: a deleted thread stays deleted."""
         update = {
             "$set": {**changes["$set"],
                      "last_message": {"id": message["_id"], "author": message["author"],
@@ -104,29 +107,31 @@ class ThreadStore:
             "$inc": changes["$inc"],
             "$addToSet": {"words": {"$each": message["words"]}},
         }
-        return update_by_id(self.threads, thread["_id"], update)
+        return update_by_id(self.threads, thread["_id"], update, NOT_DELETED)
 
     def reopen(self, thread: dict, open_key: str | None) -> None:
-        """A closed thread that receives a message is open again; it takes back its open key
-        unless a newer open thread of the same parties holds it."""
-        self.threads.update_one({"_id": thread["_id"]}, {"$set": {"status": "open"}})
+        """A closed thread that receives a message is open again (a deleted one is not); it
+        takes back its open key unless a newer open thread of the same parties holds it."""
+        self.threads.update_one({"_id": thread["_id"], "status": "closed"}, {"$set": {"status": "open"}})
         if open_key:
             try:
-                self.threads.update_one({"_id": thread["_id"]}, {"$set": {"open_key": open_key}})
+                self.threads.update_one({"_id": thread["_id"], "status": "open"}, {"$set": {"open_key": open_key}})
             except DuplicateKeyError:
                 pass
 
     def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
+        """The thread as it is now; None when it is deleted (and stays so)."""
         if status == "open" and open_key:
             try:
                 return update_by_id(self.threads, thread_id,
-                                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}})
+                                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
+                                    NOT_DELETED)
             except DuplicateKeyError:
                 pass
         update = {"$set": {"status": status, "updated_at": now()}}
         if status != "open":
             update["$unset"] = {"open_key": ""}
-        return update_by_id(self.threads, thread_id, update)
+        return update_by_id(self.threads, thread_id, update, NOT_DELETED)
 
     def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None:
         return update_by_id(self.threads, thread_id, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}})

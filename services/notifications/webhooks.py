@@ -2,23 +2,49 @@
 
 Each delivery is signed: `X-MessageCenter-Signature: sha256=<hex>`, the HMAC-SHA256 of the
 exact body bytes with the endpoint's secret, so the receiver can tell our calls from forgeries.
+
+Every message goes to these endpoints, so only an admin with `manage_webhooks` manages them, and
+they are called on public addresses only (WEBHOOK_ALLOW_PRIVATE=true lets development and tests
+call this machine and private networks): the host is resolved and checked when the endpoint is
+registered and again at every call, and the call connects to the very address that was
+checked, so a DNS answer that changes in between cannot point it at an internal service.
 """
 import hashlib
 import hmac
 import ipaddress
+import logging
 import secrets
+import socket
 from urllib.parse import urlsplit
 
 import requests
 from nameko.extensions import DependencyProvider
+from requests.adapters import HTTPAdapter
 
+from services.common.access import may_administer
+from services.common.caller import Caller
 from services.common.clock import new_id, now
-from services.common.errors import NotFound
+from services.common.config import load_settings
+from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+
+log = logging.getLogger(__name__)
 
 EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
 SIGNATURE_HEADER = "X-MessageCenter-Signature"
 TIMEOUT_SECONDS = 10.0
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# What an admin reads about a failed call: the reason, not our network's addresses or errors.
+ADDRESS_NOT_ALLOWED = "the endpoint's address is not allowed"
+CERTIFICATE_NOT_TRUSTED = "the endpoint's certificate could not be verified"
+NO_ANSWER = "the endpoint did not answer in time"
+NOT_CONNECTED = "could not connect"
+
+
+def authorize(caller: Caller) -> None:
+    if not may_administer(caller, "manage_webhooks"):
+        raise Forbidden("Webhooks are managed by admins with the manage_webhooks permission.")
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -50,6 +76,94 @@ def url_problem(url: str) -> str | None:
     return "Use an https:// URL (plain http only for a receiver on this machine)."
 
 
+# addresses ------------------------------------------------------------------------------------
+
+class AddressRefused(Exception):
+    """The endpoint's host resolves to an address webhooks may not call."""
+
+
+class EndpointAddresses:
+    """Which addresses webhooks may call: public ones; loopback, private and link-local ones
+    too when `allow_private`; plain http only to loopback (and so only when private ones are
+    allowed). Never multicast or unspecified ones."""
+
+    def __init__(self, allow_private: bool, resolve=socket.getaddrinfo):
+        self.allow_private = allow_private
+        self.resolve = resolve
+
+    def checked(self, scheme: str, host: str, port: int | None):
+        """The address to connect to. AddressRefused when any of the host's addresses may not
+        be called (the next answer could be that one); OSError when it does not resolve."""
+        answers = self.resolve(host, port or DEFAULT_PORTS[scheme], type=socket.SOCK_STREAM)
+        addresses = [_unmapped(ipaddress.ip_address(answer[4][0])) for answer in answers]
+        refused = [address for address in addresses if not self.allows(scheme, address)]
+        if refused:
+            raise AddressRefused(f"{host} resolves to {', '.join(map(str, refused))}")
+        return addresses[0]
+
+    def allows(self, scheme: str, address) -> bool:
+        if address.is_multicast or address.is_unspecified:
+            return False
+        if scheme == "http":
+            return self.allow_private and address.is_loopback
+        if address.is_global and not address.is_reserved:
+            return True
+        return self.allow_private and (address.is_loopback or address.is_private or address.is_link_local)
+
+
+def _unmapped(address):
+    # ::ffff:10.0.0.1 is 10.0.0.1 on the wire.
+    return address.ipv4_mapped if address.version == 6 and address.ipv4_mapped else address
+
+
+def check_address(addresses: EndpointAddresses, url: str) -> None:
+    """Registration's check of where the URL leads, as the contract's 422 on `url`."""
+    parts = urlsplit(url)
+    try:
+        addresses.checked(parts.scheme, parts.hostname, parts.port)
+    except AddressRefused:
+        problem = ("The host has a loopback, private, link-local or reserved address; "
+                   "webhooks call public addresses only.")
+    except (OSError, UnicodeError):
+        problem = "The host name does not resolve to an address."
+    else:
+        return
+    raise ValidationFailed("The request has invalid fields.", {"url": [problem]})
+
+
+class CheckedAddressAdapter(HTTPAdapter):
+    """Connects to the address `addresses` checked, never to a second DNS answer, while the
+    URL's host still names the server: in the Host header, for SNI and in the certificate."""
+
+    def __init__(self, addresses: EndpointAddresses):
+        self.addresses = addresses
+        super().__init__()
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        host = host_params["host"]
+        address = self.addresses.checked(host_params["scheme"], host, host_params["port"])
+        if host_params["scheme"] == "https":
+            pool_kwargs = {**pool_kwargs, "server_hostname": host, "assert_hostname": host}
+        return {**host_params, "host": str(address)}, pool_kwargs
+
+    def add_headers(self, request, **kwargs):
+        request.headers["Host"] = urlsplit(request.url).netloc.rpartition("@")[2]
+
+
+def webhook_session(addresses: EndpointAddresses) -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = "MessageCenter-Webhooks/1"
+    # No proxy from the environment: it would connect to whatever the URL names.
+    session.trust_env = False
+    adapter = CheckedAddressAdapter(addresses)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+# calling ---------------------------------------------------------------------------------------
+
 class Outcome:
     """What one HTTP attempt came to: any 2xx is delivered; anything else is tried again."""
 
@@ -63,39 +177,52 @@ class Outcome:
 
 
 class WebhookPoster:
-    def __init__(self, session: requests.Session):
+    def __init__(self, session: requests.Session, addresses: EndpointAddresses):
         self.session = session
+        self.addresses = addresses
 
     def post(self, url: str, body: bytes, headers: dict) -> Outcome:
         try:
             # No redirects: a signed body goes only where the admin pointed it.
             answer = self.session.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS,
                                        allow_redirects=False)
-        except requests.RequestException as error:
-            return Outcome(error=f"{type(error).__name__}: {error}"[:500])
+        except AddressRefused as error:
+            return _failed(url, error, ADDRESS_NOT_ALLOWED)
+        except requests.exceptions.SSLError as error:
+            return _failed(url, error, CERTIFICATE_NOT_TRUSTED)
+        except requests.exceptions.ReadTimeout as error:
+            return _failed(url, error, NO_ANSWER)
+        except (requests.RequestException, OSError) as error:
+            return _failed(url, error, NOT_CONNECTED)
         if 200 <= answer.status_code < 300:
             return Outcome(answer.status_code)
         return Outcome(answer.status_code, f"HTTP {answer.status_code}")
+
+
+def _failed(url: str, error: Exception, reason: str) -> Outcome:
+    log.warning("webhook call to %s failed: %s", urlsplit(url).hostname, error)
+    return Outcome(error=reason)
 
 
 class Webhooks(DependencyProvider):
     """One HTTP session per service process (its connection pool is shared by the workers)."""
 
     def setup(self):
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "MessageCenter-Webhooks/1"
+        self.addresses = EndpointAddresses(load_settings(self.container.config).WEBHOOK_ALLOW_PRIVATE)
+        self.session = webhook_session(self.addresses)
 
     def stop(self):
         self.session.close()
 
     def get_dependency(self, worker_ctx):
-        return WebhookPoster(self.session)
+        return WebhookPoster(self.session, self.addresses)
 
 
 # registration, as the admin asks for it ------------------------------------------------------
 
-def register(store, registration: dict) -> dict:
+def register(store, addresses: EndpointAddresses, registration: dict) -> dict:
     """The new endpoint, with its secret: the only answer that ever shows it."""
+    check_address(addresses, registration["url"])
     webhook = {"_id": new_id(), "url": registration["url"], "events": sorted(set(registration["events"])),
                "secret": registration["secret"] or secrets.token_urlsafe(32), "created_at": now(),
                "last_result": None}

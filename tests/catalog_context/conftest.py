@@ -6,6 +6,9 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.catalog_context.service import CatalogContextService
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 
+# The storefront's sync: the one caller that writes the catalog without an admin.
+SYNC = {"user_id": "storefront-sync", "role": "system"}
+
 STOREFRONT_URL = "https://shop.test"
 PORTAL_URL = "https://portal.test"
 

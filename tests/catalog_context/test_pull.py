@@ -15,6 +15,7 @@ from services.common.clock import isoformat, now
 from services.common.errors import NotFound, Unavailable
 from services.common.events import CONTEXT_CHANGED
 
+from .conftest import SYNC
 from .cscart_double import CsCartDouble
 from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
 
@@ -77,7 +78,7 @@ def test_orders_and_vendors_are_pulled_as_cscart_sends_them(pulling, cscart):
 
 
 def test_a_fresh_pushed_record_is_not_asked_for(pulling, cscart):
-    pulling.upsert_product({**CSCART_PRODUCT, "price": "25.00"})
+    pulling.upsert_product(SYNC, {**CSCART_PRODUCT, "price": "25.00"})
     assert pulling.resolve("product", "12")["context"]["price"] == 25.0
     assert cscart.asked == []
 
@@ -107,7 +108,7 @@ def test_wrong_credentials_are_unavailable_not_a_crash(start_catalog, catalog_rp
 
 @pytest.mark.parametrize("failure", ["slow", "error", "malformed", "unreadable", "down"])
 def test_a_stale_record_is_answered_with_its_age_while_the_storefront_fails(pulling, cscart, mongo_db, failure):
-    pulling.upsert_product(CSCART_PRODUCT)
+    pulling.upsert_product(SYNC, CSCART_PRODUCT)
     fetched_at = age(mongo_db, "products", "12")
     cscart.records["products"]["12"] = {**CSCART_PRODUCT, "price": "25.00"}
     cscart.failure = failure
@@ -125,7 +126,7 @@ def test_a_stale_record_is_answered_with_its_age_while_the_storefront_fails(pull
 
 
 def test_a_stale_record_is_refreshed_in_the_background(patient, cscart, mongo_db, listener):
-    patient.upsert_product(CSCART_PRODUCT)
+    patient.upsert_product(SYNC, CSCART_PRODUCT)
     age(mongo_db, "products", "12")
     cscart.records["products"]["12"] = {**CSCART_PRODUCT, "price": "25.00"}
     cscart.failure = "slow"
@@ -150,7 +151,7 @@ def test_a_push_that_arrives_during_a_pull_wins(patient, cscart, catalog_config)
     with ServiceRpcProxy("catalog_context", catalog_config, timeout=30) as asking:
         waiting = eventlet.spawn(asking.resolve, "product", "12")
         wait_until(lambda: cscart.asked == ["/api/products/12"])
-        patient.upsert_product({**CSCART_PRODUCT, "price": "25.00"})
+        patient.upsert_product(SYNC, {**CSCART_PRODUCT, "price": "25.00"})
         cscart.release()
         # The storefront answered 30.00, but it was asked before the push of 25.00.
         assert waiting.wait()["context"]["price"] == 25.0

@@ -2,15 +2,16 @@
 import pytest
 from nameko.testing.services import entrypoint_waiter
 
-from services.common.errors import NotFound, ValidationFailed
+from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 
+from .conftest import SYNC
 from .queries import QUERIES
 from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
 
 
 def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
-    stored = catalog.upsert_product({**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
+    stored = catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
     assert stored["id"] == "12" and stored["company_id"] == "4" and stored["price"] == 30.0
     assert stored["source"] == "pushed" and stored["fetched_at"] == stored["updated_at"]
 
@@ -30,7 +31,7 @@ def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
 
 
 def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
-    catalog.upsert_order(CSCART_ORDER)
+    catalog.upsert_order(SYNC, CSCART_ORDER)
     resolved = catalog.resolve("order", 95)
     assert (resolved["company_id"], resolved["customer_id"]) == ("4", "3")
     assert resolved["summary"]["title"] == "Order #95"
@@ -44,9 +45,9 @@ def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
 
 
 def test_a_pushed_vendor_resolves_and_is_listed(catalog):
-    catalog.upsert_vendor(CSCART_VENDOR)
-    catalog.upsert_vendor({"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"})
-    catalog.upsert_vendor({"company_id": 6, "company": "Active Anvils", "email": "anvils@example.test"})
+    catalog.upsert_vendor(SYNC, CSCART_VENDOR)
+    catalog.upsert_vendor(SYNC, {"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"})
+    catalog.upsert_vendor(SYNC, {"company_id": 6, "company": "Active Anvils", "email": "anvils@example.test"})
 
     resolved = catalog.resolve("company", "4")
     assert resolved["company_id"] == "4" and resolved["summary"]["title"] == "Kettles & Co"
@@ -60,7 +61,7 @@ def test_a_pushed_vendor_resolves_and_is_listed(catalog):
 def test_a_record_without_company_id_is_refused_field_by_field(catalog):
     record = {name: value for name, value in CSCART_PRODUCT.items() if name != "company_id"}
     with pytest.raises(ValidationFailed) as refused:
-        catalog.upsert_product({**record, "price": "thirty"})
+        catalog.upsert_product(SYNC, {**record, "price": "thirty"})
     assert set(refused.value.details) == {"company_id", "price"}
     with pytest.raises(NotFound):
         catalog.resolve("product", "12")
@@ -79,10 +80,10 @@ def test_a_thread_about_nothing_cannot_be_resolved(catalog):
 
 
 def test_a_deleted_product_or_order_is_gone(catalog):
-    catalog.upsert_product(CSCART_PRODUCT)
-    catalog.upsert_order(CSCART_ORDER)
-    catalog.delete_product(12)
-    catalog.delete_order("95")
+    catalog.upsert_product(SYNC, CSCART_PRODUCT)
+    catalog.upsert_order(SYNC, CSCART_ORDER)
+    catalog.delete_product(SYNC, 12)
+    catalog.delete_order(SYNC, "95")
     with pytest.raises(NotFound):
         catalog.resolve("product", "12")
     with pytest.raises(NotFound):
@@ -90,9 +91,9 @@ def test_a_deleted_product_or_order_is_gone(catalog):
 
 
 def test_deleting_a_vendor_is_announced(catalog, listener):
-    catalog.upsert_vendor(CSCART_VENDOR)
+    catalog.upsert_vendor(SYNC, CSCART_VENDOR)
     with entrypoint_waiter(listener, "vendor_deleted"):
-        catalog.delete_vendor(4)
+        catalog.delete_vendor(SYNC, 4)
     assert (VENDOR_DELETED, {"company_id": "4"}) in listener.heard
     with pytest.raises(NotFound):
         catalog.get_vendor("4")
@@ -100,17 +101,17 @@ def test_deleting_a_vendor_is_announced(catalog, listener):
 
 def test_deleting_a_customer_is_announced(catalog, listener):
     with entrypoint_waiter(listener, "customer_deleted"):
-        catalog.delete_customer(3)
+        catalog.delete_customer(SYNC, 3)
     assert listener.heard == [(CUSTOMER_DELETED, {"customer_id": "3"})]
 
 
 def test_only_pushes_that_change_a_record_are_announced(catalog, listener):
     changed = (CONTEXT_CHANGED, {"object": {"type": "product", "id": "12"}})
     with entrypoint_waiter(listener, "context_changed"):
-        catalog.upsert_product(CSCART_PRODUCT)
-    catalog.upsert_product({**CSCART_PRODUCT, "amount": "9"})  # a field we do not keep
+        catalog.upsert_product(SYNC, CSCART_PRODUCT)
+    catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "amount": "9"})  # a field we do not keep
     with entrypoint_waiter(listener, "context_changed"):
-        catalog.upsert_product({**CSCART_PRODUCT, "price": "25.00"})
+        catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "price": "25.00"})
     # Events arrive in the order they were sent: the unchanged push, between, sent none.
     assert listener.heard == [changed, changed]
     assert catalog.resolve("product", "12")["context"]["price"] == 25.0
@@ -119,13 +120,13 @@ def test_only_pushes_that_change_a_record_are_announced(catalog, listener):
 def test_resolve_many_asks_the_database_once_per_object_type(catalog, catalog_config):
     objects = []
     for number in range(20):
-        catalog.upsert_product({**CSCART_PRODUCT, "product_id": number})
+        catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "product_id": number})
         objects.append({"type": "product", "id": str(number)})
     for number in range(20):
-        catalog.upsert_order({**CSCART_ORDER, "order_id": number})
+        catalog.upsert_order(SYNC, {**CSCART_ORDER, "order_id": number})
         objects.append({"type": "order", "id": number})
     for number in range(8):
-        catalog.upsert_vendor({**CSCART_VENDOR, "company_id": number})
+        catalog.upsert_vendor(SYNC, {**CSCART_VENDOR, "company_id": number})
         objects.append({"type": "company", "id": str(number)})
     objects += [{"type": "product", "id": "unknown"}, {"type": "none", "id": "1"}]
     assert len(objects) == 50
@@ -149,3 +150,19 @@ def test_resolve_many_refuses_objects_it_cannot_read(catalog):
 
 def test_health(catalog):
     assert catalog.health() is True
+
+
+@pytest.mark.parametrize("caller", [
+    {"user_id": "a1", "role": "admin", "permissions": ["view_vendor_communication"]},
+    {"user_id": "v1", "role": "vendor", "company_id": "4"},
+    {"user_id": "c1", "role": "customer"},
+])
+def test_only_the_sync_and_admins_allowed_to_manage_the_catalog_write_it(catalog, caller):
+    """Checked by the service itself: a broker client that is not the gateway gets no further."""
+    catalog.upsert_vendor(SYNC, CSCART_VENDOR)
+    with pytest.raises(Forbidden):
+        catalog.upsert_product(caller, CSCART_PRODUCT)
+    with pytest.raises(Forbidden):
+        catalog.delete_vendor(caller, CSCART_VENDOR["company_id"])
+    assert catalog.get_vendor(CSCART_VENDOR["company_id"])["company_id"] == str(CSCART_VENDOR["company_id"])
+    catalog.delete_product({"user_id": "a2", "role": "admin", "permissions": ["manage_catalog"]}, 12)

@@ -10,6 +10,9 @@ from services.conversations import actions
 from services.conversations.service import ConversationsService
 from services.conversations.store import ThreadStore
 
+# The storefront's sync: the one caller that writes the catalog without an admin.
+SYNC = {"user_id": "storefront-sync", "role": "system"}
+
 CUSTOMER = {"user_id": "c1", "role": "customer", "name": "Ann", "email": "ann@buyers.test"}
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}
 
@@ -23,9 +26,9 @@ def rpc(container_factory, service_config):
     for service in (CatalogContextService, ConversationsService):
         container_factory(service, service_config).start()
     with ClusterRpcProxy(service_config, timeout=20) as proxy:
-        proxy.catalog_context.upsert_vendor({"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test",
+        proxy.catalog_context.upsert_vendor(SYNC, {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test",
                                              "status": "A"})
-        proxy.catalog_context.upsert_product({"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
+        proxy.catalog_context.upsert_product(SYNC, {"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
                                               "price": 10, "company_id": 10, "status": "A"})
         yield proxy
 
@@ -93,7 +96,7 @@ ADMIN = {"user_id": "a1", "role": "admin", "name": "Root"}
 
 def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rpc, mongo_db, listener):
     for company_id in (11, 12):
-        rpc.catalog_context.upsert_vendor({"company_id": company_id, "company": f"Shop {company_id}",
+        rpc.catalog_context.upsert_vendor(SYNC, {"company_id": company_id, "company": f"Shop {company_id}",
                                            "email": f"shop{company_id}@vendors.test", "status": "A"})
     sent = rpc.conversations.broadcast(ADMIN, {"company_ids": "all", "subject": "Fees", "message": "Fees change."})
     assert sent["status"] == "sending" and sent["thread_count"] == 3

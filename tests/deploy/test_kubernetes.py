@@ -132,7 +132,8 @@ def test_http_processes_are_ready_when_their_dependencies_are_and_alive_while_th
 def test_the_gateway_is_alive_while_the_broker_and_the_database_are_not():
     nothing_listens = free_port()
     settings = Settings(AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
-                        MONGO_URI=f"mongodb://127.0.0.1:{nothing_listens}/")
+                        MONGO_URI=f"mongodb://127.0.0.1:{nothing_listens}/",
+                        JWT_SECRET="k8s-test-secret-" + "k" * 32)
     client = create_app(settings).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503

@@ -116,7 +116,7 @@ OTHER_ENDPOINTS = {
     "vendor":           (200, 200, 403, 403, 403, 403),
     "other vendor":     (404, 200, 403, 403, 403, 403),
     "admin":            (200, 200, 202, 200, 200, 200),
-    "restricted admin": (200, 200, 403, 200, 200, 200),
+    "restricted admin": (200, 200, 403, 403, 200, 403),  # no view_reports, no manage_catalog
     "system":           (200, 403, 403, 403, 403, 200),
 }
 

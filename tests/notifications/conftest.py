@@ -12,6 +12,11 @@ from services.notifications.service import NotificationsService
 
 from .conversation import ADMIN_EMAILS, SHOP_EMAIL, SHOP_ID
 
+# The storefront's sync: the one caller that writes the catalog without an admin.
+SYNC = {"user_id": "storefront-sync", "role": "system"}
+# The administration calling the settings RPCs (a caller, not a message's author).
+ADMINISTRATION = {"user_id": "a1", "role": "admin"}
+
 PORTAL_URL = "https://portal.test"
 STOREFRONT_URL = "https://shop.test/"
 # Retries a test can wait for: 1 s, 2 s, 2 s …
@@ -33,7 +38,8 @@ def eventually(check, timeout=20.0, what="the condition"):
 def config(service_config, mail_sink):
     return {**service_config, "SMTP_PORT": mail_sink.port, "SMTP_TIMEOUT": 5, "RPC_TIMEOUT": 5,
             "ADMIN_EMAILS": ", ".join(ADMIN_EMAILS), "PORTAL_URL": PORTAL_URL,
-            "STOREFRONT_URL": STOREFRONT_URL}
+            "STOREFRONT_URL": STOREFRONT_URL,
+            "WEBHOOK_ALLOW_PRIVATE": "true"}  # the webhook receivers listen on 127.0.0.1
 
 
 @pytest.fixture
@@ -47,7 +53,7 @@ def start_catalog(container_factory, config, cluster):
     """Start the catalog service with the shop (company 10) in it."""
     def start():
         container_factory(CatalogContextService, config).start()
-        cluster.catalog_context.upsert_vendor({"company_id": SHOP_ID, "company": "Lamp Shop",
+        cluster.catalog_context.upsert_vendor(SYNC, {"company_id": SHOP_ID, "company": "Lamp Shop",
                                                "email": SHOP_EMAIL, "status": "A"})
     return start
 
@@ -67,7 +73,7 @@ def notifications(start_catalog, start_notifications, cluster):
     a test sets one."""
     start_catalog()
     start_notifications()
-    cluster.notifications.set_rules({"coalesce_seconds": 0})
+    cluster.notifications.set_rules(ADMINISTRATION, {"coalesce_seconds": 0})
     return cluster.notifications
 
 

@@ -5,7 +5,7 @@ import pytest
 from services.common.errors import Forbidden, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
-from .conftest import PORTAL_URL, QUICK_RETRY, STOREFRONT_URL, eventually
+from .conftest import ADMINISTRATION, PORTAL_URL, QUICK_RETRY, STOREFRONT_URL, eventually
 from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, message, thread
 
 VENDOR_BOB = {"user_id": BOB["user_id"], "role": "vendor", "company_id": SHOP_ID, "name": "Bob",
@@ -76,7 +76,7 @@ def test_between_vendor_and_administration_admins_are_mailed_once_the_admin_turn
     mail_sink.settle()
     assert mail_sink.mails == []  # the default: the administration hears by the bell only
 
-    rules = notifications.set_rules({"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}})
+    rules = notifications.set_rules(ADMINISTRATION, {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}})
     assert rules["rules"]["vendor_admin_message"]["admin"] == ["email", "in_app"]
     publish(MESSAGE_POSTED, message(payouts, BOB, "Any news on payouts?"))
     for address in ADMIN_EMAILS:
@@ -159,7 +159,7 @@ def test_a_malformed_event_is_dropped_and_the_next_one_still_delivered(notificat
 
 def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(
         notifications, publish, mail_sink, mongo_db):
-    notifications.set_rules({"retry": QUICK_RETRY})
+    notifications.set_rules(ADMINISTRATION, {"retry": QUICK_RETRY})
     mail_sink.stop()
     asked = publish(MESSAGE_POSTED, message(thread(), ANN, "Anyone there?"))
     eventually(lambda: mongo_db.notification_mails.find_one({"message_id": asked["message"]["id"],
@@ -172,11 +172,11 @@ def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(
 
 
 def test_after_the_last_try_the_mail_is_kept_as_failed_for_the_admin(notifications, publish, mail_sink):
-    notifications.set_rules({"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
+    notifications.set_rules(ADMINISTRATION, {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
     mail_sink.stop()
     lamp = thread()
     asked = publish(MESSAGE_POSTED, message(lamp, ANN, "Anyone there?"))
-    failed = eventually(lambda: notifications.list_failed()["items"], what="a failed mail")
+    failed = eventually(lambda: notifications.list_failed(ADMINISTRATION)["items"], what="a failed mail")
     assert [(item["address"], item["message_id"], item["thread_id"], item["attempts"]) for item in failed] == [
         (SHOP_EMAIL, asked["message"]["id"], lamp["id"], 2)]
     assert "Connection refused" in failed[0]["last_error"] or "Error" in failed[0]["last_error"]
@@ -232,7 +232,7 @@ def test_a_question_asked_while_the_catalog_is_down_is_mailed_once_it_is_back(
 
 
 def test_a_burst_of_messages_becomes_one_mail_after_the_first(notifications, publish, mail_sink):
-    notifications.set_rules({"coalesce_seconds": 3})
+    notifications.set_rules(ADMINISTRATION, {"coalesce_seconds": 3})
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, ANN, "First question?"))
     [first] = mail_sink.wait_for_to(SHOP_EMAIL, 1)
@@ -280,7 +280,7 @@ def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notificat
 
 
 def test_a_customer_has_a_bell_of_their_own_when_the_rules_give_one(notifications, publish):
-    notifications.set_rules({"rules": {"customer_vendor_message": {"customer": ["email", "in_app"]}}})
+    notifications.set_rules(ADMINISTRATION, {"rules": {"customer_vendor_message": {"customer": ["email", "in_app"]}}})
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, BOB, "Solid brass."))
     bell = eventually(lambda: notifications.list_notifications(CUSTOMER_ANN)["items"], what="a bell item")
@@ -304,22 +304,37 @@ def test_the_bell_is_for_people_and_its_arguments_are_checked(notifications):
 # settings -------------------------------------------------------------------------------------
 
 def test_the_admin_reads_and_edits_the_rules(notifications):
-    rules = notifications.get_rules()
+    rules = notifications.get_rules(ADMINISTRATION)
     assert rules["rules"]["customer_vendor_message"] == {"customer": ["email"], "vendor": ["email", "in_app"],
                                                          "admin": ["in_app"]}
     assert rules["coalesce_seconds"] == 0 and rules["retry"]["attempts"] == 8
     with pytest.raises(ValidationFailed) as refused:
-        notifications.set_rules({"rules": {"announcement": {"customer": ["email"]}}})
+        notifications.set_rules(ADMINISTRATION, {"rules": {"announcement": {"customer": ["email"]}}})
     assert set(refused.value.details) == {"rules.announcement"}
     with pytest.raises(ValidationFailed) as refused:
-        notifications.set_rules({"coalesce_seconds": -1, "retry": {"attempts": 0}})
+        notifications.set_rules(ADMINISTRATION, {"coalesce_seconds": -1, "retry": {"attempts": 0}})
     assert set(refused.value.details) == {"coalesce_seconds", "retry"}
-    assert notifications.get_rules() == rules
-    changed = notifications.set_rules({"rules": {"order_message": {"vendor": []}}, "coalesce_seconds": 60})
+    assert notifications.get_rules(ADMINISTRATION) == rules
+    changed = notifications.set_rules(ADMINISTRATION, {"rules": {"order_message": {"vendor": []}}, "coalesce_seconds": 60})
     assert changed["rules"]["order_message"]["vendor"] == [] and changed["coalesce_seconds"] == 60
     assert changed["rules"]["customer_vendor_message"] == rules["rules"]["customer_vendor_message"]
-    assert notifications.get_rules() == changed
+    assert notifications.get_rules(ADMINISTRATION) == changed
 
 
 def test_health_answers_true(notifications):
     assert notifications.health() is True
+
+
+def test_only_the_administration_reads_the_rules_and_only_with_manage_settings_changes_them(notifications):
+    restricted = {"user_id": "a2", "role": "admin", "permissions": ["view_vendor_communication"]}
+    before = notifications.get_rules(restricted)
+    for caller in (restricted, {"user_id": "v1", "role": "vendor", "company_id": SHOP_ID}):
+        with pytest.raises(Forbidden):
+            notifications.set_rules(caller, {"coalesce_seconds": 7})
+        with pytest.raises(Forbidden):
+            notifications.list_failed(caller)
+    with pytest.raises(Forbidden):
+        notifications.get_rules({"user_id": "c1", "role": "customer"})
+    assert notifications.get_rules(ADMINISTRATION) == before
+    allowed = {"user_id": "a3", "role": "admin", "permissions": ["manage_settings"]}
+    assert notifications.set_rules(allowed, {"coalesce_seconds": 7})["coalesce_seconds"] == 7

@@ -1,0 +1,44 @@
+"""Input crafted to break the parsers gets a 4xx in the contract's shape, never a 500."""
+import base64
+import json
+
+import jwt
+
+from tests.fixtures.stack import JWT_SECRET
+
+
+def crafted_cursor(parts) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+def test_deeply_nested_json_is_refused_with_400(world):
+    customer, _ = world.customer("ann")
+    shop = world.vendor("shop")
+    thread = world.ask(customer, "company", shop, "Hello")
+    for depth in (33, 5000):
+        body = '{"body": ' + "[" * depth + "]" * depth + "}"
+        answer = world.stack.call("POST", f"/v1/threads/{thread}/messages", customer, data=body,
+                                  headers={"Content-Type": "application/json"})
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "bad_request"
+    # brackets inside a string are text, not nesting
+    fine = world.post(customer, thread, "[" * 100)
+    assert fine.status_code == 201
+
+
+def test_a_crafted_cursor_is_refused_with_422(world):
+    customer, _ = world.customer("ann")
+    for parts in ([1, "x", 5], [None, None, None], {"a": 1}, ["2026-01-01T00:00:00Z", 7, "later"], "x"):
+        answer = world.stack.call("GET", "/v1/threads", customer, params={"cursor": crafted_cursor(parts)})
+        assert answer.status_code == 422, (parts, answer.text)
+        assert "cursor" in answer.json()["error"]["details"]
+    answer = world.stack.call("GET", "/v1/notifications", customer, params={"cursor": crafted_cursor([1, "x", 5])})
+    assert answer.status_code == 422, answer.text
+
+
+def test_a_token_with_malformed_permissions_is_refused_with_401(world):
+    for permissions in ([{}], "all", [1], {"manage_settings": True}):
+        token = jwt.encode({"sub": "a1", "role": "admin", "exp": 4102444800, "permissions": permissions},
+                           JWT_SECRET, algorithm="HS256")
+        answer = world.stack.call("GET", "/v1/unread", token)
+        assert answer.status_code == 401, (permissions, answer.text)
