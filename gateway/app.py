@@ -6,7 +6,7 @@ from flask_smorest import Api
 
 from services.common.config import load_settings
 
-from . import cors, errors, metrics, nesting, rpc
+from . import api_docs, cors, errors, metrics, nesting, rpc
 from .secrets_policy import check_signing_secret
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,8 @@ def create_app(settings=None) -> Flask:
     settings = settings or load_settings()
     # Raised here, a refusal stops every gunicorn worker's boot, and so gunicorn itself.
     check_signing_secret(settings, log)
-    # No static folder: the one script the gateway serves goes through the ui blueprint.
+    # No static folder: the few files the gateway serves go through routes of their own
+    # (the ui blueprint's script, api_docs' Swagger UI files).
     app = Flask(__name__, static_folder=None)
     app.config.update(
         SETTINGS=settings,
@@ -34,16 +35,17 @@ def create_app(settings=None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        **api_docs.SETTINGS,
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                            "bearerFormat": "JWT"}}},
+                                                            "bearerFormat": "JWT"},
+                                               "metrics": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },
     )
     rpc.configure(settings)
     api = ContractApi(app)
+    api_docs.register(app)
     errors.register(app)
     nesting.register(app)
     metrics.register(app)

@@ -1,9 +1,14 @@
 """Operations: liveness, readiness, metrics."""
+import hmac
+
 from flask import current_app, request
 from flask_smorest import Blueprint
 from kombu import Connection
 from pymongo import MongoClient
 
+from services.common.errors import NotFound
+
+from ..auth import Unauthorized
 from ..metrics import exposition
 from ..rpc import rpc
 
@@ -33,9 +38,17 @@ def readyz():
 
 
 @blp.route("/metrics")
-@blp.doc(security=[])
+@blp.doc(security=[{"metrics": []}])
 def metrics():
-    """Prometheus exposition."""
+    """Prometheus exposition, for the scraper that sends `Authorization: Bearer <METRICS_TOKEN>`
+    (404 while METRICS_TOKEN is unset: the endpoint names every route and its traffic)."""
+    expected = current_app.config["SETTINGS"].METRICS_TOKEN
+    if not expected:
+        raise NotFound("Metrics are not served here: METRICS_TOKEN is not set.")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    # Constant time: the comparison must not tell a guesser how much of the token was right.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Unauthorized("The metrics token is required (Authorization: Bearer <METRICS_TOKEN>).")
     return exposition()
 
 

@@ -26,6 +26,8 @@ class Settings:
     JWT_AUDIENCE: str = ""
     # Lets the gateway and push run on a weak or the built-in JWT_SECRET; `make run` sets it.
     DEVELOPMENT_MODE: bool = False
+    # The bearer token Prometheus sends for GET /metrics; empty: /metrics is not served.
+    METRICS_TOKEN: str = ""
     GATEWAY_PORT: int = 8080
     # Loopback by default; a container binds every interface (the image sets 0.0.0.0).
     GATEWAY_HOST: str = "127.0.0.1"

@@ -27,7 +27,7 @@ CONTRACT_VARIABLES = {
     "GATEWAY_PORT", "PORTAL_URL", "STOREFRONT_URL",
 }
 # Never in a ConfigMap or in plain compose defaults meant for production.
-SECRET_VARIABLES = {"JWT_SECRET", "MONGO_URI", "AMQP_URI", "CSCART_API_KEY"}
+SECRET_VARIABLES = {"JWT_SECRET", "MONGO_URI", "AMQP_URI", "CSCART_API_KEY", "METRICS_TOKEN"}
 
 
 def procfile() -> dict[str, list[str]]:
@@ -99,6 +99,10 @@ def k8s_documents() -> list[tuple[Path, dict]]:
 
 def k8s_objects(kind: str) -> list[dict]:
     return [document for _, document in k8s_documents() if document["kind"] == kind]
+
+
+def deployment_name(process: str) -> str:
+    return process.replace("_", "-")  # object names are DNS labels: no underscores
 
 
 def quantity(value) -> float:

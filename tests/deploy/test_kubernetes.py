@@ -1,7 +1,8 @@
 """k8s/ is valid for current Kubernetes (checked offline against its API schemas, strictly)
 and runs every process safely: probes, resource bounds, no root, pinned images, every
-setting from the ConfigMap or the Secret."""
+setting from the ConfigMap or the process's own Secret, no more secrets than it reads."""
 import copy
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -9,18 +10,27 @@ import yaml
 
 from dev.ports import free_port
 from gateway.app import create_app
+from gateway.secrets_policy import weakness_of
 from services.common.config import Settings
 from tests.deploy.layout import (
-    K8S_DIR, SECRET_VARIABLES, compose, dockerfile_stages, image_tag,
+    K8S_DIR, SECRET_VARIABLES, compose, deployment_name, dockerfile_stages, image_tag,
     is_pinned, k8s_documents, k8s_objects, nameko_services, procfile, quantity,
     required_environment)
 
+# The secret settings each process reads (`grep -rn "settings\." gateway services`): its
+# Secret holds these and nothing more.
+SECRETS_OF_PROCESS = {
+    # /readyz pings the broker and the database.
+    "gateway": {"JWT_SECRET", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
+    # It hears the events and checks the pages' tokens; no database.
+    "push": {"JWT_SECRET", "AMQP_URI"},
+    "conversations": {"AMQP_URI", "MONGO_URI"},
+    "catalog_context": {"AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
+    "notifications": {"AMQP_URI", "MONGO_URI"},
+}
+
 # The oldest Kubernetes still supported upstream, and the newest the validator ships.
 KUBERNETES_VERSIONS = sorted({"1.33.0", kubernetes_validate.latest_version()})
-
-
-def deployment_name(process: str) -> str:
-    return process.replace("_", "-")  # object names are DNS labels: no underscores
 
 
 @pytest.fixture(scope="module")
@@ -206,22 +216,86 @@ def test_every_image_is_the_release_built_from_the_dockerfile(deployments):
     assert image_tag(image) == image_tag(compose()["services"]["gateway"]["image"])
 
 
-def test_every_setting_comes_from_the_config_map_or_the_secret(deployments):
-    [config_map], [secret] = k8s_objects("ConfigMap"), k8s_objects("Secret")
-    plain, hidden = set(config_map["data"]), set(secret["stringData"])
+def secrets() -> dict[str, dict[str, str]]:
+    """Secret name → its keys and values."""
+    return {secret["metadata"]["name"]: secret["stringData"] for secret in k8s_objects("Secret")}
+
+
+def readable_secrets(deployment: dict) -> set[str]:
+    """Every secret key the Deployment's pods are given, however they are given it."""
+    stored, pod = secrets(), deployment["spec"]["template"]["spec"]
+    container = the_container(deployment)
+    keys = set()
+    for source in container.get("envFrom", []):
+        if "secretRef" in source:
+            keys |= set(stored[source["secretRef"]["name"]])
+    for variable in container.get("env", []):
+        if "secretKeyRef" in variable.get("valueFrom", {}):
+            keys.add(variable["valueFrom"]["secretKeyRef"]["key"])
+    for volume in pod.get("volumes", []):
+        if "secret" in volume:
+            keys |= set(stored[volume["secret"]["secretName"]])
+    return keys
+
+
+def test_every_setting_comes_from_the_config_map_or_the_process_own_secret(deployments):
+    [config_map] = k8s_objects("ConfigMap")
+    plain = set(config_map["data"])
+    hidden = set().union(*secrets().values())
     assert not plain & hidden, "a setting in both: which one wins is a surprise"
     assert SECRET_VARIABLES <= hidden and not SECRET_VARIABLES & plain
-    missing = required_environment() - plain - hidden
+    missing = required_environment() - SECRET_VARIABLES - plain
     assert not missing, f"no value for {sorted(missing)}"
-    for name, deployment in deployments.items():
-        sources = the_container(deployment)["envFrom"]
-        assert {"configMapRef": {"name": config_map["metadata"]["name"]}} in sources, name
-        assert {"secretRef": {"name": secret["metadata"]["name"]}} in sources, name
+    for process, needed in SECRETS_OF_PROCESS.items():
+        sources = the_container(deployments[deployment_name(process)])["envFrom"]
+        assert {"configMapRef": {"name": config_map["metadata"]["name"]}} in sources, process
+        [own] = [source["secretRef"]["name"] for source in sources if "secretRef" in source]
+        assert own == f"{deployment_name(process)}-secrets", process
+        assert needed <= set(secrets()[own]), process
 
 
-def test_the_secret_holds_placeholders_only():
+def test_each_deployment_can_read_exactly_the_secrets_its_process_reads(deployments):
+    assert set(SECRETS_OF_PROCESS) == set(procfile())
+    readable = {process: readable_secrets(deployments[deployment_name(process)])
+                for process in procfile()}
+    assert readable == SECRETS_OF_PROCESS
+    # Whoever knows JWT_SECRET can mint any caller, an admin included.
+    assert {process for process, keys in readable.items() if "JWT_SECRET" in keys} == \
+        {"gateway", "push"}
+    assert {process for process, keys in readable.items() if "CSCART_API_KEY" in keys} == \
+        {"catalog_context"}
+    # A Secret of its own each: none is shared, none lies unused.
+    used = [source["secretRef"]["name"] for deployment in deployments.values()
+            for source in the_container(deployment)["envFrom"] if "secretRef" in source]
+    assert sorted(used) == sorted(secrets())
+
+
+def test_every_secret_holds_placeholders_only():
     # Real credentials never go into git: every value is marked for replacement or empty.
-    [secret] = k8s_objects("Secret")
-    for name, value in secret["stringData"].items():
-        assert value == "" or "REPLACE-ME" in value, name
+    assert secrets()
+    for secret in k8s_objects("Secret"):
+        assert "data" not in secret, "base64 would hide what a value is"
+        for name, value in secret["stringData"].items():
+            assert value == "" or "REPLACE-ME" in value, (secret["metadata"]["name"], name)
+            if name == "JWT_SECRET":
+                # Deployed unchanged, the gateway and push refuse to start on it.
+                assert weakness_of(value), secret["metadata"]["name"]
     assert "REPLACE" in (K8S_DIR / "secret.yaml").read_text().splitlines()[0]
+
+
+def strings_in(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings_in(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings_in(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_no_process_connects_to_the_broker_as_guest():
+    # RabbitMQ's default user, with its well-known password and every permission.
+    for path, document in k8s_documents():
+        assert not [text for text in strings_in(document) if "guest:guest" in text], path.name
+    broker_uris = [values["AMQP_URI"] for values in secrets().values() if "AMQP_URI" in values]
+    assert broker_uris
+    for uri in broker_uris:
+        assert urlsplit(uri).username not in (None, "", "guest"), uri

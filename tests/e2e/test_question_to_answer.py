@@ -6,6 +6,8 @@ the answer; another vendor never learns the thread exists; each side gets one ma
 """
 import pytest
 
+from tests.fixtures.stack import METRICS_TOKEN
+
 
 @pytest.fixture
 def marketplace(stack, world):
@@ -106,7 +108,7 @@ def test_operations_endpoints(stack):
     for path in ("/v1/threads", "/v1/threads/{thread_id}", "/v1/threads/{thread_id}/messages",
                  "/v1/threads/{thread_id}/read", "/v1/context/{object_type}/{object_id}"):
         assert path in spec["paths"], path
-    assert "gateway_requests_total" in stack.call("GET", "/metrics").text
+    assert "gateway_requests_total" in stack.call("GET", "/metrics", METRICS_TOKEN).text
     assert stack.call("GET", "/docs").status_code == 200
 
 
