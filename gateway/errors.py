@@ -41,6 +41,8 @@ def error_response(status: int, message: str, details: dict | None = None, code:
     response = jsonify(body)
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif status == 429:  # the service says when the caller's window ends
+        response.headers["Retry-After"] = str((details or {}).get("retry_after", 60))
     return response, status
 
 

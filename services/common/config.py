@@ -54,6 +54,12 @@ class Settings:
     ADMIN_EMAILS: str = ""
     # Webhooks may call this machine and private networks (development, tests), never in production.
     WEBHOOK_ALLOW_PRIVATE: bool = False
+    # Rate limits per person, counted in the database so they hold across replicas (0: none):
+    # conversations a customer starts an hour, messages a minute, unknown objects asked about.
+    LIMIT_THREADS_PER_HOUR: int = 10
+    LIMIT_MESSAGES_PER_MINUTE_CUSTOMER: int = 30
+    LIMIT_MESSAGES_PER_MINUTE_STAFF: int = 120
+    LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE: int = 30
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
 

@@ -44,3 +44,9 @@ class ValidationFailed(MessageCenterError):
 class Unavailable(MessageCenterError):
     """A dependency (database, broker, another service, the storefront) cannot answer now."""
     code, status = "unavailable", 503
+
+
+@deserialize_to_instance
+class RateLimited(MessageCenterError):
+    """One caller sent more than its share; `details["retry_after"]` says when to come back."""
+    code, status = "rate_limited", 429

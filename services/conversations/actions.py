@@ -16,7 +16,7 @@ from services.common.clock import derived_id, isoformat, new_id, now
 from services.common.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
-from . import presenters, rules, text
+from . import limits, presenters, rules, text
 from .store import substring
 
 log = logging.getLogger(__name__)
@@ -115,9 +115,10 @@ class Ids:
         return Ids() if self.seed is None else Ids(f"{self.seed}/{name}", self.at)
 
 
-def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None) -> dict:
+def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None,
+                 allowed: limits.Limits) -> dict:
     def work(ids):
-        return _start_thread(store, catalog, outbox, caller, request, ids)
+        return _start_thread(store, catalog, outbox, caller, request, ids, allowed)
 
     def replay(result):
         thread, message = store.get(result["thread_id"]), store.get_message(result["message_id"])
@@ -129,10 +130,10 @@ def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempote
                                  "created": answer["created"]})
 
 
-def _start_thread(store, catalog, outbox, caller, request, ids):
+def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
     rules.check_type_enabled(request["type"], settings(store))
     target = request["object"]
-    resolved = catalog.resolve(target["type"], target["id"]) if target["type"] != "none" else None
+    resolved = _resolve(store, catalog, caller, target, allowed) if target["type"] != "none" else None
     if resolved is None and request.get("company_id") is None and target["type"] == "none" and caller.is_admin:
         raise ValidationFailed("Name the vendor (company_id) to write to.", {"company_id": ["Required."]})
     company = None
@@ -144,8 +145,11 @@ def _start_thread(store, catalog, outbox, caller, request, ids):
     prepared = text.prepare(request["message"])
     key = rules.open_key(plan)
     existing = store.find_open(key)
+    limits.message(store, allowed, caller, now())
     if existing is None or existing["_id"] == ids.thread():
         at = now()
+        if existing is None:
+            limits.new_thread(store, allowed, caller, at)
         thread = _new_thread(plan, key, resolved, at, ids.thread())
         message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message())
         _apply(thread, rules.after_message(thread, caller.side, at))
@@ -166,14 +170,25 @@ def _start_thread(store, catalog, outbox, caller, request, ids):
             "message": presenters.message(message)}
 
 
-def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None) -> dict:
+def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None,
+                 allowed: limits.Limits) -> dict:
     def work(ids):
         thread = _writable(store, caller, thread_id)
+        limits.message(store, allowed, caller, now())
         return presenters.message(_append(store, outbox, caller, thread, text.prepare(body), ids)[1])
 
     return _once(store, caller, idempotency_key, ["post", thread_id, body], work,
                  lambda result: presenters.message(store.get_message(result["message_id"])),
                  lambda answer: {"message_id": answer["id"]})
+
+
+def _resolve(store, catalog, caller, target: dict, allowed) -> dict:
+    limits.before_lookup(store, allowed, caller, now())
+    try:
+        return catalog.resolve(target["type"], target["id"])
+    except NotFound:
+        limits.unknown_looked_up(store, allowed, caller, now())
+        raise
 
 
 def _append(store, outbox, caller, thread, prepared, ids):
@@ -366,7 +381,7 @@ def delete_thread(store, caller: Caller, thread_id: str) -> None:
 
 
 def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body: str | None,
-         idempotency_key: str | None = None) -> dict:
+         idempotency_key: str | None, allowed: limits.Limits) -> dict:
     prepared = text.prepare(body) if action == "reply" else None
 
     def work(ids):
@@ -378,6 +393,7 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
                     results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
                 else:
                     thread = _writable(store, caller, thread_id)
+                    limits.message(store, allowed, caller, now())
                     _, message = _append(store, outbox, caller, thread, prepared, ids.part(thread_id))
                     results.append({"thread_id": thread_id, "status": 201, "outcome": "replied",
                                     "message_id": message["_id"]})

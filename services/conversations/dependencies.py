@@ -12,6 +12,8 @@ from services.common.config import load_settings
 from services.common.errors import Unavailable
 from services.common.events import CATALOG
 
+from .limits import Limits
+
 
 class CatalogClient:
     def __init__(self, proxy, timeout: float):
@@ -65,3 +67,13 @@ class Background(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.container.spawn_managed_thread
+
+
+class RateLimits(DependencyProvider):
+    """How much one person may send (limits.py), from the settings, read once."""
+
+    def setup(self):
+        self.limits = Limits.from_settings(load_settings(self.container.config))
+
+    def get_dependency(self, worker_ctx):
+        return self.limits

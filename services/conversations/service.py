@@ -11,7 +11,7 @@ from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
 
 from . import actions, schemas
-from .dependencies import Background, Catalog, PublishedMessages
+from .dependencies import Background, Catalog, PublishedMessages, RateLimits
 from .store import ThreadStore
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ class ConversationsService:
     dispatch = EventDispatcher()
     published = PublishedMessages()
     background = Background()
+    limits = RateLimits()
     alive = Heartbeat()
 
     @property
@@ -40,13 +41,13 @@ class ConversationsService:
     def start_thread(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.NewThread(), request)
         return actions.start_thread(self.store, self.catalog, self.outbox, Caller.from_dict(caller), request,
-                                    idempotency_key)
+                                    idempotency_key, self.limits)
 
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
         request = schemas.load(schemas.NewMessage(), request)
         return actions.post_message(self.store, self.outbox, Caller.from_dict(caller), thread_id, request["body"],
-                                    idempotency_key)
+                                    idempotency_key, self.limits)
 
     @rpc
     def list_threads(self, caller, query):
@@ -79,7 +80,7 @@ class ConversationsService:
     def bulk(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.Bulk(), request)
         return actions.bulk(self.store, self.outbox, Caller.from_dict(caller), request["action"],
-                            request["thread_ids"], request.get("body"), idempotency_key)
+                            request["thread_ids"], request.get("body"), idempotency_key, self.limits)
 
     @rpc
     def unread_counts(self, caller):

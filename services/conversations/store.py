@@ -42,6 +42,7 @@ class ThreadStore:
         self.broadcasts = db.broadcasts
         self.idempotency = db.idempotency
         self.settings = db.settings
+        self.rate_limits = db.rate_limits
 
     @staticmethod
     def create_indexes(db):
@@ -64,6 +65,7 @@ class ThreadStore:
         # The outbox: messages whose events are not out yet carry `relay_after`.
         db.messages.create_index("relay_after", sparse=True)
         db.idempotency.create_index("created_at", expireAfterSeconds=24 * 3600)
+        db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
         # Only announcements still being delivered have a lease.
         db.broadcasts.create_index("lease_until", sparse=True)
 
@@ -332,6 +334,23 @@ class ThreadStore:
 
     def mark_published(self, message_ids: list[str]) -> None:
         self.messages.update_many({"_id": {"$in": message_ids}}, {"$unset": {"pending_events": "", "relay_after": ""}})
+
+    # rate limits ----------------------------------------------------------------------
+
+    def count_toward(self, key: str, allowed: float, until: datetime) -> bool:
+        """Count one more under `key` if fewer than `allowed` are counted; False when the limit
+        is reached. One write: a full window's document no longer matches the filter, and the
+        upsert that follows collides with it on _id."""
+        try:
+            self.rate_limits.update_one({"_id": key, "count": {"$lt": allowed}},
+                                        {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": until}},
+                                        upsert=True)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def limit_reached(self, key: str, allowed: int) -> bool:
+        return self.rate_limits.count_documents({"_id": key, "count": {"$gte": allowed}}, limit=1) > 0
 
     # idempotency keys -----------------------------------------------------------------
 

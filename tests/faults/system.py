@@ -53,6 +53,8 @@ class FaultySystem(Stack):
             "GATEWAY_PORT": str(free_port()),
             "PUSH_PORT": str(free_port()),
             "AMQP_URI": self.broker.uri,
+            # Customers here post several messages a second on purpose: no per-person limit.
+            "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",
         }
         super().__init__(env, base / "logs")
 

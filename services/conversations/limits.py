@@ -1,0 +1,80 @@
+"""How much one person may send: conversations started, messages posted, unknown objects asked
+about. A hostile or broken client is stopped with 429 and a time to come back, before it costs
+the others anything.
+
+Counted per fixed window in the database (ThreadStore.count_toward), so the limits hold across
+every replica of the service. The storefront's sync (`system`) is never limited; 0 turns a
+limit off.
+"""
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from services.common.caller import Caller
+from services.common.errors import RateLimited
+
+HOUR, MINUTE = 3600, 60
+
+
+@dataclass(frozen=True)
+class Limits:
+    threads_per_hour: int
+    messages_per_minute_customer: int
+    messages_per_minute_staff: int
+    unknown_lookups_per_minute: int
+
+    @classmethod
+    def from_settings(cls, settings) -> "Limits":
+        return cls(settings.LIMIT_THREADS_PER_HOUR, settings.LIMIT_MESSAGES_PER_MINUTE_CUSTOMER,
+                   settings.LIMIT_MESSAGES_PER_MINUTE_STAFF, settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE)
+
+
+def new_thread(store, limits: Limits, caller: Caller, at: datetime) -> None:
+    """A customer starting a conversation (staff answer more than they start)."""
+    if caller.role == "customer":
+        _count(store, "threads", caller, limits.threads_per_hour, HOUR, at,
+               "You have started many conversations in the last hour.")
+
+
+def message(store, limits: Limits, caller: Caller, at: datetime) -> None:
+    allowed = limits.messages_per_minute_customer if caller.role == "customer" else limits.messages_per_minute_staff
+    _count(store, "messages", caller, allowed, MINUTE, at, "You are sending messages too fast.")
+
+
+def before_lookup(store, limits: Limits, caller: Caller, at: datetime) -> None:
+    """Asking about objects the catalog does not know (each may be pulled from the storefront)
+    stops once a person has asked about too many in the window."""
+    if _exempt(caller, limits.unknown_lookups_per_minute):
+        return
+    key, end = _key("unknown", caller, MINUTE, at)
+    if store.limit_reached(key, limits.unknown_lookups_per_minute):
+        raise _refusal("You have asked about too many unknown products or orders.", end, at)
+
+
+def unknown_looked_up(store, limits: Limits, caller: Caller, at: datetime) -> None:
+    if not _exempt(caller, limits.unknown_lookups_per_minute):
+        key, end = _key("unknown", caller, MINUTE, at)
+        store.count_toward(key, math.inf, end)
+
+
+def _count(store, name: str, caller: Caller, allowed: int, seconds: int, at: datetime, why: str) -> None:
+    if _exempt(caller, allowed):
+        return
+    key, end = _key(name, caller, seconds, at)
+    if not store.count_toward(key, allowed, end):
+        raise _refusal(why, end, at)
+
+
+def _exempt(caller: Caller, allowed: int) -> bool:
+    return allowed <= 0 or caller.role == "system"
+
+
+def _key(name: str, caller: Caller, seconds: int, at: datetime) -> tuple[str, datetime]:
+    start = math.floor(at.timestamp() / seconds) * seconds
+    person = "|".join([caller.role, caller.company_id or "", caller.user_id])
+    return f"{name}|{person}|{start}", datetime.fromtimestamp(start + seconds, timezone.utc)
+
+
+def _refusal(why: str, end: datetime, at: datetime) -> RateLimited:
+    retry_after = max(1, math.ceil((end - at).total_seconds()))
+    return RateLimited(f"{why} Try again in {retry_after} s.", {"retry_after": retry_after})
