@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests use beyond Python's: docker-compose (checks the compose file
-# offline; no engine needed) and chromium (the browser tests in tests/ui drive it through
-# Playwright, which cannot download its own browser here). Installed when missing and this
-# runs as root with apt-get.
+# offline; no engine needed), chromium (the browser tests in tests/ui drive it through
+# Playwright, which cannot download its own browser here) and nginx (tests/security runs its
+# binary with deploy/nginx.conf in front of the gateway).
+# Installed when missing and this runs as root with apt-get.
 set -uo pipefail
-wanted=(docker-compose chromium)
+wanted=(docker-compose chromium nginx)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -1,4 +1,9 @@
-"""gunicorn settings: threads (gthread), each with its own RPC client (gateway/rpc.py)."""
+"""gunicorn settings: threads (gthread), each with its own RPC client (gateway/rpc.py).
+
+The gateway belongs behind a buffering proxy (deploy/nginx.conf, k8s/ingress.yaml): gthread
+gives a request a thread from its first byte until its body is read, with no time limit, so a
+client that sends half a request head holds a thread for as long as it stays connected.
+"""
 import os
 import shutil
 import tempfile
@@ -11,9 +16,20 @@ bind = f"{_settings.GATEWAY_HOST}:{_settings.GATEWAY_PORT}"
 worker_class = "gthread"
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
-timeout = 60
+# A worker whose main loop has not reported for this long is killed. gthread's loop reports
+# while its threads work, so this catches a stuck process; RPC_TIMEOUT bounds a slow request.
+timeout = 30
+# What a request in flight gets after SIGTERM: past RPC_TIMEOUT, within Kubernetes' 30 s grace.
 graceful_timeout = 20
-keepalive = 5
+# An idle kept-alive connection waits in the worker's poller, not in a thread. Longer than the
+# proxy keeps idle connections to the gateway (ingress-nginx: 60 s), or the proxy may send a
+# request on one the gateway is closing, and its client gets a 502.
+keepalive = 75
+# The head's size: the longest search and cursor URLs fit in 4 KiB, a browser sends some 20
+# fields, and a token with its claims fits in 8 KiB, as in nginx's header buffers.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 

@@ -12,12 +12,18 @@ through the gateway, which applies every rule again, so nothing here can leak a 
 One kombu consumer per process listens on an exclusive, auto-delete queue bound to nameko's
 `conversations.events` exchange and hands each event to the pages allowed to see its thread.
 Several push processes each get every event, so the process scales out behind a load balancer.
+
+A connection has PUSH_HEAD_TIMEOUT seconds to send its request head. A person may hold
+PUSH_MAX_PAGES_PER_USER streams and an address PUSH_MAX_PAGES_PER_ADDRESS; past either, the
+stream is refused (429) and the page polls. Behind proxies, the address is the proxy's unless
+PUSH_PROXY_HOPS says how many of them append the client's to X-Forwarded-For.
 """
 if __name__ == "__main__":
     # Before kombu and amqp import socket: every page is a green thread.
     import eventlet
     eventlet.monkey_patch()
 
+import functools
 import json
 import logging
 import math
@@ -25,6 +31,7 @@ import os
 import socket
 import time
 import uuid
+from collections import Counter
 from urllib.parse import parse_qs
 
 import eventlet
@@ -50,6 +57,8 @@ RESYNC = "resync"
 HEARTBEAT_SECONDS = 15.0
 # A page that stops reading loses events past this many; it refetches everything on the next.
 PAGE_BACKLOG = 50
+# A page refused a stream polls, and asks for the stream again a minute later (message-center.js).
+REFUSED_PAGE_RETRY_SECONDS = 60
 
 
 def thread_for_access(thread: dict) -> dict:
@@ -68,12 +77,13 @@ def may_see(caller: Caller, thread: dict) -> bool:
 
 
 class Page:
-    """One open page: who is looking, until when their token is good, and the events waiting
-    to be written to it."""
+    """One open page: who is looking, from where, until when their token is good, and the
+    events waiting to be written to it."""
 
-    def __init__(self, caller: Caller, expires_at: float | None = None):
+    def __init__(self, caller: Caller, expires_at: float | None = None, address: str | None = None):
         self.caller = caller
         self.expires_at = expires_at
+        self.address = address
         self.waiting = PageQueue(PAGE_BACKLOG)
 
     def seconds_left(self) -> float:
@@ -87,18 +97,28 @@ class Page:
 
 
 class Audience:
-    """The pages connected to this process."""
+    """The pages connected to this process, counted by person and by address for the caps."""
 
     def __init__(self):
         self.pages: set[Page] = set()
+        self.pages_of: Counter = Counter()  # user id -> open pages
+        self.pages_from: Counter = Counter()  # address -> open pages
 
-    def join(self, caller: Caller, expires_at: float | None = None) -> Page:
-        page = Page(caller, expires_at)
+    def join(self, caller: Caller, expires_at: float | None = None, address: str | None = None) -> Page:
+        page = Page(caller, expires_at, address)
         self.pages.add(page)
+        self.pages_of[caller.user_id] += 1
+        self.pages_from[address] += 1
         return page
 
     def leave(self, page: Page) -> None:
-        self.pages.discard(page)
+        if page not in self.pages:
+            return
+        self.pages.remove(page)
+        for counts, key in ((self.pages_of, page.caller.user_id), (self.pages_from, page.address)):
+            counts[key] -= 1
+            if not counts[key]:
+                del counts[key]
 
     def announce(self, event_type: str, payload: dict) -> int:
         """Hand the event to every page allowed to see its thread; returns how many."""
@@ -118,13 +138,13 @@ class Audience:
 
 
 def stream(audience: Audience, caller: Caller, expires_at: float | None = None,
-           heartbeat: float = HEARTBEAT_SECONDS):
+           heartbeat: float = HEARTBEAT_SECONDS, address: str | None = None):
     """The body of one event stream: events as they come, a comment line when idle (so proxies
     keep the connection and a dead client is noticed), until the client goes away or its
     token expires (the browser then reconnects, and is refused unless it has a new one).
     The page joins the audience only once the body is being written: a client gone before
     that leaves nothing behind."""
-    page = audience.join(caller, expires_at)
+    page = audience.join(caller, expires_at, address)
     try:
         yield b"retry: 5000\n: connected\n\n"
         while (left := page.seconds_left()) > 0:
@@ -227,13 +247,62 @@ class PushApp:
             caller = caller_from_token(token, self.settings)
         except Unauthorized as problem:
             return error(start_response, 401, problem.code, problem.message, cors)
+        address = client_address(environ, self.settings.PUSH_PROXY_HOPS)
+        refusal = self.crowded(caller, address)
+        if refusal:
+            return error(start_response, 429, "rate_limited", refusal,
+                         cors + [("Retry-After", str(REFUSED_PAGE_RETRY_SECONDS))])
         log.debug("page of %s %s connected (%d open)", caller.role, caller.user_id, len(self.audience.pages) + 1)
         start_response("200 OK", cors + [
             ("Content-Type", "text/event-stream; charset=utf-8"),
             ("Cache-Control", "no-cache, no-store"),
             ("X-Accel-Buffering", "no"),  # a buffering proxy in front would hold events back
         ])
-        return stream(self.audience, caller, expiry_of(token), self.heartbeat)
+        return stream(self.audience, caller, expiry_of(token), self.heartbeat, address)
+
+    def crowded(self, caller: Caller, address: str) -> str | None:
+        """Why one more page of this person from this address is refused; None when it is not.
+        No other green thread runs between this count and the page joining the audience (the
+        first step of its body), so two pages cannot both take the last place."""
+        per_user, per_address = self.settings.PUSH_MAX_PAGES_PER_USER, self.settings.PUSH_MAX_PAGES_PER_ADDRESS
+        if self.audience.pages_of[caller.user_id] >= per_user:
+            return f"{per_user} live pages of this user are open already; this one polls instead."
+        if self.audience.pages_from[address] >= per_address:
+            return f"{per_address} live pages are open from this address already; this one polls instead."
+        return None
+
+
+def client_address(environ, proxy_hops: int) -> str:
+    """Where a page connects from: the peer's address or, behind `proxy_hops` proxies that each
+    append the address they saw to X-Forwarded-For, the one the outermost of them saw. Entries
+    left of that are the client's own to write, and so never believed."""
+    forwarded = [entry.strip() for entry in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    if proxy_hops and len(forwarded) >= proxy_hops:
+        return forwarded[-proxy_hops]
+    return environ["REMOTE_ADDR"]
+
+
+class HeadInTime(eventlet.wsgi.HttpProtocol):
+    """A connection gets `head_timeout` seconds for its request head, counted from when the
+    server starts waiting for it (on connecting, and after each answer on a kept-alive one).
+    eventlet's socket_timeout would bound each read of the head, not the whole of it, and
+    every write of a stream that lasts for hours too."""
+
+    def __init__(self, conn_state, server, head_timeout: float):
+        self.head_timeout = head_timeout
+        super().__init__(conn_state, server)  # serves the connection to its end
+
+    def handle_one_request(self):
+        # A socket.timeout is how eventlet's server expects a slow client to end: closed, quietly.
+        self.head_deadline = eventlet.Timeout(self.head_timeout, socket.timeout("no request head in time"))
+        try:
+            super().handle_one_request()
+        finally:
+            self.head_deadline.cancel()
+
+    def get_environ(self):
+        self.head_deadline.cancel()  # the head is in: what follows may be a stream of hours
+        return super().get_environ()
 
 
 def expiry_of(token: str) -> float:
@@ -255,7 +324,7 @@ def error(start_response, status: int, code: str, message: str, headers=()):
 
 
 STATUS_WORDS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-                503: "Service Unavailable"}
+                429: "Too Many Requests", 503: "Service Unavailable"}
 
 
 def main() -> None:
@@ -275,7 +344,8 @@ def main() -> None:
     # log_output off: the request line carries the token. minimum_chunk_size 0: every event
     # is written as it comes instead of waiting for 4 KiB of them.
     eventlet.wsgi.server(listener, PushApp(settings, audience, feed), log_output=False,
-                         minimum_chunk_size=0, max_size=max_pages, keepalive=True)
+                         minimum_chunk_size=0, max_size=max_pages, keepalive=True,
+                         protocol=functools.partial(HeadInTime, head_timeout=settings.PUSH_HEAD_TIMEOUT))
 
 
 if __name__ == "__main__":

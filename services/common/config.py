@@ -37,6 +37,14 @@ class Settings:
     # The push process: server-sent events for open pages, and how many it holds at once.
     PUSH_PORT: int = 8081
     PUSH_MAX_PAGES: int = 10000
+    # One person's open pages at most (tabs, devices): a leaked token cannot take the process.
+    PUSH_MAX_PAGES_PER_USER: int = 10
+    # Open pages from one address at most; behind a proxy, the proxy's unless PUSH_PROXY_HOPS is set.
+    PUSH_MAX_PAGES_PER_ADDRESS: int = 100
+    # Proxies in front of push that append to X-Forwarded-For (0: the header is anyone's to forge, so ignored).
+    PUSH_PROXY_HOPS: int = 0
+    # Seconds a connection has to send its request head: a silent one would hold a green thread forever.
+    PUSH_HEAD_TIMEOUT: float = 10.0
     # Links in mails and in the context panel point at the portals and the storefront.
     PORTAL_URL: str = "http://127.0.0.1:8080/ui/demo"
     STOREFRONT_URL: str = "http://127.0.0.1:8080/ui/demo/storefront"

@@ -20,6 +20,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 K8S_DIR = ROOT / "k8s"
+PROXY_CONFIG = ROOT / "deploy" / "nginx.conf"
 
 # The contract's "Running it" variables plus the links in mails (the brief's list).
 CONTRACT_VARIABLES = {
@@ -82,6 +83,30 @@ def compose_environment(service: dict) -> dict[str, str]:
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) for item in environment)
     return {key: str(value) for key, value in environment.items()}
+
+
+# --- the proxy in front of the gateway (nginx) ---------------------------------------------
+
+def proxy_listen_port() -> int:
+    [port] = re.findall(r"^\s*listen\s+(\d+);", PROXY_CONFIG.read_text(), re.MULTILINE)
+    return int(port)
+
+
+def proxy_upstreams() -> dict[str, str]:
+    """Upstream name → its one server, `host:port`."""
+    return dict(re.findall(r"upstream\s+(\w+)\s*\{\s*server\s+([^;\s]+);\s*\}", PROXY_CONFIG.read_text()))
+
+
+def proxy_locations() -> dict[str, set[str]]:
+    """Path location (`/`, `= /v1/events`) → its directives, each as written without `;`."""
+    blocks = re.findall(r"location\s+([^@{][^{]*?)\s*\{([^}]*)\}", PROXY_CONFIG.read_text())
+    return {where: {line.strip().rstrip(";") for line in body.splitlines()
+                    if line.strip() and not line.strip().startswith("#")} for where, body in blocks}
+
+
+def proxy_directive(name: str) -> list[str]:
+    """The values a directive is given anywhere in deploy/nginx.conf."""
+    return re.findall(rf"^\s*{name}\s+([^;]+);", PROXY_CONFIG.read_text(), re.MULTILINE)
 
 
 # --- Kubernetes --------------------------------------------------------------------------

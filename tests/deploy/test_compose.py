@@ -1,5 +1,5 @@
 """docker-compose.yml starts the whole system, wired together, each part only once the parts
-it needs are healthy."""
+it needs are healthy, and reached only through the buffering proxy (deploy/nginx.conf)."""
 import os
 import shutil
 import subprocess
@@ -12,9 +12,13 @@ import pytest
 import requests
 
 from dev.ports import free_port
+from gateway.app import MAX_BODY_BYTES
+from gateway.push import HEARTBEAT_SECONDS
+from services.common.config import Settings
 from tests.deploy.layout import (
-    CONTRACT_VARIABLES, COMPOSE_FILE, ROOT, compose, compose_command, compose_environment,
-    is_pinned, nameko_services, procfile, required_environment)
+    CONTRACT_VARIABLES, COMPOSE_FILE, PROXY_CONFIG, ROOT, compose, compose_command,
+    compose_environment, is_pinned, nameko_services, procfile, proxy_directive, proxy_listen_port,
+    proxy_locations, proxy_upstreams, required_environment)
 
 BACKING = {"rabbitmq": "rabbitmq", "mongo": "mongo", "mailpit": "axllent/mailpit"}
 
@@ -83,14 +87,41 @@ def test_settings_point_at_the_compose_services_with_their_credentials(services)
     assert (environment["SMTP_HOST"], environment["SMTP_PORT"]) == ("mailpit", "1025")
 
 
-def test_the_api_and_the_mail_web_view_are_published_on_loopback(services):
-    # The gateway listens on GATEWAY_PORT: that port, and no other, is published.
-    gateway_port = int(compose_environment(services["gateway"])["GATEWAY_PORT"])
-    assert list(published(services["gateway"])) == [gateway_port]
-    assert published(services["gateway"])[gateway_port].startswith("127.0.0.1:")
+def test_the_proxy_and_the_mail_web_view_alone_are_published_on_loopback(services):
+    # The proxy listens where deploy/nginx.conf says: that port, and no other, is published.
+    port = proxy_listen_port()
+    assert list(published(services["proxy"])) == [port]
+    assert published(services["proxy"])[port].startswith("127.0.0.1:")
     assert published(services["mailpit"])[8025].startswith("127.0.0.1:")
-    # The broker and the database stay inside the compose network.
-    assert not published(services["rabbitmq"]) and not published(services["mongo"])
+    # The gateway and push only through the proxy; the broker and the database stay inside.
+    for name in ("gateway", "push", "rabbitmq", "mongo"):
+        assert not published(services[name]), name
+
+
+def test_the_proxy_runs_the_repositorys_config_in_front_of_the_gateway_and_push(services):
+    assert services["proxy"]["volumes"] == [
+        f"./{PROXY_CONFIG.relative_to(ROOT)}:/etc/nginx/conf.d/default.conf:ro"]
+    environment = compose_environment(services["gateway"])
+    assert proxy_upstreams() == {"gateway": f"gateway:{environment['GATEWAY_PORT']}",
+                                 "push": f"push:{environment['PUSH_PORT']}"}
+    # push counts pages per address from the entry the proxy appends to X-Forwarded-For.
+    assert proxy_directive("proxy_set_header X-Forwarded-For") == ["$proxy_add_x_forwarded_for"]
+    assert environment["PUSH_PROXY_HOPS"] == "1" and Settings.PUSH_PROXY_HOPS == 0
+
+
+def test_the_proxy_reads_requests_whole_and_passes_events_at_once():
+    locations = proxy_locations()
+    assert locations.keys() == {"/", "= /v1/events"}
+    assert {"proxy_pass http://gateway", "proxy_request_buffering on", "proxy_buffering on"} <= locations["/"]
+    stream = locations["= /v1/events"]
+    assert {"proxy_pass http://push", "proxy_request_buffering on", "proxy_buffering off"} <= stream
+    [read_timeout] = [directive for directive in stream if directive.startswith("proxy_read_timeout ")]
+    assert int(read_timeout.split()[1].removesuffix("s")) > HEARTBEAT_SECONDS
+    # The gateway's own body limit, and short timeouts for the head and the body.
+    assert proxy_directive("client_max_body_size") == [f"{MAX_BODY_BYTES // 1024}k"]
+    for timeout in ("client_header_timeout", "client_body_timeout"):
+        [seconds] = proxy_directive(timeout)
+        assert int(seconds.removesuffix("s")) <= 10, timeout
 
 
 def test_every_service_has_a_health_check_that_tests_it(services):
@@ -102,6 +133,7 @@ def test_every_service_has_a_health_check_that_tests_it(services):
         assert checks[name] == ["CMD", "python", "-m", "services.common.probe", name]
     port = compose_environment(services["gateway"])["GATEWAY_PORT"]
     assert f"http://127.0.0.1:{port}/readyz" in " ".join(checks["gateway"])
+    assert f"http://127.0.0.1:{proxy_listen_port()}/healthz" in " ".join(checks["proxy"])
 
 
 def test_each_process_starts_once_what_it_needs_is_healthy(services):
@@ -112,6 +144,9 @@ def test_each_process_starts_once_what_it_needs_is_healthy(services):
         assert all(need["condition"] == "service_healthy" for need in depends_on.values())
     assert "mailpit" in services["notifications"]["depends_on"]
     assert set(nameko_services()) <= set(services["gateway"]["depends_on"])
+    # nginx resolves its upstreams' names once, as it starts.
+    assert services["proxy"]["depends_on"] == {"gateway": {"condition": "service_healthy"},
+                                               "push": {"condition": "service_healthy"}}
 
 
 @pytest.mark.parametrize("database", ["reachable", "unreachable"])

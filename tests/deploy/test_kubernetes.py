@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from dev.ports import free_port
-from gateway.app import create_app
+from gateway.app import MAX_BODY_BYTES, create_app
+from gateway.push import HEARTBEAT_SECONDS
 from gateway.secrets_policy import weakness_of
 from services.common.config import Settings
 from tests.deploy.layout import (
@@ -176,6 +177,37 @@ def test_the_gateway_service_reaches_the_port_gunicorn_listens_on(deployments):
     # gunicorn binds GATEWAY_PORT (the ConfigMap's, over the image's default).
     [config_map] = k8s_objects("ConfigMap")
     assert config_map["data"]["GATEWAY_PORT"] == str(container_port["containerPort"])
+
+
+def test_the_ingress_reads_requests_whole_for_the_gateway_and_streams_events_from_push():
+    annotation = "nginx.ingress.kubernetes.io/"
+    routes, hosts = {}, set()
+    for ingress in k8s_objects("Ingress"):
+        assert ingress["spec"]["ingressClassName"] == "nginx"
+        for rule in ingress["spec"]["rules"]:
+            hosts.add(rule["host"])
+            for path in rule["http"]["paths"]:
+                routes[path["path"]] = (path["pathType"], path["backend"]["service"],
+                                        ingress["metadata"]["annotations"])
+    assert len(hosts) == 1, "the pages find the stream on the API's host (events-url's default)"
+    service_ports = {service["metadata"]["name"]: {port["name"] for port in service["spec"]["ports"]}
+                     for service in k8s_objects("Service")}
+
+    kind, backend, api = routes["/"]
+    assert (kind, backend["name"]) == ("Prefix", "gateway")
+    assert backend["port"]["name"] in service_ports["gateway"]
+    assert api[annotation + "proxy-request-buffering"] == api[annotation + "proxy-buffering"] == "on"
+    assert api[annotation + "proxy-body-size"] == f"{MAX_BODY_BYTES // 1024}k"
+
+    kind, backend, events = routes["/v1/events"]
+    assert (kind, backend["name"]) == ("Exact", "push")
+    assert backend["port"]["name"] in service_ports["push"]
+    assert events[annotation + "proxy-request-buffering"] == "on"
+    assert events[annotation + "proxy-buffering"] == "off"
+    assert int(events[annotation + "proxy-read-timeout"]) > HEARTBEAT_SECONDS
+    # push counts pages per address from the entry the controller writes to X-Forwarded-For.
+    [config_map] = k8s_objects("ConfigMap")
+    assert config_map["data"]["PUSH_PROXY_HOPS"] == "1"
 
 
 def test_every_container_has_bounded_resources(deployments):
