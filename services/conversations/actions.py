@@ -94,25 +94,38 @@ class Outbox:
 # starting and writing -------------------------------------------------------------------
 
 class Ids:
-    """The ids of what a request writes. Fresh ones, or under an Idempotency-Key ids derived
-    from the key: a request done again after a failure part way (a database or a process that
-    went away) writes the same documents, which are refused as duplicates, never doubled."""
+    """The ids of what a request writes, made when the request is first taken. Under an
+    Idempotency-Key they are kept with the key, so a request done again after a failure part
+    way (a database or a process that went away) writes the same documents, which are refused
+    as duplicates, never doubled; and, made when the request came, they sort where it came."""
 
-    def __init__(self, seed: str | None = None, at=None):
-        self.seed, self.at = seed, at
-
-    def _id(self, number: int) -> str:
-        return new_id() if self.seed is None else derived_id(self.at, self.seed, number)
+    def __init__(self, parts=()):
+        self.assigned = {"thread": new_id(), "message": new_id()}
+        self.parts = {name: new_id() for name in parts}
 
     def thread(self) -> str:
-        return self._id(0)
+        return self.assigned["thread"]
 
     def message(self) -> str:
-        return self._id(1)
+        return self.assigned["message"]
 
     def part(self, name: str) -> "Ids":
         """The ids of one part of a request that writes several (a bulk reply's threads)."""
-        return Ids() if self.seed is None else Ids(f"{self.seed}/{name}", self.at)
+        ids = Ids()
+        if name in self.parts:
+            ids.assigned["message"] = self.parts[name]
+        return ids
+
+    def stored(self) -> dict:
+        # Parts as pairs: their names (thread ids a caller sent) need not be valid field names.
+        return {**self.assigned, "parts": [[name, value] for name, value in self.parts.items()]}
+
+    @classmethod
+    def from_stored(cls, stored: dict) -> "Ids":
+        ids = cls()
+        ids.assigned = {"thread": stored["thread"], "message": stored["message"]}
+        ids.parts = {name: value for name, value in stored.get("parts", [])}
+        return ids
 
 
 def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None,
@@ -241,15 +254,16 @@ def _apply(document: dict, changes: dict) -> None:
             target[leaf] = target.get(leaf, 0) + value if operator == "$inc" else value
 
 
-def _once(store, caller, key, request, work, replay, remember):
+def _once(store, caller, key, request, work, replay, remember, parts=()):
     """Idempotency-Key: a retry with the same key and caller returns the first answer, or, when
     the first attempt never finished (its caller got a 503), finishes the work with the same ids."""
+    ids = Ids(parts)
     if not key:
-        return work(Ids())
+        return work(ids)
     stored_key = "|".join([caller.role, caller.company_id or "", caller.user_id, key])
     fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
     at = now()
-    earlier = store.claim_key(stored_key, fingerprint, at)
+    earlier = store.claim_key(stored_key, fingerprint, at, ids.stored())
     if earlier is not None:
         if earlier["fingerprint"] != fingerprint:
             raise Conflict("This Idempotency-Key was already used for a different request.")
@@ -258,7 +272,8 @@ def _once(store, caller, key, request, work, replay, remember):
         claimed_at = earlier.get("claimed_at", earlier["created_at"])
         if at - claimed_at < PENDING_KEY_GRACE or not store.retake_key(stored_key, claimed_at, at):
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
-    ids = Ids(stored_key, earlier["created_at"] if earlier else at)
+        if "ids" in earlier:  # a claim from before ids were kept has none: fresh ones, then
+            ids = Ids.from_stored(earlier["ids"])
     try:
         answer = work(ids)
     except Exception:
@@ -403,7 +418,7 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
         return {"results": results}
 
     return _once(store, caller, idempotency_key, ["bulk", action, thread_ids, body], work,
-                 lambda result: result, lambda answer: answer)
+                 lambda result: result, lambda answer: answer, parts=dict.fromkeys(thread_ids))
 
 
 # announcements ------------------------------------------------------------------------

@@ -354,11 +354,12 @@ class ThreadStore:
 
     # idempotency keys -----------------------------------------------------------------
 
-    def claim_key(self, key: str, fingerprint: str, at: datetime) -> dict | None:
-        """None when the key is new (and now ours); else what was stored under it."""
+    def claim_key(self, key: str, fingerprint: str, at: datetime, ids: dict) -> dict | None:
+        """None when the key is new (and now ours, with the ids its work writes); else what was
+        stored under it."""
         try:
             self.idempotency.insert_one({"_id": key, "fingerprint": fingerprint, "state": "pending",
-                                         "created_at": at, "claimed_at": at})
+                                         "created_at": at, "claimed_at": at, "ids": ids})
             return None
         except DuplicateKeyError:
             return self.idempotency.find_one({"_id": key})
@@ -373,8 +374,8 @@ class ThreadStore:
         self.idempotency.update_one({"_id": key}, {"$set": {"state": "done", "result": result}})
 
     def release_key(self, key: str) -> None:
-        """The attempt failed: a retry may take the key over at once. The key stays, with the
-        time its ids derive from, because the attempt may have written part of its work."""
+        """The attempt failed: a retry may take the key over at once. The key stays, with its
+        ids, because the attempt may have written part of its work."""
         try:
             with pymongo.timeout(RELEASE_SECONDS):
                 self.idempotency.update_one({"_id": key, "state": "pending"}, {"$set": {"claimed_at": RELEASED}})
