@@ -216,11 +216,8 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
     one mail per (thread, address); the count sent."""
     sent = 0
     retry = options["retry"]
-    for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
-        batch_id = new_id()
-        mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
-        if not mails:
-            continue
+    for batch_id, mails in _batches(store, limit, message_id):
+        thread_id = mails[0]["thread_id"]
         try:
             outbox.send(compose(mails, settings.MAIL_FROM, batch_id))
         except Exception as error:
@@ -236,6 +233,21 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
         _record_delivered(lambda: store.batch_sent(batch_id, now()), f"mail {batch_id}")
         sent += 1
     return sent
+
+
+def _batches(store, limit: int, message_id: str | None):
+    """(batch id, mails) to send: first the batches a dead worker left mid-send, again as
+    themselves (same Message-ID), then the due mail of each (thread, address) as a new one."""
+    if message_id is None:
+        for batch_id in store.stale_mail_batches(now()):
+            mails = store.retake_mail_batch(batch_id, now(), now() + LEASE)
+            if mails:
+                yield batch_id, mails
+    for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
+        batch_id = new_id()
+        mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
+        if mails:
+            yield batch_id, mails
 
 
 def _record_delivered(write, what: str) -> None:

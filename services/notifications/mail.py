@@ -6,7 +6,7 @@ whatever people typed, and they must read as text, never as markup.
 """
 import smtplib
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -60,7 +60,9 @@ def compose(mails: list[dict], mail_from: str, batch_id: str) -> EmailMessage:
     message["From"] = mail_from
     message["To"] = mails[0]["address"]
     message["Date"] = format_datetime(now())
-    message["Message-ID"] = make_msgid(idstring=batch_id, domain="message-center")
+    # The batch's own id: a batch sent again after its worker died (the server may have taken
+    # it already) is the same mail, which mail clients show once.
+    message["Message-ID"] = f"<{batch_id}@message-center>"
     # An automatic mail: out-of-office replies should not answer it (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
     message["X-MessageCenter-Thread"] = mails[0]["thread_id"]

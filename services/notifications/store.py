@@ -121,10 +121,10 @@ class NotificationStore:
             "$unset": {"lease_until": ""}})
 
     def release_stale(self, now: datetime) -> None:
-        """Work whose worker died (its lease ran out) goes back to the queue."""
+        """Work whose worker died (its lease ran out) goes back to the queue; a mail batch is
+        sent again as itself instead (stale_mail_batches)."""
         stale = {"lease_until": {"$lt": now}}
         self.events.update_many({"status": "processing", **stale}, {"$set": {"status": "pending"}})
-        self.mails.update_many({"status": "sending", **stale}, {"$set": {"status": "pending"}})
         self.webhook_deliveries.update_many({"status": "sending", **stale}, {"$set": {"status": "pending"}})
 
     # people -----------------------------------------------------------------------------
@@ -201,6 +201,19 @@ class NotificationStore:
             {"thread_id": thread_id, "address_key": address_key, "status": "pending",
              "send_after": {"$lte": now}},
             {"$set": {"status": "sending", "batch_id": batch_id, "lease_until": lease_until}})
+        return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
+
+    def stale_mail_batches(self, now: datetime, limit: int = 100) -> list[str]:
+        """Batches whose worker died while sending: the server may have taken them already."""
+        return list(dict.fromkeys(mail["batch_id"] for mail in self.mails.find(
+            {"status": "sending", "lease_until": {"$lt": now}}, {"batch_id": 1}).limit(limit)))
+
+    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict]:
+        """The stale batch's mails, now this worker's; [] when another worker retook it first."""
+        taken = self.mails.update_many({"batch_id": batch_id, "status": "sending", "lease_until": {"$lt": now}},
+                                       {"$set": {"lease_until": lease_until}})
+        if taken.modified_count == 0:
+            return []
         return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
 
     def batch_sent(self, batch_id: str, now: datetime) -> None:

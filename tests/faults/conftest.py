@@ -98,6 +98,7 @@ def pytest_terminal_summary(terminalreporter):
 
 COLUMNS = [("scenario", "scenario"), ("acknowledged", "posts 201"), ("stored", "stored"),
            ("duplicates", "dupl."), ("mails_most_per_message", "mails/msg max"), ("unmailed", "unmailed"),
+           ("redelivered", "same mail again"),
            ("bell_most_per_message", "bell/msg max"), ("bell_missing", "bell missing"),
            ("pages_resynced", "pages resynced"), ("recovery_seconds", "s to first 201"),
            ("slowest_503", "slowest 503 s"),
