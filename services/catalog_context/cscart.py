@@ -6,10 +6,13 @@ Every failure to get an answer (refused, slow, 5xx, not JSON) is `Unavailable`; 
 such object".
 """
 import logging
+import time
+from collections import OrderedDict
 from datetime import timedelta
 from urllib.parse import quote
 
 import requests
+from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
 from services.common.clock import now
@@ -25,6 +28,12 @@ API_PATHS = {"product": "products", "order": "orders", "company": "vendors"}
 # At most this many records are refreshed at once, so a page of stale records cannot turn
 # into a burst of requests at the storefront.
 MOST_REFRESHES_AT_ONCE = 8
+# First-time lookups at once, and how long a caller may wait for a free one (class Lookups).
+MOST_PULLS_AT_ONCE = 8
+PULL_QUEUE_SECONDS = 2.0
+# What the storefront said it lacks is not asked again for this long; this many are kept.
+UNKNOWN_SECONDS = 60.0
+UNKNOWN_KEPT = 10_000
 
 
 class CsCartApi:
@@ -61,21 +70,53 @@ class CsCartApi:
         return body
 
 
+class Lookups:
+    """What the process asks of the storefront: how many at once, and what it said it lacks.
+
+    Someone repeating an unknown id costs one call to CS-Cart a minute (UNKNOWN_SECONDS), not
+    one a request; and first-time lookups, which make their callers wait, run MOST_PULLS_AT_ONCE
+    at a time: past that a caller is told to come back (503) rather than piling onto CS-Cart.
+    """
+
+    def __init__(self):
+        self.slots = Semaphore(MOST_PULLS_AT_ONCE)
+        self.unknown = OrderedDict()  # (type, id) → until when the storefront is not asked again
+
+    def fetch(self, api: "CsCartApi", object_type: str, object_id: str) -> dict | None:
+        key = (object_type, object_id)
+        if self.unknown.get(key, 0.0) > time.monotonic():
+            return None
+        if not self.slots.acquire(timeout=PULL_QUEUE_SECONDS):
+            raise Unavailable("The storefront is busy with other lookups; try again shortly.")
+        try:
+            found = api.fetch(object_type, object_id)
+        finally:
+            self.slots.release()
+        self.unknown.pop(key, None)
+        if found is None:
+            self.unknown[key] = time.monotonic() + UNKNOWN_SECONDS
+            while len(self.unknown) > UNKNOWN_KEPT:
+                self.unknown.popitem(last=False)
+        return found
+
+
 class Storefront:
     """What a worker gets: links to the storefront's pages, and its API when one is set."""
 
-    def __init__(self, links: Links, api: CsCartApi | None, fresh_for: timedelta, refresher=None):
+    def __init__(self, links: Links, api: CsCartApi | None, fresh_for: timedelta, refresher=None,
+                 lookups: Lookups | None = None):
         self.links = links
         self.api = api
         self.fresh_for = fresh_for
         self.refresher = refresher
+        self.lookups = lookups or Lookups()
 
     @property
     def pulls(self) -> bool:
         return self.api is not None
 
     def fetch(self, object_type: str, object_id: str) -> dict | None:
-        return self.api.fetch(object_type, object_id)
+        return self.lookups.fetch(self.api, object_type, object_id)
 
     def is_stale(self, record: dict) -> bool:
         # Without an API nothing newer can be had: pushed records are as fresh as the pushes.
@@ -126,6 +167,7 @@ class StorefrontProvider(DependencyProvider):
                               settings.CSCART_CONNECT_TIMEOUT, settings.CSCART_READ_TIMEOUT)
                     if configured else None)
         self.refresher = Refresher(self.container)
+        self.lookups = Lookups()
 
     def get_dependency(self, worker_ctx):
-        return Storefront(self.links, self.api, self.fresh_for, self.refresher)
+        return Storefront(self.links, self.api, self.fresh_for, self.refresher, self.lookups)

@@ -11,6 +11,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
+from services.catalog_context.cscart import MOST_PULLS_AT_ONCE
 from services.common.clock import isoformat, now
 from services.common.errors import NotFound, Unavailable
 from services.common.events import CONTEXT_CHANGED
@@ -164,3 +165,36 @@ def test_resolve_many_fetches_unknown_objects_in_the_background(pulling, cscart)
     assert first == {"product:12": None, "order:95": None}
     wait_until(lambda: all(pulling.resolve_many(objects).values()))
     assert sorted(cscart.asked) == ["/api/orders/95", "/api/products/12"]
+
+
+def test_an_object_the_storefront_lacks_is_not_asked_for_again_for_a_while(pulling, cscart):
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            pulling.resolve("product", "13")
+    assert cscart.asked.count("/api/products/13") == 1
+    # one it has appears as soon as it is pushed, cache or not
+    pulling.upsert_product(SYNC, {**CSCART_PRODUCT, "product_id": 13})
+    assert pulling.resolve("product", "13")["context"]["price"] == 30.0
+
+
+def test_first_time_lookups_beyond_the_cap_are_told_to_come_back(patient, cscart, catalog_config):
+    cscart.failure = "slow"  # the storefront holds every answer until released
+    callers = [ServiceRpcProxy("catalog_context", catalog_config, timeout=30) for _ in range(MOST_PULLS_AT_ONCE + 1)]
+    proxies = [caller.start() for caller in callers]
+    try:
+        waiting = [eventlet.spawn(proxy.resolve, "product", str(700 + n)) for n, proxy in enumerate(proxies)]
+        wait_until(lambda: len(cscart.asked) >= MOST_PULLS_AT_ONCE)
+        time.sleep(3)  # the one beyond the cap has waited out its turn by now
+        assert len(cscart.asked) == MOST_PULLS_AT_ONCE
+        cscart.release()
+        outcomes = []
+        for call in waiting:
+            try:
+                call.wait()
+                outcomes.append("found")
+            except (NotFound, Unavailable) as error:
+                outcomes.append(type(error).__name__)
+        assert sorted(outcomes) == ["NotFound"] * MOST_PULLS_AT_ONCE + ["Unavailable"]
+    finally:
+        for caller in callers:
+            caller.stop()
