@@ -38,10 +38,10 @@ from pymongo import MongoClient
 from dev import embedded_mongo
 from dev.ports import free_port, wait_for_port
 from dev.procfile import ROOT, processes
+from services.common.caller import STOREFRONT_SYNC
 from services.common.config import load_settings
 
-# The storefront's sync: the one caller that writes the catalog without an admin.
-SYNC = {"user_id": "storefront-sync", "role": "system"}
+SYNC = STOREFRONT_SYNC.to_dict()
 
 SERVICES = ("catalog_context", "conversations", "notifications")
 WARM_UP = 5

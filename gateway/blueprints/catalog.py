@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.catalog_context import schemas
-from services.common.access import may_write_catalog
+from services.common.access import CATALOG_WRITERS_ONLY, may_write_catalog
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 
 from ..auth import current_caller
@@ -19,8 +19,7 @@ def only_the_storefront_writes():
     # Before the body is read: a caller who may not push learns nothing from a 422.
     # The catalog service checks it again: it trusts no caller but its own rule.
     if request.method in ("PUT", "DELETE") and not may_write_catalog(current_caller()):
-        raise Forbidden("Only the storefront's sync and the administration (permission manage_catalog) "
-                        "change the catalog.")
+        raise Forbidden(CATALOG_WRITERS_ONLY)
 
 
 def with_path_id(body: dict, id_field: str, path_id: str) -> dict:
@@ -38,7 +37,8 @@ class Product(MethodView):
     @blp.response(200, schemas.ProductOut)
     def put(self, body, product_id):
         """Keep the storefront's product (CS-Cart's REST fields)."""
-        return rpc().catalog_context.upsert_product(current_caller().to_dict(), with_path_id(body, "product_id", product_id))
+        return rpc().catalog_context.upsert_product(current_caller().to_dict(),
+                                                    with_path_id(body, "product_id", product_id))
 
     @blp.response(204)
     def delete(self, product_id):
@@ -52,7 +52,8 @@ class Order(MethodView):
     @blp.response(200, schemas.OrderOut)
     def put(self, body, order_id):
         """Keep the storefront's order (CS-Cart's REST fields; `products` keyed by item id or a list)."""
-        return rpc().catalog_context.upsert_order(current_caller().to_dict(), with_path_id(body, "order_id", order_id))
+        return rpc().catalog_context.upsert_order(current_caller().to_dict(),
+                                                  with_path_id(body, "order_id", order_id))
 
     @blp.response(204)
     def delete(self, order_id):
@@ -66,7 +67,8 @@ class Vendor(MethodView):
     @blp.response(200, schemas.VendorOut)
     def put(self, body, company_id):
         """Keep the storefront's vendor (CS-Cart's REST fields)."""
-        return rpc().catalog_context.upsert_vendor(current_caller().to_dict(), with_path_id(body, "company_id", company_id))
+        return rpc().catalog_context.upsert_vendor(current_caller().to_dict(),
+                                                   with_path_id(body, "company_id", company_id))
 
     @blp.response(204)
     def delete(self, company_id):

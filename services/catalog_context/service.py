@@ -1,7 +1,7 @@
 """The catalog_context service's entrypoints: load what comes in, call the catalog, dump."""
 from nameko.events import EventDispatcher
 
-from services.common.access import may_write_catalog
+from services.common.access import CATALOG_WRITERS_ONLY, may_write_catalog
 from services.common.caller import Caller
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden
@@ -88,5 +88,4 @@ class CatalogContextService:
 
 def _may_write(caller: dict) -> None:
     if not may_write_catalog(Caller.from_dict(caller)):
-        raise Forbidden("Only the storefront's sync and the administration (permission manage_catalog) "
-                        "change the catalog.")
+        raise Forbidden(CATALOG_WRITERS_ONLY)

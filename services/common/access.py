@@ -87,3 +87,7 @@ def may_administer(caller: Caller, permission: str) -> bool:
 
 def may_write_catalog(caller: Caller) -> bool:
     return caller.role == "system" or may_administer(caller, "manage_catalog")
+
+
+CATALOG_WRITERS_ONLY = ("Only the storefront's sync and the administration (permission manage_catalog) "
+                        "change the catalog.")

@@ -59,3 +59,7 @@ class Caller:
             email=data.get("email") or "",
             permissions=tuple(permissions) if permissions is not None else None,
         )
+
+
+# The storefront's catalog sync, as a caller: what writes the catalog on no person's behalf.
+STOREFRONT_SYNC = Caller(user_id="storefront-sync", role="system")

@@ -23,14 +23,29 @@ log = logging.getLogger(__name__)
 SERVER_SELECTION_MS = 2000
 CONNECT_MS = 2000
 SOCKET_MS = 30000
-# How a service that starts while the database is away waits for it.
-FIRST_RETRY_SECONDS = 1.0
-LONGEST_RETRY_SECONDS = 15.0
 
 
 def connect(settings) -> MongoClient:
     return MongoClient(settings.MONGO_URI, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_MS,
                        connectTimeoutMS=CONNECT_MS, socketTimeoutMS=SOCKET_MS, appname="message-center")
+
+
+def until_reachable(work, what: str, first_delay: float, longest_delay: float,
+                    give_up_after: float | None = None):
+    """`work()`, done again while the database cannot be reached, after a delay doubling from
+    `first_delay` to `longest_delay`; its last failure is raised once the next try would come
+    later than `give_up_after` seconds from now (never, when None)."""
+    give_up = None if give_up_after is None else time.monotonic() + give_up_after
+    delay = first_delay
+    while True:
+        try:
+            return work()
+        except ConnectionFailure as error:
+            if give_up is not None and time.monotonic() + delay > give_up:
+                raise
+            log.warning("%s: the database is not reachable (%s); trying again in %g s", what, error, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, longest_delay)
 
 
 def update_by_id(collection, document_id: str, update: dict, conditions: dict | None = None) -> dict | None:
@@ -59,22 +74,11 @@ class Mongo(DependencyProvider):
         settings = load_settings(self.container.config)
         self.client = connect(settings)
         self.db = self.client[settings.MONGO_DB]
-        self._create_indexes()
-
-    def _create_indexes(self):
-        """Before the service takes any work (unique indexes keep it from doubling any). A
-        database that is away holds the start back, and the process waits for it rather
-        than exiting: alive, not ready (its health RPC is not served yet)."""
-        delay = FIRST_RETRY_SECONDS
-        while True:
-            try:
-                self.store_class.create_indexes(self.db)
-                return
-            except ConnectionFailure as error:
-                log.warning("the database is not reachable (%s); starting once it is, trying again in %g s",
-                            error, delay)
-                time.sleep(delay)
-                delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+        # Before the service takes any work (unique indexes keep it from doubling any). A
+        # database that is away holds the start back, and the process waits for it rather than
+        # exiting: alive, not ready (its health RPC is not served yet).
+        until_reachable(lambda: self.store_class.create_indexes(self.db), "starting",
+                        first_delay=1.0, longest_delay=15.0)
 
     def stop(self):
         if self.client is not None:

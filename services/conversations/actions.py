@@ -99,33 +99,25 @@ class Ids:
     way (a database or a process that went away) writes the same documents, which are refused
     as duplicates, never doubled; and, made when the request came, they sort where it came."""
 
-    def __init__(self, parts=()):
-        self.assigned = {"thread": new_id(), "message": new_id()}
-        self.parts = {name: new_id() for name in parts}
+    def __init__(self, thread: str, message: str, parts: dict[str, str]):
+        self.thread, self.message, self.parts = thread, message, parts
 
-    def thread(self) -> str:
-        return self.assigned["thread"]
-
-    def message(self) -> str:
-        return self.assigned["message"]
+    @classmethod
+    def fresh(cls, parts=()) -> "Ids":
+        return cls(new_id(), new_id(), {name: new_id() for name in parts})
 
     def part(self, name: str) -> "Ids":
         """The ids of one part of a request that writes several (a bulk reply's threads)."""
-        ids = Ids()
-        if name in self.parts:
-            ids.assigned["message"] = self.parts[name]
-        return ids
+        return Ids(new_id(), self.parts.get(name) or new_id(), {})
 
     def stored(self) -> dict:
         # Parts as pairs: their names (thread ids a caller sent) need not be valid field names.
-        return {**self.assigned, "parts": [[name, value] for name, value in self.parts.items()]}
+        return {"thread": self.thread, "message": self.message,
+                "parts": [[name, value] for name, value in self.parts.items()]}
 
     @classmethod
     def from_stored(cls, stored: dict) -> "Ids":
-        ids = cls()
-        ids.assigned = {"thread": stored["thread"], "message": stored["message"]}
-        ids.parts = {name: value for name, value in stored.get("parts", [])}
-        return ids
+        return cls(stored["thread"], stored["message"], dict(stored.get("parts", [])))
 
 
 def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None,
@@ -159,12 +151,12 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
     key = rules.open_key(plan)
     existing = store.find_open(key)
     limits.message(store, allowed, caller, now())
-    if existing is None or existing["_id"] == ids.thread():
+    if existing is None or existing["_id"] == ids.thread:
         at = now()
         if existing is None:
             limits.new_thread(store, allowed, caller, at)
-        thread = _new_thread(plan, key, resolved, at, ids.thread())
-        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message())
+        thread = _new_thread(plan, key, resolved, at, ids.thread)
+        message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message)
         _apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
         thread["words"] = prepared["words"]
@@ -206,7 +198,7 @@ def _resolve(store, catalog, caller, target: dict, allowed) -> dict:
 
 def _append(store, outbox, caller, thread, prepared, ids):
     at = now()
-    message = _message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message())
+    message = _message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message)
     if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events
         return store.get(thread["_id"]), store.get_message(message["_id"])
     if thread["status"] == "closed":
@@ -257,7 +249,7 @@ def _apply(document: dict, changes: dict) -> None:
 def _once(store, caller, key, request, work, replay, remember, parts=()):
     """Idempotency-Key: a retry with the same key and caller returns the first answer, or, when
     the first attempt never finished (its caller got a 503), finishes the work with the same ids."""
-    ids = Ids(parts)
+    ids = Ids.fresh(parts)
     if not key:
         return work(ids)
     stored_key = "|".join([caller.role, caller.company_id or "", caller.user_id, key])

@@ -7,12 +7,12 @@ Never twice: each planned delivery has a unique key — (message, address) for m
 through again plans nothing new, and a planned mail is claimed before it is sent.
 
 The one gap that remains is SMTP's own: a worker that dies after the server accepted a mail
-and before recording it (or a database away for longer than half the lease) sends that mail
-again when its lease runs out.
+and before recording it (or a database away for longer than half the lease) leaves a batch
+whose lease runs out; it is sent again as itself, with the same Message-ID, which mail
+clients show once.
 """
 import json
 import logging
-import time
 from datetime import timedelta
 
 from marshmallow import ValidationError
@@ -20,6 +20,7 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common.clock import isoformat, new_id, now
 from services.common.errors import Unavailable
+from services.common.mongo import until_reachable
 
 from . import rules
 from .mail import MailNotSent, compose
@@ -252,20 +253,10 @@ def _batches(store, limit: int, message_id: str | None):
 
 def _record_delivered(write, what: str) -> None:
     """The server took it: the record that it did must land within the lease, or the work is
-    taken up again and sent twice. A database that is away is waited for, up to half the
+    taken up again and sent again. A database that is away is waited for, up to half the
     lease; an outage longer than that can still cause one repeat."""
-    give_up = time.monotonic() + LEASE.total_seconds() / 2
-    delay = 0.5
-    while True:
-        try:
-            write()
-            return
-        except ConnectionFailure as error:
-            if time.monotonic() + delay > give_up:
-                raise
-            log.warning("%s was delivered, but cannot be recorded yet (%s); trying again", what, error)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    until_reachable(write, f"{what} was delivered, but is not recorded yet", first_delay=0.5,
+                    longest_delay=5.0, give_up_after=LEASE.total_seconds() / 2)
 
 
 def call_due_webhooks(store, poster, options: dict, event_key: str | None = None, limit: int = 100) -> None:

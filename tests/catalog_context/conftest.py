@@ -4,10 +4,10 @@ from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.catalog_context.service import CatalogContextService
+from services.common.caller import STOREFRONT_SYNC
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 
-# The storefront's sync: the one caller that writes the catalog without an admin.
-SYNC = {"user_id": "storefront-sync", "role": "system"}
+SYNC = STOREFRONT_SYNC.to_dict()
 
 STOREFRONT_URL = "https://shop.test"
 PORTAL_URL = "https://portal.test"

@@ -6,12 +6,12 @@ from nameko.events import event_handler
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
+from services.common.caller import STOREFRONT_SYNC
 from services.conversations import actions
 from services.conversations.service import ConversationsService
 from services.conversations.store import ThreadStore
 
-# The storefront's sync: the one caller that writes the catalog without an admin.
-SYNC = {"user_id": "storefront-sync", "role": "system"}
+SYNC = STOREFRONT_SYNC.to_dict()
 
 CUSTOMER = {"user_id": "c1", "role": "customer", "name": "Ann", "email": "ann@buyers.test"}
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}

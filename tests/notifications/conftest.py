@@ -7,13 +7,13 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
+from services.common.caller import STOREFRONT_SYNC
 from services.common.events import CONVERSATIONS
 from services.notifications.service import NotificationsService
 
 from .conversation import ADMIN_EMAILS, SHOP_EMAIL, SHOP_ID
 
-# The storefront's sync: the one caller that writes the catalog without an admin.
-SYNC = {"user_id": "storefront-sync", "role": "system"}
+SYNC = STOREFRONT_SYNC.to_dict()
 # The administration calling the settings RPCs (a caller, not a message's author).
 ADMINISTRATION = {"user_id": "a1", "role": "admin"}
 

@@ -28,7 +28,7 @@ def store(mongo_db):
 def closed_thread(store):
     plan = {"type": "vendor_to_customer", "group": "vendor", "object": {"type": "company", "id": "10"},
             "company_id": "10", "customer_id": "c1", "customer": {"id": "c1", "name": "Ann"}, "subject": "Hi"}
-    thread = actions._new_thread(plan, "key-1", None, now(), actions.Ids().thread())
+    thread = actions._new_thread(plan, "key-1", None, now(), actions.Ids.fresh().thread)
     store.insert_thread(thread)
     store.set_status(thread["_id"], "closed", None)
     return store.get(thread["_id"])
@@ -39,7 +39,7 @@ def test_a_reply_racing_a_delete_does_not_bring_the_thread_back(store, closed_th
     actions.delete_thread(store, ADMIN, closed_thread["_id"])
     with pytest.raises(NotFound):
         actions._append(store, NoEvents(), CUSTOMER, seen_before_the_delete, text.prepare("Still there?"),
-                        actions.Ids())
+                        actions.Ids.fresh())
     assert store.get(closed_thread["_id"])["status"] == "deleted"
     assert store.messages_page(closed_thread["_id"], None, 10)[0] == []
 

@@ -4,10 +4,11 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
+from services.common.caller import STOREFRONT_SYNC
 from services.common.errors import RateLimited
 from services.conversations.service import ConversationsService
 
-SYNC = {"user_id": "storefront-sync", "role": "system"}
+SYNC = STOREFRONT_SYNC.to_dict()
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}
 
 
