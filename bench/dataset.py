@@ -68,6 +68,10 @@ VENDOR_TO_ADMIN_LINES = ["Hello, our payout for last month is still pending. Cou
 ADMIN_LINES = ["Hello, we looked into it: the payout goes out tomorrow morning.",
                "Yes, you can add it in the shipping settings of your vendor panel.",
                "We have blocked the account and will follow up by mail."]
+# The long thread (bench/run.py long_thread): this many messages of this many distinct words.
+LONG_THREAD_MESSAGES = 1000
+LONG_MESSAGE_WORDS = 1600
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SUBJECTS = ["Payout for last month", "New shipping zone", "An abusive customer", "Commission rates"]
 
 
@@ -196,9 +200,33 @@ class Generator:
             thread["updated_at"] = _ms(at + timedelta(minutes=10))
             thread.pop("open_key", None)
         self.threads += 1
+        held = {word for message in messages for word in message["words"]}
         for word in self.holding:
-            if word in thread["words"]:
+            if word in held:
                 self.holding[word] += 1
+        return thread, messages
+
+    def long_body(self, words: int = LONG_MESSAGE_WORDS) -> str:
+        """A message of `words` distinct words never seen before, near the length limit: the
+        message that made a thread's search words grow until it could not be written."""
+        return " ".join("".join(self.random.choices(LETTERS, k=5)) for _ in range(words))
+
+    def thread_of(self, bodies: list[str]) -> tuple[dict, list[dict]]:
+        """An open question about a product holding these messages, the customer and the
+        vendor taking turns, the last a minute ago."""
+        customer = customer_of(self.next_number)
+        self.next_number += 1
+        product = self.products[self.random.randrange(len(self.products))]
+        resolved = self._resolved("product", product)
+        request = {"type": VENDOR_TO_CUSTOMER, "object": {"type": "product", "id": product["id"]}}
+        plan = rules.plan_thread(customer, request, resolved, None)
+        at = _ms(now() - timedelta(minutes=1 + len(bodies)))
+        # No open key: bench threads of the same customer and product may stand side by side.
+        thread = actions._new_thread(plan, None, resolved, at, new_id())
+        messages = [self._first(thread, customer, text.prepare(bodies[0]), at)]
+        for index, body in enumerate(bodies[1:], 1):
+            at = _ms(at + timedelta(minutes=1))
+            messages.append(self._append(thread, (customer, VENDOR)[index % 2], text.prepare(body), at))
         return thread, messages
 
     def _first(self, thread, caller, prepared, at):
@@ -206,16 +234,13 @@ class Generator:
         message = _published(actions._message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], new_id()))
         actions._apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
-        thread["words"] = list(prepared["words"])
         return message
 
     def _append(self, thread, caller, prepared, at):
-        # As actions._append and store.add_message move a thread on ($set, $inc, $addToSet).
+        # As actions._append and store.add_message move a thread on ($set, $inc).
         message = _published(actions._message(thread, caller, prepared, at, [MESSAGE_POSTED], new_id()))
         actions._apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
-        known = set(thread["words"])
-        thread["words"] += [word for word in message["words"] if word not in known]
         return message
 
 
@@ -272,7 +297,7 @@ class Loader:
 
     def _submit(self, collection, documents):
         self.slots.acquire()
-        future = self.pool.submit(_insert, collection, documents)
+        future = self.pool.submit(insert, collection, documents)
         future.add_done_callback(lambda _: self.slots.release())
         return future
 
@@ -281,7 +306,7 @@ class Loader:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _insert(collection, documents) -> None:
+def insert(collection, documents) -> None:
     try:
         collection.insert_many(documents, ordered=False)
     except BulkWriteError as error:
@@ -318,7 +343,7 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
 
     class Unpublished:
         def publish_now(self, thread, message):
-            pass
+            return True  # as if published: the floor publishes nothing
 
     kept = Kept()
     actions.deliver_broadcast(kept, Unpublished(), actions.broadcast(kept, Vendors(), admin, request))

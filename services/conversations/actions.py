@@ -159,7 +159,6 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
         message = _message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message)
         _apply(thread, rules.after_message(thread, caller.side, at))
         thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
-        thread["words"] = prepared["words"]
         if existing is not None or store.insert_thread(thread):
             # existing: this request's own earlier attempt wrote the thread, which counts the message
             thread = existing or thread
@@ -229,6 +228,8 @@ def _message(thread: dict, caller: Caller, prepared: dict, at, events: list[str]
     name = MARKETPLACE_NAME if caller.is_admin else caller.name
     return {
         "_id": message_id, "thread_id": thread["_id"], "created_at": at,
+        # The thread's owners, so that a search reads only the messages in the caller's reach.
+        "company_id": thread.get("company_id"), "customer_id": thread.get("customer_id"),
         "author": {"side": caller.side, "user_id": caller.user_id, "name": name, "email": caller.email},
         "body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
         "words": prepared["words"], "pending_events": events, "relay_after": at + RELAY_GRACE,
@@ -473,7 +474,6 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
             _apply(thread, rules.after_message(thread, author.side, at, announcement=True))
             thread["last_message"] = {"id": message["_id"], "author": message["author"],
                                       "preview": message["preview"]}
-            thread["words"] = prepared["words"]
             written.append((thread, message))
         store.insert_threads([thread for thread, _ in written[first:]], [message for _, message in written[first:]])
         store.hold_broadcast(broadcast_id, now() + ANNOUNCEMENT_LEASE)

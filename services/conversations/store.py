@@ -23,6 +23,8 @@ MOVED_LIMIT = 1000
 FIRST_WINDOW = timedelta(seconds=1)
 WINDOWS = 10
 SEARCH_BUDGET = 500
+# A search looked up by word answers from the newest this many threads holding its words.
+SEARCH_THREADS = 2000
 WIDEST_WINDOW = timedelta(days=3650)
 MILLISECOND = timedelta(milliseconds=1)
 DUPLICATE_KEY = 11000
@@ -53,14 +55,17 @@ class ThreadStore:
             threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
-        # Message search: every word of a thread's messages, one multikey index. On its own,
-        # not compounded with last_message_at: a compound key would be rewritten for every
-        # word of the thread each time a message moves last_message_at on.
-        threads.create_index("words")
         # One open thread per parties and object; the key is removed when the thread closes.
         threads.create_index("open_key", unique=True, sparse=True)
         threads.create_index("broadcast_id", sparse=True)
         db.messages.create_index([("thread_id", ASCENDING), ("_id", DESCENDING)])
+        # Search: the words of each message, on the message. Never on the thread: nothing
+        # stored in a thread grows with its number of messages, and a message's index entries
+        # are written once, with it.
+        # The windows of a search ask which of a few threads hold the words; a rare word is
+        # looked up by itself.
+        db.messages.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
+        db.messages.create_index("words")
         db.messages.create_index([("thread_id", ASCENDING), ("created_at", DESCENDING)])
         # The outbox: messages whose events are not out yet carry `relay_after`.
         db.messages.create_index("relay_after", sparse=True)
@@ -100,14 +105,13 @@ class ThreadStore:
         self.messages.delete_one({"_id": message_id})
 
     def add_message(self, thread: dict, message: dict, changes: dict) -> dict | None:
-        """Move the thread on for a stored message: last message, counters, words. None when
+        """Move the thread on for a stored message: last message, counters. None when
         the thread was deleted meanwhile: a deleted thread stays deleted."""
         update = {
             "$set": {**changes["$set"],
                      "last_message": {"id": message["_id"], "author": message["author"],
                                       "preview": message["preview"]}},
             "$inc": changes["$inc"],
-            "$addToSet": {"words": {"$each": message["words"]}},
         }
         return update_by_id(self.threads, thread["_id"], update, NOT_DELETED)
 
@@ -168,6 +172,8 @@ class ThreadStore:
         order_by = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
         if field != "_id" and direction == DESCENDING:
             page = self._newest(query, field, order_by, limit + 1, as_of)
+        elif "words" in query:
+            page = self._by_words(query, order_by, limit + 1)
         else:
             page = list(self.threads.find(query).sort(order_by).limit(limit + 1))
         if moved:
@@ -198,7 +204,11 @@ class ThreadStore:
         later = copy.deepcopy(criteria)
         narrow(later, "last_message_at", "$gt", as_of)
         recent = {**_owner(criteria), "last_message_at": {"$gt": as_of}}
+        words = later.pop("words", {}).get("$all")
         moved = {t["_id"]: t for t in self._select(recent, later, [("last_message_at", DESCENDING)], MOVED_LIMIT)}
+        if words:
+            held = self._holding(list(moved), words)
+            moved = {thread_id: thread for thread_id, thread in moved.items() if thread_id in held}
         if not moved:
             return []
         positions = self.messages.aggregate([
@@ -228,9 +238,11 @@ class ThreadStore:
         need. After a few windows, one query reads everything older: a quiet inbox is small or
         has nothing recent.
 
-        A search counts the threads its windows read against those that matched: once finding
-        the missing ones that way would read more than SEARCH_BUDGET threads, the word is rare
-        in this inbox, and the threads are looked up by word instead.
+        A search keeps, of each window's threads, those whose messages hold its words
+        (_holding). It counts the threads its windows read against those that matched: once
+        finding the missing ones that way would read more than SEARCH_BUDGET threads, the word
+        is rare in this inbox, and the threads are looked up by word instead (_by_words), as
+        they are for what the windows leave.
 
         What a page spanned is remembered (PAGE_SPANS): the next page of the same inbox starts
         with one window that wide, so an inbox opened again and again costs one query. So is
@@ -241,8 +253,9 @@ class ThreadStore:
         lows = [bounds[op] for op in ("$gt", "$gte") if op in bounds]
         lower = max(lows) if lows else None
         owner = _owner(query)
-        words = (query.get("words") or {}).get("$all")
         inbox = PAGE_SPANS.key(query, field)
+        words = (query.get("words") or {}).get("$all")
+        rest = {name: value for name, value in query.items() if name != "words"}
         # A customer's inbox holds a few threads: read at once until it proves longer than a page.
         remembered = PAGE_SPANS.get(inbox) or (AT_ONCE if "customer_id" in owner else None)
         found, read, high = [], 0, upper
@@ -258,11 +271,14 @@ class ThreadStore:
             if last:
                 low = lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
             bounded = {**owner, field: {"$gt": low, "$lte": high}}
-            # Only a search needs to know how many threads a window held (rare()).
-            window, candidates = (self._select_counted(bounded, query, order_by, limit - len(found)) if words
-                                  else (self._select(bounded, query, order_by, limit - len(found)), 0))
+            if words:
+                candidates = self._select(bounded, rest, order_by, None)
+                read += len(candidates)
+                held = self._holding([thread["_id"] for thread in candidates], words)
+                window = [thread for thread in candidates if thread["_id"] in held][:limit - len(found)]
+            else:
+                window = self._select(bounded, query, order_by, limit - len(found))
             found += window
-            read += candidates
             high = low
             if len(found) >= limit:
                 PAGE_SPANS.put(inbox, upper - found[-1][field])
@@ -275,30 +291,47 @@ class ThreadStore:
             width = min(width * min(max(growth, 2), 1000), WIDEST_WINDOW)
         older = copy.deepcopy(query)
         narrow(older, field, "$lte", high)
-        if words and (remembered == BY_WORD or rare()):
-            PAGE_SPANS.put(inbox, BY_WORD)
-            # By the longest word, the likeliest to be rare.
-            return found + self._select({"words": max(words, key=len)}, older, order_by, limit - len(found))
+        if words:
+            if remembered == BY_WORD or rare():
+                PAGE_SPANS.put(inbox, BY_WORD)
+            return found + self._by_words(older, order_by, limit - len(found))
         page = found + self._select({**owner, field: {"$lte": high}}, older, order_by, limit - len(found))
         # An inbox shorter than a page is read at once next time; a longer one by windows.
         PAGE_SPANS.put(inbox, upper - page[-1][field] if len(page) >= limit else AT_ONCE)
         return page
 
-    def _select(self, leading: dict, rest: dict, order_by: list, limit: int) -> list[dict]:
+    def _select(self, leading: dict, rest: dict, order_by: list, limit: int | None) -> list[dict]:
         """find({**leading, **rest}).sort(order_by).limit(limit), written as an aggregate whose
         first $match is what an index serves. MongoDB merges the two $match stages into one
         indexed query; the development database looks the first up in its index and filters
         the rest itself, where a find with both read every thread (it plans a filter by index
         only when every field of it leads an index)."""
-        return list(self.threads.aggregate([{"$match": leading}, {"$match": rest}, {"$sort": dict(order_by)},
-                                            {"$limit": limit}]))
+        return list(self.threads.aggregate([{"$match": leading}, {"$match": rest}, {"$sort": dict(order_by)}]
+                                           + ([{"$limit": limit}] if limit is not None else [])))
 
-    def _select_counted(self, leading: dict, rest: dict, order_by: list, limit: int) -> tuple[list[dict], int]:
-        """_select of a bounded window, and how many threads the window held (matching or not)."""
-        [result] = self.threads.aggregate([{"$match": leading}, {"$facet": {
-            "page": [{"$match": rest}, {"$sort": dict(order_by)}, {"$limit": limit}],
-            "held": [{"$count": "threads"}]}}])
-        return result["page"], (result["held"] or [{"threads": 0}])[0]["threads"]
+    def _holding(self, thread_ids: list[str], words: list[str]) -> set[str]:
+        """Of these threads, those among whose messages every word appears (in one message or
+        spread over several)."""
+        if not thread_ids:
+            return set()
+        return {row["_id"] for row in self.messages.aggregate(
+            [{"$match": {"thread_id": {"$in": thread_ids}, "words": {"$in": words}}}] + _every_word(words))}
+
+    def _by_words(self, query: dict, order_by: list, limit: int) -> list[dict]:
+        """The threads matching `query` looked up by their words: of the newest SEARCH_THREADS
+        threads whose messages hold every word, in the caller's reach."""
+        rest = dict(query)
+        words = rest.pop("words")["$all"]
+        rows = self.messages.aggregate([
+            {"$match": {"words": {"$in": words}}},  # see _select
+            {"$match": {**_owner(query)}},
+        ] + _every_word(words) + [{"$sort": {"at": DESCENDING}}, {"$limit": SEARCH_THREADS}])
+        holding = [row["_id"] for row in rows]
+        reach = rest.get("_id", {}).get("$in")
+        if reach is not None:  # the criteria allow some threads only (or none)
+            allowed = set(reach)
+            holding = [thread_id for thread_id in holding if thread_id in allowed]
+        return self._select({"_id": {**rest.get("_id", {}), "$in": holding}}, rest, order_by, limit)
 
     def count_unread(self, criteria: dict, side: str) -> dict:
         rows = self.threads.aggregate([
@@ -473,6 +506,17 @@ class PageSpans:
 BY_WORD = "by word"
 AT_ONCE = "at once"
 PAGE_SPANS = PageSpans()
+
+
+def _every_word(words: list[str]) -> list[dict]:
+    """Stages that group matching messages by thread and keep the threads holding every word,
+    each with the time of its newest such message."""
+    return [
+        {"$project": {"thread_id": 1, "created_at": 1, "found": {"$setIntersection": ["$words", words]}}},
+        {"$unwind": "$found"},
+        {"$group": {"_id": "$thread_id", "found": {"$addToSet": "$found"}, "at": {"$max": "$created_at"}}},
+        {"$match": {"found": {"$size": len(words)}}},
+    ]
 
 
 def _owner(criteria: dict) -> dict:

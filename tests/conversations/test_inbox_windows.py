@@ -1,5 +1,6 @@
 """The inbox read in windows of time (ThreadStore._newest) pages exactly as one sorted query would,
-whatever the spread of the threads in time: seconds, hours, years, and none at all in a window."""
+whatever the spread of the threads in time: seconds, hours, years, and none at all in a window;
+and a search (ThreadStore._search, over the words of the messages) pages the same way."""
 import random
 from datetime import timedelta
 
@@ -34,6 +35,11 @@ def store(mongo_db):
         })
     shuffle.shuffle(threads)
     mongo_db.threads.insert_many(threads)
+    # Each thread's words spread over two messages: a search matches the thread's words together.
+    mongo_db.messages.insert_many([
+        {"_id": new_id(), "thread_id": t["_id"], "company_id": t["company_id"], "customer_id": t["customer_id"],
+         "created_at": t["last_message_at"] - timedelta(seconds=half), "words": t["words"][half::2]}
+        for t in threads for half in (0, 1)])
     return ThreadStore(mongo_db), threads, at
 
 
@@ -81,3 +87,21 @@ def test_a_search_looked_up_by_word_pages_the_same(store, monkeypatch, q, keep):
     monkeypatch.setattr(store_module, "SEARCH_BUDGET", 0)
     store, threads, _ = store
     assert pages(store, {"q": q}, 2) == expected(threads, keep, "last_message_at")
+
+
+def test_a_search_sorted_by_creation_pages_the_same(store):
+    store, threads, _ = store
+    assert pages(store, {"q": "lamp", "sort": "created_at"}, 4) == \
+        expected(threads, lambda t: True, "created_at")
+
+
+def test_a_search_answers_from_its_newest_threads(store, monkeypatch):
+    """A word looked up by itself in more threads than it reads (store.SEARCH_THREADS) finds the newest."""
+    monkeypatch.setattr(store_module, "SEARCH_BUDGET", 0)
+    monkeypatch.setattr(store_module, "SEARCH_THREADS", 5)
+    store, threads, _ = store
+    found = pages(store, {"q": "lamp"}, 2)
+    every = expected(threads, lambda t: True, "last_message_at")
+    assert 0 < len(found) < len(every) and found == [thread_id for thread_id in every if thread_id in found]
+    at = {t["_id"]: t["last_message_at"] for t in threads}
+    assert min(at[thread_id] for thread_id in found) >= max(at[thread_id] for thread_id in every if thread_id not in found)
