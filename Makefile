@@ -1,13 +1,16 @@
 # The README's two commands: `make run` starts the whole system, `make test` runs the suite.
-# Both install what is missing first, into virtualenvs inside the checkout.
+# Both install what is missing first, into virtualenvs inside the checkout: .venv (the system
+# and the suite), .venv-db (the embedded database) and .venv-contract (schemathesis, for
+# tests/contract; pinned apart because its pytest plugin must not load into the suite).
 PYTHON ?= python3
 VENV := .venv
 DB_VENV := .venv-db
+CONTRACT_VENV := .venv-contract
 BIN := $(VENV)/bin
 
 .PHONY: install run test faults bench rabbitmq system-packages clean
 
-install: $(VENV)/.installed $(DB_VENV)/.installed
+install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +21,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 $(DB_VENV)/.installed: requirements-db.txt
 	$(PYTHON) -m venv $(DB_VENV)
 	$(DB_VENV)/bin/pip install --quiet -r requirements-db.txt
+	touch $@
+
+$(CONTRACT_VENV)/.installed: requirements-contract.txt
+	$(PYTHON) -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet -r requirements-contract.txt
 	touch $@
 
 # RabbitMQ is started if it is installed but down; the tests need its management API for
@@ -32,7 +40,8 @@ run: install rabbitmq
 	$(BIN)/python -m dev.run
 
 # Two runs: the suite under nameko's eventlet, then the browser tests (tests/ui) in a plain
-# pytest, because Playwright's sync API cannot run under eventlet's monkey patching.
+# pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The first
+# includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each caller.
 test: install rabbitmq system-packages
 	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)
@@ -50,4 +59,4 @@ bench: install rabbitmq
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DB_VENV) var
+	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var

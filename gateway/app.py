@@ -15,6 +15,9 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class ContractApi(Api):
+    # The document describes the errors the handlers in gateway.errors write.
+    ERROR_SCHEMA = errors.ErrorSchema
+
     def _register_error_handlers(self):
         # Errors leave through gateway.errors in the contract's shape, not flask-smorest's.
         pass

@@ -6,6 +6,7 @@ import socket
 
 from flask import jsonify
 from kombu.exceptions import OperationalError
+from marshmallow import Schema, fields
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +34,17 @@ BROKER_DOWN = (RpcTimeout, UnknownService, OperationalError, ConnectionError, so
 # A dependency that is away is back within seconds in most outages (a restart, a blip): a
 # client retries after this, with the same Idempotency-Key.
 RETRY_AFTER_SECONDS = 2
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": "Machine code, e.g. validation_error"})
+    message = fields.String(required=True, metadata={"description": "A sentence for people"})
+    details = fields.Dict(required=True, metadata={"description": "Per field, its messages (may be empty)"})
+
+
+class ErrorSchema(Schema):
+    """The one error shape, as the OpenAPI document shows it for every 4xx and 5xx."""
+    error = fields.Nested(ErrorBody, required=True)
 
 
 def error_response(status: int, message: str, details: dict | None = None, code: str | None = None):
@@ -74,7 +86,12 @@ def register(app):
             response.headers["Connection"] = "close"
             return response, status
         message = data.get("message") or error.description or error.name
-        return error_response(error.code or 500, message)
+        response, status = error_response(error.code or 500, message)
+        # A 405 must say which methods the resource has (RFC 9110 §15.5.6).
+        allow = dict(error.get_headers()).get("Allow")
+        if allow:
+            response.headers["Allow"] = allow
+        return response, status
 
     @app.errorhandler(RemoteError)
     def service_error(error):

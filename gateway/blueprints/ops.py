@@ -18,14 +18,16 @@ SERVICES = ("conversations", "catalog_context", "notifications")
 
 
 @blp.route("/healthz")
-@blp.doc(security=[])
+@blp.doc(security=[], responses={"200": {"description": "`{\"status\": \"ok\"}`"}})
 def healthz():
     """The process is up."""
     return {"status": "ok"}
 
 
 @blp.route("/readyz")
-@blp.doc(security=[])
+@blp.doc(security=[], responses={
+    "200": {"description": "`{\"status\": \"ready\", \"checks\": {<part>: true, ...}}`"},
+    "503": {"description": "`{\"status\": \"unavailable\", \"checks\": {...}}`: a part is down"}})
 def readyz():
     """The broker and the database are reachable (`?services=all` also asks each service)."""
     settings = current_app.config["SETTINGS"]

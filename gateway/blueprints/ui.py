@@ -21,6 +21,10 @@ MODULE = "message-center.js"
 # reaches every page within minutes; the ETag makes the revalidation a 304.
 MODULE_MAX_AGE = 300
 
+# The demo pages are HTML (a 404 in the contract's JSON shape where DEMO is not set).
+DEMO_PAGE = {"security": [], "responses": {"200": {"description": "An HTML page (development only: DEMO=1).",
+                                                    "content": {"text/html": {"schema": {"type": "string"}}}}}}
+
 blp = Blueprint("ui", __name__, url_prefix="/ui", template_folder=str(GATEWAY / "templates"),
                 description="The web front: components for storefronts and portals, demo pages")
 
@@ -40,7 +44,7 @@ def module():
 
 
 @blp.route("/demo")
-@blp.doc(security=[])
+@blp.doc(**DEMO_PAGE)
 def demo_index():
     """Links to the three demo pages (development only: DEMO=1)."""
     demo_only()
@@ -49,7 +53,7 @@ def demo_index():
 
 @blp.route("/demo/storefront")
 @blp.route("/demo/storefront/index.php")
-@blp.doc(security=[])
+@blp.doc(**DEMO_PAGE)
 def storefront():
     """A product page with the customer's Messages tab (development only: DEMO=1). The
     context panel's links (`STOREFRONT_URL/index.php?dispatch=products.view&product_id=…`)
@@ -65,7 +69,7 @@ def storefront():
 
 
 @blp.route("/demo/vendor")
-@blp.doc(security=[])
+@blp.doc(**DEMO_PAGE)
 def vendor():
     """The vendor's Message Center (development only: DEMO=1); `?vendor=2` for the other vendor."""
     demo_only()
@@ -78,7 +82,7 @@ def vendor():
 
 
 @blp.route("/demo/admin")
-@blp.doc(security=[])
+@blp.doc(**DEMO_PAGE)
 def admin():
     """The administration's Message Center (development only: DEMO=1)."""
     demo_only()

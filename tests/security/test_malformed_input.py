@@ -42,3 +42,24 @@ def test_a_token_with_malformed_permissions_is_refused_with_401(world):
                            JWT_SECRET, algorithm="HS256")
         answer = world.stack.call("GET", "/v1/unread", token)
         assert answer.status_code == 401, (permissions, answer.text)
+
+
+def test_a_method_the_path_lacks_is_a_405_that_says_which_it_has(world):
+    # schemathesis' unsupported_method check: TRACE /healthz was a 405 without Allow (RFC 9110).
+    for method, path in (("TRACE", "/healthz"), ("PUT", "/v1/unread"), ("DELETE", "/v1/settings/public")):
+        answer = world.stack.call(method, path)
+        assert answer.status_code == 405, (method, path, answer.text)
+        assert answer.json()["error"]["code"] == "method_not_allowed"
+        assert "GET" in answer.headers.get("Allow", ""), (method, path, answer.headers)
+
+
+def test_the_openapi_document_shows_the_errors_in_the_contracts_shape(world):
+    # It showed flask-smorest's {"code", "status", "message", "errors"}, which no answer has.
+    document = world.stack.call("GET", "/openapi.json").json()
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    body = document["components"]["schemas"][error["properties"]["error"]["$ref"].rsplit("/", 1)[1]]
+    assert set(body["required"]) == {"code", "message", "details"}
+    customer, _ = world.customer("ann")
+    refused = world.stack.call("GET", "/v1/settings", customer)
+    assert refused.status_code == 403 and set(refused.json()["error"]) == {"code", "message", "details"}
