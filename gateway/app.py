@@ -6,7 +6,7 @@ from flask_smorest import Api
 
 from services.common.config import load_settings
 
-from . import api_docs, cors, errors, metrics, nesting, rpc
+from . import api_docs, cors, errors, metrics, nesting, rpc, who
 from .secrets_policy import check_signing_secret
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,10 @@ def create_app(settings=None) -> Flask:
         },
     )
     rpc.configure(settings)
-    api = ContractApi(app)
+    api = ContractApi(app, spec_kwargs={"extra_plugins": [who.Documented()]})
     api_docs.register(app)
     errors.register(app)
+    who.register(app)
     nesting.register(app)
     metrics.register(app)
     cors.register(app, settings.CORS_ORIGINS)

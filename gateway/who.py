@@ -1,0 +1,88 @@
+"""Who may call each endpoint: one table that the OpenAPI document states (`x-who-may-call`,
+and in each operation's description) and that the gateway acts on before anything else: an
+endpoint that needs a token reads it before its input is parsed, so a caller without a valid
+token hears 401, not what the input should have been (a 422).
+
+The services check the caller again (services/common/access.py); this table says what they
+check, for the reader of the document. README "Who may do what" is the same table.
+"""
+from apispec import BasePlugin
+from flask import request
+
+from .auth import current_caller
+
+# The words for a needed token; entries without them need none.
+SIGNED_IN = "signed in"
+THREADS = (f"{SIGNED_IN}: customers (their own threads), vendors (their company's), admins; reading needs "
+           "view_<group>_communication, writing manage_<group>_communication (groups: vendor, order, admin)")
+WHO_MAY_CALL = {
+    ("GET", "/healthz"): "anyone (no token)",
+    ("GET", "/readyz"): "anyone (no token)",
+    ("GET", "/metrics"): "the scraper holding METRICS_TOKEN (404 when it is not set)",
+    ("GET", "/ui/message-center.js"): "anyone (no token): the web component, for any origin",
+    ("GET", "/ui/demo"): "anyone (no token), beside the demo data only (DEMO=1)",
+    ("GET", "/ui/demo/storefront"): "anyone (no token), beside the demo data only (DEMO=1)",
+    ("GET", "/ui/demo/storefront/index.php"): "anyone (no token), beside the demo data only (DEMO=1)",
+    ("GET", "/ui/demo/vendor"): "anyone (no token), beside the demo data only (DEMO=1)",
+    ("GET", "/ui/demo/admin"): "anyone (no token), beside the demo data only (DEMO=1)",
+    ("GET", "/v1/settings/public"): "anyone (no token): the storefront decides which buttons to show",
+    ("GET", "/v1/threads"): THREADS,
+    ("POST", "/v1/threads"): THREADS,
+    ("GET", "/v1/threads/<thread_id>"): THREADS,
+    ("PATCH", "/v1/threads/<thread_id>"): THREADS,
+    ("DELETE", "/v1/threads/<thread_id>"): f"{SIGNED_IN}: admins with manage_<group>_communication",
+    ("GET", "/v1/threads/<thread_id>/messages"): THREADS,
+    ("POST", "/v1/threads/<thread_id>/messages"): THREADS,
+    ("POST", "/v1/threads/<thread_id>/read"): THREADS,
+    ("POST", "/v1/threads/bulk"): THREADS + "; deleting: admins only",
+    ("GET", "/v1/unread"): THREADS,
+    ("POST", "/v1/broadcasts"): f"{SIGNED_IN}: admins with manage_admin_communication",
+    ("GET", "/v1/broadcasts/<broadcast_id>"): f"{SIGNED_IN}: admins with view_admin_communication",
+    ("GET", "/v1/settings"): f"{SIGNED_IN}: any admin",
+    ("PUT", "/v1/settings"): f"{SIGNED_IN}: admins with manage_settings",
+    ("GET", "/v1/notifications/failed"): f"{SIGNED_IN}: admins with manage_settings (failed mail names its recipients)",
+    ("GET", "/v1/webhooks"): f"{SIGNED_IN}: admins with manage_webhooks",
+    ("POST", "/v1/webhooks"): f"{SIGNED_IN}: admins with manage_webhooks",
+    ("DELETE", "/v1/webhooks/<webhook_id>"): f"{SIGNED_IN}: admins with manage_webhooks",
+    ("GET", "/v1/reports/response-times"): f"{SIGNED_IN}: admins with view_reports",
+    ("PUT", "/v1/catalog/vendors/<company_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("DELETE", "/v1/catalog/vendors/<company_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("PUT", "/v1/catalog/products/<product_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("DELETE", "/v1/catalog/products/<product_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("PUT", "/v1/catalog/orders/<order_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("DELETE", "/v1/catalog/orders/<order_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("DELETE", "/v1/catalog/customers/<user_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    ("GET", "/v1/context/<object_type>/<object_id>"): f"{SIGNED_IN}: anyone; an order only to its customer, "
+                                                      "its vendor and admins",
+    ("GET", "/v1/notifications"): f"{SIGNED_IN}: the person themselves",
+    ("POST", "/v1/notifications/read"): f"{SIGNED_IN}: the person themselves",
+    ("GET", "/v1/notifications/preferences"): f"{SIGNED_IN}: the person themselves",
+    ("PUT", "/v1/notifications/preferences"): f"{SIGNED_IN}: the person themselves",
+}
+
+
+def needs_token(method: str, rule: str) -> bool:
+    return WHO_MAY_CALL.get((method, rule), "").startswith(SIGNED_IN)
+
+
+def register(app) -> None:
+    @app.before_request
+    def token_first():
+        rule = request.url_rule
+        if rule is not None and needs_token(request.method, rule.rule):
+            current_caller()
+
+
+class Documented(BasePlugin):
+    """apispec plugin: each documented operation states who may call it; one without a token
+    says so (`security: []`)."""
+
+    def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            who = WHO_MAY_CALL.get((method.upper(), rule.rule)) if rule is not None else None
+            if who is None:
+                continue
+            operation["x-who-may-call"] = who
+            operation["description"] = (operation.get("description", "") + f"\n\nWho may call: {who}.").strip()
+            if not who.startswith(SIGNED_IN) and rule.rule != "/metrics":
+                operation["security"] = []
