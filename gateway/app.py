@@ -7,7 +7,7 @@ from flask_smorest import Api
 from services.common.config import load_settings
 
 from . import api_docs, cors, errors, metrics, nesting, rpc
-from .secrets_policy import check_signing_secret
+from services.common.secrets_policy import check_signing_secret
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ class ContractApi(Api):
 def create_app(settings=None) -> Flask:
     settings = settings or load_settings()
     # Raised here, a refusal stops every gunicorn worker's boot, and so gunicorn itself.
-    check_signing_secret(settings, log)
+    check_signing_secret(settings, log, "JWT_SECRET")
+    check_signing_secret(settings, log, "CALLER_SIGNING_KEY")
     # No static folder: the few files the gateway serves go through routes of their own
     # (the ui blueprint's script, api_docs' Swagger UI files).
     app = Flask(__name__, static_folder=None)
