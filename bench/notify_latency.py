@@ -38,10 +38,13 @@ from pymongo import MongoClient
 from dev import embedded_mongo
 from dev.ports import free_port, wait_for_port
 from dev.procfile import ROOT, processes
-from services.common.caller import STOREFRONT_SYNC
+from services.common.caller import STOREFRONT_SYNC, Caller
 from services.common.config import load_settings
+from services.common.signing import sign
 
-SYNC = STOREFRONT_SYNC.to_dict()
+from bench.stack import CALLER_SIGNING_KEY
+
+SYNC = STOREFRONT_SYNC
 
 SERVICES = ("catalog_context", "conversations", "notifications")
 WARM_UP = 5
@@ -129,7 +132,7 @@ def ask(cluster, number: int) -> tuple[float, str]:
     customer = {"user_id": f"bench-{number}", "role": "customer", "name": f"Customer {number}",
                 "email": f"customer{number}@bench.test"}
     posted = time.time()
-    started = cluster.conversations.start_thread(customer, {
+    started = cluster.conversations.start_thread(signed(customer), {
         "type": "vendor_to_customer", "object": {"type": "product", "id": PRODUCT["product_id"]},
         "message": f"Question {number}: does the lamp take LED bulbs?"})
     return posted, time.time(), started["thread"]["id"]
@@ -171,12 +174,13 @@ def main():
     try:
         with VirtualHost(load_settings().AMQP_URI) as vhost:
             env = {"AMQP_URI": vhost.uri, "MONGO_URI": uri, "MONGO_DB": database_name,
+                   "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
                    "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "LOG_LEVEL": "WARNING"}
             services = start_services(env, work)
             with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as cluster:
                 wait_ready(cluster)
-                cluster.catalog_context.upsert_vendor(SYNC, VENDOR)
-                cluster.catalog_context.upsert_product(SYNC, PRODUCT)
+                cluster.catalog_context.upsert_vendor(signed(SYNC), VENDOR)
+                cluster.catalog_context.upsert_product(signed(SYNC), PRODUCT)
                 latencies, answers = [], []
                 for number in range(WARM_UP + args.messages):
                     posted, answered, thread_id = ask(cluster, number)
@@ -206,3 +210,8 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def signed(caller) -> dict:
+    """A caller as the gateway would hand it over: signed with the services' key, issued now."""
+    return sign(caller if isinstance(caller, Caller) else Caller.from_dict(caller), CALLER_SIGNING_KEY)

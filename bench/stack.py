@@ -23,6 +23,7 @@ from dev.tokens import mint
 from services.common.config import load_settings
 
 JWT_SECRET = "bench-secret-" + "x" * 32
+CALLER_SIGNING_KEY = "bench-caller-signing-key-" + "x" * 32
 ECHO = "nameko run --config config.yml bench.echo"
 
 
@@ -86,6 +87,7 @@ class Stack:
         self.env = {
             "AMQP_URI": self.vhost.uri, "MONGO_URI": self.mongo_uri, "MONGO_DB": self.db_name,
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "JWT_SECRET": JWT_SECRET,
+            "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
             "GATEWAY_PORT": str(gateway_port), "LOG_LEVEL": "WARNING",
             # The bench's few people post as fast as they can: per-person limits off.
             "LIMIT_THREADS_PER_HOUR": "0", "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",

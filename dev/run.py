@@ -8,6 +8,7 @@ setting in the contract is honoured, so the same command runs against a real dep
 database, broker and mail server. Ctrl-C or SIGTERM stops everything.
 """
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -42,6 +43,10 @@ def main() -> None:
     # `make run` is development: the gateway and push accept a weak JWT_SECRET, and warn
     # (DEVELOPMENT_MODE=false in the shell makes them refuse it, as a deployment does).
     env.setdefault("DEVELOPMENT_MODE", "true")
+    # The key the gateway signs callers with and the services check them with: only the processes
+    # started here need it, so a fresh random one per run, unless the shell sets one.
+    if not env.get("CALLER_SIGNING_KEY"):
+        env["CALLER_SIGNING_KEY"] = secrets.token_urlsafe(32)
     helpers = []
     development = not os.environ.get("MONGO_URI")
     try:

@@ -5,9 +5,9 @@ from flask import Flask
 from flask_smorest import Api
 
 from services.common.config import load_settings
+from services.common.secrets_policy import check_signing_secret
 
 from . import api_docs, cors, errors, metrics, nesting, rpc, who
-from .secrets_policy import check_signing_secret
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ class ContractApi(Api):
 def create_app(settings=None) -> Flask:
     settings = settings or load_settings()
     # Raised here, a refusal stops every gunicorn worker's boot, and so gunicorn itself.
-    check_signing_secret(settings, log)
+    check_signing_secret(settings, log, "JWT_SECRET")
+    check_signing_secret(settings, log, "CALLER_SIGNING_KEY")
     # No static folder: the few files the gateway serves go through routes of their own
     # (the ui blueprint's script, api_docs' Swagger UI files).
     app = Flask(__name__, static_folder=None)

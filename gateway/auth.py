@@ -5,6 +5,7 @@ from flask import current_app, g, request
 from services.common.caller import PERMISSIONS, ROLES, Caller
 from services.common.config import Settings
 from services.common.errors import MessageCenterError
+from services.common.signing import sign
 
 # The storefront's clock and this server's drift apart: iat, nbf and exp are judged this loosely.
 LEEWAY_SECONDS = 60
@@ -26,6 +27,12 @@ def _read_token() -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required (Authorization: Bearer <JWT>).")
     return caller_from_token(token, current_app.config["SETTINGS"])
+
+
+def signed(caller: Caller | None = None) -> dict:
+    """The caller (this request's, by default) as the services take it: signed with
+    CALLER_SIGNING_KEY, issued now. A broker client cannot make one (services/common/signing.py)."""
+    return sign(caller or current_caller(), current_app.config["SETTINGS"].CALLER_SIGNING_KEY)
 
 
 def caller_from_token(token: str, settings: Settings) -> Caller:

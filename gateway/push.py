@@ -47,7 +47,7 @@ from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
 from services.common import access
 
 from gateway.auth import LEEWAY_SECONDS, Unauthorized, caller_from_token
-from gateway.secrets_policy import WeakSecret, check_signing_secret
+from services.common.secrets_policy import WeakSecret, check_signing_secret
 
 log = logging.getLogger("gateway.push")
 

@@ -14,6 +14,7 @@ import pytest
 from pymongo import MongoClient
 
 from dev import embedded_mongo
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.stack", "tests.fixtures.world"]
 
@@ -49,4 +50,6 @@ def service_config(rabbit_config, mongo_uri, mongo_db):
         "AMQP_URI": rabbit_config["AMQP_URI"],
         "MONGO_URI": mongo_uri,
         "MONGO_DB": mongo_db.name,
+        # The services refuse to start on a weak key, and check every caller with it.
+        "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
     }

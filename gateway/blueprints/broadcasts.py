@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from services.conversations import schemas
 
-from ..auth import current_caller
+from ..auth import signed
 from ..rpc import rpc
 
 blp = Blueprint("broadcasts", __name__, url_prefix="/v1", description="Announcements to vendors")
@@ -14,11 +14,11 @@ blp = Blueprint("broadcasts", __name__, url_prefix="/v1", description="Announcem
 @blp.response(202, schemas.BroadcastCreated)
 def create(body):
     """One private vendor_to_admin thread per vendor (every active vendor for "all")."""
-    return rpc().conversations.broadcast(current_caller().to_dict(), body)
+    return rpc().conversations.broadcast(signed(), body)
 
 
 @blp.route("/broadcasts/<broadcast_id>")
 @blp.response(200, schemas.BroadcastStatus)
 def status(broadcast_id):
     """How many vendors have read the announcement, and when each did."""
-    return rpc().conversations.broadcast_status(current_caller().to_dict(), broadcast_id)
+    return rpc().conversations.broadcast_status(signed(), broadcast_id)

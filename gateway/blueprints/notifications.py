@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from services.notifications import schemas, webhooks
 
-from ..auth import current_caller, require_role
+from ..auth import current_caller, require_role, signed
 from ..rpc import rpc
 
 blp = Blueprint("notifications", __name__, url_prefix="/v1",
@@ -20,7 +20,7 @@ def bell(query):
     """The caller's notifications, newest first, with the unread count (`unread=true` for the
     unread ones only). A vendor's are shared by the company's staff; the administration's by
     every admin."""
-    return rpc().notifications.list_notifications(current_caller().to_dict(), query["unread"],
+    return rpc().notifications.list_notifications(signed(), query["unread"],
                                                   query["cursor"], query["limit"])
 
 
@@ -29,7 +29,7 @@ def bell(query):
 @blp.response(200, schemas.MarkedSchema)
 def mark_read(body):
     """Mark notifications read: `{"ids": [...]}` or `{"all": true}`."""
-    return rpc().notifications.mark_read(current_caller().to_dict(), ids=body["ids"], all=body["all"])
+    return rpc().notifications.mark_read(signed(), ids=body["ids"], all=body["all"])
 
 
 @blp.route("/notifications/preferences")
@@ -37,14 +37,14 @@ class Preferences(MethodView):
     @blp.response(200, schemas.PreferencesSchema)
     def get(self):
         """Which communication types the caller wants mail about."""
-        return rpc().notifications.get_preferences(current_caller().to_dict())
+        return rpc().notifications.get_preferences(signed())
 
     @blp.arguments(schemas.PreferencesSchema)
     @blp.response(200, schemas.PreferencesSchema)
     def put(self, body):
         """Opt in or out of mail per communication type; the types not given keep their
         setting. The marketplace's announcements come whatever is set here."""
-        return rpc().notifications.set_preferences(current_caller().to_dict(), body)
+        return rpc().notifications.set_preferences(signed(), body)
 
 
 @blp.route("/notifications/failed")
@@ -53,7 +53,7 @@ class Preferences(MethodView):
 def failed(query):
     """Mail that could not be delivered after every retry (administration only)."""
     require_role("admin")
-    return rpc().notifications.list_failed(current_caller().to_dict(), query["cursor"], query["limit"])
+    return rpc().notifications.list_failed(signed(), query["cursor"], query["limit"])
 
 
 def manages_webhooks(view):
@@ -74,7 +74,7 @@ class Webhooks(MethodView):
     def get(self):
         """The registered endpoints with their latest delivery results (admins with the
         `manage_webhooks` permission)."""
-        return rpc().notifications.list_webhooks(current_caller().to_dict())
+        return rpc().notifications.list_webhooks(signed())
 
     @blp.arguments(schemas.WebhookRegistrationSchema)
     @blp.response(201, schemas.NewWebhookSchema)
@@ -83,7 +83,7 @@ class Webhooks(MethodView):
         signed: `X-MessageCenter-Signature: sha256=<hex HMAC-SHA256 of the body>`. The secret
         is shown in this answer only. The URL must lead to a public address: a private, local
         or reserved one is a 422 (admins with the `manage_webhooks` permission)."""
-        return rpc().notifications.register_webhook(current_caller().to_dict(), body["url"], body["events"],
+        return rpc().notifications.register_webhook(signed(), body["url"], body["events"],
                                                     body["secret"])
 
 
@@ -93,4 +93,4 @@ class Webhooks(MethodView):
 def delete_webhook(webhook_id):
     """Remove an endpoint; deliveries still waiting for it are dropped (admins with the
     `manage_webhooks` permission)."""
-    rpc().notifications.delete_webhook(current_caller().to_dict(), webhook_id)
+    rpc().notifications.delete_webhook(signed(), webhook_id)

@@ -11,7 +11,7 @@ from services.common.errors import Forbidden
 from services.conversations import schemas
 from services.notifications.schemas import NotificationSettingsSchema
 
-from ..auth import require_role
+from ..auth import require_role, signed
 from ..rpc import rpc
 
 blp = Blueprint("settings", __name__, url_prefix="/v1", description="Settings (administration)")
@@ -27,7 +27,7 @@ class MarketplaceSettings(schemas.ConversationSettings):
 @blp.response(200, MarketplaceSettings)
 def read():
     """All settings (any admin)."""
-    caller = require_role("admin").to_dict()
+    caller = signed(require_role("admin"))
     return {**rpc().conversations.get_settings(), "notifications": rpc().notifications.get_rules(caller)}
 
 
@@ -43,9 +43,9 @@ def update(body):
     if not may_administer(caller, "manage_settings"):
         raise Forbidden("Changing the settings needs the permission manage_settings.")
     notification_rules = body.pop("notifications", None)
-    rules = (rpc().notifications.set_rules(caller.to_dict(), notification_rules) if notification_rules
-             else rpc().notifications.get_rules(caller.to_dict()))
-    return {**rpc().conversations.update_settings(caller.to_dict(), body), "notifications": rules}
+    rules = (rpc().notifications.set_rules(signed(caller), notification_rules) if notification_rules
+             else rpc().notifications.get_rules(signed(caller)))
+    return {**rpc().conversations.update_settings(signed(caller), body), "notifications": rules}
 
 
 @blp.route("/settings/public")

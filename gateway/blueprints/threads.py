@@ -5,17 +5,13 @@ from flask_smorest import Blueprint
 
 from services.conversations import schemas
 
-from ..auth import current_caller
+from ..auth import signed
 from ..rpc import rpc
 
 blp = Blueprint("threads", __name__, url_prefix="/v1", description="Conversations and their messages")
 
 IDEMPOTENCY = {"Idempotency-Key": {"description": "A retry with the same key returns the first answer "
                                                   "and creates nothing new.", "schema": {"type": "string"}}}
-
-
-def caller_dict():
-    return current_caller().to_dict()
 
 
 def idempotency_key():
@@ -29,7 +25,7 @@ class Threads(MethodView):
     @blp.response(200, schemas.InboxPage)
     def get(self, query):
         """The caller's inbox, newest activity first, with filters and cursor pagination."""
-        return rpc().conversations.list_threads(caller_dict(), schemas.InboxQuery().dump(query))
+        return rpc().conversations.list_threads(signed(), schemas.InboxQuery().dump(query))
 
     @blp.arguments(schemas.NewThread)
     @blp.response(201, schemas.StartedThread)
@@ -38,7 +34,7 @@ class Threads(MethodView):
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}])
     def post(self, body):
         """Start a conversation, or continue the open one on the same object."""
-        answer = rpc().conversations.start_thread(caller_dict(), request.get_json(), idempotency_key())
+        answer = rpc().conversations.start_thread(signed(), request.get_json(), idempotency_key())
         return answer, 201 if answer["created"] else 200
 
 
@@ -47,18 +43,18 @@ class Thread(MethodView):
     @blp.response(200, schemas.ThreadDetail)
     def get(self, thread_id):
         """The thread, its live context (and what changed since it started), the latest messages."""
-        return rpc().conversations.get_thread(caller_dict(), thread_id)
+        return rpc().conversations.get_thread(signed(), thread_id)
 
     @blp.arguments(schemas.StatusChange)
     @blp.response(200, schemas.ThreadSummary)
     def patch(self, body, thread_id):
         """Close or reopen the thread."""
-        return rpc().conversations.set_status(caller_dict(), thread_id, body)
+        return rpc().conversations.set_status(signed(), thread_id, body)
 
     @blp.response(204)
     def delete(self, thread_id):
         """Soft-delete the thread (administration only)."""
-        rpc().conversations.delete_thread(caller_dict(), thread_id)
+        rpc().conversations.delete_thread(signed(), thread_id)
 
 
 @blp.route("/threads/<thread_id>/messages")
@@ -67,21 +63,21 @@ class Messages(MethodView):
     @blp.response(200, schemas.MessagePage)
     def get(self, query, thread_id):
         """Older messages, page by page (oldest first within a page)."""
-        return rpc().conversations.list_messages(caller_dict(), thread_id, schemas.MessagesQuery().dump(query))
+        return rpc().conversations.list_messages(signed(), thread_id, schemas.MessagesQuery().dump(query))
 
     @blp.arguments(schemas.NewMessage)
     @blp.response(201, schemas.Message)
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}])
     def post(self, body, thread_id):
         """Post a message; a closed thread opens again."""
-        return rpc().conversations.post_message(caller_dict(), thread_id, body, idempotency_key())
+        return rpc().conversations.post_message(signed(), thread_id, body, idempotency_key())
 
 
 @blp.route("/threads/<thread_id>/read", methods=["POST"])
 @blp.response(200, schemas.ReadState)
 def mark_read(thread_id):
     """The caller's side has read everything up to now."""
-    return rpc().conversations.mark_read(caller_dict(), thread_id)
+    return rpc().conversations.mark_read(signed(), thread_id)
 
 
 @blp.route("/threads/bulk", methods=["POST"])
@@ -91,11 +87,11 @@ def mark_read(thread_id):
 def bulk(body):
     """Delete (administration) or reply to many threads; the answer says what happened to each.
     A retry with the same Idempotency-Key replies to no thread twice."""
-    return rpc().conversations.bulk(caller_dict(), body, idempotency_key())
+    return rpc().conversations.bulk(signed(), body, idempotency_key())
 
 
 @blp.route("/unread")
 @blp.response(200, schemas.UnreadCounts)
 def unread():
     """Unread thread counts for the caller's side, per communication type."""
-    return rpc().conversations.unread_counts(caller_dict())
+    return rpc().conversations.unread_counts(signed())

@@ -1,12 +1,14 @@
 """The catalog_context service's entrypoints: load what comes in, call the catalog, dump."""
 from nameko.events import EventDispatcher
 
-from services.common.access import CATALOG_WRITERS_ONLY, may_write_catalog
+from services.common.access import (
+    CATALOG_WRITERS_ONLY, SERVICES_ONLY, may_read_directory, may_see_context, may_write_catalog)
 from services.common.caller import Caller
 from services.common.entrypoints import rpc
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, NotFound
 from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
+from services.common.signing import SignedCallers
 
 from .catalog import Catalog
 from .cscart import StorefrontProvider
@@ -20,6 +22,7 @@ class CatalogContextService:
     store = Mongo(CatalogStore)
     storefront = StorefrontProvider()
     dispatch = EventDispatcher()
+    callers = SignedCallers()
     alive = Heartbeat()
 
     @property
@@ -30,53 +33,63 @@ class CatalogContextService:
 
     @rpc
     def upsert_product(self, caller, record):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         return dump_record("product", self.catalog.push("product", load_record("product", record)))
 
     @rpc
     def upsert_order(self, caller, record):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         return dump_record("order", self.catalog.push("order", load_record("order", record)))
 
     @rpc
     def upsert_vendor(self, caller, record):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         return dump_record("company", self.catalog.push("company", load_record("company", record)))
 
     @rpc
     def delete_product(self, caller, product_id):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         self.catalog.delete("product", load_id(product_id, "product_id"))
 
     @rpc
     def delete_order(self, caller, order_id):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         self.catalog.delete("order", load_id(order_id, "order_id"))
 
     @rpc
     def delete_vendor(self, caller, company_id):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         self.catalog.delete_vendor(load_id(company_id, "company_id"))
 
     @rpc
     def delete_customer(self, caller, user_id):
-        _may_write(caller)
+        _may_write(self.callers.verified(caller))
         self.catalog.delete_customer(load_id(user_id, "user_id"))
 
-    @rpc
-    def resolve(self, object_type, object_id):
-        return Resolved().dump(self.catalog.resolve(object_type, load_id(object_id, "object_id")))
+    # Reads: the context of one object for anyone (an order only for its parties), the rest
+    # for the services.
 
     @rpc
-    def resolve_many(self, objects):
+    def resolve(self, caller, object_type, object_id):
+        who = self.callers.verified(caller)
+        resolved = Resolved().dump(self.catalog.resolve(object_type, load_id(object_id, "object_id")))
+        if not may_see_context(who, resolved):
+            raise NotFound(f"No {object_type} {object_id} is known")  # as an unknown one is answered
+        return resolved
+
+    @rpc
+    def resolve_many(self, caller, objects):
+        _may_read_directory(self.callers.verified(caller))
         return dump_resolved_many(self.catalog.resolve_many(load_objects(objects)))
 
     @rpc
-    def get_vendor(self, company_id):
+    def get_vendor(self, caller, company_id):
+        _may_read_directory(self.callers.verified(caller))
         return Vendor().dump(self.catalog.record("company", load_id(company_id, "company_id")))
 
     @rpc
-    def list_vendors(self, status="A"):
+    def list_vendors(self, caller, status="A"):
+        _may_read_directory(self.callers.verified(caller))
         return Vendor(many=True).dump(self.catalog.vendors(status))
 
     @rpc
@@ -86,6 +99,11 @@ class CatalogContextService:
         return True
 
 
-def _may_write(caller: dict) -> None:
-    if not may_write_catalog(Caller.from_dict(caller)):
+def _may_write(caller: Caller) -> None:
+    if not may_write_catalog(caller):
         raise Forbidden(CATALOG_WRITERS_ONLY)
+
+
+def _may_read_directory(caller: Caller) -> None:
+    if not may_read_directory(caller):
+        raise Forbidden(SERVICES_ONLY)

@@ -10,8 +10,9 @@ Anything a caller may not see is answered as if it did not exist.
 
 The administration's own tools each need a permission of their own (`manage_settings`,
 `manage_webhooks`, `manage_catalog`, `view_reports`): a full admin (no `permissions` claim)
-has them all, restricted staff only those its token names. The storefront's sync (`system`)
-writes the catalog, and nothing else here.
+has them all, restricted staff only those its token names. The system (the storefront's sync,
+and a service asking another) writes the catalog and reads the vendor directory, and nothing
+else here.
 """
 from services.common.caller import Caller
 
@@ -85,9 +86,25 @@ def may_administer(caller: Caller, permission: str) -> bool:
     return caller.is_admin and caller.may(permission)
 
 
+def may_see_context(caller: Caller, resolved: dict) -> bool:
+    """Products and vendors are public storefront pages; an order names its customer, so only
+    its customer, its vendor and the marketplace (admins, the system) see its context."""
+    if resolved["object"]["type"] != "order" or caller.role in ("admin", "system"):
+        return True
+    if caller.role == "vendor":
+        return resolved["company_id"] == caller.company_id
+    return resolved["customer_id"] == caller.user_id
+
+
+def may_read_directory(caller: Caller) -> bool:
+    """The vendors' records with their addresses, and lookups in bulk: for the services."""
+    return caller.role == "system"
+
+
 def may_write_catalog(caller: Caller) -> bool:
     return caller.role == "system" or may_administer(caller, "manage_catalog")
 
 
+SERVICES_ONLY = "Only the Message Center's own services read the vendor directory."
 CATALOG_WRITERS_ONLY = ("Only the storefront's sync and the administration (permission manage_catalog) "
                         "change the catalog.")

@@ -1,4 +1,5 @@
-"""Who is calling: the identity the gateway reads from the token and passes over RPC."""
+"""Who is calling: the identity the gateway reads from the token and passes over RPC, signed
+(services/common/signing.py); `from_dict` is for callers already trusted (verified, or stored)."""
 from dataclasses import asdict, dataclass, field
 
 ROLES = ("customer", "vendor", "admin", "system")
@@ -63,3 +64,9 @@ class Caller:
 
 # The storefront's catalog sync, as a caller: what writes the catalog on no person's behalf.
 STOREFRONT_SYNC = Caller(user_id="storefront-sync", role="system")
+
+# A service asking another on no person's behalf (conversations resolving a thread's object,
+# notifications looking up a vendor's address): the system, signed like any caller
+# (services/common/signing.py), and named so a refusal in a log says which service it was.
+CONVERSATIONS_SERVICE = Caller(user_id="service-conversations", role="system")
+NOTIFICATIONS_SERVICE = Caller(user_id="service-notifications", role="system")

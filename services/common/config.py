@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Mapping
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+DEVELOPMENT_CALLER_SIGNING_KEY = "development-only-caller-signing-key-change-me-0123456789"
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,10 @@ class Settings:
     # When set, a token must name this issuer (iss) and this audience (aud).
     JWT_ISSUER: str = ""
     JWT_AUDIENCE: str = ""
-    # Lets the gateway and push run on a weak or the built-in JWT_SECRET; `make run` sets it.
+    # The gateway signs the caller it hands a service with it, and the services sign their own
+    # calls to each other: a broker client without it cannot pass as anyone (services/common/signing.py).
+    CALLER_SIGNING_KEY: str = DEVELOPMENT_CALLER_SIGNING_KEY
+    # Lets the processes run on a weak or built-in JWT_SECRET and CALLER_SIGNING_KEY; `make run` sets it.
     DEVELOPMENT_MODE: bool = False
     # The bearer token Prometheus sends for GET /metrics; empty: /metrics is not served.
     METRICS_TOKEN: str = ""

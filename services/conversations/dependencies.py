@@ -1,4 +1,5 @@
-"""The conversations service's view of the catalog: an RPC proxy with a deadline.
+"""The conversations service's view of the catalog: an RPC proxy with a deadline, calling as
+the system (CONVERSATIONS_SERVICE, signed with CALLER_SIGNING_KEY like any caller).
 
 nameko's service-to-service RPC waits for ever; a catalog that is down or slow must become a
 clear 503 (Unavailable), not a request hanging until the gateway gives up.
@@ -8,23 +9,26 @@ from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
+from services.common.caller import CONVERSATIONS_SERVICE
 from services.common.config import load_settings
 from services.common.errors import Unavailable
 from services.common.events import CATALOG
+from services.common.signing import Signature
 
 from .limits import Limits
 
 
 class CatalogClient:
-    def __init__(self, proxy, timeout: float):
+    def __init__(self, proxy, timeout: float, signature: Signature):
         self.proxy = proxy
         self.timeout = timeout
+        self.signature = signature
 
     def _call(self, method: str, *args):
         failure = Unavailable("The catalog did not answer in time; try again shortly.")
         try:
             with eventlet.Timeout(self.timeout, failure):
-                return getattr(self.proxy, method)(*args)
+                return getattr(self.proxy, method)(self.signature.signed(CONVERSATIONS_SERVICE), *args)
         except UnknownService:
             raise Unavailable("The catalog service is not running; try again shortly.")
 
@@ -44,11 +48,13 @@ class Catalog(RpcProxy):
 
     def setup(self):
         super().setup()
+        settings = load_settings(self.container.config)
         # Half the gateway's deadline: the caller hears why (the catalog) before it gives up.
-        self.timeout = load_settings(self.container.config).RPC_TIMEOUT / 2
+        self.timeout = settings.RPC_TIMEOUT / 2
+        self.signature = Signature(settings.CALLER_SIGNING_KEY)
 
     def get_dependency(self, worker_ctx):
-        return CatalogClient(super().get_dependency(worker_ctx), self.timeout)
+        return CatalogClient(super().get_dependency(worker_ctx), self.timeout, self.signature)
 
 
 class PublishedMessages(DependencyProvider):

@@ -4,11 +4,11 @@ import logging
 from nameko.events import EventDispatcher, event_handler
 from nameko.timer import timer
 
-from services.common.caller import Caller
 from services.common.entrypoints import rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
+from services.common.signing import SignedCallers
 
 from . import actions, schemas
 from .dependencies import Background, Catalog, PublishedMessages, RateLimits
@@ -26,6 +26,7 @@ class ConversationsService:
     published = PublishedMessages()
     background = Background()
     limits = RateLimits()
+    callers = SignedCallers()
     alive = Heartbeat()
 
     @property
@@ -40,56 +41,56 @@ class ConversationsService:
     @rpc
     def start_thread(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.NewThread(), request)
-        return actions.start_thread(self.store, self.catalog, self.outbox, Caller.from_dict(caller), request,
+        return actions.start_thread(self.store, self.catalog, self.outbox, self.callers.verified(caller), request,
                                     idempotency_key, self.limits)
 
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
         request = schemas.load(schemas.NewMessage(), request)
-        return actions.post_message(self.store, self.outbox, Caller.from_dict(caller), thread_id, request["body"],
+        return actions.post_message(self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"],
                                     idempotency_key, self.limits)
 
     @rpc
     def list_threads(self, caller, query):
-        return actions.inbox(self.store, Caller.from_dict(caller), schemas.load(schemas.InboxQuery(), query))
+        return actions.inbox(self.store, self.callers.verified(caller), schemas.load(schemas.InboxQuery(), query))
 
     @rpc
     def get_thread(self, caller, thread_id):
-        return actions.get_thread(self.store, self.catalog, Caller.from_dict(caller), thread_id)
+        return actions.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id)
 
     @rpc
     def list_messages(self, caller, thread_id, query):
         query = schemas.load(schemas.MessagesQuery(), query)
-        return actions.list_messages(self.store, Caller.from_dict(caller), thread_id, query.get("before"),
+        return actions.list_messages(self.store, self.callers.verified(caller), thread_id, query.get("before"),
                                      query["limit"])
 
     @rpc
     def mark_read(self, caller, thread_id):
-        return actions.mark_read(self.store, Caller.from_dict(caller), thread_id)
+        return actions.mark_read(self.store, self.callers.verified(caller), thread_id)
 
     @rpc
     def set_status(self, caller, thread_id, request):
         request = schemas.load(schemas.StatusChange(), request)
-        return actions.set_status(self.store, Caller.from_dict(caller), thread_id, request["status"])
+        return actions.set_status(self.store, self.callers.verified(caller), thread_id, request["status"])
 
     @rpc
     def delete_thread(self, caller, thread_id):
-        actions.delete_thread(self.store, Caller.from_dict(caller), thread_id)
+        actions.delete_thread(self.store, self.callers.verified(caller), thread_id)
 
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.Bulk(), request)
-        return actions.bulk(self.store, self.outbox, Caller.from_dict(caller), request["action"],
+        return actions.bulk(self.store, self.outbox, self.callers.verified(caller), request["action"],
                             request["thread_ids"], request.get("body"), idempotency_key, self.limits)
 
     @rpc
     def unread_counts(self, caller):
-        return actions.unread_counts(self.store, Caller.from_dict(caller))
+        return actions.unread_counts(self.store, self.callers.verified(caller))
 
     @rpc
     def broadcast(self, caller, request):
         request = schemas.load(schemas.NewBroadcast(), request)
-        announcement = actions.broadcast(self.store, self.catalog, Caller.from_dict(caller), request)
+        announcement = actions.broadcast(self.store, self.catalog, self.callers.verified(caller), request)
         store, outbox = self.store, self.outbox
         self.background(lambda: _deliver(store, outbox, announcement))
         return {"id": announcement["_id"], "thread_count": announcement["thread_count"],
@@ -97,21 +98,22 @@ class ConversationsService:
 
     @rpc
     def broadcast_status(self, caller, broadcast_id):
-        return actions.broadcast_status(self.store, Caller.from_dict(caller), broadcast_id)
+        return actions.broadcast_status(self.store, self.callers.verified(caller), broadcast_id)
 
     @rpc
     def response_times(self, caller, query):
         query = schemas.load(schemas.ResponseTimesQuery(), query)
-        return actions.response_times(self.store, Caller.from_dict(caller), query)
+        return actions.response_times(self.store, self.callers.verified(caller), query)
 
     @rpc
     def get_settings(self):
+        """No caller: the storefront reads these without a token (GET /v1/settings/public)."""
         return actions.settings(self.store)
 
     @rpc
     def update_settings(self, caller, values):
         values = schemas.load(schemas.ConversationSettings(), values)
-        return actions.update_settings(self.store, Caller.from_dict(caller), values)
+        return actions.update_settings(self.store, self.callers.verified(caller), values)
 
     @timer(interval=1)
     def relay_events(self):

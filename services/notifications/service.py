@@ -12,6 +12,7 @@ from services.common.errors import Forbidden
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
 from services.common.liveness import Heartbeat
 from services.common.mongo import Mongo
+from services.common.signing import SignedCallers
 
 from . import bell, delivery, schemas, webhooks
 from .catalog import Catalog
@@ -32,6 +33,7 @@ class NotificationsService:
     catalog = Catalog()
     outbox = Mailer()
     poster = Webhooks()
+    callers = SignedCallers()
     alive = Heartbeat()
 
     # Durable queues, acknowledged when the handler returns: an event published while this
@@ -60,34 +62,34 @@ class NotificationsService:
     @rpc
     def list_notifications(self, caller, unread=None, cursor=None, limit=20):
         query = schemas.load(schemas.NotificationQuerySchema(), {"unread": unread, "cursor": cursor, "limit": limit})
-        found = bell.page(self.store, Caller.from_dict(caller), query["unread"], query["cursor"], query["limit"])
+        found = bell.page(self.store, self.callers.verified(caller), query["unread"], query["cursor"], query["limit"])
         return schemas.NotificationPageSchema().dump(found)
 
     @rpc
     def mark_read(self, caller, ids=None, all=False):
         request = schemas.load(schemas.MarkReadSchema(), {"ids": ids, "all": all})
         return schemas.MarkedSchema().dump(
-            bell.mark_read(self.store, Caller.from_dict(caller), request["ids"], request["all"]))
+            bell.mark_read(self.store, self.callers.verified(caller), request["ids"], request["all"]))
 
     @rpc
     def get_preferences(self, caller):
-        return schemas.PreferencesSchema().dump(bell.preferences(self.store, Caller.from_dict(caller)))
+        return schemas.PreferencesSchema().dump(bell.preferences(self.store, self.callers.verified(caller)))
 
     @rpc
     def set_preferences(self, caller, prefs):
         change = schemas.load(schemas.PreferencesSchema(), prefs)
-        return schemas.PreferencesSchema().dump(bell.set_preferences(self.store, Caller.from_dict(caller), change))
+        return schemas.PreferencesSchema().dump(bell.set_preferences(self.store, self.callers.verified(caller), change))
 
     # the administration's settings, failures and webhooks: each checks its caller ------------
 
     @rpc
     def get_rules(self, caller):
-        _administration(caller)
+        _administration(self.callers.verified(caller))
         return schemas.NotificationSettingsSchema().dump(self.store.settings())
 
     @rpc
     def set_rules(self, caller, rules):
-        _administration(caller, "manage_settings")
+        _administration(self.callers.verified(caller), "manage_settings")
         change = schemas.load(schemas.NotificationSettingsSchema(), rules, partial=True)
         merged = merge_settings(self.store.settings(), change)
         self.store.save_settings(merged)
@@ -95,26 +97,26 @@ class NotificationsService:
 
     @rpc
     def list_failed(self, caller, cursor=None, limit=50):
-        _administration(caller, "manage_settings")  # failed mail names its recipients
+        _administration(self.callers.verified(caller), "manage_settings")  # failed mail names its recipients
         query = schemas.load(schemas.FailedQuerySchema(), {"cursor": cursor, "limit": limit})
         items, next_cursor = self.store.failed_mails(query["cursor"], query["limit"])
         return schemas.FailedPageSchema().dump({"items": items, "next_cursor": next_cursor})
 
     @rpc
     def register_webhook(self, caller, url, events, secret=None):
-        webhooks.authorize(Caller.from_dict(caller))
+        webhooks.authorize(self.callers.verified(caller))
         registration = schemas.load(schemas.WebhookRegistrationSchema(),
                                     {"url": url, "events": events, "secret": secret})
         return schemas.NewWebhookSchema().dump(webhooks.register(self.store, self.poster.addresses, registration))
 
     @rpc
     def list_webhooks(self, caller):
-        webhooks.authorize(Caller.from_dict(caller))
+        webhooks.authorize(self.callers.verified(caller))
         return schemas.WebhookListSchema().dump({"items": webhooks.listing(self.store)})
 
     @rpc
     def delete_webhook(self, caller, webhook_id):
-        webhooks.authorize(Caller.from_dict(caller))
+        webhooks.authorize(self.callers.verified(caller))
         webhooks.remove(self.store, webhook_id)
 
     @rpc
@@ -123,8 +125,7 @@ class NotificationsService:
         return True
 
 
-def _administration(caller: dict, permission: str | None = None) -> None:
+def _administration(who: Caller, permission: str | None = None) -> None:
     """Any admin reads the rules; changing them, and reading failures, needs `permission`."""
-    who = Caller.from_dict(caller)
     if not (who.is_admin and (permission is None or may_administer(who, permission))):
         raise Forbidden("This is the administration's" + (f" (permission {permission})." if permission else "."))

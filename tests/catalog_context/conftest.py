@@ -7,7 +7,7 @@ from services.catalog_context.service import CatalogContextService
 from services.common.caller import STOREFRONT_SYNC
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 
-SYNC = STOREFRONT_SYNC.to_dict()
+SYNC = STOREFRONT_SYNC
 
 STOREFRONT_URL = "https://shop.test"
 PORTAL_URL = "https://portal.test"

@@ -4,6 +4,7 @@ from nameko.testing.services import entrypoint_waiter
 
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+from tests.fixtures.callers import signed
 
 from .conftest import SYNC
 from .queries import QUERIES
@@ -11,11 +12,11 @@ from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
 
 
 def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
-    stored = catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
+    stored = catalog.upsert_product(signed(SYNC), {**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
     assert stored["id"] == "12" and stored["company_id"] == "4" and stored["price"] == 30.0
     assert stored["source"] == "pushed" and stored["fetched_at"] == stored["updated_at"]
 
-    resolved = catalog.resolve("product", "12")
+    resolved = catalog.resolve(signed(SYNC), "product", "12")
     assert resolved == {
         "object": {"type": "product", "id": "12"},
         "company_id": "4",
@@ -31,8 +32,8 @@ def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
 
 
 def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
-    catalog.upsert_order(SYNC, CSCART_ORDER)
-    resolved = catalog.resolve("order", 95)
+    catalog.upsert_order(signed(SYNC), CSCART_ORDER)
+    resolved = catalog.resolve(signed(SYNC), "order", 95)
     assert (resolved["company_id"], resolved["customer_id"]) == ("4", "3")
     assert resolved["summary"]["title"] == "Order #95"
     assert resolved["context"] == {
@@ -45,106 +46,106 @@ def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
 
 
 def test_a_pushed_vendor_resolves_and_is_listed(catalog):
-    catalog.upsert_vendor(SYNC, CSCART_VENDOR)
-    catalog.upsert_vendor(SYNC, {"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"})
-    catalog.upsert_vendor(SYNC, {"company_id": 6, "company": "Active Anvils", "email": "anvils@example.test"})
+    catalog.upsert_vendor(signed(SYNC), CSCART_VENDOR)
+    catalog.upsert_vendor(signed(SYNC), {"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"})
+    catalog.upsert_vendor(signed(SYNC), {"company_id": 6, "company": "Active Anvils", "email": "anvils@example.test"})
 
-    resolved = catalog.resolve("company", "4")
+    resolved = catalog.resolve(signed(SYNC), "company", "4")
     assert resolved["company_id"] == "4" and resolved["summary"]["title"] == "Kettles & Co"
     assert resolved["context"]["email"] == "sales@kettles.test"
-    assert catalog.get_vendor(4) == {"company_id": "4", "name": "Kettles & Co",
+    assert catalog.get_vendor(signed(SYNC), 4) == {"company_id": "4", "name": "Kettles & Co",
                                      "email": "sales@kettles.test", "status": "A"}
-    assert [vendor["company_id"] for vendor in catalog.list_vendors()] == ["4", "6"]
-    assert [vendor["name"] for vendor in catalog.list_vendors("P")] == ["Pending Pots"]
+    assert [vendor["company_id"] for vendor in catalog.list_vendors(signed(SYNC))] == ["4", "6"]
+    assert [vendor["name"] for vendor in catalog.list_vendors(signed(SYNC), "P")] == ["Pending Pots"]
 
 
 def test_a_record_without_company_id_is_refused_field_by_field(catalog):
     record = {name: value for name, value in CSCART_PRODUCT.items() if name != "company_id"}
     with pytest.raises(ValidationFailed) as refused:
-        catalog.upsert_product(SYNC, {**record, "price": "thirty"})
+        catalog.upsert_product(signed(SYNC), {**record, "price": "thirty"})
     assert set(refused.value.details) == {"company_id", "price"}
     with pytest.raises(NotFound):
-        catalog.resolve("product", "12")
+        catalog.resolve(signed(SYNC), "product", "12")
 
 
 def test_what_is_not_known_is_not_found(catalog):
     with pytest.raises(NotFound):
-        catalog.resolve("order", "404")
+        catalog.resolve(signed(SYNC), "order", "404")
     with pytest.raises(NotFound):
-        catalog.get_vendor("404")
+        catalog.get_vendor(signed(SYNC), "404")
 
 
 def test_a_thread_about_nothing_cannot_be_resolved(catalog):
     with pytest.raises(ValidationFailed):
-        catalog.resolve("none", "1")
+        catalog.resolve(signed(SYNC), "none", "1")
 
 
 def test_a_deleted_product_or_order_is_gone(catalog):
-    catalog.upsert_product(SYNC, CSCART_PRODUCT)
-    catalog.upsert_order(SYNC, CSCART_ORDER)
-    catalog.delete_product(SYNC, 12)
-    catalog.delete_order(SYNC, "95")
+    catalog.upsert_product(signed(SYNC), CSCART_PRODUCT)
+    catalog.upsert_order(signed(SYNC), CSCART_ORDER)
+    catalog.delete_product(signed(SYNC), 12)
+    catalog.delete_order(signed(SYNC), "95")
     with pytest.raises(NotFound):
-        catalog.resolve("product", "12")
+        catalog.resolve(signed(SYNC), "product", "12")
     with pytest.raises(NotFound):
-        catalog.resolve("order", "95")
+        catalog.resolve(signed(SYNC), "order", "95")
 
 
 def test_deleting_a_vendor_is_announced(catalog, listener):
-    catalog.upsert_vendor(SYNC, CSCART_VENDOR)
+    catalog.upsert_vendor(signed(SYNC), CSCART_VENDOR)
     with entrypoint_waiter(listener, "vendor_deleted"):
-        catalog.delete_vendor(SYNC, 4)
+        catalog.delete_vendor(signed(SYNC), 4)
     assert (VENDOR_DELETED, {"company_id": "4"}) in listener.heard
     with pytest.raises(NotFound):
-        catalog.get_vendor("4")
+        catalog.get_vendor(signed(SYNC), "4")
 
 
 def test_deleting_a_customer_is_announced(catalog, listener):
     with entrypoint_waiter(listener, "customer_deleted"):
-        catalog.delete_customer(SYNC, 3)
+        catalog.delete_customer(signed(SYNC), 3)
     assert listener.heard == [(CUSTOMER_DELETED, {"customer_id": "3"})]
 
 
 def test_only_pushes_that_change_a_record_are_announced(catalog, listener):
     changed = (CONTEXT_CHANGED, {"object": {"type": "product", "id": "12"}})
     with entrypoint_waiter(listener, "context_changed"):
-        catalog.upsert_product(SYNC, CSCART_PRODUCT)
-    catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "amount": "9"})  # a field we do not keep
+        catalog.upsert_product(signed(SYNC), CSCART_PRODUCT)
+    catalog.upsert_product(signed(SYNC), {**CSCART_PRODUCT, "amount": "9"})  # a field we do not keep
     with entrypoint_waiter(listener, "context_changed"):
-        catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "price": "25.00"})
+        catalog.upsert_product(signed(SYNC), {**CSCART_PRODUCT, "price": "25.00"})
     # Events arrive in the order they were sent: the unchanged push, between, sent none.
     assert listener.heard == [changed, changed]
-    assert catalog.resolve("product", "12")["context"]["price"] == 25.0
+    assert catalog.resolve(signed(SYNC), "product", "12")["context"]["price"] == 25.0
 
 
 def test_resolve_many_asks_the_database_once_per_object_type(catalog, catalog_config):
     objects = []
     for number in range(20):
-        catalog.upsert_product(SYNC, {**CSCART_PRODUCT, "product_id": number})
+        catalog.upsert_product(signed(SYNC), {**CSCART_PRODUCT, "product_id": number})
         objects.append({"type": "product", "id": str(number)})
     for number in range(20):
-        catalog.upsert_order(SYNC, {**CSCART_ORDER, "order_id": number})
+        catalog.upsert_order(signed(SYNC), {**CSCART_ORDER, "order_id": number})
         objects.append({"type": "order", "id": number})
     for number in range(8):
-        catalog.upsert_vendor(SYNC, {**CSCART_VENDOR, "company_id": number})
+        catalog.upsert_vendor(signed(SYNC), {**CSCART_VENDOR, "company_id": number})
         objects.append({"type": "company", "id": str(number)})
     objects += [{"type": "product", "id": "unknown"}, {"type": "none", "id": "1"}]
     assert len(objects) == 50
 
     with QUERIES.counting(catalog_config["MONGO_DB"]) as counted:
-        answers = catalog.resolve_many(objects)
+        answers = catalog.resolve_many(signed(SYNC), objects)
 
     assert counted.commands("find") == 3
     assert len(answers) == 50
     assert answers["product:unknown"] is None and answers["none:1"] is None
     assert answers["order:7"]["summary"]["title"] == "Order #7"
     assert answers["company:3"]["company_id"] == "3"
-    assert answers["product:19"] == catalog.resolve("product", "19")
+    assert answers["product:19"] == catalog.resolve(signed(SYNC), "product", "19")
 
 
 def test_resolve_many_refuses_objects_it_cannot_read(catalog):
     with pytest.raises(ValidationFailed) as refused:
-        catalog.resolve_many([{"type": "banana", "id": "1"}])
+        catalog.resolve_many(signed(SYNC), [{"type": "banana", "id": "1"}])
     assert "objects" in refused.value.details
 
 
@@ -159,10 +160,10 @@ def test_health(catalog):
 ])
 def test_only_the_sync_and_admins_allowed_to_manage_the_catalog_write_it(catalog, caller):
     """Checked by the service itself: a broker client that is not the gateway gets no further."""
-    catalog.upsert_vendor(SYNC, CSCART_VENDOR)
+    catalog.upsert_vendor(signed(SYNC), CSCART_VENDOR)
     with pytest.raises(Forbidden):
-        catalog.upsert_product(caller, CSCART_PRODUCT)
+        catalog.upsert_product(signed(caller), CSCART_PRODUCT)
     with pytest.raises(Forbidden):
-        catalog.delete_vendor(caller, CSCART_VENDOR["company_id"])
-    assert catalog.get_vendor(CSCART_VENDOR["company_id"])["company_id"] == str(CSCART_VENDOR["company_id"])
-    catalog.delete_product({"user_id": "a2", "role": "admin", "permissions": ["manage_catalog"]}, 12)
+        catalog.delete_vendor(signed(caller), CSCART_VENDOR["company_id"])
+    assert catalog.get_vendor(signed(SYNC), CSCART_VENDOR["company_id"])["company_id"] == str(CSCART_VENDOR["company_id"])
+    catalog.delete_product(signed({"user_id": "a2", "role": "admin", "permissions": ["manage_catalog"]}), 12)

@@ -10,8 +10,9 @@ from services.common.caller import STOREFRONT_SYNC
 from services.conversations import actions
 from services.conversations.service import ConversationsService
 from services.conversations.store import ThreadStore
+from tests.fixtures.callers import signed
 
-SYNC = STOREFRONT_SYNC.to_dict()
+SYNC = STOREFRONT_SYNC
 
 CUSTOMER = {"user_id": "c1", "role": "customer", "name": "Ann", "email": "ann@buyers.test"}
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}
@@ -26,20 +27,20 @@ def rpc(container_factory, service_config):
     for service in (CatalogContextService, ConversationsService):
         container_factory(service, service_config).start()
     with ClusterRpcProxy(service_config, timeout=20) as proxy:
-        proxy.catalog_context.upsert_vendor(SYNC, {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test",
+        proxy.catalog_context.upsert_vendor(signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test",
                                              "status": "A"})
-        proxy.catalog_context.upsert_product(SYNC, {"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
+        proxy.catalog_context.upsert_product(signed(SYNC), {"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
                                               "price": 10, "company_id": 10, "status": "A"})
         yield proxy
 
 
 def test_a_second_question_on_the_same_product_continues_the_open_thread(rpc):
     ask = {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Is it brass?"}
-    first = rpc.conversations.start_thread(CUSTOMER, ask)
-    again = rpc.conversations.start_thread(CUSTOMER, {**ask, "message": "And the cable length?"})
+    first = rpc.conversations.start_thread(signed(CUSTOMER), ask)
+    again = rpc.conversations.start_thread(signed(CUSTOMER), {**ask, "message": "And the cable length?"})
     assert first["created"] is True and again["created"] is False
     assert again["thread"]["id"] == first["thread"]["id"]
-    inbox = rpc.conversations.list_threads(VENDOR, {})
+    inbox = rpc.conversations.list_threads(signed(VENDOR), {})
     assert [item["unread_count"] for item in inbox["items"]] == [2]
 
 
@@ -68,7 +69,7 @@ def wait_until(condition, timeout=15.0):
 
 
 def test_the_event_goes_out_after_the_write_and_the_message_is_marked_published(rpc, mongo_db, listener):
-    started = rpc.conversations.start_thread(CUSTOMER, {
+    started = rpc.conversations.start_thread(signed(CUSTOMER), {
         "type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"})
     message_id = started["message"]["id"]
     wait_until(lambda: message_id in listener)
@@ -78,7 +79,7 @@ def test_the_event_goes_out_after_the_write_and_the_message_is_marked_published(
 
 def test_an_event_lost_between_the_write_and_the_publish_is_relayed(rpc, mongo_db, listener):
     """As if the service died after committing the message and before publishing its event."""
-    started = rpc.conversations.start_thread(CUSTOMER, {
+    started = rpc.conversations.start_thread(signed(CUSTOMER), {
         "type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"})
     wait_until(lambda: started["message"]["id"] in listener)
     stranded = dict(mongo_db.messages.find_one({"_id": started["message"]["id"]}))
@@ -96,11 +97,11 @@ ADMIN = {"user_id": "a1", "role": "admin", "name": "Root"}
 
 def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rpc, mongo_db, listener):
     for company_id in (11, 12):
-        rpc.catalog_context.upsert_vendor(SYNC, {"company_id": company_id, "company": f"Shop {company_id}",
+        rpc.catalog_context.upsert_vendor(signed(SYNC), {"company_id": company_id, "company": f"Shop {company_id}",
                                            "email": f"shop{company_id}@vendors.test", "status": "A"})
-    sent = rpc.conversations.broadcast(ADMIN, {"company_ids": "all", "subject": "Fees", "message": "Fees change."})
+    sent = rpc.conversations.broadcast(signed(ADMIN), {"company_ids": "all", "subject": "Fees", "message": "Fees change."})
     assert sent["status"] == "sending" and sent["thread_count"] == 3
-    wait_until(lambda: rpc.conversations.broadcast_status(ADMIN, sent["id"])["status"] == "sent")
+    wait_until(lambda: rpc.conversations.broadcast_status(signed(ADMIN), sent["id"])["status"] == "sent")
     # The same announcement again, as a process that died after its first vendor left it.
     half = mongo_db.broadcasts.find_one({"_id": sent["id"]})
     half.update(_id="half-written", status="sending", lease_until=half["created_at"])
@@ -116,8 +117,8 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     mongo_db.broadcasts.update_one({"_id": "half-written"}, {"$set": {"status": "sending",
                                                                       "lease_until": half["created_at"]}})
 
-    wait_until(lambda: rpc.conversations.broadcast_status(ADMIN, "half-written")["status"] == "sent", timeout=20)
-    receipts = rpc.conversations.broadcast_status(ADMIN, "half-written")["vendors"]
+    wait_until(lambda: rpc.conversations.broadcast_status(signed(ADMIN), "half-written")["status"] == "sent", timeout=20)
+    receipts = rpc.conversations.broadcast_status(signed(ADMIN), "half-written")["vendors"]
     assert sorted(receipt["company_id"] for receipt in receipts) == ["10", "11", "12"]
     messages = [m["_id"] for m in mongo_db.messages.find({"thread_id": {"$in": [r["thread_id"] for r in receipts]}})]
     assert len(messages) == 3

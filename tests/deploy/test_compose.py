@@ -157,7 +157,8 @@ def test_the_gateway_health_check_passes_only_while_the_gateway_is_ready(
                    # The image binds every interface; a test machine keeps to loopback.
                    "GATEWAY_HOST": "127.0.0.1",
                    # As a deployment sets it: the gateway refuses to start on a weak one.
-                   "JWT_SECRET": "compose-test-secret-" + "c" * 32}
+                   "JWT_SECRET": "compose-test-secret-" + "c" * 32,
+                   "CALLER_SIGNING_KEY": "compose-test-caller-key-" + "c" * 32}
     if database == "unreachable":
         environment["MONGO_URI"] = f"mongodb://127.0.0.1:{free_port()}/"
     gateway = start_from_image(procfile()["gateway"], environment)

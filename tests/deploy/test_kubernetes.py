@@ -11,23 +11,25 @@ import yaml
 from dev.ports import free_port
 from gateway.app import MAX_BODY_BYTES, create_app
 from gateway.push import HEARTBEAT_SECONDS
-from gateway.secrets_policy import weakness_of
 from services.common.config import Settings
+from services.common.secrets_policy import weakness_of
 from tests.deploy.layout import (
     K8S_DIR, SECRET_VARIABLES, compose, deployment_name, dockerfile_stages, image_tag,
     is_pinned, k8s_documents, k8s_objects, nameko_services, procfile, quantity,
     required_environment)
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 # The secret settings each process reads (`grep -rn "settings\." gateway services`): its
 # Secret holds these and nothing more.
 SECRETS_OF_PROCESS = {
     # /readyz pings the broker and the database.
-    "gateway": {"JWT_SECRET", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
+    "gateway": {"JWT_SECRET", "CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
     # It hears the events and checks the pages' tokens; no database.
     "push": {"JWT_SECRET", "AMQP_URI"},
-    "conversations": {"AMQP_URI", "MONGO_URI"},
-    "catalog_context": {"AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
-    "notifications": {"AMQP_URI", "MONGO_URI"},
+    # Each checks the callers it is given, and signs its own calls to the others.
+    "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
+    "catalog_context": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
+    "notifications": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
 }
 
 # The oldest Kubernetes still supported upstream, and the newest the validator ships.
@@ -144,7 +146,7 @@ def test_the_gateway_is_alive_while_the_broker_and_the_database_are_not():
     nothing_listens = free_port()
     settings = Settings(AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
                         MONGO_URI=f"mongodb://127.0.0.1:{nothing_listens}/",
-                        JWT_SECRET="k8s-test-secret-" + "k" * 32)
+                        JWT_SECRET="k8s-test-secret-" + "k" * 32, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY)
     client = create_app(settings).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
@@ -294,6 +296,9 @@ def test_each_deployment_can_read_exactly_the_secrets_its_process_reads(deployme
     # Whoever knows JWT_SECRET can mint any caller, an admin included.
     assert {process for process, keys in readable.items() if "JWT_SECRET" in keys} == \
         {"gateway", "push"}
+    # Whoever knows CALLER_SIGNING_KEY can pass as any caller to the services: push makes no RPC.
+    assert {process for process, keys in readable.items() if "CALLER_SIGNING_KEY" in keys} == \
+        {"gateway", "conversations", "catalog_context", "notifications"}
     assert {process for process, keys in readable.items() if "CSCART_API_KEY" in keys} == \
         {"catalog_context"}
     # A Secret of its own each: none is shared, none lies unused.
@@ -309,9 +314,9 @@ def test_every_secret_holds_placeholders_only():
         assert "data" not in secret, "base64 would hide what a value is"
         for name, value in secret["stringData"].items():
             assert value == "" or "REPLACE-ME" in value, (secret["metadata"]["name"], name)
-            if name == "JWT_SECRET":
-                # Deployed unchanged, the gateway and push refuse to start on it.
-                assert weakness_of(value), secret["metadata"]["name"]
+            if name in ("JWT_SECRET", "CALLER_SIGNING_KEY"):
+                # Deployed unchanged, the processes that hold it refuse to start on it.
+                assert weakness_of(value, name), secret["metadata"]["name"]
     assert "REPLACE" in (K8S_DIR / "secret.yaml").read_text().splitlines()[0]
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from gateway.app import create_app
 from services.common.config import Settings
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 JWT_SECRET = "deploy-test-secret-" + "d" * 32
 METRICS_TOKEN = "deploy-test-metrics-token-" + "m" * 32
@@ -14,7 +15,7 @@ ASSET_TYPES = {".js": {"text/javascript", "application/javascript"}, ".css": {"t
 
 
 def gateway(**settings):
-    return create_app(Settings(JWT_SECRET=JWT_SECRET, **settings)).test_client()
+    return create_app(Settings(JWT_SECRET=JWT_SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, **settings)).test_client()
 
 
 def test_metrics_are_not_served_while_no_token_is_set():

@@ -13,6 +13,7 @@ from dev import embedded_mongo
 from dev.ports import free_port
 from tests.faults.broker import PrivateBroker
 from tests.fixtures.mail import MailSink
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 from tests.fixtures.stack import JWT_SECRET, Stack
 
 PROCESSES = ("conversations", "notifications", "catalog_context", "gateway", "push")
@@ -50,6 +51,7 @@ class FaultySystem(Stack):
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.mail.port),
             "JWT_SECRET": JWT_SECRET,
+            "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
             "GATEWAY_PORT": str(free_port()),
             "PUSH_PORT": str(free_port()),
             "AMQP_URI": self.broker.uri,

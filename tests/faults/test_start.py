@@ -6,6 +6,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from dev import embedded_mongo
 from dev.ports import free_port
 from services.catalog_context.service import CatalogContextService
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 
 def test_a_service_started_while_the_database_is_down_waits_for_it_then_serves(
@@ -13,7 +14,7 @@ def test_a_service_started_while_the_database_is_down_waits_for_it_then_serves(
     port = free_port()
     container = container_factory(CatalogContextService, {
         **rabbit_config, "MONGO_URI": f"mongodb://127.0.0.1:{port}/{embedded_mongo.CLIENT_OPTIONS}",
-        "MONGO_DB": "waiting"})
+        "MONGO_DB": "waiting", "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY})
     starting = eventlet.spawn(container.start)
     eventlet.sleep(5)
     assert not starting.dead, "the service gave up starting while the database was away"

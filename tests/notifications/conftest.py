@@ -10,10 +10,11 @@ from services.catalog_context.service import CatalogContextService
 from services.common.caller import STOREFRONT_SYNC
 from services.common.events import CONVERSATIONS
 from services.notifications.service import NotificationsService
+from tests.fixtures.callers import signed
 
 from .conversation import ADMIN_EMAILS, SHOP_EMAIL, SHOP_ID
 
-SYNC = STOREFRONT_SYNC.to_dict()
+SYNC = STOREFRONT_SYNC
 # The administration calling the settings RPCs (a caller, not a message's author).
 ADMINISTRATION = {"user_id": "a1", "role": "admin"}
 
@@ -53,7 +54,7 @@ def start_catalog(container_factory, config, cluster):
     """Start the catalog service with the shop (company 10) in it."""
     def start():
         container_factory(CatalogContextService, config).start()
-        cluster.catalog_context.upsert_vendor(SYNC, {"company_id": SHOP_ID, "company": "Lamp Shop",
+        cluster.catalog_context.upsert_vendor(signed(SYNC), {"company_id": SHOP_ID, "company": "Lamp Shop",
                                                "email": SHOP_EMAIL, "status": "A"})
     return start
 
@@ -73,7 +74,7 @@ def notifications(start_catalog, start_notifications, cluster):
     a test sets one."""
     start_catalog()
     start_notifications()
-    cluster.notifications.set_rules(ADMINISTRATION, {"coalesce_seconds": 0})
+    cluster.notifications.set_rules(signed(ADMINISTRATION), {"coalesce_seconds": 0})
     return cluster.notifications
 
 

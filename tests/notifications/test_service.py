@@ -4,6 +4,7 @@ import pytest
 
 from services.common.errors import Forbidden, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+from tests.fixtures.callers import signed
 
 from .conftest import ADMINISTRATION, PORTAL_URL, QUICK_RETRY, STOREFRONT_URL, eventually
 from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, message, thread
@@ -76,7 +77,7 @@ def test_between_vendor_and_administration_admins_are_mailed_once_the_admin_turn
     mail_sink.settle()
     assert mail_sink.mails == []  # the default: the administration hears by the bell only
 
-    rules = notifications.set_rules(ADMINISTRATION, {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}})
+    rules = notifications.set_rules(signed(ADMINISTRATION), {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}})
     assert rules["rules"]["vendor_admin_message"]["admin"] == ["email", "in_app"]
     publish(MESSAGE_POSTED, message(payouts, BOB, "Any news on payouts?"))
     for address in ADMIN_EMAILS:
@@ -103,13 +104,13 @@ def test_an_admin_message_about_an_order_reaches_customer_and_vendor(notificatio
 def test_opted_out_people_get_no_mail_but_announcements_reach_every_vendor(
         notifications, publish, mail_sink, mongo_db):
     # Ann opts out under another address: she is known by her user id too.
-    prefs = notifications.set_preferences({**CUSTOMER_ANN, "email": "ann.new@buyers.test"},
+    prefs = notifications.set_preferences(signed({**CUSTOMER_ANN, "email": "ann.new@buyers.test"}),
                                           {"email": {"vendor_to_customer": False}})
     assert prefs == {"email": {"vendor_to_customer": False, "vendor_to_admin": True}}
-    assert notifications.get_preferences(CUSTOMER_ANN) == prefs
+    assert notifications.get_preferences(signed(CUSTOMER_ANN)) == prefs
     # The shop's owner, whose address is the company's, wants no admin mail.
     owner = {"user_id": "v0", "role": "vendor", "company_id": SHOP_ID, "email": SHOP_EMAIL.upper()}
-    notifications.set_preferences(owner, {"email": {"vendor_to_admin": False}})
+    notifications.set_preferences(signed(owner), {"email": {"vendor_to_admin": False}})
 
     answer = publish(MESSAGE_POSTED, message(thread(), BOB, "Solid brass."))
     note = publish(MESSAGE_POSTED, message(thread("vendor_to_admin", "none", "Fees", None), ADMIN, "New fees."))
@@ -126,10 +127,10 @@ def test_opted_out_people_get_no_mail_but_announcements_reach_every_vendor(
 
 def test_preferences_are_for_people_and_checked(notifications):
     with pytest.raises(ValidationFailed) as refused:
-        notifications.set_preferences(CUSTOMER_ANN, {"email": {"announcements": False}})
+        notifications.set_preferences(signed(CUSTOMER_ANN), {"email": {"announcements": False}})
     assert "email" in refused.value.details
     with pytest.raises(Forbidden):
-        notifications.set_preferences({"user_id": "sync", "role": "system"}, {"email": {"vendor_to_customer": False}})
+        notifications.set_preferences(signed({"user_id": "sync", "role": "system"}), {"email": {"vendor_to_customer": False}})
 
 
 # never twice, never lost ----------------------------------------------------------------------
@@ -147,7 +148,7 @@ def test_a_redelivered_event_sends_nothing_twice(notifications, publish, mail_si
     mail_sink.settle()
     [mail] = mail_sink.mails
     assert text_of(mail).count("Is it brass?") == 1
-    bell = notifications.list_notifications(VENDOR_BOB)
+    bell = notifications.list_notifications(signed(VENDOR_BOB))
     assert [item["message_id"] for item in bell["items"]] == [asked["message"]["id"]]
 
 
@@ -159,7 +160,7 @@ def test_a_malformed_event_is_dropped_and_the_next_one_still_delivered(notificat
 
 def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(
         notifications, publish, mail_sink, mongo_db):
-    notifications.set_rules(ADMINISTRATION, {"retry": QUICK_RETRY})
+    notifications.set_rules(signed(ADMINISTRATION), {"retry": QUICK_RETRY})
     mail_sink.stop()
     asked = publish(MESSAGE_POSTED, message(thread(), ANN, "Anyone there?"))
     eventually(lambda: mongo_db.notification_mails.find_one({"message_id": asked["message"]["id"],
@@ -172,11 +173,11 @@ def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(
 
 
 def test_after_the_last_try_the_mail_is_kept_as_failed_for_the_admin(notifications, publish, mail_sink):
-    notifications.set_rules(ADMINISTRATION, {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
+    notifications.set_rules(signed(ADMINISTRATION), {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
     mail_sink.stop()
     lamp = thread()
     asked = publish(MESSAGE_POSTED, message(lamp, ANN, "Anyone there?"))
-    failed = eventually(lambda: notifications.list_failed(ADMINISTRATION)["items"], what="a failed mail")
+    failed = eventually(lambda: notifications.list_failed(signed(ADMINISTRATION))["items"], what="a failed mail")
     assert [(item["address"], item["message_id"], item["thread_id"], item["attempts"]) for item in failed] == [
         (SHOP_EMAIL, asked["message"]["id"], lamp["id"], 2)]
     assert "Connection refused" in failed[0]["last_error"] or "Error" in failed[0]["last_error"]
@@ -232,7 +233,7 @@ def test_a_question_asked_while_the_catalog_is_down_is_mailed_once_it_is_back(
 
 
 def test_a_burst_of_messages_becomes_one_mail_after_the_first(notifications, publish, mail_sink):
-    notifications.set_rules(ADMINISTRATION, {"coalesce_seconds": 3})
+    notifications.set_rules(signed(ADMINISTRATION), {"coalesce_seconds": 3})
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, ANN, "First question?"))
     [first] = mail_sink.wait_for_to(SHOP_EMAIL, 1)
@@ -252,10 +253,10 @@ def test_a_burst_of_messages_becomes_one_mail_after_the_first(notifications, pub
 def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notifications, publish, mail_sink):
     lamp = thread()
     posted = [publish(MESSAGE_POSTED, message(lamp, ANN, f"Question {n}?")) for n in range(3)]
-    bell = eventually(lambda: (page := notifications.list_notifications(VENDOR_BOB, limit=2))
+    bell = eventually(lambda: (page := notifications.list_notifications(signed(VENDOR_BOB), limit=2))
                       and page["unread_count"] == 3 and page, what="three bell items")
     assert len(bell["items"]) == 2 and bell["next_cursor"]
-    rest = notifications.list_notifications(VENDOR_EVE, cursor=bell["next_cursor"], limit=2)
+    rest = notifications.list_notifications(signed(VENDOR_EVE), cursor=bell["next_cursor"], limit=2)
     assert rest["next_cursor"] is None
     items = bell["items"] + rest["items"]
     assert sorted(item["message_id"] for item in items) == sorted(p["message"]["id"] for p in posted)
@@ -264,61 +265,61 @@ def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notificat
     assert item["author"] == {"side": "customer", "name": "Ann Lee"} and item["kind"] == "customer_vendor_message"
     assert item["url"] == f"{PORTAL_URL}/vendor?thread={lamp['id']}" and item["preview"].startswith("Question")
 
-    marked = notifications.mark_read(VENDOR_EVE, ids=[item["id"]])
+    marked = notifications.mark_read(signed(VENDOR_EVE), ids=[item["id"]])
     assert marked == {"marked": 1, "unread_count": 2}
-    unread = notifications.list_notifications(VENDOR_BOB, unread=True)
+    unread = notifications.list_notifications(signed(VENDOR_BOB), unread=True)
     assert item["id"] not in [i["id"] for i in unread["items"]] and len(unread["items"]) == 2
-    assert notifications.mark_read(VENDOR_BOB, all=True) == {"marked": 2, "unread_count": 0}
-    assert notifications.list_notifications(VENDOR_BOB, unread=False)["unread_count"] == 0
+    assert notifications.mark_read(signed(VENDOR_BOB), all=True) == {"marked": 2, "unread_count": 0}
+    assert notifications.list_notifications(signed(VENDOR_BOB), unread=False)["unread_count"] == 0
 
-    assert notifications.list_notifications(RIVAL)["items"] == []
+    assert notifications.list_notifications(signed(RIVAL))["items"] == []
     orders_only = {**VENDOR_EVE, "permissions": ["view_order_communication"]}
-    assert notifications.list_notifications(orders_only)["items"] == []
-    admin_bell = notifications.list_notifications(ADMIN_CALLER)
+    assert notifications.list_notifications(signed(orders_only))["items"] == []
+    admin_bell = notifications.list_notifications(signed(ADMIN_CALLER))
     assert admin_bell["unread_count"] == 3
     assert admin_bell["items"][0]["url"] == f"{PORTAL_URL}/admin?thread={lamp['id']}"
 
 
 def test_a_customer_has_a_bell_of_their_own_when_the_rules_give_one(notifications, publish):
-    notifications.set_rules(ADMINISTRATION, {"rules": {"customer_vendor_message": {"customer": ["email", "in_app"]}}})
+    notifications.set_rules(signed(ADMINISTRATION), {"rules": {"customer_vendor_message": {"customer": ["email", "in_app"]}}})
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, BOB, "Solid brass."))
-    bell = eventually(lambda: notifications.list_notifications(CUSTOMER_ANN)["items"], what="a bell item")
+    bell = eventually(lambda: notifications.list_notifications(signed(CUSTOMER_ANN))["items"], what="a bell item")
     assert bell[0]["url"] == f"{STOREFRONT_URL}?thread={lamp['id']}"
     other = {"user_id": "c2", "role": "customer"}
-    assert notifications.list_notifications(other)["items"] == []
+    assert notifications.list_notifications(signed(other))["items"] == []
 
 
 def test_the_bell_is_for_people_and_its_arguments_are_checked(notifications):
     with pytest.raises(Forbidden):
-        notifications.list_notifications({"user_id": "sync", "role": "system"})
+        notifications.list_notifications(signed({"user_id": "sync", "role": "system"}))
     with pytest.raises(ValidationFailed) as refused:
-        notifications.list_notifications(VENDOR_BOB, cursor="not-a-cursor", limit=500)
+        notifications.list_notifications(signed(VENDOR_BOB), cursor="not-a-cursor", limit=500)
     assert set(refused.value.details) == {"limit"}
     with pytest.raises(ValidationFailed):
-        notifications.list_notifications(VENDOR_BOB, cursor="zzz")
+        notifications.list_notifications(signed(VENDOR_BOB), cursor="zzz")
     with pytest.raises(ValidationFailed):
-        notifications.mark_read(VENDOR_BOB)
+        notifications.mark_read(signed(VENDOR_BOB))
 
 
 # settings -------------------------------------------------------------------------------------
 
 def test_the_admin_reads_and_edits_the_rules(notifications):
-    rules = notifications.get_rules(ADMINISTRATION)
+    rules = notifications.get_rules(signed(ADMINISTRATION))
     assert rules["rules"]["customer_vendor_message"] == {"customer": ["email"], "vendor": ["email", "in_app"],
                                                          "admin": ["in_app"]}
     assert rules["coalesce_seconds"] == 0 and rules["retry"]["attempts"] == 8
     with pytest.raises(ValidationFailed) as refused:
-        notifications.set_rules(ADMINISTRATION, {"rules": {"announcement": {"customer": ["email"]}}})
+        notifications.set_rules(signed(ADMINISTRATION), {"rules": {"announcement": {"customer": ["email"]}}})
     assert set(refused.value.details) == {"rules.announcement"}
     with pytest.raises(ValidationFailed) as refused:
-        notifications.set_rules(ADMINISTRATION, {"coalesce_seconds": -1, "retry": {"attempts": 0}})
+        notifications.set_rules(signed(ADMINISTRATION), {"coalesce_seconds": -1, "retry": {"attempts": 0}})
     assert set(refused.value.details) == {"coalesce_seconds", "retry"}
-    assert notifications.get_rules(ADMINISTRATION) == rules
-    changed = notifications.set_rules(ADMINISTRATION, {"rules": {"order_message": {"vendor": []}}, "coalesce_seconds": 60})
+    assert notifications.get_rules(signed(ADMINISTRATION)) == rules
+    changed = notifications.set_rules(signed(ADMINISTRATION), {"rules": {"order_message": {"vendor": []}}, "coalesce_seconds": 60})
     assert changed["rules"]["order_message"]["vendor"] == [] and changed["coalesce_seconds"] == 60
     assert changed["rules"]["customer_vendor_message"] == rules["rules"]["customer_vendor_message"]
-    assert notifications.get_rules(ADMINISTRATION) == changed
+    assert notifications.get_rules(signed(ADMINISTRATION)) == changed
 
 
 def test_health_answers_true(notifications):
@@ -327,14 +328,14 @@ def test_health_answers_true(notifications):
 
 def test_only_the_administration_reads_the_rules_and_only_with_manage_settings_changes_them(notifications):
     restricted = {"user_id": "a2", "role": "admin", "permissions": ["view_vendor_communication"]}
-    before = notifications.get_rules(restricted)
+    before = notifications.get_rules(signed(restricted))
     for caller in (restricted, {"user_id": "v1", "role": "vendor", "company_id": SHOP_ID}):
         with pytest.raises(Forbidden):
-            notifications.set_rules(caller, {"coalesce_seconds": 7})
+            notifications.set_rules(signed(caller), {"coalesce_seconds": 7})
         with pytest.raises(Forbidden):
-            notifications.list_failed(caller)
+            notifications.list_failed(signed(caller))
     with pytest.raises(Forbidden):
-        notifications.get_rules({"user_id": "c1", "role": "customer"})
-    assert notifications.get_rules(ADMINISTRATION) == before
+        notifications.get_rules(signed({"user_id": "c1", "role": "customer"}))
+    assert notifications.get_rules(signed(ADMINISTRATION)) == before
     allowed = {"user_id": "a3", "role": "admin", "permissions": ["manage_settings"]}
-    assert notifications.set_rules(allowed, {"coalesce_seconds": 7})["coalesce_seconds"] == 7
+    assert notifications.set_rules(signed(allowed), {"coalesce_seconds": 7})["coalesce_seconds"] == 7

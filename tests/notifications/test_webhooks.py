@@ -7,6 +7,7 @@ import pytest
 
 from services.common.errors import NotFound, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+from tests.fixtures.callers import signed
 
 from .conftest import eventually
 from .conversation import ANN, message, thread
@@ -30,9 +31,9 @@ def receiver():
 
 
 def test_a_message_is_delivered_signed_and_retried_until_the_endpoint_takes_it(notifications, publish, receiver):
-    notifications.set_rules(ADMIN, {"retry": {"attempts": 5, "first_delay_seconds": 1, "max_delay_seconds": 1}})
+    notifications.set_rules(signed(ADMIN), {"retry": {"attempts": 5, "first_delay_seconds": 1, "max_delay_seconds": 1}})
     endpoint = receiver(answers=[500, 503])
-    hook = notifications.register_webhook(ADMIN, endpoint.url, [MESSAGE_POSTED], SECRET)
+    hook = notifications.register_webhook(signed(ADMIN), endpoint.url, [MESSAGE_POSTED], SECRET)
     assert hook["secret"] == SECRET and hook["events"] == [MESSAGE_POSTED]
 
     asked = message(thread(), ANN, "Is it brass?")
@@ -55,7 +56,7 @@ def test_a_message_is_delivered_signed_and_retried_until_the_endpoint_takes_it(n
     assert len({call["headers"]["X-MessageCenter-Delivery"] for call in calls}) == 1
     assert delivered["id"] == calls[0]["headers"]["X-MessageCenter-Delivery"]
 
-    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(ADMIN)["items"]
+    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"]
                                    if (h["last_result"] or {}).get("status") == "delivered"],
                           what="the delivered result")
     assert listed["last_result"]["status_code"] == 200 and listed["last_result"]["attempts"] == 3
@@ -66,11 +67,11 @@ def test_a_message_is_delivered_signed_and_retried_until_the_endpoint_takes_it(n
 
 
 def test_an_endpoint_that_keeps_failing_is_given_up_on_and_says_so(notifications, publish, receiver):
-    notifications.set_rules(ADMIN, {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
+    notifications.set_rules(signed(ADMIN), {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
     endpoint = receiver(answers=[500] * 10)
-    notifications.register_webhook(ADMIN, endpoint.url, [MESSAGE_POSTED, THREAD_STARTED], SECRET)
+    notifications.register_webhook(signed(ADMIN), endpoint.url, [MESSAGE_POSTED, THREAD_STARTED], SECRET)
     publish(THREAD_STARTED, message(thread(), ANN, "Hello?"))
-    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(ADMIN)["items"]
+    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"]
                                    if (h["last_result"] or {}).get("status") == "failed"],
                           what="the failed result")
     assert listed["last_result"] | {"at": None} == {
@@ -80,12 +81,12 @@ def test_an_endpoint_that_keeps_failing_is_given_up_on_and_says_so(notifications
 
 
 def test_an_unreachable_endpoint_is_recorded_with_a_plain_reason(notifications, publish, receiver):
-    notifications.set_rules(ADMIN, {"retry": {"attempts": 1, "first_delay_seconds": 1, "max_delay_seconds": 1}})
+    notifications.set_rules(signed(ADMIN), {"retry": {"attempts": 1, "first_delay_seconds": 1, "max_delay_seconds": 1}})
     endpoint = receiver()
     endpoint.stop()
-    notifications.register_webhook(ADMIN, endpoint.url, [MESSAGE_POSTED], SECRET)
+    notifications.register_webhook(signed(ADMIN), endpoint.url, [MESSAGE_POSTED], SECRET)
     publish(MESSAGE_POSTED, message(thread(), ANN, "Hello?"))
-    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(ADMIN)["items"] if h["last_result"]],
+    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"] if h["last_result"]],
                           what="a result")
     assert listed["last_result"]["status"] == "failed" and listed["last_result"]["status_code"] is None
     assert listed["last_result"]["error"] == "could not connect"
@@ -93,18 +94,18 @@ def test_an_unreachable_endpoint_is_recorded_with_a_plain_reason(notifications, 
 
 def test_registration_is_checked_and_a_secret_made_when_none_is_given(notifications):
     with pytest.raises(ValidationFailed) as refused:
-        notifications.register_webhook(ADMIN, "http://hooks.example.test/in", [MESSAGE_POSTED], SECRET)
+        notifications.register_webhook(signed(ADMIN), "http://hooks.example.test/in", [MESSAGE_POSTED], SECRET)
     assert set(refused.value.details) == {"url"}
     with pytest.raises(ValidationFailed) as refused:
-        notifications.register_webhook(ADMIN, "https://hooks.example.test/in", ["message_deleted"], "short")
+        notifications.register_webhook(signed(ADMIN), "https://hooks.example.test/in", ["message_deleted"], "short")
     assert set(refused.value.details) == {"events", "secret"}
     with pytest.raises(ValidationFailed):
-        notifications.register_webhook(ADMIN, "https://hooks.example.test/in", [], SECRET)
+        notifications.register_webhook(signed(ADMIN), "https://hooks.example.test/in", [], SECRET)
 
-    made = notifications.register_webhook(ADMIN, "https://localhost/in", [THREAD_STARTED])
+    made = notifications.register_webhook(signed(ADMIN), "https://localhost/in", [THREAD_STARTED])
     assert len(made["secret"]) >= 32 and made["last_result"] is None and made["recent_deliveries"] == []
-    assert [h["id"] for h in notifications.list_webhooks(ADMIN)["items"]] == [made["id"]]
-    notifications.delete_webhook(ADMIN, made["id"])
-    assert notifications.list_webhooks(ADMIN)["items"] == []
+    assert [h["id"] for h in notifications.list_webhooks(signed(ADMIN))["items"]] == [made["id"]]
+    notifications.delete_webhook(signed(ADMIN), made["id"])
+    assert notifications.list_webhooks(signed(ADMIN))["items"] == []
     with pytest.raises(NotFound):
-        notifications.delete_webhook(ADMIN, made["id"])
+        notifications.delete_webhook(signed(ADMIN), made["id"])

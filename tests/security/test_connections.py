@@ -29,6 +29,7 @@ from dev.tokens import mint
 from gateway.push import Audience, client_address
 from services.common.caller import Caller
 from tests.deploy.layout import PROXY_CONFIG
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 SECRET = "connections-test-secret-" + "c" * 32
 # PUSH_HEAD_TIMEOUT, and nginx's client_header_timeout and client_body_timeout, in these tests.
@@ -68,7 +69,8 @@ def gateway(tmp_path_factory):
     """The gateway's port: one worker with one thread, which one slow client could take."""
     port = free_port()
     processes = Processes({
-        "JWT_SECRET": SECRET, "GATEWAY_PORT": str(port), "GATEWAY_WORKERS": "1", "GATEWAY_THREADS": "1",
+        "JWT_SECRET": SECRET, "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
+        "GATEWAY_PORT": str(port), "GATEWAY_WORKERS": "1", "GATEWAY_THREADS": "1",
         "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/", "MONGO_URI": f"mongodb://{nothing_listens()}/",
     }, tmp_path_factory.mktemp("gateway"))
     processes.start("gateway")

@@ -7,8 +7,9 @@ from services.catalog_context.service import CatalogContextService
 from services.common.caller import STOREFRONT_SYNC
 from services.common.errors import RateLimited
 from services.conversations.service import ConversationsService
+from tests.fixtures.callers import signed
 
-SYNC = STOREFRONT_SYNC.to_dict()
+SYNC = STOREFRONT_SYNC
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10", "name": "Bob"}
 
 
@@ -17,7 +18,7 @@ def customer(number: int) -> dict:
 
 
 def ask(rpc, who: dict, product: int = 5) -> dict:
-    return rpc.conversations.start_thread(who, {"type": "vendor_to_customer",
+    return rpc.conversations.start_thread(signed(who), {"type": "vendor_to_customer",
                                                 "object": {"type": "product", "id": str(product)},
                                                 "message": "Is it in stock?"})
 
@@ -29,10 +30,10 @@ def rpc(container_factory, service_config):
     for service in (CatalogContextService, ConversationsService):
         container_factory(service, limited).start()
     with ClusterRpcProxy(service_config, timeout=20) as proxy:
-        proxy.catalog_context.upsert_vendor(SYNC, {"company_id": 10, "company": "Lamp Shop",
+        proxy.catalog_context.upsert_vendor(signed(SYNC), {"company_id": 10, "company": "Lamp Shop",
                                                    "email": "shop@vendors.test", "status": "A"})
         for product in (5, 6, 7):
-            proxy.catalog_context.upsert_product(SYNC, {"product_id": product, "product": f"Lamp {product}",
+            proxy.catalog_context.upsert_product(signed(SYNC), {"product_id": product, "product": f"Lamp {product}",
                                                         "price": 10, "company_id": 10, "status": "A"})
         yield proxy
 
@@ -51,17 +52,17 @@ def test_a_customer_starts_only_so_many_conversations_an_hour(rpc):
 def test_messages_a_minute_are_limited_per_person_and_a_retry_of_a_sent_one_is_not_counted(rpc):
     thread_id = ask(rpc, customer(1))["thread"]["id"]  # the first of 4 messages this minute
     for number in range(3):
-        rpc.conversations.post_message(customer(1), thread_id, {"body": f"more {number}"}, f"key-{number}")
-    assert rpc.conversations.post_message(customer(1), thread_id, {"body": "more 0"}, "key-0")["text"] == "more 0"
+        rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": f"more {number}"}, f"key-{number}")
+    assert rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": "more 0"}, "key-0")["text"] == "more 0"
     with pytest.raises(RateLimited) as refused:
-        rpc.conversations.post_message(customer(1), thread_id, {"body": "one too many"})
+        rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": "one too many"})
     assert 1 <= int(refused.value.details["retry_after"]) <= 60
     # staff have a limit of their own, and answer
     for number in range(6):
-        rpc.conversations.post_message(VENDOR, thread_id, {"body": f"answer {number}"})
+        rpc.conversations.post_message(signed(VENDOR), thread_id, {"body": f"answer {number}"})
     with pytest.raises(RateLimited):
-        rpc.conversations.post_message(VENDOR, thread_id, {"body": "answer 7"})
-    texts = [m["text"] for m in rpc.conversations.list_messages(customer(1), thread_id, {"limit": 50})["items"]]
+        rpc.conversations.post_message(signed(VENDOR), thread_id, {"body": "answer 7"})
+    texts = [m["text"] for m in rpc.conversations.list_messages(signed(customer(1)), thread_id, {"limit": 50})["items"]]
     assert "one too many" not in texts and "answer 7" not in texts and texts.count("more 0") == 1
 
 

@@ -25,12 +25,13 @@ from dev.tokens import mint
 from gateway.app import create_app
 from gateway.auth import Unauthorized, caller_from_token
 from gateway.push import Audience, EventFeed, PushApp
-from gateway.secrets_policy import WeakSecret, check_signing_secret, weakness_of
 from services.common.config import DEVELOPMENT_JWT_SECRET, Settings, load_settings
+from services.common.secrets_policy import WeakSecret, check_signing_secret, weakness_of
 from tests.deploy.layout import COMPOSE_FILE, k8s_objects
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 SECRET = "tokens-test-secret-" + "t" * 32
-SETTINGS = Settings(JWT_SECRET=SECRET)
+SETTINGS = Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY)
 ISSUER, AUDIENCE = "https://shop.example.com", "message-center"
 
 K8S_PLACEHOLDER = k8s_objects("Secret")[0]["stringData"]["JWT_SECRET"]
@@ -220,13 +221,14 @@ def test_development_mode_is_read_from_the_environment(raw, development):
 # --- the processes, started as the Procfile starts them ---------------------------------------
 
 def environment(**settings) -> dict:
-    """This machine's environment with none of the token settings, plus `settings`."""
+    """This machine's environment with none of the token settings, plus `settings`; a strong
+    CALLER_SIGNING_KEY unless `settings` names one (the gateway refuses a weak one too)."""
     inherited = {name: value for name, value in os.environ.items()
-                 if name not in ("JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "DEVELOPMENT_MODE")}
+                 if name not in ("JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE", "DEVELOPMENT_MODE", "CALLER_SIGNING_KEY")}
     bin_dir = str(Path(sys.executable).parent)
     return {**inherited, "PATH": bin_dir + os.pathsep + os.environ["PATH"], "GATEWAY_WORKERS": "1",
             "PYTHONWARNINGS": "ignore", "GATEWAY_PORT": str(free_port()), "PUSH_PORT": str(free_port()),
-            **settings}
+            "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY, **settings}
 
 
 PORT_OF = {"gateway": "GATEWAY_PORT", "push": "PUSH_PORT"}

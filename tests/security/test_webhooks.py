@@ -20,6 +20,7 @@ from services.notifications.service import NotificationsService
 from services.notifications.webhooks import (ADDRESS_NOT_ALLOWED, CERTIFICATE_NOT_TRUSTED, AddressRefused,
                                              EndpointAddresses, WebhookPoster, webhook_session)
 from tests.notifications.conftest import eventually
+from tests.fixtures.callers import signed
 from tests.notifications.conversation import ANN, message, thread
 from tests.notifications.receiver import Receiver
 
@@ -184,31 +185,31 @@ def test_a_private_or_local_address_is_refused_at_registration(start_notificatio
     _, notifications = start_notifications(allow_private=False)
     for url in PRIVATE_URLS:
         with pytest.raises(ValidationFailed) as refused:
-            notifications.register_webhook(ADMIN, url, [MESSAGE_POSTED])
+            notifications.register_webhook(signed(ADMIN), url, [MESSAGE_POSTED])
         assert refused.value.status == 422
         assert list(refused.value.details) == ["url"], url
         assert "public addresses only" in refused.value.details["url"][0], url
-    assert notifications.list_webhooks(ADMIN)["items"] == []
+    assert notifications.list_webhooks(signed(ADMIN))["items"] == []
 
 
 def test_only_an_admin_with_manage_webhooks_manages_them(start_notifications, receiver, service_config):
     _, notifications = start_notifications(allow_private=True)
-    hook = notifications.register_webhook(HOOK_KEEPER, receiver.url, [MESSAGE_POSTED])
+    hook = notifications.register_webhook(signed(HOOK_KEEPER), receiver.url, [MESSAGE_POSTED])
     for caller in (RESTRICTED_ADMIN, VENDOR):
-        for attempt in (lambda: notifications.register_webhook(caller, receiver.url, [MESSAGE_POSTED]),
-                        lambda: notifications.register_webhook(caller, "not a url", []),  # 403 before 422
-                        lambda: notifications.list_webhooks(caller),
-                        lambda: notifications.delete_webhook(caller, hook["id"])):
+        for attempt in (lambda: notifications.register_webhook(signed(caller), receiver.url, [MESSAGE_POSTED]),
+                        lambda: notifications.register_webhook(signed(caller), "not a url", []),  # 403 before 422
+                        lambda: notifications.list_webhooks(signed(caller)),
+                        lambda: notifications.delete_webhook(signed(caller), hook["id"])):
             with pytest.raises(Forbidden) as refused:
                 attempt()
             assert refused.value.status == 403
-    assert [listed["id"] for listed in notifications.list_webhooks(HOOK_KEEPER)["items"]] == [hook["id"]]
+    assert [listed["id"] for listed in notifications.list_webhooks(signed(HOOK_KEEPER))["items"]] == [hook["id"]]
 
     posted = message(thread(company_id=None), ANN, "Hello?")
     event_dispatcher(service_config)(CONVERSATIONS, MESSAGE_POSTED, posted)
     eventually(lambda: receiver.calls, what="the webhook call")
-    notifications.delete_webhook(HOOK_KEEPER, hook["id"])
-    assert notifications.list_webhooks(HOOK_KEEPER)["items"] == []
+    notifications.delete_webhook(signed(HOOK_KEEPER), hook["id"])
+    assert notifications.list_webhooks(signed(HOOK_KEEPER))["items"] == []
 
 
 def test_an_address_that_turned_private_after_registration_is_refused_at_the_call(
@@ -217,12 +218,12 @@ def test_an_address_that_turned_private_after_registration_is_refused_at_the_cal
     # as a host that resolved publicly at registration and privately at the call would be.
     allowing, notifications = start_notifications(allow_private=True)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/in"
-    hook = notifications.register_webhook(ADMIN, url, [MESSAGE_POSTED])
+    hook = notifications.register_webhook(signed(ADMIN), url, [MESSAGE_POSTED])
     allowing.stop()
     _, notifications = start_notifications(allow_private=False)
 
     event_dispatcher(service_config)(CONVERSATIONS, MESSAGE_POSTED, message(thread(company_id=None), ANN, "Hi"))
-    [listed] = eventually(lambda: [item for item in notifications.list_webhooks(ADMIN)["items"] if item["last_result"]],
+    [listed] = eventually(lambda: [item for item in notifications.list_webhooks(signed(ADMIN))["items"] if item["last_result"]],
                           what="the attempt")
     assert listed["id"] == hook["id"]
     assert listed["last_result"] | {"at": None} == {

@@ -6,13 +6,14 @@ import pytest
 from gateway import who
 from gateway.app import create_app
 from services.common.config import Settings
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 SECRET = "who-may-call-test-secret-" + "w" * 32
 
 
 @pytest.fixture
 def http():
-    return create_app(Settings(JWT_SECRET=SECRET)).test_client()
+    return create_app(Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY)).test_client()
 
 
 def operations(document):

@@ -7,6 +7,7 @@ import pytest
 
 from gateway.app import create_app
 from services.common.config import Settings
+from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 SECRET = "pages-test-secret-" + "z" * 32
 
@@ -18,7 +19,7 @@ def client(monkeypatch):
             monkeypatch.setenv("DEMO", "1")
         else:
             monkeypatch.delenv("DEMO", raising=False)
-        return create_app(Settings(JWT_SECRET=SECRET, PUSH_PORT=18081)).test_client()
+        return create_app(Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, PUSH_PORT=18081)).test_client()
     return make
 
 
