@@ -1,0 +1,267 @@
+/** One conversation: header, messages, reply box and context (a card for the customer, a panel
+ * for the vendor and the admin); and the modal yes/no question. */
+import {ApiError} from './api.js';
+import {h, newKey, replace} from './dom.js';
+import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
+import {renderBody, safeUrl} from './safe-html.js';
+import {STRINGS, t} from './strings.js';
+
+export function contextView(thread, {staff}) {
+  const context = thread.context || {};
+  const parts = [];
+  const link = (url, label) => {
+    const href = safeUrl(url);
+    return href ? h('a', {href, target: '_blank', rel: 'noopener noreferrer'}, label) : null;
+  };
+  const facts = (rows) => h('dl', {}, rows.filter(([, value]) => value !== null && value !== undefined && value !== '')
+    .map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
+
+  if (context.type === 'product') {
+    const image = safeUrl(context.image_url);
+    parts.push(h('section', {class: 'product'},
+      image ? h('img', {src: image, alt: context.name || '', loading: 'lazy'}) : null,
+      h('div', {},
+        h('h4', {}, context.name || t('product')),
+        facts([[t('code'), context.code], [t('price'), formatAmount(context.price)]]),
+        link(context.url, t('viewProduct')))));
+  } else if (context.type === 'order') {
+    const customer = context.customer || {};
+    parts.push(h('section', {},
+      h('h4', {}, t('orderNumber', {number: context.number ?? context.id})),
+      facts([[t('total'), formatAmount(context.total)], [t('date'), formatTime(context.date)],
+        [t('status'), context.status]]),
+      link(context.url, t('viewOrder'))));
+    if (staff) {
+      parts.push(h('section', {},
+        h('h4', {}, t('customer')),
+        facts([[t('name'), customer.name],
+          [t('email'), customer.email ? link(`mailto:${customer.email}`, customer.email) : null],
+          [t('phone'), customer.phone ? link(`tel:${customer.phone}`, customer.phone) : null]])));
+    }
+  } else if (context.type === 'company') {
+    parts.push(h('section', {},
+      h('h4', {}, context.name || t('company')),
+      facts([[t('email'), context.email ? link(`mailto:${context.email}`, context.email) : null]]),
+      link(context.url, t('viewStore'))));
+  } else {
+    parts.push(h('p', {class: 'muted'}, t('noContext')));
+  }
+
+  if (staff && thread.customer && context.type !== 'order') {
+    const customer = thread.customer;
+    parts.push(h('section', {},
+      h('h4', {}, t('customer')),
+      facts([[t('name'), customer.name],
+        [t('email'), customer.email ? link(`mailto:${customer.email}`, customer.email) : null]])));
+  }
+
+  if (staff && thread.context_snapshot) {
+    const changes = thread.context_changes || [];
+    const names = STRINGS.fieldNames || {};
+    parts.push(h('section', {class: 'what-changed'},
+      h('h4', {}, t('changesTitle')),
+      changes.length
+        ? h('ul', {class: 'changes'}, changes.map((change) => h('li', {}, t('changeLine', {
+          field: names[change.field] || change.field, ...changeValues(change)}))))
+        : h('p', {class: 'muted'}, t('noChanges'))));
+  }
+  if (staff && thread.context_as_of) parts.push(h('p', {class: 'muted'}, t('asOf', {time: formatTime(thread.context_as_of)})));
+  return parts;
+}
+
+export class ConversationView {
+  constructor(host, {staff}) {
+    this.host = host;
+    this.staff = staff;
+    this.thread = null;
+    this.messages = new Map();
+    this.nextBefore = null;
+    this.element = h('div', {class: 'conversation-body'},
+      h('p', {class: 'empty-conversation'}, t('chooseConversation')));
+  }
+
+  get id() { return this.thread?.id || null; }
+
+  async open(threadId, {focus = true} = {}) {
+    this.messages = new Map();
+    this.replyKey = null;
+    this.draft = '';
+    await this.load(threadId);
+    if (this.thread && focus) this.heading?.focus();
+  }
+
+  async load(threadId = this.id) {
+    if (!threadId) return;
+    try {
+      const thread = await this.host.api.get(`/v1/threads/${encodeURIComponent(threadId)}`);
+      const fresh = thread.messages.items.filter((message) => !this.messages.has(message.id));
+      const first = !this.thread || this.thread.id !== thread.id;
+      for (const message of thread.messages.items) this.messages.set(message.id, message);
+      if (first) this.nextBefore = thread.messages.next_before;
+      this.thread = thread;
+      this.render();
+      if (!first) {
+        for (const message of fresh) {
+          if (message.author.side !== this.host.side) {
+            this.host.announce(t('newMessageFrom', {name: message.author.name || sideLabel(message.author.side)}));
+          }
+        }
+      }
+      if (thread.unread_count > 0 || fresh.length) await this.markRead();
+    } catch (error) {
+      this.showProblem(error);
+    }
+  }
+
+  async markRead() {
+    if (document.visibilityState === 'hidden' || !this.id) return;
+    try {
+      await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/read`, {});
+      this.host.threadWasRead?.(this.id);
+    } catch {
+      // the unread mark stays; reading still works
+    }
+  }
+
+  async loadOlder() {
+    try {
+      const page = await this.host.api.get(`/v1/threads/${encodeURIComponent(this.id)}/messages`,
+        {before: this.nextBefore, limit: 50});
+      for (const message of page.items) this.messages.set(message.id, message);
+      this.nextBefore = page.next_before;
+      this.render();
+    } catch (error) {
+      this.showProblem(error);
+    }
+  }
+
+  showProblem(error) {
+    replace(this.element, h('div', {class: 'banner', role: 'alert'},
+      error instanceof ApiError ? error.sentence : t('errorGeneric'),
+      h('button', {type: 'button', onclick: () => this.load()}, t('retry'))));
+  }
+
+  render() {
+    const thread = this.thread;
+    const focused = this.host.root.activeElement;
+    const keepReplyFocus = focused && focused === this.replyBox;
+    if (this.replyBox) this.draft = this.replyBox.value;
+
+    this.heading = h('h3', {id: 'conversation-title', tabindex: '-1'}, thread.subject);
+    const status = h('span', {class: `chip ${thread.status}`},
+      {open: t('statusOpen'), closed: t('statusClosed'), deleted: t('statusDeleted')}[thread.status] || thread.status);
+    const actions = h('div', {class: 'actions'});
+    if (this.staff && thread.status !== 'deleted') {
+      const closing = thread.status === 'open';
+      actions.append(h('button', {type: 'button', onclick: () => this.setStatus(closing ? 'closed' : 'open')},
+        closing ? t('closeThread') : t('reopenThread')));
+    }
+    if (this.staff && this.host.side === 'admin' && thread.status !== 'deleted') {
+      actions.append(h('button', {type: 'button', class: 'danger', onclick: () => this.remove()}, t('deleteThread')));
+    }
+
+    const ordered = [...this.messages.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    const list = h('ol', {class: 'messages', 'aria-label': t('messagesList')}, ordered.map((message) => this.messageView(message)));
+
+    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000, required: true});
+    this.replyBox.value = this.draft || '';
+    this.replyProblem = h('p', {class: 'error', role: 'alert'});
+    this.replyButton = h('button', {type: 'submit', class: 'primary'}, t('replySend'));
+    const reply = h('form', {class: 'reply', onsubmit: (event) => { event.preventDefault(); this.reply(); }},
+      h('label', {for: 'reply'}, t('replyLabel')),
+      thread.status === 'closed' ? h('p', {class: 'muted'}, t('closedNote')) : null,
+      this.replyBox,
+      h('div', {class: 'row'}, this.replyProblem, this.replyButton));
+
+    const dialogue = h('div', {class: 'dialogue'},
+      this.nextBefore ? h('button', {type: 'button', class: 'link', onclick: () => this.loadOlder()}, t('loadOlder')) : null,
+      list,
+      thread.status !== 'deleted' ? reply : null);
+    const context = h('aside', {class: 'context', 'aria-label': t('aboutThis')}, contextView(thread, {staff: this.staff}));
+
+    replace(this.element, h('article', {class: 'conversation', 'aria-labelledby': 'conversation-title'},
+      h('header', {class: 'conv-head'}, h('div', {class: 'title'}, this.heading, ' ', status), actions),
+      context,
+      dialogue));
+    if (keepReplyFocus) this.replyBox.focus();
+  }
+
+  messageView(message) {
+    const mine = message.author.side === this.host.side
+      && (this.host.side !== 'customer' || message.author.user_id === this.host.claims.sub);
+    return h('li', {class: `message ${mine ? 'mine' : 'theirs'}`, 'data-message-id': message.id},
+      h('div', {class: 'meta'},
+        h('span', {class: 'author'}, mine ? t('you') : (message.author.name || sideLabel(message.author.side))),
+        mine ? null : h('span', {class: 'side'}, sideLabel(message.author.side)),
+        h('time', {datetime: message.created_at}, formatTime(message.created_at))),
+      h('div', {class: 'text'}, renderBody(message.body)));
+  }
+
+  async reply() {
+    const body = this.replyBox.value;
+    if (!body.trim()) {
+      this.replyProblem.textContent = t('replyLabel');
+      this.replyBox.focus();
+      return;
+    }
+    this.replyKey = this.replyKey || newKey();
+    this.replyButton.disabled = true;
+    this.replyProblem.textContent = '';
+    try {
+      const message = await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/messages`, {body}, this.replyKey);
+      this.messages.set(message.id, message);
+      this.replyKey = null;
+      this.draft = '';
+      this.replyBox.value = '';
+      await this.load();
+      this.replyBox.focus();
+      this.host.threadChanged?.();
+    } catch (error) {
+      this.replyProblem.textContent = error instanceof ApiError ? error.sentence : t('errorGeneric');
+      this.replyButton.disabled = false;
+    }
+  }
+
+  async setStatus(status) {
+    try {
+      await this.host.api.call('PATCH', `/v1/threads/${encodeURIComponent(this.id)}`, {body: {status}});
+      await this.load();
+      this.host.threadChanged?.();
+      this.heading.focus();
+    } catch (error) {
+      this.host.announce(error instanceof ApiError ? error.sentence : t('errorGeneric'));
+    }
+  }
+
+  async remove() {
+    if (!(await confirmDialog(this.host, t('deleteThreadConfirm'), t('bulkDeleteText'), t('delete')))) return;
+    try {
+      await this.host.api.call('DELETE', `/v1/threads/${encodeURIComponent(this.id)}`);
+      this.thread = null;
+      replace(this.element, h('p', {class: 'empty-conversation'}, t('chooseConversation')));
+      this.host.threadChanged?.();
+      this.host.closeConversation?.();
+    } catch (error) {
+      this.host.announce(error instanceof ApiError ? error.sentence : t('errorGeneric'));
+    }
+  }
+}
+
+/** A modal yes/no question (window.confirm cannot be styled, translated or read well). */
+export function confirmDialog(host, title, text, yes) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', {'aria-labelledby': 'confirm-title'},
+      h('form', {method: 'dialog'},
+        h('h2', {id: 'confirm-title'}, title),
+        text ? h('p', {}, text) : null,
+        h('div', {class: 'actions'},
+          h('button', {value: 'no'}, t('cancel')),
+          h('button', {value: 'yes', class: 'primary'}, yes))));
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'yes');
+      dialog.remove();
+    });
+    host.root.append(dialog);
+    dialog.showModal();
+  });
+}

@@ -1,0 +1,160 @@
+/** The elements' CSS, inside each shadow root; themable through the --mc-* custom properties. */
+
+export const STYLES = `
+:host { display: block; container-type: inline-size; color: var(--mc-text, #1c2330);
+  font: var(--mc-font-size, 15px)/1.45 var(--mc-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif); }
+:host([hidden]) { display: none; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+h2, h3, h4 { margin: 0; line-height: 1.25; }
+h2 { font-size: 1.3em; } h3 { font-size: 1.1em; } h4 { font-size: 1em; }
+p { margin: 0; }
+a { color: var(--mc-link, #1f56b3); }
+button, input, select, textarea { font: inherit; color: inherit; }
+button { cursor: pointer; border-radius: 6px; border: 1px solid var(--mc-border, #c5ccd8); background: #fff;
+  padding: .45em .9em; min-height: 2.4em; }
+button:hover { background: var(--mc-hover, #f1f4f9); }
+button.primary { background: var(--mc-accent, #1f56b3); border-color: var(--mc-accent, #1f56b3); color: #fff; font-weight: 600; }
+button.primary:hover { filter: brightness(1.08); }
+button.danger { color: var(--mc-danger, #b42318); border-color: currentColor; }
+button:disabled { opacity: .6; cursor: default; }
+button.link { border: 0; background: none; padding: .2em 0; min-height: 0; color: var(--mc-link, #1f56b3); text-decoration: underline; }
+:focus-visible { outline: 3px solid var(--mc-focus, #f0a500); outline-offset: 2px; }
+input[type=text], input[type=search], input[type=date], select, textarea { border: 1px solid var(--mc-border, #c5ccd8);
+  border-radius: 6px; padding: .45em .6em; background: #fff; min-width: 0; max-width: 100%; }
+textarea { width: 100%; resize: vertical; min-height: 5.5em; }
+label { display: inline-flex; flex-direction: column; gap: .2em; font-size: .92em; }
+label.check { flex-direction: row; align-items: center; gap: .45em; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  clip-path: inset(50%); white-space: nowrap; }
+.muted { color: var(--mc-muted, #5b6576); font-size: .9em; }
+.error { color: var(--mc-danger, #b42318); }
+.error:empty, .note:empty { display: none; }
+.badge { display: inline-block; min-width: 1.6em; padding: .05em .5em; border-radius: 999px; text-align: center;
+  background: var(--mc-accent, #1f56b3); color: #fff; font-size: .8em; font-weight: 700; line-height: 1.5; }
+.chip { display: inline-block; padding: 0 .5em; border-radius: 4px; font-size: .8em; background: #eef1f6; color: #394150; }
+.chip.awaiting { background: #fff3d6; color: #7a4d00; }
+.chip.closed { background: #e9e9ee; }
+.frame { border: 1px solid var(--mc-border, #d7dce5); border-radius: 10px; background: var(--mc-surface, #fff); }
+.head { display: flex; flex-wrap: wrap; align-items: center; gap: .6em; justify-content: space-between; padding: .8em 1em;
+  border-bottom: 1px solid var(--mc-border, #d7dce5); }
+.head .title { display: flex; align-items: center; gap: .5em; flex-wrap: wrap; }
+.live { font-size: .8em; color: var(--mc-muted, #5b6576); }
+.live::before { content: "●"; margin-right: .3em; color: #9aa3b2; }
+.live[data-state=stream]::before { color: #1a7f37; }
+.banner { margin: .8em 1em; padding: .6em .8em; border-radius: 6px; background: #fdecea; color: #8a1c12;
+  display: flex; flex-wrap: wrap; gap: .6em; align-items: center; justify-content: space-between; }
+.banner:empty { display: none; }
+
+/* the list */
+.threads { list-style: none; margin: 0; padding: 0; }
+.thread-row { display: flex; align-items: stretch; border-bottom: 1px solid #eceff4; }
+.thread-row .pick { display: flex; align-items: flex-start; padding: .95em 0 0 .8em; }
+.thread-row .pick input { width: 1.15em; height: 1.15em; }
+.thread-open { flex: 1; min-width: 0; display: grid; gap: .15em; text-align: left; border: 0; border-radius: 0;
+  background: none; padding: .7em .9em; }
+.thread-open[aria-current=true] { background: var(--mc-selected, #e8effb); }
+.thread-open .line { display: flex; gap: .5em; align-items: baseline; justify-content: space-between; min-width: 0; }
+.thread-open .subject { font-weight: 400; overflow-wrap: anywhere; }
+.thread-row.unread .subject { font-weight: 700; }
+.thread-row.unread .thread-open { box-shadow: inset 3px 0 0 var(--mc-accent, #1f56b3); }
+.thread-open .time { flex: none; font-size: .8em; color: var(--mc-muted, #5b6576); }
+.thread-open .about, .thread-open .preview { font-size: .88em; color: var(--mc-muted, #5b6576); overflow-wrap: anywhere; }
+.thread-open .preview { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.thread-row.unread .preview { color: var(--mc-text, #1c2330); }
+.thread-open .marks { display: flex; flex-wrap: wrap; gap: .35em; align-items: center; }
+.list-foot { padding: .8em; text-align: center; }
+.empty { padding: 1.5em 1em; color: var(--mc-muted, #5b6576); text-align: center; }
+.bulk { display: flex; flex-wrap: wrap; gap: .5em .8em; align-items: center; padding: .6em .9em; border-bottom: 1px solid #eceff4;
+  background: #fafbfd; }
+
+/* the workspace: list and conversation side by side on wide screens, one at a time on phones */
+.workspace { display: grid; grid-template-columns: minmax(0, 1fr); }
+.list-pane, .conversation-pane { min-width: 0; }
+.workspace.reading .list-pane { display: none; }
+.workspace:not(.reading) .conversation-pane { display: none; }
+.back { margin: .6em 1em 0; }
+@container (min-width: 760px) {
+  .workspace { grid-template-columns: minmax(250px, 36%) minmax(0, 1fr); }
+  .workspace.reading .list-pane, .workspace .list-pane { display: block; border-right: 1px solid var(--mc-border, #d7dce5); }
+  .workspace:not(.reading) .conversation-pane { display: block; }
+  .back { display: none; }
+}
+
+/* a conversation */
+.conversation { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0; }
+.conv-head { grid-area: auto; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: flex; flex-wrap: wrap; gap: .5em;
+  align-items: center; justify-content: space-between; }
+.conv-head h3 { overflow-wrap: anywhere; }
+.conv-head .actions { display: flex; flex-wrap: wrap; gap: .4em; }
+.dialogue { min-width: 0; padding: .8em 1em; display: grid; gap: .8em; align-content: start; }
+.messages { list-style: none; margin: 0; padding: 0; display: grid; gap: .7em; }
+.message { max-width: min(38em, 92%); padding: .55em .8em; border-radius: 10px; background: #f2f4f8; justify-self: start; }
+.message.mine { background: var(--mc-mine, #e3ecfb); justify-self: end; }
+.message .meta { display: flex; flex-wrap: wrap; gap: .2em .6em; font-size: .8em; color: var(--mc-muted, #5b6576); }
+.message .author { font-weight: 600; color: var(--mc-text, #1c2330); }
+.message .text { overflow-wrap: anywhere; margin-top: .2em; }
+.reply { display: grid; gap: .5em; }
+.reply .row { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; justify-content: space-between; }
+.context { min-width: 0; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: grid; gap: .7em; align-content: start;
+  background: #fafbfd; }
+.context h4 { font-size: .95em; }
+.context dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: .2em .8em; margin: 0; font-size: .92em; }
+.context dt { color: var(--mc-muted, #5b6576); }
+.context dd { margin: 0; overflow-wrap: anywhere; }
+.context .product { display: flex; gap: .8em; align-items: flex-start; }
+.context img { width: 88px; height: 88px; object-fit: cover; border-radius: 8px; background: #e9edf3; flex: none; }
+.context .changes { margin: 0; padding-left: 1.1em; font-size: .9em; }
+.context .changes li { overflow-wrap: anywhere; }
+.context section { display: grid; gap: .35em; }
+.empty-conversation { padding: 2em 1em; color: var(--mc-muted, #5b6576); text-align: center; }
+@container (min-width: 1080px) {
+  .center .conversation { grid-template-columns: minmax(0, 1fr) minmax(240px, 300px);
+    grid-template-areas: "head head" "dialogue context"; }
+  .center .conv-head { grid-area: head; }
+  .center .dialogue { grid-area: dialogue; }
+  .center .context { grid-area: context; border-bottom: 0; border-left: 1px solid #eceff4; min-height: 100%; }
+}
+
+/* filters */
+.filters { padding: .7em 1em; border-bottom: 1px solid var(--mc-border, #d7dce5); display: grid; gap: .6em; }
+.searchbar { display: flex; gap: .5em; flex-wrap: wrap; align-items: flex-end; }
+.searchbar label { flex: 1 1 12em; }
+.filters details > summary { cursor: pointer; font-size: .92em; padding: .2em 0; }
+.filter-grid { display: flex; flex-wrap: wrap; gap: .6em 1em; align-items: flex-end; padding-top: .5em; }
+.filter-grid .buttons { display: flex; gap: .5em; }
+
+/* tabs and panels */
+.tabs { display: flex; flex-wrap: wrap; gap: .3em; padding: .5em 1em 0; border-bottom: 1px solid var(--mc-border, #d7dce5); }
+.tabs [role=tab] { border-radius: 6px 6px 0 0; border-bottom: 0; background: #f4f6fa; }
+.tabs [role=tab][aria-selected=true] { background: #fff; font-weight: 600; box-shadow: inset 0 3px 0 var(--mc-accent, #1f56b3); }
+.panel { padding: 1em; display: grid; gap: 1.2em; }
+.panel form { display: grid; gap: .7em; max-width: 40em; }
+.panel fieldset { border: 1px solid #e1e5ec; border-radius: 8px; display: grid; gap: .4em; padding: .6em .9em; }
+.panel label:not(.check) { display: grid; }
+.panel input[type=text], .panel textarea { width: 100%; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .92em; }
+caption { text-align: left; font-weight: 600; padding-bottom: .4em; }
+th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #eceff4; }
+.receipt { display: grid; gap: .5em; padding: .8em; border: 1px solid #e1e5ec; border-radius: 8px; }
+.receipt .row { display: flex; flex-wrap: wrap; gap: .5em; justify-content: space-between; align-items: center; }
+
+/* notifications */
+.bell { position: relative; }
+.bell > button { display: inline-flex; align-items: center; gap: .35em; }
+.icon { width: 1.2em; height: 1.2em; }
+.bell-panel { position: absolute; right: 0; top: calc(100% + 4px); z-index: 10; width: min(22em, 90vw); max-height: 24em;
+  overflow: auto; background: #fff; border: 1px solid var(--mc-border, #d7dce5); border-radius: 8px;
+  box-shadow: 0 8px 24px rgba(20, 30, 50, .15); padding: .5em; }
+.bell-panel ul { list-style: none; margin: 0; padding: 0; }
+.bell-panel li button { width: 100%; text-align: left; border: 0; display: grid; gap: .1em; }
+.bell-panel li.unread button { font-weight: 600; }
+
+/* asking */
+.ask { display: inline-block; }
+dialog { border: 0; border-radius: 12px; padding: 0; width: min(32em, calc(100vw - 1.5em)); box-shadow: 0 12px 40px rgba(20, 30, 50, .3); }
+dialog::backdrop { background: rgba(15, 20, 30, .45); }
+dialog form, dialog .sent { display: grid; gap: .7em; padding: 1.2em; }
+dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: .5em; }
+`;
