@@ -1,5 +1,6 @@
-"""How the gateway serves the web front: the module always, for any origin, cached briefly;
-the demo pages only beside the demo data (DEMO=1), never in a deployment."""
+"""How the gateway serves the web front: the modules always, for any origin (the entry cached
+briefly, the versioned modules it imports for good), only the files of gateway/static; the
+demo pages only beside the demo data (DEMO=1), never in a deployment."""
 import re
 
 import jwt
@@ -23,16 +24,72 @@ def client(monkeypatch):
     return make
 
 
+def served_as_a_module(answer):
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/javascript"
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["ETag"]
+
+
 def test_the_module_is_served_as_javascript_to_any_origin_and_revalidated_cheaply(client):
     http = client(demo=False)
     module = http.get("/ui/message-center.js")
-    assert module.status_code == 200
-    assert module.mimetype == "text/javascript"
-    assert module.headers["Access-Control-Allow-Origin"] == "*"
-    assert "max-age=300" in module.headers["Cache-Control"]
-    assert b"customElements.define" in module.data
+    served_as_a_module(module)
+    assert module.headers["Cache-Control"] == "public, max-age=300"
+    assert b"export {MessageCenter} from" in module.data
     again = http.get("/ui/message-center.js", headers={"If-None-Match": module.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_entry_imports_one_version_of_the_modules_which_are_cached_for_good(client):
+    http = client(demo=False)
+    entry = http.get("/ui/message-center.js").get_data(as_text=True)
+    imported = re.findall(r"from '\./v/([0-9a-f]{16})/([a-z0-9-]+\.js)'", entry)
+    assert {name for _, name in imported} >= {"strings.js", "api.js", "mc-ask-question.js", "mc-messages.js",
+                                             "mc-message-center.js"}
+    assert len({version for version, _ in imported}) == 1  # one version for the whole graph
+    assert "from './" not in re.sub(r"from '\./v/", "", entry)  # nothing left unversioned
+    version = imported[0][0]
+    element = http.get(f"/ui/v/{version}/mc-message-center.js")
+    served_as_a_module(element)
+    assert element.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"customElements.define('mc-message-center'" in element.data
+    assert b"from './inbox.js'" in element.data  # relative: stays inside /ui/v/<version>/
+    assert http.get(f"/ui/v/{version}/inbox.js", headers={"If-None-Match": element.headers["ETag"]}).status_code == 200
+    assert http.get(f"/ui/v/{version}/inbox.js",
+                    headers={"If-None-Match": http.get(f"/ui/v/{version}/inbox.js").headers["ETag"]}).status_code == 304
+
+
+def test_a_module_of_another_version_is_served_but_never_kept(client):
+    """An entry cached from before a deployment names the old version: it gets this gateway's
+    modules, which must not be cached for a year under a version they are not."""
+    answer = client(demo=False).get("/ui/v/0123456789abcdef/api.js")
+    served_as_a_module(answer)
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_every_module_is_served_unversioned_too_with_the_short_cache(client):
+    from gateway.blueprints.ui import STATIC
+    http = client(demo=False)
+    for path in sorted(STATIC.glob("*.js")):
+        answer = http.get(f"/ui/{path.name}")
+        served_as_a_module(answer)
+        assert answer.headers["Cache-Control"] == "public, max-age=300"
+        if path.name != "message-center.js":
+            assert answer.data == path.read_bytes()
+
+
+@pytest.mark.parametrize("path", [
+    "/ui/nothing.js", "/ui/v/0123456789abcdef/nothing.js", "/ui/v/not-a-version/api.js",
+    "/ui/..%2Fblueprints%2Fui.py", "/ui/..%2F..%2Fconfig.yml", "/ui/%2e%2e/app.py", "/ui/v/%2e%2e/api.js",
+    "/ui/v/0123/..%2F..%2Fapp.py", "/ui/..%2Fapp.js", "/ui/%2Fetc%2Fpasswd", "/ui/api.js%00.py",
+    "/ui/api.JS", "/ui/api.mjs", "/ui/static/api.js", "/ui/v/0123/sub/api.js",
+])
+def test_only_the_modules_in_gateway_static_are_served(client, path):
+    answer = client(demo=False).get(path)
+    assert answer.status_code == 404, path
+    assert answer.json["error"]["code"] == "not_found"
 
 
 @pytest.mark.parametrize("path", ["/ui/demo", "/ui/demo/storefront", "/ui/demo/vendor", "/ui/demo/admin"])
