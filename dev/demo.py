@@ -15,8 +15,10 @@ from . import seed
 
 # The page loads the web components from the gateway's public address for them.
 MODULE_URL = "/ui/message-center.js"
-PAGE = {"security": [], "responses": {"200": {"description": "An HTML page (development only: DEMO=1).",
-                                              "content": {"text/html": {"schema": {"type": "string"}}}}}}
+# Who may call them, in the document as the gateway's own operations say it (gateway/who.py).
+PAGE = {"security": [], "x-who-may-call": "anyone (no token), beside the demo data only (DEMO=1)",
+        "responses": {"200": {"description": "An HTML page (development only: DEMO=1).",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}}}
 
 blp = Blueprint("demo", __name__, url_prefix="/ui/demo", template_folder=str(Path(__file__).parent / "templates"),
                 description="Demo pages beside the demo data (development only: DEMO=1)")
