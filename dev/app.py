@@ -7,5 +7,5 @@ from gateway.app import create_app as create_gateway
 from . import demo
 
 
-def create_app():
-    return create_gateway(more_blueprints=[demo.blp] if os.environ.get("DEMO") == "1" else [])
+def create_app(settings=None):
+    return create_gateway(settings, more_blueprints=[demo.blp] if os.environ.get("DEMO") == "1" else [])
