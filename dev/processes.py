@@ -16,12 +16,20 @@ import requests
 
 from .procfile import ROOT, processes
 
+GATEWAY_FACTORY = "gateway.app:create_app()"
+DEMO_FACTORY = "dev.app:create_app()"
+
 
 class Processes:
     def __init__(self, env: dict, log_dir: Path, commands: dict | None = None):
         self.env = env
         self.log_dir = log_dir
         self.commands = commands or processes()
+        if env.get("DEMO") == "1":
+            # The demo pages are dev/'s: the gateway is started from dev/app.py's factory, which
+            # wraps the Procfile's and adds them (the production gateway never imports dev/).
+            self.commands = {name: command.replace(GATEWAY_FACTORY, DEMO_FACTORY)
+                             for name, command in self.commands.items()}
         self.running = {}
 
     def start(self, *names):

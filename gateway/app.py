@@ -23,7 +23,9 @@ class ContractApi(Api):
         pass
 
 
-def create_app(settings=None) -> Flask:
+def create_app(settings=None, more_blueprints=()) -> Flask:
+    """The production gateway; `more_blueprints` are flask-smorest blueprints registered beside
+    its own (dev/app.py adds the demo pages that way: the gateway never imports dev/)."""
     settings = settings or load_settings()
     # Raised here, a refusal stops every gunicorn worker's boot, and so gunicorn itself.
     check_signing_secret(settings, log, "JWT_SECRET")
@@ -58,7 +60,7 @@ def create_app(settings=None) -> Flask:
 
     from .blueprints import ops
     api.register_blueprint(ops.blp)
-    for blueprint in _resource_blueprints():
+    for blueprint in (*_resource_blueprints(), *more_blueprints):
         api.register_blueprint(blueprint)
     return app
 

@@ -1,9 +1,8 @@
 """Announcements from the administration to many vendors, with read receipts."""
-from flask_smorest import Blueprint
-
-from services.conversations import schemas
+from services.contracts import conversations as schemas
 
 from ..auth import signed
+from ..edge import Blueprint
 from ..rpc import rpc
 
 blp = Blueprint("broadcasts", __name__, url_prefix="/v1", description="Announcements to vendors")

@@ -1,13 +1,13 @@
 """The storefront's pushes into the catalog, and the context a thread page shows."""
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from services.catalog_context import schemas
 from services.common.access import CATALOG_WRITERS_ONLY, may_write_catalog
 from services.common.errors import Forbidden, ValidationFailed
+from services.contracts import catalog as schemas
 
 from ..auth import current_caller, signed
+from ..edge import Blueprint
 from ..rpc import rpc
 
 blp = Blueprint("catalog", __name__, url_prefix="/v1",

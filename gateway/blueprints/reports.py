@@ -1,9 +1,8 @@
 """Figures for the administration."""
-from flask_smorest import Blueprint
-
-from services.conversations import schemas
+from services.contracts import conversations as schemas
 
 from ..auth import signed
+from ..edge import Blueprint
 from ..rpc import rpc
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Vendors' response figures")
@@ -16,4 +15,4 @@ def response_times(query):
     """Per vendor, over threads whose first customer message falls in [from, to): the median
     time to the vendor's first reply and the share answered within 24 hours (unanswered
     threads count as not answered)."""
-    return rpc().conversations.response_times(signed(), schemas.ResponseTimesQuery().dump(query))
+    return rpc().conversations.response_times(signed(), query)

@@ -3,24 +3,16 @@ show, and who is notified of what by which channel.
 
 Conversations keep the first two, notifications the rules; this one resource shows both.
 """
-from flask_smorest import Blueprint
-from marshmallow import fields
 
 from services.common.access import may_administer
 from services.common.errors import Forbidden
-from services.conversations import schemas
-from services.notifications.schemas import NotificationSettingsSchema
+from services.contracts.settings import ConversationSettings, MarketplaceSettings
 
 from ..auth import require_role, signed
+from ..edge import Blueprint
 from ..rpc import rpc
 
 blp = Blueprint("settings", __name__, url_prefix="/v1", description="Settings (administration)")
-
-
-class MarketplaceSettings(schemas.ConversationSettings):
-    notifications = fields.Nested(NotificationSettingsSchema(partial=True), metadata={
-        "description": "Per event kind and receiving side, the channels (email, in_app); the burst "
-                       "window (coalesce_seconds) and the mail retry policy. A PUT may give part of it."})
 
 
 @blp.route("/settings")
@@ -37,8 +29,9 @@ def read():
 def update(body):
     """Change some settings; the ones not given keep their values (permission manage_settings).
 
-    Both parts are authorised here and validated whole by the schema above before either is
-    written, so a refused or invalid request changes nothing; each service checks again."""
+    Both parts are authorised here and validated by the contract's schema before either is
+    written; the notifications part, which its service judges further (which sides take part
+    in an event kind), is written first, so a refused or invalid request changes nothing."""
     caller = require_role("admin")
     if not may_administer(caller, "manage_settings"):
         raise Forbidden("Changing the settings needs the permission manage_settings.")
@@ -50,7 +43,7 @@ def update(body):
 
 @blp.route("/settings/public")
 @blp.doc(security=[])
-@blp.response(200, schemas.ConversationSettings)
+@blp.response(200, ConversationSettings)
 def public():
     """What the storefront needs to decide whether to show its buttons (no token)."""
     return rpc().conversations.get_settings()

@@ -1,11 +1,11 @@
 """Threads, messages, read state, bulk actions and the unread badge."""
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from services.conversations import schemas
+from services.contracts import conversations as schemas
 
 from ..auth import signed
+from ..edge import Blueprint
 from ..rpc import rpc
 
 blp = Blueprint("threads", __name__, url_prefix="/v1", description="Conversations and their messages")
@@ -25,7 +25,7 @@ class Threads(MethodView):
     @blp.response(200, schemas.InboxPage)
     def get(self, query):
         """The caller's inbox, newest activity first, with filters and cursor pagination."""
-        return rpc().conversations.list_threads(signed(), schemas.InboxQuery().dump(query))
+        return rpc().conversations.list_threads(signed(), query)
 
     @blp.arguments(schemas.NewThread)
     @blp.response(201, schemas.StartedThread)
@@ -34,7 +34,7 @@ class Threads(MethodView):
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}])
     def post(self, body):
         """Start a conversation, or continue the open one on the same object."""
-        answer = rpc().conversations.start_thread(signed(), request.get_json(), idempotency_key())
+        answer = rpc().conversations.start_thread(signed(), body, idempotency_key())
         return answer, 201 if answer["created"] else 200
 
 
@@ -63,7 +63,7 @@ class Messages(MethodView):
     @blp.response(200, schemas.MessagePage)
     def get(self, query, thread_id):
         """Older messages, page by page (oldest first within a page)."""
-        return rpc().conversations.list_messages(signed(), thread_id, schemas.MessagesQuery().dump(query))
+        return rpc().conversations.list_messages(signed(), thread_id, query)
 
     @blp.arguments(schemas.NewMessage)
     @blp.response(201, schemas.Message)

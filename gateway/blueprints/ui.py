@@ -1,4 +1,4 @@
-"""The web front: the Message Center's web components, and demo pages beside the demo data.
+"""The web front: the Message Center's web components.
 
 The components are native ES modules in gateway/static, no build step, served to any origin
 (a module script from another origin needs CORS) with an ETag:
@@ -22,17 +22,15 @@ Only the .js files that exist in gateway/static are served, by exact name; anyth
 404. The module routes besides the entry are not in the OpenAPI document (the entry is the
 interface; the rest is how it loads).
 
-The demo pages exist only when DEMO=1 (`make run` in development sets it, beside the demo
-seed); anywhere else they are 404, and the seeded tokens never leave the process.
+The demo pages (/ui/demo/...) are dev/'s: dev/demo.py, registered only beside the demo data.
 """
 import hashlib
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import flask
-from flask import Response, current_app, render_template, request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from services.common.errors import NotFound
@@ -48,12 +46,8 @@ VERSIONED_CACHE = "public, max-age=31536000, immutable"
 RELATIVE_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*)(['"])\./([a-z0-9][a-z0-9-]*\.js)\2""")
 VERSION = re.compile(r"[0-9a-f]{1,64}")
 
-# The demo pages are HTML (a 404 in the contract's JSON shape where DEMO is not set).
-DEMO_PAGE = {"security": [], "responses": {"200": {"description": "An HTML page (development only: DEMO=1).",
-                                                    "content": {"text/html": {"schema": {"type": "string"}}}}}}
-
-blp = Blueprint("ui", __name__, url_prefix="/ui", template_folder=str(GATEWAY / "templates"),
-                description="The web front: components for storefronts and portals, demo pages")
+blp = Blueprint("ui", __name__, url_prefix="/ui",
+                description="The web front: components for storefronts and portals")
 
 
 @blp.route(f"/{MODULE}")
@@ -130,70 +124,3 @@ def static_modules() -> tuple[dict, str]:
             digest.update(content)
         snapshot = _snapshot = (key, modules, digest.hexdigest()[:16])
     return snapshot[1], snapshot[2]
-
-
-@blp.route("/demo")
-@blp.doc(**DEMO_PAGE)
-def demo_index():
-    """Links to the three demo pages (development only: DEMO=1)."""
-    demo_only()
-    return render_template("demo/index.html", **page_settings())
-
-
-@blp.route("/demo/storefront")
-@blp.route("/demo/storefront/index.php")
-@blp.doc(**DEMO_PAGE)
-def storefront():
-    """A product page with the customer's Messages tab (development only: DEMO=1). The
-    context panel's links (`STOREFRONT_URL/index.php?dispatch=products.view&product_id=…`)
-    land here too."""
-    demo_only()
-    from dev import seed
-    product_id = request.args.get("product_id", seed.PRODUCTS[0]["product_id"])
-    product = next((item for item in seed.PRODUCTS if item["product_id"] == product_id), seed.PRODUCTS[0])
-    vendor = next(item for item in seed.VENDORS if item["company_id"] == product["company_id"])
-    order = next((item for item in seed.ORDERS if item["company_id"] == vendor["company_id"]), None)
-    return render_template("demo/storefront.html", product=product, vendor=vendor, order=order,
-                           token=people()["customer"], **page_settings())
-
-
-@blp.route("/demo/vendor")
-@blp.doc(**DEMO_PAGE)
-def vendor():
-    """The vendor's Message Center (development only: DEMO=1); `?vendor=2` for the other vendor."""
-    demo_only()
-    from dev import seed
-    company_id = request.args.get("vendor", "1")
-    vendor = next((item for item in seed.VENDORS if item["company_id"] == company_id), seed.VENDORS[0])
-    token = people()[f"vendor {vendor['company_id']} ({vendor['company']})"]
-    return render_template("demo/center.html", title=f"{vendor['company']} — vendor panel", who=vendor["company"],
-                           token=token, **page_settings())
-
-
-@blp.route("/demo/admin")
-@blp.doc(**DEMO_PAGE)
-def admin():
-    """The administration's Message Center (development only: DEMO=1)."""
-    demo_only()
-    return render_template("demo/center.html", title="Marketplace administration", who="Marketplace admin",
-                           token=people()["admin"], **page_settings())
-
-
-def demo_only() -> None:
-    if os.environ.get("DEMO") != "1":
-        raise NotFound("The demo pages are served only in development (make run).")
-
-
-def people() -> dict:
-    # dev/ is not in the production image: imported only when the demo is on.
-    from dev import seed
-    return seed.people(current_app.config["SETTINGS"].JWT_SECRET)
-
-
-def page_settings() -> dict:
-    # The push process listens on PUSH_PORT of the same host the page came from.
-    host = urlsplit(request.host_url).hostname or "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    port = current_app.config["SETTINGS"].PUSH_PORT
-    return {"events_url": f"{request.scheme}://{host}:{port}/v1/events", "module_url": f"/ui/{MODULE}"}

@@ -3,6 +3,7 @@
 A caller's bell is their audience's (a customer's own, their company's, the administration's
 shared one), narrowed to the kinds their permissions let them read.
 """
+from services.common import cursors
 from services.common.clock import now
 from services.common.errors import Forbidden
 
@@ -18,8 +19,10 @@ def _audience(caller) -> str:
 
 def page(store, caller, unread: bool | None, cursor: str | None, limit: int) -> dict:
     audience, kinds = _audience(caller), rules.visible_kinds(caller)
-    items, next_cursor = store.notifications(audience, kinds, unread, cursor, limit)
-    return {"items": items, "next_cursor": next_cursor, "unread_count": store.unread_count(audience, kinds)}
+    # The store pages by the last id seen; the client holds it as a cursor of the one scheme.
+    after = cursors.decode(cursor, 1)[0] if cursor else None
+    items, last_id = store.notifications(audience, kinds, unread, after, limit)
+    return {"items": items, "next_cursor": cursors.encode(last_id) if last_id else None, "unread_count": store.unread_count(audience, kinds)}
 
 
 def mark_read(store, caller, ids: list[str] | None, everything: bool) -> dict:

@@ -6,7 +6,7 @@ import re
 import jwt
 import pytest
 
-from gateway.app import create_app
+from dev.app import create_app  # the development gateway: the demo pages are dev/'s
 from services.common.config import Settings
 from tests.fixtures.callers import CALLER_SIGNING_KEY
 

@@ -1,0 +1,18 @@
+"""The one way input is loaded: a marshmallow schema, and its errors as the contract's 422.
+
+Every service loads its RPC input with this (and the gateway's 422 has the same shape, from
+flask-smorest at the edge): `details` maps each field to its messages, a whole-body problem
+to `_schema`.
+"""
+from marshmallow import Schema, ValidationError
+
+from services.common.errors import ValidationFailed
+
+INVALID = "The request has invalid fields."
+
+
+def load(schema: Schema, data, message: str = INVALID, **options) -> dict:
+    try:
+        return schema.load({} if data is None else data, **options)
+    except ValidationError as error:
+        raise ValidationFailed(message, error.normalized_messages())

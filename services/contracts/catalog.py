@@ -1,0 +1,205 @@
+"""The catalog: CS-Cart's records as the storefront pushes them, our records and the context of
+an object as they go out.
+
+CS-Cart records are loaded in CS-Cart's own field names and normalised (ids as strings, money
+as numbers, an order's products as a list), so that loading a loaded record again gives the
+same record: the gateway sends the service what it loaded, and the service loads it once more.
+"""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from services.common.answers import Answer
+from services.common.errors import ValidationFailed
+from services.common.moments import Moment
+
+OBJECT_TYPES = ("product", "order", "company")  # what a context can be about
+
+
+class CsCartId(fields.String):
+    """An id as CS-Cart sends it, a number or a string; kept as a string, always."""
+
+    default_error_messages = {"invalid": "Not a valid id: a whole number or a string."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise self.make_error("invalid")
+        text = str(value).strip()
+        if not text or len(text) > 64:
+            raise self.make_error("invalid")
+        return text
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class Money(fields.Decimal):
+    """CS-Cart sends prices as "30.00" or 30: kept as a number of cents' precision."""
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, validate=validate.Range(min=0), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return float(super()._deserialize(value, attr, data, **kwargs))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class MainPair(fields.Field):
+    """A product's main image: {"detailed": {"image_path": ...}}; CS-Cart sends [] for none."""
+
+    default_error_messages = {"invalid": "Not a valid image pair: an object with detailed.image_path, or []."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value in (None, [], ""):
+            return None
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        detailed = value.get("detailed")
+        if detailed in (None, []):
+            return None
+        if not isinstance(detailed, dict):
+            raise self.make_error("invalid")
+        image_path = detailed.get("image_path")
+        if image_path in (None, ""):
+            return None
+        if not isinstance(image_path, str):
+            raise self.make_error("invalid")
+        return {"detailed": {"image_path": image_path}}
+
+
+class CsCartRecord(Schema):
+    class Meta:
+        # CS-Cart answers with dozens of fields we have no use for: not an error.
+        unknown = EXCLUDE
+
+
+class ProductPush(CsCartRecord):
+    product_id = CsCartId(required=True)
+    product = fields.String(load_default="")
+    product_code = fields.String(load_default="", allow_none=True)
+    price = Money(load_default=None, allow_none=True)
+    company_id = CsCartId(required=True)
+    status = fields.String(load_default="A")
+    main_pair = MainPair(load_default=None, allow_none=True)
+
+
+class OrderItemPush(CsCartRecord):
+    product_id = CsCartId(required=True)
+    product = fields.String(load_default="")
+    amount = fields.Integer(load_default=1, validate=validate.Range(min=0))
+    price = Money(load_default=None, allow_none=True)
+
+
+class OrderItems(fields.List):
+    """An order's products: CS-Cart keys them by item id ({item_id: item}); a list is fine too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Nested(OrderItemPush), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dict):
+            value = list(value.values())
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OrderPush(CsCartRecord):
+    order_id = CsCartId(required=True)
+    company_id = CsCartId(required=True)
+    # 0 is CS-Cart's guest checkout: an order without a customer account.
+    user_id = CsCartId(load_default=None, allow_none=True)
+    total = Money(load_default=None, allow_none=True)
+    timestamp = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    status = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=1))
+    firstname = fields.String(load_default="", allow_none=True)
+    lastname = fields.String(load_default="", allow_none=True)
+    email = fields.String(load_default="", allow_none=True)
+    phone = fields.String(load_default="", allow_none=True)
+    products = OrderItems(load_default=list)
+
+
+class VendorPush(CsCartRecord):
+    company_id = CsCartId(required=True)
+    company = fields.String(load_default="")
+    email = fields.String(load_default="", allow_none=True)
+    status = fields.String(load_default="A")
+
+
+class Kept(Answer):
+    """Where a record came from and how fresh it is."""
+    source = fields.String(metadata={"description": '"pushed" by the storefront or "pulled" from its API'})
+    fetched_at = Moment(metadata={"description": "when the storefront last told us about it"})
+    updated_at = Moment(metadata={"description": "when what it says last changed"})
+
+
+class ProductOut(Kept):
+    id = fields.String()
+    name = fields.String()
+    code = fields.String()
+    price = fields.Float(allow_none=True)
+    company_id = fields.String(allow_none=True)
+    status = fields.String()
+    image_url = fields.String(allow_none=True)
+
+
+class OrderItemOut(Answer):
+    product_id = fields.String()
+    name = fields.String()
+    amount = fields.Integer()
+    price = fields.Float(allow_none=True)
+
+
+class OrderOut(Kept):
+    id = fields.String()
+    company_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True)
+    customer_name = fields.String()
+    customer_email = fields.String()
+    customer_phone = fields.String()
+    total = fields.Float(allow_none=True)
+    placed_at = Moment(allow_none=True)
+    status = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(OrderItemOut))
+
+
+class VendorOut(Kept):
+    id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    status = fields.String()
+
+
+class Vendor(Answer):
+    """A vendor as other services need it: whom to write to, and whether it trades."""
+    company_id = fields.String(attribute="id")
+    name = fields.String()
+    email = fields.String()
+    status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
+
+
+class ContextObject(Schema):
+    type = fields.String(required=True, validate=validate.OneOf((*OBJECT_TYPES, "none")))
+    id = CsCartId(required=True)
+
+
+def load_id(value, name: str = "id") -> str:
+    """An id from a path or an RPC argument, as CsCartId loads it; a 422 naming `name` otherwise."""
+    try:
+        return CsCartId().deserialize(value)
+    except ValidationError as error:
+        raise ValidationFailed(f"The {name} is not valid", {name: error.messages})
+
+
+class Summary(Answer):
+    title = fields.String()
+    image_url = fields.String(allow_none=True)
+    url = fields.String()
+
+
+class Resolved(Answer):
+    object = fields.Nested(ContextObject)
+    company_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True)
+    context = fields.Dict(metadata={"description": "the full context: product, order or company fields"})
+    summary = fields.Nested(Summary)
+    as_of = Moment(metadata={"description": "when the storefront last told us about the object"})
+    stale = fields.Boolean(metadata={"description": "older than the catalog keeps records fresh; a refresh is on its way"})

@@ -1,0 +1,251 @@
+"""Conversations: threads, messages, announcements, response figures, settings.
+
+What comes in (the gateway's request bodies and queries, the service's RPC arguments) and
+what goes out (the answers). Times are services.common.moments.Moment, ids strings.
+"""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.common.access import TYPES
+from services.common.answers import Answer
+from services.common.moments import Moment
+
+OBJECT_TYPES = ("product", "order", "company", "none")
+STATUSES = ("open", "closed", "deleted")
+SUBJECT_MAX = 200  # services/conversations/rules.py cuts subjects to the same length
+BODY_FIELD_MAX = 64 * 1024  # the request limit; the trimmed-length rule is in the service
+
+
+class ObjectRef(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(OBJECT_TYPES))
+    id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def id_goes_with_type(self, data, **kwargs):
+        if data["type"] != "none" and not data.get("id"):
+            raise ValidationError("An object of this type needs its id.", "id")
+
+
+class NewThread(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    object = fields.Nested(ObjectRef, required=True)
+    message = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    subject = fields.String(load_default=None, validate=validate.Length(max=SUBJECT_MAX))
+    company_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    customer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+
+class NewMessage(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+
+
+class StatusChange(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
+
+
+class InboxQuery(Schema):
+    type = fields.String(validate=validate.OneOf(TYPES))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    object_type = fields.String(validate=validate.OneOf(OBJECT_TYPES))
+    object_id = fields.String()
+    company_id = fields.String()
+    customer_id = fields.String()
+    customer = fields.String(validate=validate.Length(min=1, max=200))
+    created_from = Moment()
+    created_to = Moment()
+    updated_from = Moment()
+    updated_to = Moment()
+    unread = fields.Boolean()
+    awaiting_reply = fields.Boolean()
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    sort = fields.String(load_default="last_message_at", validate=validate.OneOf(("last_message_at", "created_at", "id")))
+    order = fields.String(load_default="desc", validate=validate.OneOf(("desc", "asc")))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.String()
+
+
+class MessagesQuery(Schema):
+    before = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class Bulk(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(("delete", "reply")))
+    thread_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=100))
+    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+
+    @validates_schema
+    def reply_needs_body(self, data, **kwargs):
+        if data["action"] == "reply" and not data.get("body"):
+            raise ValidationError("A reply needs a body.", "body")
+
+
+class NewBroadcast(Schema):
+    company_ids = fields.Raw(required=True, metadata={"description": 'A list of vendor ids, or "all".'})
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=SUBJECT_MAX))
+    message = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+
+    @validates_schema
+    def vendors_listed(self, data, **kwargs):
+        ids = data["company_ids"]
+        if ids != "all" and not (isinstance(ids, list) and ids and all(isinstance(i, (str, int)) for i in ids)):
+            raise ValidationError('A non-empty list of vendor ids, or "all".', "company_ids")
+
+
+class ResponseTimesQuery(Schema):
+    date_from = Moment(data_key="from", required=True)
+    date_to = Moment(data_key="to", required=True)
+    company_id = fields.String()
+
+
+class ConversationSettings(Schema):
+    customer_to_vendor_enabled = fields.Boolean()
+    vendor_to_admin_enabled = fields.Boolean()
+    show_on_product = fields.Boolean()
+    show_on_vendor = fields.Boolean()
+    show_on_order = fields.Boolean()
+
+
+# What goes out ------------------------------------------------------------------------
+
+class Author(Answer):
+    side = fields.String()
+    user_id = fields.String()
+    name = fields.String()
+
+
+class Message(Answer):
+    id = fields.String()
+    thread_id = fields.String()
+    author = fields.Nested(Author)
+    body = fields.String(metadata={"description": "Safe HTML: only <a> links, line breaks as <br>."})
+    text = fields.String()
+    created_at = Moment()
+
+
+class LastMessage(Answer):
+    id = fields.String()
+    author = fields.Nested(Author)
+    preview = fields.String()
+
+
+class ShortContext(Answer):
+    title = fields.String()
+    image_url = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+
+
+class ThreadSummary(Answer):
+    id = fields.String()
+    type = fields.String()
+    status = fields.String()
+    object = fields.Nested(ObjectRef)
+    company_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True)
+    subject = fields.String()
+    created_at = Moment()
+    last_message_at = Moment()
+    last_message = fields.Nested(LastMessage, allow_none=True)
+    unread_count = fields.Integer()
+    awaiting_reply_from = fields.String(allow_none=True)
+    awaiting_since = Moment(allow_none=True)
+    context = fields.Nested(ShortContext, allow_none=True)
+    broadcast_id = fields.String(allow_none=True)
+
+
+class Customer(Answer):
+    id = fields.String(allow_none=True)
+    name = fields.String()
+    email = fields.String()
+
+
+class MessagePage(Answer):
+    items = fields.List(fields.Nested(Message))
+    next_before = fields.String(allow_none=True, metadata={"description": "Pass as `before` for older messages."})
+
+
+class ContextChange(Answer):
+    field = fields.String()
+    then = fields.Raw()
+    now = fields.Raw()
+
+
+class ThreadDetail(ThreadSummary):
+    customer = fields.Nested(Customer, allow_none=True)
+    context = fields.Dict(metadata={"description": "The live context: product, order or vendor."})
+    context_snapshot = fields.Dict(allow_none=True, metadata={"description": "The context when the thread started."})
+    context_changes = fields.List(fields.Nested(ContextChange))
+    context_as_of = Moment(allow_none=True)
+    read_at = fields.Dict(keys=fields.String(), values=Moment())
+    messages = fields.Nested(MessagePage)
+
+
+class StartedThread(Answer):
+    created = fields.Boolean()
+    thread = fields.Nested(ThreadSummary)
+    message = fields.Nested(Message)
+
+
+class InboxPage(Answer):
+    items = fields.List(fields.Nested(ThreadSummary))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ReadState(Answer):
+    thread_id = fields.String()
+    side = fields.String()
+    read_at = Moment()
+    unread_count = fields.Integer()
+
+
+class UnreadCounts(Answer):
+    total = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class BulkOutcome(Answer):
+    thread_id = fields.String()
+    status = fields.Integer()
+    outcome = fields.String()
+    message_id = fields.String(allow_none=True)
+
+
+class BulkResult(Answer):
+    results = fields.List(fields.Nested(BulkOutcome))
+
+
+class BroadcastCreated(Answer):
+    id = fields.String()
+    thread_count = fields.Integer()
+    status = fields.String(metadata={"description": "`sending` until every vendor's thread is written, then `sent`."})
+
+
+class BroadcastReceipt(Answer):
+    company_id = fields.String()
+    thread_id = fields.String()
+    read = fields.Boolean()
+    read_at = Moment(allow_none=True)
+
+
+class BroadcastStatus(Answer):
+    id = fields.String()
+    subject = fields.String()
+    created_at = Moment()
+    status = fields.String(metadata={"description": "`sending` until every vendor's thread is written, then `sent`."})
+    sent_at = Moment(allow_none=True)
+    thread_count = fields.Integer()
+    read_count = fields.Integer()
+    vendors = fields.List(fields.Nested(BroadcastReceipt))
+
+
+class VendorResponseTimes(Answer):
+    company_id = fields.String()
+    threads = fields.Integer()
+    answered = fields.Integer()
+    median_first_reply_seconds = fields.Float(allow_none=True)
+    answered_within_24h_share = fields.Float(allow_none=True)
+
+
+class ResponseTimes(Answer):
+    date_from = Moment(data_key="from")
+    date_to = Moment(data_key="to")
+    vendors = fields.List(fields.Nested(VendorResponseTimes))

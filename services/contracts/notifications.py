@@ -1,0 +1,160 @@
+"""Notifications: settings (who is told of what, by which channel), preferences, the in-app
+bell, failed mail and webhooks.
+
+What people send is read strictly: an unknown field is an error they should hear of.
+"""
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from services.common.answers import Answer
+from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+from services.common.moments import Moment
+
+# The vocabulary of the settings (services/notifications/rules.py decides with it).
+EVENT_KINDS = ("customer_vendor_message", "order_message", "vendor_admin_message", "announcement")
+SIDES = ("customer", "vendor", "admin")
+CHANNELS = ("email", "in_app")
+WEBHOOK_EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
+
+
+# settings: rules, coalescing, retries -------------------------------------------------------
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class RetrySchema(Strict):
+    attempts = fields.Integer(required=True, validate=validate.Range(1, 20))
+    first_delay_seconds = fields.Integer(required=True, validate=validate.Range(1, 86400))
+    max_delay_seconds = fields.Integer(required=True, validate=validate.Range(1, 7 * 86400))
+
+
+class NotificationSettingsSchema(Strict):
+    """Event kind → receiving side → channels; the coalescing window; how mail and webhook
+    deliveries are retried."""
+    rules = fields.Dict(
+        required=True,
+        keys=fields.String(validate=validate.OneOf(EVENT_KINDS)),
+        values=fields.Dict(keys=fields.String(validate=validate.OneOf(SIDES)),
+                           values=fields.List(fields.String(validate=validate.OneOf(CHANNELS)))))
+    coalesce_seconds = fields.Integer(required=True, validate=validate.Range(0, 3600))
+    retry = fields.Nested(RetrySchema, required=True)
+
+
+# preferences ----------------------------------------------------------------------------------
+
+class EmailPreferencesSchema(Strict):
+    vendor_to_customer = fields.Boolean()
+    vendor_to_admin = fields.Boolean()
+
+
+class PreferencesSchema(Strict):
+    """Whether the person wants mail per communication type (announcements always come)."""
+    email = fields.Nested(EmailPreferencesSchema, required=True)
+
+
+# the in-app bell -------------------------------------------------------------------------------
+
+class NotificationQuerySchema(Strict):
+    unread = fields.Boolean(allow_none=True, load_default=None,
+                            metadata={"description": "true: unread only; false: read only"})
+    cursor = fields.String(allow_none=True, load_default=None)
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class MarkReadSchema(Strict):
+    ids = fields.List(fields.String(), allow_none=True, load_default=None,
+                      validate=validate.Length(max=500))
+    all = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def one_of_ids_or_all(self, data, **kwargs):
+        if bool(data.get("ids")) == bool(data.get("all")):
+            raise ValidationError("Give either a list of ids or all: true.", "ids")
+
+
+class NotificationAuthorSchema(Answer):
+    side = fields.String()
+    name = fields.String()
+
+
+class NotificationSchema(Answer):
+    id = fields.String()
+    kind = fields.String()
+    thread_id = fields.String()
+    message_id = fields.String()
+    title = fields.String(metadata={"description": "the product, order or subject"})
+    author = fields.Nested(NotificationAuthorSchema)
+    preview = fields.String()
+    url = fields.String(metadata={"description": "the thread, in the reader's portal or storefront"})
+    created_at = Moment()
+    read = fields.Boolean()
+    read_at = Moment(allow_none=True)
+
+
+class NotificationPageSchema(Answer):
+    items = fields.List(fields.Nested(NotificationSchema))
+    next_cursor = fields.String(allow_none=True)
+    unread_count = fields.Integer()
+
+
+class MarkedSchema(Answer):
+    marked = fields.Integer()
+    unread_count = fields.Integer()
+
+
+class FailedMailSchema(Answer):
+    id = fields.String()
+    message_id = fields.String()
+    thread_id = fields.String()
+    address = fields.String()
+    side = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    failed_at = Moment()
+
+
+class FailedPageSchema(Answer):
+    items = fields.List(fields.Nested(FailedMailSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class FailedQuerySchema(Strict):
+    cursor = fields.String(allow_none=True, load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 100))
+
+
+# webhooks --------------------------------------------------------------------------------------
+
+class WebhookRegistrationSchema(Strict):
+    url = fields.String(required=True, validate=validate.Length(max=2000))
+    events = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True,
+                         validate=validate.Length(min=1))
+    secret = fields.String(load_default=None, allow_none=True, validate=validate.Length(16, 200),
+                           metadata={"description": "HMAC key; one is made (and shown once) if absent"})
+
+
+class DeliveryResultSchema(Answer):
+    at = Moment()
+    event = fields.String()
+    status = fields.String(metadata={"description": "delivered, retrying or failed"})
+    attempts = fields.Integer()
+    status_code = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class WebhookSchema(Answer):
+    id = fields.String()
+    url = fields.String()
+    events = fields.List(fields.String())
+    created_at = Moment()
+    last_result = fields.Nested(DeliveryResultSchema, allow_none=True)
+    recent_deliveries = fields.List(fields.Nested(DeliveryResultSchema))
+
+
+class NewWebhookSchema(WebhookSchema):
+    secret = fields.String(metadata={"description": "shown here once; keep it to check signatures"})
+
+
+class WebhookListSchema(Answer):
+    items = fields.List(fields.Nested(WebhookSchema))

@@ -1,0 +1,61 @@
+"""One boundary: the gateway imports the services' shared contract (services/contracts) and
+what every process shares (services/common), never a service's internals, and never dev/
+(the demo and development tools are not in the production image). Read from the source with
+ast, so an import inside a function counts too."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ("services.contracts", "services.common")
+
+
+def imported_modules(path: Path):
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolved against the importing module's package
+                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(part for part in (*parent, base) if part)
+            yield base
+            # `from services import conversations` names a package through its parent.
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def crosses_the_boundary(module: str) -> bool:
+    if module == "dev" or module.startswith("dev."):
+        return True
+    parts = module.split(".")
+    return parts[0] == "services" and len(parts) > 1 and ".".join(parts[:2]) not in SHARED
+
+
+def test_the_gateway_imports_neither_dev_nor_a_services_internals():
+    crossings = [f"{path.relative_to(ROOT)}: {module}"
+                 for path in sorted((ROOT / "gateway").rglob("*.py"))
+                 for module in imported_modules(path) if crosses_the_boundary(module)]
+    assert crossings == []
+
+
+def test_the_check_sees_what_it_looks_for(tmp_path):
+    # A guard that never fires proves nothing: it finds each way of reaching past the boundary.
+    assert crosses_the_boundary("dev.seed") and crosses_the_boundary("services.notifications.webhooks")
+    assert crosses_the_boundary("services.conversations")
+    assert not crosses_the_boundary("services.contracts.catalog") and not crosses_the_boundary("services.common.access")
+    assert not crosses_the_boundary("services")
+
+
+def test_the_contracts_speak_the_services_vocabulary():
+    """The contracts repeat a few words the services decide with (they may not import them);
+    here they are held to the same."""
+    from services.catalog_context import context
+    from services.contracts import catalog, conversations, notifications
+    from services.conversations import rules as conversation_rules
+    from services.notifications import rules as notification_rules, webhooks
+
+    assert catalog.OBJECT_TYPES == context.OBJECT_TYPES
+    assert conversations.SUBJECT_MAX == conversation_rules.SUBJECT_MAX
+    assert (notifications.EVENT_KINDS, notifications.SIDES, notifications.CHANNELS) == (
+        notification_rules.EVENT_KINDS, notification_rules.SIDES, notification_rules.CHANNELS)
+    assert notifications.WEBHOOK_EVENTS == webhooks.EVENTS
