@@ -7,9 +7,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
 from services.common.caller import STOREFRONT_SYNC
-from services.conversations import actions
+from services.conversations import broadcasts
+from services.conversations.mongo_store import MongoThreads
+from services.conversations.outbox import Outbox
 from services.conversations.service import ConversationsService
-from services.conversations.store import ThreadStore
 from tests.fixtures.callers import signed
 
 SYNC = STOREFRONT_SYNC
@@ -106,14 +107,14 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     half = mongo_db.broadcasts.find_one({"_id": sent["id"]})
     half.update(_id="half-written", status="sending", lease_until=half["created_at"])
     mongo_db.broadcasts.insert_one(half)
-    stopped = actions.Outbox(ThreadStore(mongo_db), dispatch=None, published=[], spawn=None)
+    stopped = Outbox(MongoThreads(mongo_db), dispatch=None, published=[], spawn=None)
 
     def stop_here(thread, message):  # the process stopped before its events went out
         raise ProcessStopped()
 
     stopped.publish_now = stop_here
     with pytest.raises(ProcessStopped):
-        actions.deliver_broadcast(ThreadStore(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
+        broadcasts.deliver_broadcast(MongoThreads(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
     mongo_db.broadcasts.update_one({"_id": "half-written"}, {"$set": {"status": "sending",
                                                                       "lease_until": half["created_at"]}})
 
