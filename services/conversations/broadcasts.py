@@ -5,7 +5,7 @@ from datetime import timedelta
 from services.common import access
 from services.common.caller import Caller
 from services.common.clock import derived_id, isoformat, new_id, now
-from services.common.errors import Forbidden, ValidationFailed
+from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
 from . import model, rules, text

@@ -1,4 +1,5 @@
-"""The conversations service in a real nameko container, beside the real catalog service."""
+"""The conversations service in a real nameko container, beside the real catalog service: the
+wiring of the outbox, its relay and announcements (the use cases themselves: test_use_cases.py)."""
 import time
 
 import pytest
@@ -33,16 +34,6 @@ def rpc(container_factory, service_config):
         proxy.catalog_context.upsert_product(signed(SYNC), {"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
                                               "price": 10, "company_id": 10, "status": "A"})
         yield proxy
-
-
-def test_a_second_question_on_the_same_product_continues_the_open_thread(rpc):
-    ask = {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Is it brass?"}
-    first = rpc.conversations.start_thread(signed(CUSTOMER), ask)
-    again = rpc.conversations.start_thread(signed(CUSTOMER), {**ask, "message": "And the cable length?"})
-    assert first["created"] is True and again["created"] is False
-    assert again["thread"]["id"] == first["thread"]["id"]
-    inbox = rpc.conversations.list_threads(signed(VENDOR), {})
-    assert [item["unread_count"] for item in inbox["items"]] == [2]
 
 
 class Listener:
