@@ -69,14 +69,6 @@ def last_message(message: dict) -> dict:
     return {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
 
 
-class InboxReader(Protocol):
-    """How the MongoDB adapter reads one page of an inbox (mongo_inbox.py): one indexed query
-    on MongoDB, windows of time on a server that cannot stop an index walk at the limit."""
-
-    def page(self, threads, messages, criteria: dict, sort: str, order: str, limit: int,
-             cursor: str | None) -> tuple[list[dict], str | None]: ...
-
-
 class Threads(Protocol):
     """Threads, messages, announcements, idempotency keys, rate counters and settings."""
 
