@@ -2,9 +2,9 @@
 
 A million messages cannot go through the API in the time a bench has, so they go straight
 into MongoDB with insert_many. To be the documents the service would have written, they are
-made by the service's own functions: rules.plan_thread plans each thread, actions._new_thread
-and actions._message build the documents, rules.after_message (applied as store.add_message
-applies it) moves the thread on with each message, and each message is stored as it is once
+made by the service's own functions: rules.plan_thread plans each thread, model.new_thread
+and model.new_message build the documents, rules.after_message (its MessageEffect applied as
+the store's add_message applies it) moves the thread on with each message, and each message is stored as it is once
 its events are out (no pending_events, no relay_after). Catalog records are kept in the shape
 CatalogStore.save keeps them, with their context as the catalog's RPC answers it.
 
@@ -28,7 +28,7 @@ from services.common.caller import Caller
 from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
-from services.conversations import actions, rules, text
+from services.conversations import broadcasts, model, rules, text
 from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
 
 VENDOR_ID = "1"
@@ -179,7 +179,7 @@ class Generator:
         count = 1 + number * 7 % 19  # 1 to 19, ten on average
         started = self.end - timedelta(days=365) + timedelta(seconds=self.random.uniform(0, 362 * 86400))
         at = _ms(started)
-        thread = actions._new_thread(plan, rules.open_key(plan), resolved, at, new_id())
+        thread = model.new_thread(plan, rules.open_key(plan), resolved, at, new_id())
         messages = [self._first(thread, starter, self._prepare(first), at)]
         for index in range(1, count):
             at = _ms(at + timedelta(minutes=self.random.uniform(1, 240)))
@@ -189,7 +189,7 @@ class Generator:
                      VENDOR_TO_ADMIN_LINES if author is VENDOR else CUSTOMER_LATER)
             messages.append(self._append(thread, author, self._prepare(self.random.choice(lines)), at))
         if messages[-1]["author"]["side"] == "vendor" or self.random.random() < 0.5:
-            # The vendor has opened it since (actions.mark_read).
+            # The vendor has opened it since (threads.mark_read).
             thread["unread"]["vendor"] = 0
             thread["read_at"]["vendor"] = _ms(at + timedelta(minutes=5))
         if number % 25 == 0 or (kind == 9 and number > 9):
@@ -222,7 +222,7 @@ class Generator:
         plan = rules.plan_thread(customer, request, resolved, None)
         at = _ms(now() - timedelta(minutes=1 + len(bodies)))
         # No open key: bench threads of the same customer and product may stand side by side.
-        thread = actions._new_thread(plan, None, resolved, at, new_id())
+        thread = model.new_thread(plan, None, resolved, at, new_id())
         messages = [self._first(thread, customer, text.prepare(bodies[0]), at)]
         for index, body in enumerate(bodies[1:], 1):
             at = _ms(at + timedelta(minutes=1))
@@ -230,17 +230,15 @@ class Generator:
         return thread, messages
 
     def _first(self, thread, caller, prepared, at):
-        # As actions._start_thread writes a new thread and its first message.
-        message = _published(actions._message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], new_id()))
-        actions._apply(thread, rules.after_message(thread, caller.side, at))
-        thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
+        # As threads.start_thread writes a new thread and its first message.
+        message = _published(model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], new_id()))
+        rules.after_message(thread, caller.side, at).apply_to(thread, message)
         return message
 
     def _append(self, thread, caller, prepared, at):
-        # As actions._append and store.add_message move a thread on ($set, $inc).
-        message = _published(actions._message(thread, caller, prepared, at, [MESSAGE_POSTED], new_id()))
-        actions._apply(thread, rules.after_message(thread, caller.side, at))
-        thread["last_message"] = {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
+        # As messages.append and the store's add_message move a thread on (its MessageEffect).
+        message = _published(model.new_message(thread, caller, prepared, at, [MESSAGE_POSTED], new_id()))
+        rules.after_message(thread, caller.side, at).apply_to(thread, message)
         return message
 
 
@@ -317,8 +315,8 @@ def insert(collection, documents) -> None:
 
 
 def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dict]:
-    """The threads an announcement to vendors 1..`vendors` writes, made by actions.broadcast and
-    actions.deliver_broadcast themselves: they are handed a store that keeps what it is asked
+    """The threads an announcement to vendors 1..`vendors` writes, made by broadcasts.broadcast and
+    broadcasts.deliver_broadcast themselves: they are handed a store that keeps what it is asked
     to insert, and inserts nothing."""
 
     class Kept:
@@ -346,5 +344,5 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
             return True  # as if published: the floor publishes nothing
 
     kept = Kept()
-    actions.deliver_broadcast(kept, Unpublished(), actions.broadcast(kept, Vendors(), admin, request))
+    broadcasts.deliver_broadcast(kept, Unpublished(), broadcasts.broadcast(kept, Vendors(), admin, request))
     return kept.threads

@@ -39,8 +39,8 @@ from pymongo import DESCENDING, MongoClient
 from services.common.clock import new_id, now, parse_iso
 from services.common.events import MESSAGE_POSTED
 from services.common.caller import Caller
-from services.conversations import actions, schemas, text
-from services.conversations.store import ThreadStore
+from services.conversations import inbox, model, mongo_inbox, schemas, text
+from services.conversations.mongo_store import MongoThreads
 
 from . import dataset, measure
 from .profile import Profiler
@@ -174,8 +174,8 @@ class Bench:
                 "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"])}
 
     def _floor_message(self) -> dict:
-        # The very document actions._append inserts for a vendor's reply.
-        return actions._message({"_id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED],
+        # The very document messages.append inserts for a vendor's reply.
+        return model.new_message({"_id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED],
                                 new_id())
 
     def post_concurrent(self) -> dict:
@@ -266,14 +266,15 @@ class Bench:
                          .sort(newest_first).limit(20))
             assert len(found) == len(twenty), "the floor must read the same 20 threads"
 
-        store = ThreadStore(self.db)
+        # The reader the service runs with (INBOX_READER, set by bench/stack.py).
+        store = MongoThreads(self.db, mongo_inbox.reader(self.stack.env["INBOX_READER"], self.db))
         vendor = Caller.from_dict(dataset.VENDOR.to_dict())
 
         def query_alone(params):
             """The very query the service sends for this page, sent from here: what of the
             page's time is the database's."""
-            criteria = actions.inbox_criteria(vendor, schemas.load(schemas.InboxQuery(), params))
-            return lambda: store.inbox(criteria, "last_message_at", "desc", 20, None)
+            wanted = inbox.inbox_filter(vendor, schemas.load(schemas.InboxQuery(), params))
+            return lambda: store.inbox(wanted, "last_message_at", "desc", 20, None)
 
         asked = {"inbox": {}, **{name: {"q": q} for name, q in searches.items()}}
         pages = {name: page(name, params) for name, params in asked.items()}

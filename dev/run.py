@@ -55,6 +55,8 @@ def main() -> None:
             database, uri = embedded_mongo.start(VAR / "db", port, log_path=VAR / "db.log")
             helpers.append(database)
             env["MONGO_URI"] = uri
+            # It cannot stop an index walk at a page's limit: the inbox is read in windows of time.
+            env.setdefault("INBOX_READER", "windowed")
             print(f"embedded development database (SecantusDB) at {uri}, data in {VAR / 'db'}", flush=True)
         if not os.environ.get("SMTP_HOST"):
             env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(settings.SMTP_PORT)

@@ -14,6 +14,8 @@ has them all, restricted staff only those its token names. The system (the store
 and a service asking another) writes the catalog and reads the vendor directory, and nothing
 else here.
 """
+from dataclasses import dataclass
+
 from services.common.caller import Caller
 
 VENDOR_TO_CUSTOMER = "vendor_to_customer"
@@ -69,16 +71,70 @@ def visible_groups(caller: Caller) -> list[str]:
     return [group for group in GROUPS if may_view_group(caller, group)]
 
 
-def scope(caller: Caller) -> dict:
-    """The inbox's filter: exactly the threads `may_view` allows, status aside."""
-    groups = visible_groups(caller)
+@dataclass(frozen=True)
+class Reach:
+    """The threads a caller's inbox may hold: exactly those `may_view` allows, status aside.
+    None leaves a field open; `nothing` is the reach of a caller with no inbox."""
+    company_id: str | None = None
+    customer_id: str | None = None
+    types: tuple[str, ...] | None = None
+    groups: tuple[str, ...] | None = None
+    nothing: bool = False
+
+
+def scope(caller: Caller) -> Reach:
+    groups = tuple(visible_groups(caller))
     if caller.role == "customer":
-        return {"customer_id": caller.user_id, "type": VENDOR_TO_CUSTOMER, "group": {"$in": groups}}
+        return Reach(customer_id=caller.user_id, types=(VENDOR_TO_CUSTOMER,), groups=groups)
     if caller.role == "vendor":
-        return {"company_id": caller.company_id, "group": {"$in": groups}}
+        return Reach(company_id=caller.company_id, groups=groups)
     if caller.role == "admin":
-        return {} if len(groups) == len(GROUPS) else {"group": {"$in": groups}}
-    return {"_id": {"$exists": False}}
+        return Reach(groups=None if len(groups) == len(GROUPS) else groups)
+    return Reach(nothing=True)
+
+
+def inbox_types(caller: Caller) -> tuple[str, ...]:
+    """The kinds of thread a caller's inbox counts: a customer talks to vendors only."""
+    return (VENDOR_TO_CUSTOMER,) if caller.role == "customer" else TYPES
+
+
+def has_inbox(caller: Caller) -> bool:
+    """Customers, vendors and the administration take part in conversations; the system does not."""
+    return caller.side is not None
+
+
+def may_see_deleted(caller: Caller) -> bool:
+    return caller.is_admin
+
+
+def may_start(caller: Caller, plan: dict) -> bool:
+    """A planned thread (rules.plan_thread) in a group the caller may write in."""
+    return may_manage_group(caller, plan["group"])
+
+
+def may_change_status(caller: Caller, thread: dict) -> bool:
+    """Vendors and the administration close and reopen the threads they may write in."""
+    return caller.role != "customer" and may_write(caller, thread)
+
+
+def may_delete(caller: Caller, thread: dict) -> bool:
+    return caller.is_admin and may_manage_group(caller, thread["group"])
+
+
+def may_announce(caller: Caller) -> bool:
+    return caller.is_admin and may_manage_group(caller, "admin")
+
+
+def may_see_announcements(caller: Caller) -> bool:
+    return caller.is_admin and may_view_group(caller, "admin")
+
+
+def may_see_reports(caller: Caller) -> bool:
+    return may_administer(caller, "view_reports")
+
+
+def may_change_settings(caller: Caller) -> bool:
+    return may_administer(caller, "manage_settings")
 
 
 def may_administer(caller: Caller, permission: str) -> bool:

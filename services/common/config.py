@@ -72,6 +72,11 @@ class Settings:
     LIMIT_MESSAGES_PER_MINUTE_CUSTOMER: int = 30
     LIMIT_MESSAGES_PER_MINUTE_STAFF: int = 120
     LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE: int = 30
+    # How the conversations service reads a page of an inbox: `plain`, one indexed query (MongoDB
+    # stops its index walk at the page's limit), or `windowed`, windows of time walking back from
+    # the newest, for a server that reads every thread an index gives before it applies a limit
+    # (the embedded development database: `make run`, the test stack and the bench set it).
+    INBOX_READER: str = "plain"
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
 

@@ -13,9 +13,12 @@ from services.common.caller import CONVERSATIONS_SERVICE
 from services.common.config import load_settings
 from services.common.errors import Unavailable
 from services.common.events import CATALOG
+from services.common.mongo import Mongo
 from services.common.signing import Signature
 
+from . import mongo_inbox
 from .limits import Limits
+from .mongo_store import MongoThreads
 
 
 class CatalogClient:
@@ -59,7 +62,7 @@ class Catalog(RpcProxy):
 
 class PublishedMessages(DependencyProvider):
     """The ids of messages whose events went out, shared by the process's workers until the
-    relay marks them in one write (actions.Outbox)."""
+    relay marks them in one write (outbox.Outbox)."""
 
     def setup(self):
         self.ids = []
@@ -83,3 +86,18 @@ class RateLimits(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.limits
+
+
+class Store(Mongo):
+    """The conversations' store on MongoDB, with the inbox reader INBOX_READER names: one per
+    process, since the windowed reader remembers how far back each inbox's pages reached."""
+
+    def __init__(self):
+        super().__init__(MongoThreads)
+
+    def setup(self):
+        super().setup()
+        self.reader = mongo_inbox.reader(load_settings(self.container.config).INBOX_READER, self.db)
+
+    def get_dependency(self, worker_ctx):
+        return MongoThreads(self.db, self.reader)

@@ -2,7 +2,7 @@
 about. A hostile or broken client is stopped with 429 and a time to come back, before it costs
 the others anything.
 
-Counted per fixed window in the database (ThreadStore.count_toward), so the limits hold across
+Counted per fixed window in the database (the store's count_toward), so the limits hold across
 every replica of the service. The storefront's sync (`system`) is never limited; 0 turns a
 limit off.
 """

@@ -8,6 +8,8 @@ from services.common.errors import Forbidden, NotFound, ValidationFailed
 
 from services.common.access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, group_of
 
+from .ports import MessageEffect
+
 SIDES_OF_TYPE = {VENDOR_TO_CUSTOMER: ("customer", "vendor", "admin"), VENDOR_TO_ADMIN: ("vendor", "admin")}
 SUBJECT_MAX = 200
 
@@ -116,28 +118,22 @@ def awaiting_after(thread_type: str, author_side: str, announcement: bool = Fals
     return "admin" if author_side == "vendor" else "vendor"
 
 
-def after_message(thread: dict, author_side: str, at, announcement: bool = False) -> dict:
-    """The thread fields a new message changes (a `$set`/`$inc` pair, as plain dicts)."""
+def after_message(thread: dict, author_side: str, at, announcement: bool = False) -> MessageEffect:
+    """What a new message does to its thread: who owes a reply since when, who has it unread,
+    and the first question and first answer the response figures are made of."""
     owed_by = awaiting_after(thread["type"], author_side, announcement)
     keeps_waiting = owed_by is not None and owed_by == thread.get("awaiting_reply_from")
-    changes = {
-        "$set": {
-            "last_message_at": at,
-            "updated_at": at,
-            "awaiting_reply_from": owed_by,
-            "awaiting_since": thread.get("awaiting_since") if keeps_waiting else (at if owed_by else None),
-            f"unread.{author_side}": 0,
-            f"read_at.{author_side}": at,
-        },
-        "$inc": {f"unread.{side}": 1 for side in sides(thread["type"]) if side != author_side},
-    }
-    changes["$inc"]["message_count"] = 1
-    if author_side == "customer" and not thread.get("first_customer_message_at"):
-        changes["$set"]["first_customer_message_at"] = at
-    if (author_side == "vendor" and thread.get("first_customer_message_at")
-            and not thread.get("first_reply_at")):
-        changes["$set"]["first_reply_at"] = at
-    return changes
+    asked_first = author_side == "customer" and not thread.get("first_customer_message_at")
+    answered_first = (author_side == "vendor" and bool(thread.get("first_customer_message_at"))
+                      and not thread.get("first_reply_at"))
+    return MessageEffect(
+        at=at, author_side=author_side,
+        notified_sides=tuple(side for side in sides(thread["type"]) if side != author_side),
+        awaiting_reply_from=owed_by,
+        awaiting_since=thread.get("awaiting_since") if keeps_waiting else (at if owed_by else None),
+        first_customer_message_at=at if asked_first else None,
+        first_reply_at=at if answered_first else None,
+    )
 
 
 def check_type_enabled(kind: str, settings: dict) -> None:

@@ -1,4 +1,5 @@
-"""The conversations service: nameko entrypoints only; the rules live in actions.py and below."""
+"""The conversations service: nameko entrypoints only; each use case is a module of its own
+(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades)."""
 import logging
 
 from nameko.events import EventDispatcher, event_handler
@@ -7,12 +8,11 @@ from nameko.timer import timer
 from services.common.entrypoints import rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.liveness import Heartbeat
-from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 
-from . import actions, schemas
-from .dependencies import Background, Catalog, PublishedMessages, RateLimits
-from .store import ThreadStore
+from . import broadcasts, bulk, cascades, inbox, messages, reports, schemas, settings, threads
+from .dependencies import Background, Catalog, PublishedMessages, RateLimits, Store
+from .outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class ConversationsService:
     name = "conversations"
 
-    store = Mongo(ThreadStore)
+    store = Store()
     catalog = Catalog()
     dispatch = EventDispatcher()
     published = PublishedMessages()
@@ -31,7 +31,7 @@ class ConversationsService:
 
     @property
     def outbox(self):
-        return actions.Outbox(self.store, self.dispatch, self.published, self.background)
+        return Outbox(self.store, self.dispatch, self.published, self.background)
 
     @rpc
     def health(self):
@@ -41,56 +41,56 @@ class ConversationsService:
     @rpc
     def start_thread(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.NewThread(), request)
-        return actions.start_thread(self.store, self.catalog, self.outbox, self.callers.verified(caller), request,
+        return threads.start_thread(self.store, self.catalog, self.outbox, self.callers.verified(caller), request,
                                     idempotency_key, self.limits)
 
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
         request = schemas.load(schemas.NewMessage(), request)
-        return actions.post_message(self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"],
+        return messages.post_message(self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"],
                                     idempotency_key, self.limits)
 
     @rpc
     def list_threads(self, caller, query):
-        return actions.inbox(self.store, self.callers.verified(caller), schemas.load(schemas.InboxQuery(), query))
+        return inbox.inbox(self.store, self.callers.verified(caller), schemas.load(schemas.InboxQuery(), query))
 
     @rpc
     def get_thread(self, caller, thread_id):
-        return actions.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id)
+        return threads.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id)
 
     @rpc
     def list_messages(self, caller, thread_id, query):
         query = schemas.load(schemas.MessagesQuery(), query)
-        return actions.list_messages(self.store, self.callers.verified(caller), thread_id, query.get("before"),
+        return messages.list_messages(self.store, self.callers.verified(caller), thread_id, query.get("before"),
                                      query["limit"])
 
     @rpc
     def mark_read(self, caller, thread_id):
-        return actions.mark_read(self.store, self.callers.verified(caller), thread_id)
+        return threads.mark_read(self.store, self.callers.verified(caller), thread_id)
 
     @rpc
     def set_status(self, caller, thread_id, request):
         request = schemas.load(schemas.StatusChange(), request)
-        return actions.set_status(self.store, self.callers.verified(caller), thread_id, request["status"])
+        return threads.set_status(self.store, self.callers.verified(caller), thread_id, request["status"])
 
     @rpc
     def delete_thread(self, caller, thread_id):
-        actions.delete_thread(self.store, self.callers.verified(caller), thread_id)
+        threads.delete_thread(self.store, self.callers.verified(caller), thread_id)
 
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
         request = schemas.load(schemas.Bulk(), request)
-        return actions.bulk(self.store, self.outbox, self.callers.verified(caller), request["action"],
+        return bulk.bulk(self.store, self.outbox, self.callers.verified(caller), request["action"],
                             request["thread_ids"], request.get("body"), idempotency_key, self.limits)
 
     @rpc
     def unread_counts(self, caller):
-        return actions.unread_counts(self.store, self.callers.verified(caller))
+        return inbox.unread_counts(self.store, self.callers.verified(caller))
 
     @rpc
     def broadcast(self, caller, request):
         request = schemas.load(schemas.NewBroadcast(), request)
-        announcement = actions.broadcast(self.store, self.catalog, self.callers.verified(caller), request)
+        announcement = broadcasts.broadcast(self.store, self.catalog, self.callers.verified(caller), request)
         store, outbox = self.store, self.outbox
         self.background(lambda: _deliver(store, outbox, announcement))
         return {"id": announcement["_id"], "thread_count": announcement["thread_count"],
@@ -98,22 +98,22 @@ class ConversationsService:
 
     @rpc
     def broadcast_status(self, caller, broadcast_id):
-        return actions.broadcast_status(self.store, self.callers.verified(caller), broadcast_id)
+        return broadcasts.broadcast_status(self.store, self.callers.verified(caller), broadcast_id)
 
     @rpc
     def response_times(self, caller, query):
         query = schemas.load(schemas.ResponseTimesQuery(), query)
-        return actions.response_times(self.store, self.callers.verified(caller), query)
+        return reports.response_times(self.store, self.callers.verified(caller), query)
 
     @rpc
     def get_settings(self):
         """No caller: the storefront reads these without a token (GET /v1/settings/public)."""
-        return actions.settings(self.store)
+        return settings.current(self.store)
 
     @rpc
     def update_settings(self, caller, values):
         values = schemas.load(schemas.ConversationSettings(), values)
-        return actions.update_settings(self.store, self.callers.verified(caller), values)
+        return settings.update(self.store, self.callers.verified(caller), values)
 
     @timer(interval=1)
     def relay_events(self):
@@ -123,19 +123,19 @@ class ConversationsService:
     @timer(interval=5)
     def resume_broadcasts(self):
         """Deliver the announcements a stopped process left half written."""
-        actions.resume_broadcasts(self.store, self.outbox)
+        broadcasts.resume_broadcasts(self.store, self.outbox)
 
     @event_handler(CATALOG, VENDOR_DELETED)
     def on_vendor_deleted(self, payload):
-        actions.vendor_deleted(self.store, str(payload["company_id"]))
+        cascades.vendor_deleted(self.store, str(payload["company_id"]))
 
     @event_handler(CATALOG, CUSTOMER_DELETED)
     def on_customer_deleted(self, payload):
-        actions.customer_deleted(self.store, str(payload["customer_id"]))
+        cascades.customer_deleted(self.store, str(payload["customer_id"]))
 
     @event_handler(CATALOG, CONTEXT_CHANGED)
     def on_context_changed(self, payload):
-        actions.context_changed(self.store, self.catalog, payload["object"])
+        cascades.context_changed(self.store, self.catalog, payload["object"])
 
 
 def _deliver(store, outbox, announcement):
@@ -143,6 +143,6 @@ def _deliver(store, outbox, announcement):
     service (a managed thread's would); the announcement's lease runs out and
     resume_broadcasts takes it up again."""
     try:
-        actions.deliver_broadcast(store, outbox, announcement)
+        broadcasts.deliver_broadcast(store, outbox, announcement)
     except Exception:
         log.exception("announcement %s not delivered yet", announcement["_id"])

@@ -91,36 +91,38 @@ def thread(kind="vendor_to_customer", **fields):
 
 
 def test_a_customer_message_makes_the_vendor_owe_a_reply_from_the_first_unanswered_one():
-    first = rules.after_message(thread(), "customer", AT)["$set"]
-    assert first["awaiting_reply_from"] == "vendor" and first["awaiting_since"] == AT
+    first = rules.after_message(thread(), "customer", AT)
+    assert first.awaiting_reply_from == "vendor" and first.awaiting_since == AT
     later = rules.after_message(thread(awaiting_reply_from="vendor", awaiting_since=AT), "customer",
-                                AT + timedelta(hours=1))["$set"]
-    assert later["awaiting_since"] == AT
-    answered = rules.after_message(thread(awaiting_reply_from="vendor", awaiting_since=AT), "vendor", AT)["$set"]
-    assert answered["awaiting_reply_from"] is None and answered["awaiting_since"] is None
+                                AT + timedelta(hours=1))
+    assert later.awaiting_since == AT
+    answered = rules.after_message(thread(awaiting_reply_from="vendor", awaiting_since=AT), "vendor", AT)
+    assert answered.awaiting_reply_from is None and answered.awaiting_since is None
 
 
 def test_vendor_and_administration_owe_each_other_and_announcements_ask_nothing():
-    assert rules.after_message(thread("vendor_to_admin"), "vendor", AT)["$set"]["awaiting_reply_from"] == "admin"
-    assert rules.after_message(thread("vendor_to_admin"), "admin", AT)["$set"]["awaiting_reply_from"] == "vendor"
-    assert rules.after_message(thread("vendor_to_admin"), "admin", AT, announcement=True)["$set"]["awaiting_reply_from"] is None
+    assert rules.after_message(thread("vendor_to_admin"), "vendor", AT).awaiting_reply_from == "admin"
+    assert rules.after_message(thread("vendor_to_admin"), "admin", AT).awaiting_reply_from == "vendor"
+    assert rules.after_message(thread("vendor_to_admin"), "admin", AT, announcement=True).awaiting_reply_from is None
 
 
 def test_a_message_is_unread_for_every_other_side_and_read_by_its_author():
-    changes = rules.after_message(thread(), "customer", AT)
-    assert changes["$inc"] == {"unread.vendor": 1, "unread.admin": 1, "message_count": 1}
-    assert changes["$set"]["unread.customer"] == 0
-    admin_thread = rules.after_message(thread("vendor_to_admin"), "vendor", AT)
-    assert admin_thread["$inc"] == {"unread.admin": 1, "message_count": 1}
+    effect = rules.after_message(thread(), "customer", AT)
+    assert effect.notified_sides == ("vendor", "admin") and effect.author_side == "customer"
+    assert rules.after_message(thread("vendor_to_admin"), "vendor", AT).notified_sides == ("admin",)
+    moved = thread(unread={"customer": 2, "vendor": 1, "admin": 0}, message_count=3)
+    effect.apply_to(moved, {"_id": "m1", "author": {"side": "customer"}, "preview": "Hi"})
+    assert moved["unread"] == {"customer": 0, "vendor": 2, "admin": 1} and moved["message_count"] == 4
+    assert moved["read_at"] == {"customer": AT} and moved["last_message"]["id"] == "m1"
 
 
 def test_the_first_reply_is_the_vendors_first_message_after_a_customers():
-    asked = rules.after_message(thread(), "customer", AT)["$set"]
-    assert asked["first_customer_message_at"] == AT
-    replied = rules.after_message(thread(first_customer_message_at=AT), "vendor", AT + timedelta(minutes=5))["$set"]
-    assert replied["first_reply_at"] == AT + timedelta(minutes=5)
-    again = rules.after_message(thread(first_customer_message_at=AT, first_reply_at=AT), "vendor", AT)["$set"]
-    assert "first_reply_at" not in again
+    asked = rules.after_message(thread(), "customer", AT)
+    assert asked.first_customer_message_at == AT
+    replied = rules.after_message(thread(first_customer_message_at=AT), "vendor", AT + timedelta(minutes=5))
+    assert replied.first_reply_at == AT + timedelta(minutes=5)
+    again = rules.after_message(thread(first_customer_message_at=AT, first_reply_at=AT), "vendor", AT)
+    assert again.first_reply_at is None
 
 
 def test_a_turned_off_communication_type_cannot_be_started():
@@ -158,8 +160,10 @@ def test_viewing_is_not_writing_and_deleted_threads_are_the_admins_alone():
 
 
 def test_the_inbox_scope_matches_may_view():
-    assert access.scope(CUSTOMER) == {"customer_id": "c1", "type": "vendor_to_customer",
-                                      "group": {"$in": ["vendor", "order"]}}
-    assert access.scope(VENDOR) == {"company_id": "10", "group": {"$in": ["vendor", "order", "admin"]}}
-    assert access.scope(ADMIN) == {}
-    assert access.scope(Caller("a2", "admin", permissions=("view_order_communication",))) == {"group": {"$in": ["order"]}}
+    assert access.scope(CUSTOMER) == access.Reach(customer_id="c1", types=("vendor_to_customer",),
+                                                  groups=("vendor", "order"))
+    assert access.scope(VENDOR) == access.Reach(company_id="10", groups=("vendor", "order", "admin"))
+    assert access.scope(ADMIN) == access.Reach()
+    assert access.scope(Caller("a2", "admin", permissions=("view_order_communication",))) == \
+        access.Reach(groups=("order",))
+    assert access.scope(Caller("s", "system")).nothing

@@ -1,4 +1,5 @@
-"""The conversations service in a real nameko container, beside the real catalog service."""
+"""The conversations service in a real nameko container, beside the real catalog service: the
+wiring of the outbox, its relay and announcements (the use cases themselves: test_use_cases.py)."""
 import time
 
 import pytest
@@ -7,9 +8,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.catalog_context.service import CatalogContextService
 from services.common.caller import STOREFRONT_SYNC
-from services.conversations import actions
+from services.conversations import broadcasts
+from services.conversations.mongo_store import MongoThreads
+from services.conversations.outbox import Outbox
 from services.conversations.service import ConversationsService
-from services.conversations.store import ThreadStore
 from tests.fixtures.callers import signed
 
 SYNC = STOREFRONT_SYNC
@@ -32,16 +34,6 @@ def rpc(container_factory, service_config):
         proxy.catalog_context.upsert_product(signed(SYNC), {"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
                                               "price": 10, "company_id": 10, "status": "A"})
         yield proxy
-
-
-def test_a_second_question_on_the_same_product_continues_the_open_thread(rpc):
-    ask = {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Is it brass?"}
-    first = rpc.conversations.start_thread(signed(CUSTOMER), ask)
-    again = rpc.conversations.start_thread(signed(CUSTOMER), {**ask, "message": "And the cable length?"})
-    assert first["created"] is True and again["created"] is False
-    assert again["thread"]["id"] == first["thread"]["id"]
-    inbox = rpc.conversations.list_threads(signed(VENDOR), {})
-    assert [item["unread_count"] for item in inbox["items"]] == [2]
 
 
 class Listener:
@@ -106,14 +98,14 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     half = mongo_db.broadcasts.find_one({"_id": sent["id"]})
     half.update(_id="half-written", status="sending", lease_until=half["created_at"])
     mongo_db.broadcasts.insert_one(half)
-    stopped = actions.Outbox(ThreadStore(mongo_db), dispatch=None, published=[], spawn=None)
+    stopped = Outbox(MongoThreads(mongo_db), dispatch=None, published=[], spawn=None)
 
     def stop_here(thread, message):  # the process stopped before its events went out
         raise ProcessStopped()
 
     stopped.publish_now = stop_here
     with pytest.raises(ProcessStopped):
-        actions.deliver_broadcast(ThreadStore(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
+        broadcasts.deliver_broadcast(MongoThreads(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
     mongo_db.broadcasts.update_one({"_id": "half-written"}, {"$set": {"status": "sending",
                                                                       "lease_until": half["created_at"]}})
 

@@ -57,6 +57,8 @@ class FaultySystem(Stack):
             "AMQP_URI": self.broker.uri,
             # Customers here post several messages a second on purpose: no per-person limit.
             "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",
+            # The embedded database cannot stop an index walk at a page's limit.
+            "INBOX_READER": "windowed",
         }
         super().__init__(env, base / "logs")
 

@@ -1,12 +1,14 @@
 """A deleted thread stays deleted: a reply or a status change that read the thread before the
-delete does not bring it back (the use cases against the real store)."""
+delete does not bring it back (the use cases against every store)."""
 import pytest
 
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import NotFound
-from services.conversations import actions, text
-from services.conversations.store import ThreadStore
+from services.conversations import messages, model, text
+from services.conversations.threads import delete_thread
+from services.conversations.idempotency import Ids
+from tests.conversations.stores import any_store  # noqa: F401 (a fixture)
 
 CUSTOMER = Caller(user_id="c1", role="customer", name="Ann")
 VENDOR = Caller(user_id="v1", role="vendor", company_id="10", name="Bob")
@@ -19,16 +21,16 @@ class NoEvents:
 
 
 @pytest.fixture
-def store(mongo_db):
-    ThreadStore.create_indexes(mongo_db)
-    return ThreadStore(mongo_db)
+def store(any_store):
+    """Every store: MongoDB (each inbox reader) and the in-memory fake."""
+    return any_store
 
 
 @pytest.fixture
 def closed_thread(store):
     plan = {"type": "vendor_to_customer", "group": "vendor", "object": {"type": "company", "id": "10"},
             "company_id": "10", "customer_id": "c1", "customer": {"id": "c1", "name": "Ann"}, "subject": "Hi"}
-    thread = actions._new_thread(plan, "key-1", None, now(), actions.Ids.fresh().thread)
+    thread = model.new_thread(plan, "key-1", None, now(), Ids.fresh().thread)
     store.insert_thread(thread)
     store.set_status(thread["_id"], "closed", None)
     return store.get(thread["_id"])
@@ -36,10 +38,10 @@ def closed_thread(store):
 
 def test_a_reply_racing_a_delete_does_not_bring_the_thread_back(store, closed_thread):
     seen_before_the_delete = dict(closed_thread)
-    actions.delete_thread(store, ADMIN, closed_thread["_id"])
+    delete_thread(store, ADMIN, closed_thread["_id"])
     with pytest.raises(NotFound):
-        actions._append(store, NoEvents(), CUSTOMER, seen_before_the_delete, text.prepare("Still there?"),
-                        actions.Ids.fresh())
+        messages.append(store, NoEvents(), CUSTOMER, seen_before_the_delete, text.prepare("Still there?"),
+                        Ids.fresh())
     assert store.get(closed_thread["_id"])["status"] == "deleted"
     assert store.messages_page(closed_thread["_id"], None, 10)[0] == []
 

@@ -1,0 +1,345 @@
+"""The conversations' store (ports.Threads) in MongoDB, and on any MongoDB-wire server.
+
+The one place that speaks MongoDB's language: an InboxFilter becomes a filter document
+(`as_query`), a MessageEffect an update (`_update_for`). Every verb is one domain action;
+nothing here decides who may do what (services/common/access.py, rules.py). How a page of an
+inbox is read is the reader's (mongo_inbox.py), chosen by INBOX_READER.
+"""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pymongo
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+
+from services.common.clock import now
+from services.common.mongo import update_by_id
+
+from .mongo_inbox import PlainInbox, _owner
+from .ports import InboxFilter, MessageEffect, last_message
+
+DUPLICATE_KEY = 11000
+# The claim time of an Idempotency-Key whose attempt failed: long enough ago to retake at once.
+RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Nothing but an undelete (there is none) moves a thread out of "deleted".
+NOT_DELETED = {"status": {"$ne": "deleted"}}
+# Releasing a key is worth a short wait only: the caller is waiting for its 503.
+RELEASE_SECONDS = 0.5
+
+
+class MongoThreads:
+    def __init__(self, db, reader=None):
+        self.db = db
+        self.reader = reader or PlainInbox(db)
+        self.threads = db.threads
+        self.messages = db.messages
+        self.broadcasts = db.broadcasts
+        self.idempotency = db.idempotency
+        self.settings = db.settings
+        self.rate_limits = db.rate_limits
+
+    @staticmethod
+    def create_indexes(db):
+        threads = db.threads
+        # The inbox of each kind of caller, newest activity first, with a tie-break on _id.
+        for owner in ("company_id", "customer_id"):
+            threads.create_index([(owner, ASCENDING), ("last_message_at", DESCENDING), ("_id", DESCENDING)])
+            threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
+        threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
+        threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
+        # One open thread per parties and object; the key is removed when the thread closes.
+        threads.create_index("open_key", unique=True, sparse=True)
+        threads.create_index("broadcast_id", sparse=True)
+        db.messages.create_index([("thread_id", ASCENDING), ("_id", DESCENDING)])
+        # Search: the words of each message, on the message. Never on the thread: nothing
+        # stored in a thread grows with its number of messages, and a message's index entries
+        # are written once, with it.
+        # The windows of a search ask which of a few threads hold the words; a rare word is
+        # looked up by itself.
+        db.messages.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
+        db.messages.create_index("words")
+        db.messages.create_index([("thread_id", ASCENDING), ("created_at", DESCENDING)])
+        # The outbox: messages whose events are not out yet carry `relay_after`.
+        db.messages.create_index("relay_after", sparse=True)
+        db.idempotency.create_index("created_at", expireAfterSeconds=24 * 3600)
+        db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
+        # Only announcements still being delivered have a lease.
+        db.broadcasts.create_index("lease_until", sparse=True)
+
+    # threads --------------------------------------------------------------------------
+
+    def insert_thread(self, thread: dict) -> bool:
+        """False when an open thread of the same parties and object already exists."""
+        try:
+            self.threads.insert_one(thread)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def find_open(self, open_key: str) -> dict | None:
+        return self.threads.find_one({"open_key": open_key})
+
+    def get(self, thread_id: str) -> dict | None:
+        return self.threads.find_one({"_id": thread_id})
+
+    def get_many(self, thread_ids: list[str]) -> list[dict]:
+        return list(self.threads.find({"_id": {"$in": thread_ids}}))
+
+    def insert_message(self, message: dict) -> bool:
+        """False when it is stored already (a request done again writes the same ids)."""
+        try:
+            self.messages.insert_one(message)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def remove_message(self, message_id: str) -> None:
+        self.messages.delete_one({"_id": message_id})
+
+    def add_message(self, thread: dict, message: dict, effect: MessageEffect) -> dict | None:
+        """Move the thread on for a stored message: last message, counters. None when
+        the thread was deleted meanwhile: a deleted thread stays deleted."""
+        return update_by_id(self.threads, thread["_id"], _update_for(effect, message), NOT_DELETED)
+
+    def reopen(self, thread: dict, open_key: str | None) -> None:
+        """A closed thread that receives a message is open again (a deleted one is not); it
+        takes back its open key unless a newer open thread of the same parties holds it."""
+        self.threads.update_one({"_id": thread["_id"], "status": "closed"}, {"$set": {"status": "open"}})
+        if open_key:
+            try:
+                self.threads.update_one({"_id": thread["_id"], "status": "open"}, {"$set": {"open_key": open_key}})
+            except DuplicateKeyError:
+                pass
+
+    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
+        """The thread as it is now; None when it is deleted (and stays so)."""
+        if status == "open" and open_key:
+            try:
+                return update_by_id(self.threads, thread_id,
+                                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
+                                    NOT_DELETED)
+            except DuplicateKeyError:
+                pass
+        update = {"$set": {"status": status, "updated_at": now()}}
+        if status != "open":
+            update["$unset"] = {"open_key": ""}
+        return update_by_id(self.threads, thread_id, update, NOT_DELETED)
+
+    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None:
+        return update_by_id(self.threads, thread_id, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}})
+
+    def delete_vendor_threads(self, company_id: str) -> int:
+        return self._soft_delete({"company_id": company_id})
+
+    def delete_customer_threads(self, customer_id: str) -> int:
+        return self._soft_delete({"customer_id": customer_id})
+
+    def _soft_delete(self, criteria: dict) -> int:
+        result = self.threads.update_many({**criteria, "status": {"$ne": "deleted"}},
+                                          {"$set": {"status": "deleted", "updated_at": now()},
+                                           "$unset": {"open_key": ""}})
+        return result.modified_count
+
+    def refresh_context(self, target: dict, summary: dict) -> int:
+        result = self.threads.update_many({"object.type": target["type"], "object.id": target["id"]},
+                                          {"$set": {"context": summary}})
+        return result.modified_count
+
+    # inbox ----------------------------------------------------------------------------
+
+    def inbox(self, wanted: InboxFilter, sort: str, order: str, limit: int,
+              cursor: str | None) -> tuple[list, str | None]:
+        return self.reader.page(as_query(wanted), sort, order, limit, cursor)
+
+    def count_unread(self, wanted: InboxFilter, side: str) -> dict:
+        criteria = as_query(wanted)
+        rows = self.threads.aggregate([
+            {"$match": _owner(criteria)},  # an index serves it alone first (WindowedInbox._select)
+            {"$match": {**criteria, f"unread.{side}": {"$gt": 0}}},
+            {"$group": {"_id": "$type", "count": {"$sum": 1}}},
+        ])
+        return {row["_id"]: row["count"] for row in rows}
+
+    # messages -------------------------------------------------------------------------
+
+    def messages_page(self, thread_id: str, before: str | None, limit: int) -> tuple[list, str | None]:
+        """The `limit` messages before `before` (newest page when None), oldest first."""
+        query = {"thread_id": thread_id}
+        if before:
+            query["_id"] = {"$lt": before}
+        newest_first = list(self.messages.find(query).sort("_id", DESCENDING).limit(limit + 1))
+        more = len(newest_first) > limit
+        page = list(reversed(newest_first[:limit]))
+        return page, (page[0]["_id"] if more and page else None)
+
+    def get_message(self, message_id: str) -> dict | None:
+        return self.messages.find_one({"_id": message_id})
+
+    # the outbox: events not yet published ---------------------------------------------
+
+    def unpublished_messages(self, at: datetime, limit: int) -> list[dict]:
+        return list(self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit))
+
+    def relay_soon(self, message_ids: list[str], at: datetime) -> None:
+        self.messages.update_many({"_id": {"$in": message_ids}, "relay_after": {"$exists": True}},
+                                  {"$set": {"relay_after": at}})
+
+    def mark_published(self, message_ids: list[str]) -> None:
+        self.messages.update_many({"_id": {"$in": message_ids}}, {"$unset": {"pending_events": "", "relay_after": ""}})
+
+    # rate limits ----------------------------------------------------------------------
+
+    def count_toward(self, key: str, allowed: float, until: datetime) -> bool:
+        """Count one more under `key` if fewer than `allowed` are counted; False when the limit
+        is reached. One write: a full window's document no longer matches the filter, and the
+        upsert that follows collides with it on _id."""
+        try:
+            self.rate_limits.update_one({"_id": key, "count": {"$lt": allowed}},
+                                        {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": until}},
+                                        upsert=True)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def limit_reached(self, key: str, allowed: int) -> bool:
+        return self.rate_limits.count_documents({"_id": key, "count": {"$gte": allowed}}, limit=1) > 0
+
+    # idempotency keys -----------------------------------------------------------------
+
+    def claim_key(self, key: str, fingerprint: str, at: datetime, ids: dict) -> dict | None:
+        """None when the key is new (and now ours, with the ids its work writes); else what was
+        stored under it."""
+        try:
+            self.idempotency.insert_one({"_id": key, "fingerprint": fingerprint, "state": "pending",
+                                         "created_at": at, "claimed_at": at, "ids": ids})
+            return None
+        except DuplicateKeyError:
+            return self.idempotency.find_one({"_id": key})
+
+    def retake_key(self, key: str, claimed_at: datetime, at: datetime) -> bool:
+        """Take over a pending key whose attempt was given up; False if another retry took it."""
+        taken = self.idempotency.update_one({"_id": key, "state": "pending", "claimed_at": claimed_at},
+                                            {"$set": {"claimed_at": at}})
+        return taken.matched_count == 1
+
+    def complete_key(self, key: str, result: dict) -> None:
+        self.idempotency.update_one({"_id": key}, {"$set": {"state": "done", "result": result}})
+
+    def release_key(self, key: str) -> None:
+        """The attempt failed: a retry may take the key over at once. The key stays, with its
+        ids, because the attempt may have written part of its work."""
+        try:
+            with pymongo.timeout(RELEASE_SECONDS):
+                self.idempotency.update_one({"_id": key, "state": "pending"}, {"$set": {"claimed_at": RELEASED}})
+        except PyMongoError:
+            pass  # the database is away (hence the failure): the key is retaken after its grace
+
+    # announcements --------------------------------------------------------------------
+
+    def insert_broadcast(self, broadcast: dict) -> None:
+        self.broadcasts.insert_one(broadcast)
+
+    def get_broadcast(self, broadcast_id: str) -> dict | None:
+        return self.broadcasts.find_one({"_id": broadcast_id}, {"vendors": 0, "message": 0})
+
+    def hold_broadcast(self, broadcast_id: str, until: datetime) -> None:
+        self.broadcasts.update_one({"_id": broadcast_id}, {"$set": {"lease_until": until}})
+
+    def broadcast_sent(self, broadcast_id: str, at: datetime) -> None:
+        self.broadcasts.update_one({"_id": broadcast_id}, {"$set": {"status": "sent", "sent_at": at},
+                                                           "$unset": {"lease_until": ""}})
+
+    def stalled_broadcasts(self, at: datetime, lease: timedelta):
+        """Announcements still being delivered whose lease ran out, each taken (its lease
+        renewed) by this caller; another process that looks at the same moment gets none."""
+        for stalled in self.broadcasts.find({"lease_until": {"$lt": at}}, {"lease_until": 1}):
+            taken = update_by_id(self.broadcasts, stalled["_id"], {"$set": {"lease_until": at + lease}},
+                                 {"lease_until": stalled["lease_until"]})
+            if taken is not None:
+                yield taken
+
+    def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
+        """Threads first: the relay may pick a message up at once, and must find its thread.
+        Documents already there (a delivery run again) are left as they are."""
+        for collection, documents in ((self.threads, threads), (self.messages, messages)):
+            if not documents:
+                continue
+            try:
+                collection.insert_many(documents, ordered=False)
+            except BulkWriteError as error:
+                if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
+                    raise
+
+    def broadcast_threads(self, broadcast_id: str) -> list[dict]:
+        return list(self.threads.find({"broadcast_id": broadcast_id},
+                                      {"company_id": 1, "read_at": 1, "status": 1}))
+
+    # figures --------------------------------------------------------------------------
+
+    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
+        query = {"type": "vendor_to_customer", "status": {"$ne": "deleted"},
+                 "first_customer_message_at": {"$gte": start, "$lt": end}}
+        if company_id:
+            query["company_id"] = company_id
+        return list(self.threads.find(query, {"company_id": 1, "first_customer_message_at": 1,
+                                              "first_reply_at": 1}))
+
+    # settings -------------------------------------------------------------------------
+
+    def get_settings(self) -> dict:
+        return self.settings.find_one({"_id": "conversations"}) or {}
+
+    def put_settings(self, values: dict) -> dict:
+        return self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
+                                                 return_document=ReturnDocument.AFTER)
+
+
+def as_query(wanted: InboxFilter) -> dict:
+    """An inbox filter in MongoDB's words: flat (see mongo_inbox.narrow), owner first."""
+    if wanted.nothing:
+        return {"_id": {"$in": []}}
+    found = {}
+    for name in ("company_id", "customer_id"):
+        if getattr(wanted, name) is not None:
+            found[name] = getattr(wanted, name)
+    if wanted.types is not None:
+        found["type"] = wanted.types[0] if len(wanted.types) == 1 else {"$in": list(wanted.types)}
+    if wanted.groups is not None:
+        found["group"] = {"$in": list(wanted.groups)}
+    found["status"] = wanted.statuses[0] if len(wanted.statuses) == 1 else {"$in": list(wanted.statuses)}
+    if wanted.object_type:
+        found["object.type"] = wanted.object_type
+    if wanted.object_id:
+        found["object.id"] = wanted.object_id
+    if wanted.customer_text:
+        pattern = {"$regex": re.escape(wanted.customer_text), "$options": "i"}
+        found["$or"] = [{"customer.name": pattern}, {"customer.email": pattern}]
+    for value, field, operator in ((wanted.created_from, "created_at", "$gte"), (wanted.created_to, "created_at", "$lt"),
+                                   (wanted.active_from, "last_message_at", "$gte"),
+                                   (wanted.active_to, "last_message_at", "$lt")):
+        if value is not None:
+            found.setdefault(field, {})[operator] = value
+    if wanted.unread is True:
+        found[f"unread.{wanted.reader_side}"] = {"$gt": 0}
+    elif wanted.unread is False:
+        found[f"unread.{wanted.reader_side}"] = {"$in": [0, None]}
+    if wanted.awaiting_reply_from:
+        found["awaiting_reply_from"] = wanted.awaiting_reply_from
+    if wanted.words:
+        found["words"] = {"$all": list(wanted.words)}
+    return found
+
+
+def _update_for(effect: MessageEffect, message: dict) -> dict:
+    """A message's effect on its thread as one update."""
+    changes = {
+        "last_message_at": effect.at, "updated_at": effect.at, "last_message": last_message(message),
+        "awaiting_reply_from": effect.awaiting_reply_from, "awaiting_since": effect.awaiting_since,
+        f"unread.{effect.author_side}": 0, f"read_at.{effect.author_side}": effect.at,
+    }
+    for name in ("first_customer_message_at", "first_reply_at"):
+        if getattr(effect, name) is not None:
+            changes[name] = getattr(effect, name)
+    counters = {f"unread.{side}": 1 for side in effect.notified_sides}
+    counters["message_count"] = 1
+    return {"$set": changes, "$inc": counters}

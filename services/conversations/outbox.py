@@ -1,0 +1,62 @@
+"""Events go out after the write they describe is committed (the outbox kept on the message)."""
+import logging
+
+from services.common.clock import now
+
+from . import presenters
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    """A message keeps the names of its unpublished events until they are out; the relay
+    (service timer) retries the rest.
+
+    A request does not wait for them: `publish` hands the events to a green thread of the
+    service's (`spawn`) and the answer goes back at once, without waiting for the broker's
+    confirm. A process that stops first leaves them to the relay.
+
+    Messages whose events went out are marked so in one write per relay tick rather than one
+    per message: a process that dies first leaves at most a second of marks unwritten, and
+    those events go out again, which consumers tolerate (they key what they do by message).
+    """
+
+    def __init__(self, store, dispatch, published: list, spawn):
+        self.store = store
+        self.dispatch = dispatch
+        self.published = published
+        self.spawn = spawn
+
+    def publish(self, thread: dict, message: dict) -> None:
+        self.spawn(lambda: self.publish_now(thread, message))
+
+    def publish_now(self, thread: dict, message: dict) -> bool:
+        """False when the broker did not take the events: the message keeps them for the relay."""
+        payload = presenters.event(thread, message)
+        try:
+            for name in message["pending_events"]:
+                self.dispatch(name, payload)
+        except Exception as error:
+            log.warning("event for message %s not published (%s); the relay will retry", message["_id"], error)
+            return False
+        self.published.append(message["_id"])
+        return True
+
+    def flush(self) -> None:
+        marked = self.published[:]
+        if marked:
+            self.store.mark_published(marked)
+            del self.published[:len(marked)]
+
+    def relay(self, limit: int = 500) -> int:
+        self.flush()
+        published = 0
+        for message in self.store.unpublished_messages(now(), limit):
+            thread = self.store.get(message["thread_id"])
+            if thread is None:  # the thread write never happened; nothing to announce
+                self.store.mark_published([message["_id"]])
+                continue
+            if not self.publish_now(thread, message):
+                break  # the broker is away: each further try would wait for it in turn
+            published += 1
+        return published

@@ -1,0 +1,144 @@
+"""What the conversations' use cases ask of storage, in the marketplace's words.
+
+The use cases hold a `Threads` store and never see a query language: an inbox is asked for by
+an `InboxFilter`, what a message does to its thread is a `MessageEffect`. Two adapters answer:
+`mongo_store.MongoThreads` (MongoDB, and any MongoDB-wire server) and `memory_store.MemoryThreads`
+(the use-case tests). tests/conversations/test_store_contract.py holds both to the same verbs.
+
+Threads, messages and announcements travel as plain dicts in their stored shape (`model.py`
+makes them); the store keeps them, it does not decide anything about them.
+"""
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Iterable, Protocol
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """Which threads an inbox shows. Every field narrows; None (or empty) leaves it open."""
+    company_id: str | None = None        # the vendor's threads
+    customer_id: str | None = None       # the customer's threads
+    types: tuple[str, ...] | None = None   # vendor_to_customer, vendor_to_admin
+    groups: tuple[str, ...] | None = None  # the permission groups the reader may see
+    statuses: tuple[str, ...] = ("open", "closed")
+    object_type: str | None = None
+    object_id: str | None = None
+    customer_text: str | None = None     # part of the customer's name or email, any case
+    created_from: datetime | None = None  # from (inclusive) ... to (exclusive)
+    created_to: datetime | None = None
+    active_from: datetime | None = None   # the last message's time
+    active_to: datetime | None = None
+    reader_side: str | None = None        # whose unread count `unread` speaks of
+    unread: bool | None = None            # True: unread messages for reader_side; False: none
+    awaiting_reply_from: str | None = None
+    words: tuple[str, ...] = ()           # every word in the thread's messages
+    nothing: bool = False                 # outside the reader's reach: no thread at all
+
+    def narrowed(self, **changes) -> "InboxFilter":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class MessageEffect:
+    """What one new message does to its thread."""
+    at: datetime
+    author_side: str                    # has read the thread as it writes: unread 0, read at `at`
+    notified_sides: tuple[str, ...]     # each has one more unread message
+    awaiting_reply_from: str | None
+    awaiting_since: datetime | None
+    first_customer_message_at: datetime | None = None  # set when this is the customer's first
+    first_reply_at: datetime | None = None             # set when this is the vendor's first answer
+
+    def apply_to(self, thread: dict, message: dict) -> None:
+        """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
+        thread.update(last_message_at=self.at, updated_at=self.at, awaiting_reply_from=self.awaiting_reply_from,
+                      awaiting_since=self.awaiting_since, last_message=last_message(message))
+        thread["message_count"] = thread.get("message_count", 0) + 1
+        unread = thread.setdefault("unread", {})
+        unread[self.author_side] = 0
+        for side in self.notified_sides:
+            unread[side] = unread.get(side, 0) + 1
+        thread.setdefault("read_at", {})[self.author_side] = self.at
+        for name in ("first_customer_message_at", "first_reply_at"):
+            if getattr(self, name) is not None:
+                thread[name] = getattr(self, name)
+
+
+def last_message(message: dict) -> dict:
+    """What a thread keeps of its newest message, for the inbox's line."""
+    return {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
+
+
+class Threads(Protocol):
+    """Threads, messages, announcements, idempotency keys, rate counters and settings."""
+
+    # threads
+    def insert_thread(self, thread: dict) -> bool:
+        """False when an open thread of the same parties and object (its open key) exists."""
+
+    def find_open(self, open_key: str) -> dict | None: ...
+    def get(self, thread_id: str) -> dict | None: ...
+    def get_many(self, thread_ids: list[str]) -> list[dict]: ...
+
+    def add_message(self, thread: dict, message: dict, effect: MessageEffect) -> dict | None:
+        """The thread moved on by a stored message; None when it was deleted meanwhile."""
+
+    def reopen(self, thread: dict, open_key: str | None) -> None:
+        """A closed thread that receives a message is open again, with its open key unless a
+        newer open thread holds it; a deleted one stays deleted."""
+
+    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
+        """The thread as it is now; None when it is deleted (and stays so)."""
+
+    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None: ...
+    def delete_vendor_threads(self, company_id: str) -> int: ...
+    def delete_customer_threads(self, customer_id: str) -> int: ...
+    def refresh_context(self, target: dict, summary: dict) -> int: ...
+
+    # the inbox
+    def inbox(self, wanted: InboxFilter, sort: str, order: str, limit: int,
+              cursor: str | None) -> tuple[list[dict], str | None]:
+        """One page, and the cursor of the next (None on the last). A thread that moves after the
+        first page was read keeps its place: every thread appears once, in order."""
+
+    def count_unread(self, wanted: InboxFilter, side: str) -> dict[str, int]:
+        """Threads with unread messages for `side`, by thread type."""
+
+    # messages
+    def insert_message(self, message: dict) -> bool:
+        """False when it is stored already (a request done again writes the same ids)."""
+
+    def remove_message(self, message_id: str) -> None: ...
+    def get_message(self, message_id: str) -> dict | None: ...
+
+    def messages_page(self, thread_id: str, before: str | None, limit: int) -> tuple[list[dict], str | None]:
+        """The `limit` messages before `before` (the newest when None), oldest first."""
+
+    # the outbox
+    def unpublished_messages(self, at: datetime, limit: int) -> list[dict]: ...
+    def relay_soon(self, message_ids: list[str], at: datetime) -> None: ...
+    def mark_published(self, message_ids: list[str]) -> None: ...
+
+    # rate limits
+    def count_toward(self, key: str, allowed: float, until: datetime) -> bool: ...
+    def limit_reached(self, key: str, allowed: int) -> bool: ...
+
+    # idempotency keys
+    def claim_key(self, key: str, fingerprint: str, at: datetime, ids: dict) -> dict | None: ...
+    def retake_key(self, key: str, claimed_at: datetime, at: datetime) -> bool: ...
+    def complete_key(self, key: str, result: dict) -> None: ...
+    def release_key(self, key: str) -> None: ...
+
+    # announcements
+    def insert_broadcast(self, broadcast: dict) -> None: ...
+    def get_broadcast(self, broadcast_id: str) -> dict | None: ...
+    def hold_broadcast(self, broadcast_id: str, until: datetime) -> None: ...
+    def broadcast_sent(self, broadcast_id: str, at: datetime) -> None: ...
+    def stalled_broadcasts(self, at: datetime, lease: timedelta) -> Iterable[dict]: ...
+    def insert_threads(self, threads: list[dict], messages: list[dict]) -> None: ...
+    def broadcast_threads(self, broadcast_id: str) -> list[dict]: ...
+
+    # figures and settings
+    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...
+    def get_settings(self) -> dict: ...
+    def put_settings(self, values: dict) -> dict: ...

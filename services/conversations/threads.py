@@ -1,0 +1,111 @@
+"""Starting a thread, reading one, its read state and its status."""
+from services.catalog_context.context import changes as context_changes
+from services.common import access
+from services.common.caller import Caller
+from services.common.clock import isoformat, now
+from services.common.errors import Forbidden, NotFound, Unavailable, ValidationFailed
+from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+
+from . import idempotency, limits, model, presenters, rules, settings, text
+from .lookup import visible
+from .messages import append
+
+
+def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None,
+                 allowed: limits.Limits) -> dict:
+    def work(ids):
+        return _start_thread(store, catalog, outbox, caller, request, ids, allowed)
+
+    def replay(result):
+        thread, message = store.get(result["thread_id"]), store.get_message(result["message_id"])
+        return {"created": result["created"], "thread": presenters.summary(thread, caller.side),
+                "message": presenters.message(message)}
+
+    return idempotency.once(store, caller, idempotency_key, ["start", request], work, replay,
+                            lambda answer: {"thread_id": answer["thread"]["id"],
+                                            "message_id": answer["message"]["id"], "created": answer["created"]})
+
+
+def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
+    rules.check_type_enabled(request["type"], settings.current(store))
+    target = request["object"]
+    resolved = _resolve(store, catalog, caller, target, allowed) if target["type"] != "none" else None
+    if resolved is None and request.get("company_id") is None and target["type"] == "none" and caller.is_admin:
+        raise ValidationFailed("Name the vendor (company_id) to write to.", {"company_id": ["Required."]})
+    company = None
+    if caller.is_admin and request.get("company_id"):
+        company = catalog.get_vendor(request["company_id"])
+    plan = rules.plan_thread(caller, request, resolved, company)
+    if not access.may_start(caller, plan):
+        raise Forbidden("Your permissions do not let you start this kind of conversation.")
+    prepared = text.prepare(request["message"])
+    key = rules.open_key(plan)
+    existing = store.find_open(key)
+    limits.message(store, allowed, caller, now())
+    if existing is None or existing["_id"] == ids.thread:
+        at = now()
+        if existing is None:
+            limits.new_thread(store, allowed, caller, at)
+        thread = model.new_thread(plan, key, resolved, at, ids.thread)
+        message = model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message)
+        rules.after_message(thread, caller.side, at).apply_to(thread, message)
+        if existing is not None or store.insert_thread(thread):
+            # existing: this request's own earlier attempt wrote the thread, which counts the message
+            thread = existing or thread
+            if store.insert_message(message):
+                outbox.publish(thread, message)
+            else:
+                message = store.get_message(message["_id"])
+            return {"created": True, "thread": presenters.summary(thread, caller.side),
+                    "message": presenters.message(message)}
+        existing = store.find_open(key)  # another request opened it a moment ago
+    thread, message = append(store, outbox, caller, existing, prepared, ids)
+    return {"created": False, "thread": presenters.summary(thread, caller.side),
+            "message": presenters.message(message)}
+
+
+def _resolve(store, catalog, caller, target: dict, allowed) -> dict:
+    limits.before_lookup(store, allowed, caller, now())
+    try:
+        return catalog.resolve(target["type"], target["id"])
+    except NotFound:
+        limits.unknown_looked_up(store, allowed, caller, now())
+        raise
+
+
+def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) -> dict:
+    thread = visible(store, caller, thread_id)
+    live = None
+    if thread["object"]["type"] != "none":
+        try:
+            live = catalog.resolve(thread["object"]["type"], thread["object"]["id"])
+        except (NotFound, Unavailable):
+            live = None  # the snapshot stands in for a context the catalog cannot give now
+    changes = context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
+    messages, next_before = store.messages_page(thread_id, None, limit)
+    return presenters.detail(thread, caller.side, live, changes, messages, next_before)
+
+
+def mark_read(store, caller: Caller, thread_id: str) -> dict:
+    visible(store, caller, thread_id)
+    at = now()
+    store.mark_read(thread_id, caller.side, at)
+    return {"thread_id": thread_id, "side": caller.side, "read_at": isoformat(at), "unread_count": 0}
+
+
+def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
+    thread = visible(store, caller, thread_id)
+    if not access.may_change_status(caller, thread):
+        raise Forbidden("Vendors and the administration close and reopen conversations."
+                        if caller.role == "customer" else "You may read this thread but not write in it.")
+    updated = store.set_status(thread_id, status, rules.open_key(thread))
+    if updated is None:  # deleted a moment ago
+        raise NotFound("No such thread.")
+    return presenters.summary(updated, caller.side)
+
+
+def delete_thread(store, caller: Caller, thread_id: str) -> None:
+    thread = visible(store, caller, thread_id)
+    if not access.may_delete(caller, thread):
+        raise Forbidden("Only the administration deletes threads.")
+    store.set_status(thread_id, "deleted", None)
