@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common.clock import isoformat, new_id, now
-from services.common.errors import Unavailable
+from services.common.errors import NotFound, Unavailable
 from services.common.mongo import until_reachable
 
 from . import rules
@@ -167,7 +167,7 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
     for side in sides:
         vendor_email, staff = None, []
         if side == "vendor" and thread.get("company_id"):
-            vendor_email = catalog.vendor_email(thread["company_id"])
+            vendor_email = _vendor_email(catalog, thread["company_id"])
             if vendor_email is None:
                 log.warning("vendor %s has no address in the catalog", thread["company_id"])
             staff = store.vendor_staff(thread["id"])
@@ -178,6 +178,16 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
         opted_out_addresses, opted_out_users = store.opted_out(
             thread["type"], [r.key for r in recipients], [r.user_id for r in recipients if r.user_id])
     return rules.wanted(recipients, author.get("email"), opted_out_addresses, opted_out_users)
+
+
+def _vendor_email(catalog, company_id: str) -> str | None:
+    """The company's address; None for a vendor the catalog does not know. A catalog that is
+    away raises Unavailable: the event waits and is tried again."""
+    try:
+        vendor = catalog.get_vendor(company_id)
+    except NotFound:
+        return None
+    return (vendor or {}).get("email")
 
 
 def _plan_mail(store, settings, options, kind, recipient, thread, message) -> None:
