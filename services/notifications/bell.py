@@ -18,7 +18,7 @@ def _audience(caller) -> str:
 
 def page(store, caller, unread: bool | None, cursor: str | None, limit: int) -> dict:
     audience, kinds = _audience(caller), rules.visible_kinds(caller)
-    items, next_cursor = store.notifications(audience, kinds, unread, cursor, limit)
+    items, next_cursor = store.bell_items(audience, kinds, unread, cursor, limit)
     return {"items": items, "next_cursor": next_cursor, "unread_count": store.unread_count(audience, kinds)}
 
 

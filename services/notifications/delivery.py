@@ -241,7 +241,7 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
                         "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
             store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
             continue
-        _record_delivered(lambda: store.batch_sent(batch_id, now()), f"mail {batch_id}")
+        _record_delivered(lambda: store.record_mail_delivered(batch_id, now()), f"mail {batch_id}")
         sent += 1
     return sent
 
@@ -256,7 +256,7 @@ def _batches(store, limit: int, message_id: str | None):
                 yield batch_id, mails
     for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
         batch_id = new_id()
-        mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
+        mails = store.claim_mail_batch(thread_id, address_key, now(), batch_id, now() + LEASE)
         if mails:
             yield batch_id, mails
 
