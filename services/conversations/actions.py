@@ -9,7 +9,7 @@ import logging
 import statistics
 from datetime import timedelta
 
-from services.catalog_context.context import changes as context_changes
+from services.common.context_changes import changes as context_changes
 from services.common import access
 from services.common.caller import Caller
 from services.common.clock import derived_id, isoformat, new_id, now
