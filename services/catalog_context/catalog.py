@@ -9,13 +9,13 @@ from services.common.errors import NotFound, Unavailable, ValidationFailed
 from services.common.events import CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 
 from . import context
+from .records import PULLED, PUSHED, CatalogRecords
 from .schemas import load_record
 
-PUSHED, PULLED = "pushed", "pulled"
 
 
 class Catalog:
-    def __init__(self, store, storefront, dispatch):
+    def __init__(self, store: CatalogRecords, storefront, dispatch):
         self.store = store
         self.storefront = storefront
         self.dispatch = dispatch
@@ -24,10 +24,10 @@ class Catalog:
         return self._keep(object_type, record, PUSHED, now())
 
     def delete(self, object_type: str, object_id: str) -> None:
-        self.store.delete(object_type, object_id)
+        self.store.remove(object_type, object_id)
 
     def delete_vendor(self, company_id: str) -> None:
-        self.store.delete("company", company_id)
+        self.store.remove("company", company_id)
         # Threads may name a vendor the catalog never kept: they are told all the same.
         self.dispatch(VENDOR_DELETED, {"company_id": company_id})
 
@@ -35,7 +35,7 @@ class Catalog:
         self.dispatch(CUSTOMER_DELETED, {"customer_id": customer_id})
 
     def record(self, object_type: str, object_id: str) -> dict:
-        record = self.store.get(object_type, object_id)
+        record = self.store.look_up(object_type, object_id)
         if record is None:
             try:
                 return self._pull(object_type, object_id)
@@ -62,7 +62,7 @@ class Catalog:
             if ref["type"] in context.OBJECT_TYPES:
                 wanted.setdefault(ref["type"], set()).add(ref["id"])
         for object_type, object_ids in wanted.items():
-            records = self.store.get_many(object_type, object_ids)
+            records = self.store.look_up_many(object_type, object_ids)
             for object_id in object_ids:
                 record = records.get(object_id)
                 if record is None or self.storefront.is_stale(record):

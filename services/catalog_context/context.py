@@ -145,30 +145,3 @@ def resolved(object_type: str, record: dict, links: Links, stale: bool) -> dict:
         "as_of": record["fetched_at"],
         "stale": stale,
     }
-
-
-def changes(snapshot_context: dict | None, live_context: dict | None) -> list[dict]:
-    """What differs between the context kept when a question was asked and the one now.
-
-    Nested parts (an order's customer) are compared field by field, named with dots; lists
-    (an order's items) as a whole. Identity fields are not changes.
-    """
-    then = _flatten(snapshot_context or {})
-    now = _flatten(live_context or {})
-    found = []
-    for field in [*now, *(name for name in then if name not in now)]:
-        if field in ("type", "id"):
-            continue
-        if then.get(field) != now.get(field):
-            found.append({"field": field, "then": then.get(field), "now": now.get(field)})
-    return found
-
-
-def _flatten(context: dict, prefix: str = "") -> dict:
-    flat = {}
-    for name, value in context.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{name}."))
-        else:
-            flat[f"{prefix}{name}"] = value
-    return flat

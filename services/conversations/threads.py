@@ -1,5 +1,5 @@
 """Starting a thread, reading one, its read state and its status."""
-from services.catalog_context.context import changes as context_changes
+from services.common.context_changes import changes as context_changes
 from services.common import access
 from services.common.caller import Caller
 from services.common.clock import isoformat, now

@@ -21,8 +21,9 @@ def page(store, caller, unread: bool | None, cursor: str | None, limit: int) -> 
     audience, kinds = _audience(caller), rules.visible_kinds(caller)
     # The store pages by the last id seen; the client holds it as a cursor of the one scheme.
     after = cursors.decode(cursor, 1)[0] if cursor else None
-    items, last_id = store.notifications(audience, kinds, unread, after, limit)
-    return {"items": items, "next_cursor": cursors.encode(last_id) if last_id else None, "unread_count": store.unread_count(audience, kinds)}
+    items, last_id = store.bell_items(audience, kinds, unread, after, limit)
+    return {"items": items, "next_cursor": cursors.encode(last_id) if last_id else None,
+            "unread_count": store.unread_count(audience, kinds)}
 
 
 def mark_read(store, caller, ids: list[str] | None, everything: bool) -> dict:

@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common.clock import isoformat, new_id, now
-from services.common.errors import Unavailable
+from services.common.errors import NotFound, Unavailable
 from services.common.mongo import until_reachable
 
 from . import rules
@@ -167,7 +167,7 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
     for side in sides:
         vendor_email, staff = None, []
         if side == "vendor" and thread.get("company_id"):
-            vendor_email = catalog.vendor_email(thread["company_id"])
+            vendor_email = _vendor_email(catalog, thread["company_id"])
             if vendor_email is None:
                 log.warning("vendor %s has no address in the catalog", thread["company_id"])
             staff = store.vendor_staff(thread["id"])
@@ -178,6 +178,16 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
         opted_out_addresses, opted_out_users = store.opted_out(
             thread["type"], [r.key for r in recipients], [r.user_id for r in recipients if r.user_id])
     return rules.wanted(recipients, author.get("email"), opted_out_addresses, opted_out_users)
+
+
+def _vendor_email(catalog, company_id: str) -> str | None:
+    """The company's address; None for a vendor the catalog does not know. A catalog that is
+    away raises Unavailable: the event waits and is tried again."""
+    try:
+        vendor = catalog.get_vendor(company_id)
+    except NotFound:
+        return None
+    return (vendor or {}).get("email")
 
 
 def _plan_mail(store, settings, options, kind, recipient, thread, message) -> None:
@@ -231,7 +241,7 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
                         "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
             store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
             continue
-        _record_delivered(lambda: store.batch_sent(batch_id, now()), f"mail {batch_id}")
+        _record_delivered(lambda: store.record_mail_delivered(batch_id, now()), f"mail {batch_id}")
         sent += 1
     return sent
 
@@ -246,7 +256,7 @@ def _batches(store, limit: int, message_id: str | None):
                 yield batch_id, mails
     for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
         batch_id = new_id()
-        mails = store.claim_mail_group(thread_id, address_key, now(), batch_id, now() + LEASE)
+        mails = store.claim_mail_batch(thread_id, address_key, now(), batch_id, now() + LEASE)
         if mails:
             yield batch_id, mails
 

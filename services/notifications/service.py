@@ -5,7 +5,8 @@ from nameko.events import SERVICE_POOL, event_handler
 from nameko.timer import timer
 
 from services.common.access import may_administer
-from services.common.caller import Caller
+from services.common.caller import NOTIFICATIONS_SERVICE, Caller
+from services.common.catalog_client import Catalog
 from services.common.config import load_settings
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden
@@ -15,7 +16,6 @@ from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 
 from . import bell, delivery, schemas, webhooks
-from .catalog import Catalog
 from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
@@ -30,7 +30,7 @@ class NotificationsService:
 
     config = Config()
     store = Mongo(NotificationStore)
-    catalog = Catalog()
+    catalog = Catalog(NOTIFICATIONS_SERVICE)
     outbox = Mailer()
     poster = Webhooks()
     callers = SignedCallers()

@@ -1,4 +1,5 @@
-"""What the notifications service keeps in MongoDB, behind domain verbs.
+"""What the notifications service keeps, in MongoDB: the `NotificationRecords` port of
+records.py. The MongoDB queries and updates live here and nowhere else.
 
 - `notification_events`: each event received, kept before it is acknowledged, until worked
   through (so a crash or a catalog outage loses nothing);
@@ -22,6 +23,7 @@ from services.common.errors import ValidationFailed
 from services.common.mongo import update_by_id
 
 from . import rules
+from .records import Page
 
 SETTINGS_ID = "current"
 
@@ -193,7 +195,7 @@ class NotificationStore:
                 groups.append(group)
         return groups
 
-    def claim_mail_group(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
+    def claim_mail_batch(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
                          lease_until: datetime) -> list[dict]:
         """Take every due mail of one (thread, address) for one batch; [] when another worker
         took them first."""
@@ -216,7 +218,7 @@ class NotificationStore:
             return []
         return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
 
-    def batch_sent(self, batch_id: str, now: datetime) -> None:
+    def record_mail_delivered(self, batch_id: str, now: datetime) -> None:
         self.mails.update_many({"batch_id": batch_id, "status": "sending"},
                                {"$set": {"status": "sent", "sent_at": now}, "$unset": {"lease_until": ""}})
 
@@ -230,10 +232,10 @@ class NotificationStore:
         self.mails.update_many({"batch_id": batch_id, "status": "sending"},
                                {"$set": changes, "$unset": {"lease_until": ""}})
 
-    def failed_mails(self, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
+    def failed_mails(self, cursor: str | None, limit: int) -> Page:
         query = {"status": "failed", **_page_after(cursor)}
         page = list(self.mails.find(query).sort("_id", DESCENDING).limit(limit + 1))
-        return page[:limit], (page[limit - 1]["_id"] if len(page) > limit else None)
+        return Page(page[:limit], page[limit - 1]["_id"] if len(page) > limit else None)
 
     # the in-app bell --------------------------------------------------------------------
 
@@ -245,13 +247,13 @@ class NotificationStore:
         except DuplicateKeyError:
             return False
 
-    def notifications(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
-                      limit: int) -> tuple[list[dict], str | None]:
+    def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
+                   limit: int) -> Page:
         query = {"audience": audience, "kind": {"$in": kinds}, **_page_after(cursor)}
         if unread is not None:
             query["read"] = not unread
         page = list(self.bell.find(query).sort("_id", DESCENDING).limit(limit + 1))
-        return page[:limit], (page[limit - 1]["_id"] if len(page) > limit else None)
+        return Page(page[:limit], page[limit - 1]["_id"] if len(page) > limit else None)
 
     def unread_count(self, audience: str, kinds: list[str]) -> int:
         return self.bell.count_documents({"audience": audience, "kind": {"$in": kinds}, "read": False})

@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.catalog_context import context
-from services.catalog_context.context import Links, changes
+from services.catalog_context.context import Links
+from services.common.context_changes import changes
 from services.common.errors import ValidationFailed
 
 LINKS = Links("https://shop.test", "https://portal.test/")

@@ -1,4 +1,5 @@
-"""The store against the MongoDB-wire server: which copy of a record is kept."""
+"""The `CatalogRecords` contract: the MongoDB adapter (on the MongoDB-wire server) and the
+in-memory fake keep the same copy of a record, and answer the same."""
 from datetime import timedelta
 
 import pytest
@@ -6,14 +7,18 @@ import pytest
 from services.catalog_context.store import CatalogStore
 from services.common.clock import now
 
+from .memory_store import MemoryCatalogStore
 from .queries import QUERIES
 
 KETTLE = {"id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0, "company_id": "4",
           "status": "A", "image_url": None}
 
 
-@pytest.fixture
-def store(mongo_db):
+@pytest.fixture(params=["mongo", "memory"])
+def store(request):
+    if request.param == "memory":
+        return MemoryCatalogStore()
+    mongo_db = request.getfixturevalue("mongo_db")
     CatalogStore.create_indexes(mongo_db)
     return CatalogStore(mongo_db)
 
@@ -22,7 +27,7 @@ def test_a_saved_record_comes_back_with_where_and_when(store):
     at = now()
     kept, changed = store.save("product", KETTLE, "pushed", at)
     assert changed
-    assert store.get("product", "12") == kept == {**KETTLE, "source": "pushed", "fetched_at": at, "updated_at": at}
+    assert store.look_up("product", "12") == kept == {**KETTLE, "source": "pushed", "fetched_at": at, "updated_at": at}
 
 
 def test_saving_the_same_content_again_only_refreshes_it(store):
@@ -39,37 +44,47 @@ def test_a_pull_does_not_undo_a_push_of_the_same_age(store):
     store.save("product", KETTLE, "pushed", at)
     kept, changed = store.save("product", {**KETTLE, "price": 99.0}, "pulled", at)
     assert not changed
-    assert store.get("product", "12")["price"] == 30.0 == kept["price"]
+    assert store.look_up("product", "12")["price"] == 30.0 == kept["price"]
 
 
 def test_a_push_replaces_a_pull_of_the_same_age(store):
     at = now()
     store.save("product", KETTLE, "pulled", at)
     store.save("product", {**KETTLE, "price": 25.0}, "pushed", at)
-    assert store.get("product", "12")["price"] == 25.0
+    assert store.look_up("product", "12")["price"] == 25.0
 
 
 def test_an_answer_asked_for_before_the_last_push_is_ignored(store):
     pushed_at = now()
     store.save("product", {**KETTLE, "price": 25.0}, "pushed", pushed_at)
     store.save("product", KETTLE, "pulled", pushed_at - timedelta(seconds=1))
-    assert store.get("product", "12")["price"] == 25.0
+    assert store.look_up("product", "12")["price"] == 25.0
 
 
 def test_a_newer_pull_replaces_an_older_push(store):
     pushed_at = now()
     store.save("product", KETTLE, "pushed", pushed_at)
     store.save("product", {**KETTLE, "price": 25.0}, "pulled", pushed_at + timedelta(minutes=10))
-    assert store.get("product", "12")["price"] == 25.0
+    assert store.look_up("product", "12")["price"] == 25.0
 
 
-def test_get_many_is_one_query(store, mongo_db):
+def test_look_up_many_answers_the_kept_ones_by_id(store):
+    at = now()
+    for number in range(20):
+        store.save("product", {**KETTLE, "id": str(number)}, "pushed", at)
+    found = store.look_up_many("product", [str(number) for number in range(0, 40, 2)])
+    assert sorted(found, key=int) == [str(number) for number in range(0, 20, 2)]
+    assert found["4"] == store.look_up("product", "4")
+
+
+def test_look_up_many_is_one_query_in_mongodb(mongo_db):
+    CatalogStore.create_indexes(mongo_db)
+    store = CatalogStore(mongo_db)
     at = now()
     for number in range(20):
         store.save("product", {**KETTLE, "id": str(number)}, "pushed", at)
     with QUERIES.counting(mongo_db.name) as counted:
-        found = store.get_many("product", [str(number) for number in range(0, 40, 2)])
-    assert sorted(found, key=int) == [str(number) for number in range(0, 20, 2)]
+        store.look_up_many("product", [str(number) for number in range(0, 40, 2)])
     assert counted.commands("find") == 1
 
 
@@ -82,8 +97,8 @@ def test_vendors_by_status(store):
     assert len(store.vendors(None)) == 4
 
 
-def test_delete(store):
+def test_remove(store):
     store.save("product", KETTLE, "pushed", now())
-    assert store.delete("product", "12")
-    assert store.get("product", "12") is None
-    assert not store.delete("product", "12")
+    assert store.remove("product", "12")
+    assert store.look_up("product", "12") is None
+    assert not store.remove("product", "12")

@@ -1,0 +1,70 @@
+"""The catalog as another service sees it: one RPC client, one deadline, a signed caller.
+
+Conversations resolve what a thread is about and look vendors up; notifications look up a
+vendor's address. Both ask as a named system caller (services/common/caller.py), signed with
+CALLER_SIGNING_KEY like any caller, so the catalog can tell which service asked.
+
+nameko's service-to-service RPC waits for ever. A catalog that is down or slow must instead
+become a clear `Unavailable` (a 503 at the gateway; for notifications, an event tried again
+later), never a request hanging until the gateway gives up, nor a process that exits.
+"""
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from .caller import Caller
+from .config import load_settings
+from .errors import Unavailable
+from .events import CATALOG
+from .signing import Signature
+
+
+def deadline(settings) -> float:
+    """How long a service waits for the catalog: half the gateway's RPC deadline, so the
+    caller hears why (the catalog) before the gateway gives up on the whole request."""
+    return settings.RPC_TIMEOUT / 2
+
+
+class CatalogClient:
+    """What a worker gets: the catalog's reads, each within the deadline."""
+
+    def __init__(self, proxy, caller: Caller, signature: Signature, timeout: float):
+        self.proxy = proxy
+        self.caller = caller
+        self.signature = signature
+        self.timeout = timeout
+
+    def resolve(self, object_type: str, object_id: str) -> dict:
+        return self._call("resolve", object_type, object_id)
+
+    def get_vendor(self, company_id: str) -> dict:
+        """The vendor's record; NotFound (from the catalog) for one it does not know."""
+        return self._call("get_vendor", company_id)
+
+    def list_vendors(self, status: str | None) -> list[dict]:
+        return self._call("list_vendors", status)
+
+    def _call(self, method: str, *args):
+        failure = Unavailable("The catalog did not answer in time; try again shortly.")
+        try:
+            with eventlet.Timeout(self.timeout, failure):
+                return getattr(self.proxy, method)(self.signature.signed(self.caller), *args)
+        except UnknownService:
+            raise Unavailable("The catalog service is not running; try again shortly.")
+
+
+class Catalog(RpcProxy):
+    """`catalog = Catalog(CONVERSATIONS_SERVICE)`: the catalog, asked as that service."""
+
+    def __init__(self, caller: Caller, **options):
+        super().__init__(CATALOG, **options)
+        self.caller = caller
+
+    def setup(self):
+        super().setup()
+        settings = load_settings(self.container.config)
+        self.timeout = deadline(settings)
+        self.signature = Signature(settings.CALLER_SIGNING_KEY)
+
+    def get_dependency(self, worker_ctx):
+        return CatalogClient(super().get_dependency(worker_ctx), self.caller, self.signature, self.timeout)

@@ -1,0 +1,130 @@
+"""What the notifications service keeps, as the domain sees it: the `NotificationRecords`
+port. The MongoDB adapter (store.py) and the in-memory fake of the tests implement it and pass
+the same contract tests (tests/notifications/test_store.py).
+
+Work is claimed with a lease: a worker that dies mid-way gives it back when the lease runs
+out (`release_stale`), and a mail batch left mid-send is sent again as itself. Every planned
+delivery has a unique key, so planning it again plans nothing: (message, address) for mail,
+(audience, message) for the bell, (endpoint, event) for webhooks. Records are dicts whose
+`_id` is their id (the answers' schemas read it so).
+"""
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+
+class Page(NamedTuple):
+    """One page, newest first, and the cursor of the next one (None on the last)."""
+    items: list[dict]
+    next_cursor: str | None
+
+
+class NotificationRecords(Protocol):
+    def ping(self) -> None: ...
+
+    # the administration's rules ------------------------------------------------------------
+    def settings(self) -> dict:
+        """The stored settings over the defaults (rules.default_settings)."""
+
+    def save_settings(self, settings: dict) -> None: ...
+
+    # received events -----------------------------------------------------------------------
+    def record_event(self, event_id: str, event: dict) -> bool:
+        """Keep an event before it is acknowledged; False when it was kept before."""
+
+    def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
+        """This pending event, now this worker's; None when it is not due or another has it."""
+
+    def claim_due_event(self, now: datetime, lease_until: datetime) -> dict | None:
+        """The pending event that has waited longest, now this worker's."""
+
+    def event_done(self, event_id: str, now: datetime) -> None: ...
+
+    def event_failed_attempt(self, event_id: str, attempts: int, status: str,
+                             process_after: datetime | None, error: str) -> None: ...
+
+    def release_stale(self, now: datetime) -> None:
+        """Events and webhook calls whose lease ran out go back to pending."""
+
+    # people --------------------------------------------------------------------------------
+    def add_vendor_staff(self, thread_id: str, person: dict) -> None:
+        """A vendor's employee who wrote in the thread ({user_id, name, email}); the newest
+        name wins."""
+
+    def vendor_staff(self, thread_id: str) -> list[dict]: ...
+
+    def opted_out(self, communication_type: str, address_keys: list[str],
+                  user_ids: list[str]) -> tuple[set[str], set[str]]:
+        """(addresses, user ids) among those given that want no mail of this type."""
+
+    def email_opt_outs(self, user_id: str) -> list[str]: ...
+
+    def save_email_opt_outs(self, user_id: str, address_key: str | None, opt_outs: list[str]) -> None: ...
+
+    # mail ----------------------------------------------------------------------------------
+    def latest_mail_time(self, thread_id: str, address_key: str) -> datetime | None:
+        """When the newest mail (not failed) to this address about this thread goes or went."""
+
+    def plan_mail(self, mail: dict) -> bool:
+        """False when a mail for this message and address was planned before."""
+
+    def due_mail_groups(self, now: datetime, limit: int = 200,
+                        message_id: str | None = None) -> list[tuple[str, str]]:
+        """(thread, address) pairs with mail due, oldest first (only those holding this
+        message's mail, when one is named)."""
+
+    def claim_mail_batch(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
+                         lease_until: datetime) -> list[dict]:
+        """Every due mail of one (thread, address), now one batch of this worker's; [] when
+        another worker took them first."""
+
+    def stale_mail_batches(self, now: datetime, limit: int = 100) -> list[str]:
+        """Batches whose worker died while sending (the server may have taken them)."""
+
+    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict]:
+        """The stale batch's mails, now this worker's; [] when another retook it first."""
+
+    def record_mail_delivered(self, batch_id: str, now: datetime) -> None: ...
+
+    def batch_failed_attempt(self, batch_id: str, attempts: int, status: str,
+                             send_after: datetime | None, error: str, now: datetime) -> None: ...
+
+    def failed_mails(self, cursor: str | None, limit: int) -> Page:
+        """Mail given up on, newest first; ValidationFailed for a cursor we did not make."""
+
+    # the in-app bell -----------------------------------------------------------------------
+    def ring(self, notification: dict) -> bool:
+        """False when this audience was told of this message before."""
+
+    def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
+                   limit: int) -> Page: ...
+
+    def unread_count(self, audience: str, kinds: list[str]) -> int: ...
+
+    def mark_read(self, audience: str, kinds: list[str], ids: list[str] | None, now: datetime) -> int:
+        """Mark these items (every unread one for None) read; how many were unread."""
+
+    # webhooks ------------------------------------------------------------------------------
+    def add_webhook(self, webhook: dict) -> None: ...
+
+    def all_webhooks(self) -> list[dict]: ...
+
+    def webhooks_for(self, event: str) -> list[dict]:
+        """The endpoints that asked to hear of this event."""
+
+    def get_webhook(self, webhook_id: str) -> dict | None: ...
+
+    def delete_webhook(self, webhook_id: str) -> bool:
+        """False when there is none; its calls not yet made are dropped with it."""
+
+    def plan_webhook_delivery(self, delivery: dict) -> bool:
+        """False when this endpoint was to be told of this event before."""
+
+    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime,
+                                   event_key: str | None = None) -> dict | None: ...
+
+    def webhook_attempted(self, delivery: dict, status: str, attempts: int, send_after: datetime | None,
+                          result: dict) -> None:
+        """One attempt on the delivery, kept also as the endpoint's last result."""
+
+    def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict]:
+        """The endpoint's latest attempted deliveries, newest first."""

@@ -1,0 +1,253 @@
+"""The `NotificationRecords` contract: the MongoDB adapter (on the MongoDB-wire server) and
+the in-memory fake answer the same, so use cases tested on the fake hold on the database."""
+from datetime import timedelta
+
+import pytest
+
+from services.common.clock import new_id, now
+from services.common.errors import ValidationFailed
+from services.notifications import rules
+from services.notifications.store import NotificationStore
+
+from .memory_store import MemoryNotificationStore
+
+LEASE = timedelta(seconds=60)
+KINDS = [rules.CUSTOMER_VENDOR, rules.ORDER]
+
+
+@pytest.fixture(params=["mongo", "memory"])
+def store(request):
+    if request.param == "memory":
+        return MemoryNotificationStore()
+    mongo_db = request.getfixturevalue("mongo_db")
+    NotificationStore.create_indexes(mongo_db)
+    return NotificationStore(mongo_db)
+
+
+def mail(message_id, thread_id="t1", address="shop@vendors.test", send_after=None, **extra):
+    return {"_id": new_id(), "message_id": message_id, "thread_id": thread_id, "address": address,
+            "address_key": address.lower(), "status": "pending", "attempts": 0,
+            "send_after": send_after or now(), **extra}
+
+
+def bell_item(message_id, audience="vendor:10", kind=rules.CUSTOMER_VENDOR):
+    return {"_id": new_id(), "audience": audience, "kind": kind, "message_id": message_id, "read": False,
+            "read_at": None}
+
+
+# settings and events -------------------------------------------------------------------------
+
+def test_settings_are_the_defaults_until_saved(store):
+    assert store.settings() == rules.default_settings()
+    changed = rules.merge_settings(rules.default_settings(), {"coalesce_seconds": 0})
+    store.save_settings(changed)
+    assert store.settings() == changed
+
+
+def test_an_event_is_kept_once_and_claimed_by_one_worker(store):
+    at = now()
+    assert store.record_event("e1", {"event": "message_posted", "status": "pending", "attempts": 0,
+                                     "process_after": at})
+    assert not store.record_event("e1", {"event": "message_posted", "status": "pending", "process_after": at})
+    claimed = store.claim_event("e1", at, at + LEASE)
+    assert (claimed["_id"], claimed["status"]) == ("e1", "processing")
+    assert store.claim_event("e1", at, at + LEASE) is None
+    assert store.claim_due_event(at, at + LEASE) is None
+    store.event_done("e1", at)
+    assert store.claim_due_event(at + LEASE * 2, at + LEASE * 3) is None
+
+
+def test_a_failed_event_waits_its_turn_and_the_oldest_due_comes_first(store):
+    at = now()
+    for name, wait in (("later", 20), ("sooner", 10)):
+        store.record_event(name, {"status": "pending", "attempts": 0, "process_after": at + timedelta(seconds=wait)})
+    assert store.claim_due_event(at, at + LEASE) is None
+    assert store.claim_due_event(at + timedelta(seconds=30), at + LEASE)["_id"] == "sooner"
+    store.event_failed_attempt("sooner", 1, "pending", at + timedelta(seconds=40), "catalog away")
+    assert store.claim_due_event(at + timedelta(seconds=30), at + LEASE)["_id"] == "later"
+    assert store.claim_due_event(at + timedelta(seconds=30), at + LEASE) is None
+
+
+def test_work_whose_lease_ran_out_goes_back_to_the_queue(store):
+    at = now()
+    store.record_event("e1", {"status": "pending", "attempts": 0, "process_after": at})
+    store.claim_event("e1", at, at + LEASE)
+    store.release_stale(at + LEASE / 2)
+    assert store.claim_due_event(at + LEASE / 2, at + LEASE) is None
+    store.release_stale(at + LEASE * 2)
+    assert store.claim_due_event(at + LEASE * 2, at + LEASE * 3)["_id"] == "e1"
+
+
+# people ----------------------------------------------------------------------------------------
+
+def test_vendor_staff_are_remembered_once_with_their_newest_name(store):
+    store.add_vendor_staff("t1", {"user_id": "v1", "name": "Bob", "email": "bob@shop.test"})
+    store.add_vendor_staff("t1", {"user_id": "v2", "name": "Eve", "email": "eve@shop.test"})
+    store.add_vendor_staff("t1", {"user_id": "v1", "name": "Robert", "email": "bob@shop.test"})
+    assert sorted(person["name"] for person in store.vendor_staff("t1")) == ["Eve", "Robert"]
+    assert store.vendor_staff("t2") == []
+
+
+def test_opt_outs_are_found_by_address_or_by_user(store):
+    store.save_email_opt_outs("c1", "ann@buyers.test", ["vendor_to_customer"])
+    store.save_email_opt_outs("v0", "shop@vendors.test", ["vendor_to_admin"])
+    assert store.email_opt_outs("c1") == ["vendor_to_customer"] and store.email_opt_outs("nobody") == []
+    assert store.opted_out("vendor_to_customer", ["ann@buyers.test"], []) == ({"ann@buyers.test"}, {"c1"})
+    assert store.opted_out("vendor_to_customer", ["ann.new@buyers.test"], ["c1"]) == (set(), {"c1"})
+    assert store.opted_out("vendor_to_customer", ["shop@vendors.test"], ["v0"]) == (set(), set())
+
+
+# mail ------------------------------------------------------------------------------------------
+
+def test_one_mail_per_message_and_address(store):
+    assert store.plan_mail(mail("m1"))
+    assert not store.plan_mail(mail("m1"))
+    assert store.plan_mail(mail("m1", address="bob@shop.test"))
+
+
+def test_the_latest_mail_time_leaves_out_failed_mail(store):
+    at = now()
+    assert store.latest_mail_time("t1", "shop@vendors.test") is None
+    store.plan_mail(mail("m1", send_after=at))
+    store.plan_mail(mail("m2", send_after=at + timedelta(seconds=120), status="failed"))
+    assert store.latest_mail_time("t1", "shop@vendors.test") == at
+
+
+def test_due_mail_is_claimed_as_one_batch_per_thread_and_address(store):
+    at = now()
+    store.plan_mail(mail("m1", send_after=at))
+    store.plan_mail(mail("m2", send_after=at))
+    store.plan_mail(mail("m3", address="bob@shop.test", send_after=at))
+    store.plan_mail(mail("m4", send_after=at + timedelta(seconds=60)))
+    assert store.due_mail_groups(at, message_id="m3") == [("t1", "bob@shop.test")]
+    assert sorted(store.due_mail_groups(at)) == [("t1", "bob@shop.test"), ("t1", "shop@vendors.test")]
+
+    batch = store.claim_mail_batch("t1", "shop@vendors.test", at, "b1", at + LEASE)
+    assert sorted(m["message_id"] for m in batch) == ["m1", "m2"]
+    assert store.claim_mail_batch("t1", "shop@vendors.test", at, "b2", at + LEASE) == []
+    store.record_mail_delivered("b1", at)
+    assert store.due_mail_groups(at) == [("t1", "bob@shop.test")]
+    assert store.latest_mail_time("t1", "shop@vendors.test") == at + timedelta(seconds=60)
+
+
+def test_a_batch_left_mid_send_is_retaken_once_as_itself(store):
+    at = now()
+    store.plan_mail(mail("m1", send_after=at))
+    store.claim_mail_batch("t1", "shop@vendors.test", at, "b1", at + LEASE)
+    assert store.stale_mail_batches(at) == []
+    later = at + LEASE * 2
+    assert store.stale_mail_batches(later) == ["b1"]
+    assert [m["message_id"] for m in store.retake_mail_batch("b1", later, later + LEASE)] == ["m1"]
+    assert store.retake_mail_batch("b1", later, later + LEASE) == []
+    assert store.stale_mail_batches(later) == []
+
+
+def test_a_failed_attempt_waits_then_after_the_last_the_mail_is_listed_as_failed(store):
+    at = now()
+    store.plan_mail(mail("m1", send_after=at))
+    store.claim_mail_batch("t1", "shop@vendors.test", at, "b1", at + LEASE)
+    store.batch_failed_attempt("b1", 1, "pending", at + timedelta(seconds=30), "refused", at)
+    assert store.due_mail_groups(at) == []
+    assert store.due_mail_groups(at + timedelta(seconds=30)) == [("t1", "shop@vendors.test")]
+    store.claim_mail_batch("t1", "shop@vendors.test", at + timedelta(seconds=30), "b2", at + LEASE)
+    store.batch_failed_attempt("b2", 2, "failed", None, "refused", at)
+    [failed] = store.failed_mails(None, 10).items
+    assert (failed["message_id"], failed["attempts"], failed["last_error"]) == ("m1", 2, "refused")
+
+
+def test_failed_mail_is_paged_newest_first_and_the_cursor_is_checked(store):
+    at = now()
+    for number in range(5):
+        store.plan_mail(mail(f"m{number}", send_after=at, status="failed"))
+    first = store.failed_mails(None, 3)
+    assert [m["message_id"] for m in first.items] == ["m4", "m3", "m2"]
+    rest = store.failed_mails(first.next_cursor, 3)
+    assert ([m["message_id"] for m in rest.items], rest.next_cursor) == (["m1", "m0"], None)
+    with pytest.raises(ValidationFailed):
+        store.failed_mails("not-a-cursor", 3)
+
+
+# the bell --------------------------------------------------------------------------------------
+
+def test_an_audience_is_told_of_a_message_once(store):
+    assert store.ring(bell_item("m1"))
+    assert not store.ring(bell_item("m1"))
+    assert store.ring(bell_item("m1", audience="admin"))
+
+
+def test_bell_items_are_an_audiences_of_the_kinds_it_may_see_newest_first(store):
+    for number in range(4):
+        store.ring(bell_item(f"m{number}"))
+    store.ring(bell_item("m9", kind=rules.VENDOR_ADMIN))
+    store.ring(bell_item("m8", audience="vendor:20"))
+    page = store.bell_items("vendor:10", KINDS, None, None, 3)
+    assert [item["message_id"] for item in page.items] == ["m3", "m2", "m1"]
+    assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, None, page.next_cursor, 3).items] == ["m0"]
+    assert store.unread_count("vendor:10", KINDS) == 4
+
+
+def test_marking_read_by_id_or_all(store):
+    items = [bell_item(f"m{number}") for number in range(3)]
+    for item in items:
+        store.ring(item)
+    store.ring(bell_item("m9", kind=rules.VENDOR_ADMIN))
+    assert store.mark_read("vendor:10", KINDS, [items[0]["_id"]], now()) == 1
+    assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, True, None, 10).items] == ["m2", "m1"]
+    assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, False, None, 10).items] == ["m0"]
+    assert store.mark_read("vendor:10", KINDS, None, now()) == 2
+    assert store.unread_count("vendor:10", KINDS) == 0
+    assert store.unread_count("vendor:10", [rules.VENDOR_ADMIN]) == 1
+
+
+# webhooks --------------------------------------------------------------------------------------
+
+def webhook(webhook_id, events):
+    return {"_id": webhook_id, "url": "https://hooks.test/in", "events": events, "secret": "s",
+            "last_result": None}
+
+
+def delivery(webhook_id, event_key, send_after=None):
+    return {"_id": new_id(), "webhook_id": webhook_id, "event_key": event_key, "event": "message_posted",
+            "body": "{}", "status": "pending", "attempts": 0, "send_after": send_after or now()}
+
+
+def test_webhooks_are_chosen_by_the_event_they_asked_for(store):
+    store.add_webhook(webhook("w1", ["message_posted"]))
+    store.add_webhook(webhook("w2", ["message_posted", "thread_started"]))
+    assert sorted(w["_id"] for w in store.webhooks_for("message_posted")) == ["w1", "w2"]
+    assert [w["_id"] for w in store.webhooks_for("thread_started")] == ["w2"]
+    assert [w["_id"] for w in store.all_webhooks()] == ["w1", "w2"]
+    assert store.get_webhook("w1")["url"] == "https://hooks.test/in" and store.get_webhook("w9") is None
+
+
+def test_a_webhook_delivery_is_planned_once_claimed_once_and_its_result_kept(store):
+    store.add_webhook(webhook("w1", ["message_posted"]))
+    planned = delivery("w1", "message_posted:m1")
+    assert store.plan_webhook_delivery(planned)
+    assert not store.plan_webhook_delivery(delivery("w1", "message_posted:m1"))
+    store.plan_webhook_delivery(delivery("w1", "message_posted:m2"))
+    at = now()
+    claimed = store.claim_due_webhook_delivery(at, at + LEASE, "message_posted:m1")
+    assert claimed["_id"] == planned["_id"]
+    assert store.claim_due_webhook_delivery(at, at + LEASE, "message_posted:m1") is None
+    result = {"at": at, "status": "delivered", "attempts": 1, "status_code": 204, "error": None}
+    store.webhook_attempted(claimed, "delivered", 1, None, result)
+    assert store.get_webhook("w1")["last_result"] == result
+    assert [d["last_result"] for d in store.recent_webhook_deliveries("w1")] == [result]
+
+
+def test_a_removed_webhook_takes_its_waiting_calls_with_it(store):
+    store.add_webhook(webhook("w1", ["message_posted"]))
+    store.plan_webhook_delivery(delivery("w1", "message_posted:m1"))
+    assert store.delete_webhook("w1")
+    assert not store.delete_webhook("w1")
+    assert store.claim_due_webhook_delivery(now(), now() + LEASE) is None
+
+
+def test_a_webhook_call_whose_lease_ran_out_is_made_again(store):
+    store.add_webhook(webhook("w1", ["message_posted"]))
+    store.plan_webhook_delivery(delivery("w1", "message_posted:m1"))
+    at = now()
+    store.claim_due_webhook_delivery(at, at + LEASE)
+    store.release_stale(at + LEASE * 2)
+    assert store.claim_due_webhook_delivery(at + LEASE * 2, at + LEASE * 3) is not None
