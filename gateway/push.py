@@ -57,7 +57,7 @@ RESYNC = "resync"
 HEARTBEAT_SECONDS = 15.0
 # A page that stops reading loses events past this many; it refetches everything on the next.
 PAGE_BACKLOG = 50
-# A page refused a stream polls, and asks for the stream again a minute later (message-center.js).
+# A page refused a stream polls, and asks for the stream again a minute later (gateway/static/live.js).
 REFUSED_PAGE_RETRY_SECONDS = 60
 
 

@@ -3,7 +3,7 @@ import functools
 
 from flask.views import MethodView
 
-from services.common.access import may_administer
+from services.common.access import may_manage_webhooks
 from services.common.errors import Forbidden
 from services.contracts import notifications as schemas
 
@@ -63,7 +63,7 @@ def manages_webhooks(view):
     The service checks the caller again."""
     @functools.wraps(view)
     def checked(*args, **kwargs):
-        if not may_administer(current_caller(), "manage_webhooks"):
+        if not may_manage_webhooks(current_caller()):
             raise Forbidden("Webhooks are managed by admins with the manage_webhooks permission.")
         return view(*args, **kwargs)
     return checked

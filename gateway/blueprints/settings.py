@@ -4,7 +4,7 @@ show, and who is notified of what by which channel.
 Conversations keep the first two, notifications the rules; this one resource shows both.
 """
 
-from services.common.access import may_administer
+from services.common.access import may_change_settings
 from services.common.errors import Forbidden
 from services.contracts.settings import ConversationSettings, MarketplaceSettings
 
@@ -33,7 +33,7 @@ def update(body):
     written; the notifications part, which its service judges further (which sides take part
     in an event kind), is written first, so a refused or invalid request changes nothing."""
     caller = require_role("admin")
-    if not may_administer(caller, "manage_settings"):
+    if not may_change_settings(caller):
         raise Forbidden("Changing the settings needs the permission manage_settings.")
     notification_rules = body.pop("notifications", None)
     rules = (rpc().notifications.set_rules(signed(caller), notification_rules) if notification_rules

@@ -137,6 +137,11 @@ def may_change_settings(caller: Caller) -> bool:
     return may_administer(caller, "manage_settings")
 
 
+def may_manage_webhooks(caller: Caller) -> bool:
+    # Every message goes to a webhook, with its authors' addresses.
+    return may_administer(caller, "manage_webhooks")
+
+
 def may_administer(caller: Caller, permission: str) -> bool:
     """The administration's tools: a full admin, or restricted staff holding `permission`."""
     return caller.is_admin and caller.may(permission)

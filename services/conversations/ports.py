@@ -2,8 +2,8 @@
 
 The use cases hold a `Threads` store and never see a query language: an inbox is asked for by
 an `InboxFilter`, what a message does to its thread is a `MessageEffect`. Two adapters answer:
-`mongo_store.MongoThreads` (MongoDB, and any MongoDB-wire server) and `memory_store.MemoryThreads`
-(the use-case tests). tests/conversations/test_store_contract.py holds both to the same verbs.
+`mongo_store.MongoThreads` (MongoDB, and any MongoDB-wire server) and the in-memory fake
+`tests/conversations/memory_store.MemoryThreads` (the use-case tests). tests/conversations/test_store_contract.py holds both to the same verbs.
 
 Threads, messages and announcements travel as plain dicts in their stored shape (`model.py`
 makes them); the store keeps them, it does not decide anything about them.

@@ -21,7 +21,7 @@ import requests
 from nameko.extensions import DependencyProvider
 from requests.adapters import HTTPAdapter
 
-from services.common.access import may_administer
+from services.common.access import may_manage_webhooks
 from services.common.caller import Caller
 from services.common.clock import new_id, now
 from services.common.config import load_settings
@@ -43,7 +43,7 @@ NOT_CONNECTED = "could not connect"
 
 
 def authorize(caller: Caller) -> None:
-    if not may_administer(caller, "manage_webhooks"):
+    if not may_manage_webhooks(caller):
         raise Forbidden("Webhooks are managed by admins with the manage_webhooks permission.")
 
 

@@ -3,7 +3,7 @@ with each inbox reader. A test that takes `any_store` runs against all three."""
 import pytest
 
 from services.conversations import mongo_inbox
-from services.conversations.memory_store import MemoryThreads
+from tests.conversations.memory_store import MemoryThreads
 from services.conversations.mongo_store import MongoThreads
 
 KINDS = ["memory", "mongo-plain", "mongo-windowed"]

@@ -12,7 +12,7 @@ from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.conversations import (broadcasts, bulk, cascades, inbox, messages, reports, schemas, settings,
                                     threads)
 from services.conversations.limits import Limits
-from services.conversations.memory_store import MemoryThreads
+from tests.conversations.memory_store import MemoryThreads
 from services.conversations.outbox import Outbox
 
 CUSTOMER = Caller("c1", "customer", name="Ann Lee", email="ann@buyers.test")

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from services.common.clock import now
 
-from . import pagination
-from .ports import InboxFilter, MessageEffect
+from services.conversations import pagination
+from services.conversations.ports import InboxFilter, MessageEffect
 
 SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "_id"}
 RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
