@@ -22,7 +22,8 @@ from datetime import timedelta
 from pymongo.errors import BulkWriteError
 
 from services.catalog_context import context as catalog_context
-from services.catalog_context.schemas import Resolved, load_record
+from services.catalog_context.schemas import load_record
+from services.contracts.catalog import Resolved
 from services.catalog_context.store import COLLECTIONS
 from services.common.caller import Caller
 from services.common.clock import new_id, now

@@ -36,10 +36,12 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 from pymongo import DESCENDING, MongoClient
 
+from services.common.loading import load
+from services.contracts import conversations as contract
 from services.common.clock import new_id, now, parse_iso
 from services.common.events import MESSAGE_POSTED
 from services.common.caller import Caller
-from services.conversations import inbox, model, mongo_inbox, schemas, text
+from services.conversations import inbox, model, mongo_inbox, text
 from services.conversations.mongo_store import MongoThreads
 
 from . import dataset, measure
@@ -273,7 +275,7 @@ class Bench:
         def query_alone(params):
             """The very query the service sends for this page, sent from here: what of the
             page's time is the database's."""
-            wanted = inbox.inbox_filter(vendor, schemas.load(schemas.InboxQuery(), params))
+            wanted = inbox.inbox_filter(vendor, load(contract.InboxQuery(), params))
             return lambda: store.inbox(wanted, "last_message_at", "desc", 20, None)
 
         asked = {"inbox": {}, **{name: {"q": q} for name, q in searches.items()}}

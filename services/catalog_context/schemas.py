@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 
 from services.common.errors import ValidationFailed
 from services.common.loading import load
-from services.contracts.catalog import *  # noqa: F401,F403
 from services.contracts.catalog import ContextObject, OrderOut, OrderPush, ProductOut, ProductPush, Resolved, \
     VendorOut, VendorPush
 

@@ -12,7 +12,9 @@ from services.common.signing import SignedCallers
 
 from .catalog import Catalog
 from .cscart import StorefrontProvider
-from .schemas import Resolved, Vendor, dump_record, dump_resolved_many, load_id, load_objects, load_record
+from services.contracts.catalog import Resolved, Vendor, load_id
+
+from .schemas import dump_record, dump_resolved_many, load_objects, load_record
 from .store import CatalogStore
 
 

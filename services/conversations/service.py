@@ -5,12 +5,14 @@ import logging
 from nameko.events import EventDispatcher, event_handler
 from nameko.timer import timer
 
+from services.common.loading import load
+from services.contracts import conversations as contract
 from services.common.entrypoints import rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.liveness import Heartbeat
 from services.common.signing import SignedCallers
 
-from . import broadcasts, bulk, cascades, inbox, messages, reports, schemas, settings, threads
+from . import broadcasts, bulk, cascades, inbox, messages, reports, settings, threads
 from .dependencies import Background, Catalog, PublishedMessages, RateLimits, Store
 from .outbox import Outbox
 
@@ -40,19 +42,19 @@ class ConversationsService:
 
     @rpc
     def start_thread(self, caller, request, idempotency_key=None):
-        request = schemas.load(schemas.NewThread(), request)
+        request = load(contract.NewThread(), request)
         return threads.start_thread(self.store, self.catalog, self.outbox, self.callers.verified(caller), request,
                                     idempotency_key, self.limits)
 
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
-        request = schemas.load(schemas.NewMessage(), request)
+        request = load(contract.NewMessage(), request)
         return messages.post_message(self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"],
                                     idempotency_key, self.limits)
 
     @rpc
     def list_threads(self, caller, query):
-        return inbox.inbox(self.store, self.callers.verified(caller), schemas.load(schemas.InboxQuery(), query))
+        return inbox.inbox(self.store, self.callers.verified(caller), load(contract.InboxQuery(), query))
 
     @rpc
     def get_thread(self, caller, thread_id):
@@ -60,7 +62,7 @@ class ConversationsService:
 
     @rpc
     def list_messages(self, caller, thread_id, query):
-        query = schemas.load(schemas.MessagesQuery(), query)
+        query = load(contract.MessagesQuery(), query)
         return messages.list_messages(self.store, self.callers.verified(caller), thread_id, query.get("before"),
                                      query["limit"])
 
@@ -70,7 +72,7 @@ class ConversationsService:
 
     @rpc
     def set_status(self, caller, thread_id, request):
-        request = schemas.load(schemas.StatusChange(), request)
+        request = load(contract.StatusChange(), request)
         return threads.set_status(self.store, self.callers.verified(caller), thread_id, request["status"])
 
     @rpc
@@ -79,7 +81,7 @@ class ConversationsService:
 
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
-        request = schemas.load(schemas.Bulk(), request)
+        request = load(contract.Bulk(), request)
         return bulk.bulk(self.store, self.outbox, self.callers.verified(caller), request["action"],
                             request["thread_ids"], request.get("body"), idempotency_key, self.limits)
 
@@ -89,7 +91,7 @@ class ConversationsService:
 
     @rpc
     def broadcast(self, caller, request):
-        request = schemas.load(schemas.NewBroadcast(), request)
+        request = load(contract.NewBroadcast(), request)
         announcement = broadcasts.broadcast(self.store, self.catalog, self.callers.verified(caller), request)
         store, outbox = self.store, self.outbox
         self.background(lambda: _deliver(store, outbox, announcement))
@@ -102,7 +104,7 @@ class ConversationsService:
 
     @rpc
     def response_times(self, caller, query):
-        query = schemas.load(schemas.ResponseTimesQuery(), query)
+        query = load(contract.ResponseTimesQuery(), query)
         return reports.response_times(self.store, self.callers.verified(caller), query)
 
     @rpc
@@ -112,7 +114,7 @@ class ConversationsService:
 
     @rpc
     def update_settings(self, caller, values):
-        values = schemas.load(schemas.ConversationSettings(), values)
+        values = load(contract.ConversationSettings(), values)
         return settings.update(self.store, self.callers.verified(caller), values)
 
     @timer(interval=1)

@@ -7,9 +7,7 @@ ignored, so conversations can add to them).
 """
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.loading import load  # noqa: F401
 from services.contracts import notifications as contract
-from services.contracts.notifications import *  # noqa: F401,F403
 
 from . import rules
 from .webhooks import url_problem

@@ -12,8 +12,10 @@ from services.common.entrypoints import rpc
 from services.common.errors import Forbidden
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
 from services.common.liveness import Heartbeat
+from services.common.loading import load
 from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
+from services.contracts import notifications as contract
 
 from . import bell, delivery, schemas, webhooks
 from .mail import Mailer
@@ -61,24 +63,24 @@ class NotificationsService:
 
     @rpc
     def list_notifications(self, caller, unread=None, cursor=None, limit=20):
-        query = schemas.load(schemas.NotificationQuerySchema(), {"unread": unread, "cursor": cursor, "limit": limit})
+        query = load(contract.NotificationQuerySchema(), {"unread": unread, "cursor": cursor, "limit": limit})
         found = bell.page(self.store, self.callers.verified(caller), query["unread"], query["cursor"], query["limit"])
-        return schemas.NotificationPageSchema().dump(found)
+        return contract.NotificationPageSchema().dump(found)
 
     @rpc
     def mark_read(self, caller, ids=None, all=False):
-        request = schemas.load(schemas.MarkReadSchema(), {"ids": ids, "all": all})
-        return schemas.MarkedSchema().dump(
+        request = load(contract.MarkReadSchema(), {"ids": ids, "all": all})
+        return contract.MarkedSchema().dump(
             bell.mark_read(self.store, self.callers.verified(caller), request["ids"], request["all"]))
 
     @rpc
     def get_preferences(self, caller):
-        return schemas.PreferencesSchema().dump(bell.preferences(self.store, self.callers.verified(caller)))
+        return contract.PreferencesSchema().dump(bell.preferences(self.store, self.callers.verified(caller)))
 
     @rpc
     def set_preferences(self, caller, prefs):
-        change = schemas.load(schemas.PreferencesSchema(), prefs)
-        return schemas.PreferencesSchema().dump(bell.set_preferences(self.store, self.callers.verified(caller), change))
+        change = load(contract.PreferencesSchema(), prefs)
+        return contract.PreferencesSchema().dump(bell.set_preferences(self.store, self.callers.verified(caller), change))
 
     # the administration's settings, failures and webhooks: each checks its caller ------------
 
@@ -90,7 +92,7 @@ class NotificationsService:
     @rpc
     def set_rules(self, caller, rules):
         _administration(self.callers.verified(caller), "manage_settings")
-        change = schemas.load(schemas.NotificationSettingsSchema(), rules, partial=True)
+        change = load(schemas.NotificationSettingsSchema(), rules, partial=True)
         merged = merge_settings(self.store.settings(), change)
         self.store.save_settings(merged)
         return schemas.NotificationSettingsSchema().dump(merged)
@@ -98,21 +100,21 @@ class NotificationsService:
     @rpc
     def list_failed(self, caller, cursor=None, limit=50):
         _administration(self.callers.verified(caller), "manage_settings")  # failed mail names its recipients
-        query = schemas.load(schemas.FailedQuerySchema(), {"cursor": cursor, "limit": limit})
+        query = load(contract.FailedQuerySchema(), {"cursor": cursor, "limit": limit})
         items, next_cursor = self.store.failed_mails(query["cursor"], query["limit"])
-        return schemas.FailedPageSchema().dump({"items": items, "next_cursor": next_cursor})
+        return contract.FailedPageSchema().dump({"items": items, "next_cursor": next_cursor})
 
     @rpc
     def register_webhook(self, caller, url, events, secret=None):
         webhooks.authorize(self.callers.verified(caller))
-        registration = schemas.load(schemas.WebhookRegistrationSchema(),
+        registration = load(schemas.WebhookRegistrationSchema(),
                                     {"url": url, "events": events, "secret": secret})
-        return schemas.NewWebhookSchema().dump(webhooks.register(self.store, self.poster.addresses, registration))
+        return contract.NewWebhookSchema().dump(webhooks.register(self.store, self.poster.addresses, registration))
 
     @rpc
     def list_webhooks(self, caller):
         webhooks.authorize(self.callers.verified(caller))
-        return schemas.WebhookListSchema().dump({"items": webhooks.listing(self.store)})
+        return contract.WebhookListSchema().dump({"items": webhooks.listing(self.store)})
 
     @rpc
     def delete_webhook(self, caller, webhook_id):

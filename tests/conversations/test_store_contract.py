@@ -10,9 +10,11 @@ from datetime import timedelta
 
 import pytest
 
+from services.common.loading import load
+from services.contracts import conversations as contract
 from services.common.caller import Caller
 from services.common.clock import new_id, now
-from services.conversations import inbox, rules, schemas
+from services.conversations import inbox, rules
 from services.conversations.ports import InboxFilter
 from tests.conversations.stores import any_store  # noqa: F401 (a fixture)
 
@@ -73,7 +75,7 @@ def expected(threads, keep, field="last_message_at"):
 
 
 def pages(store, params, limit):
-    query = schemas.load(schemas.InboxQuery(), {**params, "limit": limit})
+    query = load(contract.InboxQuery(), {**params, "limit": limit})
     wanted = inbox.inbox_filter(VENDOR, query)
     seen, cursor = [], None
     while True:

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 
+from services.common.loading import load
+from services.contracts import conversations as contract
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import Conflict, Forbidden, NotFound, RateLimited
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
-from services.conversations import (broadcasts, bulk, cascades, inbox, messages, reports, schemas, settings,
+from services.conversations import (broadcasts, bulk, cascades, inbox, messages, reports, settings,
                                     threads)
 from services.conversations.limits import Limits
 from tests.conversations.memory_store import MemoryThreads
@@ -67,7 +69,7 @@ class World:
         return messages.post_message(self.store, self.outbox, caller, thread_id, body, key, self.limits)
 
     def inbox(self, caller, **params):
-        return inbox.inbox(self.store, caller, schemas.load(schemas.InboxQuery(), params))
+        return inbox.inbox(self.store, caller, load(contract.InboxQuery(), params))
 
 
 @pytest.fixture
