@@ -1,14 +1,23 @@
 """The edge: a request is validated here once, with the contract's schema, and the service is
-handed the wire form of what was loaded, the one shape every RPC carries (README "One boundary").
+handed the wire form of what was loaded; the service's answer, already in the wire form, is
+forwarded as it came (README "One boundary").
 
-flask-smorest loads the input (a 422 in the contract's shape otherwise, and the schema in the
-OpenAPI document); the view receives `schema.dump` of it: JSON, times as ISO-8601 strings,
+In: flask-smorest loads the input (a 422 in the contract's shape otherwise, and the schema in
+the OpenAPI document); the view receives `schema.dump` of it: JSON, times as ISO-8601 strings,
 defaults filled in. The service loads it once more with the same schema, as it loads any
 broker client's call.
+
+Out: each service dumps its answer once, with the contract's answer schema. `response` here
+still documents the operation's status and schema (flask-smorest's), but the view's answer is
+not dumped again: it is written out as JSON, with the status the operation documents (or the
+one the view returns beside it), and flask-smorest passes a flask Response through untouched.
 """
 import functools
 
 import flask_smorest
+from flask import jsonify
+from flask_smorest.utils import set_status_and_headers_in_response, unpack_tuple_response
+from werkzeug import Response
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -23,3 +32,28 @@ class Blueprint(flask_smorest.Blueprint):
                 return view(*before, schema.dump(loaded), **kwargs)
             return documented(with_wire_form)
         return decorator
+
+    def response(self, status_code, schema=None, **options):
+        documented = super().response(status_code, schema, **options)
+        if schema is None:
+            return documented  # nothing to dump (a 204): flask-smorest's own way
+
+        def decorator(view):
+            @functools.wraps(view)
+            def forwarded(*args, **kwargs):
+                return forward(view(*args, **kwargs), status_code)
+            return documented(forwarded)
+        return decorator
+
+
+def forward(returned, documented_status) -> Response:
+    """A service's answer as it came, as JSON, with the status its operation documents (or the
+    one the view returns beside it: `answer, 200`)."""
+    answer, status, headers = unpack_tuple_response(returned)
+    if isinstance(answer, Response):
+        response = answer
+    else:
+        response = jsonify(answer)
+        response.status_code = int(documented_status)
+    set_status_and_headers_in_response(response, status, headers)
+    return response

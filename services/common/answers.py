@@ -1,4 +1,5 @@
-"""The one style of answer schema: what leaves a service, and the gateway, in the wire form."""
+"""The one style of answer schema: a service dumps its answer with it, once, into the wire form
+the gateway forwards unchanged."""
 from marshmallow import Schema, pre_dump
 
 

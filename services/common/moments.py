@@ -1,5 +1,5 @@
 """The one time field: ISO-8601 in, the contract's ISO-8601 UTC with milliseconds out."""
-from datetime import timezone
+from datetime import datetime, timezone
 
 from marshmallow import fields
 
@@ -10,13 +10,17 @@ class Moment(fields.AwareDateTime):
     """A time on the wire. Loaded as an aware datetime (UTC when the text names no zone);
     written as `2026-11-30T22:40:00.000Z`, as services/common/clock.isoformat writes every time.
 
-    A time already written out stays as it is: the service writes its answer in the wire
-    form (presenters, or a dump with the contract's schema), and the gateway dumps that answer
-    again with the same schema, which is where the OpenAPI document and the filter of what
-    leaves come from."""
+    Only a datetime is written: an answer is dumped once, in the service that gives it, with
+    the contract's schema, and a time that is text already is a second dump (or a time nobody
+    loaded), which fails here rather than leaving unchecked."""
 
     def __init__(self, **kwargs):
         super().__init__(default_timezone=timezone.utc, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return value if value is None or isinstance(value, str) else isoformat(value)
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"{attr or 'A Moment'} is {type(value).__name__}, not a datetime: "
+                            "an answer dumped twice, or a time nobody loaded")
+        return isoformat(value)

@@ -8,6 +8,7 @@ hands the service the wire form of what it loaded (`schema.dump` of it: JSON, ti
 ISO-8601 strings). Each service loads its RPC input once, on entry, with the same schema
 (services.common.loading.load): the broker is a boundary of its own. A check that needs a
 service's own knowledge (which sides take part in an event kind, whether a webhook's address
-is allowed) is added by the service, in a subclass in its schemas.py. Answers leave in the
-contract's answer schema (services.common.answers.Answer).
+is allowed) is added by the service, in a subclass in its schemas.py. Answers are dumped once,
+in the service, with the contract's answer schema (services.common.answers.Answer), and the
+gateway forwards them as they came.
 """

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from services.common import access
 from services.common.caller import Caller
-from services.common.clock import derived_id, isoformat, new_id, now
+from services.common.clock import derived_id, new_id, now
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
@@ -103,9 +103,9 @@ def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
         raise NotFound("No such announcement.")
     vendors = [{"company_id": thread["company_id"], "thread_id": thread["_id"],
                 "read": bool((thread.get("read_at") or {}).get("vendor")),
-                "read_at": isoformat((thread.get("read_at") or {}).get("vendor"))}
+                "read_at": (thread.get("read_at") or {}).get("vendor")}
                for thread in store.broadcast_threads(broadcast_id)]
-    return {"id": broadcast_id, "subject": found["subject"], "created_at": isoformat(found["created_at"]),
-            "status": found["status"], "sent_at": isoformat(found.get("sent_at")),
+    return {"id": broadcast_id, "subject": found["subject"], "created_at": found["created_at"],
+            "status": found["status"], "sent_at": found.get("sent_at"),
             "thread_count": found["thread_count"], "read_count": sum(v["read"] for v in vendors),
             "vendors": sorted(vendors, key=lambda v: v["company_id"])}

@@ -1,5 +1,11 @@
-"""Stored documents → the contract's shapes (plain, JSON-ready dicts for RPC)."""
+"""Stored documents → what an answer says, in the contract's field names, times as datetimes.
+
+These are not the wire form: the service dumps them once, with the contract's answer schema
+(services/conversations/service.py), which writes the times and leaves out whatever the
+contract does not name. The events' payloads (`event`) are the one wire form made here.
+"""
 from services.common.clock import isoformat
+from services.common.moments import Moment
 
 
 def message(doc: dict) -> dict:
@@ -9,7 +15,7 @@ def message(doc: dict) -> dict:
         "author": {key: doc["author"].get(key) for key in ("side", "user_id", "name")},
         "body": doc["body"],
         "text": doc["text"],
-        "created_at": isoformat(doc["created_at"]),
+        "created_at": doc["created_at"],
     }
 
 
@@ -23,8 +29,8 @@ def summary(thread: dict, side: str) -> dict:
         "company_id": thread.get("company_id"),
         "customer_id": thread.get("customer_id"),
         "subject": thread["subject"],
-        "created_at": isoformat(thread["created_at"]),
-        "last_message_at": isoformat(thread["last_message_at"]),
+        "created_at": thread["created_at"],
+        "last_message_at": thread["last_message_at"],
         "last_message": {
             "id": last["id"],
             "author": {key: last["author"].get(key) for key in ("side", "user_id", "name")},
@@ -32,7 +38,7 @@ def summary(thread: dict, side: str) -> dict:
         } if last else None,
         "unread_count": thread.get("unread", {}).get(side, 0),
         "awaiting_reply_from": thread.get("awaiting_reply_from"),
-        "awaiting_since": isoformat(thread.get("awaiting_since")),
+        "awaiting_since": thread.get("awaiting_since"),
         "context": thread.get("context"),
         "broadcast_id": thread.get("broadcast_id"),
     }
@@ -45,11 +51,17 @@ def detail(thread: dict, side: str, live: dict | None, changes: list, messages: 
         "context": live["context"] if live else (thread.get("context_snapshot") or {}),
         "context_snapshot": thread.get("context_snapshot"),
         "context_changes": changes,
-        "context_as_of": live.get("as_of") if live else None,
-        "read_at": {name: isoformat(at) for name, at in (thread.get("read_at") or {}).items()},
+        "context_as_of": _as_of(live),
+        "read_at": dict(thread.get("read_at") or {}),
         "messages": {"items": [message(doc) for doc in messages], "next_before": next_before},
     })
     return shown
+
+
+def _as_of(live: dict | None):
+    """The catalog answers in its wire form: its time is loaded, to be written once more."""
+    written = live.get("as_of") if live else None
+    return None if written is None else Moment().deserialize(written)
 
 
 def event(thread: dict, message_doc: dict) -> dict:

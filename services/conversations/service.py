@@ -1,5 +1,10 @@
 """The conversations service: nameko entrypoints only; each use case is a module of its own
-(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades)."""
+(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades).
+
+Each RPC loads its input with the contract's schema on entry and dumps its answer with the
+contract's answer schema on the way out (`answer`): what it returns is the wire form the
+gateway forwards unchanged, so the contract decides what leaves and under which names
+(README "One boundary")."""
 import logging
 
 from nameko.events import EventDispatcher, event_handler
@@ -43,37 +48,41 @@ class ConversationsService:
     @rpc
     def start_thread(self, caller, request, idempotency_key=None):
         request = load(contract.NewThread(), request)
-        return threads.start_thread(self.store, self.catalog, self.outbox, self.callers.verified(caller), request,
-                                    idempotency_key, self.limits)
+        return answer(contract.StartedThread, threads.start_thread(
+            self.store, self.catalog, self.outbox, self.callers.verified(caller), request, idempotency_key, self.limits))
 
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
         request = load(contract.NewMessage(), request)
-        return messages.post_message(self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"],
-                                    idempotency_key, self.limits)
+        return answer(contract.Message, messages.post_message(
+            self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"], idempotency_key,
+            self.limits))
 
     @rpc
     def list_threads(self, caller, query):
-        return inbox.inbox(self.store, self.callers.verified(caller), load(contract.InboxQuery(), query))
+        return answer(contract.InboxPage,
+                      inbox.inbox(self.store, self.callers.verified(caller), load(contract.InboxQuery(), query)))
 
     @rpc
     def get_thread(self, caller, thread_id):
-        return threads.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id)
+        return answer(contract.ThreadDetail,
+                      threads.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id))
 
     @rpc
     def list_messages(self, caller, thread_id, query):
         query = load(contract.MessagesQuery(), query)
-        return messages.list_messages(self.store, self.callers.verified(caller), thread_id, query.get("before"),
-                                     query["limit"])
+        return answer(contract.MessagePage, messages.list_messages(
+            self.store, self.callers.verified(caller), thread_id, query.get("before"), query["limit"]))
 
     @rpc
     def mark_read(self, caller, thread_id):
-        return threads.mark_read(self.store, self.callers.verified(caller), thread_id)
+        return answer(contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id))
 
     @rpc
     def set_status(self, caller, thread_id, request):
         request = load(contract.StatusChange(), request)
-        return threads.set_status(self.store, self.callers.verified(caller), thread_id, request["status"])
+        return answer(contract.ThreadSummary, threads.set_status(
+            self.store, self.callers.verified(caller), thread_id, request["status"]))
 
     @rpc
     def delete_thread(self, caller, thread_id):
@@ -82,12 +91,13 @@ class ConversationsService:
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
         request = load(contract.Bulk(), request)
-        return bulk.bulk(self.store, self.outbox, self.callers.verified(caller), request["action"],
-                            request["thread_ids"], request.get("body"), idempotency_key, self.limits)
+        return answer(contract.BulkResult, bulk.bulk(
+            self.store, self.outbox, self.callers.verified(caller), request["action"], request["thread_ids"],
+            request.get("body"), idempotency_key, self.limits))
 
     @rpc
     def unread_counts(self, caller):
-        return inbox.unread_counts(self.store, self.callers.verified(caller))
+        return answer(contract.UnreadCounts, inbox.unread_counts(self.store, self.callers.verified(caller)))
 
     @rpc
     def broadcast(self, caller, request):
@@ -95,27 +105,27 @@ class ConversationsService:
         announcement = broadcasts.broadcast(self.store, self.catalog, self.callers.verified(caller), request)
         store, outbox = self.store, self.outbox
         self.background(lambda: _deliver(store, outbox, announcement))
-        return {"id": announcement["_id"], "thread_count": announcement["thread_count"],
-                "status": announcement["status"]}
+        return answer(contract.BroadcastCreated, announcement)  # its `_id` is the answer's `id`
 
     @rpc
     def broadcast_status(self, caller, broadcast_id):
-        return broadcasts.broadcast_status(self.store, self.callers.verified(caller), broadcast_id)
+        return answer(contract.BroadcastStatus,
+                      broadcasts.broadcast_status(self.store, self.callers.verified(caller), broadcast_id))
 
     @rpc
     def response_times(self, caller, query):
         query = load(contract.ResponseTimesQuery(), query)
-        return reports.response_times(self.store, self.callers.verified(caller), query)
+        return answer(contract.ResponseTimes, reports.response_times(self.store, self.callers.verified(caller), query))
 
     @rpc
     def get_settings(self):
         """No caller: the storefront reads these without a token (GET /v1/settings/public)."""
-        return settings.current(self.store)
+        return answer(contract.ConversationSettings, settings.current(self.store))
 
     @rpc
     def update_settings(self, caller, values):
         values = load(contract.ConversationSettings(), values)
-        return settings.update(self.store, self.callers.verified(caller), values)
+        return answer(contract.ConversationSettings, settings.update(self.store, self.callers.verified(caller), values))
 
     @timer(interval=1)
     def relay_events(self):
@@ -138,6 +148,13 @@ class ConversationsService:
     @event_handler(CATALOG, CONTEXT_CHANGED)
     def on_context_changed(self, payload):
         cascades.context_changed(self.store, self.catalog, payload["object"])
+
+
+def answer(schema, content: dict) -> dict:
+    """The answer in its wire form, dumped once, here, with the contract's answer schema: times
+    written as the contract writes them, the contract's names (`from`, `to`), nothing it does
+    not name."""
+    return schema().dump(content)
 
 
 def _deliver(store, outbox, announcement):

@@ -2,7 +2,7 @@
 from services.common.context_changes import changes as context_changes
 from services.common import access
 from services.common.caller import Caller
-from services.common.clock import isoformat, now
+from services.common.clock import now
 from services.common.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
@@ -90,7 +90,7 @@ def mark_read(store, caller: Caller, thread_id: str) -> dict:
     visible(store, caller, thread_id)
     at = now()
     store.mark_read(thread_id, caller.side, at)
-    return {"thread_id": thread_id, "side": caller.side, "read_at": isoformat(at), "unread_count": 0}
+    return {"thread_id": thread_id, "side": caller.side, "read_at": at, "unread_count": 0}
 
 
 def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
