@@ -7,9 +7,14 @@
 - `stack`: the whole system, every Procfile process as `make run` starts it (dev/processes.py),
   for end-to-end tests through the gateway's HTTP port.
 """
+import gc
 import os
+import signal
+import sys
+import traceback
 import uuid
 
+import greenlet
 import pytest
 from pymongo import MongoClient
 
@@ -17,6 +22,18 @@ from dev import embedded_mongo
 from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.stack", "tests.fixtures.world"]
+
+
+def _print_green_threads(signum, frame):
+    """`kill -USR2 <pid>` prints where every green thread waits: a suite stuck under eventlet
+    shows only the hub's poll to py-spy."""
+    for thread in gc.get_objects():
+        if isinstance(thread, greenlet.greenlet) and thread.gr_frame is not None:
+            print(f"--- {thread!r}", file=sys.stderr)
+            traceback.print_stack(thread.gr_frame, file=sys.stderr)
+
+
+signal.signal(signal.SIGUSR2, _print_green_threads)
 
 
 @pytest.fixture(scope="session")
