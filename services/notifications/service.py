@@ -4,6 +4,7 @@ from nameko.dependency_providers import Config
 from nameko.events import SERVICE_POOL, event_handler
 from nameko.timer import timer
 
+from services.common import cursors
 from services.common.access import may_administer
 from services.common.caller import NOTIFICATIONS_SERVICE, Caller
 from services.common.catalog_client import Catalog
@@ -101,8 +102,11 @@ class NotificationsService:
     def list_failed(self, caller, cursor=None, limit=50):
         _administration(self.callers.verified(caller), "manage_settings")  # failed mail names its recipients
         query = load(contract.FailedQuerySchema(), {"cursor": cursor, "limit": limit})
-        items, next_cursor = self.store.failed_mails(query["cursor"], query["limit"])
-        return contract.FailedPageSchema().dump({"items": items, "next_cursor": next_cursor})
+        # The store pages by the last id seen; the client holds it as a cursor of the one scheme.
+        after = cursors.decode(query["cursor"], 1)[0] if query["cursor"] else None
+        items, last_id = self.store.failed_mails(after, query["limit"])
+        return contract.FailedPageSchema().dump({"items": items,
+                                                 "next_cursor": cursors.encode(last_id) if last_id else None})
 
     @rpc
     def register_webhook(self, caller, url, events, secret=None):

@@ -34,6 +34,9 @@ def test_a_crafted_cursor_is_refused_with_422(world):
         assert "cursor" in answer.json()["error"]["details"]
     answer = world.stack.call("GET", "/v1/notifications", customer, params={"cursor": crafted_cursor([1, "x", 5])})
     assert answer.status_code == 422, answer.text
+    for cursor in (crafted_cursor([1, "x", 5]), "not-a-cursor", crafted_cursor(["not-an-id"])):
+        answer = world.stack.call("GET", "/v1/notifications/failed", world.admin(), params={"cursor": cursor})
+        assert answer.status_code == 422, (cursor, answer.text)
 
 
 def test_a_token_with_malformed_permissions_is_refused_with_401(world):
