@@ -67,4 +67,6 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
 
 def _resource_blueprints():
     from .blueprints import broadcasts, catalog, notifications, reports, settings, threads, ui
-    return [threads.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp, ui.blp]
+    from .blueprints import saved_replies
+    return [threads.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp, ui.blp,
+            saved_replies.blp]

@@ -15,6 +15,9 @@ from .auth import current_caller
 SIGNED_IN = "signed in"
 THREADS = (f"{SIGNED_IN}: customers (their own threads), vendors (their company's), admins; reading needs "
            "view_<group>_communication, writing manage_<group>_communication (groups: vendor, order, admin)")
+SAVED_REPLIES = (f"{SIGNED_IN}: vendors (their company's replies, shared by its staff) and admins (the "
+                 "administration's), holding manage_<group>_communication for some group; customers: 403")
+AWAY = f"{SIGNED_IN}: vendors (their company's) with manage_vendor_communication or manage_order_communication"
 WHO_MAY_CALL = {
     ("GET", "/healthz"): "anyone (no token)",
     ("GET", "/readyz"): "anyone (no token)",
@@ -31,6 +34,15 @@ WHO_MAY_CALL = {
     ("POST", "/v1/threads/<thread_id>/read"): THREADS,
     ("POST", "/v1/threads/bulk"): THREADS + "; deleting: admins only",
     ("GET", "/v1/unread"): THREADS,
+    ("GET", "/v1/saved-replies"): SAVED_REPLIES,
+    ("POST", "/v1/saved-replies"): SAVED_REPLIES,
+    ("PUT", "/v1/saved-replies/<reply_id>"): SAVED_REPLIES,
+    ("DELETE", "/v1/saved-replies/<reply_id>"): SAVED_REPLIES,
+    ("GET", "/v1/saved-replies/<reply_id>/filled"): SAVED_REPLIES + "; the thread must be one the caller may write in",
+    ("GET", "/v1/away-message"): f"{SIGNED_IN}: vendors (their company's), admins with view_vendor_communication "
+                                 "or view_order_communication (naming company_id)",
+    ("PUT", "/v1/away-message"): AWAY,
+    ("DELETE", "/v1/away-message"): AWAY,
     ("POST", "/v1/broadcasts"): f"{SIGNED_IN}: admins with manage_admin_communication",
     ("GET", "/v1/broadcasts/<broadcast_id>"): f"{SIGNED_IN}: admins with view_admin_communication",
     ("GET", "/v1/settings"): f"{SIGNED_IN}: any admin",

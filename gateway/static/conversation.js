@@ -3,6 +3,7 @@
 import {ApiError} from './api.js';
 import {h, newKey, replace} from './dom.js';
 import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
+import {ReplyPicker} from './reply-picker.js';
 import {renderBody, safeUrl} from './safe-html.js';
 import {STRINGS, t} from './strings.js';
 
@@ -171,6 +172,7 @@ export class ConversationView {
       h('label', {for: 'reply'}, t('replyLabel')),
       thread.status === 'closed' ? h('p', {class: 'muted'}, t('closedNote')) : null,
       this.replyBox,
+      this.staff ? this.savedReplies().attach(this.replyBox) : null,
       h('div', {class: 'row'}, this.replyProblem, this.replyButton));
 
     const dialogue = h('div', {class: 'dialogue'},
@@ -193,8 +195,15 @@ export class ConversationView {
       h('div', {class: 'meta'},
         h('span', {class: 'author'}, mine ? t('you') : (message.author.name || sideLabel(message.author.side))),
         mine ? null : h('span', {class: 'side'}, sideLabel(message.author.side)),
+        message.automatic ? h('span', {class: 'side automatic'}, t('automaticReply')) : null,
         h('time', {datetime: message.created_at}, formatTime(message.created_at))),
       h('div', {class: 'text'}, renderBody(message.body)));
+  }
+
+  /** The saved replies picker, one per conversation (the reply box is made anew at each render). */
+  savedReplies() {
+    this.picker = this.picker || new ReplyPicker(this.host.api, this.id);
+    return this.picker;
   }
 
   async reply() {
@@ -208,7 +217,10 @@ export class ConversationView {
     this.replyButton.disabled = true;
     this.replyProblem.textContent = '';
     try {
-      const message = await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/messages`, {body}, this.replyKey);
+      const savedReply = this.picker?.used; // counted as a use of that saved reply
+      const sent = savedReply ? {body, saved_reply_id: savedReply} : {body};
+      const message = await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/messages`, sent, this.replyKey);
+      this.picker?.sent();
       this.messages.set(message.id, message);
       this.replyKey = null;
       this.draft = '';

@@ -5,6 +5,7 @@ import {ApiError} from './api.js';
 import {confirmDialog} from './conversation.js';
 import {h, newKey} from './dom.js';
 import {Inbox} from './inbox.js';
+import {SavedRepliesPanel} from './saved-replies-panel.js';
 import {t} from './strings.js';
 
 const RECEIPTS_REFRESH_MS = 5000;
@@ -16,7 +17,8 @@ export class MessageCenter extends Inbox {
     const admin = this.side === 'admin';
     this.bulkBar = this.buildBulkBar(admin);
     const conversations = h('div', {id: 'panel-conversations', role: admin ? 'tabpanel' : null,
-      'aria-labelledby': admin ? 'tab-conversations' : null}, this.buildFilters(admin), this.buildWorkspace());
+      'aria-labelledby': admin ? 'tab-conversations' : null}, this.buildFilters(admin),
+    new SavedRepliesPanel(this).element, this.buildWorkspace());
     const sections = [conversations];
     let tabs = null;
     if (admin) {

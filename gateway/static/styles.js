@@ -96,6 +96,15 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
 .message .text { overflow-wrap: anywhere; margin-top: .2em; }
 .reply { display: grid; gap: .5em; }
 .reply .row { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; justify-content: space-between; }
+.picker { border: 1px solid var(--mc-border, #c5ccd8); border-radius: 6px; padding: .5em; display: grid; gap: .4em; }
+.picker[hidden] { display: none; }
+.picker ul { list-style: none; margin: 0; padding: 0; max-height: 14em; overflow: auto; }
+.picker li { padding: .35em .5em; border-radius: 4px; cursor: pointer; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.picker li.active { background: var(--mc-accent-soft, #e3ecff); outline: 2px solid var(--mc-accent, #2456d6); }
+.reply .hint { margin: 0; font-size: .85em; }
+.saved-replies { margin: .5em 0; }
+.saved-replies form { display: grid; gap: .4em; margin-top: .5em; }
+.saved-list { margin: .5em 0; padding-left: 1.2em; }
 .context { min-width: 0; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: grid; gap: .7em; align-content: start;
   background: #fafbfd; }
 .context h4 { font-size: .95em; }

@@ -129,6 +129,37 @@ def may_see_announcements(caller: Caller) -> bool:
     return caller.is_admin and may_view_group(caller, "admin")
 
 
+def saved_replies_owner(caller: Caller) -> str | None:
+    """Whose saved replies a caller keeps and uses: a vendor's staff share their company's, the
+    administration has its own; None for anyone else (customers, the system)."""
+    if caller.role == "vendor" and caller.company_id and _writes_some_group(caller):
+        return f"vendor:{caller.company_id}"
+    if caller.is_admin and _writes_some_group(caller):
+        return "admin"
+    return None
+
+
+def may_keep_saved_replies(caller: Caller) -> bool:
+    return saved_replies_owner(caller) is not None
+
+
+def may_set_away_message(caller: Caller) -> bool:
+    """A vendor's staff who answer customers set their company's automatic reply."""
+    return caller.role == "vendor" and bool(caller.company_id) and (
+        may_manage_group(caller, "vendor") or may_manage_group(caller, "order"))
+
+
+def may_read_away_message(caller: Caller, company_id: str) -> bool:
+    """Its vendor's staff, and the administration (which answers for the marketplace)."""
+    if caller.role == "vendor":
+        return caller.company_id == company_id
+    return caller.is_admin and (may_view_group(caller, "vendor") or may_view_group(caller, "order"))
+
+
+def _writes_some_group(caller: Caller) -> bool:
+    return any(may_manage_group(caller, group) for group in GROUPS)
+
+
 def may_see_reports(caller: Caller) -> bool:
     return may_administer(caller, "view_reports")
 

@@ -62,6 +62,9 @@ class Settings:
     CSCART_READ_TIMEOUT: float = 10.0
     # A pulled record older than this is refreshed in the background.
     CATALOG_FRESH_SECONDS: float = 300.0
+    # Saved replies: how many one vendor (or the administration) keeps, and how long each may be.
+    SAVED_REPLIES_PER_OWNER: int = 100
+    SAVED_REPLY_BODY_MAX: int = 5000
     # Addresses that receive the administration's mail, comma separated.
     ADMIN_EMAILS: str = ""
     # Webhooks may call this machine and private networks (development, tests), never in production.

@@ -35,7 +35,17 @@ class NewThread(Schema):
 
 
 class NewMessage(Schema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX),
+                         metadata={"description": "Required unless `saved_reply_id` is given."})
+    saved_reply_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "Send one of the caller's saved replies, its placeholders filled from this thread, and "
+                       "count the use. With a `body` too, the body is sent (the reply as the person edited it "
+                       "after inserting it) and the use is counted."})
+
+    @validates_schema
+    def body_or_saved_reply(self, data, **kwargs):
+        if not data.get("body") and not data.get("saved_reply_id"):
+            raise ValidationError("A message needs a body, or a saved reply to send.", "body")
 
 
 class StatusChange(Schema):
@@ -105,6 +115,42 @@ class ConversationSettings(Schema):
     show_on_order = fields.Boolean()
 
 
+SAVED_REPLY_TITLE_MAX = 120
+
+
+class NewSavedReply(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={
+        "description": "Plain text with placeholders filled from the thread it is used in: {customer_name}, "
+                       "{vendor_name}, {product_name}, {order_id}, {order_status}. Another name in braces is a "
+                       "422. Its length is bounded by SAVED_REPLY_BODY_MAX."})
+
+
+class SavedReplyChange(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX))
+    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+
+
+class FillQuery(Schema):
+    thread_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class AwayMessageSetting(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    date_from = Moment(data_key="from", required=True)
+    date_to = Moment(data_key="to", required=True)
+
+    @validates_schema
+    def ends_after_it_starts(self, data, **kwargs):
+        if data["date_to"] <= data["date_from"]:
+            raise ValidationError("The away period ends after it starts.", "to")
+
+
+class AwayQuery(Schema):
+    company_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "The vendor (the administration names one; a vendor's staff read their own)."})
+
+
 # What goes out ------------------------------------------------------------------------
 
 class Author(Answer):
@@ -120,6 +166,7 @@ class Message(Answer):
     body = fields.String(metadata={"description": "Safe HTML: only <a> links, line breaks as <br>."})
     text = fields.String()
     created_at = Moment()
+    automatic = fields.Boolean(metadata={"description": "Sent by the vendor's away message, not by a person."})
 
 
 class LastMessage(Answer):
@@ -249,3 +296,36 @@ class ResponseTimes(Answer):
     date_from = Moment(data_key="from")
     date_to = Moment(data_key="to")
     vendors = fields.List(fields.Nested(VendorResponseTimes))
+
+
+class SavedReply(Answer):
+    id = fields.String()
+    title = fields.String()
+    body = fields.String(metadata={"description": "As saved, placeholders unfilled."})
+    placeholders = fields.List(fields.String())
+    use_count = fields.Integer()
+    last_used_at = Moment(allow_none=True)
+    created_at = Moment()
+    updated_at = Moment()
+
+
+class SavedReplyList(Answer):
+    items = fields.List(fields.Nested(SavedReply))
+    most = fields.Integer(metadata={"description": "How many replies the owner may keep (SAVED_REPLIES_PER_OWNER)."})
+
+
+class FilledReply(Answer):
+    saved_reply_id = fields.String()
+    thread_id = fields.String()
+    text = fields.String(metadata={"description": "The body with this thread's values; plain text for the reply box."})
+    unfilled = fields.List(fields.String(), metadata={
+        "description": "Placeholders this thread has no value for (an order's on a product's thread), left as written."})
+
+
+class AwayMessage(Answer):
+    company_id = fields.String()
+    body = fields.String()
+    date_from = Moment(data_key="from")
+    date_to = Moment(data_key="to")
+    active = fields.Boolean(metadata={"description": "The period covers this moment."})
+    updated_at = Moment()

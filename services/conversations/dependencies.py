@@ -11,6 +11,7 @@ from services.common.mongo import Mongo
 from . import mongo_inbox
 from .limits import Limits
 from .mongo_store import MongoThreads
+from .saved_replies import Bounds
 
 
 class Catalog(catalog_client.Catalog):
@@ -44,6 +45,16 @@ class RateLimits(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.limits
+
+
+class SavedReplyBounds(DependencyProvider):
+    """How many saved replies an owner keeps and how long each may be, from the settings."""
+
+    def setup(self):
+        self.bounds = Bounds.from_settings(load_settings(self.container.config))
+
+    def get_dependency(self, worker_ctx):
+        return self.bounds
 
 
 class Store(Mongo):

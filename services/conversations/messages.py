@@ -4,7 +4,7 @@ from services.common.clock import now
 from services.common.errors import NotFound
 from services.common.events import MESSAGE_POSTED
 
-from . import idempotency, limits, model, presenters, rules, text
+from . import away, idempotency, limits, model, presenters, rules, text
 from .lookup import visible, writable
 
 
@@ -26,7 +26,9 @@ def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: ide
     at = now()
     message = model.new_message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message)
     if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events
-        return store.get(thread["_id"]), store.get_message(message["_id"])
+        thread, message = store.get(thread["_id"]), store.get_message(message["_id"])
+        away.follow_up(store, outbox, thread, message)  # that attempt may have stopped before it
+        return thread, message
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
     updated = store.add_message(thread, message, rules.after_message(thread, caller.side, at))
@@ -34,6 +36,7 @@ def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: ide
         store.remove_message(message["_id"])
         raise NotFound("No such thread.")
     outbox.publish(updated, message)
+    away.follow_up(store, outbox, updated, message)
     return updated, message
 
 

@@ -16,6 +16,7 @@ from services.common.clock import now
 from services.common.mongo import update_by_id
 
 from .mongo_inbox import PlainInbox, _owner
+from .mongo_replies import MongoSavedReplies
 from .ports import InboxFilter, MessageEffect, last_message
 
 DUPLICATE_KEY = 11000
@@ -27,7 +28,7 @@ NOT_DELETED = {"status": {"$ne": "deleted"}}
 RELEASE_SECONDS = 0.5
 
 
-class MongoThreads:
+class MongoThreads(MongoSavedReplies):
     def __init__(self, db, reader=None):
         self.db = db
         self.reader = reader or PlainInbox(db)
@@ -65,6 +66,7 @@ class MongoThreads:
         db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
         # Only announcements still being delivered have a lease.
         db.broadcasts.create_index("lease_until", sparse=True)
+        MongoSavedReplies.create_reply_indexes(db)
 
     # threads --------------------------------------------------------------------------
 
@@ -335,8 +337,9 @@ def _update_for(effect: MessageEffect, message: dict) -> dict:
     changes = {
         "last_message_at": effect.at, "updated_at": effect.at, "last_message": last_message(message),
         "awaiting_reply_from": effect.awaiting_reply_from, "awaiting_since": effect.awaiting_since,
-        f"unread.{effect.author_side}": 0, f"read_at.{effect.author_side}": effect.at,
     }
+    if effect.author_reads:
+        changes.update({f"unread.{effect.author_side}": 0, f"read_at.{effect.author_side}": effect.at})
     for name in ("first_customer_message_at", "first_reply_at"):
         if getattr(effect, name) is not None:
             changes[name] = getattr(effect, name)

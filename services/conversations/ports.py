@@ -48,6 +48,9 @@ class MessageEffect:
     awaiting_since: datetime | None
     first_customer_message_at: datetime | None = None  # set when this is the customer's first
     first_reply_at: datetime | None = None             # set when this is the vendor's first answer
+    # An automatic message (the away message) is written by nobody who read the thread: the
+    # author's side keeps its unread messages and its read time.
+    author_reads: bool = True
 
     def apply_to(self, thread: dict, message: dict) -> None:
         """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
@@ -55,10 +58,12 @@ class MessageEffect:
                       awaiting_since=self.awaiting_since, last_message=last_message(message))
         thread["message_count"] = thread.get("message_count", 0) + 1
         unread = thread.setdefault("unread", {})
-        unread[self.author_side] = 0
+        if self.author_reads:
+            unread[self.author_side] = 0
         for side in self.notified_sides:
             unread[side] = unread.get(side, 0) + 1
-        thread.setdefault("read_at", {})[self.author_side] = self.at
+        if self.author_reads:
+            thread.setdefault("read_at", {})[self.author_side] = self.at
         for name in ("first_customer_message_at", "first_reply_at"):
             if getattr(self, name) is not None:
                 thread[name] = getattr(self, name)
@@ -137,6 +142,33 @@ class Threads(Protocol):
     def stalled_broadcasts(self, at: datetime, lease: timedelta) -> Iterable[dict]: ...
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None: ...
     def broadcast_threads(self, broadcast_id: str) -> list[dict]: ...
+
+    # saved replies (an owner is "vendor:<company_id>" or "admin": access.saved_replies_owner)
+    def insert_saved_reply(self, reply: dict, most: int) -> bool:
+        """False when its owner keeps `most` replies already."""
+
+    def saved_replies(self, owner: str) -> list[dict]:
+        """The owner's replies, by title."""
+
+    def get_saved_reply(self, reply_id: str, owner: str) -> dict | None: ...
+
+    def update_saved_reply(self, reply_id: str, owner: str, changes: dict) -> dict | None:
+        """The reply as it is now; None when the owner has no such reply."""
+
+    def delete_saved_reply(self, reply_id: str, owner: str) -> bool: ...
+
+    def count_reply_use(self, reply_id: str, message_id: str, at: datetime) -> bool:
+        """Count one use of the reply, by the message it was sent as: False (nothing counted)
+        when that message was counted already (a request done again)."""
+
+    # away messages (one per vendor)
+    def get_away_message(self, company_id: str) -> dict | None: ...
+    def put_away_message(self, away: dict) -> dict: ...
+    def delete_away_message(self, company_id: str) -> bool: ...
+
+    def claim_away_reply(self, thread_id: str, period: str, message_id: str) -> str | None:
+        """The id of the thread's automatic reply in this away period: `message_id` when it had
+        none yet (and now has), else the one it had; None when there is no such thread."""
 
     # figures and settings
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...

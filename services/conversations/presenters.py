@@ -13,6 +13,7 @@ def message(doc: dict) -> dict:
         "id": doc["_id"],
         "thread_id": doc["thread_id"],
         "author": {key: doc["author"].get(key) for key in ("side", "user_id", "name")},
+        "automatic": bool(doc.get("automatic")),
         "body": doc["body"],
         "text": doc["text"],
         "created_at": doc["created_at"],

@@ -18,7 +18,9 @@ from services.common.liveness import Heartbeat
 from services.common.signing import SignedCallers
 
 from . import broadcasts, bulk, cascades, inbox, messages, reports, settings, threads
+from . import away, saved_replies
 from .dependencies import Background, Catalog, PublishedMessages, RateLimits, Store
+from .dependencies import SavedReplyBounds
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ class ConversationsService:
     published = PublishedMessages()
     background = Background()
     limits = RateLimits()
+    reply_bounds = SavedReplyBounds()
     callers = SignedCallers()
     alive = Heartbeat()
 
@@ -54,9 +57,14 @@ class ConversationsService:
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
         request = load(contract.NewMessage(), request)
-        return answer(contract.Message, messages.post_message(
-            self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"], idempotency_key,
-            self.limits))
+        caller = self.callers.verified(caller)
+        reply_id = request.get("saved_reply_id")
+        body = (saved_replies.compose(self.store, self.catalog, caller, thread_id, request) if reply_id
+                else request["body"])
+        posted = messages.post_message(self.store, self.outbox, caller, thread_id, body, idempotency_key, self.limits)
+        if reply_id:
+            saved_replies.count_use(self.store, reply_id, posted)
+        return answer(contract.Message, posted)
 
     @rpc
     def list_threads(self, caller, query):
@@ -126,6 +134,50 @@ class ConversationsService:
     def update_settings(self, caller, values):
         values = load(contract.ConversationSettings(), values)
         return answer(contract.ConversationSettings, settings.update(self.store, self.callers.verified(caller), values))
+
+    # saved replies and the away message ---------------------------------------------------
+
+    @rpc
+    def list_saved_replies(self, caller):
+        return answer(contract.SavedReplyList,
+                      saved_replies.listed(self.store, self.callers.verified(caller), self.reply_bounds))
+
+    @rpc
+    def create_saved_reply(self, caller, request):
+        request = load(contract.NewSavedReply(), request)
+        return answer(contract.SavedReply, saved_replies.create(
+            self.store, self.callers.verified(caller), self.reply_bounds, request))
+
+    @rpc
+    def update_saved_reply(self, caller, reply_id, request):
+        request = load(contract.SavedReplyChange(), request)
+        return answer(contract.SavedReply, saved_replies.update(
+            self.store, self.callers.verified(caller), self.reply_bounds, reply_id, request))
+
+    @rpc
+    def delete_saved_reply(self, caller, reply_id):
+        saved_replies.delete(self.store, self.callers.verified(caller), reply_id)
+
+    @rpc
+    def fill_saved_reply(self, caller, reply_id, query):
+        query = load(contract.FillQuery(), query)
+        return answer(contract.FilledReply, saved_replies.fill(
+            self.store, self.catalog, self.callers.verified(caller), reply_id, query["thread_id"]))
+
+    @rpc
+    def get_away_message(self, caller, query):
+        query = load(contract.AwayQuery(), query)
+        return answer(contract.AwayMessage,
+                      away.current(self.store, self.callers.verified(caller), query.get("company_id")))
+
+    @rpc
+    def set_away_message(self, caller, request):
+        request = load(contract.AwayMessageSetting(), request)
+        return answer(contract.AwayMessage, away.put(self.store, self.catalog, self.callers.verified(caller), request))
+
+    @rpc
+    def clear_away_message(self, caller):
+        away.clear(self.store, self.callers.verified(caller))
 
     @timer(interval=1)
     def relay_events(self):

@@ -6,7 +6,7 @@ from services.common.clock import now
 from services.common.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
-from . import idempotency, limits, model, presenters, rules, settings, text
+from . import away, idempotency, limits, model, presenters, rules, settings, text
 from .lookup import visible
 from .messages import append
 
@@ -54,8 +54,10 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
             thread = existing or thread
             if store.insert_message(message):
                 outbox.publish(thread, message)
+                away.follow_up(store, outbox, thread, message)
             else:
                 message = store.get_message(message["_id"])
+                away.follow_up(store, outbox, thread, message)  # that attempt may have stopped before it
             return {"created": True, "thread": presenters.summary(thread, caller.side),
                     "message": presenters.message(message)}
         existing = store.find_open(key)  # another request opened it a moment ago
