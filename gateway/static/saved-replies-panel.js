@@ -28,9 +28,16 @@ export class SavedRepliesPanel {
     h('p', {class: 'muted'}, t('savedPlaceholders'), ' ', PLACEHOLDERS.map((name) => `{${name}}`).join(' ')),
     h('button', {type: 'submit'}, t('savedAdd')));
     this.away = host.side === 'vendor' ? this.awayForm() : null;
-    this.element = h('details', {class: 'saved-replies', ontoggle: () => { if (this.element.open) this.load(); }},
-      h('summary', {}, host.side === 'vendor' ? t('savedAndAwayTitle') : t('pickerLabel')),
-      this.list, form, this.away, this.problem);
+    // A disclosure button rather than <details>: the filters' <summary> stays the page's only one.
+    const content = h('div', {id: 'saved-replies-panel', hidden: true}, this.list, form, this.away, this.problem);
+    const toggle = h('button', {type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': 'saved-replies-panel',
+      onclick: () => {
+        const opening = content.hidden;
+        content.hidden = !opening;
+        toggle.setAttribute('aria-expanded', String(opening));
+        if (opening) this.load();
+      }}, host.side === 'vendor' ? t('savedAndAwayTitle') : t('pickerLabel'));
+    this.element = h('section', {class: 'saved-replies'}, toggle, content);
   }
 
   async send(method, path, body) {

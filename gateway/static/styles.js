@@ -104,6 +104,7 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
 .reply .hint { margin: 0; font-size: .85em; }
 .saved-replies { margin: .5em 0; }
 .saved-replies form { display: grid; gap: .4em; margin-top: .5em; }
+.saved-replies [hidden] { display: none; }
 .saved-list { margin: .5em 0; padding-left: 1.2em; }
 .context { min-width: 0; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: grid; gap: .7em; align-content: start;
   background: #fafbfd; }

@@ -9,8 +9,8 @@ import re
 from services.common.errors import ValidationFailed
 
 PLACEHOLDERS = ("customer_name", "vendor_name", "product_name", "order_id", "order_status")
-# A placeholder is a name in braces; a brace that does not enclose a name is plain text.
-NAMED = re.compile(r"\{([A-Za-z0-9_ ]*)\}")
+# A placeholder is one word in braces; braces around anything else are plain text.
+NAMED = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 
 
 def named(body: str) -> list[str]:
