@@ -31,6 +31,7 @@ class InboxFilter:
     reader_side: str | None = None        # whose unread count `unread` speaks of
     unread: bool | None = None            # True: unread messages for reader_side; False: none
     awaiting_reply_from: str | None = None
+    overdue: bool | None = None           # True: escalated, still unanswered; False: not so
     words: tuple[str, ...] = ()           # every word in the thread's messages
     nothing: bool = False                 # outside the reader's reach: no thread at all
 
@@ -48,6 +49,9 @@ class MessageEffect:
     awaiting_since: datetime | None
     first_customer_message_at: datetime | None = None  # set when this is the customer's first
     first_reply_at: datetime | None = None             # set when this is the vendor's first answer
+    # The wait for a reply starts again (or ends): the reminders of the last wait are spent and
+    # the thread is no longer overdue (reminders.py).
+    restarts_wait: bool = False
 
     def apply_to(self, thread: dict, message: dict) -> None:
         """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
@@ -62,6 +66,8 @@ class MessageEffect:
         for name in ("first_customer_message_at", "first_reply_at"):
             if getattr(self, name) is not None:
                 thread[name] = getattr(self, name)
+        if self.restarts_wait:
+            thread.update(reminded_level=0, overdue=False)
 
 
 def last_message(message: dict) -> dict:
@@ -137,6 +143,21 @@ class Threads(Protocol):
     def stalled_broadcasts(self, at: datetime, lease: timedelta) -> Iterable[dict]: ...
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None: ...
     def broadcast_threads(self, broadcast_id: str) -> list[dict]: ...
+
+    # reminders and escalation (reminders.py)
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
+        """Customer threads open and awaiting the vendor since before that moment, whose
+        reminders have reached `level - 1` and no further."""
+
+    def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
+        """Move the thread to the reminder's level and keep the reminder to publish, in one
+        conditional write: only while it still awaits the vendor since the same moment and
+        stands at the level before (another replica, or a reply, got there first: None)."""
+
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
+        """Threads holding reminders whose relay time has come."""
+
+    def reminder_published(self, thread_id: str, reminder_id: str) -> None: ...
 
     # figures and settings
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...
