@@ -73,3 +73,19 @@ def test_a_malformed_reminder_is_dropped(notifications):
     notifications.receive({"thread": thread(), "reminder": {"level": 3}}, REPLY_OVERDUE)
     notifications.receive(message(thread(), ANN, "Still fine?"), MESSAGE_POSTED)
     assert len(notifications.outbox.sent) == 1
+
+
+def test_a_reminder_that_meets_new_messages_in_one_batch_is_a_line_among_them(clock):
+    from services.notifications.mail import compose
+
+    def planned(message_id, author, side, excerpt, notice=None):
+        mail = {"message_id": message_id, "thread_id": "t1", "address": SHOP_EMAIL, "recipient_name": "",
+                "thread": {"title": "Brass Desk Lamp", "subject": "Product: Brass Desk Lamp", "link": "https://x.test"},
+                "message": {"author_name": author, "author_side": side, "excerpt": excerpt, "created_at": clock()}}
+        return {**mail, "notice": notice} if notice else mail
+
+    both = compose([planned("m1", "Ann Lee", "customer", "Anyone there?"),
+                    planned("r1", "Message Center", "system", "Ann Lee has waited 24 h for your reply.",
+                            "reply_reminder")], "mc@test", "b1")
+    assert both["Subject"] == "2 new messages about Brass Desk Lamp"
+    assert "Message Center (reminder)" in text_of(both) and "Anyone there?" in text_of(both)
