@@ -80,6 +80,7 @@ export class MessageCenter extends Inbox {
         ['closed', t('statusClosed')], ...(admin ? [['deleted', t('statusDeleted')]] : [])])),
       h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'unread'}), t('filterUnread')),
       h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'awaiting_reply'}), t('filterAwaiting')),
+      h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'overdue'}), t('filterOverdue')),
       field('customer', t('filterCustomer'), h('input', {type: 'text', name: 'customer', maxlength: 200})),
       admin ? field('company_id', t('filterVendor'), h('input', {type: 'text', name: 'company_id', maxlength: 64})) : null,
       field('created_from', t('filterFrom'), h('input', {type: 'date', name: 'created_from'})),
@@ -114,6 +115,7 @@ export class MessageCenter extends Inbox {
       q: text('q'), type: text('type'), status: text('status'), customer: text('customer'),
       company_id: text('company_id'), unread: data.get('unread') ? 'true' : undefined,
       awaiting_reply: data.get('awaiting_reply') ? 'true' : undefined,
+      overdue: data.get('overdue') ? 'true' : undefined,
       created_from: day('created_from'), created_to: day('created_to', 1),
     };
   }

@@ -95,6 +95,9 @@ export class ThreadList {
     if (item.awaiting_reply_from && item.awaiting_reply_from === mySide) {
       marks.push(h('span', {class: 'chip awaiting'}, t('awaitingYou', {time: formatTime(item.awaiting_since)})));
     }
+    if (item.overdue) {  // escalated to the administration, still unanswered (issue 14)
+      marks.push(h('span', {class: 'chip overdue'}, t('overdue')));
+    }
     if (item.status !== 'open') {
       marks.push(h('span', {class: `chip ${item.status}`},
         item.status === 'closed' ? t('statusClosed') : t('statusDeleted')));

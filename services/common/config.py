@@ -80,6 +80,10 @@ class Settings:
     # the newest, for a server that reads every thread an index gives before it applies a limit
     # (the embedded development database: `make run`, the test stack and the bench set it).
     INBOX_READER: str = "plain"
+    # A customer's question unanswered this long reminds the vendor once (mail and bell); this
+    # long, the administration's bell rings and the thread is flagged overdue (reminders.py).
+    REMIND_VENDOR_AFTER_HOURS: float = 24.0
+    ESCALATE_AFTER_HOURS: float = 48.0
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
 

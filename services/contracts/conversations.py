@@ -66,6 +66,8 @@ class InboxQuery(Schema):
     updated_to = Moment()
     unread = fields.Boolean()
     awaiting_reply = fields.Boolean()
+    overdue = fields.Boolean(metadata={"description": "true: questions escalated to the administration and "
+                                                      "still unanswered (ESCALATE_AFTER_HOURS)."})
     q = fields.String(validate=validate.Length(min=1, max=200))
     sort = fields.String(load_default="last_message_at", validate=validate.OneOf(("last_message_at", "created_at", "id")))
     order = fields.String(load_default="desc", validate=validate.OneOf(("desc", "asc")))
@@ -195,6 +197,8 @@ class ThreadSummary(Answer):
     unread_count = fields.Integer()
     awaiting_reply_from = fields.String(allow_none=True)
     awaiting_since = Moment(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "The customer's question waited past ESCALATE_AFTER_HOURS "
+                                                      "and is still unanswered."})
     context = fields.Nested(ShortContext, allow_none=True)
     broadcast_id = fields.String(allow_none=True)
 
@@ -290,6 +294,7 @@ class VendorResponseTimes(Answer):
     answered = fields.Integer()
     median_first_reply_seconds = fields.Float(allow_none=True)
     answered_within_24h_share = fields.Float(allow_none=True)
+    overdue = fields.Integer(metadata={"description": "Of these threads, those escalated and still unanswered."})
 
 
 class ResponseTimes(Answer):

@@ -81,6 +81,9 @@ class NotificationAuthorSchema(Answer):
 class NotificationSchema(Answer):
     id = fields.String()
     kind = fields.String()
+    reason = fields.String(allow_none=True, metadata={
+        "description": "absent for a message; `reply_reminder`: the vendor's reminder of a question unanswered, "
+                       "`reply_overdue`: the administration told of one (message_id is then the reminder's)"})
     thread_id = fields.String()
     message_id = fields.String()
     title = fields.String(metadata={"description": "the product, order or subject"})

@@ -8,7 +8,7 @@ from services.common.caller import CONVERSATIONS_SERVICE
 from services.common.config import load_settings
 from services.common.mongo import Mongo
 
-from . import mongo_inbox
+from . import mongo_inbox, reminders
 from .limits import Limits
 from .mongo_store import MongoThreads
 from .saved_replies import Bounds
@@ -55,6 +55,16 @@ class SavedReplyBounds(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.bounds
+
+
+class ReminderPolicy(DependencyProvider):
+    """When an unanswered question reminds the vendor and escalates (reminders.py), read once."""
+
+    def setup(self):
+        self.policy = reminders.Policy.from_settings(load_settings(self.container.config))
+
+    def get_dependency(self, worker_ctx):
+        return self.policy
 
 
 class Store(Mongo):

@@ -41,6 +41,7 @@ def inbox_filter(caller: Caller, query: dict) -> InboxFilter:
         active_from=query.get("updated_from"), active_to=query.get("updated_to"),
         reader_side=caller.side, unread=query.get("unread"),
         awaiting_reply_from=caller.side if query.get("awaiting_reply") is True else None,
+        overdue=query.get("overdue"),
         words=words)
 
 

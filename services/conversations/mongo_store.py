@@ -67,6 +67,12 @@ class MongoThreads(MongoSavedReplies):
         # Only announcements still being delivered have a lease.
         db.broadcasts.create_index("lease_until", sparse=True)
         MongoSavedReplies.create_reply_indexes(db)
+        # Reminders: the threads due for the next level, by equality on the first two fields and
+        # a range on the third, so a thread whose reminders are spent is never read again.
+        threads.create_index([("awaiting_reply_from", ASCENDING), ("reminded_level", ASCENDING),
+                              ("awaiting_since", ASCENDING)])
+        # The reminders' outbox: only threads holding an unpublished reminder have an entry.
+        threads.create_index("pending_reminders.relay_after", sparse=True)
 
     # threads --------------------------------------------------------------------------
 
@@ -276,6 +282,32 @@ class MongoThreads(MongoSavedReplies):
         return list(self.threads.find({"broadcast_id": broadcast_id},
                                       {"company_id": 1, "read_at": 1, "status": 1}))
 
+    # reminders and escalation ---------------------------------------------------------
+
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
+        # Two $match stages, the first exactly the reminders index's (see WindowedInbox._select).
+        return list(self.threads.aggregate([
+            {"$match": {"awaiting_reply_from": "vendor", "reminded_level": level - 1,
+                        "awaiting_since": {"$lte": awaiting_since_before}}},
+            {"$match": {"type": "vendor_to_customer", "status": "open"}},
+            {"$limit": limit},
+        ]))
+
+    def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
+        level = reminder["level"]
+        changes = {"reminded_level": level}
+        if reminder["overdue"]:
+            changes["overdue"] = True
+        return update_by_id(self.threads, thread["_id"], {"$set": changes, "$push": {"pending_reminders": reminder}},
+                            {"awaiting_reply_from": "vendor", "awaiting_since": thread["awaiting_since"],
+                             "reminded_level": level - 1, "status": "open"})
+
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
+        return list(self.threads.find({"pending_reminders.relay_after": {"$lte": at}}).limit(limit))
+
+    def reminder_published(self, thread_id: str, reminder_id: str) -> None:
+        self.threads.update_one({"_id": thread_id}, {"$pull": {"pending_reminders": {"id": reminder_id}}})
+
     # figures --------------------------------------------------------------------------
 
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
@@ -284,7 +316,7 @@ class MongoThreads(MongoSavedReplies):
         if company_id:
             query["company_id"] = company_id
         return list(self.threads.find(query, {"company_id": 1, "first_customer_message_at": 1,
-                                              "first_reply_at": 1}))
+                                              "first_reply_at": 1, "overdue": 1}))
 
     # settings -------------------------------------------------------------------------
 
@@ -327,6 +359,10 @@ def as_query(wanted: InboxFilter) -> dict:
         found[f"unread.{wanted.reader_side}"] = {"$in": [0, None]}
     if wanted.awaiting_reply_from:
         found["awaiting_reply_from"] = wanted.awaiting_reply_from
+    if wanted.overdue is True:
+        found["overdue"] = True
+    elif wanted.overdue is False:
+        found["overdue"] = {"$ne": True}  # threads from before reminders have no flag
     if wanted.words:
         found["words"] = {"$all": list(wanted.words)}
     return found
@@ -343,6 +379,8 @@ def _update_for(effect: MessageEffect, message: dict) -> dict:
     for name in ("first_customer_message_at", "first_reply_at"):
         if getattr(effect, name) is not None:
             changes[name] = getattr(effect, name)
+    if effect.restarts_wait:
+        changes.update(reminded_level=0, overdue=False)
     counters = {f"unread.{side}": 1 for side in effect.notified_sides}
     counters["message_count"] = 1
     return {"$set": changes, "$inc": counters}

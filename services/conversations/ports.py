@@ -31,6 +31,7 @@ class InboxFilter:
     reader_side: str | None = None        # whose unread count `unread` speaks of
     unread: bool | None = None            # True: unread messages for reader_side; False: none
     awaiting_reply_from: str | None = None
+    overdue: bool | None = None           # True: escalated, still unanswered; False: not so
     words: tuple[str, ...] = ()           # every word in the thread's messages
     nothing: bool = False                 # outside the reader's reach: no thread at all
 
@@ -51,6 +52,9 @@ class MessageEffect:
     # An automatic message (the away message) is written by nobody who read the thread: the
     # author's side keeps its unread messages and its read time.
     author_reads: bool = True
+    # The wait for a reply starts again (or ends): the reminders of the last wait are spent and
+    # the thread is no longer overdue (reminders.py).
+    restarts_wait: bool = False
 
     def apply_to(self, thread: dict, message: dict) -> None:
         """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
@@ -67,6 +71,8 @@ class MessageEffect:
         for name in ("first_customer_message_at", "first_reply_at"):
             if getattr(self, name) is not None:
                 thread[name] = getattr(self, name)
+        if self.restarts_wait:
+            thread.update(reminded_level=0, overdue=False)
 
 
 def last_message(message: dict) -> dict:
@@ -169,6 +175,21 @@ class Threads(Protocol):
     def claim_away_reply(self, thread_id: str, period: str, message_id: str) -> str | None:
         """The id of the thread's automatic reply in this away period: `message_id` when it had
         none yet (and now has), else the one it had; None when there is no such thread."""
+
+    # reminders and escalation (reminders.py)
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
+        """Customer threads open and awaiting the vendor since before that moment, whose
+        reminders have reached `level - 1` and no further."""
+
+    def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
+        """Move the thread to the reminder's level and keep the reminder to publish, in one
+        conditional write: only while it still awaits the vendor since the same moment and
+        stands at the level before (another replica, or a reply, got there first: None)."""
+
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
+        """Threads holding reminders whose relay time has come."""
+
+    def reminder_published(self, thread_id: str, reminder_id: str) -> None: ...
 
     # figures and settings
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...

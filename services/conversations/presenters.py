@@ -40,6 +40,7 @@ def summary(thread: dict, side: str) -> dict:
         "unread_count": thread.get("unread", {}).get(side, 0),
         "awaiting_reply_from": thread.get("awaiting_reply_from"),
         "awaiting_since": thread.get("awaiting_since"),
+        "overdue": bool(thread.get("overdue")),
         "context": thread.get("context"),
         "broadcast_id": thread.get("broadcast_id"),
     }

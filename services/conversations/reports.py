@@ -22,6 +22,8 @@ def response_times(store, caller: Caller, query: dict) -> dict:
             "company_id": company_id, "threads": len(threads), "answered": len(waits),
             "median_first_reply_seconds": statistics.median(waits) if waits else None,
             "answered_within_24h_share": sum(wait <= day for wait in waits) / len(threads),
+            # Escalated and still unanswered (reminders.py): a reply clears the flag.
+            "overdue": sum(bool(t.get("overdue")) for t in threads),
         })
     # The contract names the window `from` and `to` on the wire (contract.ResponseTimes).
     return {"date_from": query["date_from"], "date_to": query["date_to"], "vendors": vendors}

@@ -133,6 +133,7 @@ def after_message(thread: dict, author_side: str, at, announcement: bool = False
         awaiting_since=thread.get("awaiting_since") if keeps_waiting else (at if owed_by else None),
         first_customer_message_at=at if asked_first else None,
         first_reply_at=at if answered_first else None,
+        restarts_wait=not keeps_waiting,
     )
 
 

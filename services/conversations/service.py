@@ -1,5 +1,5 @@
 """The conversations service: nameko entrypoints only; each use case is a module of its own
-(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades).
+(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades, reminders).
 
 Each RPC loads its input with the contract's schema on entry and dumps its answer with the
 contract's answer schema on the way out (`answer`): what it returns is the wire form the
@@ -17,10 +17,9 @@ from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, V
 from services.common.liveness import Heartbeat
 from services.common.signing import SignedCallers
 
-from . import broadcasts, bulk, cascades, inbox, messages, reports, settings, threads
-from . import away, saved_replies
-from .dependencies import Background, Catalog, PublishedMessages, RateLimits, Store
-from .dependencies import SavedReplyBounds
+from . import away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, saved_replies, settings, threads
+from .dependencies import (Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy, SavedReplyBounds,
+                           Store)
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -36,6 +35,7 @@ class ConversationsService:
     background = Background()
     limits = RateLimits()
     reply_bounds = SavedReplyBounds()
+    reminder_policy = ReminderPolicy()
     callers = SignedCallers()
     alive = Heartbeat()
 
@@ -188,6 +188,13 @@ class ConversationsService:
     def resume_broadcasts(self):
         """Deliver the announcements a stopped process left half written."""
         broadcasts.resume_broadcasts(self.store, self.outbox)
+
+    @timer(interval=5)
+    def remind_vendors(self):
+        """Remind vendors of questions left unanswered, and escalate them (reminders.py): every
+        replica runs it, and a conditional write decides which one sends each reminder."""
+        reminders.send_due(self.store, self.dispatch, self.reminder_policy)
+        reminders.relay(self.store, self.dispatch)
 
     @event_handler(CATALOG, VENDOR_DELETED)
     def on_vendor_deleted(self, payload):

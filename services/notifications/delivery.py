@@ -20,9 +20,10 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common.clock import isoformat, new_id, now
 from services.common.errors import NotFound, Unavailable
+from services.common.events import REPLY_OVERDUE
 from services.common.mongo import until_reachable
 
-from . import rules
+from . import reminders, rules
 from .mail import MailNotSent, compose
 from .schemas import MessageEventSchema
 from .webhooks import SIGNATURE_HEADER, sign
@@ -60,7 +61,7 @@ def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict
         options = store.settings()  # read once for all this event causes
         work_through(store, catalog, settings, options, key)
         # This event's own mail and webhook calls go at once; everybody else's are the timer's.
-        send_due_mails(store, outbox, settings, options, message_id=payload["message"]["id"])
+        send_due_mails(store, outbox, settings, options, message_id=subject_id(event, payload))
         call_due_webhooks(store, poster, options, event_key=key)
     except Exception:
         log.exception("%s left for the timer", key)
@@ -82,12 +83,22 @@ def on_tick(store, catalog, outbox, poster, settings) -> None:
 # receiving --------------------------------------------------------------------------------
 
 def event_key(event: str, payload: dict) -> str:
-    return f"{event}:{payload['message']['id']}"
+    return f"{event}:{subject_id(event, payload)}"
+
+
+def subject_id(event: str, payload: dict) -> str:
+    """What an event is about, which keys what it causes: a message, or a reminder (its id
+    stands in for a message id in the unique keys of the mail and bell records)."""
+    return payload["reminder"]["id"] if event == REPLY_OVERDUE else payload["message"]["id"]
+
+
+def _schema(event: str):
+    return reminders.ReminderEventSchema() if event == REPLY_OVERDUE else MessageEventSchema()
 
 
 def receive(store, event: str, payload: dict) -> str:
     """Keep the event (once); its id. Raises marshmallow's ValidationError for a malformed one."""
-    MessageEventSchema().load(payload)
+    _schema(event).load(payload)
     key = event_key(event, payload)
     store.record_event(key, {"event": event, "payload": payload, "status": "pending", "attempts": 0,
                              "received_at": now(), "process_after": now()})
@@ -111,8 +122,11 @@ def work_through_due(store, catalog, settings, options: dict, limit: int = 100) 
 
 def _work_through(store, catalog, settings, options: dict, event: dict) -> None:
     try:
-        plan(store, catalog, settings, options, event["event"], MessageEventSchema().load(event["payload"]),
-             event["payload"], event["received_at"])
+        loaded = _schema(event["event"]).load(event["payload"])
+        if event["event"] == REPLY_OVERDUE:
+            reminders.plan(store, catalog, settings, loaded)
+        else:
+            plan(store, catalog, settings, options, event["event"], loaded, event["payload"], event["received_at"])
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
         status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())

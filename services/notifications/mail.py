@@ -26,7 +26,9 @@ templates = Environment(
     keep_trailing_newline=True,
 )
 
-SIDE_LABEL = {"customer": "customer", "vendor": "vendor", "admin": "marketplace administration"}
+# "system": the marketplace's own reminder of an unanswered question (reminders.py).
+SIDE_LABEL = {"customer": "customer", "vendor": "vendor", "admin": "marketplace administration",
+              "system": "reminder"}
 
 
 class MailNotSent(Exception):
@@ -55,8 +57,13 @@ def mail_context(mails: list[dict]) -> dict:
 
 def compose(mails: list[dict], mail_from: str, batch_id: str) -> EmailMessage:
     context = mail_context(mails)
+    # A reminder alone is its own mail; one that meets new messages in the same batch is a
+    # line among them.
+    reminder = all(mail.get("notice") for mail in mails)
+    template = "reply_reminder" if reminder else "new_messages"
     message = EmailMessage()
-    message["Subject"] = rules.mail_subject(context["authors"], context["title"] or context["subject"])
+    message["Subject"] = (rules.reminder_subject(context["title"] or context["subject"]) if reminder
+                          else rules.mail_subject(context["authors"], context["title"] or context["subject"]))
     message["From"] = mail_from
     message["To"] = mails[0]["address"]
     message["Date"] = format_datetime(now())
@@ -66,8 +73,8 @@ def compose(mails: list[dict], mail_from: str, batch_id: str) -> EmailMessage:
     # An automatic mail: out-of-office replies should not answer it (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
     message["X-MessageCenter-Thread"] = mails[0]["thread_id"]
-    message.set_content(templates.get_template("new_messages.txt").render(context))
-    message.add_alternative(templates.get_template("new_messages.html").render(context), subtype="html")
+    message.set_content(templates.get_template(f"{template}.txt").render(context))
+    message.add_alternative(templates.get_template(f"{template}.html").render(context), subtype="html")
     return message
 
 

@@ -215,6 +215,12 @@ def mail_subject(authors: list[str], title: str) -> str:
     return " ".join(subject.split())
 
 
+def reminder_subject(title: str) -> str:
+    """A vendor's reminder of a question it has not answered (reminders.py)."""
+    about = f" about {title}" if title else ""
+    return " ".join(f"Reminder: a customer is waiting for your reply{about}".split())
+
+
 def send_after(now: datetime, window_seconds: int, latest: datetime | None,
                posted_at: datetime | None = None) -> datetime:
     """When a new message's mail to one recipient in one thread goes out.

@@ -11,7 +11,7 @@ from services.common.catalog_client import Catalog
 from services.common.config import load_settings
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden
-from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
+from services.common.events import CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE, THREAD_STARTED
 from services.common.liveness import Heartbeat
 from services.common.loading import load
 from services.common.mongo import Mongo
@@ -51,6 +51,12 @@ class NotificationsService:
                    requeue_on_error=True)
     def on_thread_started(self, payload):
         self._receive(THREAD_STARTED, payload)
+
+    @event_handler(CONVERSATIONS, REPLY_OVERDUE, handler_type=SERVICE_POOL, reliable_delivery=True,
+                   requeue_on_error=True)
+    def on_reply_overdue(self, payload):
+        """A question left unanswered: the vendor is reminded, or the administration told."""
+        self._receive(REPLY_OVERDUE, payload)
 
     def _receive(self, event, payload):
         delivery.on_event(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config),

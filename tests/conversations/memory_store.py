@@ -168,6 +168,8 @@ class MemoryThreads(MemorySavedReplies):
                 return False
         if wanted.awaiting_reply_from and thread.get("awaiting_reply_from") != wanted.awaiting_reply_from:
             return False
+        if wanted.overdue is not None and bool(thread.get("overdue")) != wanted.overdue:
+            return False
         if wanted.words:
             held = {word for m in self.messages.values() if m["thread_id"] == thread["_id"] for word in m["words"]}
             if not set(wanted.words) <= held:
@@ -297,11 +299,43 @@ class MemoryThreads(MemorySavedReplies):
                  "status": t["status"]}
                 for t in self.threads.values() if t.get("broadcast_id") == broadcast_id]
 
+    # reminders and escalation ---------------------------------------------------------
+
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
+        due = [t for t in self.threads.values()
+               if t["type"] == "vendor_to_customer" and t["status"] == "open"
+               and t.get("awaiting_reply_from") == "vendor" and t.get("reminded_level") == level - 1
+               and t["awaiting_since"] <= awaiting_since_before]
+        return [copy.deepcopy(t) for t in due[:limit]]
+
+    def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
+        stored = self.threads.get(thread["_id"])
+        if (stored is None or stored["status"] != "open" or stored.get("awaiting_reply_from") != "vendor"
+                or stored.get("awaiting_since") != thread["awaiting_since"]
+                or stored.get("reminded_level") != reminder["level"] - 1):
+            return None
+        stored["reminded_level"] = reminder["level"]
+        if reminder["overdue"]:
+            stored["overdue"] = True
+        stored.setdefault("pending_reminders", []).append(copy.deepcopy(reminder))
+        return copy.deepcopy(stored)
+
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
+        due = [t for t in self.threads.values()
+               if any(r["relay_after"] <= at for r in t.get("pending_reminders", []))]
+        return [copy.deepcopy(t) for t in due[:limit]]
+
+    def reminder_published(self, thread_id: str, reminder_id: str) -> None:
+        stored = self.threads.get(thread_id)
+        if stored is not None:
+            stored["pending_reminders"] = [r for r in stored.get("pending_reminders", []) if r["id"] != reminder_id]
+
     # figures and settings -------------------------------------------------------------
 
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
         return [{"_id": t["_id"], "company_id": t["company_id"],
                  "first_customer_message_at": t["first_customer_message_at"],
+                 **({"overdue": t["overdue"]} if "overdue" in t else {}),
                  **({"first_reply_at": t["first_reply_at"]} if t.get("first_reply_at") else {})}
                 for t in self.threads.values()
                 if t["type"] == "vendor_to_customer" and t["status"] != "deleted"
