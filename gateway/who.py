@@ -15,6 +15,11 @@ from .auth import current_caller
 SIGNED_IN = "signed in"
 THREADS = (f"{SIGNED_IN}: customers (their own threads), vendors (their company's), admins; reading needs "
            "view_<group>_communication, writing manage_<group>_communication (groups: vendor, order, admin)")
+# A file goes to whoever may read its thread: with a token, or by the 5-minute link a message's
+# answer carries (an <img> sends no token), so the token is not asked for first.
+SIGNED_LINK = "a signed link"
+FILES = (f"{SIGNED_LINK} from a message's answer (5 minutes), or {SIGNED_IN}: whoever may read "
+         "the message's thread (anyone else: 404)")
 WHO_MAY_CALL = {
     ("GET", "/healthz"): "anyone (no token)",
     ("GET", "/readyz"): "anyone (no token)",
@@ -31,6 +36,9 @@ WHO_MAY_CALL = {
     ("POST", "/v1/threads/<thread_id>/read"): THREADS,
     ("POST", "/v1/threads/bulk"): THREADS + "; deleting: admins only",
     ("GET", "/v1/unread"): THREADS,
+    ("POST", "/v1/uploads"): f"{SIGNED_IN}: customers, vendors and admins; the upload is its uploader's",
+    ("GET", "/v1/attachments/<attachment_id>"): FILES,
+    ("GET", "/v1/attachments/<attachment_id>/thumbnail"): FILES,
     ("POST", "/v1/broadcasts"): f"{SIGNED_IN}: admins with manage_admin_communication",
     ("GET", "/v1/broadcasts/<broadcast_id>"): f"{SIGNED_IN}: admins with view_admin_communication",
     ("GET", "/v1/settings"): f"{SIGNED_IN}: any admin",
@@ -81,5 +89,7 @@ class Documented(BasePlugin):
                 continue
             operation["x-who-may-call"] = who
             operation["description"] = (operation.get("description", "") + f"\n\nWho may call: {who}.").strip()
-            if not who.startswith(SIGNED_IN) and rule.rule != "/metrics":
+            if who.startswith(SIGNED_LINK):
+                operation["security"] = [{"bearer": []}, {}]  # the token, or none and the link
+            elif not who.startswith(SIGNED_IN) and rule.rule != "/metrics":
                 operation["security"] = []

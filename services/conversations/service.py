@@ -14,11 +14,12 @@ from services.common.loading import load
 from services.contracts import conversations as contract
 from services.common.entrypoints import rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+from services.common.clock import now
 from services.common.liveness import Heartbeat
 from services.common.signing import SignedCallers
 
-from . import broadcasts, bulk, cascades, inbox, messages, reports, settings, threads
-from .dependencies import Background, Catalog, PublishedMessages, RateLimits, Store
+from . import attachments, broadcasts, bulk, cascades, inbox, messages, reports, settings, threads
+from .dependencies import AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, Store
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class ConversationsService:
     background = Background()
     limits = RateLimits()
     callers = SignedCallers()
+    attachment_key = AttachmentKey()  # checked at start; presenters sign the links with it
     alive = Heartbeat()
 
     @property
@@ -56,7 +58,7 @@ class ConversationsService:
         request = load(contract.NewMessage(), request)
         return answer(contract.Message, messages.post_message(
             self.store, self.outbox, self.callers.verified(caller), thread_id, request["body"], idempotency_key,
-            self.limits))
+            self.limits, request["attachments"]))
 
     @rpc
     def list_threads(self, caller, query):
@@ -86,7 +88,13 @@ class ConversationsService:
 
     @rpc
     def delete_thread(self, caller, thread_id):
-        threads.delete_thread(self.store, self.callers.verified(caller), thread_id)
+        threads.delete_thread(self.store, self.callers.verified(caller), thread_id, self.limits.files)
+
+    @rpc
+    def attachment(self, caller, attachment_id):
+        """A file of a message, for the gateway to send: 404 unless the caller may read its thread."""
+        return answer(contract.AttachmentFile,
+                      attachments.file_for(self.store, self.callers.verified(caller), attachment_id))
 
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
@@ -137,13 +145,18 @@ class ConversationsService:
         """Deliver the announcements a stopped process left half written."""
         broadcasts.resume_broadcasts(self.store, self.outbox)
 
+    @timer(interval=60)
+    def sweep_attachments(self):
+        """Remove uploads no message took in time, and deleted threads' files past their retention."""
+        attachments.sweep(self.store, now())
+
     @event_handler(CATALOG, VENDOR_DELETED)
     def on_vendor_deleted(self, payload):
-        cascades.vendor_deleted(self.store, str(payload["company_id"]))
+        cascades.vendor_deleted(self.store, str(payload["company_id"]), self.limits.files)
 
     @event_handler(CATALOG, CUSTOMER_DELETED)
     def on_customer_deleted(self, payload):
-        cascades.customer_deleted(self.store, str(payload["customer_id"]))
+        cascades.customer_deleted(self.store, str(payload["customer_id"]), self.limits.files)
 
     @event_handler(CATALOG, CONTEXT_CHANGED)
     def on_context_changed(self, payload):
