@@ -1,6 +1,7 @@
 /** One conversation: header, messages, reply box and context (a card for the customer, a panel
  * for the vendor and the admin); and the modal yes/no question. */
 import {ApiError} from './api.js';
+import {FilePicker, filesView} from './attachments.js';
 import {h, newKey, replace} from './dom.js';
 import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
 import {renderBody, safeUrl} from './safe-html.js';
@@ -76,6 +77,7 @@ export class ConversationView {
     this.thread = null;
     this.messages = new Map();
     this.nextBefore = null;
+    this.files = new FilePicker(host, 'reply'); // kept across renders: uploads go on while messages arrive
     this.element = h('div', {class: 'conversation-body'},
       h('p', {class: 'empty-conversation'}, t('chooseConversation')));
   }
@@ -86,6 +88,7 @@ export class ConversationView {
     this.messages = new Map();
     this.replyKey = null;
     this.draft = '';
+    this.files.clear();
     await this.load(threadId);
     if (this.thread && focus) this.heading?.focus();
   }
@@ -163,7 +166,7 @@ export class ConversationView {
     const ordered = [...this.messages.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     const list = h('ol', {class: 'messages', 'aria-label': t('messagesList')}, ordered.map((message) => this.messageView(message)));
 
-    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000, required: true});
+    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000});
     this.replyBox.value = this.draft || '';
     this.replyProblem = h('p', {class: 'error', role: 'alert'});
     this.replyButton = h('button', {type: 'submit', class: 'primary'}, t('replySend'));
@@ -171,7 +174,9 @@ export class ConversationView {
       h('label', {for: 'reply'}, t('replyLabel')),
       thread.status === 'closed' ? h('p', {class: 'muted'}, t('closedNote')) : null,
       this.replyBox,
+      this.files.element,
       h('div', {class: 'row'}, this.replyProblem, this.replyButton));
+    this.files.watch(reply);
 
     const dialogue = h('div', {class: 'dialogue'},
       this.nextBefore ? h('button', {type: 'button', class: 'link', onclick: () => this.loadOlder()}, t('loadOlder')) : null,
@@ -194,13 +199,19 @@ export class ConversationView {
         h('span', {class: 'author'}, mine ? t('you') : (message.author.name || sideLabel(message.author.side))),
         mine ? null : h('span', {class: 'side'}, sideLabel(message.author.side)),
         h('time', {datetime: message.created_at}, formatTime(message.created_at))),
-      h('div', {class: 'text'}, renderBody(message.body)));
+      h('div', {class: 'text'}, renderBody(message.body)),
+      filesView(message, this.host.api));
   }
 
   async reply() {
     const body = this.replyBox.value;
-    if (!body.trim()) {
-      this.replyProblem.textContent = t('replyLabel');
+    if (this.files.busy || this.files.failed) {
+      this.replyProblem.textContent = t('waitForUploads');
+      return;
+    }
+    const attachments = this.files.ids;
+    if (!body.trim() && !attachments.length) {
+      this.replyProblem.textContent = t('writeOrAttach');
       this.replyBox.focus();
       return;
     }
@@ -208,8 +219,10 @@ export class ConversationView {
     this.replyButton.disabled = true;
     this.replyProblem.textContent = '';
     try {
-      const message = await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/messages`, {body}, this.replyKey);
+      const message = await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/messages`,
+        {body, attachments}, this.replyKey);
       this.messages.set(message.id, message);
+      this.files.clear();
       this.replyKey = null;
       this.draft = '';
       this.replyBox.value = '';
