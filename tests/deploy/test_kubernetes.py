@@ -11,6 +11,7 @@ import yaml
 from dev.ports import free_port
 from gateway.app import MAX_BODY_BYTES, create_app
 from gateway.push import HEARTBEAT_SECONDS
+from gateway.uploads import ENVELOPE_BYTES
 from services.common.config import Settings
 from services.common.secrets_policy import weakness_of
 from tests.deploy.layout import (
@@ -200,6 +201,12 @@ def test_the_ingress_reads_requests_whole_for_the_gateway_and_streams_events_fro
     assert backend["port"]["name"] in service_ports["gateway"]
     assert api[annotation + "proxy-request-buffering"] == api[annotation + "proxy-buffering"] == "on"
     assert api[annotation + "proxy-body-size"] == f"{MAX_BODY_BYTES // 1024}k"
+
+    # uploads alone take a file and its envelope, read whole as well
+    kind, backend, uploads = routes["/v1/uploads"]
+    assert (kind, backend["name"]) == ("Exact", "gateway")
+    assert uploads[annotation + "proxy-request-buffering"] == "on"
+    assert uploads[annotation + "proxy-body-size"] == f"{(Settings().ATTACHMENT_MAX_BYTES + ENVELOPE_BYTES) // 1024}k"
 
     kind, backend, events = routes["/v1/events"]
     assert (kind, backend["name"]) == ("Exact", "push")
