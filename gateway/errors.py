@@ -8,6 +8,7 @@ from flask import jsonify, request
 from kombu.exceptions import OperationalError
 from marshmallow import Schema, fields
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from services.common.errors import MessageCenterError
@@ -103,6 +104,11 @@ def register(app):
             return error_response(503, "The database is not reachable; try again shortly.")
         log.error("service error %s: %s", error.exc_type, error.value)
         return error_response(500, "Something went wrong on our side.", code="internal_error")
+
+    @app.errorhandler(ConnectionFailure)
+    def database_down(error):
+        # The gateway's own database work: an upload's bytes, a file sent (gateway/uploads.py).
+        return error_response(503, "The database is not reachable; try again shortly.")
 
     def broker_down(error):
         # The thread's RPC client may hold a dead connection; the next request starts afresh.
