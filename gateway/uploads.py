@@ -31,6 +31,8 @@ from services.common.mongo import connect
 
 # The multipart envelope around the file: boundaries, part headers, a long file name.
 ENVELOPE_BYTES = 16 * 1024
+# What the form parser holds at once, undecided (it reads 64 KiB at a time): never the file.
+PARSER_BUFFER_BYTES = 256 * 1024
 SNIFF_BYTES = 262  # filetype reads no further
 THUMBNAIL_PIXELS = 320
 NAME_MAX = 200
@@ -73,7 +75,7 @@ def receive(request, owner: dict) -> dict:
     try:
         _, _, files = parse_form_data(request.environ, stream_factory=sink.open,
                                       max_content_length=request.max_content_length,
-                                      max_form_memory_size=4096, max_form_parts=8)
+                                      max_form_memory_size=PARSER_BUFFER_BYTES, max_form_parts=8)
         sent = files.get("file")
         if sent is None or sink.grid_in is None:
             raise ValidationFailed("Send the file in the multipart field `file`.",
