@@ -48,7 +48,8 @@ def link_problem(key: str, attachment_id: str, variant: str, expires: str, signa
         until = int(expires)
     except (TypeError, ValueError):
         return "The link is not one of ours."
-    if not hmac.compare_digest(_mac(key, attachment_id, variant, until), signature or ""):
+    # As bytes: compare_digest refuses a str that is not ASCII, and a link is anyone's to write.
+    if not hmac.compare_digest(_mac(key, attachment_id, variant, until).encode(), (signature or "").encode()):
         return "The link is not one of ours."
     if (time.time() if now is None else now) > until:
         return "The link has expired: open the conversation again for a new one."

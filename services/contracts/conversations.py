@@ -35,12 +35,13 @@ def attachment_ids():
 
 
 class TextOrFiles(Schema):
-    """A message is its text, its files, or both."""
+    """A message is its text, its files, or both. Text of white space alone is the service's
+    to refuse (services/conversations/text.py), as it was before files."""
     TEXT_FIELD = "body"
 
     @validates_schema
     def text_or_files(self, data, **kwargs):
-        if not (data.get(self.TEXT_FIELD) or "").strip() and not data.get("attachments"):
+        if not data.get(self.TEXT_FIELD) and not data.get("attachments"):
             raise ValidationError("Write a message or attach a file.", self.TEXT_FIELD)
 
 
@@ -48,7 +49,8 @@ class NewThread(TextOrFiles):
     TEXT_FIELD = "message"
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     object = fields.Nested(ObjectRef, required=True)
-    message = fields.String(load_default="", validate=validate.Length(max=BODY_FIELD_MAX))
+    message = fields.String(required=True, validate=validate.Length(max=BODY_FIELD_MAX),
+                            metadata={"description": "May be empty when the message carries files."})
     subject = fields.String(load_default=None, validate=validate.Length(max=SUBJECT_MAX))
     company_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     customer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
@@ -56,7 +58,8 @@ class NewThread(TextOrFiles):
 
 
 class NewMessage(TextOrFiles):
-    body = fields.String(load_default="", validate=validate.Length(max=BODY_FIELD_MAX))
+    body = fields.String(required=True, validate=validate.Length(max=BODY_FIELD_MAX),
+                         metadata={"description": "May be empty when the message carries files."})
     attachments = attachment_ids()
 
 

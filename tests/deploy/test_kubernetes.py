@@ -24,11 +24,12 @@ from tests.fixtures.callers import CALLER_SIGNING_KEY
 # Secret holds these and nothing more.
 SECRETS_OF_PROCESS = {
     # /readyz pings the broker and the database.
-    "gateway": {"JWT_SECRET", "CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
+    # It also writes and sends attachments' bytes (GridFS) and checks their links.
+    "gateway": {"JWT_SECRET", "CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN", "ATTACHMENT_URL_KEY"},
     # It hears the events and checks the pages' tokens; no database.
     "push": {"JWT_SECRET", "AMQP_URI"},
     # Each checks the callers it is given, and signs its own calls to the others.
-    "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
+    "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "ATTACHMENT_URL_KEY"},
     "catalog_context": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
     "notifications": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
 }
