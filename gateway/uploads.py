@@ -13,7 +13,9 @@ name says one type and whose bytes another is kept as what it is, under a name t
 Decoding does hold an image's pixels (at most ATTACHMENT_MAX_PIXELS × 4 bytes), so a worker
 decodes two images at a time at most.
 """
+import io
 import re
+import shutil
 import tempfile
 import threading
 from datetime import timedelta
@@ -70,7 +72,7 @@ def receive(request, owner: dict) -> dict:
     limit = settings.ATTACHMENT_MAX_BYTES
     # This route alone takes more than the gateway's 64 KiB: one file and its envelope.
     request.max_content_length = limit + ENVELOPE_BYTES
-    sink = RawSink(attachment_files.bucket(database()), owner, limit,
+    sink = RawSink(database(), owner, limit,
                    now() + timedelta(hours=settings.UPLOAD_TTL_HOURS))
     try:
         _, _, files = parse_form_data(request.environ, stream_factory=sink.open,
@@ -89,8 +91,8 @@ def receive(request, owner: dict) -> dict:
 class RawSink:
     """The place werkzeug's form parser writes the file part to: a GridFS file, chunk by chunk."""
 
-    def __init__(self, bucket, owner: dict, limit: int, expires_at):
-        self.bucket, self.owner, self.limit, self.expires_at = bucket, owner, limit, expires_at
+    def __init__(self, db, owner: dict, limit: int, expires_at):
+        self.db, self.owner, self.limit, self.expires_at = db, owner, limit, expires_at
         self.grid_in = None
         self.written = 0
         self.finished = False
@@ -99,8 +101,8 @@ class RawSink:
         if self.grid_in is not None:
             raise ValidationFailed("Send one file per upload.", {"file": ["One file per upload."]})
         # A raw file expires like an unused upload: one a worker left behind is swept.
-        self.grid_in = self.bucket.open_upload_stream_with_id(
-            new_id(), "raw", metadata=attachment_files.metadata("raw", None, self.owner, self.expires_at))
+        self.grid_in = attachment_files.open_upload(
+            self.db, new_id(), "raw", attachment_files.metadata("raw", None, self.owner, self.expires_at))
         return self
 
     def write(self, data: bytes) -> int:
@@ -128,9 +130,9 @@ class RawSink:
         if not self.finished:
             self.grid_in.abort()
             return
-        raw = database()[attachment_files.FILES].find_one({"_id": self.grid_in._id}, {"metadata.variant": 1})
+        raw = self.db[attachment_files.FILES].find_one({"_id": self.grid_in._id}, {"metadata.variant": 1})
         if raw is not None and raw["metadata"]["variant"] == "raw":
-            self.bucket.delete(self.grid_in._id)
+            attachment_files.bucket(self.db).delete(self.grid_in._id)
 
 
 class Checked:
@@ -142,7 +144,8 @@ class Checked:
         self.files = db[attachment_files.FILES]
 
     def keep(self) -> dict:
-        with self.bucket.open_download_stream(self.raw_id) as raw:
+        # Buffered: Pillow expects a read to give all it asks for, across the chunks' seams.
+        with io.BufferedReader(attachment_files.StoredFile(self.db, self.raw_id), attachment_files.CHUNK_BYTES) as raw:
             kind = filetype.guess(raw.read(SNIFF_BYTES))
             content_type = kind.mime if kind else None
             if content_type not in attachment_files.ACCEPTED_TYPES:
@@ -218,7 +221,9 @@ class Checked:
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as encoded:
             image.save(encoded, image_format, **options)
             encoded.seek(0)
-            self.bucket.upload_from_stream_with_id(file_id, name, encoded, metadata=metadata)
+            stored = attachment_files.open_upload(self.db, file_id, name, metadata)
+            shutil.copyfileobj(encoded, stored, attachment_files.CHUNK_BYTES)
+            stored.close()
         return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}[image_format]
 
 

@@ -80,7 +80,7 @@ def _send(attachment_id: str, variant: str) -> Response:
     if file_id is None:
         raise NotFound("This file has no thumbnail.")
     try:
-        stored = attachment_files.bucket(uploads.database()).open_download_stream(file_id)
+        stored = attachment_files.StoredFile(uploads.database(), file_id)
     except gridfs_errors.NoFile:
         raise NotFound("No such file.")
     content_type = stored.metadata.get("content_type") or "application/octet-stream"
