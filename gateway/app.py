@@ -4,6 +4,7 @@ import logging
 from flask import Flask
 from flask_smorest import Api
 
+from services.common import attachment_urls
 from services.common.config import load_settings
 from services.common.secrets_policy import check_signing_secret
 
@@ -11,6 +12,7 @@ from . import api_docs, cors, errors, metrics, nesting, rpc, who
 
 log = logging.getLogger(__name__)
 
+# Every body but an upload's (gateway/uploads.py sets its own limit on that one route).
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -30,6 +32,7 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
     # Raised here, a refusal stops every gunicorn worker's boot, and so gunicorn itself.
     check_signing_secret(settings, log, "JWT_SECRET")
     check_signing_secret(settings, log, "CALLER_SIGNING_KEY")
+    attachment_urls.url_key(settings, log)  # a weak ATTACHMENT_URL_KEY, when set, is refused too
     # No static folder: the few files the gateway serves go through routes of their own
     # (the ui blueprint's script, api_docs' Swagger UI files).
     app = Flask(__name__, static_folder=None)
@@ -66,7 +69,6 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
 
 
 def _resource_blueprints():
-    from .blueprints import broadcasts, catalog, notifications, reports, settings, threads, ui
-    from .blueprints import saved_replies
-    return [threads.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp, ui.blp,
-            saved_replies.blp]
+    from .blueprints import attachments, broadcasts, catalog, notifications, reports, saved_replies, settings, threads, ui
+    return [threads.blp, attachments.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp,
+            ui.blp, saved_replies.blp]

@@ -4,10 +4,11 @@
 import logging
 import socket
 
-from flask import jsonify
+from flask import jsonify, request
 from kombu.exceptions import OperationalError
 from marshmallow import Schema, fields
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from services.common.errors import MessageCenterError
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 CODE_OF_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    415: "unsupported_media_type", 416: "range_not_satisfiable", 422: "validation_error", 429: "rate_limited",
     503: "unavailable",
 }
 
@@ -73,7 +74,10 @@ def field_messages(messages: dict) -> dict:
 def register(app):
     @app.errorhandler(MessageCenterError)
     def known_error(error):
-        return error_response(error.status, error.message, error.details, error.code)
+        response, status = error_response(error.status, error.message, error.details, error.code)
+        if status == 413:  # an upload refused part way: the rest of its body is still on the wire
+            response.headers["Connection"] = "close"
+        return response, status
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -82,7 +86,8 @@ def register(app):
             return error_response(422, "The request has invalid fields.", field_messages(data["messages"]))
         if error.code == 413:
             # The unread body is still on the wire: the connection cannot carry another request.
-            response, status = error_response(413, "The request body is larger than 64 KiB.")
+            limit = request.max_content_length or 0
+            response, status = error_response(413, f"The request body is larger than {limit // 1024} KiB.")
             response.headers["Connection"] = "close"
             return response, status
         message = data.get("message") or error.description or error.name
@@ -99,6 +104,11 @@ def register(app):
             return error_response(503, "The database is not reachable; try again shortly.")
         log.error("service error %s: %s", error.exc_type, error.value)
         return error_response(500, "Something went wrong on our side.", code="internal_error")
+
+    @app.errorhandler(ConnectionFailure)
+    def database_down(error):
+        # The gateway's own database work: an upload's bytes, a file sent (gateway/uploads.py).
+        return error_response(503, "The database is not reachable; try again shortly.")
 
     def broker_down(error):
         # The thread's RPC client may hold a dead connection; the next request starts afresh.

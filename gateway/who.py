@@ -18,6 +18,11 @@ THREADS = (f"{SIGNED_IN}: customers (their own threads), vendors (their company'
 SAVED_REPLIES = (f"{SIGNED_IN}: vendors (their company's replies, shared by its staff) and admins (the "
                  "administration's), holding manage_<group>_communication for some group; customers: 403")
 AWAY = f"{SIGNED_IN}: vendors (their company's) with manage_vendor_communication or manage_order_communication"
+# A file goes to whoever may read its thread: with a token, or by the 5-minute link a message's
+# answer carries (an <img> sends no token), so the token is not asked for first.
+SIGNED_LINK = "a signed link"
+FILES = (f"{SIGNED_LINK} from a message's answer (5 minutes), or {SIGNED_IN}: whoever may read "
+         "the message's thread (anyone else: 404)")
 WHO_MAY_CALL = {
     ("GET", "/healthz"): "anyone (no token)",
     ("GET", "/readyz"): "anyone (no token)",
@@ -43,6 +48,9 @@ WHO_MAY_CALL = {
                                  "or view_order_communication (naming company_id)",
     ("PUT", "/v1/away-message"): AWAY,
     ("DELETE", "/v1/away-message"): AWAY,
+    ("POST", "/v1/uploads"): f"{SIGNED_IN}: customers, vendors and admins; the upload is its uploader's",
+    ("GET", "/v1/attachments/<attachment_id>"): FILES,
+    ("GET", "/v1/attachments/<attachment_id>/thumbnail"): FILES,
     ("POST", "/v1/broadcasts"): f"{SIGNED_IN}: admins with manage_admin_communication",
     ("GET", "/v1/broadcasts/<broadcast_id>"): f"{SIGNED_IN}: admins with view_admin_communication",
     ("GET", "/v1/settings"): f"{SIGNED_IN}: any admin",
@@ -93,5 +101,7 @@ class Documented(BasePlugin):
                 continue
             operation["x-who-may-call"] = who
             operation["description"] = (operation.get("description", "") + f"\n\nWho may call: {who}.").strip()
-            if not who.startswith(SIGNED_IN) and rule.rule != "/metrics":
+            if who.startswith(SIGNED_LINK):
+                operation["security"] = [{"bearer": []}, {}]  # the token, or none and the link
+            elif not who.startswith(SIGNED_IN) and rule.rule != "/metrics":
                 operation["security"] = []

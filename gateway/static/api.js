@@ -55,6 +55,33 @@ export class Api {
     return data;
   }
 
+  /** An address the API gave (a file's signed link), as the page must ask for it. */
+  url(path) { return new URL(this.base + path, location.href).href; }
+
+  /** Upload one file (POST /v1/uploads); `onProgress(share)` hears how much has gone. XHR, not
+   * fetch: only XHR reports an upload's progress. */
+  upload(file, onProgress = () => {}) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open('POST', new URL(`${this.base}/v1/uploads`, location.href));
+      if (this.token) request.setRequestHeader('Authorization', `Bearer ${this.token}`);
+      request.setRequestHeader('Accept', 'application/json');
+      request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+      request.onerror = () => reject(new ApiError(0, 'network', t('errorNetwork')));
+      request.onload = () => {
+        let data = null;
+        try { data = JSON.parse(request.responseText); } catch { /* not JSON: the status speaks */ }
+        if (request.status === 201) return resolve(data);
+        const error = (data && data.error) || {};
+        const code = error.code || {413: 'payload_too_large', 415: 'unsupported_media_type'}[request.status] || 'error';
+        return reject(new ApiError(request.status, code, error.message || t('errorGeneric'), error.details || {}));
+      };
+      const form = new FormData();
+      form.append('file', file, file.name);
+      request.send(form);
+    });
+  }
+
   get(path, query) { return this.call('GET', path, {query}); }
   post(path, body, key) { return this.call('POST', path, {body, key}); }
 }

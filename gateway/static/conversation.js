@@ -1,6 +1,7 @@
 /** One conversation: header, messages, reply box and context (a card for the customer, a panel
  * for the vendor and the admin); and the modal yes/no question. */
 import {ApiError} from './api.js';
+import {FilePicker, filesView} from './attachments.js';
 import {h, newKey, replace} from './dom.js';
 import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
 import {ReplyPicker} from './reply-picker.js';
@@ -77,6 +78,7 @@ export class ConversationView {
     this.thread = null;
     this.messages = new Map();
     this.nextBefore = null;
+    this.files = new FilePicker(host, 'reply'); // kept across renders: uploads go on while messages arrive
     this.element = h('div', {class: 'conversation-body'},
       h('p', {class: 'empty-conversation'}, t('chooseConversation')));
   }
@@ -87,6 +89,7 @@ export class ConversationView {
     this.messages = new Map();
     this.replyKey = null;
     this.draft = '';
+    this.files.clear();
     await this.load(threadId);
     if (this.thread && focus) this.heading?.focus();
   }
@@ -164,7 +167,7 @@ export class ConversationView {
     const ordered = [...this.messages.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     const list = h('ol', {class: 'messages', 'aria-label': t('messagesList')}, ordered.map((message) => this.messageView(message)));
 
-    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000, required: true});
+    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000});
     this.replyBox.value = this.draft || '';
     this.replyProblem = h('p', {class: 'error', role: 'alert'});
     this.replyButton = h('button', {type: 'submit', class: 'primary'}, t('replySend'));
@@ -173,7 +176,9 @@ export class ConversationView {
       thread.status === 'closed' ? h('p', {class: 'muted'}, t('closedNote')) : null,
       this.replyBox,
       this.staff ? this.savedReplies().attach(this.replyBox) : null,
+      this.files.element,
       h('div', {class: 'row'}, this.replyProblem, this.replyButton));
+    this.files.watch(reply);
 
     const dialogue = h('div', {class: 'dialogue'},
       this.nextBefore ? h('button', {type: 'button', class: 'link', onclick: () => this.loadOlder()}, t('loadOlder')) : null,
@@ -197,7 +202,8 @@ export class ConversationView {
         mine ? null : h('span', {class: 'side'}, sideLabel(message.author.side)),
         message.automatic ? h('span', {class: 'side automatic'}, t('automaticReply')) : null,
         h('time', {datetime: message.created_at}, formatTime(message.created_at))),
-      h('div', {class: 'text'}, renderBody(message.body)));
+      h('div', {class: 'text'}, renderBody(message.body)),
+      filesView(message, this.host.api));
   }
 
   /** The saved replies picker, one per conversation (the reply box is made anew at each render). */
@@ -208,8 +214,13 @@ export class ConversationView {
 
   async reply() {
     const body = this.replyBox.value;
-    if (!body.trim()) {
-      this.replyProblem.textContent = t('replyLabel');
+    if (this.files.busy || this.files.failed) {
+      this.replyProblem.textContent = t('waitForUploads');
+      return;
+    }
+    const attachments = this.files.ids;
+    if (!body.trim() && !attachments.length) {
+      this.replyProblem.textContent = t('writeOrAttach');
       this.replyBox.focus();
       return;
     }
@@ -218,10 +229,11 @@ export class ConversationView {
     this.replyProblem.textContent = '';
     try {
       const savedReply = this.picker?.used; // counted as a use of that saved reply
-      const sent = savedReply ? {body, saved_reply_id: savedReply} : {body};
+      const sent = savedReply ? {body, attachments, saved_reply_id: savedReply} : {body, attachments};
       const message = await this.host.api.post(`/v1/threads/${encodeURIComponent(this.id)}/messages`, sent, this.replyKey);
       this.picker?.sent();
       this.messages.set(message.id, message);
+      this.files.clear();
       this.replyKey = null;
       this.draft = '';
       this.replyBox.value = '';

@@ -1,6 +1,7 @@
 /** <mc-ask-question product-id | order-id | company-id>: the button and its dialog on a product,
  * order or store page; hidden when the public settings say so. */
 import {ApiError, settingsFor} from './api.js';
+import {FilePicker} from './attachments.js';
 import {h, newKey, replace} from './dom.js';
 import {McElement} from './element.js';
 import {t} from './strings.js';
@@ -40,7 +41,8 @@ export class AskQuestion extends McElement {
 
   render(target) {
     const titleId = 'ask-title';
-    this.question = h('textarea', {id: 'question', name: 'question', required: true, maxlength: 10000, rows: 5});
+    this.question = h('textarea', {id: 'question', name: 'question', maxlength: 10000, rows: 5});
+    this.files = new FilePicker(this, 'question');
     this.problem = h('p', {class: 'error', role: 'alert'});
     this.sendButton = h('button', {type: 'submit', class: 'primary'}, t('askSend'));
     this.form = h('form', {onsubmit: (event) => { event.preventDefault(); this.send(target); }},
@@ -48,11 +50,13 @@ export class AskQuestion extends McElement {
       h('p', {class: 'muted'}, t('askHint')),
       h('label', {for: 'question'}, t('askLabel')),
       this.question,
+      this.files.element,
       this.problem,
       h('div', {class: 'actions'},
         h('button', {type: 'button', onclick: () => this.dialog.close()}, t('cancel')),
         this.sendButton));
     this.sent = h('div', {class: 'sent', hidden: true});
+    this.files.watch(this.form);
     this.dialog = h('dialog', {'aria-labelledby': titleId}, this.form, this.sent);
     this.button = h('button', {type: 'button', class: 'primary', 'aria-haspopup': 'dialog', onclick: () => this.open()},
       this.getAttribute('label') || t('askButton'));
@@ -65,14 +69,20 @@ export class AskQuestion extends McElement {
     this.sent.hidden = true;
     this.problem.textContent = '';
     this.question.value = '';
+    this.files.clear();
     this.sendButton.disabled = false;
     this.dialog.showModal();
     this.question.focus();
   }
 
   async send(target) {
-    if (!this.question.value.trim()) {
-      this.problem.textContent = t('askLabel');
+    if (this.files.busy || this.files.failed) {
+      this.problem.textContent = t('waitForUploads');
+      return;
+    }
+    const attachments = this.files.ids;
+    if (!this.question.value.trim() && !attachments.length) {
+      this.problem.textContent = t('writeOrAttach');
       this.question.focus();
       return;
     }
@@ -82,6 +92,7 @@ export class AskQuestion extends McElement {
     try {
       const started = await this.api.post('/v1/threads', {
         type: 'vendor_to_customer', object: {type: target.type, id: target.id}, message: this.question.value,
+        attachments,
       }, this.key);
       this.showSent(started.thread.id);
       this.dispatchEvent(new CustomEvent('mc-thread-started', {

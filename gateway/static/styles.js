@@ -167,4 +167,14 @@ dialog { border: 0; border-radius: 12px; padding: 0; width: min(32em, calc(100vw
 dialog::backdrop { background: rgba(15, 20, 30, .45); }
 dialog form, dialog .sent { display: grid; gap: .7em; padding: 1.2em; }
 dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: .5em; }
+
+/* files */
+.file-picker { display: grid; gap: .3em; justify-items: start; }
+.file-picker .files { list-style: none; margin: 0; padding: 0; display: grid; gap: .3em; width: 100%; }
+.file-picker .files li { display: flex; flex-wrap: wrap; gap: .4em; align-items: center; overflow-wrap: anywhere; }
+.file-picker progress { width: 6em; }
+.dropping { outline: 2px dashed var(--mc-accent, #1a73e8); outline-offset: 4px; }
+.attachments { list-style: none; margin: .4em 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: .5em; }
+.attachments img { display: block; max-width: 160px; max-height: 160px; border-radius: 6px; }
+.attachments a { overflow-wrap: anywhere; }
 `;

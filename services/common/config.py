@@ -84,6 +84,17 @@ class Settings:
     # long, the administration's bell rings and the thread is flagged overdue (reminders.py).
     REMIND_VENDOR_AFTER_HOURS: float = 24.0
     ESCALATE_AFTER_HOURS: float = 48.0
+    # Attachments (services/common/attachment_files.py): files a message may carry, bytes a file
+    # may have, pixels an image may declare (decoding holds them all in memory), hours an upload
+    # waits for a message, days a soft-deleted thread's files are kept (0: deleted at once).
+    ATTACHMENTS_PER_MESSAGE: int = 5
+    ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024
+    ATTACHMENT_MAX_PIXELS: int = 40_000_000
+    UPLOAD_TTL_HOURS: float = 24.0
+    ATTACHMENT_RETENTION_DAYS: float = 30.0
+    # Signs the 5-minute download links of attachments (an <img> cannot send a token). Empty: a
+    # key derived from CALLER_SIGNING_KEY, which the gateway and conversations hold already.
+    ATTACHMENT_URL_KEY: str = ""
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
 

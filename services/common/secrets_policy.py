@@ -10,9 +10,11 @@ MIN_SECRET_BYTES = 32
 # The shipped examples' markers (k8s/secret.yaml, docker-compose.yml, the built-in keys).
 PLACEHOLDER_MARKS = ("replace-me", "change-me")
 # Each key's built-in development value, which is public, and what a weak one gives away.
-BUILT_IN = {"JWT_SECRET": DEVELOPMENT_JWT_SECRET, "CALLER_SIGNING_KEY": DEVELOPMENT_CALLER_SIGNING_KEY}
+BUILT_IN = {"JWT_SECRET": DEVELOPMENT_JWT_SECRET, "CALLER_SIGNING_KEY": DEVELOPMENT_CALLER_SIGNING_KEY,
+            "ATTACHMENT_URL_KEY": None}  # unset, it is derived from CALLER_SIGNING_KEY
 AT_RISK = {"JWT_SECRET": "anyone can mint tokens",
-           "CALLER_SIGNING_KEY": "anyone who reaches the broker can pass as any caller"}
+           "CALLER_SIGNING_KEY": "anyone who reaches the broker can pass as any caller",
+           "ATTACHMENT_URL_KEY": "anyone can make download links to any attachment"}
 
 
 class WeakSecret(RuntimeError):

@@ -13,6 +13,7 @@ OBJECT_TYPES = ("product", "order", "company", "none")
 STATUSES = ("open", "closed", "deleted")
 SUBJECT_MAX = 200  # services/conversations/rules.py cuts subjects to the same length
 BODY_FIELD_MAX = 64 * 1024  # the request limit; the trimmed-length rule is in the service
+ATTACHMENTS_LISTED_MAX = 20
 
 
 class ObjectRef(Schema):
@@ -25,27 +26,52 @@ class ObjectRef(Schema):
             raise ValidationError("An object of this type needs its id.", "id")
 
 
-class NewThread(Schema):
+def attachment_ids():
+    """Uploads (POST /v1/uploads) a message carries. The service holds the list to
+    ATTACHMENTS_PER_MESSAGE; this bound only keeps a body from naming thousands."""
+    return fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
+                       validate=validate.Length(max=ATTACHMENTS_LISTED_MAX),
+                       metadata={"description": "Ids of the caller's own uploads (POST /v1/uploads)."})
+
+
+class TextOrFiles(Schema):
+    """A message is its text, its files, or both. Text of white space alone is the service's
+    to refuse (services/conversations/text.py), as it was before files."""
+    TEXT_FIELD = "body"
+
+    @validates_schema
+    def text_or_files(self, data, **kwargs):
+        if not data.get(self.TEXT_FIELD) and not data.get("attachments"):
+            raise ValidationError("Write a message or attach a file.", self.TEXT_FIELD)
+
+
+class NewThread(TextOrFiles):
+    TEXT_FIELD = "message"
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     object = fields.Nested(ObjectRef, required=True)
-    message = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    message = fields.String(required=True, validate=validate.Length(max=BODY_FIELD_MAX),
+                            metadata={"description": "May be empty when the message carries files."})
     subject = fields.String(load_default=None, validate=validate.Length(max=SUBJECT_MAX))
     company_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     customer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    attachments = attachment_ids()
 
 
-class NewMessage(Schema):
-    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX),
-                         metadata={"description": "Required unless `saved_reply_id` is given."})
+class NewMessage(TextOrFiles):
+    body = fields.String(validate=validate.Length(max=BODY_FIELD_MAX), metadata={
+        "description": "Required unless `saved_reply_id` or `attachments` is given; may be empty when the "
+                       "message carries files."})
     saved_reply_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
         "description": "Send one of the caller's saved replies, its placeholders filled from this thread, and "
                        "count the use. With a `body` too, the body is sent (the reply as the person edited it "
                        "after inserting it) and the use is counted."})
+    attachments = attachment_ids()
 
     @validates_schema
-    def body_or_saved_reply(self, data, **kwargs):
-        if not data.get("body") and not data.get("saved_reply_id"):
-            raise ValidationError("A message needs a body, or a saved reply to send.", "body")
+    def text_or_files(self, data, **kwargs):
+        # A saved reply is text too.
+        if not data.get("body") and not data.get("saved_reply_id") and not data.get("attachments"):
+            raise ValidationError("Write a message, attach a file or send a saved reply.", "body")
 
 
 class StatusChange(Schema):
@@ -161,6 +187,15 @@ class Author(Answer):
     name = fields.String()
 
 
+class Attachment(Answer):
+    id = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    url = fields.String(metadata={"description": "A link good for 5 minutes, relative to the API's origin."})
+    thumbnail_url = fields.String(allow_none=True, metadata={"description": "Images only: at most 320 px."})
+
+
 class Message(Answer):
     id = fields.String()
     thread_id = fields.String()
@@ -169,6 +204,24 @@ class Message(Answer):
     text = fields.String()
     created_at = Moment()
     automatic = fields.Boolean(metadata={"description": "Sent by the vendor's away message, not by a person."})
+    attachments = fields.List(fields.Nested(Attachment))
+
+
+class Upload(Answer):
+    """A checked upload, the caller's for 24 hours unless a message carries it."""
+    id = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+
+
+class AttachmentFile(Answer):
+    """A file the caller may fetch (the conversations service's answer to the gateway)."""
+    id = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    thumbnail_id = fields.String(allow_none=True)
 
 
 class LastMessage(Answer):

@@ -18,7 +18,7 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
         for thread_id in dict.fromkeys(thread_ids):
             try:
                 if action == "delete":
-                    delete_thread(store, caller, thread_id)
+                    delete_thread(store, caller, thread_id, allowed.files)
                     results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
                 else:
                     thread = writable(store, caller, thread_id)

@@ -1,14 +1,21 @@
 """What the catalog's changes do to conversations: a removed vendor's or customer's threads
-are deleted (soft: the administration still sees them), a changed object's threads show it."""
+are deleted (soft: the administration still sees them; their files go after the retention), a changed object's threads show it."""
+from services.common.clock import now
 from services.common.errors import NotFound
 
-
-def vendor_deleted(store, company_id: str) -> int:
-    return store.delete_vendor_threads(company_id)
+from . import attachments
 
 
-def customer_deleted(store, customer_id: str) -> int:
-    return store.delete_customer_threads(customer_id)
+def vendor_deleted(store, company_id: str, files: attachments.Policy = attachments.Policy()) -> int:
+    deleted = store.delete_vendor_threads(company_id)
+    attachments.thread_deleted(store, now(), files, company_id=company_id)
+    return deleted
+
+
+def customer_deleted(store, customer_id: str, files: attachments.Policy = attachments.Policy()) -> int:
+    deleted = store.delete_customer_threads(customer_id)
+    attachments.thread_deleted(store, now(), files, customer_id=customer_id)
+    return deleted
 
 
 def context_changed(store, catalog, target: dict) -> int:

@@ -1,9 +1,11 @@
 """The conversations service's dependencies beyond the store: the catalog (asked as the
 system, CONVERSATIONS_SERVICE, through the one shared client), the published-message ids, the
 background and the rate limits."""
+import logging
+
 from nameko.extensions import DependencyProvider
 
-from services.common import catalog_client
+from services.common import attachment_urls, catalog_client
 from services.common.caller import CONVERSATIONS_SERVICE
 from services.common.config import load_settings
 from services.common.mongo import Mongo
@@ -12,6 +14,8 @@ from . import mongo_inbox, reminders
 from .limits import Limits
 from .mongo_store import MongoThreads
 from .saved_replies import Bounds
+
+log = logging.getLogger(__name__)
 
 
 class Catalog(catalog_client.Catalog):
@@ -35,6 +39,17 @@ class Background(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.container.spawn_managed_thread
+
+
+class AttachmentKey(DependencyProvider):
+    """The key of attachments' download links (presenters.attachment), checked as the service
+    starts, as the gateway checks it: a weak ATTACHMENT_URL_KEY stops the process."""
+
+    def setup(self):
+        self.key = attachment_urls.url_key(load_settings(self.container.config), log)
+
+    def get_dependency(self, worker_ctx):
+        return self.key
 
 
 class RateLimits(DependencyProvider):

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from services.common.caller import Caller
 from services.common.errors import RateLimited
 
+from .attachments import Policy
+
 HOUR, MINUTE = 3600, 60
 
 
@@ -22,11 +24,13 @@ class Limits:
     messages_per_minute_customer: int
     messages_per_minute_staff: int
     unknown_lookups_per_minute: int
+    files: Policy = Policy()  # files a message carries, and how long unused and deleted ones stay
 
     @classmethod
     def from_settings(cls, settings) -> "Limits":
         return cls(settings.LIMIT_THREADS_PER_HOUR, settings.LIMIT_MESSAGES_PER_MINUTE_CUSTOMER,
-                   settings.LIMIT_MESSAGES_PER_MINUTE_STAFF, settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE)
+                   settings.LIMIT_MESSAGES_PER_MINUTE_STAFF, settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE,
+                   Policy.from_settings(settings))
 
 
 def new_thread(store, limits: Limits, caller: Caller, at: datetime) -> None:

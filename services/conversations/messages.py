@@ -4,27 +4,33 @@ from services.common.clock import now
 from services.common.errors import NotFound
 from services.common.events import MESSAGE_POSTED
 
-from . import away, idempotency, limits, model, presenters, rules, text
+from . import attachments, away, idempotency, limits, model, presenters, rules, text
 from .lookup import visible, writable
 
 
 def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None,
-                 allowed: limits.Limits) -> dict:
+                 allowed: limits.Limits, upload_ids: list[str] = ()) -> dict:
+    upload_ids = list(upload_ids)
+
     def work(ids):
         thread = writable(store, caller, thread_id)
         limits.message(store, allowed, caller, now())
-        return presenters.message(append(store, outbox, caller, thread, text.prepare(body), ids)[1])
+        prepared = text.prepare(body, required=not upload_ids)
+        return presenters.message(append(store, outbox, caller, thread, prepared, ids, upload_ids, allowed.files)[1])
 
-    return idempotency.once(store, caller, idempotency_key, ["post", thread_id, body], work,
-                            lambda result: presenters.message(store.get_message(result["message_id"])),
+    # A post of files names them in its fingerprint; one without keeps the fingerprint it had.
+    return idempotency.once(store, caller, idempotency_key, ["post", thread_id, body] + ([upload_ids] if upload_ids else []),
+                            work, lambda result: presenters.message(store.get_message(result["message_id"])),
                             lambda answer: {"message_id": answer["id"]})
 
 
-def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: idempotency.Ids) -> tuple[dict, dict]:
-    """Store the message, then move its thread on (reopening a closed one), then publish: the
-    thread as it is now, and the message."""
+def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: idempotency.Ids,
+           upload_ids: list[str] = (), files: attachments.Policy = attachments.Policy()) -> tuple[dict, dict]:
+    """Store the message with its files, then move its thread on (reopening a closed one), then
+    publish: the thread as it is now, and the message."""
     at = now()
     message = model.new_message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message)
+    model.with_attachments(message, attachments.attach(store, caller, list(upload_ids), message, files))
     if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events
         thread, message = store.get(thread["_id"]), store.get_message(message["_id"])
         away.follow_up(store, outbox, thread, message)  # that attempt may have stopped before it
@@ -34,6 +40,7 @@ def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: ide
     updated = store.add_message(thread, message, rules.after_message(thread, caller.side, at))
     if updated is None:  # deleted a moment ago
         store.remove_message(message["_id"])
+        attachments.release(store, message, files)
         raise NotFound("No such thread.")
     outbox.publish(updated, message)
     away.follow_up(store, outbox, updated, message)

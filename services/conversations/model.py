@@ -36,5 +36,18 @@ def new_message(thread: dict, caller: Caller, prepared: dict, at, events: list[s
         "author": {"side": caller.side, "user_id": caller.user_id, "name": name, "email": caller.email},
         "body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
         "words": prepared["words"], "pending_events": events, "relay_after": at + RELAY_GRACE,
+        "attachments": [],
     }
+
+
+def with_attachments(message: dict, files: list[dict]) -> None:
+    """A message's files (attachment_files.described): search finds their names' words, and a
+    message of files alone is previewed by their names."""
+    if not files:
+        return
+    message["attachments"] = files
+    names = [file["name"] for file in files]
+    message["words"] = list(dict.fromkeys(message["words"] + text.words(" ".join(names))))[:text.MAX_WORDS]
+    if not message["text"].strip():
+        message["preview"] = text.preview(", ".join(names))
 

@@ -9,9 +9,11 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pymongo
+from gridfs import errors as gridfs_errors
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
+from services.common import attachment_files
 from services.common.clock import now
 from services.common.mongo import update_by_id
 
@@ -38,6 +40,7 @@ class MongoThreads(MongoSavedReplies):
         self.idempotency = db.idempotency
         self.settings = db.settings
         self.rate_limits = db.rate_limits
+        self.files = db[attachment_files.FILES]
 
     @staticmethod
     def create_indexes(db):
@@ -73,6 +76,10 @@ class MongoThreads(MongoSavedReplies):
                               ("awaiting_since", ASCENDING)])
         # The reminders' outbox: only threads holding an unpublished reminder have an entry.
         threads.create_index("pending_reminders.relay_after", sparse=True)
+        # Attachments: the sweep reads what expired; deletes find a thread's, vendor's or customer's.
+        files = db[attachment_files.FILES]
+        for field in ("expires_at", "thread_id", "company_id", "customer_id", "message_id"):
+            files.create_index(f"metadata.{field}")
 
     # threads --------------------------------------------------------------------------
 
@@ -307,6 +314,59 @@ class MongoThreads(MongoSavedReplies):
 
     def reminder_published(self, thread_id: str, reminder_id: str) -> None:
         self.threads.update_one({"_id": thread_id}, {"$pull": {"pending_reminders": {"id": reminder_id}}})
+
+    # attachments ----------------------------------------------------------------------
+
+    def attach_uploads(self, upload_ids: list[str], owner: dict, message: dict) -> list[dict]:
+        """Each upload is taken by one message at most: the filter and the change are one
+        atomic update per file, so two messages naming the same upload cannot both get it. The
+        message's own earlier attempt (same id) takes it again."""
+        mine = {"_id": {"$in": upload_ids}, "metadata.variant": "original",
+                "metadata.owner.role": owner["role"], "metadata.owner.user_id": owner["user_id"]}
+        self.files.update_many(
+            {**mine, "metadata.message_id": None, "metadata.expires_at": {"$gt": message["created_at"]}},
+            {"$set": {"metadata.message_id": message["_id"], "metadata.thread_id": message["thread_id"],
+                      "metadata.company_id": message.get("company_id"),
+                      "metadata.customer_id": message.get("customer_id"), "metadata.expires_at": None}})
+        taken = {doc["_id"]: doc for doc in self.files.find({**mine, "metadata.message_id": message["_id"]})}
+        return [attachment_files.described(taken[upload_id]) for upload_id in upload_ids if upload_id in taken]
+
+    def release_uploads(self, message_id: str, expires_at: datetime) -> None:
+        self.files.update_many({"metadata.message_id": message_id, "metadata.variant": "original"},
+                               {"$set": {"metadata.message_id": None, "metadata.thread_id": None,
+                                         "metadata.expires_at": expires_at}})
+
+    def get_attachment(self, attachment_id: str) -> dict | None:
+        found = self.files.find_one({"_id": attachment_id, "metadata.variant": "original",
+                                     "metadata.message_id": {"$ne": None}})
+        if found is None:
+            return None
+        return {**attachment_files.described(found), "thread_id": found["metadata"]["thread_id"],
+                "thumbnail_id": found["metadata"].get("thumbnail_id")}
+
+    def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
+                           customer_id: str | None = None) -> int:
+        whose = {f"metadata.{name}": value for name, value in
+                 (("thread_id", thread_id), ("company_id", company_id), ("customer_id", customer_id))
+                 if value is not None}
+        if not whose:
+            return 0
+        return self.files.update_many({**whose, "metadata.variant": "original"},
+                                      {"$set": {"metadata.expires_at": at}}).modified_count
+
+    def delete_expired_attachments(self, at: datetime, limit: int) -> int:
+        bucket = attachment_files.bucket(self.db)
+        gone = 0
+        for doc in self.files.find({"metadata.expires_at": {"$ne": None, "$lte": at}},
+                                   {"metadata.thumbnail_id": 1}).limit(limit):
+            for file_id in (doc["_id"], doc.get("metadata", {}).get("thumbnail_id")):
+                if file_id is not None:
+                    try:
+                        bucket.delete(file_id)
+                    except gridfs_errors.NoFile:
+                        pass  # another process swept it a moment ago
+            gone += 1
+        return gone
 
     # figures --------------------------------------------------------------------------
 

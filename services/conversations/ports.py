@@ -191,6 +191,25 @@ class Threads(Protocol):
 
     def reminder_published(self, thread_id: str, reminder_id: str) -> None: ...
 
+    # attachments: the uploads the gateway kept (services/common/attachment_files.py)
+    def attach_uploads(self, upload_ids: list[str], owner: dict, message: dict) -> list[dict]:
+        """Give `owner`'s uploads to `message` (they stop expiring) and describe each
+        (attachment_files.described), in the order asked. An upload that is someone else's,
+        another message's or expired is left as it is and not described: the caller compares."""
+
+    def release_uploads(self, message_id: str, expires_at: datetime) -> None:
+        """The message was not kept after all: its uploads are free again until `expires_at`."""
+
+    def get_attachment(self, attachment_id: str) -> dict | None:
+        """A file a message uses: described, with its `thread_id` and `thumbnail_id`."""
+
+    def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
+                           customer_id: str | None = None) -> int:
+        """The files of a thread, a vendor's or a customer's threads go at `at`."""
+
+    def delete_expired_attachments(self, at: datetime, limit: int) -> int:
+        """Remove up to `limit` files (with their thumbnails) whose time is past."""
+
     # figures and settings
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...
     def get_settings(self) -> dict: ...

@@ -4,7 +4,11 @@ These are not the wire form: the service dumps them once, with the contract's an
 (services/conversations/service.py), which writes the times and leaves out whatever the
 contract does not name. The events' payloads (`event`) are the one wire form made here.
 """
+import functools
+
+from services.common import attachment_urls
 from services.common.clock import isoformat
+from services.common.config import load_settings
 from services.common.moments import Moment
 
 
@@ -17,7 +21,26 @@ def message(doc: dict) -> dict:
         "body": doc["body"],
         "text": doc["text"],
         "created_at": doc["created_at"],
+        "attachments": [attachment(file) for file in doc.get("attachments") or []],
     }
+
+
+def attachment(file: dict) -> dict:
+    """A message's file with its links, signed for 5 minutes: a message is shown only to whom
+    may read its thread, and an <img> cannot send a token."""
+    key = _url_key()
+    return {
+        "id": file["id"], "name": file["name"], "size": file["size"], "content_type": file["content_type"],
+        "url": attachment_urls.signed_path(key, file["id"]),
+        "thumbnail_url": attachment_urls.signed_path(key, file["id"], "thumbnail") if file.get("thumbnail") else None,
+    }
+
+
+@functools.cache
+def _url_key() -> str:
+    # The process's settings, read once; the service checked the key's strength as it started
+    # (dependencies.AttachmentKey).
+    return attachment_urls.url_key(load_settings())
 
 
 def summary(thread: dict, side: str) -> dict:
@@ -79,6 +102,9 @@ def event(thread: dict, message_doc: dict) -> dict:
             "id": message_doc["_id"], "thread_id": message_doc["thread_id"],
             "author": message_doc["author"], "text": message_doc["text"], "body": message_doc["body"],
             "created_at": isoformat(message_doc["created_at"]),
+            # What the files are, never links: a mail or a webhook outlives a 5-minute link.
+            "attachments": [{key: file[key] for key in ("id", "name", "size", "content_type")}
+                            for file in message_doc.get("attachments") or []],
         },
         "broadcast_id": thread.get("broadcast_id"),
     }

@@ -14,12 +14,14 @@ from services.common.loading import load
 from services.contracts import conversations as contract
 from services.common.entrypoints import rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+from services.common.clock import now
 from services.common.liveness import Heartbeat
 from services.common.signing import SignedCallers
 
-from . import away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, saved_replies, settings, threads
-from .dependencies import (Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy, SavedReplyBounds,
-                           Store)
+from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, saved_replies,
+               settings, threads)
+from .dependencies import (AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy,
+                           SavedReplyBounds, Store)
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class ConversationsService:
     reply_bounds = SavedReplyBounds()
     reminder_policy = ReminderPolicy()
     callers = SignedCallers()
+    attachment_key = AttachmentKey()  # checked at start; presenters sign the links with it
     alive = Heartbeat()
 
     @property
@@ -60,8 +63,9 @@ class ConversationsService:
         caller = self.callers.verified(caller)
         reply_id = request.get("saved_reply_id")
         body = (saved_replies.compose(self.store, self.catalog, caller, thread_id, request) if reply_id
-                else request["body"])
-        posted = messages.post_message(self.store, self.outbox, caller, thread_id, body, idempotency_key, self.limits)
+                else request.get("body") or "")
+        posted = messages.post_message(self.store, self.outbox, caller, thread_id, body, idempotency_key, self.limits,
+                                       request["attachments"])
         if reply_id:
             saved_replies.count_use(self.store, reply_id, posted)
         return answer(contract.Message, posted)
@@ -94,7 +98,13 @@ class ConversationsService:
 
     @rpc
     def delete_thread(self, caller, thread_id):
-        threads.delete_thread(self.store, self.callers.verified(caller), thread_id)
+        threads.delete_thread(self.store, self.callers.verified(caller), thread_id, self.limits.files)
+
+    @rpc
+    def attachment(self, caller, attachment_id):
+        """A file of a message, for the gateway to send: 404 unless the caller may read its thread."""
+        return answer(contract.AttachmentFile,
+                      attachments.file_for(self.store, self.callers.verified(caller), attachment_id))
 
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
@@ -196,13 +206,18 @@ class ConversationsService:
         reminders.send_due(self.store, self.dispatch, self.reminder_policy)
         reminders.relay(self.store, self.dispatch)
 
+    @timer(interval=60)
+    def sweep_attachments(self):
+        """Remove uploads no message took in time, and deleted threads' files past their retention."""
+        attachments.sweep(self.store, now())
+
     @event_handler(CATALOG, VENDOR_DELETED)
     def on_vendor_deleted(self, payload):
-        cascades.vendor_deleted(self.store, str(payload["company_id"]))
+        cascades.vendor_deleted(self.store, str(payload["company_id"]), self.limits.files)
 
     @event_handler(CATALOG, CUSTOMER_DELETED)
     def on_customer_deleted(self, payload):
-        cascades.customer_deleted(self.store, str(payload["customer_id"]))
+        cascades.customer_deleted(self.store, str(payload["customer_id"]), self.limits.files)
 
     @event_handler(CATALOG, CONTEXT_CHANGED)
     def on_context_changed(self, payload):

@@ -35,9 +35,12 @@ def _linkify(cleaned: str) -> str:
     return "".join(parts)
 
 
-def prepare(raw: str) -> dict:
-    """The stored forms of a message body; raises ValidationFailed when it is empty or too long."""
+def prepare(raw: str, required: bool = True) -> dict:
+    """The stored forms of a message body; raises ValidationFailed when it is too long, or empty
+    while `required` (a message of files alone has no text)."""
     trimmed = (raw or "").strip()
+    if not trimmed and not required:
+        return {"body": "", "text": "", "words": []}
     if not trimmed:
         raise ValidationFailed("The message is empty.", {"body": ["Write a message."]})
     if len(trimmed) > BODY_MAX:

@@ -6,7 +6,7 @@ from services.common.clock import now
 from services.common.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
-from . import away, idempotency, limits, model, presenters, rules, settings, text
+from . import attachments, away, idempotency, limits, model, presenters, rules, settings, text
 from .lookup import visible
 from .messages import append
 
@@ -38,7 +38,8 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
     plan = rules.plan_thread(caller, request, resolved, company)
     if not access.may_start(caller, plan):
         raise Forbidden("Your permissions do not let you start this kind of conversation.")
-    prepared = text.prepare(request["message"])
+    upload_ids = list(request.get("attachments") or [])
+    prepared = text.prepare(request["message"], required=not upload_ids)
     key = rules.open_key(plan)
     existing = store.find_open(key)
     limits.message(store, allowed, caller, now())
@@ -48,6 +49,7 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
             limits.new_thread(store, allowed, caller, at)
         thread = model.new_thread(plan, key, resolved, at, ids.thread)
         message = model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message)
+        model.with_attachments(message, attachments.attach(store, caller, upload_ids, message, allowed.files))
         rules.after_message(thread, caller.side, at).apply_to(thread, message)
         if existing is not None or store.insert_thread(thread):
             # existing: this request's own earlier attempt wrote the thread, which counts the message
@@ -60,8 +62,9 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
                 away.follow_up(store, outbox, thread, message)  # that attempt may have stopped before it
             return {"created": True, "thread": presenters.summary(thread, caller.side),
                     "message": presenters.message(message)}
+        attachments.release(store, message, allowed.files)
         existing = store.find_open(key)  # another request opened it a moment ago
-    thread, message = append(store, outbox, caller, existing, prepared, ids)
+    thread, message = append(store, outbox, caller, existing, prepared, ids, upload_ids, allowed.files)
     return {"created": False, "thread": presenters.summary(thread, caller.side),
             "message": presenters.message(message)}
 
@@ -106,8 +109,10 @@ def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
     return presenters.summary(updated, caller.side)
 
 
-def delete_thread(store, caller: Caller, thread_id: str) -> None:
+def delete_thread(store, caller: Caller, thread_id: str,
+                  files: attachments.Policy = attachments.Policy()) -> None:
     thread = visible(store, caller, thread_id)
     if not access.may_delete(caller, thread):
         raise Forbidden("Only the administration deletes threads.")
     store.set_status(thread_id, "deleted", None)
+    attachments.thread_deleted(store, now(), files, thread_id=thread_id)

@@ -216,7 +216,9 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message) -> No
                    "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
                                              settings.STOREFRONT_URL)},
         "message": {"author_name": author.get("name") or "", "author_side": author["side"],
-                    "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"]},
+                    "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"],
+                    # Named, never attached: the files stay behind the conversation's access rules.
+                    "files": [file["name"] for file in message.get("attachments") or []]},
         "status": "pending", "attempts": 0, "created_at": at,
         "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
     })

@@ -43,6 +43,7 @@ def mail_context(mails: list[dict]) -> dict:
         "author": mail["message"]["author_name"] or "Someone",
         "side": SIDE_LABEL[mail["message"]["author_side"]],
         "excerpt": mail["message"]["excerpt"],
+        "files": mail["message"].get("files") or [],
         "at": mail["message"]["created_at"].strftime("%Y-%m-%d %H:%M UTC") if mail["message"]["created_at"] else "",
     } for mail in sorted(mails, key=lambda mail: (mail["message"]["created_at"] or now(), mail["message_id"]))]
     return {

@@ -55,7 +55,15 @@ class AuthorSchema(Lenient):
     email = fields.String(allow_none=True, load_default="")
 
 
+class AttachmentSchema(Lenient):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    size = fields.Integer(load_default=None)
+    content_type = fields.String(load_default=None)
+
+
 class MessageSchema(Lenient):
+    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list)
     id = fields.String(required=True)
     thread_id = fields.String(required=True)
     author = fields.Nested(AuthorSchema, required=True)

@@ -7,6 +7,7 @@ that changes what it read changes nothing stored.
 import copy
 from datetime import datetime, timedelta, timezone
 
+from services.common import attachment_files
 from services.common.clock import now
 
 from services.conversations import pagination
@@ -25,6 +26,8 @@ class MemoryThreads(MemorySavedReplies):
         self.keys: dict[str, dict] = {}
         self.counters: dict[str, dict] = {}
         self.settings: dict = {}
+        # Attachments as the gateway keeps them (their `attachments.files` documents, no bytes).
+        self.files: dict[str, dict] = {}
 
     # threads --------------------------------------------------------------------------
 
@@ -341,6 +344,60 @@ class MemoryThreads(MemorySavedReplies):
                 if t["type"] == "vendor_to_customer" and t["status"] != "deleted"
                 and t.get("first_customer_message_at") and start <= t["first_customer_message_at"] < end
                 and (company_id is None or t["company_id"] == company_id)]
+
+    # attachments ----------------------------------------------------------------------
+
+    def attach_uploads(self, upload_ids: list[str], owner: dict, message: dict) -> list[dict]:
+        described = []
+        for upload_id in upload_ids:
+            doc = self.files.get(upload_id)
+            if doc is None:
+                continue
+            meta = doc["metadata"]
+            if meta["variant"] != "original" or meta["owner"] != {"role": owner["role"], "user_id": owner["user_id"]}:
+                continue
+            free = meta["message_id"] is None and meta["expires_at"] is not None and meta["expires_at"] > message["created_at"]
+            if not free and meta["message_id"] != message["_id"]:
+                continue
+            meta.update(message_id=message["_id"], thread_id=message["thread_id"], expires_at=None,
+                        company_id=message.get("company_id"), customer_id=message.get("customer_id"))
+            described.append(attachment_files.described(doc))
+        return copy.deepcopy(described)
+
+    def release_uploads(self, message_id: str, expires_at: datetime) -> None:
+        for doc in self.files.values():
+            if doc["metadata"]["message_id"] == message_id and doc["metadata"]["variant"] == "original":
+                doc["metadata"].update(message_id=None, thread_id=None, expires_at=expires_at)
+
+    def get_attachment(self, attachment_id: str) -> dict | None:
+        doc = self.files.get(attachment_id)
+        if doc is None or doc["metadata"]["variant"] != "original" or doc["metadata"]["message_id"] is None:
+            return None
+        return {**attachment_files.described(doc), "thread_id": doc["metadata"]["thread_id"],
+                "thumbnail_id": doc["metadata"].get("thumbnail_id")}
+
+    def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
+                           customer_id: str | None = None) -> int:
+        whose = {name: value for name, value in
+                 (("thread_id", thread_id), ("company_id", company_id), ("customer_id", customer_id))
+                 if value is not None}
+        if not whose:
+            return 0
+        changed = 0
+        for doc in self.files.values():
+            meta = doc["metadata"]
+            if meta["variant"] == "original" and all(meta.get(name) == value for name, value in whose.items()):
+                changed += meta["expires_at"] != at
+                meta["expires_at"] = at
+        return changed
+
+    def delete_expired_attachments(self, at: datetime, limit: int) -> int:
+        due = [doc for doc in self.files.values()
+               if doc["metadata"].get("expires_at") is not None and doc["metadata"]["expires_at"] <= at][:limit]
+        for doc in due:
+            self.files.pop(doc["_id"], None)
+            self.files.pop(doc["metadata"].get("thumbnail_id"), None)
+        return len(due)
 
     def get_settings(self) -> dict:
         return copy.deepcopy(self.settings)

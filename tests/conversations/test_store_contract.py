@@ -354,3 +354,74 @@ def test_settings(any_store):
     any_store.put_settings({"show_on_product": False})
     stored = any_store.get_settings()
     assert stored["show_on_order"] is False and stored["show_on_product"] is False
+
+
+# attachments -------------------------------------------------------------------------------
+
+ANN = {"role": "customer", "user_id": "c1"}
+
+
+def test_a_message_takes_its_authors_uploads_once_and_describes_them(any_store):
+    from tests.conversations.stores import seed_upload
+    thread = a_thread(1)
+    any_store.insert_thread(thread)
+    first, second = seed_upload(any_store, ANN, "lamp.jpg"), seed_upload(any_store, ANN, "bill.pdf", "application/pdf",
+                                                                          thumbnail=False)
+    message = a_message(thread)
+    taken = any_store.attach_uploads([second, first], ANN, message)
+    assert [(f["id"], f["name"], f["content_type"], f["thumbnail"]) for f in taken] == [
+        (second, "bill.pdf", "application/pdf", False), (first, "lamp.jpg", "image/jpeg", True)]
+    assert taken[1]["size"] == len(b"\xff\xd8\xff pixels")
+    # the same message again (a retried request) gets them again; another message does not
+    assert len(any_store.attach_uploads([first], ANN, message)) == 1
+    assert any_store.attach_uploads([first], ANN, a_message(thread)) == []
+    found = any_store.get_attachment(first)
+    assert found["thread_id"] == thread["_id"] and found["thumbnail_id"] and found["name"] == "lamp.jpg"
+
+
+def test_an_upload_is_not_taken_by_someone_else_nor_once_expired(any_store):
+    from tests.conversations.stores import seed_upload
+    thread = a_thread(1)
+    mine = seed_upload(any_store, ANN)
+    stale = seed_upload(any_store, ANN, expires_at=now() - timedelta(seconds=1))
+    message = a_message(thread)
+    assert any_store.attach_uploads([mine], {"role": "customer", "user_id": "c2"}, message) == []
+    assert any_store.attach_uploads([mine], {"role": "vendor", "user_id": "c1"}, message) == []
+    assert any_store.attach_uploads([stale], ANN, message) == []
+    assert any_store.get_attachment(mine) is None  # an upload no message took is no attachment
+
+
+def test_released_uploads_are_free_again(any_store):
+    from tests.conversations.stores import seed_upload
+    thread = a_thread(1)
+    upload = seed_upload(any_store, ANN)
+    message = a_message(thread)
+    assert any_store.attach_uploads([upload], ANN, message)
+    any_store.release_uploads(message["_id"], now() + timedelta(hours=1))
+    assert any_store.get_attachment(upload) is None
+    assert any_store.attach_uploads([upload], ANN, a_message(thread))
+
+
+def test_expired_files_are_deleted_with_their_thumbnails_and_only_those(any_store):
+    from tests.conversations.stores import seed_upload, stored_file_ids
+    thread, other = a_thread(1), a_thread(2)
+    kept = seed_upload(any_store, ANN)
+    unused = seed_upload(any_store, ANN, expires_at=now() - timedelta(seconds=1), thumbnail=False)
+    used = seed_upload(any_store, ANN)
+    elsewhere = seed_upload(any_store, ANN)
+    any_store.attach_uploads([used], ANN, a_message(thread))
+    any_store.attach_uploads([elsewhere], ANN, a_message(other))
+    thumbnail = any_store.get_attachment(used)["thumbnail_id"]
+    at = now()
+    assert any_store.expire_attachments(at + timedelta(days=30), thread_id=thread["_id"]) == 1
+    assert any_store.expire_attachments(at, company_id="nobody") == 0
+    assert any_store.delete_expired_attachments(at, 100) == 1  # only the unused upload is due now
+    assert unused not in stored_file_ids(any_store) and used in stored_file_ids(any_store)
+    # a month on: the deleted thread's file and the upload no message took (a day) are gone
+    assert any_store.delete_expired_attachments(at + timedelta(days=31), 100) == 2
+    left = stored_file_ids(any_store)
+    assert used not in left and thumbnail not in left and kept not in left
+    assert elsewhere in left
+    # a vendor's or customer's files, by the owners the message named
+    assert any_store.expire_attachments(at, customer_id=other["customer_id"]) == 1
+    assert any_store.delete_expired_attachments(at, 100) == 1 and elsewhere not in stored_file_ids(any_store)

@@ -9,7 +9,7 @@ from services.common.loading import load
 from services.contracts import conversations as contract
 from services.common.caller import Caller
 from services.common.clock import now
-from services.common.errors import Conflict, Forbidden, NotFound, RateLimited
+from services.common.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.conversations import (broadcasts, bulk, cascades, inbox, messages, reports, settings,
                                     threads)
@@ -238,3 +238,83 @@ def test_a_removed_vendor_takes_its_threads_along_and_a_changed_product_shows(wo
     assert world.inbox(CUSTOMER)["items"][0]["context"] == {"title": "Brass Lamp, now in black"}
     assert cascades.vendor_deleted(world.store, "10") == 1
     assert world.inbox(CUSTOMER)["items"] == [] and world.store.get(thread_id)["status"] == "deleted"
+
+
+# attachments -------------------------------------------------------------------------------
+
+def _upload(world, caller, name="lamp photo.jpg", **options):
+    from tests.conversations.stores import seed_upload
+    return seed_upload(world.store, {"role": caller.role, "user_id": caller.user_id}, name, **options)
+
+
+def test_a_question_of_files_alone_carries_them_and_search_finds_their_names(world):
+    photo = _upload(world, CUSTOMER, "scratched-base.jpg")
+    started = world.start(message="", attachments=[photo])
+    message = started["message"]
+    assert message["text"] == "" and [f["name"] for f in message["attachments"]] == ["scratched-base.jpg"]
+    shown = message["attachments"][0]
+    assert shown["url"].startswith(f"/v1/attachments/{photo}?expires=")
+    assert shown["thumbnail_url"].startswith(f"/v1/attachments/{photo}/thumbnail?")
+    assert world.store.get(started["thread"]["id"])["last_message"]["preview"] == "scratched-base.jpg"
+    found = world.inbox(VENDOR, q="scratched")["items"]
+    assert [item["id"] for item in found] == [started["thread"]["id"]]
+
+
+def test_a_reply_carries_files_and_a_message_needs_text_or_files(world):
+    thread_id = world.start()["thread"]["id"]
+    invoice = _upload(world, VENDOR, "invoice.pdf", content_type="application/pdf", thumbnail=False)
+    posted = messages.post_message(world.store, world.outbox, VENDOR, thread_id, "Here it is", None,
+                                   world.limits, [invoice])
+    assert posted["attachments"][0]["thumbnail_url"] is None
+    with pytest.raises(ValidationFailed):
+        messages.post_message(world.store, world.outbox, VENDOR, thread_id, "  ", None, world.limits, [])
+
+
+def test_only_ones_own_fresh_unused_uploads_are_attached_five_at_most(world):
+    thread_id = world.start()["thread"]["id"]
+    post = lambda caller, ids: messages.post_message(world.store, world.outbox, caller, thread_id, "files", None,
+                                                     world.limits, ids)
+    colleague = Caller("v9", "vendor", company_id="10", name="Cy")
+    for refused in ([_upload(world, colleague)], [_upload(world, VENDOR)] * 2,
+                    [_upload(world, VENDOR) for _ in range(6)],
+                    [_upload(world, VENDOR, expires_at=now() - timedelta(seconds=1))]):
+        with pytest.raises(ValidationFailed) as error:
+            post(VENDOR, refused)
+        assert "attachments" in error.value.details
+    five = [_upload(world, VENDOR) for _ in range(5)]
+    assert len(post(VENDOR, five)["attachments"]) == 5
+    with pytest.raises(ValidationFailed):
+        post(VENDOR, five[:1])  # another message has it
+
+
+def test_a_file_is_fetched_by_who_may_read_its_thread_and_goes_with_the_thread(world):
+    from services.conversations import attachments
+    photo = _upload(world, CUSTOMER)
+    thread_id = world.start(attachments=[photo])["thread"]["id"]
+    assert attachments.file_for(world.store, VENDOR, photo)["name"] == "lamp photo.jpg"
+    assert attachments.file_for(world.store, CUSTOMER, photo)["thread_id"] == thread_id
+    for stranger in (OTHER_VENDOR, OTHER_CUSTOMER):
+        with pytest.raises(NotFound):
+            attachments.file_for(world.store, stranger, photo)
+    threads.delete_thread(world.store, ADMIN, thread_id, attachments.Policy(retention=timedelta(0)))
+    with pytest.raises(NotFound):
+        attachments.file_for(world.store, CUSTOMER, photo)  # a deleted thread is the administration's
+    assert attachments.sweep(world.store, now()) == 1 and photo not in world.store.files
+
+
+def test_a_removed_vendors_files_go_after_the_retention(world):
+    from services.conversations import attachments
+    photo = _upload(world, CUSTOMER)
+    world.start(attachments=[photo])
+    cascades.vendor_deleted(world.store, "10", attachments.Policy(retention=timedelta(days=30)))
+    assert attachments.sweep(world.store, now()) == 0
+    assert attachments.sweep(world.store, now() + timedelta(days=31)) == 1
+
+
+def test_the_event_names_the_files_without_links(world):
+    from services.conversations import presenters
+    photo = _upload(world, CUSTOMER)
+    started = world.start(attachments=[photo])
+    payload = presenters.event(world.store.get(started["thread"]["id"]), world.store.get_message(started["message"]["id"]))
+    assert payload["message"]["attachments"] == [{"id": photo, "name": "lamp photo.jpg",
+                                                  "size": len(b"\xff\xd8\xff pixels"), "content_type": "image/jpeg"}]

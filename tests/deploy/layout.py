@@ -28,7 +28,8 @@ CONTRACT_VARIABLES = {
     "GATEWAY_PORT", "PORTAL_URL", "STOREFRONT_URL",
 }
 # Never in a ConfigMap or in plain compose defaults meant for production.
-SECRET_VARIABLES = {"JWT_SECRET", "CALLER_SIGNING_KEY", "MONGO_URI", "AMQP_URI", "CSCART_API_KEY", "METRICS_TOKEN"}
+SECRET_VARIABLES = {"JWT_SECRET", "CALLER_SIGNING_KEY", "MONGO_URI", "AMQP_URI", "CSCART_API_KEY", "METRICS_TOKEN",
+                    "ATTACHMENT_URL_KEY"}
 
 
 def procfile() -> dict[str, list[str]]:

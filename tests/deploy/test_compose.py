@@ -14,6 +14,7 @@ import requests
 from dev.ports import free_port
 from gateway.app import MAX_BODY_BYTES
 from gateway.push import HEARTBEAT_SECONDS
+from gateway.uploads import ENVELOPE_BYTES
 from services.common.config import Settings
 from tests.deploy.layout import (
     CONTRACT_VARIABLES, COMPOSE_FILE, PROXY_CONFIG, ROOT, compose, compose_command,
@@ -111,14 +112,17 @@ def test_the_proxy_runs_the_repositorys_config_in_front_of_the_gateway_and_push(
 
 def test_the_proxy_reads_requests_whole_and_passes_events_at_once():
     locations = proxy_locations()
-    assert locations.keys() == {"/", "= /v1/events"}
+    assert locations.keys() == {"/", "= /v1/events", "= /v1/uploads"}
+    uploads = locations["= /v1/uploads"]
+    assert {"proxy_pass http://gateway", "proxy_request_buffering on"} <= uploads
+    assert f"client_max_body_size {(Settings().ATTACHMENT_MAX_BYTES + ENVELOPE_BYTES) // 1024}k" in uploads
     assert {"proxy_pass http://gateway", "proxy_request_buffering on", "proxy_buffering on"} <= locations["/"]
     stream = locations["= /v1/events"]
     assert {"proxy_pass http://push", "proxy_request_buffering on", "proxy_buffering off"} <= stream
     [read_timeout] = [directive for directive in stream if directive.startswith("proxy_read_timeout ")]
     assert int(read_timeout.split()[1].removesuffix("s")) > HEARTBEAT_SECONDS
     # The gateway's own body limit, and short timeouts for the head and the body.
-    assert proxy_directive("client_max_body_size") == [f"{MAX_BODY_BYTES // 1024}k"]
+    assert proxy_directive("client_max_body_size")[0] == f"{MAX_BODY_BYTES // 1024}k"  # the server's own
     for timeout in ("client_header_timeout", "client_body_timeout"):
         [seconds] = proxy_directive(timeout)
         assert int(seconds.removesuffix("s")) <= 10, timeout

@@ -11,6 +11,7 @@ import yaml
 from dev.ports import free_port
 from gateway.app import MAX_BODY_BYTES, create_app
 from gateway.push import HEARTBEAT_SECONDS
+from gateway.uploads import ENVELOPE_BYTES
 from services.common.config import Settings
 from services.common.secrets_policy import weakness_of
 from tests.deploy.layout import (
@@ -23,11 +24,12 @@ from tests.fixtures.callers import CALLER_SIGNING_KEY
 # Secret holds these and nothing more.
 SECRETS_OF_PROCESS = {
     # /readyz pings the broker and the database.
-    "gateway": {"JWT_SECRET", "CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
+    # It also writes and sends attachments' bytes (GridFS) and checks their links.
+    "gateway": {"JWT_SECRET", "CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN", "ATTACHMENT_URL_KEY"},
     # It hears the events and checks the pages' tokens; no database.
     "push": {"JWT_SECRET", "AMQP_URI"},
     # Each checks the callers it is given, and signs its own calls to the others.
-    "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
+    "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "ATTACHMENT_URL_KEY"},
     "catalog_context": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
     "notifications": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
 }
@@ -200,6 +202,12 @@ def test_the_ingress_reads_requests_whole_for_the_gateway_and_streams_events_fro
     assert backend["port"]["name"] in service_ports["gateway"]
     assert api[annotation + "proxy-request-buffering"] == api[annotation + "proxy-buffering"] == "on"
     assert api[annotation + "proxy-body-size"] == f"{MAX_BODY_BYTES // 1024}k"
+
+    # uploads alone take a file and its envelope, read whole as well
+    kind, backend, uploads = routes["/v1/uploads"]
+    assert (kind, backend["name"]) == ("Exact", "gateway")
+    assert uploads[annotation + "proxy-request-buffering"] == "on"
+    assert uploads[annotation + "proxy-body-size"] == f"{(Settings().ATTACHMENT_MAX_BYTES + ENVELOPE_BYTES) // 1024}k"
 
     kind, backend, events = routes["/v1/events"]
     assert (kind, backend["name"]) == ("Exact", "push")

@@ -1,0 +1,84 @@
+"""What an upload costs: a 5 MB image through the gateway (streamed to GridFS, sniffed,
+decoded, written again without EXIF, thumbnailed) against a bare GridFS put of the same
+bytes from this process; and the gateway workers' peak memory while 8 clients upload a
+10 MB file each at once.
+
+    .venv/bin/python -m bench.attachments [--rounds 15]
+
+The stack is the bench's (bench/stack.py): every Procfile process, a virtual host and a
+database of the run's own (MONGO_URI's server, or an embedded SecantusDB).
+"""
+import argparse
+import io
+import os
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+from PIL import Image
+from pymongo import MongoClient
+
+from bench.stack import Stack
+from services.common import attachment_files
+
+CLIENTS = 8
+
+
+def noise_png(side: int = 1300) -> bytes:
+    """About 5 MB: noise does not compress."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+def large_pdf(size: int) -> bytes:
+    return b"%PDF-1.4\n" + os.urandom(size - 9)
+
+
+def upload(stack, token, name, data):
+    started = time.perf_counter()
+    answer = requests.post(stack.url + "/v1/uploads", headers={"Authorization": f"Bearer {token}"},
+                           files={"file": (name, data)}, timeout=120)
+    assert answer.status_code == 201, answer.text
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=15)
+    rounds = parser.parse_args().rounds
+    image = noise_png()
+    with tempfile.TemporaryDirectory() as work:
+        stack = Stack(Path(work))
+        try:
+            stack.start()
+            token = stack.token("bench-customer", "customer", name="Bench")
+            bucket = attachment_files.bucket(MongoClient(stack.mongo_uri)[stack.db_name])
+            upload(stack, token, "warm.png", image)
+            system, floor = [], []
+            for _ in range(rounds):  # turn about, so both meet the same machine
+                system.append(upload(stack, token, "noise.png", image))
+                started = time.perf_counter()
+                bucket.upload_from_stream("floor.png", image)
+                floor.append(time.perf_counter() - started)
+            before = stack.peak_memory()
+            document = large_pdf(10 * 1024 * 1024 - 1024)
+            with ThreadPoolExecutor(CLIENTS) as clients:
+                took = list(clients.map(lambda n: upload(stack, token, f"big-{n}.pdf", document), range(CLIENTS)))
+            after = stack.peak_memory()
+        finally:
+            stack.stop()
+    median_system, median_floor = statistics.median(system), statistics.median(floor)
+    print(f"5 MB image ({len(image):,} bytes), {rounds} rounds: upload median {median_system * 1000:.0f} ms, "
+          f"bare GridFS put median {median_floor * 1000:.0f} ms: {median_system / median_floor:.1f} x")
+    print(f"{CLIENTS} clients uploading {len(document):,} bytes each at once: slowest {max(took):.2f} s")
+    for name in sorted(after):
+        if name.startswith("gateway"):
+            print(f"  {name}: peak {before.get(name, 0):.0f} MiB before, {after[name]:.0f} MiB after")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Where attachments are kept, and in which shape: one GridFS bucket, `attachments`, in the
+services' database. Two processes share it, hence this module: the gateway writes an upload's
+bytes (an HTTP body of 10 MB does not travel over the broker, README "Attachments") and serves
+them; the conversations service decides everything else through its store (who owns an upload,
+which message uses it, when it goes).
+
+A file document (`attachments.files`) of an upload:
+
+    {"_id": <id>, "filename": <the name shown>, "length": <bytes>, ...GridFS's own fields,
+     "metadata": {"variant": "original" | "thumbnail" | "raw", "content_type": ...,
+                  "owner": {"role", "user_id"}, "thumbnail_id": <id> | None,
+                  "expires_at": <datetime> | None,   # swept once past (services/conversations/attachments.py)
+                  "thread_id", "message_id", "company_id", "customer_id"}}   # once a message uses it
+
+A `raw` file holds the bytes as they came, until they are checked; an `original` is what was
+kept (an image re-encoded, a PDF as it came); a `thumbnail` belongs to its original
+(`metadata.original_id`) and goes with it.
+"""
+import io
+
+from gridfs import GridFSBucket, GridIn
+from gridfs.errors import NoFile
+
+BUCKET = "attachments"
+FILES = f"{BUCKET}.files"
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+DOCUMENT_TYPES = ("application/pdf",)
+ACCEPTED_TYPES = IMAGE_TYPES + DOCUMENT_TYPES
+# Chunks a little under 256 KiB: the body is written as it arrives, a chunk at a time.
+CHUNK_BYTES = 255 * 1024
+
+
+def bucket(db) -> GridFSBucket:
+    return GridFSBucket(db, bucket_name=BUCKET, chunk_size_bytes=CHUNK_BYTES)
+
+
+class ChunkAtATime(GridIn):
+    """A GridFS file written a chunk at a time. pymongo's own GridIn keeps the chunks it is
+    given until 48 MB have gathered (one insert for many: measured, a 10 MB upload held all
+    10 MB), which is the whole file for every upload here."""
+
+    def _flush_data(self, data, force: bool = False) -> None:
+        super()._flush_data(data, force=True)
+
+
+class StoredFile(io.RawIOBase):
+    """A kept file to read and seek in, one chunk from the database at a time. pymongo's
+    GridOut reads through a cursor whose first batch is up to 101 chunks (25 MB): a 10 MB file
+    whole in memory for every download and every check."""
+
+    def __init__(self, db, file_id: str):
+        super().__init__()
+        document = db[FILES].find_one({"_id": file_id})
+        if document is None:
+            raise NoFile(f"no file {file_id!r}")
+        self.chunks = db[f"{BUCKET}.chunks"]
+        self.file_id, self.length, self.chunk_size = file_id, document["length"], document["chunkSize"]
+        self.metadata = document.get("metadata") or {}
+        self.position = 0
+        self.held = (None, b"")  # the chunk read last: its number and bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.length}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        if self.position >= self.length:
+            return 0
+        number, start = divmod(self.position, self.chunk_size)
+        if self.held[0] != number:
+            chunk = self.chunks.find_one({"files_id": self.file_id, "n": number}, {"data": 1})
+            if chunk is None:
+                raise NoFile(f"chunk {number} of {self.file_id!r} is missing")
+            self.held = (number, bytes(chunk["data"]))
+        data = self.held[1][start:start + len(buffer)]
+        buffer[:len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+def open_upload(db, file_id: str, filename: str, metadata: dict) -> GridIn:
+    """A new file in the bucket, to `write` to and `close` (or `abort`)."""
+    return ChunkAtATime(db[BUCKET], _id=file_id, filename=filename, metadata=metadata, chunk_size=CHUNK_BYTES)
+
+
+def metadata(variant: str, content_type: str | None, owner: dict, expires_at, **more) -> dict:
+    return {"variant": variant, "content_type": content_type, "owner": owner, "expires_at": expires_at,
+            "thumbnail_id": None, "thread_id": None, "message_id": None, **more}
+
+
+def described(document: dict) -> dict:
+    """What a message keeps of a file it uses, and an upload's answer says."""
+    return {"id": document["_id"], "name": document["filename"], "size": document["length"],
+            "content_type": document["metadata"]["content_type"],
+            "thumbnail": document["metadata"].get("thumbnail_id") is not None}

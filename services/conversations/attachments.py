@@ -1,0 +1,82 @@
+"""Files on messages: which uploads a message may carry, who may fetch a message's file, and
+when files go.
+
+The gateway keeps an upload's bytes, checked (services/common/attachment_files.py); from then
+on this decides: a message takes its author's own unused uploads (at most `per_message`), a
+file is fetched by whoever may read its thread, an upload no message took goes after
+`upload_ttl`, and a soft-deleted thread's files `retention` after the deletion.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.common.caller import Caller
+from services.common.errors import NotFound, ValidationFailed
+
+from .lookup import visible
+
+# Files removed per sweep (a timer): a large deletion is spread over a few sweeps.
+SWEEP_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Policy:
+    per_message: int = 5
+    upload_ttl: timedelta = timedelta(hours=24)
+    retention: timedelta = timedelta(days=30)
+
+    @classmethod
+    def from_settings(cls, settings) -> "Policy":
+        return cls(settings.ATTACHMENTS_PER_MESSAGE, timedelta(hours=settings.UPLOAD_TTL_HOURS),
+                   timedelta(days=settings.ATTACHMENT_RETENTION_DAYS))
+
+
+def owner(caller: Caller) -> dict:
+    """Who an upload belongs to: the person, not the company (a colleague's upload is not one's own)."""
+    return {"role": caller.role, "user_id": caller.user_id}
+
+
+def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: Policy) -> list[dict]:
+    """The uploads `message` carries, described, taken for it; ValidationFailed when one may not be."""
+    if not upload_ids:
+        return []
+    if len(set(upload_ids)) != len(upload_ids):
+        raise _invalid("The same file is attached twice.")
+    if len(upload_ids) > policy.per_message:
+        raise _invalid(f"A message carries at most {policy.per_message} files.")
+    taken = store.attach_uploads(upload_ids, owner(caller), message)
+    if len(taken) != len(upload_ids):
+        store.release_uploads(message["_id"], message["created_at"] + policy.upload_ttl)
+        raise _invalid("A file could not be attached: it is not your upload, another message has it, "
+                       "or it was uploaded more than a day ago. Upload it again.")
+    return taken
+
+
+def release(store, message: dict, policy: Policy) -> None:
+    """The message was not kept: its uploads may be used again."""
+    if message.get("attachments"):
+        store.release_uploads(message["_id"], message["created_at"] + policy.upload_ttl)
+
+
+def file_for(store, caller: Caller, attachment_id: str) -> dict:
+    """A file as the caller may fetch it: one of a thread it may read; anything else does not exist."""
+    found = store.get_attachment(attachment_id)
+    if found is None:
+        raise NotFound("No such file.")
+    try:
+        visible(store, caller, found["thread_id"])
+    except NotFound:
+        raise NotFound("No such file.")
+    return found
+
+
+def thread_deleted(store, at: datetime, policy: Policy, **whose) -> int:
+    """A soft deletion (a thread, or a vendor's or customer's threads): their files go after the retention."""
+    return store.expire_attachments(at + policy.retention, **whose)
+
+
+def sweep(store, at: datetime) -> int:
+    return store.delete_expired_attachments(at, SWEEP_BATCH)
+
+
+def _invalid(message: str) -> ValidationFailed:
+    return ValidationFailed(message, {"attachments": [message]})
