@@ -25,9 +25,12 @@ graceful_timeout = 20
 # proxy keeps idle connections to the gateway (ingress-nginx: 60 s), or the proxy may send a
 # request on one the gateway is closing, and its client gets a 502.
 keepalive = 75
-# The head's size: the longest search and cursor URLs fit in 4 KiB, a browser sends some 20
-# fields, and a token with its claims fits in 8 KiB, as in nginx's header buffers.
-limit_request_line = 4094
+# The head's size, as in nginx's 8 KiB header buffers: the longest inbox query the contract
+# accepts (`q` and `customer` at 200 characters, each character up to 12 bytes percent-encoded,
+# beside every filter) is about 5.5 KiB, more than gunicorn's default 4 KiB line (schemathesis
+# found one answered by gunicorn's own HTML 414); a browser sends some 20 fields, and a token
+# with its claims fits in 8 KiB.
+limit_request_line = 8190
 limit_request_fields = 50
 limit_request_field_size = 8190
 accesslog = "-"
