@@ -89,15 +89,20 @@ def _as_of(live: dict | None):
     return None if written is None else Moment().deserialize(written)
 
 
+def event_thread(thread: dict) -> dict:
+    """The thread as every event about it shows it to notifiers."""
+    return {
+        "id": thread["_id"], "type": thread["type"], "status": thread["status"],
+        "subject": thread["subject"], "object": thread["object"],
+        "company_id": thread.get("company_id"), "customer": thread.get("customer"),
+        "context": thread.get("context"),
+    }
+
+
 def event(thread: dict, message_doc: dict) -> dict:
     """The payload of `thread_started` and `message_posted`: what a notifier needs to know."""
     return {
-        "thread": {
-            "id": thread["_id"], "type": thread["type"], "status": thread["status"],
-            "subject": thread["subject"], "object": thread["object"],
-            "company_id": thread.get("company_id"), "customer": thread.get("customer"),
-            "context": thread.get("context"),
-        },
+        "thread": event_thread(thread),
         "message": {
             "id": message_doc["_id"], "thread_id": message_doc["thread_id"],
             "author": message_doc["author"], "text": message_doc["text"], "body": message_doc["body"],

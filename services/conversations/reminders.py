@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from services.common.clock import isoformat, new_id, now
 from services.common.events import REPLY_OVERDUE
 
+from . import presenters
 from .model import RELAY_GRACE
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,7 @@ def publish(store, dispatch, thread: dict, reminder: dict) -> bool:
 def event(thread: dict, reminder: dict) -> dict:
     """The payload of `reply_overdue`: the thread as message events show it, and the reminder."""
     return {
-        "thread": {
-            "id": thread["_id"], "type": thread["type"], "status": thread["status"],
-            "subject": thread["subject"], "object": thread["object"],
-            "company_id": thread.get("company_id"), "customer": thread.get("customer"),
-            "context": thread.get("context"),
-        },
+        "thread": presenters.event_thread(thread),
         "reminder": {"id": reminder["id"], "level": reminder["level"], "at": isoformat(reminder["at"]),
                      "awaiting_since": isoformat(reminder["awaiting_since"])},
     }
