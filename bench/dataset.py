@@ -30,6 +30,7 @@ from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.conversations import broadcasts, model, rules, text
+from services.conversations.mongo_store import split_words
 from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
 
 VENDOR_ID = "1"
@@ -286,7 +287,7 @@ class Loader:
                 self.messages += len(its_messages)
                 if thread["type"] == VENDOR_TO_CUSTOMER and thread["status"] == "open":
                     self.on_thread((thread["_id"], thread["customer_id"].removeprefix("c-")))
-            pending.append(self._submit(self.db.messages, bodies))
+            pending.append(self._submit(self.db, bodies, insert_messages))
             pending.append(self._submit(self.db.threads, threads))
             for future in [future for future in pending if future.done()]:
                 future.result()  # a failed batch stops the load here
@@ -294,15 +295,22 @@ class Loader:
         for future in pending:
             future.result()
 
-    def _submit(self, collection, documents):
+    def _submit(self, target, documents, how=None):
         self.slots.acquire()
-        future = self.pool.submit(insert, collection, documents)
+        future = self.pool.submit(how or insert, target, documents)
         future.add_done_callback(lambda _: self.slots.release())
         return future
 
     def close(self) -> None:
         # On an interrupt the batch going in is not waited for: the stack stops under it.
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def insert_messages(db, messages) -> None:
+    """Messages as the store writes them: each with its words beside it (mongo_store.split_words)."""
+    split = [split_words(message) for message in messages]
+    insert(db.message_words, [words for _, words in split])
+    insert(db.messages, [stored for stored, _ in split])
 
 
 def insert(collection, documents) -> None:

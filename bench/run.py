@@ -157,7 +157,7 @@ class Bench:
         long, its_messages = generator.thread_of(bodies)
         rounds = self.options["rounds"] + 3  # measure.paired's warm-up rounds first
         new = [generator.thread_of([QUESTION]) for _ in range(rounds)]
-        dataset.insert(self.db.messages, its_messages + [message for _, messages in new for message in messages])
+        dataset.insert_messages(self.db, its_messages + [message for _, messages in new for message in messages])
         dataset.insert(self.db.threads, [long] + [thread for thread, _ in new])
         loaded_s = time.perf_counter() - started
         posts = deque(generator.long_body() for _ in range(2 * rounds))

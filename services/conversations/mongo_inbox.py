@@ -37,6 +37,7 @@ class PlainInbox:
     def __init__(self, db, search_threads: int = SEARCH_THREADS):
         self.threads = db.threads
         self.messages = db.messages
+        self.words = db.message_words  # mongo_store.split_words
         self.search_threads = search_threads
 
     def page(self, criteria: dict, sort: str, order: str, limit: int, cursor: str | None) -> tuple[list, str | None]:
@@ -112,7 +113,7 @@ class PlainInbox:
         spread over several)."""
         if not thread_ids:
             return set()
-        return {row["_id"] for row in self.messages.aggregate(
+        return {row["_id"] for row in self.words.aggregate(
             [{"$match": {"thread_id": {"$in": thread_ids}, "words": {"$in": words}}}] + _every_word(words))}
 
     def _by_words(self, query: dict, order_by: list, limit: int) -> list[dict]:
@@ -120,7 +121,7 @@ class PlainInbox:
         `search_threads` threads whose messages hold every word, in the caller's reach."""
         rest = dict(query)
         words = rest.pop("words")["$all"]
-        rows = self.messages.aggregate([
+        rows = self.words.aggregate([
             {"$match": {"words": {"$in": words}}},
             {"$match": {**_owner(query)}},  # separate: see WindowedInbox._select
         ] + _every_word(words) + [{"$sort": {"at": DESCENDING}}, {"$limit": self.search_threads}])

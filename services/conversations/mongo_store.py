@@ -36,6 +36,7 @@ class MongoThreads(MongoSavedReplies):
         self.reader = reader or PlainInbox(db)
         self.threads = db.threads
         self.messages = db.messages
+        self.words = db.message_words
         self.broadcasts = db.broadcasts
         self.idempotency = db.idempotency
         self.settings = db.settings
@@ -55,13 +56,11 @@ class MongoThreads(MongoSavedReplies):
         threads.create_index("open_key", unique=True, sparse=True)
         threads.create_index("broadcast_id", sparse=True)
         db.messages.create_index([("thread_id", ASCENDING), ("_id", DESCENDING)])
-        # Search: the words of each message, on the message. Never on the thread: nothing
-        # stored in a thread grows with its number of messages, and a message's index entries
-        # are written once, with it.
+        # Search: the words of each message, in a document of their own beside it (MessageWords).
         # The windows of a search ask which of a few threads hold the words; a rare word is
         # looked up by itself.
-        db.messages.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
-        db.messages.create_index("words")
+        db.message_words.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
+        db.message_words.create_index("words")
         db.messages.create_index([("thread_id", ASCENDING), ("created_at", DESCENDING)])
         # The outbox: messages whose events are not out yet carry `relay_after`.
         db.messages.create_index("relay_after", sparse=True)
@@ -70,6 +69,7 @@ class MongoThreads(MongoSavedReplies):
         # Only announcements still being delivered have a lease.
         db.broadcasts.create_index("lease_until", sparse=True)
         MongoSavedReplies.create_reply_indexes(db)
+        move_words_off_messages(db)
         # Reminders: the threads due for the next level, by equality on the first two fields and
         # a range on the third, so a thread whose reminders are spent is never read again.
         threads.create_index([("awaiting_reply_from", ASCENDING), ("reminded_level", ASCENDING),
@@ -102,14 +102,22 @@ class MongoThreads(MongoSavedReplies):
 
     def insert_message(self, message: dict) -> bool:
         """False when it is stored already (a request done again writes the same ids)."""
+        stored, words = split_words(message)
+        # The words first: a process stopped between the two leaves a thread found by a word of
+        # a message not written yet (its retry writes it), never a message search cannot find.
         try:
-            self.messages.insert_one(message)
+            self.words.insert_one(words)
+        except DuplicateKeyError:
+            pass
+        try:
+            self.messages.insert_one(stored)
             return True
         except DuplicateKeyError:
             return False
 
     def remove_message(self, message_id: str) -> None:
         self.messages.delete_one({"_id": message_id})
+        self.words.delete_one({"_id": message_id})
 
     def add_message(self, thread: dict, message: dict, effect: MessageEffect) -> dict | None:
         """Move the thread on for a stored message: last message, counters. None when
@@ -276,7 +284,9 @@ class MongoThreads(MongoSavedReplies):
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
         """Threads first: the relay may pick a message up at once, and must find its thread.
         Documents already there (a delivery run again) are left as they are."""
-        for collection, documents in ((self.threads, threads), (self.messages, messages)):
+        split = [split_words(message) for message in messages]
+        stored, words = [pair[0] for pair in split], [pair[1] for pair in split]
+        for collection, documents in ((self.threads, threads), (self.words, words), (self.messages, stored)):
             if not documents:
                 continue
             try:
@@ -444,3 +454,40 @@ def _update_for(effect: MessageEffect, message: dict) -> dict:
     counters = {f"unread.{side}": 1 for side in effect.notified_sides}
     counters["message_count"] = 1
     return {"$set": changes, "$inc": counters}
+
+
+def split_words(message: dict) -> tuple[dict, dict]:
+    """A message as stored, and its search words as a document of their own (`message_words`).
+
+    The words live beside the message, not in it: a message's document is written again after
+    its insert (its events marked published, later moderation), and some servers write every
+    index entry of a document again on any update of it, 2 × 1,600 for a long message, which
+    held the embedded server's messages collection for seconds. A words document is written
+    once, with its message, and removed with it; it carries what a search filters on."""
+    stored = {name: value for name, value in message.items() if name != "words"}
+    words = {"_id": message["_id"], "thread_id": message["thread_id"], "created_at": message["created_at"],
+             "company_id": message.get("company_id"), "customer_id": message.get("customer_id"),
+             "words": message.get("words", [])}
+    return stored, words
+
+
+WORDS_MOVED = "message_words"
+
+
+def move_words_off_messages(db, batch: int = 500) -> None:
+    """Once per database: the words of messages written before they had a collection of their
+    own move there. Done once (a marker in `migrations`), so a start never scans the messages."""
+    if db.migrations.find_one({"_id": WORDS_MOVED}) is not None:
+        return
+    while True:
+        older = list(db.messages.find({"words": {"$exists": True}}).limit(batch))
+        if not older:
+            break
+        words = [split_words(message)[1] for message in older]
+        try:
+            db.message_words.insert_many(words, ordered=False)
+        except BulkWriteError as error:
+            if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
+                raise
+        db.messages.update_many({"_id": {"$in": [message["_id"] for message in older]}}, {"$unset": {"words": ""}})
+    db.migrations.update_one({"_id": WORDS_MOVED}, {"$set": {"at": now()}}, upsert=True)
