@@ -20,6 +20,8 @@ from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
+from services.common import correlation
+
 BROKER_CONNECT_SECONDS = 1.0
 # One reconnection, at once: enough for a connection the broker closed while it stays up.
 ONE_QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
@@ -77,6 +79,8 @@ class Call:
 
     def __call__(self, *args, **kwargs):
         target = _client()
+        # nameko sends a client's context data with each call, and passes it on from there.
+        _local.client._worker_ctx.data[correlation.CONTEXT_KEY] = correlation.current()
         for name in self._path:
             target = getattr(target, name)
         return target(*args, **kwargs)

@@ -15,6 +15,7 @@ from services.contracts import conversations as contract
 from services.common.entrypoints import event_handler, rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.clock import now
+from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
 from services.common.signing import SignedCallers
 
@@ -41,6 +42,7 @@ class ConversationsService:
     callers = SignedCallers()
     attachment_key = AttachmentKey()  # checked at start; presenters sign the links with it
     alive = Heartbeat()
+    correlation_id = Correlation()  # the request this work is for, on its log lines
 
     @property
     def outbox(self):
