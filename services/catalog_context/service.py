@@ -8,6 +8,7 @@ from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, NotFound
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
+from services.common.service_metrics import ServiceMetrics
 from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 
@@ -28,6 +29,7 @@ class CatalogContextService:
     callers = SignedCallers()
     alive = Heartbeat()
     correlation_id = Correlation()  # the request this work is for, on its log lines
+    metrics = ServiceMetrics()
 
     @property
     def catalog(self) -> Catalog:

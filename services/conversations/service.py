@@ -17,6 +17,7 @@ from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, V
 from services.common.clock import now
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
+from services.common.service_metrics import ServiceMetrics
 from services.common.signing import SignedCallers
 
 from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, saved_replies,
@@ -43,6 +44,7 @@ class ConversationsService:
     attachment_key = AttachmentKey()  # checked at start; presenters sign the links with it
     alive = Heartbeat()
     correlation_id = Correlation()  # the request this work is for, on its log lines
+    metrics = ServiceMetrics()
 
     @property
     def outbox(self):

@@ -16,6 +16,7 @@ from services.common.errors import Forbidden
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE, THREAD_STARTED
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
+from services.common.service_metrics import ServiceMetrics
 from services.common.loading import load
 from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
@@ -44,6 +45,7 @@ class NotificationsService:
     callers = SignedCallers()
     alive = Heartbeat()
     correlation_id = Correlation()  # the request this work is for, on its log lines
+    metrics = ServiceMetrics()
 
     # Durable queues, acknowledged when the handler returns: an event published while this
     # service is down waits for it. A handler that could not even keep the event (the
