@@ -7,7 +7,7 @@ import logging
 from services.common.config import DEVELOPMENT_CALLER_SIGNING_KEY, DEVELOPMENT_JWT_SECRET, Settings
 
 MIN_SECRET_BYTES = 32
-# The shipped examples' markers (k8s/secret.yaml, docker-compose.yml, the built-in keys).
+# The shipped examples' markers (k8s/base/secret.yaml, docker-compose.yml, the built-in keys).
 PLACEHOLDER_MARKS = ("replace-me", "change-me")
 # Each key's built-in development value, which is public, and what a weak one gives away.
 BUILT_IN = {"JWT_SECRET": DEVELOPMENT_JWT_SECRET, "CALLER_SIGNING_KEY": DEVELOPMENT_CALLER_SIGNING_KEY,

@@ -16,6 +16,7 @@ import logging
 from datetime import timedelta
 
 from marshmallow import ValidationError
+from prometheus_client import Counter
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common.clock import isoformat, new_id, now
@@ -29,6 +30,10 @@ from .schemas import MessageEventSchema
 from .webhooks import SIGNATURE_HEADER, sign
 
 log = logging.getLogger(__name__)
+MAILS = Counter("message_center_mails_total", "Notification mails by outcome: sent, retried (an attempt failed, "
+                "another is due), failed (given up)", ["outcome"])
+WEBHOOK_CALLS = Counter("message_center_webhook_calls_total", "Webhook calls by outcome: delivered, retrying, failed",
+                        ["outcome"])
 
 # Longer than any one piece of work takes (an SMTP or HTTP timeout, a catalog call: 10 s each),
 # and no longer: work whose worker died, or whose release a database outage prevented, is
@@ -256,9 +261,11 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
                         thread_id, attempts, error,
                         "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
             store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
+            MAILS.labels("failed" if status == "failed" else "retried").inc()
             continue
         _record_delivered(lambda: store.record_mail_delivered(batch_id, now()), f"mail {batch_id}")
         sent += 1
+        MAILS.labels("sent").inc()
     return sent
 
 
@@ -311,3 +318,4 @@ def call_due_webhooks(store, poster, options: dict, event_key: str | None = None
                   "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error}
         _record_delivered(lambda: store.webhook_attempted(delivery, status, attempts, send_after, result),
                           f"webhook call {delivery['_id']}")
+        WEBHOOK_CALLS.labels(result["status"]).inc()

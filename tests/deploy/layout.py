@@ -19,7 +19,7 @@ from services.common.config import Settings
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-K8S_DIR = ROOT / "k8s"
+K8S_DIR = ROOT / "k8s" / "base"
 PROXY_CONFIG = ROOT / "deploy" / "nginx.conf"
 
 # The contract's "Running it" variables plus the links in mails (the brief's list).

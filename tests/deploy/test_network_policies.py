@@ -1,4 +1,4 @@
-"""k8s/network-policies.yaml: nothing reaches a pod of the namespace, nor leaves one, unless
+"""k8s/base/network-policies.yaml: nothing reaches a pod of the namespace, nor leaves one, unless
 that process's job needs it; the ports and places agree with the settings in k8s/."""
 import ipaddress
 from urllib.parse import urlsplit
@@ -114,6 +114,10 @@ def test_each_process_reaches_only_the_ports_its_job_needs(policies):
         assert allowed == needed, process
 
 
+# How the operators (k8s/engines) label the pods of the broker and of the database.
+POD_LABELS = {"rabbitmq": {"app.kubernetes.io/name": "rabbitmq"}, "mongodb": {"app": "mongodb-svc"}}
+
+
 def test_the_broker_and_the_database_are_reached_where_the_secrets_point(policies):
     for process in procfile():
         secret = secret_of(process)
@@ -123,7 +127,7 @@ def test_the_broker_and_the_database_are_reached_where_the_secrets_point(policie
             [peer] = egress_to(policies, process, urlsplit(uri).port)
             assert peer["namespaceSelector"]["matchLabels"] == {
                 "kubernetes.io/metadata.name": namespace_of(uri)}, (process, setting)
-            assert peer["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": name}
+            assert peer["podSelector"]["matchLabels"] == POD_LABELS[name]
 
 
 def test_https_goes_to_public_addresses_only(policies):

@@ -127,7 +127,7 @@ def test_the_database_is_a_replica_set_whose_users_are_the_services(overlay):
     uris = [urlsplit(values["MONGO_URI"]) for values in secrets.values() if "MONGO_URI" in values]
     assert uris and {uri.username for uri in uris} == set(users)
     for uri in uris:
-        assert uri.scheme == "mongodb+srv" and uri.hostname == f"mongodb-svc.{namespace}.svc.cluster.local"
+        assert uri.hostname == f"mongodb-svc.{namespace}.svc.cluster.local" and uri.port == 27017
         assert f"replicaSet={database['metadata']['name']}" in uri.query
 
 
