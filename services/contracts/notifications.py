@@ -161,3 +161,22 @@ class NewWebhookSchema(WebhookSchema):
 
 class WebhookListSchema(Answer):
     items = fields.List(fields.Nested(WebhookSchema))
+
+
+# reply by mail (the inbound process asks; services/notifications/replies.py answers) ---------------
+
+ADDRESS_MAX = 320  # RFC 5321: a local part of 64, "@", a domain of 255
+
+
+class ReplyAuthorQuery(Strict):
+    """The address a reply was sent to, and the address it came from (its From)."""
+    reply_address = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
+    sender = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
+
+
+class ReplyAuthor(Schema):
+    """Whom a reply posts as: the thread, the side, and that person as a caller signed for the
+    conversations service (the inbound process holds no key to sign one itself)."""
+    thread_id = fields.String(required=True)
+    side = fields.String(required=True, validate=validate.OneOf(SIDES))
+    caller = fields.Dict(required=True, metadata={"description": "{caller, issued_at, signature}"})

@@ -18,7 +18,7 @@ from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 from services.contracts import notifications as contract
 
-from . import bell, delivery, schemas, webhooks
+from . import bell, delivery, replies, schemas, webhooks
 from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
@@ -130,6 +130,20 @@ class NotificationsService:
     def delete_webhook(self, caller, webhook_id):
         webhooks.authorize(self.callers.verified(caller))
         webhooks.remove(self.store, webhook_id)
+
+    # reply by mail ------------------------------------------------------------------------------
+
+    @rpc
+    def reply_author(self, reply_address, sender):
+        """Whom a reply by mail posts as (replies.py). No caller: the signed reply address is
+        the credential. The answer carries that person as a caller signed for the conversations
+        service, so the inbound process, which faces the internet, holds no key that could pass
+        as anyone it has no reply from."""
+        query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
+        given, person = replies.author(self.store, self.catalog, load_settings(self.config),
+                                       query["reply_address"], query["sender"])
+        return contract.ReplyAuthor().dump({"thread_id": given["thread_id"], "side": given["side"],
+                                            "caller": self.callers.signed(person)})
 
     @rpc
     def health(self):
