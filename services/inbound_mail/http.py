@@ -48,8 +48,8 @@ MAIL_PATH = "/v1/inbound-mail"
 SIGNATURE_HEADER = "X-MessageCenter-Signature"
 SIGNATURE_TOLERANCE_SECONDS = 300
 CONNECTIONS = 64
-# Mails worked on at once from HTTP (each may hold INBOUND_MAX_BYTES and a database write).
-DELIVERIES = 8
+# Mails worked on at once from HTTP (each is held whole: INBOUND_MAX_BYTES at most).
+DELIVERIES = 4
 READ_SECONDS = 10
 RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
 SERVICES = ("conversations", "notifications")

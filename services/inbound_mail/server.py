@@ -76,3 +76,7 @@ def check_secrets(settings) -> None:
         check_signing_secret(settings, log, "REPLY_SIGNING_KEY")
     if settings.INBOUND_HTTP_SIGNING_KEY:
         check_signing_secret(settings, log, "INBOUND_HTTP_SIGNING_KEY")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,15 +9,17 @@ receiving.Receiver, worked out on a thread of a small pool: the event loop keeps
 other connections meanwhile, and a mail that waits for a thread only waits.
 
 Bounded: INBOUND_MAX_BYTES per mail (552 past it, as the data arrive; announced in EHLO's
-SIZE), SESSIONS connections at once and SESSIONS_PER_ADDRESS from one address (421 past
-either), and aiosmtpd's 5-minute limit on a silent connection.
+SIZE), and since aiosmtpd holds a mail whole while it reads it, DATA_AT_ONCE mails read at
+once (another DATA waits for its turn before its 354); SESSIONS connections at once and
+SESSIONS_PER_ADDRESS from one address (421 past either), and aiosmtpd's 5-minute limit on a
+silent connection.
 """
 import asyncio
 import logging
 from collections import Counter
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, syntax
 
 from services.common import reply_addresses
 
@@ -28,15 +30,18 @@ log = logging.getLogger(__name__)
 
 SESSIONS = 50
 SESSIONS_PER_ADDRESS = 10
+DATA_AT_ONCE = 4
 IDLE_SECONDS = 300
 
 
 class Sessions:
-    """The connections open now, in all and by address (the event loop's thread alone counts)."""
+    """The connections open now, in all and by address, and the mails being read (the event
+    loop's thread alone counts)."""
 
     def __init__(self, most: int = SESSIONS, most_per_address: int = SESSIONS_PER_ADDRESS):
         self.most, self.most_per_address = most, most_per_address
         self.open = Counter()
+        self.reading = asyncio.Semaphore(DATA_AT_ONCE)
 
     def admit(self, address: str) -> bool:
         if sum(self.open.values()) >= self.most or self.open[address] >= self.most_per_address:
@@ -80,6 +85,11 @@ class BoundedSMTP(SMTP):
 
     def eof_received(self):
         return False if self.turned_away else super().eof_received()
+
+    @syntax("DATA")
+    async def smtp_DATA(self, arg):
+        async with self.sessions.reading:
+            await super().smtp_DATA(arg)
 
 
 class Replies:
