@@ -7,14 +7,13 @@ which message uses it, when it goes).
 A file document (`attachments.files`) of an upload:
 
     {"_id": <id>, "filename": <the name shown>, "length": <bytes>, ...GridFS's own fields,
-     "metadata": {"variant": "original" | "thumbnail" | "raw", "content_type": ...,
+     "metadata": {"variant": "original" | "thumbnail", "content_type": ...,
                   "owner": {"role", "user_id"}, "thumbnail_id": <id> | None,
                   "expires_at": <datetime> | None,   # swept once past (services/conversations/attachments.py)
                   "thread_id", "message_id", "company_id", "customer_id"}}   # once a message uses it
 
-A `raw` file holds the bytes as they came, until they are checked; an `original` is what was
-kept (an image re-encoded, a PDF as it came); a `thumbnail` belongs to its original
-(`metadata.original_id`) and goes with it.
+An `original` is what was kept (services/common/intake.py: an image written again, a PDF as it
+came); a `thumbnail` belongs to its original (`metadata.original_id`) and goes with it.
 """
 import io
 

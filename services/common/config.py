@@ -92,6 +92,9 @@ class Settings:
     ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024
     ATTACHMENT_MAX_PIXELS: int = 40_000_000
     UPLOAD_TTL_HOURS: float = 24.0
+    # Where an upload waits on local disk to be judged (above 1 MiB): the system's temporary
+    # directory when empty. In Kubernetes a disk-backed emptyDir, not the memory-backed /tmp.
+    UPLOAD_SPOOL_DIR: str = ""
     ATTACHMENT_RETENTION_DAYS: float = 30.0
     # Signs the 5-minute download links of attachments (an <img> cannot send a token). Empty: a
     # key derived from CALLER_SIGNING_KEY, which the gateway and conversations hold already.

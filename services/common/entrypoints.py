@@ -1,4 +1,5 @@
-"""nameko's RPC entrypoint, made to survive an answer that cannot be sent.
+"""nameko's RPC and event entrypoints, made to survive an answer that cannot be sent, on quorum
+queues.
 
 nameko 2.14 publishes a worker's answer from the worker's own green thread; when the broker is
 away at that moment the publish raises, and an error there kills the whole container (nameko
@@ -7,12 +8,29 @@ Here a lost answer is logged and dropped instead. The work itself is done and st
 caller times out, answers 503, and a retry with its Idempotency-Key gets the stored result.
 The request is not acknowledged, so if the broker kept it, it is delivered again; the use
 cases that write are idempotent under a key for that reason too.
+
+The queues that outlive a process (the RPC queue of each service, the events a service pool
+handles) are quorum queues: replicated over the broker's nodes by Raft, so losing a node of
+a RabbitmqCluster loses no request and no event. Quorum queues work on a single node too
+(`make run`, the tests). What is tied to one process stays classic: RPC reply queues,
+broadcast handlers' queues, the push process's. A queue keeps the type it was declared
+with: an existing classic queue of the same name makes the service fail to start with
+PRECONDITION_FAILED (README "Reliability": drain, delete, start).
 """
 import logging
 
+from nameko.events import EventHandler as NamekoEventHandler
 from nameko.rpc import Rpc as NamekoRpc, RpcConsumer
 
 log = logging.getLogger(__name__)
+
+QUORUM = {"x-queue-type": "quorum"}
+
+
+def replicated(queue) -> None:
+    """Make a queue that outlives its consumer a quorum queue (before it is declared)."""
+    if queue.durable and not queue.auto_delete and not queue.exclusive:
+        queue.queue_arguments = {**(queue.queue_arguments or {}), **QUORUM}
 
 
 class AnswerDroppingRpcConsumer(RpcConsumer):
@@ -24,9 +42,20 @@ class AnswerDroppingRpcConsumer(RpcConsumer):
                         message.delivery_info.get("routing_key"), type(error).__name__, error)
             return result, exc_info
 
+    def setup(self):
+        super().setup()
+        replicated(self.queue)
+
 
 class Rpc(NamekoRpc):
     rpc_consumer = AnswerDroppingRpcConsumer()
 
 
+class EventHandler(NamekoEventHandler):
+    def setup(self):
+        super().setup()
+        replicated(self.queue)
+
+
 rpc = Rpc.decorator
+event_handler = EventHandler.decorator

@@ -7,7 +7,7 @@ import logging
 import time
 
 from nameko.extensions import DependencyProvider
-from pymongo import MongoClient
+from pymongo import MongoClient, uri_parser
 from pymongo.errors import ConnectionFailure
 
 from .config import load_settings
@@ -25,9 +25,20 @@ CONNECT_MS = 2000
 SOCKET_MS = 30000
 
 
+# On a replica set (the MongoDB Community Operator's three members in production): a write is
+# acknowledged once most members hold it, so a failover loses no acknowledged message; a write
+# cut by a failover is retried once by the driver (the store's writes are idempotent by _id and
+# unique keys); reads go to the primary, so a page shows what the post before it wrote. The
+# URI's own options win (the embedded development database sets retryWrites=false).
+REPLICA_SET_DEFAULTS = {"w": "majority", "retryWrites": True, "readPreference": "primary"}
+
+
 def connect(settings) -> MongoClient:
+    given = {name.lower() for name in uri_parser.parse_uri(settings.MONGO_URI)["options"]}
+    defaults = {name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given}
     return MongoClient(settings.MONGO_URI, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_MS,
-                       connectTimeoutMS=CONNECT_MS, socketTimeoutMS=SOCKET_MS, appname="message-center")
+                       connectTimeoutMS=CONNECT_MS, socketTimeoutMS=SOCKET_MS, appname="message-center",
+                       **defaults)
 
 
 def until_reachable(work, what: str, first_delay: float, longest_delay: float,

@@ -17,6 +17,7 @@ from services.common import attachment_files
 from services.common.clock import now
 from services.common.mongo import update_by_id
 
+from . import mongo_migrations
 from .mongo_inbox import PlainInbox, _owner
 from .mongo_replies import MongoSavedReplies
 from .ports import InboxFilter, MessageEffect, last_message
@@ -69,7 +70,7 @@ class MongoThreads(MongoSavedReplies):
         # Only announcements still being delivered have a lease.
         db.broadcasts.create_index("lease_until", sparse=True)
         MongoSavedReplies.create_reply_indexes(db)
-        move_words_off_messages(db)
+        mongo_migrations.run(db)
         # Reminders: the threads due for the next level, by equality on the first two fields and
         # a range on the third, so a thread whose reminders are spent is never read again.
         threads.create_index([("awaiting_reply_from", ASCENDING), ("reminded_level", ASCENDING),
@@ -469,25 +470,3 @@ def split_words(message: dict) -> tuple[dict, dict]:
              "company_id": message.get("company_id"), "customer_id": message.get("customer_id"),
              "words": message.get("words", [])}
     return stored, words
-
-
-WORDS_MOVED = "message_words"
-
-
-def move_words_off_messages(db, batch: int = 500) -> None:
-    """Once per database: the words of messages written before they had a collection of their
-    own move there. Done once (a marker in `migrations`), so a start never scans the messages."""
-    if db.migrations.find_one({"_id": WORDS_MOVED}) is not None:
-        return
-    while True:
-        older = list(db.messages.find({"words": {"$exists": True}}).limit(batch))
-        if not older:
-            break
-        words = [split_words(message)[1] for message in older]
-        try:
-            db.message_words.insert_many(words, ordered=False)
-        except BulkWriteError as error:
-            if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
-                raise
-        db.messages.update_many({"_id": {"$in": [message["_id"] for message in older]}}, {"$unset": {"words": ""}})
-    db.migrations.update_one({"_id": WORDS_MOVED}, {"$set": {"at": now()}}, upsert=True)

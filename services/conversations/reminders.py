@@ -77,10 +77,20 @@ def relay(store, dispatch, at: datetime | None = None, limit: int = 100) -> int:
         for reminder in thread.get("pending_reminders", []):
             if reminder["relay_after"] > at:
                 continue  # its own process may still be publishing it
+            if not still_due(thread, reminder):
+                store.reminder_published(thread["_id"], reminder["id"])  # nobody is owed it any more
+                continue
             if not publish(store, dispatch, thread, reminder):
                 return published
             published += 1
     return published
+
+
+def still_due(thread: dict, reminder: dict) -> bool:
+    """A reminder left to the relay still matters: its thread is open and awaits the vendor
+    since the same moment (not deleted, closed or answered since it was claimed)."""
+    return (thread["status"] == "open" and thread.get("awaiting_reply_from") == "vendor"
+            and thread.get("awaiting_since") == reminder["awaiting_since"])
 
 
 def new_reminder(thread: dict, level: int, at: datetime) -> dict:

@@ -7,12 +7,12 @@ gateway forwards unchanged, so the contract decides what leaves and under which 
 (README "One boundary")."""
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from services.common.loading import load
 from services.contracts import conversations as contract
-from services.common.entrypoints import rpc
+from services.common.entrypoints import event_handler, rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.clock import now
 from services.common.liveness import Heartbeat

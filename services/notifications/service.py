@@ -1,7 +1,7 @@
 """The notifications service: nameko entrypoints only; the rules are in rules.py, the work in
 delivery.py and bell.py."""
 from nameko.dependency_providers import Config
-from nameko.events import SERVICE_POOL, event_handler
+from nameko.events import SERVICE_POOL
 from nameko.timer import timer
 
 from services.common import cursors
@@ -9,7 +9,7 @@ from services.common.access import may_administer
 from services.common.caller import NOTIFICATIONS_SERVICE, Caller
 from services.common.catalog_client import Catalog
 from services.common.config import load_settings
-from services.common.entrypoints import rpc
+from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Forbidden
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE, THREAD_STARTED
 from services.common.liveness import Heartbeat

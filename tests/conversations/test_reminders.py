@@ -142,3 +142,21 @@ def test_the_response_figures_count_overdue_threads(world, broker):
     world.post(VENDOR, waiting, "Yes.")
     [figures] = reports.response_times(world.store, ADMIN, window)["vendors"]
     assert figures["overdue"] == 0 and figures["answered"] == 1
+
+
+@pytest.mark.parametrize("meanwhile", ["deleted", "closed", "answered"])
+def test_a_reminder_left_to_the_relay_is_dropped_once_nobody_is_owed_it(world, broker, meanwhile):
+    thread_id = world.start()["thread"]["id"]
+    broker.up = False
+    at = later(24)
+    assert reminders.send_due(world.store, broker, POLICY, at) == 1  # claimed, not published
+    broker.up = True
+    if meanwhile == "answered":
+        world.post(VENDOR, thread_id, "It is brass.")
+    elif meanwhile == "closed":
+        threads.set_status(world.store, ADMIN, thread_id, "closed")
+    else:
+        threads.delete_thread(world.store, ADMIN, thread_id)
+    assert reminders.relay(world.store, broker, at + timedelta(seconds=11)) == 0
+    assert broker.sent == []
+    assert world.store.unpublished_reminders(at + timedelta(seconds=11), 10) == []

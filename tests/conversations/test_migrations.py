@@ -1,6 +1,7 @@
-"""Search words sit beside their message (mongo_store.split_words): a message's document can be
-written again (its events marked published) without writing its words' index entries again, and
-a database from before finds its old messages by word once the service has started on it."""
+"""What a database written by an earlier version holds is read by this one (mongo_migrations):
+search words sit beside their message (mongo_store.split_words), so a message's document can be
+written again without writing its words' index entries again; and a question waiting from before
+reminders is reminded."""
 from services.conversations import inbox, mongo_inbox
 from services.conversations.mongo_store import MongoThreads
 from services.common.loading import load
@@ -42,3 +43,14 @@ def test_messages_written_before_the_words_moved_are_found_after_a_start(mongo_d
         assert found(store, "code1") == [threads[1]["_id"]]
     assert mongo_db.messages.count_documents({"words": {"$exists": True}}) == 0
     assert mongo_db.message_words.count_documents({}) == 3
+
+
+def test_a_question_waiting_from_before_reminders_is_reminded(mongo_db):
+    from datetime import timedelta
+
+    from services.common.clock import now
+    waiting = a_thread(awaiting_reply_from="vendor", awaiting_since=now() - timedelta(hours=30))
+    mongo_db.threads.insert_one(waiting)  # as written before reminders: no reminded_level
+    MongoThreads.create_indexes(mongo_db)
+    store = MongoThreads(mongo_db)
+    assert [thread["_id"] for thread in store.due_reminders(1, now() - timedelta(hours=24), 10)] == [waiting["_id"]]

@@ -1,0 +1,38 @@
+"""What a database written by an earlier version needs to be read by this one: each step done
+once per database (a marker in `migrations`), so a start never scans a collection again.
+Every step is safe to run twice (a process stopped halfway starts it over)."""
+from pymongo.errors import BulkWriteError
+
+from services.common.clock import now
+
+DUPLICATE_KEY = 11000
+
+
+def run(db) -> None:
+    for step in (move_words_off_messages, remind_threads_from_before_reminders):
+        if db.migrations.find_one({"_id": step.__name__}) is None:
+            step(db)
+            db.migrations.update_one({"_id": step.__name__}, {"$set": {"at": now()}}, upsert=True)
+
+
+def move_words_off_messages(db, batch: int = 500) -> None:
+    """The words of messages written before they had a collection of their own move there
+    (mongo_store.split_words)."""
+    from .mongo_store import split_words
+
+    while True:
+        older = list(db.messages.find({"words": {"$exists": True}}).limit(batch))
+        if not older:
+            return
+        try:
+            db.message_words.insert_many([split_words(message)[1] for message in older], ordered=False)
+        except BulkWriteError as error:
+            if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
+                raise
+        db.messages.update_many({"_id": {"$in": [message["_id"] for message in older]}}, {"$unset": {"words": ""}})
+
+
+def remind_threads_from_before_reminders(db) -> None:
+    """Threads written before reminders have no level: the reminders (which look for level 0)
+    would never see a question already waiting for its vendor."""
+    db.threads.update_many({"reminded_level": {"$exists": False}}, {"$set": {"reminded_level": 0}})
