@@ -58,6 +58,8 @@ def address_id_of_token(local: str, key: str) -> str | None:
     record, mac = raw[:ID_BYTES], raw[ID_BYTES:]
     if not hmac.compare_digest(mac, _mac(key, record)):
         return None
+    if base64.b32encode(raw).decode().rstrip("=").lower() != token.lower():
+        return None  # the last letter's unused bits changed: one address has one spelling
     return str(ObjectId(record))
 
 

@@ -26,13 +26,14 @@ def test_case_and_angle_brackets_change_nothing():
 @pytest.mark.parametrize("change", [
     lambda address: address.replace("@", "x@", 1),  # one character more
     lambda address: address[:10] + ("b" if address[10] != "b" else "c") + address[11:],  # one changed
+    lambda address: address[:41] + ("b" if address[41] != "b" else "c") + address[42:],  # the last, its spare bits
     lambda address: address.replace(DOMAIN, "other.example"),
     lambda address: address.replace("reply+", "replies+"),
     lambda address: "postmaster@" + DOMAIN,
     lambda address: "reply+@" + DOMAIN,
     lambda address: "reply+" + "1" * 36 + "@" + DOMAIN,  # not base32
     lambda address: "no at sign",
-], ids=["longer", "altered", "other_domain", "other_mailbox", "postmaster", "empty_token", "not_base32", "garbage"])
+], ids=["longer", "altered", "last_letter", "other_domain", "other_mailbox", "postmaster", "empty_token", "not_base32", "garbage"])
 def test_anything_else_names_nobody(change):
     assert address_id_of(change(reply_address(new_id(), DOMAIN, KEY)), DOMAIN, KEY) is None
 

@@ -4,10 +4,13 @@ SMTP port (and POSTed to its HTTP port), as a mail client and an MTA would. Each
 once, with only what was written, or not at all."""
 import hashlib
 import hmac
+import io
 import re
 import smtplib
 import time
 import uuid
+from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 
 import pytest
@@ -97,13 +100,13 @@ def test_a_reply_from_each_client_lands_once_with_only_what_was_written(stack, c
         raw = raw.replace(b"Message-ID: <", f"Message-ID: <{uuid.uuid4().hex}.".encode(), 1)
         assert send(stack, raw, conversation.customer_email, reply_to)[0] == 250, name
     written = [expected[name] if isinstance(expected[name], str) else expected[name]["text"] for name in CLIENTS]
-    # 36 carries a photo: until uploads can be kept from mail, it is named in a note
-    written[-1] += "\n\nFiles in the mail that are not attached here:\n- showroom.jpg: files sent by mail are not attached yet"
     texts = conversation.texts()
     assert texts[2:] == [text.strip() for text in written]
     messages = conversation.stack.call("GET", f"/v1/threads/{conversation.thread_id}/messages?limit=100",
                                        conversation.vendor).json()["items"]
     assert {message["author"]["side"] for message in messages[2:]} == {"customer"}
+    # Outlook's photo is attached; the logo in its signature (inline, related) is not
+    assert [[file["name"] for file in message["attachments"]] for message in messages[2:]] == [[]] * 9 + [["showroom.jpg"]]
 
 
 def test_the_vendor_answers_from_its_company_address_and_the_customer_hears_of_it(stack, conversation):
@@ -123,10 +126,13 @@ def test_the_vendor_answers_from_its_company_address_and_the_customer_hears_of_i
 def test_a_forged_token_is_refused_before_the_mail_is_sent(stack, conversation):
     reply_to = conversation.to_customer["Reply-To"]
     local, _, domain = reply_to.partition("@")
-    forged = f"{local[:-1]}{'a' if local[-1] != 'a' else 'b'}@{domain}"
     before = conversation.texts()
-    code, text = send(stack, reply(conversation.customer_email, forged, "Let me in."), conversation.customer_email, forged)
-    assert (code, text) == (550, "5.1.1 No such reply address")
+    for place in (10, -1):  # a letter of the record, or of the signature
+        changed = "a" if local[place] != "a" else "b"
+        forged = f"{local[:place]}{changed}{local[place:][1:]}@{domain}"
+        code, text = send(stack, reply(conversation.customer_email, forged, "Let me in."),
+                          conversation.customer_email, forged)
+        assert (code, text) == (550, "5.1.1 No such reply address")
     other_domain = send(stack, reply(conversation.customer_email, "someone@elsewhere.test", "Relay me."),
                         conversation.customer_email, "someone@elsewhere.test")
     assert other_domain[0] == 550 and "Relaying denied" in other_domain[1]
@@ -224,6 +230,56 @@ def test_one_reply_address_per_transaction(stack, conversation):
         assert smtp.rcpt(customer_reply)[0] == 250
         code, text = smtp.rcpt(vendor_reply)
         assert code == 452 and b"One reply address per message" in text
+
+
+def picture(kind: str) -> bytes:
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(out, kind)
+    return out.getvalue()
+
+
+def with_files(sender: str, reply_to: str, text: str, files: list[tuple[str, str, bytes]]) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, reply_to, "Re: New message"
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@client.test>"
+    message.set_content(f"{text}\n\nOn Tue, 1 Dec 2026 at 11:58, Message Center <{reply_to}> wrote:\n> Hello\n")
+    for name, content_type, data in files:
+        message.add_attachment(data, *content_type.split("/"), filename=name)
+    return message.as_bytes(policy=SMTP)
+
+
+def test_the_files_of_a_reply_become_its_attachments_and_the_others_are_named(stack, conversation):
+    reply_to = conversation.to_customer["Reply-To"]
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    raw = with_files(conversation.customer_email, reply_to, "Photos of the scratch.", [
+        ("scratch.png", "image/png", picture("PNG")), ("receipt.pdf", "application/pdf", pdf),
+        ("notes.docx", "application/octet-stream", b"PK\x03\x04" + b"\x00" * 60),
+        ("broken.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 60)])
+    assert send(stack, raw, conversation.customer_email, reply_to)[0] == 250
+    message = stack.call("GET", f"/v1/threads/{conversation.thread_id}/messages?limit=100",
+                         conversation.vendor).json()["items"][-1]
+    assert [file["name"] for file in message["attachments"]] == ["scratch.png", "receipt.pdf"]
+    assert message["text"].startswith("Photos of the scratch.\n\nFiles in the mail that are not attached here:\n"
+                                      "- notes.docx: Only JPEG, PNG, WebP and GIF images and PDF documents")
+    assert "- broken.jpg: The image is damaged" in message["text"]
+    fetched = stack.call("GET", f"/v1/attachments/{message['attachments'][0]['id']}", conversation.customer)
+    assert fetched.status_code == 200 and fetched.headers["Content-Type"] == "image/png"
+    # delivered again: the same message, with the same files, once
+    assert send(stack, raw, conversation.customer_email, reply_to)[0] == 250
+    assert conversation.texts().count(message["text"]) == 1
+
+
+def test_a_reply_carries_at_most_the_files_a_message_may(stack, conversation):
+    reply_to = conversation.to_customer["Reply-To"]
+    photos = [(f"photo{number}.jpg", "image/jpeg", picture("JPEG")) for number in range(7)]
+    assert send(stack, with_files(conversation.customer_email, reply_to, "All of them.", photos),
+                conversation.customer_email, reply_to)[0] == 250
+    message = stack.call("GET", f"/v1/threads/{conversation.thread_id}/messages?limit=100",
+                         conversation.vendor).json()["items"][-1]
+    assert [file["name"] for file in message["attachments"]] == [f"photo{number}.jpg" for number in range(5)]
+    assert message["text"].endswith("- photo5.jpg: a message carries at most 5 files.\n"
+                                    "- photo6.jpg: a message carries at most 5 files.")
 
 
 def post_mail(stack, raw: bytes, key: str = INBOUND_HTTP_SIGNING_KEY, at: int | None = None):
