@@ -174,9 +174,20 @@ class ReplyAuthorQuery(Strict):
     sender = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
 
 
+class ReplyPost(ReplyAuthorQuery):
+    """A reply to post as its author: the message as the conversations service takes one
+    (`body`, `attachments`; it loads them itself), and the mail's own Idempotency-Key."""
+    message = fields.Dict(required=True)
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class Poster(Schema):
+    role = fields.String(required=True)
+    user_id = fields.String(required=True)
+
+
 class ReplyAuthor(Schema):
-    """Whom a reply posts as: the thread, the side, and that person as a caller signed for the
-    conversations service (the inbound process holds no key to sign one itself)."""
+    """Whom a reply posts as: the thread, the side, and who that is (uploads are theirs)."""
     thread_id = fields.String(required=True)
     side = fields.String(required=True, validate=validate.OneOf(SIDES))
-    caller = fields.Dict(required=True, metadata={"description": "{caller, issued_at, signature}"})
+    poster = fields.Nested(Poster, required=True)

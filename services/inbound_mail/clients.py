@@ -2,10 +2,11 @@
 does (services/common/rpc_client.py: one client per thread, a quick failure while the broker
 is away).
 
-It asks the notifications service whom a reply posts as (the reply address is the credential;
-the answer carries that person as a caller signed for the conversations service), then posts
-as them. The services' own refusals come back as themselves (NotFound, Forbidden, Conflict,
-ValidationFailed, RateLimited); a broker, service or database that is away is `Away`.
+It asks the notifications service whom a reply posts as, and then to post it: the reply address
+(with the sender's address) is the credential, and the notifications service signs that person
+for the conversations service, so this process, which faces the internet, holds no key that
+could pass as anyone. The services' own refusals come back as themselves (NotFound, Forbidden,
+Conflict, ValidationFailed, RateLimited); a broker, service or database that is away is `Away`.
 """
 from nameko.exceptions import RemoteError
 
@@ -22,13 +23,13 @@ class Services:
         self.clients = clients
 
     def reply_author(self, reply_address: str, sender: str) -> dict:
-        """{thread_id, side, caller (signed)}."""
+        """{thread_id, side, poster: {role, user_id}}."""
         return self._call("notifications", "reply_author", reply_address, sender)
 
-    def post(self, caller: dict, thread_id: str, body: str, attachments: list[str], idempotency_key: str) -> dict:
+    def post(self, reply_address: str, sender: str, body: str, attachments: list[str], idempotency_key: str) -> dict:
         """The message, as the conversations service answers a post."""
-        request = {"body": body, "attachments": attachments} if attachments else {"body": body}
-        return self._call("conversations", "post_message", caller, thread_id, request, idempotency_key)
+        message = {"body": body, "attachments": attachments} if attachments else {"body": body}
+        return self._call("notifications", "post_reply", reply_address, sender, message, idempotency_key)
 
     def healthy(self, service: str) -> bool:
         try:

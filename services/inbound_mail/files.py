@@ -18,9 +18,9 @@ class Files:
         self.db = db
         self.settings = settings
 
-    def keep(self, files: tuple[File, ...], caller: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    def keep(self, files: tuple[File, ...], poster: dict) -> tuple[list[str], list[tuple[str, str]]]:
         """(the upload ids kept, (name, why) of each file that was not)."""
-        owner = {"role": caller["role"], "user_id": caller["user_id"]}  # as the conversations service owns uploads
+        owner = {"role": poster["role"], "user_id": poster["user_id"]}  # as the conversations service owns uploads
         most, largest = self.settings.ATTACHMENTS_PER_MESSAGE, self.settings.ATTACHMENT_MAX_BYTES
         kept, refused = [], []
         for file in files:

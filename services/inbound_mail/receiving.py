@@ -6,13 +6,14 @@ inbound process, whichever way the mail came (SMTP or HTTP).
 3. A bounce or an automatic reply is dropped (screening.py).
 4. A failed DKIM, SPF or DMARC check, where the receiving MTA made one, refuses it.
 5. The notifications service says whom the reply address was given to; the mail must come
-   from that person's own address, and is then posted as them.
+   from that person's own address, and is then posted as them (by the notifications service,
+   which signs that person for the conversations service: this process holds no such key).
 6. What they wrote, without the quoted mail and their signature (written.py); nothing written
    and no file: dropped.
 7. Its files are kept as uploads of that person (files.py); a file that cannot be kept is
    named in a note under the text, and the text is posted all the same.
-8. It is posted through the conversations service, with the mail's own key as the
-   Idempotency-Key: a mail delivered twice is posted once (ledger.py keeps that for longer).
+8. It is posted through the conversations RPC, with the mail's own key as the Idempotency-Key:
+   a mail delivered twice is posted once (ledger.py keeps that for longer).
 
 Every step either finishes or leaves nothing behind: a refused or deferred mail posts nothing,
 and uploads a failed post took wait unused until they expire. Whatever goes wrong becomes an
@@ -20,7 +21,6 @@ outcome (outcomes.py), never an exception out of `receive`.
 """
 import hashlib
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,10 +36,6 @@ from . import metrics, outcomes, reading, screening, written
 from .clients import Away
 
 log = logging.getLogger(__name__)
-
-# The signed caller the notifications service hands over is good for 120 s; one older than
-# this (the files took long to keep) is asked for again before posting.
-CALLER_FRESH_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ class Receiver:
             log.warning("refused a reply from %r to %s: %s failed", mail.sender, envelope.recipient, failed_check)
             return outcomes.refused("authentication", f"The mail failed its {failed_check.upper()} check.")
         try:
-            author, asked_at = self.services.reply_author(envelope.recipient, mail.sender), time.monotonic()
+            author = self.services.reply_author(envelope.recipient, mail.sender)
         except NotFound:
             return outcomes.refused("token", "No such reply address.")
         except Forbidden as refusal:
@@ -104,29 +100,29 @@ class Receiver:
         earlier = self.ledger.posted(key)
         if earlier is not None:
             return outcomes.duplicate(earlier["thread_id"], earlier["message_id"])
-        uploads, note = self._files(key, mail, author)
-        if time.monotonic() - asked_at > CALLER_FRESH_SECONDS:
-            author = self.services.reply_author(envelope.recipient, mail.sender)
-        return self._post(key, author, _with_note(text, note), uploads)
+        uploads, note = self._files(key, mail, author["poster"])
+        return self._post(key, envelope, mail, author, _with_note(text, note), uploads)
 
-    def _files(self, key: str, mail: reading.Mail, author: dict) -> tuple[list[str], str]:
+    def _files(self, key: str, mail: reading.Mail, poster: dict) -> tuple[list[str], str]:
         if not mail.files:
             return [], ""
         since = now() - timedelta(hours=self.settings.UPLOAD_TTL_HOURS / 2)
         kept = self.ledger.files_kept(key, since)
         if kept is not None:  # delivered before: the same uploads and note, so the same post
             return kept
-        upload_ids, refusals = self.files.keep(mail.files, author["caller"]["caller"])
+        upload_ids, refusals = self.files.keep(mail.files, poster)
         return self.ledger.keep_files(key, upload_ids, self.files.note(refusals), now(), since)
 
-    def _post(self, key: str, author: dict, body: str, uploads: list[str]) -> outcomes.Outcome:
+    def _post(self, key: str, envelope: Envelope, mail: reading.Mail, author: dict, body: str,
+              uploads: list[str]) -> outcomes.Outcome:
         thread_id = author["thread_id"]
         try:
-            message = self.services.post(author["caller"], thread_id, body, uploads, idempotency_key(key))
+            message = self.services.post(envelope.recipient, mail.sender, body, uploads, idempotency_key(key))
         except NotFound:
             return outcomes.refused("thread_gone", "This conversation no longer exists.")
-        except BadSignature:  # the signed caller went stale on the way: ask again later
-            return outcomes.deferred("busy", "Please try again later.")
+        except BadSignature:  # the services disagree on their key: ours to mend, the mail waits
+            log.error("the conversations service refused the notifications service's signature")
+            return outcomes.deferred("unavailable", "Our system could not take the mail now; please try again later.")
         except Forbidden as refusal:
             return outcomes.refused("not_allowed", refusal.message)
         except Conflict:  # the same mail, delivered twice at once, is being posted by the other delivery
@@ -140,7 +136,7 @@ class Receiver:
         except PyMongoError as error:  # posted all the same; a redelivery is caught by the Idempotency-Key
             log.warning("posted %s, but could not record it: %s", message["id"], error)
         log.info("posted a reply by mail as %s %s in thread %s: message %s", author["side"],
-                 author["caller"]["caller"]["user_id"], thread_id, message["id"])
+                 author["poster"]["user_id"], thread_id, message["id"])
         return outcomes.posted(thread_id, message["id"])
 
 

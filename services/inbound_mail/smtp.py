@@ -126,7 +126,7 @@ class ReplyServer(Controller):
 
     def __init__(self, handler, settings, sessions: Sessions | None = None):
         super().__init__(handler, hostname=settings.GATEWAY_HOST, port=settings.INBOUND_SMTP_PORT,
-                         ready_timeout=10.0, data_size_limit=settings.INBOUND_MAX_BYTES,
+                         ready_timeout=30.0, data_size_limit=settings.INBOUND_MAX_BYTES,
                          # Named, not looked up: socket.getfqdn() can wait seconds for a DNS answer.
                          server_hostname=settings.REPLY_DOMAIN or "localhost",
                          ident="Message Center replies", timeout=IDLE_SECONDS)

@@ -35,7 +35,7 @@ SECRETS_OF_PROCESS = {
     "notifications": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "REPLY_SIGNING_KEY"},
     # It checks reply addresses and forwarded mail's signatures, keeps its record of mails and
     # their files, and serves /metrics; it holds no key to sign a caller (the notifications
-    # service signs the person a reply posts as).
+    # service posts a reply as the person it signs).
     "inbound_mail": {"REPLY_SIGNING_KEY", "INBOUND_HTTP_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
 }
 
