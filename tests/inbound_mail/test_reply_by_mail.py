@@ -17,6 +17,7 @@ import pytest
 import requests
 import yaml
 
+from dev import reply as dev_reply
 from tests.fixtures.stack import INBOUND_HTTP_SIGNING_KEY, METRICS_TOKEN
 from tests.fixtures.world import World
 
@@ -304,3 +305,13 @@ def test_a_provider_forwards_a_reply_over_http(stack, conversation):
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
     stranger = post_mail(stack, reply("eve@evil.test", reply_to, "Me too."))
     assert stranger.status_code == 403 and stranger.json()["error"]["details"] == {"reason": "sender"}
+
+
+def test_the_development_tool_replies_to_a_mail_of_the_sink(stack, conversation):
+    """`python -m dev.reply var/mail/<mail> "text"`, as the README's demo does it."""
+    answer = dev_reply.reply_to(conversation.to_vendor, "Replied from the mail of the sink.")
+    with smtplib.SMTP(*stack.inbound_smtp, timeout=30) as smtp:
+        assert smtp.send_message(answer) == {}
+    last = stack.call("GET", f"/v1/threads/{conversation.thread_id}/messages?limit=100",
+                      conversation.customer).json()["items"][-1]
+    assert (last["text"], last["author"]["side"]) == ("Replied from the mail of the sink.", "vendor")
