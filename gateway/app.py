@@ -8,7 +8,7 @@ from services.common import attachment_urls
 from services.common.config import load_settings
 from services.common.secrets_policy import check_signing_secret
 
-from . import api_docs, cors, errors, metrics, nesting, rpc, who
+from . import api_docs, cors, errors, metrics, nesting, request_ids, rpc, who
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
     rpc.configure(settings)
     api = ContractApi(app, spec_kwargs={"extra_plugins": [who.Documented()]})
     api_docs.register(app)
+    request_ids.register(app)
     errors.register(app)
     who.register(app)
     nesting.register(app)

@@ -6,7 +6,7 @@ allowed; the allowed origins come from CORS_ORIGINS ("*" or a comma-separated li
 """
 from flask import request
 
-ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key"
+ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 
 
@@ -25,6 +25,7 @@ def register(app, origins_setting: str):
             response.headers.add("Vary", "Origin")
         else:
             return response
+        response.headers["Access-Control-Expose-Headers"] = "X-Request-ID, Retry-After"
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
             response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS

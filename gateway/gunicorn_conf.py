@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 
+from services.common import logs
 from services.common.config import load_settings
 
 _settings = load_settings()
@@ -35,6 +36,11 @@ limit_request_fields = 50
 limit_request_field_size = 8190
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# gunicorn's own lines and its access lines in the system's format (LOG_FORMAT), with the
+# request's correlation id (gateway/app.py notes it for the thread serving the request).
+logconfig_dict = logs.dict_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "plain"))
+logconfig_dict["loggers"] = {name: {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": name}
+                             for name in ("gunicorn.error", "gunicorn.access")}
 
 # Workers share their metrics through files (prometheus-client's multiprocess mode).
 _metrics_dir_made_here = "PROMETHEUS_MULTIPROC_DIR" not in os.environ

@@ -44,7 +44,7 @@ from nameko.standalone.events import get_event_exchange
 from services.common.caller import Caller
 from services.common.config import Settings, load_settings
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
-from services.common import access
+from services.common import access, logs
 
 from gateway.auth import LEEWAY_SECONDS, Unauthorized, caller_from_token
 from services.common.secrets_policy import WeakSecret, check_signing_secret
@@ -329,8 +329,7 @@ STATUS_WORDS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method N
 
 def main() -> None:
     settings = load_settings()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "plain"))
     try:
         check_signing_secret(settings, log)
     except WeakSecret as refusal:

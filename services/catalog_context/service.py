@@ -6,7 +6,9 @@ from services.common.access import (
 from services.common.caller import Caller
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, NotFound
+from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
+from services.common.service_metrics import ServiceMetrics
 from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 
@@ -26,6 +28,8 @@ class CatalogContextService:
     dispatch = EventDispatcher()
     callers = SignedCallers()
     alive = Heartbeat()
+    correlation_id = Correlation()  # the request this work is for, on its log lines
+    metrics = ServiceMetrics()
 
     @property
     def catalog(self) -> Catalog:

@@ -33,6 +33,8 @@ class Settings:
     DEVELOPMENT_MODE: bool = False
     # The bearer token Prometheus sends for GET /metrics; empty: /metrics is not served.
     METRICS_TOKEN: str = ""
+    # A nameko service's Prometheus metrics (services/common/service_metrics.py): 0 serves none.
+    METRICS_PORT: int = 0
     GATEWAY_PORT: int = 8080
     # Loopback by default; a container binds every interface (the image sets 0.0.0.0).
     GATEWAY_HOST: str = "127.0.0.1"

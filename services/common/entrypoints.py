@@ -22,6 +22,8 @@ import logging
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.rpc import Rpc as NamekoRpc, RpcConsumer
 
+from .errors import MessageCenterError
+
 log = logging.getLogger(__name__)
 
 QUORUM = {"x-queue-type": "quorum"}
@@ -48,7 +50,12 @@ class AnswerDroppingRpcConsumer(RpcConsumer):
 
 
 class Rpc(NamekoRpc):
+    """A refusal the caller is told about (a MessageCenterError: 404, 403, 422, ...) is expected:
+    logged as one line (services/common/logs.py), not as a worker's failure."""
     rpc_consumer = AnswerDroppingRpcConsumer()
+
+    def __init__(self, expected_exceptions=MessageCenterError, **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
 
 class EventHandler(NamekoEventHandler):

@@ -10,6 +10,9 @@ patience: its publisher retries a dead connection for about 5 s (the policy is f
 the standalone proxy, hence the small subclasses below, which only swap the publisher), and
 a new client tries to connect for 2 s. So a dead connection is retried once, at once, and a
 new client is started only once the broker's port answers a plain connect.
+
+Each call carries the thread's correlation id (services/common/correlation.py) in nameko's
+context data, which nameko passes on from there to the calls and events it causes.
 """
 import socket
 import threading
@@ -21,6 +24,8 @@ from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
+
+from . import correlation
 
 BROKER_CONNECT_SECONDS = 1.0
 # A service answered, but its database was not reachable: a dependency that is down (the
@@ -79,6 +84,7 @@ class ThreadClients:
             client = QuickClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout)
             proxy = client.start()
             self._local.client, self._local.proxy = client, proxy
+        self._local.client._worker_ctx.data[correlation.CONTEXT_KEY] = correlation.current()
         return proxy
 
     def discard(self) -> None:

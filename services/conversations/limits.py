@@ -10,12 +10,15 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from prometheus_client import Counter
+
 from services.common.caller import Caller
 from services.common.errors import RateLimited
 
 from .attachments import Policy
 
 HOUR, MINUTE = 3600, 60
+REFUSED = Counter("message_center_rate_limited_total", "Requests refused with 429, by limit", ["limit"])
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ def before_lookup(store, limits: Limits, caller: Caller, at: datetime) -> None:
         return
     key, end = _key("unknown", caller, MINUTE, at)
     if store.limit_reached(key, limits.unknown_lookups_per_minute):
+        REFUSED.labels("unknown").inc()
         raise _refusal("You have asked about too many unknown products or orders.", end, at)
 
 
@@ -66,6 +70,7 @@ def _count(store, name: str, caller: Caller, allowed: int, seconds: int, at: dat
         return
     key, end = _key(name, caller, seconds, at)
     if not store.count_toward(key, allowed, end):
+        REFUSED.labels(name).inc()
         raise _refusal(why, end, at)
 
 

@@ -1,4 +1,6 @@
 """Posting a message in a thread, and reading a thread's messages."""
+import logging
+
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import NotFound
@@ -6,6 +8,8 @@ from services.common.events import MESSAGE_POSTED
 
 from . import attachments, away, idempotency, limits, model, presenters, rules, text
 from .lookup import visible, writable
+
+log = logging.getLogger(__name__)
 
 
 def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None,
@@ -43,6 +47,7 @@ def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: ide
         attachments.release(store, message, files)
         raise NotFound("No such thread.")
     outbox.publish(updated, message)
+    log.info("message %s posted to thread %s by the %s", message["_id"], thread["_id"], caller.side)
     away.follow_up(store, outbox, updated, message)
     return updated, message
 

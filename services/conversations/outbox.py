@@ -1,11 +1,18 @@
 """Events go out after the write they describe is committed (the outbox kept on the message)."""
 import logging
 
+from prometheus_client import Counter, Gauge
+
 from services.common.clock import now
 
 from . import presenters
 
 log = logging.getLogger(__name__)
+
+# Messages whose events were due (past their relay grace) and not out at the relay's last tick:
+# above 0 for long, the broker refuses them (alert OutboxBacklogGrowing).
+BACKLOG = Gauge("message_center_outbox_backlog", "Messages whose events are due and not yet published")
+RELAYED = Counter("message_center_events_relayed_total", "Events published by the relay, not by their request")
 
 
 class Outbox:
@@ -51,7 +58,9 @@ class Outbox:
     def relay(self, limit: int = 500) -> int:
         self.flush()
         published = 0
-        for message in self.store.unpublished_messages(now(), limit):
+        due = self.store.unpublished_messages(now(), limit)
+        BACKLOG.set(len(due))
+        for message in due:
             thread = self.store.get(message["thread_id"])
             if thread is None:  # the thread write never happened; nothing to announce
                 self.store.mark_published([message["_id"]])
@@ -59,4 +68,6 @@ class Outbox:
             if not self.publish_now(thread, message):
                 break  # the broker is away: each further try would wait for it in turn
             published += 1
+            RELAYED.inc()
+        BACKLOG.set(len(due) - published)
         return published

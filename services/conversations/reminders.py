@@ -22,6 +22,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from prometheus_client import Counter
+
 from services.common.clock import isoformat, new_id, now
 from services.common.events import REPLY_OVERDUE
 
@@ -34,6 +36,8 @@ REMINDER, ESCALATION = 1, 2
 # Threads taken per level and tick: a backlog (after an outage, or the first run) is worked
 # through over a few ticks rather than in one long one.
 BATCH = 200
+CLAIMED = Counter("message_center_reminders_total", "Reminders (level 1) and escalations (level 2) claimed",
+                  ["level"])
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ def send_due(store, dispatch, policy: Policy, at: datetime | None = None) -> int
             if moved is None:
                 continue  # another replica claimed it, or the vendor answered a moment ago
             claimed += 1
+            CLAIMED.labels(str(level)).inc()
             # With the broker away each publish would wait for it in turn: the relay has them.
             broker_up = broker_up and publish(store, dispatch, moved, reminder)
     return claimed

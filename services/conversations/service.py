@@ -15,7 +15,9 @@ from services.contracts import conversations as contract
 from services.common.entrypoints import event_handler, rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
 from services.common.clock import now
+from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
+from services.common.service_metrics import ServiceMetrics
 from services.common.signing import SignedCallers
 
 from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, saved_replies,
@@ -41,6 +43,8 @@ class ConversationsService:
     callers = SignedCallers()
     attachment_key = AttachmentKey()  # checked at start; presenters sign the links with it
     alive = Heartbeat()
+    correlation_id = Correlation()  # the request this work is for, on its log lines
+    metrics = ServiceMetrics()
 
     @property
     def outbox(self):

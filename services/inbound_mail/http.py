@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.common import reply_addresses
+from services.common import correlation, reply_addresses
 from services.common.rpc_client import BrokerAway, check_broker_listens
 
 from . import metrics, outcomes
@@ -198,6 +198,7 @@ class Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != MAIL_PATH:
             self._answer(*error(404, "not_found", "No such route."))
             return
+        correlation.set_current(correlation.from_client(self.headers.get(correlation.HEADER)))
         try:
             answer = self.server.app.mail(self.headers, self.rfile.read)
         except OSError:  # the client went away, or sent its body too slowly: nothing to answer
@@ -207,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
             log.exception("a forwarded mail could not be handled")
             answer = error(503, "unavailable", "The mail could not be taken now; try again shortly.",
                            {"Retry-After": str(outcomes.RETRY_AFTER_SECONDS)})
+        finally:
+            correlation.set_current(None)
         self._answer(*answer)
 
     def _answer(self, status: int, body, headers: dict):

@@ -21,12 +21,13 @@ outcome (outcomes.py), never an exception out of `receive`.
 """
 import hashlib
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from services.common import reply_addresses
+from services.common import correlation, reply_addresses
 from services.common.clock import now
 from services.common.errors import (Conflict, Forbidden, NotFound, RateLimited, Unavailable,
                                     ValidationFailed)
@@ -53,6 +54,14 @@ class Receiver:
         self.files = files
 
     def receive(self, raw: bytes, envelope: Envelope) -> outcomes.Outcome:
+        # One id for the mail's log lines here and in the services (the provider's, over HTTP).
+        correlation.set_current(correlation.current() or uuid.uuid4().hex)
+        try:
+            return self._received(raw, envelope)
+        finally:
+            correlation.set_current(None)
+
+    def _received(self, raw: bytes, envelope: Envelope) -> outcomes.Outcome:
         try:
             outcome = self._receive(raw, envelope)
         except (Away, Unavailable, PyMongoError) as error:

@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from services.common import logs
 from services.common.config import load_settings
 from services.common.mongo import connect, until_reachable
 from services.common.rpc_client import ThreadClients
@@ -32,8 +33,7 @@ SMTP_WORKERS = 8
 
 def main() -> None:
     settings = load_settings()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "plain"))
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per connection
     try:
         check_secrets(settings)

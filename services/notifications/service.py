@@ -1,5 +1,7 @@
 """The notifications service: nameko entrypoints only; the rules are in rules.py, the work in
 delivery.py and bell.py."""
+import logging
+
 from nameko.dependency_providers import Config
 from nameko.events import SERVICE_POOL
 from nameko.timer import timer
@@ -12,7 +14,9 @@ from services.common.config import load_settings
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Forbidden
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE, THREAD_STARTED
+from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
+from services.common.service_metrics import ServiceMetrics
 from services.common.loading import load
 from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
@@ -23,6 +27,8 @@ from .conversations_client import Conversations
 from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
+
+log = logging.getLogger(__name__)
 from .webhooks import Webhooks
 
 # How often planned mail and webhook calls are looked for (coalescing windows end, retries).
@@ -40,6 +46,8 @@ class NotificationsService:
     poster = Webhooks()
     callers = SignedCallers()
     alive = Heartbeat()
+    correlation_id = Correlation()  # the request this work is for, on its log lines
+    metrics = ServiceMetrics()
 
     # Durable queues, acknowledged when the handler returns: an event published while this
     # service is down waits for it. A handler that could not even keep the event (the
@@ -61,6 +69,7 @@ class NotificationsService:
         self._receive(REPLY_OVERDUE, payload)
 
     def _receive(self, event, payload):
+        log.info("%s of thread %s received", event, payload.get("thread", {}).get("id"))
         delivery.on_event(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config),
                           event, payload)
 
