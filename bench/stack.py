@@ -89,6 +89,7 @@ class Stack:
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "JWT_SECRET": JWT_SECRET,
             "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
             "GATEWAY_PORT": str(gateway_port), "LOG_LEVEL": "WARNING",
+            "PUSH_PORT": str(free_port()), "INBOUND_SMTP_PORT": str(free_port()), "INBOUND_HTTP_PORT": str(free_port()),
             # The bench's few people post as fast as they can: per-person limits off.
             "LIMIT_THREADS_PER_HOUR": "0", "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",
             "LIMIT_MESSAGES_PER_MINUTE_STAFF": "0", "LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE": "0",

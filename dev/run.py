@@ -49,6 +49,13 @@ def main() -> None:
         env["CALLER_SIGNING_KEY"] = secrets.token_urlsafe(32)
     helpers = []
     development = not os.environ.get("MONGO_URI")
+    if development:
+        # The demo's mails are answered by replying to them (the inbound process, dev/reply.py):
+        # their reply addresses outlive a restart, as the mails in ./var/mail do, so the key is
+        # kept beside them.
+        env.setdefault("REPLY_DOMAIN", "reply.localhost")
+        if not env.get("REPLY_SIGNING_KEY"):
+            env["REPLY_SIGNING_KEY"] = kept_key(VAR / "reply-signing.key")
     try:
         if development:
             port = 27017 if port_is_free(27017) else free_port()
@@ -83,6 +90,15 @@ def main() -> None:
                     process.kill()
 
 
+def kept_key(path) -> str:
+    """A random key made once and kept in `path` (readable by its owner only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def welcome(base_url: str, secret: str, development: bool, stopping: threading.Event) -> None:
     if wait_until_ready(base_url, stopping) and development:
         introduce(base_url, secret)
@@ -106,7 +122,8 @@ def introduce(base_url: str, secret: str) -> None:
     tokens = seed.seed(base_url, secret)
     lines = ["", "Message Center is running at " + base_url, "  API docs:  " + base_url + "/docs",
              "  Demo pages: " + base_url + "/ui/demo/storefront  /ui/demo/vendor  /ui/demo/admin",
-             "  Mail sink: " + str(VAR / "mail"), "", "Tokens (demo data: vendors 1 and 2, products 101 102 201, order 5001):"]
+             "  Mail sink: " + str(VAR / "mail") + "  (answer a mail by replying: python -m dev.reply <mail> \"text\")",
+             "", "Tokens (demo data: vendors 1 and 2, products 101 102 201, order 5001):"]
     for person, token in tokens.items():
         lines.append(f"  {person}: {token}")
     customer, vendor = tokens["customer"], tokens["vendor 1 (Lumen Lamps)"]

@@ -2,16 +2,15 @@
 {"error": {"code": "<machine code>", "message": "<human sentence>", "details": {...}}}.
 """
 import logging
-import socket
 
 from flask import jsonify, request
-from kombu.exceptions import OperationalError
 from marshmallow import Schema, fields
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from services.common.errors import MessageCenterError
+from services.common.rpc_client import BROKER_DOWN, DATABASE_DOWN
 
 from . import rpc
 
@@ -23,14 +22,6 @@ CODE_OF_STATUS = {
     415: "unsupported_media_type", 416: "range_not_satisfiable", 422: "validation_error", 429: "rate_limited",
     503: "unavailable",
 }
-
-# A service answered, but its database was not reachable: a dependency that is down.
-DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
-                 "ConnectionFailure", "NotPrimaryError", "WaitQueueTimeoutError"}
-
-# The broker or a service cannot be reached from here.
-BROKER_DOWN = (RpcTimeout, UnknownService, OperationalError, ConnectionError, socket.error)
-
 
 # A dependency that is away is back within seconds in most outages (a restart, a blip): a
 # client retries after this, with the same Idempotency-Key.

@@ -10,6 +10,7 @@ from typing import Mapping
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
 DEVELOPMENT_CALLER_SIGNING_KEY = "development-only-caller-signing-key-change-me-0123456789"
+DEVELOPMENT_REPLY_SIGNING_KEY = "development-only-reply-signing-key-change-me-0123456789"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,18 @@ class Settings:
     # Signs the 5-minute download links of attachments (an <img> cannot send a token). Empty: a
     # key derived from CALLER_SIGNING_KEY, which the gateway and conversations hold already.
     ATTACHMENT_URL_KEY: str = ""
+    # Reply by mail (services/inbound_mail): each notification mail's Reply-To is
+    # reply+<token>@REPLY_DOMAIN, the token signed with REPLY_SIGNING_KEY (by notifications, which
+    # writes it, and checked by inbound_mail and notifications). Empty domain: no Reply-To, as before.
+    REPLY_DOMAIN: str = ""
+    REPLY_SIGNING_KEY: str = DEVELOPMENT_REPLY_SIGNING_KEY
+    # The inbound process: SMTP for the reply domain's MX, HTTP for providers that forward mail
+    # (POST /v1/inbound-mail, signed with INBOUND_HTTP_SIGNING_KEY; empty: not served), and a
+    # mail's size at most, either way.
+    INBOUND_SMTP_PORT: int = 2525
+    INBOUND_HTTP_PORT: int = 8082
+    INBOUND_HTTP_SIGNING_KEY: str = ""
+    INBOUND_MAX_BYTES: int = 25 * 1024 * 1024
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
 

@@ -161,3 +161,33 @@ class NewWebhookSchema(WebhookSchema):
 
 class WebhookListSchema(Answer):
     items = fields.List(fields.Nested(WebhookSchema))
+
+
+# reply by mail (the inbound process asks; services/notifications/replies.py answers) ---------------
+
+ADDRESS_MAX = 320  # RFC 5321: a local part of 64, "@", a domain of 255
+
+
+class ReplyAuthorQuery(Strict):
+    """The address a reply was sent to, and the address it came from (its From)."""
+    reply_address = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
+    sender = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
+
+
+class ReplyPost(ReplyAuthorQuery):
+    """A reply to post as its author: the message as the conversations service takes one
+    (`body`, `attachments`; it loads them itself), and the mail's own Idempotency-Key."""
+    message = fields.Dict(required=True)
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class Poster(Schema):
+    role = fields.String(required=True)
+    user_id = fields.String(required=True)
+
+
+class ReplyAuthor(Schema):
+    """Whom a reply posts as: the thread, the side, and who that is (uploads are theirs)."""
+    thread_id = fields.String(required=True)
+    side = fields.String(required=True, validate=validate.OneOf(SIDES))
+    poster = fields.Nested(Poster, required=True)

@@ -24,7 +24,7 @@ from services.common.errors import NotFound, Unavailable
 from services.common.events import REPLY_OVERDUE
 from services.common.mongo import until_reachable
 
-from . import reminders, rules
+from . import reminders, replies, rules
 from .mail import MailNotSent, compose
 from .schemas import MessageEventSchema
 from .webhooks import SIGNATURE_HEADER, sign
@@ -216,7 +216,7 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message) -> No
     store.plan_mail({
         "_id": new_id(), "message_id": message["id"], "thread_id": thread["id"], "kind": kind,
         "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
-        "user_id": recipient.user_id, "recipient_name": recipient.name,
+        "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
         "thread": {"title": _title(thread), "subject": thread.get("subject") or "",
                    "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
                                              settings.STOREFRONT_URL)},
@@ -251,7 +251,7 @@ def send_due_mails(store, outbox, settings, options: dict, message_id: str | Non
     for batch_id, mails in _batches(store, limit, message_id):
         thread_id = mails[0]["thread_id"]
         try:
-            outbox.send(compose(mails, settings.MAIL_FROM, batch_id))
+            outbox.send(compose(mails, settings.MAIL_FROM, batch_id, replies.reply_to(store, settings, mails)))
         except Exception as error:
             if not isinstance(error, MailNotSent):
                 log.exception("mail %s could not be written", batch_id)

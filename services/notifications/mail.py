@@ -4,6 +4,7 @@ One mail holds every message waiting for one recipient in one thread, as HTML an
 text (multipart/alternative). The HTML template is autoescaped: names and messages are
 whatever people typed, and they must read as text, never as markup.
 """
+import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -14,8 +15,12 @@ from nameko.extensions import DependencyProvider
 
 from services.common.clock import now
 from services.common.config import load_settings
+from services.common.reply_addresses import REPLY_ABOVE_THIS_LINE
+from services.common.secrets_policy import check_signing_secret
 
 from . import rules
+
+log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -35,7 +40,7 @@ class MailNotSent(Exception):
     """The SMTP server could not be reached, or did not accept the mail."""
 
 
-def mail_context(mails: list[dict]) -> dict:
+def mail_context(mails: list[dict], reply_to: str | None = None) -> dict:
     """What the templates show, from the planned mails of one recipient and thread."""
     first = mails[0]
     thread = first["thread"]
@@ -53,11 +58,13 @@ def mail_context(mails: list[dict]) -> dict:
         "link": thread["link"],
         "messages": messages,
         "authors": [message["author"] for message in messages],
+        "reply_above": REPLY_ABOVE_THIS_LINE if reply_to else "",
     }
 
 
-def compose(mails: list[dict], mail_from: str, batch_id: str) -> EmailMessage:
-    context = mail_context(mails)
+def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | None = None) -> EmailMessage:
+    """The mail; with `reply_to` (services/notifications/replies.py), one answered by replying."""
+    context = mail_context(mails, reply_to)
     # A reminder alone is its own mail; one that meets new messages in the same batch is a
     # line among them.
     reminder = all(mail.get("notice") for mail in mails)
@@ -67,6 +74,8 @@ def compose(mails: list[dict], mail_from: str, batch_id: str) -> EmailMessage:
                           else rules.mail_subject(context["authors"], context["title"] or context["subject"]))
     message["From"] = mail_from
     message["To"] = mails[0]["address"]
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Date"] = format_datetime(now())
     # The batch's own id: a batch sent again after its worker died (the server may have taken
     # it already) is the same mail, which mail clients show once.
@@ -95,6 +104,8 @@ class SmtpOutbox:
 class Mailer(DependencyProvider):
     def setup(self):
         self.settings = load_settings(self.container.config)
+        if self.settings.REPLY_DOMAIN:  # its mails' reply addresses are signed with it
+            check_signing_secret(self.settings, log, "REPLY_SIGNING_KEY")
 
     def get_dependency(self, worker_ctx):
         return SmtpOutbox(self.settings)

@@ -91,6 +91,15 @@ class NotificationRecords(Protocol):
     def failed_mails(self, cursor: str | None, limit: int) -> Page:
         """Mail given up on, newest first; ValidationFailed for a cursor we did not make."""
 
+    # reply by mail -------------------------------------------------------------------------
+    def reply_address_id(self, recipient: dict) -> str:
+        """The id of the reply address of one person in one thread (`recipient`: thread_id,
+        address, address_key, side, user_id, name, company_id), made the first time it is
+        asked for: every mail to that person about that thread carries the same one."""
+
+    def reply_address(self, address_id: str) -> dict | None:
+        """The recipient a reply address was made for; None for an id we never gave out."""
+
     # the in-app bell -----------------------------------------------------------------------
     def ring(self, notification: dict) -> bool:
         """False when this audience was told of this message before."""

@@ -82,7 +82,7 @@ def _mail_vendor(store, catalog, settings, kind, thread, reminder) -> None:
         "_id": new_id(), "message_id": reminder["id"], "thread_id": thread["id"], "kind": kind,
         "notice": REASONS[reminder["level"]],
         "address": address, "address_key": address.lower(), "side": "vendor", "user_id": None,
-        "recipient_name": "",
+        "recipient_name": "", "company_id": thread["company_id"],
         "thread": {"title": delivery._title(thread), "subject": thread.get("subject") or "",
                    "link": rules.thread_link("vendor", thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL)},
         "message": {"author_name": MARKETPLACE["name"], "author_side": MARKETPLACE["side"],

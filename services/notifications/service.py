@@ -22,7 +22,8 @@ from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 from services.contracts import notifications as contract
 
-from . import bell, delivery, schemas, webhooks
+from . import bell, delivery, replies, schemas, webhooks
+from .conversations_client import Conversations
 from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
@@ -40,6 +41,7 @@ class NotificationsService:
     config = Config()
     store = Mongo(NotificationStore)
     catalog = Catalog(NOTIFICATIONS_SERVICE)
+    conversations = Conversations()
     outbox = Mailer()
     poster = Webhooks()
     callers = SignedCallers()
@@ -139,6 +141,29 @@ class NotificationsService:
     def delete_webhook(self, caller, webhook_id):
         webhooks.authorize(self.callers.verified(caller))
         webhooks.remove(self.store, webhook_id)
+
+    # reply by mail ------------------------------------------------------------------------------
+    # No caller: the signed reply address, from its recipient's own address, is the credential.
+    # It lets the inbound process post in that one thread as that one person, and nothing else:
+    # the person is signed here, for the one call that posts (conversations_client.py).
+
+    @rpc
+    def reply_author(self, reply_address, sender):
+        """Whom a reply by mail posts as (replies.py): checked before its files are kept."""
+        query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
+        given, person = replies.author(self.store, self.catalog, load_settings(self.config),
+                                       query["reply_address"], query["sender"])
+        return contract.ReplyAuthor().dump({"thread_id": given["thread_id"], "side": given["side"],
+                                            "poster": {"role": person.role, "user_id": person.user_id}})
+
+    @rpc
+    def post_reply(self, reply_address, sender, message, idempotency_key):
+        """Post a reply by mail as its author: the conversations service's answer, or its refusal."""
+        query = load(contract.ReplyPost(), {"reply_address": reply_address, "sender": sender, "message": message,
+                                            "idempotency_key": idempotency_key})
+        given, person = replies.author(self.store, self.catalog, load_settings(self.config),
+                                       query["reply_address"], query["sender"])
+        return self.conversations.post_message(person, given["thread_id"], query["message"], query["idempotency_key"])
 
     @rpc
     def health(self):

@@ -7,7 +7,8 @@ records.py. The MongoDB queries and updates live here and nowhere else.
   is to be sent and what was, which makes a redelivered event send nothing twice;
 - `notifications`: the in-app bell, one item per (audience, message), unique;
 - `notification_participants`: the vendor's staff who have written in each thread;
-- `notification_preferences`, `notification_settings`, `webhooks`, `webhook_deliveries`.
+- `notification_preferences`, `notification_settings`, `webhooks`, `webhook_deliveries`;
+- `reply_addresses`: whom each reply address was given to (one per person and thread, unique).
 
 Work is claimed with a lease (`status` → `sending`/`processing`, `lease_until`): a worker
 that dies mid-way gives it back when the lease runs out. Nothing here decides who is told
@@ -58,6 +59,7 @@ class NotificationStore:
         self.settings_collection = db.notification_settings
         self.webhooks = db.webhooks
         self.webhook_deliveries = db.webhook_deliveries
+        self.reply_addresses = db.reply_addresses
 
     @staticmethod
     def create_indexes(db):
@@ -79,6 +81,7 @@ class NotificationStore:
         deliveries.create_index([("webhook_id", ASCENDING), ("event_key", ASCENDING)], unique=True)
         deliveries.create_index([("status", ASCENDING), ("send_after", ASCENDING)])
         deliveries.create_index([("webhook_id", ASCENDING), ("_id", DESCENDING)])
+        db.reply_addresses.create_index([("thread_id", ASCENDING), ("address_key", ASCENDING)], unique=True)
 
     def ping(self) -> None:
         self.db.command("ping")
@@ -236,6 +239,23 @@ class NotificationStore:
         query = {"status": "failed", **_page_after(cursor)}
         page = list(self.mails.find(query).sort("_id", DESCENDING).limit(limit + 1))
         return Page(page[:limit], page[limit - 1]["_id"] if len(page) > limit else None)
+
+    # reply by mail ----------------------------------------------------------------------
+
+    def reply_address_id(self, recipient: dict) -> str:
+        person = {"thread_id": recipient["thread_id"], "address_key": recipient["address_key"]}
+        # A read first: a person is mailed about a thread many times, and given its address once.
+        found = self.reply_addresses.find_one(person, {"_id": 1})
+        if found is None:
+            try:
+                self.reply_addresses.insert_one({"_id": str(ObjectId()), **recipient})
+            except DuplicateKeyError:  # another worker gave it out a moment ago
+                pass
+            found = self.reply_addresses.find_one(person, {"_id": 1})
+        return found["_id"]
+
+    def reply_address(self, address_id: str) -> dict | None:
+        return self.reply_addresses.find_one({"_id": address_id})
 
     # the in-app bell --------------------------------------------------------------------
 

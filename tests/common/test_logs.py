@@ -8,11 +8,18 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from services.common import correlation, logs
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def no_request_yet():
+    """This thread may have served a request in an earlier test (the gateway's test client)."""
+    correlation.set_current(None)
 
 
 def lines_of(kind, work):

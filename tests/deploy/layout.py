@@ -29,7 +29,7 @@ CONTRACT_VARIABLES = {
 }
 # Never in a ConfigMap or in plain compose defaults meant for production.
 SECRET_VARIABLES = {"JWT_SECRET", "CALLER_SIGNING_KEY", "MONGO_URI", "AMQP_URI", "CSCART_API_KEY", "METRICS_TOKEN",
-                    "ATTACHMENT_URL_KEY"}
+                    "ATTACHMENT_URL_KEY", "REPLY_SIGNING_KEY", "INBOUND_HTTP_SIGNING_KEY"}
 
 
 def procfile() -> dict[str, list[str]]:

@@ -88,12 +88,16 @@ def test_settings_point_at_the_compose_services_with_their_credentials(services)
     assert (environment["SMTP_HOST"], environment["SMTP_PORT"]) == ("mailpit", "1025")
 
 
-def test_the_proxy_and_the_mail_web_view_alone_are_published_on_loopback(services):
+def test_the_proxy_the_mail_web_view_and_the_reply_smtp_alone_are_published_on_loopback(services):
     # The proxy listens where deploy/nginx.conf says: that port, and no other, is published.
     port = proxy_listen_port()
     assert list(published(services["proxy"])) == [port]
     assert published(services["proxy"])[port].startswith("127.0.0.1:")
     assert published(services["mailpit"])[8025].startswith("127.0.0.1:")
+    # Replies by SMTP, as an MX would deliver them; their HTTP route goes through the proxy.
+    smtp_port = int(compose_environment(services["inbound_mail"])["INBOUND_SMTP_PORT"])
+    assert list(published(services["inbound_mail"])) == [smtp_port]
+    assert published(services["inbound_mail"])[smtp_port].startswith("127.0.0.1:")
     # The gateway and push only through the proxy; the broker and the database stay inside.
     for name in ("gateway", "push", "rabbitmq", "mongo"):
         assert not published(services[name]), name
@@ -104,7 +108,8 @@ def test_the_proxy_runs_the_repositorys_config_in_front_of_the_gateway_and_push(
         f"./{PROXY_CONFIG.relative_to(ROOT)}:/etc/nginx/conf.d/default.conf:ro"]
     environment = compose_environment(services["gateway"])
     assert proxy_upstreams() == {"gateway": f"gateway:{environment['GATEWAY_PORT']}",
-                                 "push": f"push:{environment['PUSH_PORT']}"}
+                                 "push": f"push:{environment['PUSH_PORT']}",
+                                 "inbound_mail": f"inbound_mail:{environment['INBOUND_HTTP_PORT']}"}
     # push counts pages per address from the entry the proxy appends to X-Forwarded-For.
     assert proxy_directive("proxy_set_header X-Forwarded-For") == ["$proxy_add_x_forwarded_for"]
     assert environment["PUSH_PROXY_HOPS"] == "1" and Settings.PUSH_PROXY_HOPS == 0
@@ -112,7 +117,10 @@ def test_the_proxy_runs_the_repositorys_config_in_front_of_the_gateway_and_push(
 
 def test_the_proxy_reads_requests_whole_and_passes_events_at_once():
     locations = proxy_locations()
-    assert locations.keys() == {"/", "= /v1/events", "= /v1/uploads"}
+    assert locations.keys() == {"/", "= /v1/events", "= /v1/uploads", "= /v1/inbound-mail"}
+    mail = locations["= /v1/inbound-mail"]
+    assert {"proxy_pass http://inbound_mail", "proxy_request_buffering on"} <= mail
+    assert f"client_max_body_size {Settings().INBOUND_MAX_BYTES // 1024}k" in mail
     uploads = locations["= /v1/uploads"]
     assert {"proxy_pass http://gateway", "proxy_request_buffering on"} <= uploads
     assert f"client_max_body_size {(Settings().ATTACHMENT_MAX_BYTES + ENVELOPE_BYTES) // 1024}k" in uploads
@@ -138,6 +146,8 @@ def test_every_service_has_a_health_check_that_tests_it(services):
     port = compose_environment(services["gateway"])["GATEWAY_PORT"]
     assert f"http://127.0.0.1:{port}/readyz" in " ".join(checks["gateway"])
     assert f"http://127.0.0.1:{proxy_listen_port()}/healthz" in " ".join(checks["proxy"])
+    port = compose_environment(services["inbound_mail"])["INBOUND_HTTP_PORT"]
+    assert f"http://127.0.0.1:{port}/readyz" in " ".join(checks["inbound_mail"])
 
 
 def test_each_process_starts_once_what_it_needs_is_healthy(services):
@@ -150,7 +160,8 @@ def test_each_process_starts_once_what_it_needs_is_healthy(services):
     assert set(nameko_services()) <= set(services["gateway"]["depends_on"])
     # nginx resolves its upstreams' names once, as it starts.
     assert services["proxy"]["depends_on"] == {"gateway": {"condition": "service_healthy"},
-                                               "push": {"condition": "service_healthy"}}
+                                               "push": {"condition": "service_healthy"},
+                                               "inbound_mail": {"condition": "service_healthy"}}
 
 
 @pytest.mark.parametrize("database", ["reachable", "unreachable"])

@@ -31,7 +31,12 @@ SECRETS_OF_PROCESS = {
     # Each checks the callers it is given, and signs its own calls to the others.
     "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "ATTACHMENT_URL_KEY"},
     "catalog_context": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
-    "notifications": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI"},
+    # It also signs its mails' reply addresses.
+    "notifications": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "REPLY_SIGNING_KEY"},
+    # It checks reply addresses and forwarded mail's signatures, keeps its record of mails and
+    # their files, and serves /metrics; it holds no key to sign a caller (the notifications
+    # service posts a reply as the person it signs).
+    "inbound_mail": {"REPLY_SIGNING_KEY", "INBOUND_HTTP_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN"},
 }
 
 # The oldest Kubernetes still supported upstream, and the newest the validator ships.
@@ -135,13 +140,31 @@ def test_no_liveness_probe_asks_the_broker_or_the_database(deployments):
             assert liveness["httpGet"]["path"] == "/healthz", name
 
 
-@pytest.mark.parametrize("process", ["gateway", "push"])
+@pytest.mark.parametrize("process", ["gateway", "push", "inbound_mail"])
 def test_http_processes_are_ready_when_their_dependencies_are_and_alive_while_they_run(
         deployments, process):
-    container = the_container(deployments[process])
-    [port] = container["ports"]
+    container = the_container(deployments[deployment_name(process)])
+    [port] = [port for port in container["ports"] if port["name"] == "http"]
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port["name"]}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port["name"]}
+
+
+def test_the_inbound_process_takes_smtp_on_port_25_and_http_where_its_settings_say():
+    [config_map] = k8s_objects("ConfigMap")
+    [deployment] = [item for item in k8s_objects("Deployment") if item["metadata"]["name"] == "inbound-mail"]
+    ports = {port["name"]: port["containerPort"] for port in the_container(deployment)["ports"]}
+    assert ports == {"smtp": int(config_map["data"]["INBOUND_SMTP_PORT"]),
+                     "http": int(config_map["data"]["INBOUND_HTTP_PORT"])}
+    services = {service["metadata"]["name"]: service for service in k8s_objects("Service")}
+    smtp = services["inbound-mail-smtp"]["spec"]
+    # What the reply domain's MX points at: reachable from outside, on SMTP's port.
+    assert smtp["type"] == "LoadBalancer" and smtp["ports"] == [
+        {"name": "smtp", "port": 25, "targetPort": "smtp", "protocol": "TCP"}]
+    assert [port["targetPort"] for port in services["inbound-mail"]["spec"]["ports"]] == ["http"]
+    pods = deployment["spec"]["template"]["metadata"]["labels"]
+    for name in ("inbound-mail", "inbound-mail-smtp"):
+        assert services[name]["spec"]["selector"].items() <= pods.items()
+    assert int(config_map["data"]["INBOUND_MAX_BYTES"]) == Settings().INBOUND_MAX_BYTES
 
 
 def test_the_gateway_is_alive_while_the_broker_and_the_database_are_not():
@@ -218,6 +241,13 @@ def test_the_ingress_reads_requests_whole_for_the_gateway_and_streams_events_fro
     # push counts pages per address from the entry the controller writes to X-Forwarded-For.
     [config_map] = k8s_objects("ConfigMap")
     assert config_map["data"]["PUSH_PROXY_HOPS"] == "1"
+
+    # mail forwarded by a provider: a whole mail, read whole
+    kind, backend, mail = routes["/v1/inbound-mail"]
+    assert (kind, backend["name"]) == ("Exact", "inbound-mail")
+    assert backend["port"]["name"] in service_ports["inbound-mail"]
+    assert mail[annotation + "proxy-request-buffering"] == "on"
+    assert mail[annotation + "proxy-body-size"] == f"{Settings().INBOUND_MAX_BYTES // 1024}k"
 
 
 def test_every_container_has_bounded_resources(deployments):
@@ -309,6 +339,10 @@ def test_each_deployment_can_read_exactly_the_secrets_its_process_reads(deployme
         {"gateway", "conversations", "catalog_context", "notifications"}
     assert {process for process, keys in readable.items() if "CSCART_API_KEY" in keys} == \
         {"catalog_context"}
+    # Whoever knows REPLY_SIGNING_KEY can make reply addresses: the one that writes them and the
+    # one that reads them.
+    assert {process for process, keys in readable.items() if "REPLY_SIGNING_KEY" in keys} == \
+        {"notifications", "inbound_mail"}
     # A Secret of its own each: none is shared, none lies unused.
     used = [source["secretRef"]["name"] for deployment in deployments.values()
             for source in the_container(deployment)["envFrom"] if "secretRef" in source]
@@ -322,7 +356,7 @@ def test_every_secret_holds_placeholders_only():
         assert "data" not in secret, "base64 would hide what a value is"
         for name, value in secret["stringData"].items():
             assert value == "" or "REPLACE-ME" in value, (secret["metadata"]["name"], name)
-            if name in ("JWT_SECRET", "CALLER_SIGNING_KEY"):
+            if name in ("JWT_SECRET", "CALLER_SIGNING_KEY", "REPLY_SIGNING_KEY"):
                 # Deployed unchanged, the processes that hold it refuse to start on it.
                 assert weakness_of(value, name), secret["metadata"]["name"]
     assert "REPLACE" in (K8S_DIR / "secret.yaml").read_text().splitlines()[0]

@@ -85,9 +85,9 @@ def test_the_nameko_services_accept_no_connection(policies):
         assert not rules(policies, process, "ingress"), process
 
 
-def test_only_the_gateway_and_push_accept_connections_and_on_their_port_only(policies):
+def test_only_the_gateway_push_and_the_inbound_process_accept_connections_and_on_their_ports_only(policies):
     accepting = {process for process in procfile() if rules(policies, process, "ingress")}
-    assert accepting == {"gateway", "push"}
+    assert accepting == {"gateway", "push", "inbound_mail"}
     for process in accepting:
         [container] = deployment(process)["spec"]["template"]["spec"]["containers"]
         ports = [{"port": port["name"], "protocol": "TCP"} for port in container["ports"]]

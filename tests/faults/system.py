@@ -14,9 +14,9 @@ from dev.ports import free_port
 from tests.faults.broker import PrivateBroker
 from tests.fixtures.mail import MailSink
 from tests.fixtures.callers import CALLER_SIGNING_KEY
-from tests.fixtures.stack import JWT_SECRET, Stack
+from tests.fixtures.stack import JWT_SECRET, Stack, inbound_ports
 
-PROCESSES = ("conversations", "notifications", "catalog_context", "gateway", "push")
+PROCESSES = ("conversations", "notifications", "catalog_context", "gateway", "push", "inbound_mail")
 
 
 class Database:
@@ -54,6 +54,7 @@ class FaultySystem(Stack):
             "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
             "GATEWAY_PORT": str(free_port()),
             "PUSH_PORT": str(free_port()),
+            **inbound_ports(),
             "AMQP_URI": self.broker.uri,
             # Customers here post several messages a second on purpose: no per-person limit.
             "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",

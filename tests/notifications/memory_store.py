@@ -37,6 +37,7 @@ class MemoryNotificationStore:
         self.preferences = {}
         self.webhooks = {}
         self.deliveries = {}
+        self.reply_addresses = {}
 
     def ping(self):
         pass
@@ -179,6 +180,19 @@ class MemoryNotificationStore:
 
     def failed_mails(self, cursor, limit):
         return _page([mail for mail in self.mails.values() if mail["status"] == "failed"], cursor, limit)
+
+    # reply by mail -------------------------------------------------------------------------
+
+    def reply_address_id(self, recipient):
+        for address_id, given in self.reply_addresses.items():
+            if (given["thread_id"], given["address_key"]) == (recipient["thread_id"], recipient["address_key"]):
+                return address_id
+        address_id = str(ObjectId())
+        self.reply_addresses[address_id] = {"_id": address_id, **_copy(recipient)}
+        return address_id
+
+    def reply_address(self, address_id):
+        return _copy(self.reply_addresses.get(address_id))
 
     # the in-app bell -----------------------------------------------------------------------
 

@@ -167,6 +167,27 @@ def test_failed_mail_is_paged_newest_first_and_the_cursor_is_checked(store):
         store.failed_mails("not-a-cursor", 3)
 
 
+# reply by mail ---------------------------------------------------------------------------------
+
+def recipient(thread_id="t1", address="Ann@Buyers.test", side="customer", user_id="c1"):
+    return {"thread_id": thread_id, "address": address, "address_key": address.lower(), "side": side,
+            "user_id": user_id, "name": "Ann", "company_id": "10"}
+
+
+def test_a_person_keeps_one_reply_address_per_thread(store):
+    first = store.reply_address_id(recipient())
+    assert store.reply_address_id(recipient(address="ann@buyers.test")) == first  # the same person
+    assert store.reply_address_id(recipient(thread_id="t2")) != first
+    assert store.reply_address_id(recipient(address="shop@vendors.test", side="vendor", user_id=None)) != first
+    given = store.reply_address(first)
+    assert {key: given[key] for key in recipient()} == recipient()
+    assert given["_id"] == first
+
+
+def test_an_id_never_given_out_names_nobody(store):
+    assert store.reply_address(new_id()) is None
+
+
 # the bell --------------------------------------------------------------------------------------
 
 def test_an_audience_is_told_of_a_message_once(store):

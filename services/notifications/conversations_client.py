@@ -1,0 +1,44 @@
+"""The conversations service as the notifications service asks it: to post a reply by mail as
+the person it was written by (replies.py says who), within a deadline, as that person signed.
+
+Only this service signs that person: the inbound process, which faces the internet, asks it to
+post and never holds a caller it could use for anything else.
+"""
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from services.common.caller import Caller
+from services.common.catalog_client import deadline
+from services.common.config import load_settings
+from services.common.errors import Unavailable
+from services.common.signing import Signature
+
+
+class ConversationsClient:
+    def __init__(self, proxy, signature: Signature, timeout: float):
+        self.proxy = proxy
+        self.signature = signature
+        self.timeout = timeout
+
+    def post_message(self, author: Caller, thread_id: str, request: dict, idempotency_key: str) -> dict:
+        failure = Unavailable("The conversations service did not answer in time; try again shortly.")
+        try:
+            with eventlet.Timeout(self.timeout, failure):
+                return self.proxy.post_message(self.signature.signed(author), thread_id, request, idempotency_key)
+        except UnknownService:
+            raise Unavailable("The conversations service is not running; try again shortly.")
+
+
+class Conversations(RpcProxy):
+    def __init__(self, **options):
+        super().__init__("conversations", **options)
+
+    def setup(self):
+        super().setup()
+        settings = load_settings(self.container.config)
+        self.timeout = deadline(settings)
+        self.signature = Signature(settings.CALLER_SIGNING_KEY)
+
+    def get_dependency(self, worker_ctx):
+        return ConversationsClient(super().get_dependency(worker_ctx), self.signature, self.timeout)
