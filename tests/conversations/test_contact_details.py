@@ -1,0 +1,86 @@
+"""The contact-details detector, a pure function: what it finds, where, and what it leaves alone.
+(Its figures over a corpus of several hundred messages: test_contact_corpus.py.)"""
+import time
+
+import pytest
+
+from services.conversations.contact_details import (BLOCKED_WORD, EMAIL, LINK, MESSENGER, PHONE, REPLACEMENT, Policy,
+                                                     Span, detect, masked)
+
+MARKETPLACE = Policy(region="US", allowed_domains=("marketplace.example",))
+
+
+def found(text, policy=MARKETPLACE):
+    return [(text[span.start:span.end], span.kind) for span in detect(text, policy)]
+
+
+@pytest.mark.parametrize("text, detail, kind", [
+    ("Write to ann.lee@mail.example please", "ann.lee@mail.example", EMAIL),
+    ("ann dot lee at gmail dot com", "ann dot lee at gmail dot com", EMAIL),
+    ("max(at)gmx(punkt)de", "max(at)gmx(punkt)de", EMAIL),
+    ("escríbeme: carlos arroba hotmail", "carlos arroba hotmail", EMAIL),
+    ("Call +1 415 555 2671 tonight", "+1 415 555 2671", PHONE),
+    ("Handy: 0171 2345678", "0171 2345678", PHONE),
+    ("my number is seven seven zero zero nine zero zero one two three",
+     "seven seven zero zero nine zero zero one two three", PHONE),
+    ("call 0 7 7 0 0 9 0 0 1 2 3", "0 7 7 0 0 9 0 0 1 2 3", PHONE),
+    ("cheaper at https://lamps.example.org/brass", "https://lamps.example.org/brass", LINK),
+    ("see lampen-direkt.de", "lampen-direkt.de", LINK),
+    ("https://wa.me/447700900123", "https://wa.me/447700900123", MESSENGER),
+    ("my telegram is @lampguy_88", "my telegram is @lampguy_88", MESSENGER),
+])
+def test_each_kind_is_found_where_it_is(text, detail, kind):
+    assert (detail, kind) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "My order #5001 of 2024-03-14 cost $1,299.00.",
+    "Bestellnummer 100234 vom 03.04.2024, 49,90 €",
+    "Numéro de suivi 6A12345678901, livré le 12/05/2024 à 18h30",
+    "Referencia LL-DESK-01, EAN 4006381333931",
+    "Tracking 00340434161234567890 and serial number SN 2021-0045-8890",
+    "The box is 30 x 40 x 120 cm and takes 220-240 V.",
+    "The product page: https://marketplace.example/products/101",
+    "Also on https://help.marketplace.example/returns",
+    "I'm at home from 9 to 5; el punto de luz es de 40 W; le point fort.",
+    "I saw it on Instagram, is it the same model?",
+])
+def test_order_numbers_prices_dates_codes_and_the_marketplaces_links_are_never_found(text):
+    assert found(text) == []
+
+
+def test_allowed_domains_and_their_subdomains_are_not_links():
+    text = "Tracking at https://www.dhl.de/track?id=1 and nolp.dhl.de/x"
+    assert [kind for _, kind in found(text)] == [LINK, LINK]
+    assert found(text, Policy(allowed_domains=("dhl.de",))) == []
+
+
+def test_blocked_words_are_found_in_any_case_and_accents():
+    policy = Policy(blocked_words=("western union", "Überweisung"))
+    assert found("Pay by WESTERN UNION or uberweisung", policy) == [
+        ("WESTERN UNION", BLOCKED_WORD), ("uberweisung", BLOCKED_WORD)]
+    assert found("westernunion", policy) == []  # a whole word, not part of one
+
+
+def test_the_default_region_decides_which_national_numbers_libphonenumber_knows():
+    # Nine digits in one piece, no word announcing a number: only a valid Spanish mobile number.
+    assert found("ask Dave, 612345678", Policy(region="US")) == []
+    assert found("ask Dave, 612345678", Policy(region="ES")) == [("612345678", PHONE)]
+
+
+def test_details_a_few_characters_apart_are_one_span_and_masking_replaces_each_span():
+    text = "WhatsApp: +44 7700 900123, or mail bob@shop.example"
+    spans = detect(text)
+    assert len(spans) == 2 and spans[0].start == 0
+    assert masked(text, spans) == f"{REPLACEMENT}, or mail {REPLACEMENT}"
+    assert masked("nothing here", []) == "nothing here"
+    assert masked("abcdef", [Span(1, 2, PHONE), Span(4, 6, EMAIL)], "#") == "a#cd#"
+
+
+def test_a_long_hostile_message_is_read_in_bounded_time():
+    # The service reads every message of a moderated direction: 10,000 characters at most.
+    for text in ("1 " * 5000, "a at " * 2000, "john dot " * 1111, "@" * 10000, "1,1 " * 2500, "0-1-" * 2500,
+                 "one two " * 1250, "whatsapp " * 1111, "#1-1-1-" * 1428):
+        started = time.perf_counter()
+        detect(text[:10000], Policy(blocked_words=tuple(f"word{i}" for i in range(100))))
+        assert time.perf_counter() - started < 1.0
