@@ -70,6 +70,7 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
 
 
 def _resource_blueprints():
-    from .blueprints import attachments, broadcasts, catalog, notifications, reports, saved_replies, settings, threads, ui
+    from .blueprints import (attachments, broadcasts, catalog, moderation, notifications, reports, saved_replies,
+                             settings, threads, ui)
     return [threads.blp, attachments.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp,
-            ui.blp, saved_replies.blp]
+            ui.blp, saved_replies.blp, moderation.blp]

@@ -1,12 +1,13 @@
 """The marketplace's Message Center settings: which conversations exist, where the buttons
-show, and who is notified of what by which channel.
+show, what happens to contact details in messages, and who is notified of what by which channel.
 
 Conversations keep the first two, notifications the rules; this one resource shows both.
 """
 
 from services.common.access import may_change_settings
 from services.common.errors import Forbidden
-from services.contracts.settings import ConversationSettings, MarketplaceSettings
+from services.contracts.conversations import PublicSettings
+from services.contracts.settings import MarketplaceSettings
 
 from ..auth import require_role, signed
 from ..edge import Blueprint
@@ -20,7 +21,7 @@ blp = Blueprint("settings", __name__, url_prefix="/v1", description="Settings (a
 def read():
     """All settings (any admin)."""
     caller = signed(require_role("admin"))
-    return {**rpc().conversations.get_settings(), "notifications": rpc().notifications.get_rules(caller)}
+    return {**rpc().conversations.get_all_settings(caller), "notifications": rpc().notifications.get_rules(caller)}
 
 
 @blp.route("/settings", methods=["PUT"])
@@ -43,7 +44,7 @@ def update(body):
 
 @blp.route("/settings/public")
 @blp.doc(security=[])
-@blp.response(200, ConversationSettings)
+@blp.response(200, PublicSettings)
 def public():
     """What the storefront needs to decide whether to show its buttons (no token)."""
     return rpc().conversations.get_settings()

@@ -9,7 +9,7 @@ to read, `manage_*` to write; managing implies viewing). Customers have no such 
 Anything a caller may not see is answered as if it did not exist.
 
 The administration's own tools each need a permission of their own (`manage_settings`,
-`manage_webhooks`, `manage_catalog`, `view_reports`): a full admin (no `permissions` claim)
+`manage_webhooks`, `manage_catalog`, `view_reports`, `moderate_messages`): a full admin (no `permissions` claim)
 has them all, restricted staff only those its token names. The system (the storefront's sync,
 and a service asking another) writes the catalog and reads the vendor directory, and nothing
 else here.
@@ -59,6 +59,10 @@ def is_party(caller: Caller, thread: dict) -> bool:
 
 def may_view(caller: Caller, thread: dict) -> bool:
     if thread["status"] == "deleted" and not caller.is_admin:
+        return False
+    # A conversation whose first message waits for review (or was rejected) is its author's
+    # side's and the administration's alone (services/conversations/moderation.py).
+    if caller.side in (thread.get("hidden_from") or ()):
         return False
     return is_party(caller, thread) and may_view_group(caller, thread["group"])
 
@@ -171,6 +175,12 @@ def may_change_settings(caller: Caller) -> bool:
 def may_manage_webhooks(caller: Caller) -> bool:
     # Every message goes to a webhook, with its authors' addresses.
     return may_administer(caller, "manage_webhooks")
+
+
+def may_moderate(caller: Caller) -> bool:
+    """The moderation queue holds messages their recipients have not seen, and originals with
+    the contact details their authors were kept from sending."""
+    return may_administer(caller, "moderate_messages")
 
 
 def may_administer(caller: Caller, permission: str) -> bool:

@@ -17,6 +17,7 @@ PERMISSIONS = (
     "manage_webhooks",
     "manage_catalog",
     "view_reports",
+    "moderate_messages",
 )
 
 # The side of a conversation each role speaks for; `system` is an integration, not a side.

@@ -135,12 +135,74 @@ class ResponseTimesQuery(Schema):
     company_id = fields.String()
 
 
-class ConversationSettings(Schema):
+class PublicSettings(Schema):
+    """What the storefront reads without a token, to decide which buttons to show."""
     customer_to_vendor_enabled = fields.Boolean()
     vendor_to_admin_enabled = fields.Boolean()
     show_on_product = fields.Boolean()
     show_on_vendor = fields.Boolean()
     show_on_order = fields.Boolean()
+
+
+MODERATION_ACTIONS = ("allow", "mask", "hold")
+BLOCKED_WORDS_MAX, BLOCKED_WORD_LENGTH = 100, 60
+ALLOWED_DOMAINS_MAX = 50
+# A host name: labels of letters, digits and hyphens, a dot between them.
+DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+def moderation_action(direction: str):
+    return fields.String(validate=validate.OneOf(MODERATION_ACTIONS), metadata={"description": (
+        f"Contact details (addresses, phone numbers, outside links, messengers, blocked words) in messages "
+        f"{direction}: `allow` delivers them as written; `mask` replaces each with \"[contact details removed]\" "
+        "(the administration keeps the original: GET /v1/moderation?state=masked); `hold` keeps the message for "
+        "the administration's review (GET /v1/moderation), unseen by the other side until approved.")})
+
+
+class ConversationSettings(PublicSettings):
+    """The conversations' settings as the administration reads and changes them."""
+    moderation_customer_to_vendor = moderation_action("from customers to vendors")
+    moderation_vendor_to_customer = moderation_action("from vendors to customers")
+    moderation_phone_region = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
+        "description": "The region (ISO 3166 code, e.g. US, DE) whose national phone numbers are recognised "
+                       "without a country code."})
+    moderation_allowed_domains = fields.List(
+        fields.String(validate=validate.Regexp(DOMAIN, error="Not a domain name (lower case, like shop.example).")),
+        validate=validate.Length(max=ALLOWED_DOMAINS_MAX), metadata={
+            "description": "Domains whose links are not contact details, besides the marketplace's own "
+                           "(MARKETPLACE_DOMAINS); their subdomains too."})
+    moderation_blocked_words = fields.List(
+        fields.String(validate=validate.Length(min=1, max=BLOCKED_WORD_LENGTH)),
+        validate=validate.Length(max=BLOCKED_WORDS_MAX), metadata={
+            "description": "Words and phrases treated as contact details, in any case and accents "
+                           "(e.g. the names of payment services used off the marketplace)."})
+
+
+REVIEW_STATES = ("held", "masked", "approved", "rejected")
+REASON_MAX = 500
+
+
+class ModerationQuery(Schema):
+    state = fields.String(load_default="held", validate=validate.OneOf(REVIEW_STATES), metadata={
+        "description": "`held` (the queue, oldest first), or the messages masked, approved or rejected (newest first)."})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(validate=validate.Length(max=500))
+
+
+class DecisionsQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(validate=validate.Length(max=500))
+
+
+class ModerationDecision(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    reason = fields.String(validate=validate.Length(max=REASON_MAX), metadata={
+        "description": "Required to reject: the author reads it beside the message."})
+
+    @validates_schema
+    def rejection_has_a_reason(self, data, **kwargs):
+        if data["decision"] == "reject" and not (data.get("reason") or "").strip():
+            raise ValidationError("Tell the author why the message is rejected.", "reason")
 
 
 SAVED_REPLY_TITLE_MAX = 120
@@ -196,6 +258,14 @@ class Attachment(Answer):
     thumbnail_url = fields.String(allow_none=True, metadata={"description": "Images only: at most 320 px."})
 
 
+class ModerationNote(Answer):
+    state = fields.String(metadata={"description": "`held`: waiting for the administration's review (only its "
+                                                   "author's side and the administration see it); `rejected` (the "
+                                                   "same, with the `reason`); `masked`: contact details were "
+                                                   "removed; `approved`: delivered after review."})
+    reason = fields.String(allow_none=True)
+
+
 class Message(Answer):
     id = fields.String()
     thread_id = fields.String()
@@ -205,6 +275,7 @@ class Message(Answer):
     created_at = Moment()
     automatic = fields.Boolean(metadata={"description": "Sent by the vendor's away message, not by a person."})
     attachments = fields.List(fields.Nested(Attachment))
+    moderation = fields.Nested(ModerationNote, allow_none=True)
 
 
 class Upload(Answer):
@@ -254,6 +325,9 @@ class ThreadSummary(Answer):
                                                       "and is still unanswered."})
     context = fields.Nested(ShortContext, allow_none=True)
     broadcast_id = fields.String(allow_none=True)
+    moderation = fields.Nested(ModerationNote, allow_none=True, metadata={
+        "description": "A conversation whose first message waits for review (`held`) or was `rejected`: only its "
+                       "author's side and the administration see it."})
 
 
 class Customer(Answer):
@@ -387,3 +461,58 @@ class AwayMessage(Answer):
     date_to = Moment(data_key="to")
     active = fields.Boolean(metadata={"description": "The period covers this moment."})
     updated_at = Moment()
+
+
+class FoundDetail(Answer):
+    start = fields.Integer()
+    end = fields.Integer()
+    kind = fields.String(metadata={"description": "email, phone, link, messenger or blocked_word"})
+
+
+class ReviewedThread(Answer):
+    id = fields.String()
+    type = fields.String()
+    status = fields.String()
+    subject = fields.String()
+    object = fields.Nested(ObjectRef)
+    company_id = fields.String(allow_none=True)
+    customer_id = fields.String(allow_none=True)
+
+
+class Decider(Answer):
+    user_id = fields.String()
+    name = fields.String()
+
+
+class Decision(Answer):
+    decision = fields.String(metadata={"description": "approve or reject"})
+    reason = fields.String(allow_none=True)
+    by = fields.Nested(Decider)
+    at = Moment()
+
+
+class Review(Answer):
+    """A message the moderation acted on: what its author wrote, and where the details are."""
+    message_id = fields.String()
+    thread_id = fields.String()
+    state = fields.String(metadata={"description": "held, masked, approved or rejected"})
+    direction = fields.String(metadata={"description": "customer_to_vendor or vendor_to_customer"})
+    author = fields.Nested(Author)
+    text = fields.String(metadata={"description": "As its author wrote it (a link's address that its text does not "
+                                                  "show follows it on a line of its own)."})
+    found = fields.List(fields.Nested(FoundDetail), metadata={
+        "description": "The contact details in `text`: [start, end) in characters."})
+    created_at = Moment()
+    thread = fields.Nested(ReviewedThread, allow_none=True)
+    decision = fields.Nested(Decision, allow_none=True)
+
+
+class ReviewPage(Answer):
+    items = fields.List(fields.Nested(Review))
+    next_cursor = fields.String(allow_none=True)
+    held_count = fields.Integer(metadata={"description": "Messages waiting for review now."})
+
+
+class DecisionPage(Answer):
+    items = fields.List(fields.Nested(Review), metadata={"description": "Newest decision first."})
+    next_cursor = fields.String(allow_none=True)

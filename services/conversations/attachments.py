@@ -66,6 +66,9 @@ def file_for(store, caller: Caller, attachment_id: str) -> dict:
         visible(store, caller, found["thread_id"])
     except NotFound:
         raise NotFound("No such file.")
+    message = store.get_message(found["message_id"])
+    if message is None or caller.side in (message.get("hidden_from") or ()):
+        raise NotFound("No such file.")  # a message held for review, or rejected
     return found
 
 

@@ -17,7 +17,7 @@ from services.common.clock import new_id, now
 from services.common.errors import Forbidden, NotFound, Unavailable
 from services.common.events import MESSAGE_POSTED
 
-from . import model, rules, text
+from . import model, moderation, rules, text
 from .ports import MessageEffect
 
 AUTOMATIC_AUTHOR = "away-message"
@@ -52,10 +52,14 @@ def clear(store, caller: Caller) -> None:
         raise NotFound("This vendor has no away message.")
 
 
-def follow_up(store, outbox, thread: dict | None, message: dict | None) -> dict | None:
-    """After a customer's message is stored: the automatic reply, when the vendor is away and
-    the thread has had none in this period. The automatic message, or None."""
+def follow_up(store, outbox, thread: dict | None, message: dict | None,
+              screening: "moderation.Rules") -> dict | None:
+    """After a customer's message is delivered: the automatic reply, when the vendor is away
+    and the thread has had none in this period; masked where vendors' messages are screened
+    (moderation.py). The automatic message, or None."""
     if thread is None or message is None or message["author"]["side"] != "customer" or not thread.get("company_id"):
+        return None
+    if moderation.withheld(message):  # the vendor has not seen it: nothing to answer yet
         return None
     away = store.get_away_message(thread["company_id"])
     if away is None or not away["starts_at"] <= message["created_at"] < away["ends_at"]:
@@ -67,8 +71,11 @@ def follow_up(store, outbox, thread: dict | None, message: dict | None) -> dict 
         return None
     vendor = Caller(AUTOMATIC_AUTHOR, "vendor", company_id=thread["company_id"], name=away["author_name"])
     at = now()
-    automatic = model.new_message(thread, vendor, away["prepared"], at, [MESSAGE_POSTED], reply_id)
+    screened = moderation.screen(screening, thread, "vendor", away["prepared"], automatic=True)
+    automatic = model.new_message(thread, vendor, screened.prepared, at, [MESSAGE_POSTED], reply_id)
     automatic["automatic"] = True
+    if screened.finding:
+        moderation.keep(store, screened, automatic, thread)
     if not store.insert_message(automatic):
         return store.get_message(reply_id)  # sent by an earlier attempt of this request
     effect = MessageEffect(

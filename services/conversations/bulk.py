@@ -1,9 +1,9 @@
 """One answer, or one deletion, for many threads at once (the Message Center's bulk actions)."""
 from services.common.caller import Caller
 from services.common.clock import now
-from services.common.errors import Forbidden, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound
 
-from . import idempotency, limits, text
+from . import idempotency, limits, moderation, text
 from .lookup import writable
 from .messages import append
 from .threads import delete_thread
@@ -12,6 +12,7 @@ from .threads import delete_thread
 def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body: str | None,
          idempotency_key: str | None, allowed: limits.Limits) -> dict:
     prepared = text.prepare(body) if action == "reply" else None
+    screening = moderation.Rules.current(store, allowed.marketplace_domains) if action == "reply" else None
 
     def work(ids):
         results = []
@@ -23,10 +24,10 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
                 else:
                     thread = writable(store, caller, thread_id)
                     limits.message(store, allowed, caller, now())
-                    _, message = append(store, outbox, caller, thread, prepared, ids.part(thread_id))
+                    _, message = append(store, outbox, caller, thread, prepared, ids.part(thread_id), screening)
                     results.append({"thread_id": thread_id, "status": 201, "outcome": "replied",
                                     "message_id": message["_id"]})
-            except (NotFound, Forbidden) as error:
+            except (NotFound, Forbidden, Conflict) as error:
                 results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code,
                                 "message_id": None})
         return {"results": results}

@@ -16,6 +16,7 @@ from services.common.caller import Caller
 from services.common.errors import RateLimited
 
 from .attachments import Policy
+from .moderation import own_domains
 
 HOUR, MINUTE = 3600, 60
 REFUSED = Counter("message_center_rate_limited_total", "Requests refused with 429, by limit", ["limit"])
@@ -28,12 +29,14 @@ class Limits:
     messages_per_minute_staff: int
     unknown_lookups_per_minute: int
     files: Policy = Policy()  # files a message carries, and how long unused and deleted ones stay
+    # What a message may link to without it being a contact detail (moderation.py).
+    marketplace_domains: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings) -> "Limits":
         return cls(settings.LIMIT_THREADS_PER_HOUR, settings.LIMIT_MESSAGES_PER_MINUTE_CUSTOMER,
                    settings.LIMIT_MESSAGES_PER_MINUTE_STAFF, settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE,
-                   Policy.from_settings(settings))
+                   Policy.from_settings(settings), own_domains(settings))
 
 
 def new_thread(store, limits: Limits, caller: Caller, at: datetime) -> None:

@@ -1,7 +1,7 @@
 """A thread as the caller may reach it: what it may not see does not exist for it."""
 from services.common import access
 from services.common.caller import Caller
-from services.common.errors import Forbidden, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound
 
 
 def visible(store, caller: Caller, thread_id: str) -> dict:
@@ -15,4 +15,14 @@ def writable(store, caller: Caller, thread_id: str) -> dict:
     thread = visible(store, caller, thread_id)
     if not access.may_write(caller, thread):
         raise Forbidden("You may read this thread but not write in it.")
+    under_review(thread)
     return thread
+
+
+def under_review(thread: dict) -> None:
+    """A conversation whose first message waits for review, or was rejected, takes nothing more:
+    the other side would not see it (services/conversations/moderation.py)."""
+    review = thread.get("review")
+    if review:
+        raise Conflict("This conversation waits for the administration's review." if review["state"] == "held"
+                       else "This conversation was not accepted by the administration.")

@@ -6,7 +6,7 @@ from services.common.clock import now
 from services.common.errors import NotFound
 from services.common.events import MESSAGE_POSTED
 
-from . import attachments, away, idempotency, limits, model, presenters, rules, text
+from . import attachments, away, idempotency, limits, model, moderation, presenters, rules, text
 from .lookup import visible, writable
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,9 @@ def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idemp
         thread = writable(store, caller, thread_id)
         limits.message(store, allowed, caller, now())
         prepared = text.prepare(body, required=not upload_ids)
-        return presenters.message(append(store, outbox, caller, thread, prepared, ids, upload_ids, allowed.files)[1])
+        screening = moderation.Rules.current(store, allowed.marketplace_domains)
+        return presenters.message(append(store, outbox, caller, thread, prepared, ids, screening, upload_ids,
+                                         allowed.files)[1])
 
     # A post of files names them in its fingerprint; one without keeps the fingerprint it had.
     return idempotency.once(store, caller, idempotency_key, ["post", thread_id, body] + ([upload_ids] if upload_ids else []),
@@ -29,15 +31,23 @@ def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idemp
 
 
 def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: idempotency.Ids,
-           upload_ids: list[str] = (), files: attachments.Policy = attachments.Policy()) -> tuple[dict, dict]:
+           screening: moderation.Rules, upload_ids: list[str] = (),
+           files: attachments.Policy = attachments.Policy()) -> tuple[dict, dict]:
     """Store the message with its files, then move its thread on (reopening a closed one), then
-    publish: the thread as it is now, and the message."""
+    publish: the thread as it is now, and the message. A message held for review is stored
+    and goes no further (moderation.py)."""
     at = now()
-    message = model.new_message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message)
+    screened = moderation.screen(screening, thread, caller.side, prepared)
+    message = model.new_message(thread, caller, screened.prepared, at, [MESSAGE_POSTED], ids.message)
     model.with_attachments(message, attachments.attach(store, caller, list(upload_ids), message, files))
+    if screened.finding:
+        moderation.keep(store, screened, message, thread)
     if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events
         thread, message = store.get(thread["_id"]), store.get_message(message["_id"])
-        away.follow_up(store, outbox, thread, message)  # that attempt may have stopped before it
+        away.follow_up(store, outbox, thread, message, screening)  # that attempt may have stopped before it
+        return thread, message
+    if screened.held:
+        log.info("message %s of the %s held for review in thread %s", message["_id"], caller.side, thread["_id"])
         return thread, message
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
@@ -48,11 +58,11 @@ def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: ide
         raise NotFound("No such thread.")
     outbox.publish(updated, message)
     log.info("message %s posted to thread %s by the %s", message["_id"], thread["_id"], caller.side)
-    away.follow_up(store, outbox, updated, message)
+    away.follow_up(store, outbox, updated, message, screening)
     return updated, message
 
 
 def list_messages(store, caller: Caller, thread_id: str, before: str | None, limit: int) -> dict:
     visible(store, caller, thread_id)
-    messages, next_before = store.messages_page(thread_id, before, limit)
+    messages, next_before = store.messages_page(thread_id, before, limit, caller.side)
     return {"items": [presenters.message(doc) for doc in messages], "next_before": next_before}

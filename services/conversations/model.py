@@ -5,6 +5,7 @@ from datetime import timedelta
 from services.common.caller import Caller
 
 from . import rules, text
+from .ports import last_message
 
 MARKETPLACE_NAME = "Marketplace"
 # A message whose event was not published inline is published by the relay after this.
@@ -51,3 +52,18 @@ def with_attachments(message: dict, files: list[dict]) -> None:
     if not message["text"].strip():
         message["preview"] = text.preview(", ".join(names))
 
+
+
+def withheld(message: dict, hidden_from: list[str]) -> None:
+    """A message held for the administration's review (moderation.py): hidden from the sides
+    it was written to, no events to publish and no search words until it is approved."""
+    message.update(moderation={"state": "held"}, hidden_from=list(hidden_from), pending_events=[], words=[])
+    message.pop("relay_after", None)
+
+
+def withheld_thread(thread: dict, message: dict, hidden_from: list[str]) -> None:
+    """A new thread whose first message is held: its author's side (and the administration)
+    see it with that message as its last, and no later question joins it (no open key) until
+    the message is approved."""
+    thread.pop("open_key", None)
+    thread.update(hidden_from=list(hidden_from), review={"state": "held"}, last_message=last_message(message))

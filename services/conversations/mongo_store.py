@@ -43,6 +43,7 @@ class MongoThreads(MongoSavedReplies):
         self.settings = db.settings
         self.rate_limits = db.rate_limits
         self.files = db[attachment_files.FILES]
+        self.message_reviews = db.message_reviews
 
     @staticmethod
     def create_indexes(db):
@@ -81,6 +82,10 @@ class MongoThreads(MongoSavedReplies):
         files = db[attachment_files.FILES]
         for field in ("expires_at", "thread_id", "company_id", "customer_id", "message_id"):
             files.create_index(f"metadata.{field}")
+        # Moderation: the queue (held, oldest first) and the other states by message id, and the
+        # decisions newest first. A review exists only for a message the moderation acted on.
+        db.message_reviews.create_index([("state", ASCENDING), ("_id", ASCENDING)])
+        db.message_reviews.create_index([("decided_at", DESCENDING), ("_id", DESCENDING)])
 
     # threads --------------------------------------------------------------------------
 
@@ -186,11 +191,14 @@ class MongoThreads(MongoSavedReplies):
 
     # messages -------------------------------------------------------------------------
 
-    def messages_page(self, thread_id: str, before: str | None, limit: int) -> tuple[list, str | None]:
+    def messages_page(self, thread_id: str, before: str | None, limit: int,
+                      reader_side: str | None = None) -> tuple[list, str | None]:
         """The `limit` messages before `before` (newest page when None), oldest first."""
         query = {"thread_id": thread_id}
         if before:
             query["_id"] = {"$lt": before}
+        if reader_side:
+            query["hidden_from"] = {"$ne": reader_side}
         newest_first = list(self.messages.find(query).sort("_id", DESCENDING).limit(limit + 1))
         more = len(newest_first) > limit
         page = list(reversed(newest_first[:limit]))
@@ -353,7 +361,7 @@ class MongoThreads(MongoSavedReplies):
         if found is None:
             return None
         return {**attachment_files.described(found), "thread_id": found["metadata"]["thread_id"],
-                "thumbnail_id": found["metadata"].get("thumbnail_id")}
+                "message_id": found["metadata"]["message_id"], "thumbnail_id": found["metadata"].get("thumbnail_id")}
 
     def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
                            customer_id: str | None = None) -> int:
@@ -378,6 +386,69 @@ class MongoThreads(MongoSavedReplies):
                         pass  # another process swept it a moment ago
             gone += 1
         return gone
+
+    # moderation -----------------------------------------------------------------------
+
+    def insert_review(self, review: dict) -> bool:
+        try:
+            self.message_reviews.insert_one(review)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def get_review(self, message_id: str) -> dict | None:
+        return self.message_reviews.find_one({"_id": message_id})
+
+    def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict]:
+        query = {"state": state}
+        if after:
+            query["_id"] = {"$lt" if newest_first else "$gt": after}
+        order = DESCENDING if newest_first else ASCENDING
+        return list(self.message_reviews.find(query).sort([("state", ASCENDING), ("_id", order)]).limit(limit))
+
+    def count_reviews(self, state: str) -> int:
+        return self.message_reviews.count_documents({"state": state})
+
+    def decide_review(self, message_id: str, state: str, decision: dict) -> dict | None:
+        return update_by_id(self.message_reviews, message_id,
+                            {"$set": {"state": state, "decision": decision, "decided_at": decision["at"]}},
+                            {"state": "held"})
+
+    def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict]:
+        query = {"decided_at": {"$ne": None}}
+        if before:
+            at, last_id = before
+            query = {"decided_at": {"$lte": at}, "$nor": [{"decided_at": at, "_id": {"$gte": last_id}}]}
+        return list(self.message_reviews.find(query).sort([("decided_at", DESCENDING), ("_id", DESCENDING)])
+                    .limit(limit))
+
+    def release_message(self, message_id: str, words: list[str], events: list[str],
+                        relay_after: datetime) -> dict | None:
+        released = update_by_id(self.messages, message_id,
+                                 {"$set": {"moderation.state": "approved", "pending_events": events,
+                                           "relay_after": relay_after}, "$unset": {"hidden_from": ""}},
+                                 {"moderation.state": "held"})
+        if released is not None:
+            # Search finds it from now on (its words were kept back while it was held).
+            self.words.replace_one({"_id": message_id}, split_words({**released, "words": words})[1], upsert=True)
+        return released
+
+    def reject_message(self, message_id: str, reason: str) -> dict | None:
+        return update_by_id(self.messages, message_id,
+                            {"$set": {"moderation.state": "rejected", "moderation.reason": reason}},
+                            {"moderation.state": "held"})
+
+    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict | None:
+        revealed = update_by_id(self.threads, thread_id, {"$unset": {"hidden_from": "", "review": ""}})
+        if revealed is not None and open_key and revealed["status"] == "open":
+            try:
+                revealed = update_by_id(self.threads, thread_id, {"$set": {"open_key": open_key}}) or revealed
+            except DuplicateKeyError:
+                pass  # another open thread of the same parties and object holds it
+        return revealed
+
+    def reject_thread(self, thread_id: str, reason: str) -> None:
+        self.threads.update_one({"_id": thread_id}, {"$set": {"review": {"state": "rejected", "reason": reason}}})
 
     # figures --------------------------------------------------------------------------
 
@@ -428,6 +499,8 @@ def as_query(wanted: InboxFilter) -> dict:
         found[f"unread.{wanted.reader_side}"] = {"$gt": 0}
     elif wanted.unread is False:
         found[f"unread.{wanted.reader_side}"] = {"$in": [0, None]}
+    if wanted.reader_side:
+        found["hidden_from"] = {"$ne": wanted.reader_side}
     if wanted.awaiting_reply_from:
         found["awaiting_reply_from"] = wanted.awaiting_reply_from
     if wanted.overdue is True:

@@ -28,7 +28,9 @@ class InboxFilter:
     created_to: datetime | None = None
     active_from: datetime | None = None   # the last message's time
     active_to: datetime | None = None
-    reader_side: str | None = None        # whose unread count `unread` speaks of
+    # whose unread count `unread` speaks of; threads hidden from this side (a first message
+    # waiting for review: moderation.py) are left out
+    reader_side: str | None = None
     unread: bool | None = None            # True: unread messages for reader_side; False: none
     awaiting_reply_from: str | None = None
     overdue: bool | None = None           # True: escalated, still unanswered; False: not so
@@ -122,8 +124,10 @@ class Threads(Protocol):
     def remove_message(self, message_id: str) -> None: ...
     def get_message(self, message_id: str) -> dict | None: ...
 
-    def messages_page(self, thread_id: str, before: str | None, limit: int) -> tuple[list[dict], str | None]:
-        """The `limit` messages before `before` (the newest when None), oldest first."""
+    def messages_page(self, thread_id: str, before: str | None, limit: int,
+                      reader_side: str | None = None) -> tuple[list[dict], str | None]:
+        """The `limit` messages before `before` (the newest when None), oldest first; those
+        hidden from `reader_side` (held for review, or rejected) left out."""
 
     # the outbox
     def unpublished_messages(self, at: datetime, limit: int) -> list[dict]: ...
@@ -209,6 +213,40 @@ class Threads(Protocol):
 
     def delete_expired_attachments(self, at: datetime, limit: int) -> int:
         """Remove up to `limit` files (with their thumbnails) whose time is past."""
+
+    # moderation (moderation.py): a review per moderated message, keyed by the message's id
+    def insert_review(self, review: dict) -> bool:
+        """False when the message has one already (a request done again)."""
+
+    def get_review(self, message_id: str) -> dict | None: ...
+
+    def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict]:
+        """Reviews in `state` by message id, from the one after `after` on."""
+
+    def count_reviews(self, state: str) -> int: ...
+
+    def decide_review(self, message_id: str, state: str, decision: dict) -> dict | None:
+        """A held review decided (`state`: approved or rejected), the decision kept on it; None
+        when it is not held (decided already, or none)."""
+
+    def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict]:
+        """Decided reviews, the newest decision first, from the one after `before` (its time and id)."""
+
+    def release_message(self, message_id: str, words: list[str], events: list[str],
+                        relay_after: datetime) -> dict | None:
+        """A held message approved: seen by every side of its thread, found by its `words`, its
+        `events` to publish (the outbox). The message as it is now; None when it is not held."""
+
+    def reject_message(self, message_id: str, reason: str) -> dict | None:
+        """A held message rejected: still hidden from the sides it was hidden from, with the
+        reason for its author. None when it is not held."""
+
+    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict | None:
+        """A thread whose first message was approved: seen by every side, with its open key
+        unless another open thread of the same parties holds it. None when there is no such thread."""
+
+    def reject_thread(self, thread_id: str, reason: str) -> None:
+        """A thread whose first message was rejected: it stays its author's side's alone."""
 
     # figures and settings
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...

@@ -22,7 +22,16 @@ def message(doc: dict) -> dict:
         "text": doc["text"],
         "created_at": doc["created_at"],
         "attachments": [attachment(file) for file in doc.get("attachments") or []],
+        "moderation": note(doc.get("moderation")),
     }
+
+
+def note(moderation: dict | None) -> dict | None:
+    """What a message's or a thread's moderation shows its readers: its state, and a
+    rejection's reason (never the original, which is the administration's: `review`)."""
+    if not moderation:
+        return None
+    return {"state": moderation["state"], "reason": moderation.get("reason")}
 
 
 def attachment(file: dict) -> dict:
@@ -66,6 +75,7 @@ def summary(thread: dict, side: str) -> dict:
         "overdue": bool(thread.get("overdue")),
         "context": thread.get("context"),
         "broadcast_id": thread.get("broadcast_id"),
+        "moderation": note(thread.get("review")),
     }
 
 
@@ -113,3 +123,18 @@ def event(thread: dict, message_doc: dict) -> dict:
         },
         "broadcast_id": thread.get("broadcast_id"),
     }
+
+
+def review(doc: dict, thread: dict | None) -> dict:
+    """A moderated message as the administration reviews it: as written, and where its details are."""
+    return {
+        "message_id": doc["_id"], "thread_id": doc["thread_id"], "state": doc["state"],
+        "direction": doc["direction"], "author": doc["author"], "text": doc["text"], "found": doc["found"],
+        "created_at": doc["created_at"], "decision": doc.get("decision"),
+        "thread": _reviewed_thread(thread) if thread else None,
+    }
+
+
+def _reviewed_thread(thread: dict) -> dict:
+    return {"id": thread["_id"], **{key: thread.get(key) for key in
+                                    ("type", "status", "subject", "object", "company_id", "customer_id")}}

@@ -1,5 +1,5 @@
 """The conversations service: nameko entrypoints only; each use case is a module of its own
-(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades, reminders).
+(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades, reminders, moderation).
 
 Each RPC loads its input with the contract's schema on entry and dumps its answer with the
 contract's answer schema on the way out (`answer`): what it returns is the wire form the
@@ -20,8 +20,8 @@ from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
 from services.common.signing import SignedCallers
 
-from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, saved_replies,
-               settings, threads)
+from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, moderation, reminders, reports,
+               saved_replies, settings, threads)
 from .dependencies import (AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy,
                            SavedReplyBounds, Store)
 from .outbox import Outbox
@@ -142,7 +142,12 @@ class ConversationsService:
     @rpc
     def get_settings(self):
         """No caller: the storefront reads these without a token (GET /v1/settings/public)."""
-        return answer(contract.ConversationSettings, settings.current(self.store))
+        return answer(contract.PublicSettings, settings.public(self.store))
+
+    @rpc
+    def get_all_settings(self, caller):
+        return answer(contract.ConversationSettings,
+                      settings.for_administration(self.store, self.callers.verified(caller)))
 
     @rpc
     def update_settings(self, caller, values):
@@ -192,6 +197,24 @@ class ConversationsService:
     @rpc
     def clear_away_message(self, caller):
         away.clear(self.store, self.callers.verified(caller))
+
+    # moderation of contact details ----------------------------------------------------------
+
+    @rpc
+    def moderation_queue(self, caller, query):
+        query = load(contract.ModerationQuery(), query)
+        return answer(contract.ReviewPage, moderation.queue(self.store, self.callers.verified(caller), query))
+
+    @rpc
+    def decide_message(self, caller, message_id, request):
+        request = load(contract.ModerationDecision(), request)
+        return answer(contract.Review, moderation.decide(self.store, self.outbox, self.callers.verified(caller),
+                                                         message_id, request, self.limits.marketplace_domains))
+
+    @rpc
+    def moderation_decisions(self, caller, query):
+        query = load(contract.DecisionsQuery(), query)
+        return answer(contract.DecisionPage, moderation.decisions(self.store, self.callers.verified(caller), query))
 
     @timer(interval=1)
     def relay_events(self):

@@ -54,6 +54,13 @@ def prepare(raw: str, required: bool = True) -> dict:
     return {"body": body, "text": text, "words": words(text)}
 
 
+def plain(text: str) -> dict:
+    """The stored forms of text that holds no markup (a message whose contact details were
+    masked, made from its plain text): its bare URLs become links, its line breaks <br>."""
+    body = _clean(_linkify(html.escape(text, quote=False))).replace("\n", "<br>\n")
+    return {"body": body, "text": text, "words": words(text)}
+
+
 def preview(text: str) -> str:
     return text[:PREVIEW_LENGTH]
 

@@ -6,8 +6,8 @@ from services.common.clock import now
 from services.common.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
-from . import attachments, away, idempotency, limits, model, presenters, rules, settings, text
-from .lookup import visible
+from . import attachments, away, idempotency, limits, model, moderation, presenters, rules, settings, text
+from .lookup import under_review, visible
 from .messages import append
 
 
@@ -27,7 +27,9 @@ def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempote
 
 
 def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
-    rules.check_type_enabled(request["type"], settings.current(store))
+    current = settings.current(store)
+    rules.check_type_enabled(request["type"], current)
+    screening = moderation.Rules.of(current, allowed.marketplace_domains)
     target = request["object"]
     resolved = _resolve(store, catalog, caller, target, allowed) if target["type"] != "none" else None
     if resolved is None and request.get("company_id") is None and target["type"] == "none" and caller.is_admin:
@@ -48,23 +50,33 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
         if existing is None:
             limits.new_thread(store, allowed, caller, at)
         thread = model.new_thread(plan, key, resolved, at, ids.thread)
-        message = model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message)
+        screened = moderation.screen(screening, thread, caller.side, prepared)
+        message = model.new_message(thread, caller, screened.prepared, at, [THREAD_STARTED, MESSAGE_POSTED],
+                                    ids.message)
         model.with_attachments(message, attachments.attach(store, caller, upload_ids, message, allowed.files))
-        rules.after_message(thread, caller.side, at).apply_to(thread, message)
+        if screened.finding:
+            moderation.keep(store, screened, message, thread, starts_thread=True)
+        if screened.held:
+            model.withheld_thread(thread, message, moderation.hidden_from(thread, caller.side))
+        else:
+            rules.after_message(thread, caller.side, at).apply_to(thread, message)
+        # A held thread has no open key: its own earlier attempt is found by its id.
+        existing = existing or (store.get(ids.thread) if screened.held else None)
         if existing is not None or store.insert_thread(thread):
             # existing: this request's own earlier attempt wrote the thread, which counts the message
             thread = existing or thread
             if store.insert_message(message):
-                outbox.publish(thread, message)
-                away.follow_up(store, outbox, thread, message)
+                if not screened.held:
+                    outbox.publish(thread, message)
+                    away.follow_up(store, outbox, thread, message, screening)
             else:
                 message = store.get_message(message["_id"])
-                away.follow_up(store, outbox, thread, message)  # that attempt may have stopped before it
+                away.follow_up(store, outbox, thread, message, screening)  # that attempt may have stopped before it
             return {"created": True, "thread": presenters.summary(thread, caller.side),
                     "message": presenters.message(message)}
         attachments.release(store, message, allowed.files)
         existing = store.find_open(key)  # another request opened it a moment ago
-    thread, message = append(store, outbox, caller, existing, prepared, ids, upload_ids, allowed.files)
+    thread, message = append(store, outbox, caller, existing, prepared, ids, screening, upload_ids, allowed.files)
     return {"created": False, "thread": presenters.summary(thread, caller.side),
             "message": presenters.message(message)}
 
@@ -87,7 +99,7 @@ def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) 
         except (NotFound, Unavailable):
             live = None  # the snapshot stands in for a context the catalog cannot give now
     changes = context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
-    messages, next_before = store.messages_page(thread_id, None, limit)
+    messages, next_before = store.messages_page(thread_id, None, limit, caller.side)
     return presenters.detail(thread, caller.side, live, changes, messages, next_before)
 
 
@@ -100,6 +112,7 @@ def mark_read(store, caller: Caller, thread_id: str) -> dict:
 
 def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
     thread = visible(store, caller, thread_id)
+    under_review(thread)
     if not access.may_change_status(caller, thread):
         raise Forbidden("Vendors and the administration close and reopen conversations."
                         if caller.role == "customer" else "You may read this thread but not write in it.")

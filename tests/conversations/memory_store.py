@@ -28,6 +28,7 @@ class MemoryThreads(MemorySavedReplies):
         self.settings: dict = {}
         # Attachments as the gateway keeps them (their `attachments.files` documents, no bytes).
         self.files: dict[str, dict] = {}
+        self.message_reviews: dict[str, dict] = {}
 
     # threads --------------------------------------------------------------------------
 
@@ -169,6 +170,8 @@ class MemoryThreads(MemorySavedReplies):
         if wanted.unread is not None:
             if ((thread.get("unread", {}).get(wanted.reader_side) or 0) > 0) != wanted.unread:
                 return False
+        if wanted.reader_side and wanted.reader_side in (thread.get("hidden_from") or ()):
+            return False
         if wanted.awaiting_reply_from and thread.get("awaiting_reply_from") != wanted.awaiting_reply_from:
             return False
         if wanted.overdue is not None and bool(thread.get("overdue")) != wanted.overdue:
@@ -200,9 +203,11 @@ class MemoryThreads(MemorySavedReplies):
     def get_message(self, message_id: str) -> dict | None:
         return copy.deepcopy(self.messages.get(message_id))
 
-    def messages_page(self, thread_id: str, before: str | None, limit: int) -> tuple[list, str | None]:
+    def messages_page(self, thread_id: str, before: str | None, limit: int,
+                      reader_side: str | None = None) -> tuple[list, str | None]:
         newest_first = sorted((m for m in self.messages.values()
-                               if m["thread_id"] == thread_id and (before is None or m["_id"] < before)),
+                               if m["thread_id"] == thread_id and (before is None or m["_id"] < before)
+                               and not (reader_side and reader_side in (m.get("hidden_from") or ()))),
                               key=lambda m: m["_id"], reverse=True)
         page = [copy.deepcopy(m) for m in reversed(newest_first[:limit])]
         return page, (page[0]["_id"] if len(newest_first) > limit and page else None)
@@ -374,7 +379,7 @@ class MemoryThreads(MemorySavedReplies):
         if doc is None or doc["metadata"]["variant"] != "original" or doc["metadata"]["message_id"] is None:
             return None
         return {**attachment_files.described(doc), "thread_id": doc["metadata"]["thread_id"],
-                "thumbnail_id": doc["metadata"].get("thumbnail_id")}
+                "message_id": doc["metadata"]["message_id"], "thumbnail_id": doc["metadata"].get("thumbnail_id")}
 
     def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
                            customer_id: str | None = None) -> int:
@@ -398,6 +403,69 @@ class MemoryThreads(MemorySavedReplies):
             self.files.pop(doc["_id"], None)
             self.files.pop(doc["metadata"].get("thumbnail_id"), None)
         return len(due)
+
+    # moderation -----------------------------------------------------------------------
+
+    def insert_review(self, review: dict) -> bool:
+        if review["_id"] in self.message_reviews:
+            return False
+        self.message_reviews[review["_id"]] = copy.deepcopy(review)
+        return True
+
+    def get_review(self, message_id: str) -> dict | None:
+        return copy.deepcopy(self.message_reviews.get(message_id))
+
+    def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict]:
+        found = sorted((r for r in self.message_reviews.values() if r["state"] == state
+                        and (after is None or (r["_id"] < after if newest_first else r["_id"] > after))),
+                       key=lambda r: r["_id"], reverse=newest_first)
+        return copy.deepcopy(found[:limit])
+
+    def count_reviews(self, state: str) -> int:
+        return sum(1 for review in self.message_reviews.values() if review["state"] == state)
+
+    def decide_review(self, message_id: str, state: str, decision: dict) -> dict | None:
+        review = self.message_reviews.get(message_id)
+        if review is None or review["state"] != "held":
+            return None
+        review.update(state=state, decision=copy.deepcopy(decision), decided_at=decision["at"])
+        return copy.deepcopy(review)
+
+    def decisions(self, before, limit: int) -> list[dict]:
+        found = sorted((r for r in self.message_reviews.values() if r.get("decided_at") is not None
+                        and (before is None or (r["decided_at"], r["_id"]) < before)),
+                       key=lambda r: (r["decided_at"], r["_id"]), reverse=True)
+        return copy.deepcopy(found[:limit])
+
+    def release_message(self, message_id: str, words: list[str], events: list[str], relay_after: datetime) -> dict | None:
+        message = self.messages.get(message_id)
+        if message is None or (message.get("moderation") or {}).get("state") != "held":
+            return None
+        message["moderation"]["state"] = "approved"
+        message.update(pending_events=list(events), relay_after=relay_after, words=list(words))
+        message.pop("hidden_from", None)
+        return copy.deepcopy(message)
+
+    def reject_message(self, message_id: str, reason: str) -> dict | None:
+        message = self.messages.get(message_id)
+        if message is None or (message.get("moderation") or {}).get("state") != "held":
+            return None
+        message["moderation"].update(state="rejected", reason=reason)
+        return copy.deepcopy(message)
+
+    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict | None:
+        thread = self.threads.get(thread_id)
+        if thread is None:
+            return None
+        thread.pop("hidden_from", None)
+        thread.pop("review", None)
+        if open_key and thread["status"] == "open" and not self._holder_of(open_key):
+            thread["open_key"] = open_key
+        return copy.deepcopy(thread)
+
+    def reject_thread(self, thread_id: str, reason: str) -> None:
+        if thread_id in self.threads:
+            self.threads[thread_id]["review"] = {"state": "rejected", "reason": reason}
 
     def get_settings(self) -> dict:
         return copy.deepcopy(self.settings)

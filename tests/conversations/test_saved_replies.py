@@ -7,7 +7,7 @@ import pytest
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import Forbidden, NotFound, ValidationFailed
-from services.conversations import away, messages, reports, saved_replies, threads
+from services.conversations import away, messages, moderation, reports, saved_replies, threads
 from services.conversations.saved_replies import Bounds
 from tests.conversations.test_use_cases import ADMIN, CUSTOMER, OTHER_VENDOR, VENDOR, Catalog, World
 
@@ -152,7 +152,7 @@ def test_the_away_message_is_sent_once_when_a_request_is_done_again(world):
                                                    "date_to": now() + timedelta(hours=1)})
     thread_id = world.start()["thread"]["id"]
     question = world.store.messages_page(thread_id, None, 50)[0][0]
-    again = away.follow_up(world.store, world.outbox, world.store.get(thread_id), question)
+    again = away.follow_up(world.store, world.outbox, world.store.get(thread_id), question, moderation.Rules())
     assert again is None
     assert sum(1 for m in world.store.messages_page(thread_id, None, 50)[0] if m.get("automatic")) == 1
 

@@ -1,0 +1,246 @@
+"""Contact details in messages between customers and vendors (issue 15), and the
+administration's review of the messages held for it.
+
+Marketplaces keep the sale on the marketplace. For each direction (customer → vendor, vendor
+→ customer) the settings say what happens to a message in which contact_details.py finds an
+address, a phone number, an outside link, a messenger or a blocked word:
+- `allow`: it is delivered as written (the default, and what happened before);
+- `mask`: each detail is replaced with "[contact details removed]" and the message delivered;
+  its original is kept in its review, which the administration alone reads;
+- `hold`: it is stored and goes nowhere. Its thread does not move (unread counts, preview,
+  awaiting reply, reminders), search does not know its words, no event goes out (mail, bell,
+  webhooks, live pages). Its author's side sees it `held`, the other side nothing, not even
+  the thread it starts. Approving it delivers it as if it had just been posted, once;
+  rejecting it shows its author the reason, and the other side never sees it.
+
+The administration's own messages and the vendor ↔ administration threads are not screened.
+A vendor's away message is masked, never held: nobody waits for an automatic reply.
+
+Each message the moderation acts on has a review, keyed by the message's id and written
+before the message, so a held message is never outside the queue. A decision is kept on the
+review, who, when, which and why, in one conditional write: two admins deciding at once get
+one decision, the other a 409, and the same decision sent again finishes what an attempt
+stopped part way left (the message's own conditional release makes the delivery once).
+"""
+import html
+import re
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from services.common import access, cursors
+from services.common.access import VENDOR_TO_CUSTOMER
+from services.common.caller import Caller
+from services.common.clock import isoformat, now, parse_iso
+from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+
+from . import away, contact_details, model, presenters, rules, settings, text
+
+ALLOW, MASK, HOLD = "allow", "mask", "hold"
+HELD, MASKED, APPROVED, REJECTED = "held", "masked", "approved", "rejected"
+DIRECTION_OF_SIDE = {"customer": "customer_to_vendor", "vendor": "vendor_to_customer"}
+# The links of a sanitised body (text.py writes every attribute in double quotes).
+HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def own_domains(config) -> tuple[str, ...]:
+    """The marketplace's own domains (MARKETPLACE_DOMAINS), else the hosts of its storefront
+    and portals: their links are never contact details."""
+    named = [domain.strip().lower() for domain in config.MARKETPLACE_DOMAINS.split(",") if domain.strip()]
+    hosts = named or [urlsplit(url).hostname for url in (config.STOREFRONT_URL, config.PORTAL_URL)]
+    return tuple(dict.fromkeys(host for host in hosts if host))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the marketplace does with contact details now: per direction, and what counts."""
+    customer_to_vendor: str = ALLOW
+    vendor_to_customer: str = ALLOW
+    policy: contact_details.Policy = contact_details.Policy()
+
+    @classmethod
+    def of(cls, values: dict, marketplace_domains: tuple[str, ...] = ()) -> "Rules":
+        return cls(values["moderation_customer_to_vendor"], values["moderation_vendor_to_customer"],
+                   contact_details.Policy(
+                       region=values["moderation_phone_region"],
+                       allowed_domains=tuple(marketplace_domains) + tuple(values["moderation_allowed_domains"]),
+                       blocked_words=tuple(values["moderation_blocked_words"])))
+
+    @classmethod
+    def current(cls, store, marketplace_domains: tuple[str, ...] = ()) -> "Rules":
+        return cls.of(settings.current(store), marketplace_domains)
+
+    def action(self, direction: str | None) -> str:
+        return getattr(self, direction) if direction else ALLOW
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What a message stores (masked where the marketplace masks), and what the moderation
+    found in it (None: nothing, or nothing to do)."""
+    prepared: dict
+    finding: dict | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.finding is not None and self.finding["state"] == HELD
+
+
+def direction_of(thread: dict, author_side: str) -> str | None:
+    return DIRECTION_OF_SIDE.get(author_side) if thread["type"] == VENDOR_TO_CUSTOMER else None
+
+
+def screen(current: Rules, thread: dict, author_side: str, prepared: dict, automatic: bool = False) -> Screening:
+    direction = direction_of(thread, author_side)
+    action = current.action(direction)
+    if action == ALLOW or not prepared["text"]:
+        return Screening(prepared)
+    reviewed = screened_text(prepared)
+    found = contact_details.detect(reviewed, current.policy)
+    if not found:
+        return Screening(prepared)
+    finding = {"direction": direction, "text": reviewed,
+               "found": [{"start": span.start, "end": span.end, "kind": span.kind} for span in found]}
+    if action == HOLD and not automatic:
+        return Screening(prepared, {**finding, "state": HELD})
+    # The body is made again from the masked text: a link whose address its words did not
+    # show (found past the text, in screened_text) goes with the rest of the markup.
+    length = len(prepared["text"])
+    shown = [contact_details.Span(span.start, min(span.end, length), span.kind) for span in found
+             if span.start < length]
+    masked = text.plain(contact_details.masked(prepared["text"], shown))
+    return Screening(masked, {**finding, "state": MASKED,
+                              "original": {"body": prepared["body"], "text": prepared["text"]}})
+
+
+def screened_text(prepared: dict) -> str:
+    """A message's text, and below it the addresses of its links that the text does not show
+    (`<a href="https://wa.me/…">click</a>` reads "click")."""
+    unseen = [html.unescape(href) for href in HREF.findall(prepared["body"])]
+    unseen = [href for href in dict.fromkeys(unseen) if href and href not in prepared["text"]]
+    return "\n".join([prepared["text"], *unseen])
+
+
+def keep(store, screening: Screening, message: dict, thread: dict, starts_thread: bool = False) -> None:
+    """Before the message is stored: its review, and, when it is held, the message withheld."""
+    finding = screening.finding
+    review = {
+        "_id": message["_id"], "thread_id": message["thread_id"], "state": finding["state"],
+        "direction": finding["direction"], "text": finding["text"], "found": finding["found"],
+        "author": {key: message["author"].get(key) for key in ("side", "user_id", "name")},
+        "company_id": thread.get("company_id"), "customer_id": thread.get("customer_id"),
+        "created_at": message["created_at"], "starts_thread": starts_thread,
+    }
+    if "original" in finding:
+        review["original"] = finding["original"]
+    if screening.held:
+        review["words"] = message["words"]  # search learns them when the message is approved
+        model.withheld(message, hidden_from(thread, message["author"]["side"]))
+    else:
+        message["moderation"] = {"state": MASKED}
+    store.insert_review(review)  # False: a request done again wrote it already
+
+
+def hidden_from(thread: dict, author_side: str) -> list[str]:
+    """The sides a held message is kept from: all but its author's and the administration's."""
+    return [side for side in rules.sides(thread["type"]) if side not in (author_side, "admin")]
+
+
+def withheld(message: dict | None) -> bool:
+    """Held for review, or rejected: nothing follows from it (an away message, a notification)."""
+    return bool(message) and (message.get("moderation") or {}).get("state") in (HELD, REJECTED)
+
+
+# The administration's review -------------------------------------------------------------
+
+def queue(store, caller: Caller, query: dict) -> dict:
+    """The messages in one state: `held`, the queue, oldest first; the others newest first."""
+    _check(caller)
+    state, limit = query["state"], query["limit"]
+    after = cursors.decode(query["cursor"], 1)[0] if query.get("cursor") else None
+    found = store.reviews(state, state != HELD, after, limit + 1)
+    page = found[:limit]
+    return {"items": _shown(store, page),
+            "next_cursor": cursors.encode(page[-1]["_id"]) if len(found) > limit and page else None,
+            "held_count": store.count_reviews(HELD)}
+
+
+def decisions(store, caller: Caller, query: dict) -> dict:
+    """Every decision, the newest first: who took it, when, which, and why."""
+    _check(caller)
+    before = None
+    if query.get("cursor"):
+        at, last_id = cursors.decode(query["cursor"], 2)
+        try:
+            before = (parse_iso(at), last_id)
+        except ValueError:
+            raise cursors.invalid() from None
+    found = store.decisions(before, query["limit"] + 1)
+    page = found[:query["limit"]]
+    more = len(found) > query["limit"] and page
+    return {"items": _shown(store, page),
+            "next_cursor": cursors.encode(isoformat(page[-1]["decided_at"]), page[-1]["_id"]) if more else None}
+
+
+def decide(store, outbox, caller: Caller, message_id: str, request: dict,
+           marketplace_domains: tuple[str, ...] = ()) -> dict:
+    _check(caller)
+    review = store.get_review(message_id)
+    if review is None or review["state"] == MASKED or store.get_message(message_id) is None:
+        raise NotFound("No message with this id waits for review.")
+    state = APPROVED if request["decision"] == "approve" else REJECTED
+    reason = (request.get("reason") or "").strip() or None
+    decision = {"decision": request["decision"], "reason": reason,
+                "by": {"user_id": caller.user_id, "name": caller.name}, "at": now()}
+    decided = store.decide_review(message_id, state, decision)
+    if decided is None:
+        decided = store.get_review(message_id)
+        if decided["state"] != state:
+            raise Conflict(f"This message was {decided['state']} already.")
+        # The same decision again: finish what an attempt that stopped part way left.
+    if state == APPROVED:
+        _deliver(store, outbox, decided, Rules.current(store, marketplace_domains))
+    else:
+        _refuse(store, decided)
+    return _shown(store, [decided])[0]
+
+
+def _deliver(store, outbox, review: dict, current: Rules) -> None:
+    """The approved message as if it had just been posted: its thread moves on, its events go out."""
+    thread = store.get(review["thread_id"])
+    if thread is None:
+        return
+    at = now()
+    events = [THREAD_STARTED, MESSAGE_POSTED] if review.get("starts_thread") else [MESSAGE_POSTED]
+    message = store.release_message(review["_id"], review.get("words") or [], events, at + model.RELAY_GRACE)
+    if message is None:
+        return  # released by an earlier attempt of this decision, which did the rest
+    if review.get("starts_thread"):
+        thread = store.reveal_thread(thread["_id"], rules.open_key(thread)) or thread
+    elif thread["status"] == "closed":
+        store.reopen(thread, rules.open_key(thread))
+    # Its author wrote it a while ago: what the author's side has read since stays as it is.
+    effect = replace(rules.after_message(thread, message["author"]["side"], at), author_reads=False)
+    updated = store.add_message(thread, message, effect)
+    if updated is None:  # deleted meanwhile: nobody is to be told
+        store.mark_published([message["_id"]])
+        return
+    outbox.publish(updated, message)
+    away.follow_up(store, outbox, updated, message, current)
+
+
+def _refuse(store, review: dict) -> None:
+    reason = review["decision"]["reason"]
+    store.reject_message(review["_id"], reason)
+    if review.get("starts_thread"):
+        store.reject_thread(review["thread_id"], reason)
+
+
+def _shown(store, reviews: list[dict]) -> list[dict]:
+    threads = {thread["_id"]: thread for thread in store.get_many(list({r["thread_id"] for r in reviews}))}
+    return [presenters.review(review, threads.get(review["thread_id"])) for review in reviews]
+
+
+def _check(caller: Caller) -> None:
+    if not access.may_moderate(caller):
+        raise Forbidden("Reviewing messages needs the permission moderate_messages.")
