@@ -180,10 +180,15 @@ export class ConversationView {
       h('div', {class: 'row'}, this.replyProblem, this.replyButton));
     this.files.watch(reply);
 
+    // A conversation whose first message waits for review, or was rejected, takes no reply.
+    const review = thread.moderation;
+    const reviewNote = review ? h('p', {class: review.state === 'rejected' ? 'error' : 'muted'}, review.state === 'rejected'
+      ? t('threadRejectedNote', {reason: review.reason || ''}) : t('threadHeldNote')) : null;
     const dialogue = h('div', {class: 'dialogue'},
       this.nextBefore ? h('button', {type: 'button', class: 'link', onclick: () => this.loadOlder()}, t('loadOlder')) : null,
       list,
-      thread.status !== 'deleted' ? reply : null);
+      reviewNote,
+      thread.status !== 'deleted' && !review ? reply : null);
     const context = h('aside', {class: 'context', 'aria-label': t('aboutThis')}, contextView(thread, {staff: this.staff}));
 
     replace(this.element, h('article', {class: 'conversation', 'aria-labelledby': 'conversation-title'},
@@ -196,13 +201,18 @@ export class ConversationView {
   messageView(message) {
     const mine = message.author.side === this.host.side
       && (this.host.side !== 'customer' || message.author.user_id === this.host.claims.sub);
+    const state = message.moderation?.state;  // held and rejected ones reach their author's side alone
     return h('li', {class: `message ${mine ? 'mine' : 'theirs'}`, 'data-message-id': message.id},
       h('div', {class: 'meta'},
         h('span', {class: 'author'}, mine ? t('you') : (message.author.name || sideLabel(message.author.side))),
         mine ? null : h('span', {class: 'side'}, sideLabel(message.author.side)),
         message.automatic ? h('span', {class: 'side automatic'}, t('automaticReply')) : null,
+        state === 'held' ? h('span', {class: 'chip held'}, t('messageHeld')) : null,
+        state === 'rejected' ? h('span', {class: 'chip rejected'}, t('messageRejected')) : null,
         h('time', {datetime: message.created_at}, formatTime(message.created_at))),
       h('div', {class: 'text'}, renderBody(message.body)),
+      state === 'rejected' && message.moderation.reason
+        ? h('p', {class: 'error'}, t('messageRejectedReason', {reason: message.moderation.reason})) : null,
       filesView(message, this.host.api));
   }
 

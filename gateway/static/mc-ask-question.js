@@ -94,7 +94,7 @@ export class AskQuestion extends McElement {
         type: 'vendor_to_customer', object: {type: target.type, id: target.id}, message: this.question.value,
         attachments,
       }, this.key);
-      this.showSent(started.thread.id);
+      this.showSent(started.thread.id, started.message.moderation?.state);
       this.dispatchEvent(new CustomEvent('mc-thread-started', {
         bubbles: true, composed: true, detail: {threadId: started.thread.id, created: started.created},
       }));
@@ -107,13 +107,16 @@ export class AskQuestion extends McElement {
     }
   }
 
-  showSent(threadId) {
+  /** `moderation`: held (the marketplace reviews it first) or masked (details removed). */
+  showSent(threadId, moderation) {
     const base = this.getAttribute('messages-url') || '';
     const link = h('a', {href: `${base}#mc-thread=${encodeURIComponent(threadId)}`,
       onclick: () => this.dialog.close()}, t('askOpenConversation'));
+    const held = moderation === 'held';
     replace(this.sent,
-      h('h2', {tabindex: '-1'}, t('askSentTitle')),
-      h('p', {}, t('askSentText')),
+      h('h2', {tabindex: '-1'}, held ? t('askHeldTitle') : t('askSentTitle')),
+      h('p', {}, held ? t('askHeldText') : t('askSentText')),
+      moderation === 'masked' ? h('p', {class: 'muted'}, t('askMaskedText')) : null,
       h('div', {class: 'actions'}, link, h('button', {type: 'button', onclick: () => this.dialog.close()}, t('close'))));
     this.form.hidden = true;
     this.sent.hidden = false;

@@ -5,10 +5,13 @@ import {ApiError} from './api.js';
 import {confirmDialog} from './conversation.js';
 import {h, newKey} from './dom.js';
 import {Inbox} from './inbox.js';
+import {ReviewQueue} from './review.js';
 import {SavedRepliesPanel} from './saved-replies-panel.js';
 import {t} from './strings.js';
 
 const RECEIPTS_REFRESH_MS = 5000;
+// Held messages send no events (nobody is told of them until approved): the count is polled.
+const REVIEW_REFRESH_MS = 15000;
 
 export class MessageCenter extends Inbox {
   get staff() { return true; }
@@ -25,15 +28,29 @@ export class MessageCenter extends Inbox {
       this.vendorNames = new VendorNames(this);
       this.announcements = new Announcements(this);
       this.responseTimes = new ResponseTimes(this);
-      sections.push(this.announcements.element, this.responseTimes.element);
+      this.review = new ReviewQueue(this, (count) => this.reviewCount(count));
+      sections.push(this.announcements.element, this.responseTimes.element, this.review.element);
       tabs = this.buildTabs([
         ['conversations', t('tabConversations'), conversations],
+        ['review', t('tabReview'), this.review.element],
         ['announcements', t('tabAnnouncements'), this.announcements.element],
         ['response-times', t('tabResponseTimes'), this.responseTimes.element],
       ]);
+      this.reviewTab = tabs.querySelector('#tab-review');
+      this.reviewTab.hidden = true; // until the API says this admin may review
     }
     this.frame(h('section', {class: 'frame center'}, this.buildHeader(t('centerTitle')), tabs, sections));
-    if (admin) this.every(RECEIPTS_REFRESH_MS, () => { if (!this.announcements.element.hidden) this.announcements.refresh(); });
+    if (admin) {
+      this.every(RECEIPTS_REFRESH_MS, () => { if (!this.announcements.element.hidden) this.announcements.refresh(); });
+      this.review.refresh();
+      this.every(REVIEW_REFRESH_MS, () => { if (!this.reviewTab.hidden) this.review.refresh(); });
+    }
+  }
+
+  /** The review tab's count; null hides it (no moderate_messages). */
+  reviewCount(count) {
+    this.reviewTab.hidden = count === null;
+    if (count !== null) this.reviewTab.textContent = t('tabReviewCount', {count});
   }
 
   buildTabs(entries) {
@@ -57,14 +74,17 @@ export class MessageCenter extends Inbox {
       const name = entries[chosen][0];
       if (name === 'announcements') this.announcements.refresh();
       if (name === 'response-times') this.responseTimes.load();
+      if (name === 'review') this.review.refresh();
     };
     const list = h('div', {class: 'tabs', role: 'tablist', 'aria-label': t('tabsLabel')}, tabs);
     list.addEventListener('keydown', (event) => {
-      const current = tabs.findIndex((tab) => tab.getAttribute('aria-selected') === 'true');
-      const moves = {ArrowRight: 1, ArrowLeft: -1, Home: -current, End: tabs.length - 1 - current};
+      // Among the tabs shown (the review tab is hidden from admins who may not review).
+      const shown = tabs.filter((tab) => !tab.hidden);
+      const current = shown.findIndex((tab) => tab.getAttribute('aria-selected') === 'true');
+      const moves = {ArrowRight: 1, ArrowLeft: -1, Home: -current, End: shown.length - 1 - current};
       if (!(event.key in moves)) return;
       event.preventDefault();
-      choose((current + moves[event.key] + tabs.length) % tabs.length, true);
+      choose(tabs.indexOf(shown[(current + moves[event.key] + shown.length) % shown.length]), true);
     });
     return list;
   }

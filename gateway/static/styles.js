@@ -35,6 +35,8 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
 .chip { display: inline-block; padding: 0 .5em; border-radius: 4px; font-size: .8em; background: #eef1f6; color: #394150; }
 .chip.awaiting { background: #fff3d6; color: #7a4d00; }
 .chip.closed { background: #e9e9ee; }
+.chip.held { background: #fff3d6; color: #7a4d00; }
+.chip.rejected { background: #fdecea; color: #8a1c12; }
 .frame { border: 1px solid var(--mc-border, #d7dce5); border-radius: 10px; background: var(--mc-surface, #fff); }
 .head { display: flex; flex-wrap: wrap; align-items: center; gap: .6em; justify-content: space-between; padding: .8em 1em;
   border-bottom: 1px solid var(--mc-border, #d7dce5); }
@@ -147,6 +149,12 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
 table { border-collapse: collapse; width: 100%; font-size: .92em; }
 caption { text-align: left; font-weight: 600; padding-bottom: .4em; }
 th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #eceff4; }
+.reviews { list-style: none; margin: 0; padding: 0; display: grid; gap: .8em; }
+.review { display: grid; gap: .5em; padding: .8em; border: 1px solid #e1e5ec; border-radius: 8px; }
+.review .row { display: flex; flex-wrap: wrap; gap: .5em; justify-content: space-between; align-items: baseline; }
+.review .actions { display: flex; flex-wrap: wrap; gap: .5em; }
+.held-text { white-space: pre-wrap; overflow-wrap: anywhere; padding: .5em .7em; background: #f7f8fb; border-radius: 6px; }
+.held-text mark { background: #ffe08a; color: inherit; border-radius: 3px; padding: 0 .15em; }
 .receipt { display: grid; gap: .5em; padding: .8em; border: 1px solid #e1e5ec; border-radius: 8px; }
 .receipt .row { display: flex; flex-wrap: wrap; gap: .5em; justify-content: space-between; align-items: center; }
 

@@ -98,6 +98,10 @@ export class ThreadList {
     if (item.overdue) {  // escalated to the administration, still unanswered (issue 14)
       marks.push(h('span', {class: 'chip overdue'}, t('overdue')));
     }
+    if (item.moderation) {  // its first message waits for review, or was rejected (issue 15)
+      marks.push(item.moderation.state === 'rejected' ? h('span', {class: 'chip rejected'}, t('threadRejected'))
+        : h('span', {class: 'chip held'}, t('threadHeld')));
+    }
     if (item.status !== 'open') {
       marks.push(h('span', {class: `chip ${item.status}`},
         item.status === 'closed' ? t('statusClosed') : t('statusDeleted')));

@@ -169,8 +169,8 @@ class ConversationSettings(PublicSettings):
     moderation_allowed_domains = fields.List(
         fields.String(validate=validate.Regexp(DOMAIN, error="Not a domain name (lower case, like shop.example).")),
         validate=validate.Length(max=ALLOWED_DOMAINS_MAX), metadata={
-            "description": "Domains whose links are not contact details, besides the marketplace's own "
-                           "(MARKETPLACE_DOMAINS); their subdomains too."})
+            "description": "Domains whose links are not contact details, besides the marketplace's own (the hosts "
+                           "of STOREFRONT_URL and PORTAL_URL); their subdomains too."})
     moderation_blocked_words = fields.List(
         fields.String(validate=validate.Length(min=1, max=BLOCKED_WORD_LENGTH)),
         validate=validate.Length(max=BLOCKED_WORDS_MAX), metadata={

@@ -44,11 +44,11 @@ HREF = re.compile(r'<a href="([^"]*)"')
 
 
 def own_domains(config) -> tuple[str, ...]:
-    """The marketplace's own domains (MARKETPLACE_DOMAINS), else the hosts of its storefront
-    and portals: their links are never contact details."""
-    named = [domain.strip().lower() for domain in config.MARKETPLACE_DOMAINS.split(",") if domain.strip()]
-    hosts = named or [urlsplit(url).hostname for url in (config.STOREFRONT_URL, config.PORTAL_URL)]
-    return tuple(dict.fromkeys(host for host in hosts if host))
+    """The marketplace's own domains, the hosts of its storefront and portals (STOREFRONT_URL,
+    PORTAL_URL): their links, and their subdomains', are never contact details. Others (a
+    carrier's tracking pages) are the administration's setting `moderation_allowed_domains`."""
+    hosts = [urlsplit(url).hostname for url in (config.STOREFRONT_URL, config.PORTAL_URL)]
+    return tuple(dict.fromkeys(host.lower().removeprefix("www.") for host in hosts if host))
 
 
 @dataclass(frozen=True)
