@@ -149,6 +149,7 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
 table { border-collapse: collapse; width: 100%; font-size: .92em; }
 caption { text-align: left; font-weight: 600; padding-bottom: .4em; }
 th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #eceff4; }
+.panel > .row { display: flex; flex-wrap: wrap; gap: .5em; justify-content: space-between; align-items: center; }
 .reviews { list-style: none; margin: 0; padding: 0; display: grid; gap: .8em; }
 .review { display: grid; gap: .5em; padding: .8em; border: 1px solid #e1e5ec; border-radius: 8px; }
 .review .row { display: flex; flex-wrap: wrap; gap: .5em; justify-content: space-between; align-items: baseline; }

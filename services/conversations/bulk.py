@@ -25,7 +25,9 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
                     thread = writable(store, caller, thread_id)
                     limits.message(store, allowed, caller, now())
                     _, message = append(store, outbox, caller, thread, prepared, ids.part(thread_id), screening)
-                    results.append({"thread_id": thread_id, "status": 201, "outcome": "replied",
+                    # A reply held for review (moderation.py) is stored, not yet delivered.
+                    results.append({"thread_id": thread_id, "status": 201,
+                                    "outcome": "held" if moderation.withheld(message) else "replied",
                                     "message_id": message["_id"]})
             except (NotFound, Forbidden, Conflict) as error:
                 results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code,

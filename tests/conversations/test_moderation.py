@@ -182,7 +182,7 @@ def test_vendors_replies_are_screened_one_by_one_even_in_bulk(world):
     moderate(world, vendor_to_customer="hold")
     results = bulk.bulk(world.store, world.outbox, VENDOR, "reply", [first, second], "Ring us: 0171 2345678",
                         None, GENEROUS)["results"]
-    assert [result["status"] for result in results] == [201, 201]
+    assert [(result["status"], result["outcome"]) for result in results] == [(201, "held"), (201, "held")]
     assert queue(world)["held_count"] == 2
     assert all(texts(world, CUSTOMER, thread_id) == texts(world, CUSTOMER, thread_id)[:1] for thread_id in (first, second))
     # A conversation under review answers 409 in a bulk reply, beside the others.
