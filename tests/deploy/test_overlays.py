@@ -8,7 +8,6 @@ import importlib
 import json
 import re
 import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
