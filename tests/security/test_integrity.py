@@ -5,7 +5,7 @@ import pytest
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import NotFound
-from services.conversations import messages, model, text
+from services.conversations import messages, model, moderation, text
 from services.conversations.threads import delete_thread
 from services.conversations.idempotency import Ids
 from tests.conversations.stores import any_store  # noqa: F401 (a fixture)
@@ -41,7 +41,7 @@ def test_a_reply_racing_a_delete_does_not_bring_the_thread_back(store, closed_th
     delete_thread(store, ADMIN, closed_thread["_id"])
     with pytest.raises(NotFound):
         messages.append(store, NoEvents(), CUSTOMER, seen_before_the_delete, text.prepare("Still there?"),
-                        Ids.fresh())
+                        Ids.fresh(), moderation.Rules())
     assert store.get(closed_thread["_id"])["status"] == "deleted"
     assert store.messages_page(closed_thread["_id"], None, 10)[0] == []
 
