@@ -2,6 +2,7 @@
 stays the size it was, however many words its messages hold, and search still finds any word
 of any of them (the words live on each message, not on the thread)."""
 import random
+import time
 
 import bson
 
@@ -13,6 +14,19 @@ def long_message(draw: random.Random) -> str:
     return " ".join("".join(draw.choices(LETTERS, k=5)) for _ in range(1600))
 
 
+def posted(world, token, thread_id, body, key):
+    """As a client does: a 503 or a 409 (its first attempt still running; the embedded development database can stall for seconds under
+    long writes; what that costs is the bench's to measure, not this test's) is tried again with
+    the same Idempotency-Key, and the message is stored once."""
+    deadline = time.monotonic() + 90
+    while True:
+        answer = world.post(token, thread_id, body, headers={"Idempotency-Key": key})
+        if answer.status_code not in (503, 409) or time.monotonic() > deadline:
+            assert answer.status_code == 201, answer.text
+            return answer.json()
+        time.sleep(1)
+
+
 def test_long_messages_leave_the_thread_document_its_size_and_every_word_findable(world):
     draw = random.Random(12)
     shop = world.vendor("shop")
@@ -22,8 +36,8 @@ def test_long_messages_leave_the_thread_document_its_size_and_every_word_findabl
     thread_id = world.ask(customer, "company", shop, first)
     size_after_one = len(bson.encode(world.stack.db.threads.find_one({"_id": thread_id})))
     bodies = [long_message(draw) for _ in range(6)]
-    for body in bodies:
-        world.post(customer, thread_id, body)
+    for number, body in enumerate(bodies):
+        posted(world, customer, thread_id, body, f"long-{thread_id}-{number}")
     size_after_seven = len(bson.encode(world.stack.db.threads.find_one({"_id": thread_id})))
     # The last message's preview and the counters change; nothing grows with the words.
     assert size_after_seven < size_after_one + 200, (size_after_one, size_after_seven)
