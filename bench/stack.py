@@ -13,7 +13,9 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import requests
 from nameko.testing.rabbit import Client
+from prometheus_client.parser import text_string_to_metric_families
 
 from dev import embedded_mongo
 from dev.ports import free_port, wait_for_port
@@ -30,6 +32,10 @@ ECHO = "nameko run --config config.yml bench.echo"
 # The embedded database's WiredTiger cache is 1 GB by default, less than a million messages and
 # their indexes take: past it, writers stall evicting pages. The machine has the memory.
 CACHE_SIZE = "8G"
+
+# The processes whose database commands a posted message causes (the gateway and push send none
+# for a post).
+COUNTED = ("conversations", "catalog_context", "notifications")
 
 
 class VirtualHost:
@@ -96,7 +102,11 @@ class Stack:
             # The embedded database cannot stop an index walk at a page's limit; MongoDB can.
             "INBOX_READER": "plain" if os.environ.get("MONGO_URI") else "windowed",
         }
-        self.processes = Processes(self.env, self.logs, {**processes(), "bench_echo": ECHO})
+        # Each process touching the database serves its metrics, for the commands it sent.
+        self.metrics_ports = {name: free_port() for name in COUNTED}
+        self.processes = Processes(self.env, self.logs, {**processes(), "bench_echo": ECHO},
+                                   own_env={name: {"METRICS_PORT": str(port)}
+                                            for name, port in self.metrics_ports.items()})
         self.processes.start()
         self.processes.wait_ready([self.url + "/readyz?services=all"], timeout=120.0)
 
@@ -127,6 +137,18 @@ class Stack:
 
     def token(self, sub: str, role: str, **claims) -> str:
         return mint(JWT_SECRET, sub, role, **claims)
+
+    def database_commands(self) -> dict[str, dict[str, float]]:
+        """The database commands each counted process has sent so far, by command name
+        (services/common/mongo.py counts them)."""
+        counted = {}
+        for name, port in self.metrics_ports.items():
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            counted[name] = {sample.labels["command"]: sample.value
+                             for family in text_string_to_metric_families(text)
+                             for sample in family.samples
+                             if sample.name == "message_center_database_commands_total"}
+        return counted
 
     def peak_memory(self) -> dict[str, float]:
         """Each process's peak resident memory so far (VmHWM), in MiB; gunicorn's workers

@@ -21,8 +21,9 @@ DEMO_FACTORY = "dev.app:create_app()"
 
 
 class Processes:
-    def __init__(self, env: dict, log_dir: Path, commands: dict | None = None):
+    def __init__(self, env: dict, log_dir: Path, commands: dict | None = None, own_env: dict | None = None):
         self.env = env
+        self.own_env = own_env or {}  # a process's own settings, by name (the bench's metrics ports)
         self.log_dir = log_dir
         self.commands = commands or processes()
         if env.get("DEMO") == "1":
@@ -40,7 +41,7 @@ class Processes:
     def launch(self, name: str, output) -> subprocess.Popen:
         """The named command in a session of its own, stdout and stderr both to `output`."""
         bin_dir = str(Path(sys.executable).parent)
-        env = {**os.environ, **self.env, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+        env = {**os.environ, **self.env, **self.own_env.get(name, {}), "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
         return subprocess.Popen(shlex.split(self.commands[name]), cwd=ROOT, env=env,
                                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
 

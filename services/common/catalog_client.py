@@ -16,6 +16,7 @@ from .caller import Caller
 from .config import load_settings
 from .errors import Unavailable
 from .events import CATALOG
+from .remembered import Remembered
 from .signing import Signature
 
 
@@ -28,18 +29,27 @@ def deadline(settings) -> float:
 class CatalogClient:
     """What a worker gets: the catalog's reads, each within the deadline."""
 
-    def __init__(self, proxy, caller: Caller, signature: Signature, timeout: float):
+    def __init__(self, proxy, caller: Caller, signature: Signature, timeout: float,
+                 vendors: Remembered | None = None):
         self.proxy = proxy
         self.caller = caller
         self.signature = signature
         self.timeout = timeout
+        self.vendors = vendors
 
     def resolve(self, object_type: str, object_id: str) -> dict:
         return self._call("resolve", object_type, object_id)
 
     def get_vendor(self, company_id: str) -> dict:
         """The vendor's record; NotFound (from the catalog) for one it does not know."""
-        return self._call("get_vendor", company_id)
+        if self.vendors is None:
+            return self._call("get_vendor", company_id)
+        return self.vendors.get(company_id, lambda: self._call("get_vendor", company_id))
+
+    def forget_vendor(self, company_id: str) -> None:
+        """The catalog said the vendor changed (or is gone): ask it again next time."""
+        if self.vendors is not None:
+            self.vendors.forget(company_id)
 
     def list_vendors(self, status: str | None) -> list[dict]:
         return self._call("list_vendors", status)
@@ -54,11 +64,18 @@ class CatalogClient:
 
 
 class Catalog(RpcProxy):
-    """`catalog = Catalog(CONVERSATIONS_SERVICE)`: the catalog, asked as that service."""
+    """`catalog = Catalog(CONVERSATIONS_SERVICE)`: the catalog, asked as that service.
 
-    def __init__(self, caller: Caller, **options):
+    `remember_vendors=seconds` keeps vendor records that long in the process (the notifications
+    service reads a vendor's address for every message); the service then forgets one when the
+    catalog announces its change (CONTEXT_CHANGED, VENDOR_DELETED), so the lifetime only bounds
+    an announcement that was missed."""
+
+    def __init__(self, caller: Caller, remember_vendors: float = 0, **options):
         super().__init__(CATALOG, **options)
         self.caller = caller
+        self.remember_vendors = remember_vendors
+        self.vendors = Remembered(remember_vendors, size=10_000) if remember_vendors else None
 
     def setup(self):
         super().setup()
@@ -67,4 +84,5 @@ class Catalog(RpcProxy):
         self.signature = Signature(settings.CALLER_SIGNING_KEY)
 
     def get_dependency(self, worker_ctx):
-        return CatalogClient(super().get_dependency(worker_ctx), self.caller, self.signature, self.timeout)
+        return CatalogClient(super().get_dependency(worker_ctx), self.caller, self.signature, self.timeout,
+                             self.vendors)

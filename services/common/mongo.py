@@ -7,10 +7,12 @@ import logging
 import time
 
 from nameko.extensions import DependencyProvider
-from pymongo import MongoClient, uri_parser
+from prometheus_client import Counter
+from pymongo import MongoClient, monitoring, uri_parser
 from pymongo.errors import ConnectionFailure
 
 from .config import load_settings
+from .remembered import Memory
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +35,31 @@ SOCKET_MS = 30000
 REPLICA_SET_DEFAULTS = {"w": "majority", "retryWrites": True, "readPreference": "primary"}
 
 
+COMMANDS = Counter("message_center_database_commands_total",
+                   "Commands this process sent to the database, by name (insert, update, find, …)", ["command"])
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts every command a client sends: what one posted message costs the database, summed
+    over the processes (the bench's "database commands per message"), and in production a
+    rate to watch. The driver's own monitoring (hello) is not a command event."""
+
+    def started(self, event):
+        COMMANDS.labels(event.command_name).inc()
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
 def connect(settings) -> MongoClient:
     given = {name.lower() for name in uri_parser.parse_uri(settings.MONGO_URI)["options"]}
     defaults = {name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given}
     return MongoClient(settings.MONGO_URI, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_MS,
                        connectTimeoutMS=CONNECT_MS, socketTimeoutMS=SOCKET_MS, appname="message-center",
-                       **defaults)
+                       event_listeners=[CommandCounter()], **defaults)
 
 
 def until_reachable(work, what: str, first_delay: float, longest_delay: float,
@@ -76,10 +97,15 @@ def update_by_id(collection, document_id: str, update: dict, conditions: dict | 
 
 
 class Mongo(DependencyProvider):
-    def __init__(self, store_class):
+    """`Mongo(StoreClass)`; `remembers=True` gives each worker's store the container's Memory
+    too (`StoreClass(db, memory)`), for what it keeps between workers (remembered.py)."""
+
+    def __init__(self, store_class, remembers: bool = False):
         self.store_class = store_class
+        self.remembers = remembers
         self.client = None
         self.db = None
+        self.memory = Memory()
 
     def setup(self):
         settings = load_settings(self.container.config)
@@ -99,5 +125,5 @@ class Mongo(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.store_class(self.db)
+        return self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
 

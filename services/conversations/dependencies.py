@@ -94,4 +94,4 @@ class Store(Mongo):
         self.reader = mongo_inbox.reader(load_settings(self.container.config).INBOX_READER, self.db)
 
     def get_dependency(self, worker_ctx):
-        return MongoThreads(self.db, self.reader)
+        return MongoThreads(self.db, self.reader, self.memory)

@@ -110,11 +110,22 @@ class PlainInbox:
 
     def _holding(self, thread_ids: list[str], words: list[str]) -> set[str]:
         """Of these threads, those among whose messages every word appears (in one message or
-        spread over several)."""
-        if not thread_ids:
-            return set()
-        return {row["_id"] for row in self.words.aggregate(
-            [{"$match": {"thread_id": {"$in": thread_ids}, "words": {"$in": words}}}] + _every_word(words))}
+        spread over several).
+
+        One find a word, each asking only among the threads the words before it left: an
+        equality on the word and an $in on the thread, which the `(words, thread_id)` index
+        serves as one exact key a thread, the entries of the messages holding that word and no
+        other. ({thread_id: {$in}, words: {$in}} was served by the thread alone on the
+        development database: every word of every message of the threads, 6,353 index entries
+        and 558 documents for 50 threads to keep 61, 50-65 ms against 6.)"""
+        held = list(dict.fromkeys(thread_ids))
+        for word in dict.fromkeys(words):
+            if not held:
+                break
+            found = {row["thread_id"] for row in self.words.find(
+                {"words": word, "thread_id": {"$in": held}}, {"thread_id": 1, "_id": 0})}
+            held = [thread_id for thread_id in held if thread_id in found]
+        return set(held)
 
     def _by_words(self, query: dict, order_by: list, limit: int) -> list[dict]:
         """The threads matching `query` looked up by their words: of the newest

@@ -9,7 +9,7 @@ DUPLICATE_KEY = 11000
 
 
 def run(db) -> None:
-    for step in (move_words_off_messages, remind_threads_from_before_reminders):
+    for step in (move_words_off_messages, remind_threads_from_before_reminders, drop_thread_led_word_indexes):
         if db.migrations.find_one({"_id": step.__name__}) is None:
             step(db)
             db.migrations.update_one({"_id": step.__name__}, {"$set": {"at": now()}}, upsert=True)
@@ -36,3 +36,11 @@ def remind_threads_from_before_reminders(db) -> None:
     """Threads written before reminders have no level: the reminders (which look for level 0)
     would never see a question already waiting for its vendor."""
     db.threads.update_many({"reminded_level": {"$exists": False}}, {"$set": {"reminded_level": 0}})
+
+
+def drop_thread_led_word_indexes(db) -> None:
+    """The words' indexes before (thread_id, words) and (words) gave way to one (words,
+    thread_id) (mongo_store.create_indexes): the old two only cost every post their writes."""
+    for name in ("thread_id_1_words_1", "words_1"):
+        if name in db.message_words.index_information():
+            db.message_words.drop_index(name)

@@ -51,14 +51,17 @@ class MongoSavedReplies:
     # away messages ----------------------------------------------------------------------
 
     def get_away_message(self, company_id: str) -> dict | None:
-        return self.db.away_messages.find_one({"_id": company_id})
+        return self.remembered_away.get(company_id, lambda: self.db.away_messages.find_one({"_id": company_id}))
 
     def put_away_message(self, away: dict) -> dict:
         self.db.away_messages.replace_one({"_id": away["_id"]}, away, upsert=True)
+        self.remembered_away.forget(away["_id"])
         return away
 
     def delete_away_message(self, company_id: str) -> bool:
-        return self.db.away_messages.delete_one({"_id": company_id}).deleted_count == 1
+        deleted = self.db.away_messages.delete_one({"_id": company_id}).deleted_count == 1
+        self.remembered_away.forget(company_id)
+        return deleted
 
     def claim_away_reply(self, thread_id: str, period: str, message_id: str) -> str | None:
         claimed = self.db.threads.update_one({"_id": thread_id, "away_reply.period": {"$ne": period}},

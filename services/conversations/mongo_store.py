@@ -16,6 +16,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from services.common import attachment_files
 from services.common.clock import now
 from services.common.mongo import update_by_id
+from services.common.remembered import Memory
 
 from . import mongo_migrations
 from .mongo_inbox import PlainInbox, _owner
@@ -23,6 +24,7 @@ from .mongo_replies import MongoSavedReplies
 from .ports import InboxFilter, MessageEffect, last_message
 
 DUPLICATE_KEY = 11000
+REMEMBER_SECONDS = 5.0
 # The claim time of an Idempotency-Key whose attempt failed: long enough ago to retake at once.
 RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 # Nothing but an undelete (there is none) moves a thread out of "deleted".
@@ -32,9 +34,14 @@ RELEASE_SECONDS = 0.5
 
 
 class MongoThreads(MongoSavedReplies):
-    def __init__(self, db, reader=None):
+    def __init__(self, db, reader=None, memory: Memory | None = None):
         self.db = db
         self.reader = reader or PlainInbox(db)
+        memory = memory or Memory()
+        # Read for every post (moderation's rules, the vendor's away message) and rarely changed:
+        # a change through another replica applies there within this time, through this one at once.
+        self.remembered_settings = memory.of("settings", REMEMBER_SECONDS, size=1)
+        self.remembered_away = memory.of("away messages", REMEMBER_SECONDS, size=10_000)
         self.threads = db.threads
         self.messages = db.messages
         self.words = db.message_words
@@ -59,10 +66,10 @@ class MongoThreads(MongoSavedReplies):
         threads.create_index("broadcast_id", sparse=True)
         db.messages.create_index([("thread_id", ASCENDING), ("_id", DESCENDING)])
         # Search: the words of each message, in a document of their own beside it (MessageWords).
-        # The windows of a search ask which of a few threads hold the words; a rare word is
-        # looked up by itself.
-        db.message_words.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
-        db.message_words.create_index("words")
+        # The windows of a search ask which of a few threads hold a word ({words: w, thread_id:
+        # {$in}}: one exact key a thread); a rare word is looked up by itself (the same index's
+        # leading field).
+        db.message_words.create_index([("words", ASCENDING), ("thread_id", ASCENDING)])
         db.messages.create_index([("thread_id", ASCENDING), ("created_at", DESCENDING)])
         # The outbox: messages whose events are not out yet carry `relay_after`.
         db.messages.create_index("relay_after", sparse=True)
@@ -463,11 +470,14 @@ class MongoThreads(MongoSavedReplies):
     # settings -------------------------------------------------------------------------
 
     def get_settings(self) -> dict:
-        return self.settings.find_one({"_id": "conversations"}) or {}
+        return self.remembered_settings.get("conversations",
+                                            lambda: self.settings.find_one({"_id": "conversations"}) or {})
 
     def put_settings(self, values: dict) -> dict:
-        return self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
-                                                 return_document=ReturnDocument.AFTER)
+        saved = self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
+                                                  return_document=ReturnDocument.AFTER)
+        self.remembered_settings.forget()
+        return saved
 
 
 def as_query(wanted: InboxFilter) -> dict:

@@ -1,10 +1,18 @@
 """From a conversation event to mail, bell and webhook deliveries, and their sending.
 
-Never lost: an event is kept in MongoDB before the broker hears it acknowledged, and worked
-through (at once, or by the timer when that failed) until every delivery is planned.
+Never lost: the broker hears an event acknowledged only once every delivery it causes is
+planned (written under its unique key), or, when that could not be done (the catalog is away),
+once the event itself is kept in MongoDB for the timer to try again. A process that stops
+half-way leaves the event unacknowledged, and the broker hands it out again.
 Never twice: each planned delivery has a unique key — (message, address) for mail,
 (audience, message) for the bell, (endpoint, event) for webhooks — so working an event
-through again plans nothing new, and a planned mail is claimed before it is sent.
+through again plans nothing new, and a mail is claimed (written as `sending` under a lease,
+when it is due at once) before it is sent.
+
+What one posted message costs the database on the way (README, "Performance"): its bell items
+in one insert, per mail recipient a look at the last mail to them about the thread and the
+mail's insert, then, once the server took it, its record as sent; the settings, the webhooks
+and the reply addresses given out are remembered by the process (store.py).
 
 The one gap that remains is SMTP's own: a worker that dies after the server accepted a mail
 and before recording it (or a database away for longer than half the lease) leaves a batch
@@ -19,6 +27,7 @@ from marshmallow import ValidationError
 from prometheus_client import Counter
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from services.common import correlation
 from services.common.clock import isoformat, new_id, now
 from services.common.errors import NotFound, Unavailable
 from services.common.events import REPLY_OVERDUE
@@ -48,26 +57,31 @@ EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_
 # the two ways work starts ------------------------------------------------------------------
 
 def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict) -> None:
-    """Keep the event, then plan and send what it causes. Only a database that cannot be
-    reached raises (and the broker delivers the event again); whatever fails after the event
-    is kept, the timer finishes."""
+    """Plan what the event causes, then send this event's own mail and webhook calls. Only a
+    database that cannot be reached raises (and the broker delivers the event again); an event
+    that cannot be planned now is kept for the timer, and what fails after planning, the timer
+    finishes."""
     try:
-        key = receive(store, event, payload)
-    except ConnectionFailure:
-        raise
+        loaded = _schema(event).load(payload)
     except ValidationError as error:
-        # Requeueing an event that can never be kept would only bring it back, for ever.
+        # Requeueing an event that can never be planned would only bring it back, for ever.
         log.error("dropped a malformed %s event: %s", event, error.messages)
         return
-    except Exception:
-        log.exception("dropped a %s event that could not be kept: %.500r", event, payload)
-        return
+    key = event_key(event, payload)
     try:
         options = store.settings()  # read once for all this event causes
-        work_through(store, catalog, settings, options, key)
+        planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
+    except ConnectionFailure:
+        raise
+    except Exception as error:
+        _keep_for_later(store, event, payload, key, error)
+        return
+    try:
         # This event's own mail and webhook calls go at once; everybody else's are the timer's.
-        send_due_mails(store, outbox, settings, options, message_id=subject_id(event, payload))
-        call_due_webhooks(store, poster, options, event_key=key)
+        for batch_id, mails in planned.mail_batches:
+            _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
+        if planned.webhook_calls:
+            call_due_webhooks(store, poster, options, event_key=key)
     except Exception:
         log.exception("%s left for the timer", key)
 
@@ -77,7 +91,8 @@ def on_tick(store, catalog, outbox, poster, settings) -> None:
     try:
         store.release_stale(now())
         options = store.settings()
-        work_through_due(store, catalog, settings, options)
+        for batch_id, mails in work_through_due(store, catalog, settings, options):
+            _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
         send_due_mails(store, outbox, settings, options)
         call_due_webhooks(store, poster, options)
     except PyMongoError as error:
@@ -101,37 +116,35 @@ def _schema(event: str):
     return reminders.ReminderEventSchema() if event == REPLY_OVERDUE else MessageEventSchema()
 
 
-def receive(store, event: str, payload: dict) -> str:
-    """Keep the event (once); its id. Raises marshmallow's ValidationError for a malformed one."""
-    _schema(event).load(payload)
-    key = event_key(event, payload)
-    store.record_event(key, {"event": event, "payload": payload, "status": "pending", "attempts": 0,
-                             "received_at": now(), "process_after": now()})
-    return key
+def _keep_for_later(store, event: str, payload: dict, key: str, error: Exception) -> None:
+    """An event whose deliveries could not all be planned (what was planned stays: its keys
+    make the next try plan only the rest) is kept, to be tried again after the first delay.
+    A database that cannot be reached raises: the broker then delivers the event again."""
+    status, process_after = rules.after_failure(1, EVENT_RETRY, now())
+    logger = log.warning if isinstance(error, Unavailable) else log.exception
+    logger("event %s: attempt 1 failed (%s), again at %s", key, error, isoformat(process_after))
+    store.record_event(key, {"event": event, "payload": payload, "status": status, "attempts": 1,
+                             "received_at": now(), "process_after": process_after,
+                             "last_error": str(error)[:500]})
 
 
-def work_through(store, catalog, settings, options: dict, key: str) -> None:
-    """Plan the deliveries of one kept event now, if no other worker has it."""
-    event = store.claim_event(key, now(), now() + LEASE)
-    if event is not None:
-        _work_through(store, catalog, settings, options, event)
-
-
-def work_through_due(store, catalog, settings, options: dict, limit: int = 100) -> None:
+def work_through_due(store, catalog, settings, options: dict, limit: int = 100) -> list[tuple[str, list[dict]]]:
+    """Plan the kept events whose time has come; the mail batches they claimed, to send."""
+    batches = []
     for _ in range(limit):
         event = store.claim_due_event(now(), now() + LEASE)
         if event is None:
-            return
-        _work_through(store, catalog, settings, options, event)
+            break
+        batches += _work_through(store, catalog, settings, options, event)
+    return batches
 
 
-def _work_through(store, catalog, settings, options: dict, event: dict) -> None:
+def _work_through(store, catalog, settings, options: dict, event: dict) -> list[tuple[str, list[dict]]]:
+    """Plan a kept event's deliveries again; the mail batches it claimed."""
     try:
         loaded = _schema(event["event"]).load(event["payload"])
-        if event["event"] == REPLY_OVERDUE:
-            reminders.plan(store, catalog, settings, loaded)
-        else:
-            plan(store, catalog, settings, options, event["event"], loaded, event["payload"], event["received_at"])
+        planned = _plan(store, catalog, settings, options, event["event"], loaded, event["payload"],
+                        event["received_at"])
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
         status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())
@@ -139,12 +152,29 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> None:
         logger("event %s: attempt %d failed (%s), %s", event["_id"], attempts, error,
                "giving up" if status == "failed" else f"again at {isoformat(process_after)}")
         store.event_failed_attempt(event["_id"], attempts, status, process_after, str(error)[:500])
-        return
+        return []
     store.event_done(event["_id"], now())
+    return planned.mail_batches
 
 
-def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> None:
+class Planned:
+    """What planning an event left to do at once: mail batches claimed by this worker (due now),
+    and whether webhook calls were planned."""
+
+    def __init__(self):
+        self.mail_batches: list[tuple[str, list[dict]]] = []
+        self.webhook_calls = 0
+
+
+def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
+    if event == REPLY_OVERDUE:
+        return reminders.plan(store, catalog, settings, loaded)
+    return plan(store, catalog, settings, options, event, loaded, payload, received_at)
+
+
+def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
     """Everything one event causes under the stored `options`: bell items, mails, webhook calls."""
+    planned = Planned()
     thread, message = loaded["thread"], loaded["message"]
     author = message["author"]
     kind = rules.event_kind(thread, loaded["broadcast_id"])
@@ -152,33 +182,33 @@ def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payl
         store.add_vendor_staff(thread["id"], {"user_id": author["user_id"], "name": author.get("name") or "",
                                               "email": author["email"]})
     sides = rules.receiving_sides(kind, author["side"])
-    for side in sides:
-        if "in_app" in rules.channels_for(options, kind, side):
-            _ring(store, settings, kind, side, thread, message)
+    store.ring([item for item in (_bell_item(settings, kind, side, thread, message) for side in sides
+                                  if "in_app" in rules.channels_for(options, kind, side)) if item is not None])
     mail_sides = [side for side in sides if "email" in rules.channels_for(options, kind, side)]
     for recipient in _mail_recipients(store, catalog, settings, kind, mail_sides, thread, author):
-        _plan_mail(store, settings, options, kind, recipient, thread, message)
+        _plan_mail(store, settings, options, kind, recipient, thread, message, planned)
     for webhook in store.webhooks_for(event):
-        _plan_webhook_call(store, webhook, event, payload, received_at)
+        planned.webhook_calls += _plan_webhook_call(store, webhook, event, payload, received_at)
+    return planned
 
 
 def _title(thread: dict) -> str:
     return ((thread.get("context") or {}).get("title") or thread.get("subject") or "").strip()
 
 
-def _ring(store, settings, kind, side, thread, message) -> None:
+def _bell_item(settings, kind, side, thread, message) -> dict | None:
     audience = rules.audience_of_side(side, thread)
     if audience is None:
-        return
+        return None
     author = message["author"]
-    store.ring({
+    return {
         "_id": new_id(), "audience": audience, "kind": kind, "message_id": message["id"],
         "thread_id": thread["id"], "title": _title(thread),
         "author": {"side": author["side"], "name": author.get("name") or ""},
         "preview": rules.excerpt(message["text"], 255),
         "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
         "created_at": message["created_at"] or now(), "read": False, "read_at": None,
-    })
+    }
 
 
 def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> list:
@@ -209,11 +239,11 @@ def _vendor_email(catalog, company_id: str) -> str | None:
     return (vendor or {}).get("email")
 
 
-def _plan_mail(store, settings, options, kind, recipient, thread, message) -> None:
+def _plan_mail(store, settings, options, kind, recipient, thread, message, planned: Planned) -> None:
     at = now()
     latest = store.latest_mail_time(thread["id"], recipient.key)
     author = message["author"]
-    store.plan_mail({
+    keep_mail(store, planned, at, {
         "_id": new_id(), "message_id": message["id"], "thread_id": thread["id"], "kind": kind,
         "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
         "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
@@ -224,17 +254,31 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message) -> No
                     "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"],
                     # Named, never attached: the files stay behind the conversation's access rules.
                     "files": [file["name"] for file in message.get("attachments") or []]},
-        "status": "pending", "attempts": 0, "created_at": at,
+        "attempts": 0, "created_at": at, "correlation_id": correlation.current(),
         "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
     })
 
 
-def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
+def keep_mail(store, planned: Planned, at, mail: dict) -> None:
+    """Plan one mail. One due at once is planned claimed by this worker, as a batch of its own
+    (`sending` under a lease: were the worker to stop, the batch goes again as itself, see
+    `_batches`), and left in `planned` to send; one that waits for its window is pending, for
+    the timer. Nothing, when the mail was planned before (a redelivered event)."""
+    if mail["send_after"] <= at:
+        batch_id = new_id()
+        mail.update(status="sending", batch_id=batch_id, lease_until=at + LEASE)
+        if store.plan_mail(mail):
+            planned.mail_batches.append((batch_id, [mail]))
+    else:
+        store.plan_mail({**mail, "status": "pending"})
+
+
+def _plan_webhook_call(store, webhook, event, payload, received_at) -> bool:
     delivery_id = new_id()
     # The body is fixed once, so every retry sends (and signs) the very same bytes.
     body = json.dumps({"id": delivery_id, "event": event, "occurred_at": isoformat(received_at),
                        "data": payload}, separators=(",", ":"), sort_keys=True)
-    store.plan_webhook_delivery({
+    return store.plan_webhook_delivery({
         "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": event_key(event, payload),
         "event": event, "body": body, "status": "pending", "attempts": 0, "created_at": now(),
         "send_after": now(),
@@ -243,41 +287,40 @@ def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
 
 # sending ----------------------------------------------------------------------------------
 
-def send_due_mails(store, outbox, settings, options: dict, message_id: str | None = None, limit: int = 200) -> int:
-    """Send every mail whose time has come (of one message's recipients, when it is named),
-    one mail per (thread, address); the count sent."""
-    sent = 0
-    retry = options["retry"]
-    for batch_id, mails in _batches(store, limit, message_id):
-        thread_id = mails[0]["thread_id"]
-        try:
-            outbox.send(compose(mails, settings.MAIL_FROM, batch_id, replies.reply_to(store, settings, mails)))
-        except Exception as error:
-            if not isinstance(error, MailNotSent):
-                log.exception("mail %s could not be written", batch_id)
-            attempts = max(mail.get("attempts", 0) for mail in mails) + 1
-            status, send_after = rules.after_failure(attempts, retry, now())
-            log.warning("mail to %s about thread %s: attempt %d failed (%s), %s", mails[0]["address"],
-                        thread_id, attempts, error,
-                        "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
-            store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
-            MAILS.labels("failed" if status == "failed" else "retried").inc()
-            continue
-        _record_delivered(lambda: store.record_mail_delivered(batch_id, now()), f"mail {batch_id}")
-        sent += 1
-        MAILS.labels("sent").inc()
-    return sent
+def send_due_mails(store, outbox, settings, options: dict, limit: int = 200) -> int:
+    """Send every mail whose time has come, one mail per (thread, address); the count sent."""
+    return sum(_send_batch(store, outbox, settings, options["retry"], batch_id, mails)
+               for batch_id, mails in _batches(store, limit))
 
 
-def _batches(store, limit: int, message_id: str | None):
+def _send_batch(store, outbox, settings, retry: dict, batch_id: str, mails: list[dict]) -> bool:
+    """Send one claimed batch as one mail and record what became of it; whether it went."""
+    try:
+        outbox.send(compose(mails, settings.MAIL_FROM, batch_id, replies.reply_to(store, settings, mails)))
+    except Exception as error:
+        if not isinstance(error, MailNotSent):
+            log.exception("mail %s could not be written", batch_id)
+        attempts = max(mail.get("attempts", 0) for mail in mails) + 1
+        status, send_after = rules.after_failure(attempts, retry, now())
+        log.warning("mail to %s about thread %s: attempt %d failed (%s), %s", mails[0]["address"],
+                    mails[0]["thread_id"], attempts, error,
+                    "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
+        store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
+        MAILS.labels("failed" if status == "failed" else "retried").inc()
+        return False
+    _record_delivered(lambda: store.record_mail_delivered(batch_id, now()), f"mail {batch_id}")
+    MAILS.labels("sent").inc()
+    return True
+
+
+def _batches(store, limit: int):
     """(batch id, mails) to send: first the batches a dead worker left mid-send, again as
     themselves (same Message-ID), then the due mail of each (thread, address) as a new one."""
-    if message_id is None:
-        for batch_id in store.stale_mail_batches(now()):
-            mails = store.retake_mail_batch(batch_id, now(), now() + LEASE)
-            if mails:
-                yield batch_id, mails
-    for thread_id, address_key in store.due_mail_groups(now(), limit, message_id):
+    for batch_id in store.stale_mail_batches(now()):
+        mails = store.retake_mail_batch(batch_id, now(), now() + LEASE)
+        if mails:
+            yield batch_id, mails
+    for thread_id, address_key in store.due_mail_groups(now(), limit):
         batch_id = new_id()
         mails = store.claim_mail_batch(thread_id, address_key, now(), batch_id, now() + LEASE)
         if mails:

@@ -62,6 +62,9 @@ def mail_context(mails: list[dict], reply_to: str | None = None) -> dict:
     }
 
 
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
 def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | None = None) -> EmailMessage:
     """The mail; with `reply_to` (services/notifications/replies.py), one answered by replying."""
     context = mail_context(mails, reply_to)
@@ -83,6 +86,11 @@ def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | No
     # An automatic mail: out-of-office replies should not answer it (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
     message["X-MessageCenter-Thread"] = mails[0]["thread_id"]
+    # The request that posted the newest message of the batch, to follow it from the click to
+    # this mail (services/common/correlation.py).
+    requests = [mail["correlation_id"] for mail in mails if mail.get("correlation_id")]
+    if requests:
+        message[CORRELATION_HEADER] = requests[-1]
     message.set_content(templates.get_template(f"{template}.txt").render(context))
     message.add_alternative(templates.get_template(f"{template}.html").render(context), subtype="html")
     return message

@@ -37,17 +37,19 @@ class ReminderEventSchema(Lenient):
     reminder = fields.Nested(ReminderSchema, required=True)
 
 
-def plan(store, catalog, settings, loaded: dict) -> None:
+def plan(store, catalog, settings, loaded: dict) -> "delivery.Planned":
     """The bell items and mail one reminder causes."""
+    planned = delivery.Planned()
     thread, reminder = loaded["thread"], loaded["reminder"]
     kind = rules.event_kind(thread, None)
     if reminder["level"] == REMINDER:
         _ring(store, settings, kind, "vendor", thread, reminder,
               f"{_customer(thread)} has waited {_hours(reminder)} h for your reply.")
-        _mail_vendor(store, catalog, settings, kind, thread, reminder)
+        _mail_vendor(store, catalog, settings, kind, thread, reminder, planned)
     else:
         _ring(store, settings, kind, "admin", thread, reminder,
               f"{_customer(thread)} has waited {_hours(reminder)} h for the vendor's reply.")
+    return planned
 
 
 def _customer(thread: dict) -> str:
@@ -62,23 +64,23 @@ def _ring(store, settings, kind, side, thread, reminder, preview: str) -> None:
     audience = rules.audience_of_side(side, thread)
     if audience is None:
         return
-    store.ring({
+    store.ring([{
         "_id": new_id(), "audience": audience, "kind": kind, "reason": REASONS[reminder["level"]],
         "message_id": reminder["id"], "thread_id": thread["id"], "title": delivery._title(thread),
         "author": dict(MARKETPLACE), "preview": preview,
         "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
         "created_at": reminder["at"], "read": False, "read_at": None,
-    })
+    }])
 
 
-def _mail_vendor(store, catalog, settings, kind, thread, reminder) -> None:
+def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned) -> None:
     address = rules.usable_address(delivery._vendor_email(catalog, thread["company_id"]))
     if address is None:
         return
     if rules.may_opt_out(kind) and store.opted_out(thread["type"], [address.lower()], [])[0]:
         return
     at = delivery.now()  # the delivery's one clock, which decides when mail is due
-    store.plan_mail({
+    delivery.keep_mail(store, planned, at, {
         "_id": new_id(), "message_id": reminder["id"], "thread_id": thread["id"], "kind": kind,
         "notice": REASONS[reminder["level"]],
         "address": address, "address_key": address.lower(), "side": "vendor", "user_id": None,
@@ -90,5 +92,5 @@ def _mail_vendor(store, catalog, settings, kind, thread, reminder) -> None:
                                f"and has waited {_hours(reminder)} h for your reply.",
                     "created_at": reminder["at"]},
         # A reminder is late already: it waits for no coalescing window.
-        "status": "pending", "attempts": 0, "created_at": at, "send_after": at,
+        "attempts": 0, "created_at": at, "send_after": at,
     })

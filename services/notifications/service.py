@@ -3,7 +3,7 @@ delivery.py and bell.py."""
 import logging
 
 from nameko.dependency_providers import Config
-from nameko.events import SERVICE_POOL
+from nameko.events import BROADCAST, SERVICE_POOL
 from nameko.timer import timer
 
 from services.common import cursors
@@ -13,7 +13,8 @@ from services.common.catalog_client import Catalog
 from services.common.config import load_settings
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Forbidden
-from services.common.events import CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE, THREAD_STARTED
+from services.common.events import (CATALOG, CONTEXT_CHANGED, CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE,
+                                    THREAD_STARTED, VENDOR_DELETED)
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
@@ -33,14 +34,17 @@ from .webhooks import Webhooks
 
 # How often planned mail and webhook calls are looked for (coalescing windows end, retries).
 TICK_SECONDS = 1.0
+# A vendor's address is read for every message to the vendor: kept this long, and forgotten at
+# once when the catalog announces a change (on_vendor_changed).
+VENDOR_SECONDS = 300.0
 
 
 class NotificationsService:
     name = "notifications"
 
     config = Config()
-    store = Mongo(NotificationStore)
-    catalog = Catalog(NOTIFICATIONS_SERVICE)
+    store = Mongo(NotificationStore, remembers=True)
+    catalog = Catalog(NOTIFICATIONS_SERVICE, remember_vendors=VENDOR_SECONDS)
     conversations = Conversations()
     outbox = Mailer()
     poster = Webhooks()
@@ -72,6 +76,16 @@ class NotificationsService:
         log.info("%s of thread %s received", event, payload.get("thread", {}).get("id"))
         delivery.on_event(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config),
                           event, payload)
+
+    # Every replica hears these (BROADCAST): each forgets what it remembered of the vendor.
+    @event_handler(CATALOG, CONTEXT_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
+    def on_context_changed(self, payload):
+        if payload["object"]["type"] == "company":
+            self.catalog.forget_vendor(str(payload["object"]["id"]))
+
+    @event_handler(CATALOG, VENDOR_DELETED, handler_type=BROADCAST, reliable_delivery=False)
+    def on_vendor_deleted(self, payload):
+        self.catalog.forget_vendor(str(payload["company_id"]))
 
     @timer(interval=TICK_SECONDS)
     def deliver_due(self):

@@ -14,19 +14,25 @@ Work is claimed with a lease (`status` → `sending`/`processing`, `lease_until`
 that dies mid-way gives it back when the lease runs out. Nothing here decides who is told
 what (rules.py, delivery.py).
 """
+import hashlib
 from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common.errors import ValidationFailed
 from services.common.mongo import update_by_id
+from services.common.remembered import Memory
 
 from . import rules
 from .records import Page
 
 SETTINGS_ID = "current"
+# The settings and the webhooks are read for every event; a change made through another replica
+# applies there within this many seconds (at once through this one).
+REMEMBER_SECONDS = 5.0
+DUPLICATE_KEY = 11000
 
 
 def _page_after(cursor: str | None) -> dict:
@@ -49,8 +55,13 @@ def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries:
 
 
 class NotificationStore:
-    def __init__(self, db):
+    def __init__(self, db, memory: Memory | None = None):
         self.db = db
+        memory = memory or Memory()
+        self.remembered_settings = memory.of("settings", REMEMBER_SECONDS, size=1)
+        self.remembered_webhooks = memory.of("webhooks", REMEMBER_SECONDS, size=16)
+        # A reply address's record never changes once made: which exist, by (thread, address).
+        self.remembered_reply_ids = memory.of("reply addresses", 3600.0, size=10_000)
         self.events = db.notification_events
         self.mails = db.notification_mails
         self.bell = db.notifications
@@ -89,17 +100,22 @@ class NotificationStore:
     # settings ---------------------------------------------------------------------------
 
     def settings(self) -> dict:
+        return self.remembered_settings.get(SETTINGS_ID, self._stored_settings)
+
+    def _stored_settings(self) -> dict:
         stored = self.settings_collection.find_one({"_id": SETTINGS_ID}) or {}
         stored.pop("_id", None)
         return rules.merge_settings(rules.default_settings(), stored)
 
     def save_settings(self, settings: dict) -> None:
         self.settings_collection.replace_one({"_id": SETTINGS_ID}, {"_id": SETTINGS_ID, **settings}, upsert=True)
+        self.remembered_settings.forget()
 
     # received events --------------------------------------------------------------------
 
     def record_event(self, event_id: str, event: dict) -> bool:
-        """Keep an event before it is acknowledged; False when it was kept before."""
+        """Keep an event whose deliveries could not be planned, for the timer; False when it
+        was kept before."""
         try:
             self.events.insert_one({"_id": event_id, **event})
             return True
@@ -183,14 +199,9 @@ class NotificationStore:
         except DuplicateKeyError:
             return False
 
-    def due_mail_groups(self, now: datetime, limit: int = 200,
-                        message_id: str | None = None) -> list[tuple[str, str]]:
-        """(thread, address) pairs with mail due, oldest first (only those that hold the
-        message's mail, when one is named)."""
-        # The message first: a server that plans by the first indexed field it meets (the
-        # development database does) then reads that message's mails, not every pending one.
-        query = {"message_id": message_id} if message_id is not None else {}
-        query.update(status="pending", send_after={"$lte": now})
+    def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
+        """(thread, address) pairs with mail due, oldest first."""
+        query = {"status": "pending", "send_after": {"$lte": now}}
         groups = []
         for mail in self.mails.find(query, {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit):
             group = (mail["thread_id"], mail["address_key"])
@@ -243,29 +254,42 @@ class NotificationStore:
     # reply by mail ----------------------------------------------------------------------
 
     def reply_address_id(self, recipient: dict) -> str:
-        person = {"thread_id": recipient["thread_id"], "address_key": recipient["address_key"]}
-        # A read first: a person is mailed about a thread many times, and given its address once.
-        found = self.reply_addresses.find_one(person, {"_id": 1})
-        if found is None:
-            try:
-                self.reply_addresses.insert_one({"_id": str(ObjectId()), **recipient})
-            except DuplicateKeyError:  # another worker gave it out a moment ago
-                pass
-            found = self.reply_addresses.find_one(person, {"_id": 1})
-        return found["_id"]
+        """The id of the person's reply address in the thread, its record made the first time.
+
+        The id is derived from (thread, address), so a worker knows it without a read; the
+        record is written once (an upsert that changes nothing after) and then remembered.
+        Records made before ids were derived keep their random ids: the unique (thread, address)
+        index refuses the derived one, and the old record is read instead.
+        """
+        person = (recipient["thread_id"], recipient["address_key"])
+        return self.remembered_reply_ids.get(person, lambda: self._reply_address_record(recipient))
+
+    def _reply_address_record(self, recipient: dict) -> str:
+        derived = hashlib.sha256("\n".join((recipient["thread_id"], recipient["address_key"])).encode()).hexdigest()[:24]
+        try:
+            self.reply_addresses.update_one({"_id": derived}, {"$setOnInsert": recipient}, upsert=True)
+            return derived
+        except DuplicateKeyError:
+            found = self.reply_addresses.find_one({"thread_id": recipient["thread_id"],
+                                                   "address_key": recipient["address_key"]}, {"_id": 1})
+            return found["_id"]
 
     def reply_address(self, address_id: str) -> dict | None:
         return self.reply_addresses.find_one({"_id": address_id})
 
     # the in-app bell --------------------------------------------------------------------
 
-    def ring(self, notification: dict) -> bool:
-        """False when this audience was told of this message before."""
+    def ring(self, notifications: list[dict]) -> int:
+        """Put the items in their audiences' bells, in one command; how many were new (an
+        audience told of a message before is not told again)."""
+        if not notifications:
+            return 0
         try:
-            self.bell.insert_one(notification)
-            return True
-        except DuplicateKeyError:
-            return False
+            return len(self.bell.insert_many(notifications, ordered=False).inserted_ids)
+        except BulkWriteError as error:
+            if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
+                raise
+            return error.details["nInserted"]
 
     def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
                    limit: int) -> Page:
@@ -288,12 +312,13 @@ class NotificationStore:
 
     def add_webhook(self, webhook: dict) -> None:
         self.webhooks.insert_one(webhook)
+        self.remembered_webhooks.forget()
 
     def all_webhooks(self) -> list[dict]:
         return list(self.webhooks.find().sort("_id", ASCENDING))
 
     def webhooks_for(self, event: str) -> list[dict]:
-        return list(self.webhooks.find({"events": event}))
+        return self.remembered_webhooks.get(event, lambda: list(self.webhooks.find({"events": event})))
 
     def get_webhook(self, webhook_id: str) -> dict | None:
         return self.webhooks.find_one({"_id": webhook_id})
@@ -301,6 +326,7 @@ class NotificationStore:
     def delete_webhook(self, webhook_id: str) -> bool:
         if self.webhooks.delete_one({"_id": webhook_id}).deleted_count == 0:
             return False
+        self.remembered_webhooks.forget()
         self.webhook_deliveries.delete_many({"webhook_id": webhook_id, "status": {"$in": ["pending", "sending"]}})
         return True
 

@@ -54,3 +54,18 @@ def test_a_question_waiting_from_before_reminders_is_reminded(mongo_db):
     MongoThreads.create_indexes(mongo_db)
     store = MongoThreads(mongo_db)
     assert [thread["_id"] for thread in store.due_reminders(1, now() - timedelta(hours=24), 10)] == [waiting["_id"]]
+
+
+def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
+    from pymongo import ASCENDING
+    # As a database from before has them: two indexes on the words, both written by every post.
+    mongo_db.message_words.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
+    mongo_db.message_words.create_index("words")
+    thread = a_thread()
+    mongo_db.threads.insert_one(thread)
+    MongoThreads.create_indexes(mongo_db)
+    store = MongoThreads(mongo_db)
+    store.insert_message(a_message(thread, words=("brass", "lamp")))
+    keys = [[field for field, _ in index["key"]] for name, index in mongo_db.message_words.index_information().items() if name != "_id_"]
+    assert keys == [["words", "thread_id"]]
+    assert found(store, "brass") == [thread["_id"]]

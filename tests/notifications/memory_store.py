@@ -129,10 +129,9 @@ class MemoryNotificationStore:
         self.mails[mail["_id"]] = _copy(mail)
         return True
 
-    def due_mail_groups(self, now, limit=200, message_id=None):
+    def due_mail_groups(self, now, limit=200):
         due = sorted((mail for mail in self.mails.values()
-                      if mail["status"] == "pending" and mail["send_after"] <= now
-                      and (message_id is None or mail["message_id"] == message_id)),
+                      if mail["status"] == "pending" and mail["send_after"] <= now),
                      key=lambda mail: mail["send_after"])[:limit]
         return list(dict.fromkeys((mail["thread_id"], mail["address_key"]) for mail in due))
 
@@ -196,12 +195,15 @@ class MemoryNotificationStore:
 
     # the in-app bell -----------------------------------------------------------------------
 
-    def ring(self, notification):
-        if any((item["audience"], item["message_id"]) == (notification["audience"], notification["message_id"])
-               for item in self.bell.values()):
-            return False
-        self.bell[notification["_id"]] = _copy(notification)
-        return True
+    def ring(self, notifications):
+        rung = 0
+        for notification in notifications:
+            if any((item["audience"], item["message_id"]) == (notification["audience"], notification["message_id"])
+                   for item in self.bell.values()):
+                continue
+            self.bell[notification["_id"]] = _copy(notification)
+            rung += 1
+        return rung
 
     def _items(self, audience, kinds):
         return [item for item in self.bell.values() if item["audience"] == audience and item["kind"] in kinds]
