@@ -29,9 +29,12 @@ from services.common.caller import Caller
 from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
-from services.conversations import broadcasts, model, rules, text
+from services.conversations import broadcasts, model, reminders, rules, text
 from services.conversations.mongo_store import split_words
 from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
+
+# The reminder and escalation waits the services run with (their defaults).
+REMINDERS = reminders.Policy.from_settings(load_settings())
 
 VENDOR_ID = "1"
 VENDOR_EMAIL = "sales@bench-vendor.test"
@@ -201,6 +204,7 @@ class Generator:
             thread["status"] = "closed"
             thread["updated_at"] = _ms(at + timedelta(minutes=10))
             thread.pop("open_key", None)
+        thread["reminded_level"] = reminded_level(thread, self.end)
         self.threads += 1
         held = {word for message in messages for word in message["words"]}
         for word in self.holding:
@@ -311,6 +315,16 @@ def insert_messages(db, messages) -> None:
     split = [split_words(message) for message in messages]
     insert(db.message_words, [words for _, words in split])
     insert(db.messages, [stored for stored, _ in split])
+
+
+def reminded_level(thread: dict, at) -> int:
+    """The reminders a running marketplace has sent already for a question waiting for its
+    vendor (services/conversations/reminders.py): a loaded year of threads would otherwise
+    be reminded and escalated all at once while the bench measures."""
+    if thread.get("awaiting_reply_from") != "vendor" or not thread.get("awaiting_since"):
+        return 0
+    waited = at - thread["awaiting_since"]
+    return sum(waited >= wait for _, wait in REMINDERS.waits())
 
 
 def insert(collection, documents) -> None:

@@ -29,7 +29,8 @@ class NotificationRecords(Protocol):
 
     # received events -----------------------------------------------------------------------
     def record_event(self, event_id: str, event: dict) -> bool:
-        """Keep an event before it is acknowledged; False when it was kept before."""
+        """Keep an event whose deliveries could not be planned, for the timer; False when it was
+        kept before."""
 
     def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
         """This pending event, now this worker's; None when it is not due or another has it."""
@@ -65,12 +66,11 @@ class NotificationRecords(Protocol):
         """When the newest mail (not failed) to this address about this thread goes or went."""
 
     def plan_mail(self, mail: dict) -> bool:
-        """False when a mail for this message and address was planned before."""
+        """False when a mail for this message and address was planned before. A mail may be
+        written already claimed (`sending`, with its batch and lease): delivery.keep_mail."""
 
-    def due_mail_groups(self, now: datetime, limit: int = 200,
-                        message_id: str | None = None) -> list[tuple[str, str]]:
-        """(thread, address) pairs with mail due, oldest first (only those holding this
-        message's mail, when one is named)."""
+    def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
+        """(thread, address) pairs with mail due, oldest first."""
 
     def claim_mail_batch(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
                          lease_until: datetime) -> list[dict]:
@@ -101,8 +101,9 @@ class NotificationRecords(Protocol):
         """The recipient a reply address was made for; None for an id we never gave out."""
 
     # the in-app bell -----------------------------------------------------------------------
-    def ring(self, notification: dict) -> bool:
-        """False when this audience was told of this message before."""
+    def ring(self, notifications: list[dict]) -> int:
+        """Put the items in their audiences' bells; how many were new (an audience told of a
+        message before is not told again)."""
 
     def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
                    limit: int) -> Page: ...

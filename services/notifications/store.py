@@ -1,8 +1,8 @@
 """What the notifications service keeps, in MongoDB: the `NotificationRecords` port of
 records.py. The MongoDB queries and updates live here and nowhere else.
 
-- `notification_events`: each event received, kept before it is acknowledged, until worked
-  through (so a crash or a catalog outage loses nothing);
+- `notification_events`: the events whose deliveries could not be planned when they came (the
+  catalog was away), kept for the timer to try again (delivery.py);
 - `notification_mails`: one planned mail per (message, address), unique: the record of what
   is to be sent and what was, which makes a redelivered event send nothing twice;
 - `notifications`: the in-app bell, one item per (audience, message), unique;
