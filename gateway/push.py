@@ -13,6 +13,8 @@ One kombu consumer per process listens on an exclusive, auto-delete queue bound 
 `conversations.events` exchange and hands each event to the pages allowed to see its thread.
 Several push processes each get every event, so the process scales out behind a load balancer.
 
+    GET /metrics                  Prometheus, for the bearer of METRICS_TOKEN (404 while unset)
+
 A connection has PUSH_HEAD_TIMEOUT seconds to send its request head. A person may hold
 PUSH_MAX_PAGES_PER_USER streams and an address PUSH_MAX_PAGES_PER_ADDRESS; past either, the
 stream is refused (429) and the page polls. Behind proxies, the address is the proxy's unless
@@ -24,6 +26,7 @@ if __name__ == "__main__":
     eventlet.monkey_patch()
 
 import functools
+import hmac
 import json
 import logging
 import math
@@ -40,6 +43,8 @@ import jwt
 from eventlet.queue import Empty, Full, Queue as PageQueue
 from kombu import Connection, Consumer, Queue, binding
 from nameko.standalone.events import get_event_exchange
+import prometheus_client
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from services.common.caller import Caller
 from services.common.config import Settings, load_settings
@@ -59,6 +64,18 @@ HEARTBEAT_SECONDS = 15.0
 PAGE_BACKLOG = 50
 # A page refused a stream polls, and asks for the stream again a minute later (gateway/static/live.js).
 REFUSED_PAGE_RETRY_SECONDS = 60
+
+# What an operator watches of a push process: its open pages (what limits it, README
+# "Operating it"), the events it hears and hands on, the pages it refuses.
+METRICS = CollectorRegistry()
+PAGES_OPEN = Gauge("message_center_push_pages_open", "Live pages (event streams) open on this push process",
+                   registry=METRICS)
+EVENTS_HEARD = prometheus_client.Counter(
+    "message_center_push_events_total", "Conversation events heard, and pages told of them", ["what"],
+    registry=METRICS)
+PAGES_REFUSED = prometheus_client.Counter(
+    "message_center_push_pages_refused_total", "Pages refused a stream (they poll), by cap", ["cap"],
+    registry=METRICS)
 
 
 def thread_for_access(thread: dict) -> dict:
@@ -107,6 +124,7 @@ class Audience:
     def join(self, caller: Caller, expires_at: float | None = None, address: str | None = None) -> Page:
         page = Page(caller, expires_at, address)
         self.pages.add(page)
+        PAGES_OPEN.inc()
         self.pages_of[caller.user_id] += 1
         self.pages_from[address] += 1
         return page
@@ -115,6 +133,7 @@ class Audience:
         if page not in self.pages:
             return
         self.pages.remove(page)
+        PAGES_OPEN.dec()
         for counts, key in ((self.pages_of, page.caller.user_id), (self.pages_from, page.address)):
             counts[key] -= 1
             if not counts[key]:
@@ -130,6 +149,8 @@ class Audience:
             if may_see(page.caller, thread):
                 page.tell(data)
                 told += 1
+        EVENTS_HEARD.labels("heard").inc()
+        EVENTS_HEARD.labels("told").inc(told)
         return told
 
     def resync(self) -> None:
@@ -232,6 +253,8 @@ class PushApp:
             return answer(start_response, 200 if ready else 503,
                           {"status": "ready" if ready else "unavailable", "checks": {"broker": ready},
                            "pages": len(self.audience.pages)})
+        if path == "/metrics":
+            return self.metrics(environ, start_response)
         if path != "/v1/events":
             return error(start_response, 404, "not_found", "Only /v1/events is served here.", cors)
         if method == "OPTIONS":
@@ -260,14 +283,27 @@ class PushApp:
         ])
         return stream(self.audience, caller, expiry_of(token), self.heartbeat, address)
 
+    def metrics(self, environ, start_response):
+        expected = self.settings.METRICS_TOKEN
+        if not expected:
+            return error(start_response, 404, "not_found", "Metrics are not served here: METRICS_TOKEN is not set.")
+        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+            return error(start_response, 401, "unauthorized",
+                         "The metrics token is required (Authorization: Bearer <METRICS_TOKEN>).")
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+        return [generate_latest(METRICS)]
+
     def crowded(self, caller: Caller, address: str) -> str | None:
         """Why one more page of this person from this address is refused; None when it is not.
         No other green thread runs between this count and the page joining the audience (the
         first step of its body), so two pages cannot both take the last place."""
         per_user, per_address = self.settings.PUSH_MAX_PAGES_PER_USER, self.settings.PUSH_MAX_PAGES_PER_ADDRESS
         if self.audience.pages_of[caller.user_id] >= per_user:
+            PAGES_REFUSED.labels("per_user").inc()
             return f"{per_user} live pages of this user are open already; this one polls instead."
         if self.audience.pages_from[address] >= per_address:
+            PAGES_REFUSED.labels("per_address").inc()
             return f"{per_address} live pages are open from this address already; this one polls instead."
         return None
 

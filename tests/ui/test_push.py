@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from dev.tokens import mint
+from tests.fixtures.stack import METRICS_TOKEN
 from gateway.push import Audience, may_see, stream
 from services.common.caller import Caller
 
@@ -259,3 +260,27 @@ def test_many_idle_pages_stay_cheap_and_the_next_event_still_arrives(stack, mark
     finally:
         for connection in idle:
             connection.close()
+
+
+def push_metrics(stack, token=METRICS_TOKEN):
+    return requests.get(stack.push_url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def sample(text, series):
+    """The value of one series (name and labels, as exposed) in a Prometheus exposition."""
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.split(" ")[0] == series)
+
+
+def test_push_counts_its_open_pages_and_the_events_it_hands_on_for_the_scraper(stack, market, streams):
+    assert push_metrics(stack, "not-the-token").status_code == 401
+    before = push_metrics(stack).text
+    vendor, customer = streams(market["x"]["vendor"]), streams(market["c"])
+    _, message_id = ask(stack, market["c"], market["x"]["product"], "Counted?")
+    vendor.until(message_id), customer.until(message_id)
+    after = push_metrics(stack)
+    assert after.status_code == 200 and after.headers["Content-Type"].startswith("text/plain")
+    told = (sample(after.text, 'message_center_push_events_total{what="told"}')
+            - sample(before, 'message_center_push_events_total{what="told"}'))
+    # Both pages heard of the question. Pages of earlier tests may still be leaving (a closed
+    # one is noticed at its next write), so the open pages are at least these two.
+    assert sample(after.text, "message_center_push_pages_open") >= 2 and told >= 2
