@@ -67,6 +67,12 @@ class MarkReadSchema(Strict):
                       validate=validate.Length(max=500))
     all = fields.Boolean(load_default=False)
 
+    class Meta(Strict.Meta):  # one_of_ids_or_all, for the document (gateway/body_rules.py)
+        valid_when_any = [
+            {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}, "all": {"enum": [False]}}},
+            {"required": ["all"], "properties": {"all": {"enum": [True]}},
+             "not": {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}}}}]
+
     @validates_schema
     def one_of_ids_or_all(self, data, **kwargs):
         if bool(data.get("ids")) == bool(data.get("all")):
