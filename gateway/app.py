@@ -9,7 +9,7 @@ from services.common.config import load_settings
 from services.common.secrets_policy import check_signing_secret
 from services.contracts import catalog
 
-from . import api_docs, body_rules, cors, errors, metrics, nesting, request_ids, rpc, who
+from . import api_docs, body_rules, cors, errors, metrics, nesting, nullable_objects, request_ids, rpc, who
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
         },
     )
     rpc.configure(settings)
-    api = ContractApi(app, spec_kwargs={"extra_plugins": [who.Documented(), body_rules.BodyRules()]})
+    api = ContractApi(app, spec_kwargs={"extra_plugins": [
+        who.Documented(), body_rules.BodyRules(), nullable_objects.NullableObjects()]})
     # A price is a number or its text, an order's items a list or an object of them: each
     # field states its choices (its `oneOf`), so no one type here.
     for either in (catalog.Money, catalog.OrderItems):
