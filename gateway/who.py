@@ -70,7 +70,7 @@ WHO_MAY_CALL = {
     ("PUT", "/v1/catalog/orders/<order_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
     ("DELETE", "/v1/catalog/orders/<order_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
     ("DELETE", "/v1/catalog/customers/<user_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("GET", "/v1/context/<object_type>/<object_id>"): f"{SIGNED_IN}: anyone; an order only to its customer, "
+    ("GET", "/v1/context/<any(product, order, company):object_type>/<object_id>"): f"{SIGNED_IN}: anyone; an order only to its customer, "
                                                       "its vendor and admins",
     ("GET", "/v1/notifications"): f"{SIGNED_IN}: the person themselves",
     ("POST", "/v1/notifications/read"): f"{SIGNED_IN}: the person themselves",
