@@ -102,10 +102,26 @@ class ProductPush(CsCartRecord):
     main_pair = MainPair(load_default=None, allow_none=True)
 
 
+class WholeNumber(fields.Integer):
+    """CS-Cart's whole numbers (an amount, a time stamp): a JSON integer, or its digits as text
+    ("2"), not below 0; not 2.5, which marshmallow's Integer would read as 2."""
+
+    DOCUMENTED = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]+$"}]}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class OrderItemPush(CsCartRecord):
     product_id = CsCartId(required=True)
     product = fields.String(load_default="")
-    amount = fields.Integer(load_default=1, validate=validate.Range(min=0))
+    amount = WholeNumber(load_default=1, validate=validate.Range(min=0))
     price = Money(load_default=None, allow_none=True)
 
 
@@ -132,7 +148,7 @@ class OrderPush(CsCartRecord):
     # 0 is CS-Cart's guest checkout: an order without a customer account.
     user_id = CsCartId(load_default=None, allow_none=True)
     total = Money(load_default=None, allow_none=True)
-    timestamp = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    timestamp = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=0))
     status = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=1))
     firstname = fields.String(load_default="", allow_none=True)
     lastname = fields.String(load_default="", allow_none=True)

@@ -9,6 +9,8 @@ from services.common.access import TYPES
 from services.common.answers import Answer
 from services.common.moments import Moment
 
+from .json_types import Flag
+
 OBJECT_TYPES = ("product", "order", "company", "none")
 STATUSES = ("open", "closed", "deleted")
 SUBJECT_MAX = 200  # services/conversations/rules.py cuts subjects to the same length
@@ -162,11 +164,11 @@ class ResponseTimesQuery(Schema):
 
 class PublicSettings(Schema):
     """What the storefront reads without a token, to decide which buttons to show."""
-    customer_to_vendor_enabled = fields.Boolean()
-    vendor_to_admin_enabled = fields.Boolean()
-    show_on_product = fields.Boolean()
-    show_on_vendor = fields.Boolean()
-    show_on_order = fields.Boolean()
+    customer_to_vendor_enabled = Flag()
+    vendor_to_admin_enabled = Flag()
+    show_on_product = Flag()
+    show_on_vendor = Flag()
+    show_on_order = Flag()
 
 
 MODERATION_ACTIONS = ("allow", "mask", "hold")
