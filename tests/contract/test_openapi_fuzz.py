@@ -27,7 +27,7 @@ SCHEMATHESIS = ROOT / ".venv-contract" / "bin" / "st"
 # server's) is in schemathesis.toml beside this file.
 STATIC_CONFIG = Path(__file__).with_name("schemathesis.toml")
 SEED = 1201
-MAX_EXAMPLES = 30  # per operation and phase: 15-30 s a caller on the 2-core machine
+MAX_EXAMPLES = 30  # per operation and phase: with every check, about a minute a caller on the 2-core machine
 
 
 @pytest.fixture(scope="module")
