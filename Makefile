@@ -1,7 +1,8 @@
 # The README's two commands: `make run` starts the whole system, `make test` runs the suite.
 # Both install what is missing first, into virtualenvs inside the checkout: .venv (the system
-# and the suite), .venv-db (the embedded database) and .venv-contract (schemathesis, for
-# tests/contract; pinned apart because its pytest plugin must not load into the suite).
+# and the suite), .venv-db (the embedded database) and .venv-contract (schemathesis and
+# openapi-python-client, for tests/contract; pinned apart because schemathesis' pytest plugin
+# must not load into the suite).
 PYTHON ?= python3
 VENV := .venv
 DB_VENV := .venv-db
@@ -41,7 +42,8 @@ run: install rabbitmq
 
 # Two runs: the suite under nameko's eventlet, then the browser tests (tests/ui) in a plain
 # pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The first
-# includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each caller.
+# includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each caller,
+# and a client generated from it holding a conversation.
 test: install rabbitmq system-packages
 	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)

@@ -7,8 +7,9 @@ from flask_smorest import Api
 from services.common import attachment_urls
 from services.common.config import load_settings
 from services.common.secrets_policy import check_signing_secret
+from services.contracts import catalog
 
-from . import api_docs, cors, errors, metrics, nesting, request_ids, rpc, who
+from . import api_docs, body_rules, cors, errors, metrics, nesting, nullable_objects, paths, request_ids, rpc, who
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,13 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
         },
     )
     rpc.configure(settings)
-    api = ContractApi(app, spec_kwargs={"extra_plugins": [who.Documented()]})
+    paths.register(app)  # before the blueprints' routes use its converter
+    api = ContractApi(app, spec_kwargs={"extra_plugins": [
+        who.Documented(), body_rules.BodyRules(), nullable_objects.NullableObjects()]})
+    # A price or an amount is a number or its text, an order's items a list or an object of
+    # them: each field states its choices (its `oneOf`), so no one type here.
+    for either in (catalog.Money, catalog.WholeNumber, catalog.OrderItems):
+        api.register_field(either, None, None)
     api_docs.register(app)
     request_ids.register(app)
     errors.register(app)

@@ -15,9 +15,12 @@ one the view returns beside it), and flask-smorest passes a flask Response throu
 import functools
 
 import flask_smorest
-from flask import jsonify
+from flask import jsonify, request
 from flask_smorest.utils import set_status_and_headers_in_response, unpack_tuple_response
 from werkzeug import Response
+from werkzeug.exceptions import UnsupportedMediaType
+
+from services.common.errors import ValidationFailed
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -30,7 +33,8 @@ class Blueprint(flask_smorest.Blueprint):
             def with_wire_form(*args, **kwargs):
                 *before, loaded = args  # flask-smorest appends the loaded input
                 return view(*before, schema.dump(loaded), **kwargs)
-            return documented(with_wire_form)
+            parsed = documented(with_wire_form)
+            return parsed if options.get("location", "json") != "json" else json_object_first(parsed)
         return decorator
 
     def response(self, status_code, schema=None, **options):
@@ -44,6 +48,21 @@ class Blueprint(flask_smorest.Blueprint):
                 return forward(view(*args, **kwargs), status_code)
             return documented(forwarded)
         return decorator
+
+
+def json_object_first(view):
+    """Before the body is parsed: a body of another type is a 415; no body, or JSON that is no
+    object, a 422. Malformed JSON stays webargs' to refuse (a 400)."""
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not request.is_json:
+            raise UnsupportedMediaType("The body is JSON: send it as application/json.")
+        body = request.get_json(silent=True)
+        malformed = body is None and request.get_data(cache=True).strip() not in (b"", b"null")
+        if not malformed and not isinstance(body, dict):
+            raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Not a JSON object."]})
+        return view(*args, **kwargs)
+    return checked
 
 
 def forward(returned, documented_status) -> Response:

@@ -9,6 +9,8 @@ import time
 from flask import Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
+from . import paths
+
 REQUESTS = Counter("gateway_requests_total", "HTTP requests answered", ["endpoint", "method", "status"])
 LATENCY = Histogram("gateway_request_seconds", "Time to answer an HTTP request", ["endpoint", "method"])
 
@@ -20,7 +22,7 @@ def register(app):
 
     @app.after_request
     def observe(response):
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        endpoint = paths.plain(request.url_rule.rule) if request.url_rule else "unmatched"
         REQUESTS.labels(endpoint, request.method, response.status_code).inc()
         if "started" in g:
             LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - g.started)

@@ -9,6 +9,7 @@ check, for the reader of the document. README "Who may do what" is the same tabl
 from apispec import BasePlugin
 from flask import request
 
+from . import paths
 from .auth import current_caller
 
 # The words for a needed token; entries without them need none.
@@ -80,7 +81,7 @@ WHO_MAY_CALL = {
 
 
 def needs_token(method: str, rule: str) -> bool:
-    return WHO_MAY_CALL.get((method, rule), "").startswith(SIGNED_IN)
+    return WHO_MAY_CALL.get((method, paths.plain(rule)), "").startswith(SIGNED_IN)
 
 
 def register(app) -> None:
@@ -97,7 +98,7 @@ class Documented(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
         for method, operation in (operations or {}).items():
-            who = WHO_MAY_CALL.get((method.upper(), rule.rule)) if rule is not None else None
+            who = WHO_MAY_CALL.get((method.upper(), paths.plain(rule.rule))) if rule is not None else None
             # A blueprint registered from outside (dev/'s demo pages) states its own.
             who = who or operation.get("x-who-may-call")
             if who is None:

@@ -83,7 +83,8 @@ def delete_customer(user_id):
     rpc().catalog_context.delete_customer(signed(), user_id)
 
 
-@blp.route("/context/<object_type>/<object_id>")
+# The route takes only the types there are: the document lists them, another is a 404.
+@blp.route(f"/context/<any({', '.join(schemas.OBJECT_TYPES)}):object_type>/<object_id>")
 @blp.response(200, schemas.Resolved)
 def context(object_type, object_id):
     """What the thread page shows beside a dialogue: the object's context, its vendor, its age.

@@ -27,7 +27,7 @@ def decisions(query):
     return rpc().conversations.moderation_decisions(signed(), query)
 
 
-@blp.route("/moderation/<message_id>", methods=["POST"])
+@blp.route("/moderation/<not(decisions):message_id>", methods=["POST"])
 @blp.arguments(schemas.ModerationDecision)
 @blp.response(200, schemas.Review)
 def decide(body, message_id):

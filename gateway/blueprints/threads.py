@@ -38,7 +38,7 @@ class Threads(MethodView):
         return answer, 201 if answer["created"] else 200
 
 
-@blp.route("/threads/<thread_id>")
+@blp.route("/threads/<not(bulk):thread_id>")
 class Thread(MethodView):
     @blp.response(200, schemas.ThreadDetail)
     def get(self, thread_id):
@@ -57,7 +57,7 @@ class Thread(MethodView):
         rpc().conversations.delete_thread(signed(), thread_id)
 
 
-@blp.route("/threads/<thread_id>/messages")
+@blp.route("/threads/<not(bulk):thread_id>/messages")
 class Messages(MethodView):
     @blp.arguments(schemas.MessagesQuery, location="query")
     @blp.response(200, schemas.MessagePage)
@@ -73,7 +73,7 @@ class Messages(MethodView):
         return rpc().conversations.post_message(signed(), thread_id, body, idempotency_key())
 
 
-@blp.route("/threads/<thread_id>/read", methods=["POST"])
+@blp.route("/threads/<not(bulk):thread_id>/read", methods=["POST"])
 @blp.response(200, schemas.ReadState)
 def mark_read(thread_id):
     """The caller's side has read everything up to now."""

@@ -14,16 +14,27 @@ from services.common.moments import Moment
 OBJECT_TYPES = ("product", "order", "company")  # what a context can be about
 
 
-class CsCartId(fields.String):
+ID_MAX = 64
+
+
+class CsCartId(fields.Field):
     """An id as CS-Cart sends it, a number or a string; kept as a string, always."""
 
     default_error_messages = {"invalid": "Not a valid id: a whole number or a string."}
+    # What _deserialize takes, for the document: text (besides white space) or a whole number,
+    # at most ID_MAX characters either way.
+    DOCUMENTED = {"oneOf": [{"type": "string", "pattern": r"\S", "maxLength": ID_MAX},
+                            {"type": "integer", "minimum": -(10 ** (ID_MAX - 1) - 1), "maximum": 10 ** ID_MAX - 1}]}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise self.make_error("invalid")
         text = str(value).strip()
-        if not text or len(text) > 64:
+        if not text or len(text) > ID_MAX:
             raise self.make_error("invalid")
         return text
 
@@ -34,7 +45,15 @@ class CsCartId(fields.String):
 class Money(fields.Decimal):
     """CS-Cart sends prices as "30.00" or 30: kept as a number of cents' precision."""
 
+    # For the document: the number, or its text (the gateway maps neither field to one type,
+    # gateway/app.py). Cents of a larger amount have more digits than the decimal context
+    # holds (28), and are refused.
+    DIGITS = 26
+    DOCUMENTED = {"oneOf": [{"type": "number", "minimum": 0, "maximum": 10 ** DIGITS - 1},
+                            {"type": "string", "pattern": rf"^[0-9]{{1,{DIGITS}}}(\.[0-9]+)?$"}]}
+
     def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
         super().__init__(places=2, validate=validate.Range(min=0), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -83,17 +102,38 @@ class ProductPush(CsCartRecord):
     main_pair = MainPair(load_default=None, allow_none=True)
 
 
+class WholeNumber(fields.Integer):
+    """CS-Cart's whole numbers (an amount, a time stamp): a JSON integer, or its digits as text
+    ("2"), not below 0; not 2.5, which marshmallow's Integer would read as 2."""
+
+    DOCUMENTED = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]+$"}]}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class OrderItemPush(CsCartRecord):
     product_id = CsCartId(required=True)
     product = fields.String(load_default="")
-    amount = fields.Integer(load_default=1, validate=validate.Range(min=0))
+    amount = WholeNumber(load_default=1, validate=validate.Range(min=0))
     price = Money(load_default=None, allow_none=True)
 
 
 class OrderItems(fields.List):
     """An order's products: CS-Cart keys them by item id ({item_id: item}); a list is fine too."""
 
+    # For the document: a list of items, or an object of them.
+    ITEM = {"$ref": "#/components/schemas/OrderItemPush"}
+    DOCUMENTED = {"oneOf": [{"type": "array", "items": ITEM}, {"type": "object", "additionalProperties": ITEM}]}
+
     def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
         super().__init__(fields.Nested(OrderItemPush), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -108,7 +148,7 @@ class OrderPush(CsCartRecord):
     # 0 is CS-Cart's guest checkout: an order without a customer account.
     user_id = CsCartId(load_default=None, allow_none=True)
     total = Money(load_default=None, allow_none=True)
-    timestamp = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    timestamp = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=0))
     status = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=1))
     firstname = fields.String(load_default="", allow_none=True)
     lastname = fields.String(load_default="", allow_none=True)

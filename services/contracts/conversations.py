@@ -9,16 +9,30 @@ from services.common.access import TYPES
 from services.common.answers import Answer
 from services.common.moments import Moment
 
+from .json_types import Flag
+
 OBJECT_TYPES = ("product", "order", "company", "none")
 STATUSES = ("open", "closed", "deleted")
 SUBJECT_MAX = 200  # services/conversations/rules.py cuts subjects to the same length
-BODY_FIELD_MAX = 64 * 1024  # the request limit; the trimmed-length rule is in the service
+BODY_FIELD_MAX = 64 * 1024  # the request limit
+# A message's text, trimmed: services/conversations/text.py holds it to this length. The
+# document says it as the text's maxLength, and the request limit stays: text with white
+# space around it is taken, as before (a client that keeps to the document is never refused).
+TEXT_MAX = 10_000
+TEXT = {"maxLength": TEXT_MAX}
 ATTACHMENTS_LISTED_MAX = 20
+# Text with something in it besides white space (the service strips it, then refuses nothing).
+HAS_TEXT = {"pattern": r"\S"}
+SOME_FILES = {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}}
 
 
 class ObjectRef(Schema):
     type = fields.String(required=True, validate=validate.OneOf(OBJECT_TYPES))
     id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    class Meta:  # id_goes_with_type, for the document (gateway/body_rules.py)
+        valid_when_any = [{"properties": {"type": {"enum": ["none"]}}},
+                          {"required": ["id"], "properties": {"id": {"type": "string"}}}]
 
     @validates_schema
     def id_goes_with_type(self, data, **kwargs):
@@ -50,15 +64,18 @@ class NewThread(TextOrFiles):
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     object = fields.Nested(ObjectRef, required=True)
     message = fields.String(required=True, validate=validate.Length(max=BODY_FIELD_MAX),
-                            metadata={"description": "May be empty when the message carries files."})
+                            metadata={**TEXT, "description": "May be empty when the message carries files."})
     subject = fields.String(load_default=None, validate=validate.Length(max=SUBJECT_MAX))
     company_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     customer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     attachments = attachment_ids()
 
+    class Meta:  # text_or_files, for the document (gateway/body_rules.py)
+        valid_when_any = [{"properties": {"message": HAS_TEXT}}, SOME_FILES]
+
 
 class NewMessage(TextOrFiles):
-    body = fields.String(validate=validate.Length(max=BODY_FIELD_MAX), metadata={
+    body = fields.String(validate=validate.Length(max=BODY_FIELD_MAX), metadata={**TEXT,
         "description": "Required unless `saved_reply_id` or `attachments` is given; may be empty when the "
                        "message carries files."})
     saved_reply_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
@@ -66,6 +83,10 @@ class NewMessage(TextOrFiles):
                        "count the use. With a `body` too, the body is sent (the reply as the person edited it "
                        "after inserting it) and the use is counted."})
     attachments = attachment_ids()
+
+    class Meta:  # text_or_files, for the document (gateway/body_rules.py)
+        valid_when_any = [{"required": ["body"], "properties": {"body": HAS_TEXT}},
+                          {"required": ["saved_reply_id"]}, SOME_FILES]
 
     @validates_schema
     def text_or_files(self, data, **kwargs):
@@ -109,7 +130,11 @@ class MessagesQuery(Schema):
 class Bulk(Schema):
     action = fields.String(required=True, validate=validate.OneOf(("delete", "reply")))
     thread_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=100))
-    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata=TEXT)
+
+    class Meta:  # reply_needs_body, for the document (gateway/body_rules.py)
+        valid_when_any = [{"properties": {"action": {"enum": ["delete"]}}},
+                          {"required": ["body"], "properties": {"body": HAS_TEXT}}]
 
     @validates_schema
     def reply_needs_body(self, data, **kwargs):
@@ -118,9 +143,11 @@ class Bulk(Schema):
 
 
 class NewBroadcast(Schema):
-    company_ids = fields.Raw(required=True, metadata={"description": 'A list of vendor ids, or "all".'})
+    company_ids = fields.Raw(required=True, metadata={"description": 'A list of vendor ids, or "all".', "oneOf": [
+        {"type": "string", "enum": ["all"]},
+        {"type": "array", "minItems": 1, "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}]})
     subject = fields.String(required=True, validate=validate.Length(min=1, max=SUBJECT_MAX))
-    message = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    message = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**TEXT, **HAS_TEXT})
 
     @validates_schema
     def vendors_listed(self, data, **kwargs):
@@ -137,11 +164,11 @@ class ResponseTimesQuery(Schema):
 
 class PublicSettings(Schema):
     """What the storefront reads without a token, to decide which buttons to show."""
-    customer_to_vendor_enabled = fields.Boolean()
-    vendor_to_admin_enabled = fields.Boolean()
-    show_on_product = fields.Boolean()
-    show_on_vendor = fields.Boolean()
-    show_on_order = fields.Boolean()
+    customer_to_vendor_enabled = Flag()
+    vendor_to_admin_enabled = Flag()
+    show_on_product = Flag()
+    show_on_vendor = Flag()
+    show_on_order = Flag()
 
 
 MODERATION_ACTIONS = ("allow", "mask", "hold")
@@ -199,6 +226,10 @@ class ModerationDecision(Schema):
     reason = fields.String(validate=validate.Length(max=REASON_MAX), metadata={
         "description": "Required to reject: the author reads it beside the message."})
 
+    class Meta:  # rejection_has_a_reason, for the document (gateway/body_rules.py)
+        valid_when_any = [{"properties": {"decision": {"enum": ["approve"]}}},
+                          {"required": ["reason"], "properties": {"reason": HAS_TEXT}}]
+
     @validates_schema
     def rejection_has_a_reason(self, data, **kwargs):
         if data["decision"] == "reject" and not (data.get("reason") or "").strip():
@@ -209,16 +240,16 @@ SAVED_REPLY_TITLE_MAX = 120
 
 
 class NewSavedReply(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={
+    title = fields.String(required=True, validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX), metadata=HAS_TEXT)
+    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**HAS_TEXT,
         "description": "Plain text with placeholders filled from the thread it is used in: {customer_name}, "
                        "{vendor_name}, {product_name}, {order_id}, {order_status}. Another name in braces is a "
                        "422. Its length is bounded by SAVED_REPLY_BODY_MAX."})
 
 
 class SavedReplyChange(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX))
-    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    title = fields.String(validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX), metadata=HAS_TEXT)
+    body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata=HAS_TEXT)
 
 
 class FillQuery(Schema):
@@ -226,7 +257,7 @@ class FillQuery(Schema):
 
 
 class AwayMessageSetting(Schema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**TEXT, **HAS_TEXT})
     date_from = Moment(data_key="from", required=True)
     date_to = Moment(data_key="to", required=True)
 

@@ -9,6 +9,8 @@ from services.common.answers import Answer
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.common.moments import Moment
 
+from .json_types import Flag
+
 # The vocabulary of the settings (services/notifications/rules.py decides with it).
 EVENT_KINDS = ("customer_vendor_message", "order_message", "vendor_admin_message", "announcement")
 SIDES = ("customer", "vendor", "admin")
@@ -24,9 +26,9 @@ class Strict(Schema):
 
 
 class RetrySchema(Strict):
-    attempts = fields.Integer(required=True, validate=validate.Range(1, 20))
-    first_delay_seconds = fields.Integer(required=True, validate=validate.Range(1, 86400))
-    max_delay_seconds = fields.Integer(required=True, validate=validate.Range(1, 7 * 86400))
+    attempts = fields.Integer(required=True, strict=True, validate=validate.Range(1, 20))
+    first_delay_seconds = fields.Integer(required=True, strict=True, validate=validate.Range(1, 86400))
+    max_delay_seconds = fields.Integer(required=True, strict=True, validate=validate.Range(1, 7 * 86400))
 
 
 class NotificationSettingsSchema(Strict):
@@ -37,15 +39,15 @@ class NotificationSettingsSchema(Strict):
         keys=fields.String(validate=validate.OneOf(EVENT_KINDS)),
         values=fields.Dict(keys=fields.String(validate=validate.OneOf(SIDES)),
                            values=fields.List(fields.String(validate=validate.OneOf(CHANNELS)))))
-    coalesce_seconds = fields.Integer(required=True, validate=validate.Range(0, 3600))
+    coalesce_seconds = fields.Integer(required=True, strict=True, validate=validate.Range(0, 3600))
     retry = fields.Nested(RetrySchema, required=True)
 
 
 # preferences ----------------------------------------------------------------------------------
 
 class EmailPreferencesSchema(Strict):
-    vendor_to_customer = fields.Boolean()
-    vendor_to_admin = fields.Boolean()
+    vendor_to_customer = Flag()
+    vendor_to_admin = Flag()
 
 
 class PreferencesSchema(Strict):
@@ -65,7 +67,13 @@ class NotificationQuerySchema(Strict):
 class MarkReadSchema(Strict):
     ids = fields.List(fields.String(), allow_none=True, load_default=None,
                       validate=validate.Length(max=500))
-    all = fields.Boolean(load_default=False)
+    all = Flag(load_default=False)
+
+    class Meta(Strict.Meta):  # one_of_ids_or_all, for the document (gateway/body_rules.py)
+        valid_when_any = [
+            {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}, "all": {"enum": [False]}}},
+            {"required": ["all"], "properties": {"all": {"enum": [True]}},
+             "not": {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}}}}]
 
     @validates_schema
     def one_of_ids_or_all(self, data, **kwargs):
