@@ -26,8 +26,8 @@ SECRETS_OF_PROCESS = {
     # /readyz pings the broker and the database.
     # It also writes and sends attachments' bytes (GridFS) and checks their links.
     "gateway": {"JWT_SECRET", "CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "METRICS_TOKEN", "ATTACHMENT_URL_KEY"},
-    # It hears the events and checks the pages' tokens; no database.
-    "push": {"JWT_SECRET", "AMQP_URI"},
+    # It hears the events and checks the pages' tokens, and serves /metrics; no database.
+    "push": {"JWT_SECRET", "AMQP_URI", "METRICS_TOKEN"},
     # Each checks the callers it is given, and signs its own calls to the others.
     "conversations": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "ATTACHMENT_URL_KEY"},
     "catalog_context": {"CALLER_SIGNING_KEY", "AMQP_URI", "MONGO_URI", "CSCART_API_KEY"},
