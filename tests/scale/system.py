@@ -20,7 +20,6 @@ from tests.faults.broker import CTL
 from tests.faults.system import FaultySystem
 
 SERVICES = ("conversations", "catalog_context", "notifications")
-REPLICATED = SERVICES + ("gateway", "push")
 
 
 def replica(name: str, number: int) -> str:
@@ -34,7 +33,6 @@ class ScaledSystem(FaultySystem):
         settings: environment every process gets on top of the fault suite's."""
         super().__init__(base)
         self.env.update(settings)
-        self.most = replicas
         procfile = processes()
         self.commands = {replica(name, number): command for name, command in procfile.items()
                          for number in range(1, replicas.get(name, 1) + 1)}
@@ -57,7 +55,7 @@ class ScaledSystem(FaultySystem):
         self.mail.start()
         self.env["MONGO_URI"] = self.database.uri
         self.start(*[name for name in self.commands if self.number_of(name) <= replicas])
-        self.wait_scaled(replicas, timeout=120)
+        self.wait_scaled(timeout=120)
 
     def scale_to(self, replicas: int) -> None:
         """Start or stop (SIGTERM, as a scale-down does) replicas until each runs `replicas`."""
@@ -67,17 +65,18 @@ class ScaledSystem(FaultySystem):
         missing = [name for name in self.commands if self.number_of(name) <= replicas and name not in self.running]
         if missing:
             self.start(*missing)
-        self.wait_scaled(replicas, timeout=120)
+        self.wait_scaled(timeout=120)
 
     @staticmethod
     def number_of(name: str) -> int:
+        """Which replica a process is: "conversations-3" is the third, "conversations" the first."""
         _, _, number = name.rpartition("-")
         return int(number) if number.isdigit() else 1
 
     def replicas(self, name: str) -> int:
         return sum(1 for running in self.running if running == name or running.startswith(name + "-"))
 
-    def wait_scaled(self, replicas: int, timeout: float) -> None:
+    def wait_scaled(self, timeout: float) -> None:
         """Until every running gateway and push answers ready, and every service replica
         consumes its RPC queue: a replica still starting would take no share of the work."""
         deadline = time.monotonic() + timeout
