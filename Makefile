@@ -9,7 +9,7 @@ DB_VENV := .venv-db
 CONTRACT_VENV := .venv-contract
 BIN := $(VENV)/bin
 
-.PHONY: install run test faults bench rabbitmq system-packages clean
+.PHONY: install run test faults scale bench rabbitmq system-packages clean
 
 install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
@@ -53,6 +53,12 @@ test: install rabbitmq system-packages
 # table of what clients saw and keeps it in var/faults.json (README "Reliability").
 faults: install rabbitmq
 	$(BIN)/nameko test tests/faults -p no:cacheprovider $(PYTEST_ARGS)
+
+# The scale-out test alone (it also runs inside `make test`): 1, then 3 replicas of every
+# service (2 gateways, 2 push) on a broker, database and mail server of its own; prints
+# messages/s for each and keeps them in var/scale.json (README "Operating it").
+scale: install rabbitmq
+	$(BIN)/nameko test tests/scale -p no:cacheprovider $(PYTEST_ARGS)
 
 # The system against its own floor at 10k, 100k and 1M messages (bench/run.py): the table is
 # printed and written to bench/results.json. BENCH_ARGS="--scale small" for a quick run,

@@ -12,6 +12,7 @@ class OpenPage:
         self.url = f"{push_url}/v1/events"
         self.token = token
         self.events: list[str] = []
+        self.received: list[dict] = []  # each event as it came: {"type", "thread_id", "message_id"}
         self.connections = 0
         self._closed = threading.Event()
 
@@ -49,7 +50,9 @@ class OpenPage:
                         if self._closed.is_set():
                             return
                         if line.startswith(b"data: "):
-                            self.events.append(json.loads(line[6:])["type"])
+                            event = json.loads(line[6:])
+                            self.received.append(event)
+                            self.events.append(event["type"])
             except requests.RequestException:
                 pass
             time.sleep(1)  # EventSource's retry

@@ -13,11 +13,11 @@ VENDORS = 2000
 BLIP_SECONDS = 3
 
 
-def add_vendors(db, tag: str) -> list[str]:
-    """The vendors, written as the catalog keeps pushed records (2,000 pushes over HTTP would
+def add_vendors(db, tag: str, count: int = VENDORS) -> list[str]:
+    """`count` vendors, written as the catalog keeps pushed records (2,000 pushes over HTTP would
     take the whole suite's time; what is tested is the announcement)."""
     at = now()
-    ids = [f"{tag}-{number:04d}" for number in range(VENDORS)]
+    ids = [f"{tag}-{number:04d}" for number in range(count)]
     records = []
     for company_id in ids:
         record = load_record("company", {"company_id": company_id, "company": f"Vendor {company_id}",
