@@ -63,6 +63,17 @@ class EventHandler(NamekoEventHandler):
         super().setup()
         replicated(self.queue)
 
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        """An event handled while the broker went away cannot be acknowledged: nameko 2.14
+        would let that failure kill the whole service (as with an RPC answer, above). It is
+        logged instead; the broker hands the unacknowledged event out again once it is back,
+        and the handlers are idempotent (unique keys), so it is worked through once."""
+        try:
+            super().handle_message_processed(message, result, exc_info)
+        except Exception as error:
+            log.warning("the event %s could not be acknowledged (%s: %s); the broker will deliver it again",
+                        message.delivery_info.get("routing_key"), type(error).__name__, error)
+
 
 rpc = Rpc.decorator
 event_handler = EventHandler.decorator
