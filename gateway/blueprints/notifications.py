@@ -85,7 +85,10 @@ class Webhooks(MethodView):
         """Register an endpoint for `message_posted` and/or `thread_started`. Each call is
         signed: `X-MessageCenter-Signature: sha256=<hex HMAC-SHA256 of the body>`. The secret
         is shown in this answer only. The URL must lead to a public address: a private, local
-        or reserved one is a 422 (admins with the `manage_webhooks` permission)."""
+        or reserved one is a 422, as is a host outside the operators' list (WEBHOOK_HOSTS) and
+        an endpoint past the marketplace's WEBHOOKS_MAX (admins with the `manage_webhooks`
+        permission). Calls are made within a second or two of the event, one at a time per
+        endpoint, with a 10 s timeout."""
         return rpc().notifications.register_webhook(signed(), body["url"], body["events"],
                                                     body["secret"])
 

@@ -72,6 +72,14 @@ class Settings:
     ADMIN_EMAILS: str = ""
     # Webhooks may call this machine and private networks (development, tests), never in production.
     WEBHOOK_ALLOW_PRIVATE: bool = False
+    # The only host names (or addresses) webhooks may name, comma separated: an egress
+    # allow-list, checked before any DNS lookup. Empty: any host with an allowed address.
+    WEBHOOK_HOSTS: str = ""
+    # How many webhook endpoints the marketplace keeps (each is called for every message), and
+    # how many calls are in flight at once (a slow endpoint holds one of them, never a worker
+    # the service's other work needs).
+    WEBHOOKS_MAX: int = 20
+    WEBHOOK_CALLS_AT_ONCE: int = 8
     # Rate limits per person, counted in the database so they hold across replicas (0: none):
     # conversations a customer starts an hour, messages a minute, unknown objects asked about.
     LIMIT_THREADS_PER_HOUR: int = 10

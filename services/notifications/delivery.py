@@ -22,7 +22,9 @@ clients show once.
 import json
 import logging
 from datetime import timedelta
+from time import monotonic
 
+import eventlet
 from marshmallow import ValidationError
 from prometheus_client import Counter
 from pymongo.errors import ConnectionFailure, PyMongoError
@@ -51,16 +53,20 @@ LEASE = timedelta(seconds=60)
 # An event that cannot be worked through (the catalog is down) waits, then is tried again;
 # after this many tries it is kept as failed and logged.
 EVENT_ATTEMPTS = 12
+# How long one round of the webhook timer goes on claiming calls: an endpoint's new calls
+# wait at most this, plus the call in flight of a slow one, for the next round.
+WEBHOOK_ROUND_SECONDS = 5.0
 EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_seconds": 600}
 
 
 # the two ways work starts ------------------------------------------------------------------
 
-def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict) -> None:
-    """Plan what the event causes, then send this event's own mail and webhook calls. Only a
-    database that cannot be reached raises (and the broker delivers the event again); an event
-    that cannot be planned now is kept for the timer, and what fails after planning, the timer
-    finishes."""
+def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> None:
+    """Plan what the event causes, then send this event's own mail. Only a database that
+    cannot be reached raises (and the broker delivers the event again); an event that cannot be
+    planned now is kept for the timer, and what fails after planning, the timer finishes.
+    Webhook calls are the webhook timer's (call_due_webhooks): an endpoint that is slow to
+    answer never holds a worker the service's other work needs."""
     try:
         loaded = _schema(event).load(payload)
     except ValidationError as error:
@@ -77,16 +83,14 @@ def on_event(store, catalog, outbox, poster, settings, event: str, payload: dict
         _keep_for_later(store, event, payload, key, error)
         return
     try:
-        # This event's own mail and webhook calls go at once; everybody else's are the timer's.
+        # This event's own mail goes at once; everybody else's is the timer's.
         for batch_id, mails in planned.mail_batches:
             _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
-        if planned.webhook_calls:
-            call_due_webhooks(store, poster, options, event_key=key)
     except Exception:
         log.exception("%s left for the timer", key)
 
 
-def on_tick(store, catalog, outbox, poster, settings) -> None:
+def on_tick(store, catalog, outbox, settings) -> None:
     """What the timer does: take back work whose worker died, retry events, send what is due."""
     try:
         store.release_stale(now())
@@ -94,7 +98,6 @@ def on_tick(store, catalog, outbox, poster, settings) -> None:
         for batch_id, mails in work_through_due(store, catalog, settings, options):
             _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
         send_due_mails(store, outbox, settings, options)
-        call_due_webhooks(store, poster, options)
     except PyMongoError as error:
         # Whatever was planned stays planned; the next tick sends it.
         log.warning("cannot reach the database: %s", error)
@@ -158,12 +161,10 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
 
 
 class Planned:
-    """What planning an event left to do at once: mail batches claimed by this worker (due now),
-    and whether webhook calls were planned."""
+    """What planning an event left to do at once: mail batches claimed by this worker (due now)."""
 
     def __init__(self):
         self.mail_batches: list[tuple[str, list[dict]]] = []
-        self.webhook_calls = 0
 
 
 def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
@@ -188,7 +189,7 @@ def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payl
     for recipient in _mail_recipients(store, catalog, settings, kind, mail_sides, thread, author):
         _plan_mail(store, settings, options, kind, recipient, thread, message, planned)
     for webhook in store.webhooks_for(event):
-        planned.webhook_calls += _plan_webhook_call(store, webhook, event, payload, received_at)
+        _plan_webhook_call(store, webhook, event, payload, received_at)
     return planned
 
 
@@ -273,12 +274,13 @@ def keep_mail(store, planned: Planned, at, mail: dict) -> None:
         store.plan_mail({**mail, "status": "pending"})
 
 
-def _plan_webhook_call(store, webhook, event, payload, received_at) -> bool:
+def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
+    """The call, for the webhook timer (once: the endpoint and the event are its unique key)."""
     delivery_id = new_id()
     # The body is fixed once, so every retry sends (and signs) the very same bytes.
     body = json.dumps({"id": delivery_id, "event": event, "occurred_at": isoformat(received_at),
                        "data": payload}, separators=(",", ":"), sort_keys=True)
-    return store.plan_webhook_delivery({
+    store.plan_webhook_delivery({
         "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": event_key(event, payload),
         "event": event, "body": body, "status": "pending", "attempts": 0, "created_at": now(),
         "send_after": now(),
@@ -335,30 +337,51 @@ def _record_delivered(write, what: str) -> None:
                     longest_delay=5.0, give_up_after=LEASE.total_seconds() / 2)
 
 
-def call_due_webhooks(store, poster, options: dict, event_key: str | None = None, limit: int = 100) -> None:
-    """Call every endpoint whose delivery is due (of one event, when it is named)."""
-    retry = options["retry"]
-    for _ in range(limit):
-        delivery = store.claim_due_webhook_delivery(now(), now() + LEASE, event_key)
-        if delivery is None:
-            return
-        webhook = store.get_webhook(delivery["webhook_id"])
-        if webhook is None:  # removed while this delivery waited
-            continue
-        body = delivery["body"].encode()
-        outcome = poster.post(webhook["url"], body, {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(webhook["secret"], body),
-            "X-MessageCenter-Event": delivery["event"],
-            "X-MessageCenter-Delivery": delivery["_id"],
-        })
-        attempts = delivery["attempts"] + 1
-        if outcome.delivered:
-            status, send_after = "delivered", None
-        else:
-            status, send_after = rules.after_failure(attempts, retry, now())
-        result = {"at": now(), "event": delivery["event"], "status": "retrying" if status == "pending" else status,
-                  "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error}
-        _record_delivered(lambda: store.webhook_attempted(delivery, status, attempts, send_after, result),
-                          f"webhook call {delivery['_id']}")
-        WEBHOOK_CALLS.labels(result["status"]).inc()
+def call_due_webhooks(store, poster, calls_at_once: int) -> None:
+    """One round of the webhook timer: each endpoint's due calls, one at a time per endpoint
+    and up to `calls_at_once` endpoints at once, until the round's time is up. An endpoint that
+    does not answer holds its own lane for the call's timeout; the others are called meanwhile."""
+    until = monotonic() + WEBHOOK_ROUND_SECONDS
+    try:
+        endpoints = store.all_webhooks()
+        retry = store.settings()["retry"] if endpoints else None
+    except PyMongoError as error:
+        log.warning("cannot reach the database: %s", error)
+        return
+    lanes = eventlet.GreenPool(calls_at_once)
+    for webhook in endpoints:
+        lanes.spawn_n(_call_endpoint, store, poster, retry, webhook, until)
+    lanes.waitall()
+
+
+def _call_endpoint(store, poster, retry: dict, webhook: dict, until: float) -> None:
+    """The endpoint's due calls, oldest first, while the round lasts."""
+    try:
+        while monotonic() < until:
+            delivery = store.claim_due_webhook_delivery(now(), now() + LEASE, webhook["_id"])
+            if delivery is None:
+                return
+            _call(store, poster, retry, webhook, delivery)
+    except PyMongoError as error:
+        # A claimed call stays claimed until its lease runs out, then is made again.
+        log.warning("cannot reach the database: %s", error)
+
+
+def _call(store, poster, retry: dict, webhook: dict, delivery: dict) -> None:
+    body = delivery["body"].encode()
+    outcome = poster.post(webhook["url"], body, {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(webhook["secret"], body),
+        "X-MessageCenter-Event": delivery["event"],
+        "X-MessageCenter-Delivery": delivery["_id"],
+    })
+    attempts = delivery["attempts"] + 1
+    if outcome.delivered:
+        status, send_after = "delivered", None
+    else:
+        status, send_after = rules.after_failure(attempts, retry, now())
+    result = {"at": now(), "event": delivery["event"], "status": "retrying" if status == "pending" else status,
+              "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error}
+    _record_delivered(lambda: store.webhook_attempted(delivery, status, attempts, send_after, result),
+                      f"webhook call {delivery['_id']}")
+    WEBHOOK_CALLS.labels(result["status"]).inc()

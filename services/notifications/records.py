@@ -118,6 +118,8 @@ class NotificationRecords(Protocol):
 
     def all_webhooks(self) -> list[dict]: ...
 
+    def count_webhooks(self) -> int: ...
+
     def webhooks_for(self, event: str) -> list[dict]:
         """The endpoints that asked to hear of this event."""
 
@@ -129,8 +131,8 @@ class NotificationRecords(Protocol):
     def plan_webhook_delivery(self, delivery: dict) -> bool:
         """False when this endpoint was to be told of this event before."""
 
-    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime,
-                                   event_key: str | None = None) -> dict | None: ...
+    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime, webhook_id: str) -> dict | None:
+        """The endpoint's oldest due call, taken for this worker until `lease_until`."""
 
     def webhook_attempted(self, delivery: dict, status: str, attempts: int, send_after: datetime | None,
                           result: dict) -> None:

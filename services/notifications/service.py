@@ -74,8 +74,7 @@ class NotificationsService:
 
     def _receive(self, event, payload):
         log.info("%s of thread %s received", event, payload.get("thread", {}).get("id"))
-        delivery.on_event(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config),
-                          event, payload)
+        delivery.on_event(self.store, self.catalog, self.outbox, load_settings(self.config), event, payload)
 
     # Every replica hears these (BROADCAST): each forgets what it remembered of the vendor.
     @event_handler(CATALOG, CONTEXT_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
@@ -89,7 +88,13 @@ class NotificationsService:
 
     @timer(interval=TICK_SECONDS)
     def deliver_due(self):
-        delivery.on_tick(self.store, self.catalog, self.outbox, self.poster, load_settings(self.config))
+        delivery.on_tick(self.store, self.catalog, self.outbox, load_settings(self.config))
+
+    # A timer of their own: the calls of a round go out side by side, and an endpoint slow to
+    # answer delays its own calls only (never the mail, the bell or an RPC).
+    @timer(interval=TICK_SECONDS)
+    def call_webhooks(self):
+        delivery.call_due_webhooks(self.store, self.poster, load_settings(self.config).WEBHOOK_CALLS_AT_ONCE)
 
     # the in-app bell and preferences ---------------------------------------------------------
 
@@ -144,7 +149,8 @@ class NotificationsService:
         webhooks.authorize(self.callers.verified(caller))
         registration = load(schemas.WebhookRegistrationSchema(),
                                     {"url": url, "events": events, "secret": secret})
-        return contract.NewWebhookSchema().dump(webhooks.register(self.store, self.poster.addresses, registration))
+        return contract.NewWebhookSchema().dump(webhooks.register(
+            self.store, self.poster.addresses, registration, most=load_settings(self.config).WEBHOOKS_MAX))
 
     @rpc
     def list_webhooks(self, caller):

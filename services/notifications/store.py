@@ -91,6 +91,7 @@ class NotificationStore:
         deliveries = db.webhook_deliveries
         deliveries.create_index([("webhook_id", ASCENDING), ("event_key", ASCENDING)], unique=True)
         deliveries.create_index([("status", ASCENDING), ("send_after", ASCENDING)])
+        deliveries.create_index([("webhook_id", ASCENDING), ("status", ASCENDING), ("send_after", ASCENDING)])
         deliveries.create_index([("webhook_id", ASCENDING), ("_id", DESCENDING)])
         db.reply_addresses.create_index([("thread_id", ASCENDING), ("address_key", ASCENDING)], unique=True)
 
@@ -317,6 +318,9 @@ class NotificationStore:
     def all_webhooks(self) -> list[dict]:
         return list(self.webhooks.find().sort("_id", ASCENDING))
 
+    def count_webhooks(self) -> int:
+        return self.webhooks.count_documents({})
+
     def webhooks_for(self, event: str) -> list[dict]:
         return self.remembered_webhooks.get(event, lambda: list(self.webhooks.find({"events": event})))
 
@@ -337,11 +341,8 @@ class NotificationStore:
         except DuplicateKeyError:
             return False
 
-    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime,
-                                   event_key: str | None = None) -> dict | None:
-        query = {"status": "pending", "send_after": {"$lte": now}}
-        if event_key is not None:
-            query["event_key"] = event_key
+    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime, webhook_id: str) -> dict | None:
+        query = {"webhook_id": webhook_id, "status": "pending", "send_after": {"$lte": now}}
         return _take_first(self.webhook_deliveries, query, "send_after",
                            {"status": "sending", "lease_until": lease_until})
 

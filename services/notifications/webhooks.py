@@ -8,6 +8,10 @@ they are called on public addresses only (WEBHOOK_ALLOW_PRIVATE=true lets develo
 call this machine and private networks): the host is resolved and checked when the endpoint is
 registered and again at every call, and the call connects to the very address that was
 checked, so a DNS answer that changes in between cannot point it at an internal service.
+WEBHOOK_HOSTS narrows them further to the host names operations list (egress allow-list): any
+other host is refused before it is even looked up.
+
+The marketplace keeps WEBHOOKS_MAX endpoints at most: each one is called for every message.
 """
 import hashlib
 import hmac
@@ -82,18 +86,32 @@ class AddressRefused(Exception):
     """The endpoint's host resolves to an address webhooks may not call."""
 
 
+class HostNotListed(AddressRefused):
+    """The endpoint names a host outside WEBHOOK_HOSTS."""
+
+
 class EndpointAddresses:
     """Which addresses webhooks may call: public ones; loopback, private and link-local ones
     too when `allow_private`; plain http only to loopback (and so only when private ones are
-    allowed). Never multicast or unspecified ones."""
+    allowed). Never multicast or unspecified ones. When `hosts` are listed, only URLs naming
+    one of them."""
 
-    def __init__(self, allow_private: bool, resolve=socket.getaddrinfo):
+    def __init__(self, allow_private: bool, resolve=socket.getaddrinfo, hosts=()):
         self.allow_private = allow_private
+        self.hosts = frozenset(host.lower() for host in hosts)
         self.resolve = resolve
 
+    @classmethod
+    def from_settings(cls, settings) -> "EndpointAddresses":
+        hosts = [host.strip() for host in settings.WEBHOOK_HOSTS.split(",") if host.strip()]
+        return cls(settings.WEBHOOK_ALLOW_PRIVATE, hosts=hosts)
+
     def checked(self, scheme: str, host: str, port: int | None):
-        """The address to connect to. AddressRefused when any of the host's addresses may not
-        be called (the next answer could be that one); OSError when it does not resolve."""
+        """The address to connect to. HostNotListed when the host is not one operations
+        listed; AddressRefused when any of the host's addresses may not be called (the next
+        answer could be that one); OSError when it does not resolve."""
+        if self.hosts and (host or "").lower() not in self.hosts:
+            raise HostNotListed(f"{host} is not a listed webhook host")
         answers = self.resolve(host, port or DEFAULT_PORTS[scheme], type=socket.SOCK_STREAM)
         addresses = [_unmapped(ipaddress.ip_address(answer[4][0])) for answer in answers]
         refused = [address for address in addresses if not self.allows(scheme, address)]
@@ -121,6 +139,8 @@ def check_address(addresses: EndpointAddresses, url: str) -> None:
     parts = urlsplit(url)
     try:
         addresses.checked(parts.scheme, parts.hostname, parts.port)
+    except HostNotListed:
+        problem = "The host is not one this marketplace sends webhooks to."
     except AddressRefused:
         problem = ("The host has a loopback, private, link-local or reserved address; "
                    "webhooks call public addresses only.")
@@ -208,7 +228,7 @@ class Webhooks(DependencyProvider):
     """One HTTP session per service process (its connection pool is shared by the workers)."""
 
     def setup(self):
-        self.addresses = EndpointAddresses(load_settings(self.container.config).WEBHOOK_ALLOW_PRIVATE)
+        self.addresses = EndpointAddresses.from_settings(load_settings(self.container.config))
         self.session = webhook_session(self.addresses)
 
     def stop(self):
@@ -220,8 +240,11 @@ class Webhooks(DependencyProvider):
 
 # registration, as the admin asks for it ------------------------------------------------------
 
-def register(store, addresses: EndpointAddresses, registration: dict) -> dict:
+def register(store, addresses: EndpointAddresses, registration: dict, most: int) -> dict:
     """The new endpoint, with its secret: the only answer that ever shows it."""
+    if store.count_webhooks() >= most:
+        raise ValidationFailed(f"At most {most} webhook endpoints are kept; delete one first.",
+                               {"_schema": [f"At most {most} webhook endpoints."]})
     check_address(addresses, registration["url"])
     webhook = {"_id": new_id(), "url": registration["url"], "events": sorted(set(registration["events"])),
                "secret": registration["secret"] or secrets.token_urlsafe(32), "created_at": now(),

@@ -13,6 +13,7 @@ import pytest
 from tests.faults.figures import Figures
 from tests.faults.shop import Shop
 from tests.faults.system import FaultySystem
+from tests.fixtures.tables import table_lines
 
 TABLE: list[Figures] = []
 RESULTS = Path(__file__).resolve().parents[2] / "var" / "faults.json"
@@ -54,7 +55,7 @@ def pytest_terminal_summary(terminalreporter):
     RESULTS.write_text(json.dumps({"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rows": rows},
                                   indent=1))
     terminalreporter.section("faults: what clients saw (make faults)")
-    for line in table_lines(rows):
+    for line in table_lines(COLUMNS, rows):
         terminalreporter.write_line(line)
 
 
@@ -65,13 +66,3 @@ COLUMNS = [("scenario", "scenario"), ("acknowledged", "posts 201"), ("stored", "
            ("pages_resynced", "pages resynced"), ("recovery_seconds", "s to first 201"),
            ("slowest_503", "slowest 503 s"),
            ("running", "running"), ("answers", "answers (status×n)")]
-
-
-def table_lines(rows: list[dict]) -> list[str]:
-    def cell(value):
-        return f"{value:.1f}" if isinstance(value, float) else str(value)
-    cells = [[title for _, title in COLUMNS]] + [[cell(row[name]) for name, _ in COLUMNS] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    lines = ["| " + " | ".join(text.ljust(width) for text, width in zip(line, widths)) + " |" for line in cells]
-    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return lines

@@ -231,6 +231,9 @@ class MemoryNotificationStore:
     def all_webhooks(self):
         return [_copy(webhook) for _, webhook in sorted(self.webhooks.items())]
 
+    def count_webhooks(self):
+        return len(self.webhooks)
+
     def webhooks_for(self, event):
         return [_copy(webhook) for webhook in self.webhooks.values() if event in webhook["events"]]
 
@@ -251,10 +254,10 @@ class MemoryNotificationStore:
         self.deliveries[delivery["_id"]] = _copy(delivery)
         return True
 
-    def claim_due_webhook_delivery(self, now, lease_until, event_key=None):
+    def claim_due_webhook_delivery(self, now, lease_until, webhook_id):
         delivery = _oldest([delivery for delivery in self.deliveries.values()
                             if delivery["status"] == "pending" and delivery["send_after"] <= now
-                            and (event_key is None or delivery["event_key"] == event_key)], "send_after")
+                            and delivery["webhook_id"] == webhook_id], "send_after")
         return None if delivery is None else self._lease(delivery, "sending", lease_until)
 
     def webhook_attempted(self, delivery, status, attempts, send_after, result):

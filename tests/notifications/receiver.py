@@ -1,4 +1,5 @@
 """A webhook endpoint on 127.0.0.1 that keeps every call and answers as it is told."""
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,3 +38,30 @@ def _handler(receiver):
             pass
 
     return Handler
+
+
+class SilentEndpoint:
+    """An endpoint on 127.0.0.1 that takes every connection and never answers (a broken or
+    hostile receiver): a call to it lasts the webhook timeout."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hooks/never"
+        self.held = []
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+    def _hold(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed by stop()
+                return
+            self.held.append(connection)

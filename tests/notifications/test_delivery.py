@@ -9,7 +9,7 @@ import pytest
 from services.common.caller import Caller
 from services.common.clock import now as real_now
 from services.common.config import load_settings
-from services.common.errors import NotFound, Unavailable
+from services.common.errors import NotFound, Unavailable, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.notifications import bell, delivery, webhooks
 from services.notifications.mail import MailNotSent
@@ -93,11 +93,13 @@ class Notifications:
                                   "retry": {"attempts": 3, "first_delay_seconds": 30, "max_delay_seconds": 60}})
 
     def receive(self, payload, event=MESSAGE_POSTED):
-        delivery.on_event(self.store, self.catalog, self.outbox, self.endpoints, SETTINGS, event, payload)
+        delivery.on_event(self.store, self.catalog, self.outbox, SETTINGS, event, payload)
         return payload
 
     def tick(self):
-        delivery.on_tick(self.store, self.catalog, self.outbox, self.endpoints, SETTINGS)
+        """Both of the service's timers: mail and events, then a round of webhook calls."""
+        delivery.on_tick(self.store, self.catalog, self.outbox, SETTINGS)
+        delivery.call_due_webhooks(self.store, self.endpoints, calls_at_once=2)
 
 
 @pytest.fixture
@@ -289,12 +291,14 @@ class Addresses:
 def test_webhooks_are_called_signed_for_the_events_they_chose_and_once(notifications):
     store = notifications.store
     only_messages = webhooks.register(store, Addresses(), {"url": "https://hooks.test/messages",
-                                                           "events": [MESSAGE_POSTED], "secret": "s1"})
+                                                           "events": [MESSAGE_POSTED], "secret": "s1"}, most=20)
     webhooks.register(store, Addresses(), {"url": "https://hooks.test/threads", "events": [THREAD_STARTED],
-                                           "secret": "s2"})
+                                           "secret": "s2"}, most=20)
     asked = message(thread(), ANN, "Is it brass?")
     notifications.receive(asked, MESSAGE_POSTED)
     notifications.receive(asked, MESSAGE_POSTED)
+    notifications.tick()
+    notifications.tick()
     [(url, body, headers)] = notifications.endpoints.calls
     assert url == "https://hooks.test/messages"
     assert headers[SIGNATURE_HEADER] == sign("s1", body)
@@ -305,9 +309,10 @@ def test_webhooks_are_called_signed_for_the_events_they_chose_and_once(notificat
 
 def test_an_endpoint_that_fails_is_tried_again_later(notifications, clock):
     webhooks.register(notifications.store, Addresses(), {"url": "https://hooks.test/in",
-                                                         "events": [MESSAGE_POSTED], "secret": "s"})
+                                                         "events": [MESSAGE_POSTED], "secret": "s"}, most=20)
     notifications.endpoints.status_code = 500
     notifications.receive(message(thread(), ANN, "Is it brass?"))
+    notifications.tick()
     notifications.endpoints.status_code = 200
     notifications.tick()
     assert len(notifications.endpoints.calls) == 1
@@ -315,3 +320,17 @@ def test_an_endpoint_that_fails_is_tried_again_later(notifications, clock):
     notifications.tick()
     assert len(notifications.endpoints.calls) == 2
     assert webhooks.listing(notifications.store)[0]["last_result"]["status"] == "delivered"
+
+
+def test_the_marketplace_keeps_a_bounded_number_of_endpoints(notifications):
+    """Each endpoint is called for every message: past the limit, one must go first."""
+    store = notifications.store
+    hook = {"url": "https://hooks.test/in", "events": [MESSAGE_POSTED], "secret": None}
+    first = webhooks.register(store, Addresses(), hook, most=2)
+    webhooks.register(store, Addresses(), hook, most=2)
+    with pytest.raises(ValidationFailed) as refused:
+        webhooks.register(store, Addresses(), hook, most=2)
+    assert "At most 2 webhook endpoints" in refused.value.message
+    webhooks.remove(store, first["_id"])
+    webhooks.register(store, Addresses(), hook, most=2)
+    assert len(webhooks.listing(store)) == 2

@@ -240,6 +240,7 @@ def test_webhooks_are_chosen_by_the_event_they_asked_for(store):
     assert [w["_id"] for w in store.webhooks_for("thread_started")] == ["w2"]
     assert [w["_id"] for w in store.all_webhooks()] == ["w1", "w2"]
     assert store.get_webhook("w1")["url"] == "https://hooks.test/in" and store.get_webhook("w9") is None
+    assert store.count_webhooks() == 2
 
 
 def test_a_webhook_delivery_is_planned_once_claimed_once_and_its_result_kept(store):
@@ -247,11 +248,14 @@ def test_a_webhook_delivery_is_planned_once_claimed_once_and_its_result_kept(sto
     planned = delivery("w1", "message_posted:m1")
     assert store.plan_webhook_delivery(planned)
     assert not store.plan_webhook_delivery(delivery("w1", "message_posted:m1"))
-    store.plan_webhook_delivery(delivery("w1", "message_posted:m2"))
-    at = now()
-    claimed = store.claim_due_webhook_delivery(at, at + LEASE, "message_posted:m1")
-    assert claimed["_id"] == planned["_id"]
-    assert store.claim_due_webhook_delivery(at, at + LEASE, "message_posted:m1") is None
+    later = delivery("w1", "message_posted:m2", send_after=now() + timedelta(seconds=1))
+    store.plan_webhook_delivery(later)
+    at = now() + timedelta(seconds=2)
+    assert store.claim_due_webhook_delivery(at, at + LEASE, "w2") is None  # each endpoint its own
+    claimed = store.claim_due_webhook_delivery(at, at + LEASE, "w1")
+    assert claimed["_id"] == planned["_id"]  # oldest first
+    assert store.claim_due_webhook_delivery(at, at + LEASE, "w1")["_id"] == later["_id"]
+    assert store.claim_due_webhook_delivery(at, at + LEASE, "w1") is None
     result = {"at": at, "status": "delivered", "attempts": 1, "status_code": 204, "error": None}
     store.webhook_attempted(claimed, "delivered", 1, None, result)
     assert store.get_webhook("w1")["last_result"] == result
@@ -263,13 +267,13 @@ def test_a_removed_webhook_takes_its_waiting_calls_with_it(store):
     store.plan_webhook_delivery(delivery("w1", "message_posted:m1"))
     assert store.delete_webhook("w1")
     assert not store.delete_webhook("w1")
-    assert store.claim_due_webhook_delivery(now(), now() + LEASE) is None
+    assert store.claim_due_webhook_delivery(now(), now() + LEASE, "w1") is None
 
 
 def test_a_webhook_call_whose_lease_ran_out_is_made_again(store):
     store.add_webhook(webhook("w1", ["message_posted"]))
     store.plan_webhook_delivery(delivery("w1", "message_posted:m1"))
     at = now()
-    store.claim_due_webhook_delivery(at, at + LEASE)
+    store.claim_due_webhook_delivery(at, at + LEASE, "w1")
     store.release_stale(at + LEASE * 2)
-    assert store.claim_due_webhook_delivery(at + LEASE * 2, at + LEASE * 3) is not None
+    assert store.claim_due_webhook_delivery(at + LEASE * 2, at + LEASE * 3, "w1") is not None

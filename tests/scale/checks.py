@@ -41,16 +41,6 @@ COLUMNS = [("processes", "processes"), ("clients", "clients"), ("seconds", "s me
            ("announcements", "announcement threads/vendor"), ("running", "running")]
 
 
-def table_lines(rows: list[dict]) -> list[str]:
-    def cell(value):
-        return f"{value:.1f}" if isinstance(value, float) else str(value)
-    cells = [[title for _, title in COLUMNS]] + [[cell(row[name]) for name, _ in COLUMNS] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    lines = ["| " + " | ".join(text.ljust(width) for text, width in zip(line, widths)) + " |" for line in cells]
-    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return lines
-
-
 def wait_until(done, timeout: float, every: float = 1.0) -> bool:
     deadline = time.monotonic() + timeout
     while not done():

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.scale.checks import Row, table_lines
+from tests.fixtures.tables import table_lines
+from tests.scale.checks import COLUMNS, Row
 from tests.scale.system import ScaledSystem
 
 REPLICAS = {"conversations": 3, "catalog_context": 3, "notifications": 3, "gateway": 2, "push": 2}
@@ -53,7 +54,7 @@ def pytest_terminal_summary(terminalreporter):
     RESULTS.write_text(json.dumps({"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rows": TABLE},
                                   indent=1))
     terminalreporter.section("scale-out: 1 and 3 replicas on one machine (make scale)")
-    for line in table_lines(TABLE):
+    for line in table_lines(COLUMNS, TABLE):
         terminalreporter.write_line(line)
     rates = {row["processes"].split(",")[0]: row["per_second"] for row in TABLE}
     if len(rates) == 2 and all(rates.values()):

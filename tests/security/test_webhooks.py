@@ -18,7 +18,8 @@ from services.common.errors import Forbidden, ValidationFailed
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED
 from services.notifications.service import NotificationsService
 from services.notifications.webhooks import (ADDRESS_NOT_ALLOWED, CERTIFICATE_NOT_TRUSTED, AddressRefused,
-                                             EndpointAddresses, WebhookPoster, webhook_session)
+                                             EndpointAddresses, HostNotListed, WebhookPoster,
+                                             check_address, webhook_session)
 from tests.notifications.conftest import eventually
 from tests.fixtures.callers import signed
 from tests.notifications.conversation import ANN, message, thread
@@ -104,6 +105,25 @@ def test_allowing_private_addresses_allows_them_but_plain_http_only_to_loopback(
     for never in ("224.0.0.1", "0.0.0.0"):
         with pytest.raises(AddressRefused):
             EndpointAddresses(True, resolving(never)).checked("https", "hooks.internal", None)
+
+
+
+def test_listed_hosts_are_the_only_ones_named_and_no_other_is_even_looked_up():
+    """WEBHOOK_HOSTS, the operators' egress allow-list: a host off it is refused before any
+    DNS question about it leaves the machine, and at the call as at registration."""
+    resolve = resolving("93.184.215.14")
+    listed = EndpointAddresses(True, resolve, hosts=["Hooks.Partner.test", "127.0.0.1"])
+    assert str(listed.checked("https", "hooks.partner.test", None)) == "93.184.215.14"
+    for elsewhere in ("hooks.example.test", "93.184.215.14", "partner.test"):
+        with pytest.raises(HostNotListed):
+            listed.checked("https", elsewhere, None)
+    assert resolve.asked == ["hooks.partner.test"]
+    with pytest.raises(ValidationFailed) as refused:
+        check_address(listed, "https://hooks.example.test/in")
+    assert refused.value.details == {"url": ["The host is not one this marketplace sends webhooks to."]}
+    poster = WebhookPoster(webhook_session(listed), listed)
+    assert poster.post("https://hooks.example.test/in", b"{}", {}).error == ADDRESS_NOT_ALLOWED
+    assert resolve.asked == ["hooks.partner.test"]
 
 
 # the call: to the checked address, never to a refused one --------------------------------------
