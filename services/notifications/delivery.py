@@ -74,20 +74,21 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
         log.error("dropped a malformed %s event: %s", event, error.messages)
         return
     key = event_key(event, payload)
-    try:
-        options = store.settings()  # read once for all this event causes
-        planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
-    except ConnectionFailure:
-        raise
-    except Exception as error:
-        _keep_for_later(store, event, payload, key, error)
-        return
-    try:
-        # This event's own mail goes at once; everybody else's is the timer's.
-        for batch_id, mails in planned.mail_batches:
-            _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
-    except Exception:
-        log.exception("%s left for the timer", key)
+    with outbox.at_once() as sends_now:
+        try:
+            options = store.settings()  # read once for all this event causes
+            planned = _plan(store, catalog, settings, options, event, loaded, payload, now(), sends_now)
+        except ConnectionFailure:
+            raise
+        except Exception as error:
+            _keep_for_later(store, event, payload, key, error)
+            return
+        try:
+            # This event's own mail goes at once (when the outbox has room); the rest is the timer's.
+            for batch_id, mails in planned.mail_batches:
+                _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
+        except Exception:
+            log.exception("%s left for the timer", key)
 
 
 def on_tick(store, catalog, outbox, settings) -> None:
@@ -161,21 +162,24 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
 
 
 class Planned:
-    """What planning an event left to do at once: mail batches claimed by this worker (due now)."""
+    """What planning an event left to do at once: mail batches claimed by this worker (due now,
+    when it `sends_now`; otherwise they are planned pending, for the timer)."""
 
-    def __init__(self):
+    def __init__(self, sends_now: bool = True):
+        self.sends_now = sends_now
         self.mail_batches: list[tuple[str, list[dict]]] = []
 
 
-def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
+def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
+          sends_now: bool = True) -> Planned:
     if event == REPLY_OVERDUE:
-        return reminders.plan(store, catalog, settings, loaded)
-    return plan(store, catalog, settings, options, event, loaded, payload, received_at)
+        return reminders.plan(store, catalog, settings, loaded, Planned(sends_now))
+    return plan(store, catalog, settings, options, event, loaded, payload, received_at, Planned(sends_now))
 
 
-def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
+def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
+         planned: Planned) -> Planned:
     """Everything one event causes under the stored `options`: bell items, mails, webhook calls."""
-    planned = Planned()
     thread, message = loaded["thread"], loaded["message"]
     author = message["author"]
     kind = rules.event_kind(thread, loaded["broadcast_id"])
@@ -263,9 +267,10 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
 def keep_mail(store, planned: Planned, at, mail: dict) -> None:
     """Plan one mail. One due at once is planned claimed by this worker, as a batch of its own
     (`sending` under a lease: were the worker to stop, the batch goes again as itself, see
-    `_batches`), and left in `planned` to send; one that waits for its window is pending, for
-    the timer. Nothing, when the mail was planned before (a redelivered event)."""
-    if mail["send_after"] <= at:
+    `_batches`), and left in `planned` to send; one that waits for its window, or whose worker
+    has no room to send it, is pending, for the timer. Nothing, when the mail was planned
+    before (a redelivered event)."""
+    if mail["send_after"] <= at and planned.sends_now:
         batch_id = new_id()
         mail.update(status="sending", batch_id=batch_id, lease_until=at + LEASE)
         if store.plan_mail(mail):

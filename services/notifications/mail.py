@@ -4,12 +4,14 @@ One mail holds every message waiting for one recipient in one thread, as HTML an
 text (multipart/alternative). The HTML template is autoescaped: names and messages are
 whatever people typed, and they must read as text, never as markup.
 """
+import contextlib
 import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from eventlet.semaphore import Semaphore
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from nameko.extensions import DependencyProvider
 
@@ -97,8 +99,22 @@ def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | No
 
 
 class SmtpOutbox:
-    def __init__(self, settings):
+    def __init__(self, settings, senders: Semaphore):
         self.settings = settings
+        self.senders = senders
+
+    @contextlib.contextmanager
+    def at_once(self):
+        """Whether this worker may send its event's mail itself (True) or leaves it to the
+        timer (False): no more than half the service's workers wait on the mail server, so one
+        that takes connections and never answers still leaves workers for the bell and the
+        settings."""
+        taken = self.senders.acquire(blocking=False)
+        try:
+            yield taken
+        finally:
+            if taken:
+                self.senders.release()
 
     def send(self, message: EmailMessage) -> None:
         try:
@@ -114,6 +130,7 @@ class Mailer(DependencyProvider):
         self.settings = load_settings(self.container.config)
         if self.settings.REPLY_DOMAIN:  # its mails' reply addresses are signed with it
             check_signing_secret(self.settings, log, "REPLY_SIGNING_KEY")
+        self.senders = Semaphore(max(1, self.container.max_workers // 2))
 
     def get_dependency(self, worker_ctx):
-        return SmtpOutbox(self.settings)
+        return SmtpOutbox(self.settings, self.senders)

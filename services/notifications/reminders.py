@@ -37,9 +37,8 @@ class ReminderEventSchema(Lenient):
     reminder = fields.Nested(ReminderSchema, required=True)
 
 
-def plan(store, catalog, settings, loaded: dict) -> "delivery.Planned":
+def plan(store, catalog, settings, loaded: dict, planned: "delivery.Planned") -> "delivery.Planned":
     """The bell items and mail one reminder causes."""
-    planned = delivery.Planned()
     thread, reminder = loaded["thread"], loaded["reminder"]
     kind = rules.event_kind(thread, None)
     if reminder["level"] == REMINDER:

@@ -13,6 +13,7 @@ from services.notifications.service import NotificationsService
 from tests.fixtures.callers import signed
 
 from .conversation import ADMIN_EMAILS, SHOP_EMAIL, SHOP_ID
+from .receiver import SilentEndpoint
 
 SYNC = STOREFRONT_SYNC
 # The administration calling the settings RPCs (a caller, not a message's author).
@@ -86,3 +87,12 @@ def publish(config):
         dispatch(CONVERSATIONS, event, payload)
         return payload
     return publish
+
+
+@pytest.fixture
+def silent_server():
+    """A server on 127.0.0.1 that takes connections and never answers."""
+    server = SilentEndpoint()
+    server.start()
+    yield server
+    server.stop()

@@ -9,6 +9,9 @@ ADMIN = {"side": "admin", "user_id": "a1", "name": "Marketplace", "email": "ops@
 
 SHOP_ID, SHOP_EMAIL = "10", "shop@vendors.test"
 ADMIN_EMAILS = ("ops@marketplace.test", "boss@marketplace.test")
+# Bob as the caller of the bell's RPCs.
+VENDOR_BOB = {"user_id": BOB["user_id"], "role": "vendor", "company_id": SHOP_ID, "name": "Bob",
+              "email": BOB["email"]}
 
 _numbers = itertools.count(1)
 

@@ -41,12 +41,13 @@ def _handler(receiver):
 
 
 class SilentEndpoint:
-    """An endpoint on 127.0.0.1 that takes every connection and never answers (a broken or
-    hostile receiver): a call to it lasts the webhook timeout."""
+    """A server on 127.0.0.1 that takes every connection and never answers (a broken or hostile
+    webhook receiver, a mail server behind a dead relay): a call to it lasts its timeout."""
 
     def __init__(self):
         self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hooks/never"
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/never"
         self.held = []
         self.thread = threading.Thread(target=self._hold, daemon=True)
 

@@ -2,6 +2,7 @@
 dict, an outbox and webhook endpoints that keep what they are given (SMTP and HTTP are not
 ours). Who is told, by which channel, coalescing, retries, the bell, preferences and webhook
 selection, in milliseconds; the real services prove the wiring (test_service.py)."""
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -47,7 +48,7 @@ class Catalog:
 
     def get_vendor(self, company_id):
         if self.away:
-            raise Unavailable("The catalog did not answer in time; try again shortly.")
+            raise Unavailable("The catalog service did not answer in time; try again shortly.")
         if company_id not in self.vendors:
             raise NotFound(f"No company {company_id} is known")
         return self.vendors[company_id]
@@ -57,6 +58,11 @@ class Outbox:
     def __init__(self):
         self.sent = []
         self.refusing = False
+        self.has_room = True  # for a worker to send its event's mail itself
+
+    @contextlib.contextmanager
+    def at_once(self):
+        yield self.has_room
 
     def send(self, mail):
         if self.refusing:
@@ -213,6 +219,20 @@ def test_mail_that_meets_a_refusing_server_is_retried_then_kept_as_failed(notifi
     clock.wait(3600)
     notifications.tick()
     assert notifications.outbox.sent == []
+
+
+def test_mail_a_busy_outbox_has_no_room_for_goes_with_the_next_tick_once(notifications):
+    """Half the workers already wait on the mail server: this event's mail waits for the timer."""
+    notifications.outbox.has_room = False
+    asked = notifications.receive(message(thread(), ANN, "Is it brass?"))
+    assert notifications.outbox.sent == []
+    assert bell_of(notifications, VENDOR_BOB)["unread_count"] == 1
+    notifications.outbox.has_room = True
+    notifications.receive(asked)  # redelivered: still planned once
+    notifications.tick()
+    notifications.tick()
+    [mail] = notifications.outbox.sent
+    assert mail["To"] == SHOP_EMAIL and "Is it brass?" in text_of(mail)
 
 
 def test_a_batch_whose_worker_died_mid_send_goes_again_as_itself(notifications, clock):

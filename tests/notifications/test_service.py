@@ -8,10 +8,8 @@ from services.common.service_metrics import WORK
 from tests.fixtures.callers import signed
 
 from .conftest import ADMINISTRATION, PORTAL_URL, QUICK_RETRY, STOREFRONT_URL, SYNC, eventually
-from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, message, thread
+from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, VENDOR_BOB, message, thread
 
-VENDOR_BOB = {"user_id": BOB["user_id"], "role": "vendor", "company_id": SHOP_ID, "name": "Bob",
-              "email": BOB["email"]}
 VENDOR_EVE = {"user_id": "v2", "role": "vendor", "company_id": SHOP_ID, "name": "Eve"}
 RIVAL = {"user_id": "v9", "role": "vendor", "company_id": "20", "name": "Rival"}
 ADMIN_CALLER = {"user_id": ADMIN["user_id"], "role": "admin", "name": "Marketplace"}

@@ -12,7 +12,7 @@ from tests.fixtures.callers import signed
 
 from .conftest import eventually
 from .conversation import ANN, SHOP_EMAIL, message, thread
-from .receiver import Receiver, SilentEndpoint
+from .receiver import Receiver
 
 SECRET = "s3cret-for-the-receiver-0123456789"
 ADMIN = {"user_id": "a1", "role": "admin"}
@@ -112,20 +112,12 @@ def test_registration_is_checked_and_a_secret_made_when_none_is_given(notificati
         notifications.delete_webhook(signed(ADMIN), made["id"])
 
 
-@pytest.fixture
-def silent_endpoint():
-    endpoint = SilentEndpoint()
-    endpoint.start()
-    yield endpoint
-    endpoint.stop()
-
-
-def test_an_endpoint_that_never_answers_holds_up_no_one_else(notifications, publish, receiver, silent_endpoint,
+def test_an_endpoint_that_never_answers_holds_up_no_one_else(notifications, publish, receiver, silent_server,
                                                             config, mail_sink):
     """More messages than the service has workers, and an endpoint that keeps each call open
     until it times out: the other endpoint still hears of every message, every mail goes, and
     the service still answers its callers."""
-    notifications.register_webhook(signed(ADMIN), silent_endpoint.url, [MESSAGE_POSTED], SECRET)
+    notifications.register_webhook(signed(ADMIN), silent_server.url, [MESSAGE_POSTED], SECRET)
     answering = receiver()
     notifications.register_webhook(signed(ADMIN), answering.url, [MESSAGE_POSTED], SECRET)
     asked = [publish(MESSAGE_POSTED, message(thread(), ANN, f"Question {number}?")) for number in range(12)]
@@ -134,5 +126,5 @@ def test_an_endpoint_that_never_answers_holds_up_no_one_else(notifications, publ
     mail_sink.wait_for_to(SHOP_EMAIL, len(asked), timeout=8)
     with ClusterRpcProxy(config, timeout=3) as impatient:
         listed = impatient.notifications.list_webhooks(signed(ADMIN))["items"]
-    assert {hook["url"] for hook in listed} == {silent_endpoint.url, answering.url}
-    assert silent_endpoint.held  # it was called, and is still being waited for
+    assert {hook["url"] for hook in listed} == {silent_server.url, answering.url}
+    assert silent_server.held  # it was called, and is still being waited for
