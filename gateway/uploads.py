@@ -10,6 +10,7 @@ is written to GridFS once, as it is kept: nothing of a refused file reaches the 
 import threading
 
 from flask import current_app
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
 from services.common import intake
@@ -20,6 +21,8 @@ from services.common.mongo import connect
 ENVELOPE_BYTES = 16 * 1024
 # What the form parser holds at once, undecided (it reads 64 KiB at a time): never the file.
 PARSER_BUFFER_BYTES = 256 * 1024
+# The file, and room for a few fields a client library adds of its own accord.
+FORM_PARTS = 8
 
 _database = None
 _database_lock = threading.Lock()
@@ -43,9 +46,17 @@ def receive(request, owner: dict) -> dict:
     request.max_content_length = limit + ENVELOPE_BYTES
     sink = Spool(limit, settings.UPLOAD_SPOOL_DIR)
     try:
-        _, _, files = parse_form_data(request.environ, stream_factory=sink.open,
-                                      max_content_length=request.max_content_length,
-                                      max_form_memory_size=PARSER_BUFFER_BYTES, max_form_parts=8)
+        try:
+            _, _, files = parse_form_data(request.environ, stream_factory=sink.open,
+                                          max_content_length=request.max_content_length,
+                                          max_form_memory_size=PARSER_BUFFER_BYTES, max_form_parts=FORM_PARTS)
+        except RequestEntityTooLarge:
+            if request.content_length is None or request.content_length > request.max_content_length:
+                raise  # the body's size (or, sent in chunks, perhaps): the gateway's 413 says so
+            raise intake.FileTooLarge(  # a 413 still: the rest of the body is unread
+                f"An upload is one file in the multipart field `file`: this one has more than {FORM_PARTS} "
+                f"parts, or a field other than the file over {PARSER_BUFFER_BYTES // 1024} KiB.",
+                {"file": ["One file per upload, in few parts."]}) from None
         sent = files.get("file")
         if sent is None or sink.file is None:
             raise ValidationFailed("Send the file in the multipart field `file`.",

@@ -47,6 +47,15 @@ def test_a_file_one_byte_over_the_limit_is_refused_with_413(world):
     assert at_limit.status_code in (201, 422), at_limit.text
 
 
+def test_an_upload_of_many_parts_is_refused_for_what_it_is_not_for_its_size(world):
+    customer, _ = world.customer("ann")
+    parts = {f"field{number}": (None, "x") for number in range(20)}
+    refused = world.stack.call("POST", "/v1/uploads", customer, files={"file": ("a.png", png()), **parts})
+    assert refused.status_code == 413, refused.text
+    assert "more than 8 parts" in refused.json()["error"]["message"]
+    assert "larger than" not in refused.json()["error"]["message"]
+
+
 def test_other_bodies_keep_the_64_kib_limit(world):
     customer, _ = world.customer("ann")
     shop = world.vendor("shop")
