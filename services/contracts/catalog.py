@@ -17,22 +17,35 @@ OBJECT_TYPES = ("product", "order", "company")  # what a context can be about
 ID_MAX = 64
 
 
-class CsCartId(fields.Field):
+class Documented:
+    """A field CS-Cart sends in more than one JSON form: DOCUMENTED, the forms it takes, goes
+    into its metadata, which is the document's schema for it."""
+
+    DOCUMENTED: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
+        super().__init__(*args, **kwargs)
+
+
+def _number_or_text(field: fields.Field, value) -> None:
+    """CS-Cart sends a number as a JSON number or as its text; true, false or anything else is
+    refused (Python counts True as 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise field.make_error("invalid")
+
+
+class CsCartId(Documented, fields.Field):
     """An id as CS-Cart sends it, a number or a string; kept as a string, always."""
 
     default_error_messages = {"invalid": "Not a valid id: a whole number or a string."}
-    # What _deserialize takes, for the document: text (besides white space) or a whole number,
-    # at most ID_MAX characters either way.
+    # What _deserialize takes: text (besides white space) or a whole number, at most ID_MAX
+    # characters either way.
     DOCUMENTED = {"oneOf": [{"type": "string", "pattern": r"\S", "maxLength": ID_MAX},
                             {"type": "integer", "minimum": -(10 ** (ID_MAX - 1) - 1), "maximum": 10 ** ID_MAX - 1}]}
 
-    def __init__(self, **kwargs):
-        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise self.make_error("invalid")
+        _number_or_text(self, value)
         text = str(value).strip()
         if not text or len(text) > ID_MAX:
             raise self.make_error("invalid")
@@ -42,7 +55,7 @@ class CsCartId(fields.Field):
         return None if value is None else str(value)
 
 
-class Money(fields.Decimal):
+class Money(Documented, fields.Decimal):
     """CS-Cart sends prices as "30.00" or 30: kept as a number of cents' precision."""
 
     # For the document: the number, or its text (the gateway maps neither field to one type,
@@ -53,7 +66,6 @@ class Money(fields.Decimal):
                             {"type": "string", "pattern": rf"^[0-9]{{1,{DIGITS}}}(\.[0-9]+)?$"}]}
 
     def __init__(self, **kwargs):
-        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
         super().__init__(places=2, validate=validate.Range(min=0), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -102,19 +114,14 @@ class ProductPush(CsCartRecord):
     main_pair = MainPair(load_default=None, allow_none=True)
 
 
-class WholeNumber(fields.Integer):
+class WholeNumber(Documented, fields.Integer):
     """CS-Cart's whole numbers (an amount, a time stamp): a JSON integer, or its digits as text
     ("2"), not below 0; not 2.5, which marshmallow's Integer would read as 2."""
 
     DOCUMENTED = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]+$"}]}
 
-    def __init__(self, **kwargs):
-        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise self.make_error("invalid")
+        _number_or_text(self, value)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -125,7 +132,7 @@ class OrderItemPush(CsCartRecord):
     price = Money(load_default=None, allow_none=True)
 
 
-class OrderItems(fields.List):
+class OrderItems(Documented, fields.List):
     """An order's products: CS-Cart keys them by item id ({item_id: item}); a list is fine too."""
 
     # For the document: a list of items, or an object of them.
@@ -133,7 +140,6 @@ class OrderItems(fields.List):
     DOCUMENTED = {"oneOf": [{"type": "array", "items": ITEM}, {"type": "object", "additionalProperties": ITEM}]}
 
     def __init__(self, **kwargs):
-        kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
         super().__init__(fields.Nested(OrderItemPush), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
