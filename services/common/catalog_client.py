@@ -2,28 +2,17 @@
 
 Conversations resolve what a thread is about and look vendors up; notifications look up a
 vendor's address. Both ask as a named system caller (services/common/caller.py), signed with
-CALLER_SIGNING_KEY like any caller, so the catalog can tell which service asked.
-
-nameko's service-to-service RPC waits for ever. A catalog that is down or slow must instead
-become a clear `Unavailable` (a 503 at the gateway; for notifications, an event tried again
-later), never a request hanging until the gateway gives up, nor a process that exits.
+CALLER_SIGNING_KEY like any caller, so the catalog can tell which service asked; each call
+within a deadline (deadlines.py).
 """
-import eventlet
-from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from .caller import Caller
 from .config import load_settings
-from .errors import Unavailable
+from .deadlines import answered_in_time, deadline
 from .events import CATALOG
 from .remembered import Remembered
 from .signing import Signature
-
-
-def deadline(settings) -> float:
-    """How long a service waits for the catalog: half the gateway's RPC deadline, so the
-    caller hears why (the catalog) before the gateway gives up on the whole request."""
-    return settings.RPC_TIMEOUT / 2
 
 
 class CatalogClient:
@@ -55,12 +44,8 @@ class CatalogClient:
         return self._call("list_vendors", status)
 
     def _call(self, method: str, *args):
-        failure = Unavailable("The catalog did not answer in time; try again shortly.")
-        try:
-            with eventlet.Timeout(self.timeout, failure):
-                return getattr(self.proxy, method)(self.signature.signed(self.caller), *args)
-        except UnknownService:
-            raise Unavailable("The catalog service is not running; try again shortly.")
+        return answered_in_time("catalog", self.timeout,
+                                lambda: getattr(self.proxy, method)(self.signature.signed(self.caller), *args))
 
 
 class Catalog(RpcProxy):

@@ -4,14 +4,11 @@ the person it was written by (replies.py says who), within a deadline, as that p
 Only this service signs that person: the inbound process, which faces the internet, asks it to
 post and never holds a caller it could use for anything else.
 """
-import eventlet
-from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.common.caller import Caller
-from services.common.catalog_client import deadline
 from services.common.config import load_settings
-from services.common.errors import Unavailable
+from services.common.deadlines import answered_in_time, deadline
 from services.common.signing import Signature
 
 
@@ -22,12 +19,8 @@ class ConversationsClient:
         self.timeout = timeout
 
     def post_message(self, author: Caller, thread_id: str, request: dict, idempotency_key: str) -> dict:
-        failure = Unavailable("The conversations service did not answer in time; try again shortly.")
-        try:
-            with eventlet.Timeout(self.timeout, failure):
-                return self.proxy.post_message(self.signature.signed(author), thread_id, request, idempotency_key)
-        except UnknownService:
-            raise Unavailable("The conversations service is not running; try again shortly.")
+        return answered_in_time("conversations", self.timeout, lambda: self.proxy.post_message(
+            self.signature.signed(author), thread_id, request, idempotency_key))
 
 
 class Conversations(RpcProxy):

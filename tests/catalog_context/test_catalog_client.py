@@ -5,8 +5,9 @@ import pytest
 from nameko.exceptions import UnknownService
 
 from services.common.caller import CONVERSATIONS_SERVICE, NOTIFICATIONS_SERVICE
-from services.common.catalog_client import CatalogClient, deadline
+from services.common.catalog_client import CatalogClient
 from services.common.config import load_settings
+from services.common.deadlines import deadline
 from services.common.errors import NotFound, Unavailable
 from services.common.signing import Signature
 from tests.fixtures.callers import CALLER_SIGNING_KEY
