@@ -3,7 +3,7 @@
 The gateway takes the client's `X-Request-ID` (or makes one), answers with it, and sends it
 with each RPC in nameko's context data, which nameko passes on to the calls and events a worker
 makes: the conversations service's events carry it to the notifications service, which writes
-it into each mail's headers (`X-Correlation-ID`). Every process notes the id of the work it is
+it into each mail's and webhook call's headers (`X-Correlation-ID`). Every process notes the id of the work it is
 doing for its log lines (services/common/logs.py).
 """
 import re
@@ -14,6 +14,8 @@ from nameko.extensions import DependencyProvider
 
 CONTEXT_KEY = "correlation_id"
 HEADER = "X-Request-ID"
+# What a mail and a webhook call carry it in, for whoever receives them.
+CARRIED_HEADER = "X-Correlation-ID"
 # What a client may send as its own id: short, and nothing a log line could be forged with.
 ACCEPTED = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 

@@ -288,7 +288,7 @@ def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
     store.plan_webhook_delivery({
         "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": event_key(event, payload),
         "event": event, "body": body, "status": "pending", "attempts": 0, "created_at": now(),
-        "send_after": now(),
+        "send_after": now(), "correlation_id": correlation.current(),
     })
 
 
@@ -373,13 +373,18 @@ def _call_endpoint(store, poster, retry: dict, webhook: dict, until: float) -> N
 
 
 def _call(store, poster, retry: dict, webhook: dict, delivery: dict) -> None:
+    # The request that caused it, on this lane's log lines and to the receiver, as on a mail.
+    correlation.set_current(delivery.get("correlation_id"))
     body = delivery["body"].encode()
-    outcome = poster.post(webhook["url"], body, {
+    headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(webhook["secret"], body),
         "X-MessageCenter-Event": delivery["event"],
         "X-MessageCenter-Delivery": delivery["_id"],
-    })
+    }
+    if delivery.get("correlation_id"):
+        headers[correlation.CARRIED_HEADER] = delivery["correlation_id"]
+    outcome = poster.post(webhook["url"], body, headers)
     attempts = delivery["attempts"] + 1
     if outcome.delivered:
         status, send_after = "delivered", None

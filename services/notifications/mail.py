@@ -15,6 +15,7 @@ from eventlet.semaphore import Semaphore
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from nameko.extensions import DependencyProvider
 
+from services.common import correlation
 from services.common.clock import now
 from services.common.config import load_settings
 from services.common.reply_addresses import REPLY_ABOVE_THIS_LINE
@@ -64,9 +65,6 @@ def mail_context(mails: list[dict], reply_to: str | None = None) -> dict:
     }
 
 
-CORRELATION_HEADER = "X-Correlation-ID"
-
-
 def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | None = None) -> EmailMessage:
     """The mail; with `reply_to` (services/notifications/replies.py), one answered by replying."""
     context = mail_context(mails, reply_to)
@@ -92,7 +90,7 @@ def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | No
     # this mail (services/common/correlation.py).
     requests = [mail["correlation_id"] for mail in mails if mail.get("correlation_id")]
     if requests:
-        message[CORRELATION_HEADER] = requests[-1]
+        message[correlation.CARRIED_HEADER] = requests[-1]
     message.set_content(templates.get_template(f"{template}.txt").render(context))
     message.add_alternative(templates.get_template(f"{template}.html").render(context), subtype="html")
     return message

@@ -97,13 +97,19 @@ def test_the_admin_registers_a_webhook_that_receives_signed_calls(stack, shop):
     assert made.status_code == 201, made.text
     hook = made.json()
     try:
-        thread_id = ask(stack, shop, "A question for the webhook")
+        trace = "hook-" + uuid.uuid4().hex
+        started = stack.call("POST", "/v1/threads", shop["customer"], headers={"X-Request-ID": trace}, json={
+            "type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]},
+            "message": "A question for the webhook"})
+        assert started.status_code == 201, started.text
+        thread_id = started.json()["thread"]["id"]
 
         def ours():
             return [call for call in receiver.calls if json.loads(call["body"])["data"]["thread"]["id"] == thread_id]
         [call] = eventually(ours, what="the webhook call")
         assert call["headers"]["X-MessageCenter-Signature"] == \
             "sha256=" + hmac.new(secret.encode(), call["body"], hashlib.sha256).hexdigest()
+        assert call["headers"]["X-Correlation-ID"] == trace  # the request that caused it, as in a mail
         assert json.loads(call["body"])["event"] == "thread_started"
         listed = eventually(lambda: [h for h in stack.call("GET", "/v1/webhooks", shop["admin"]).json()["items"]
                                      if h["id"] == hook["id"] and h["last_result"]], what="the result")
