@@ -57,10 +57,9 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
     paths.register(app)  # before the blueprints' routes use its converter
     api = ContractApi(app, spec_kwargs={"extra_plugins": [
         who.Documented(), body_rules.BodyRules(), nullable_objects.NullableObjects()]})
-    # A price or an amount is a number or its text, an order's items a list or an object of
-    # them: each field states its choices (its `oneOf`), so no one type here.
-    for either in (catalog.Money, catalog.WholeNumber, catalog.OrderItems):
-        api.register_field(either, None, None)
+    # A CS-Cart price, amount or id is a number or its text, an order's items a list or an
+    # object of them: each such field states its choices (its `oneOf`), so no one type here.
+    api.register_field(catalog.Documented, None, None)
     api_docs.register(app)
     request_ids.register(app)
     errors.register(app)
