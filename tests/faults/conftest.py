@@ -4,8 +4,6 @@ which the tests stop, cut and kill while customers post (see the README's Reliab
 Each test appends its figures to one table, printed at the end of the run (`make faults`) and
 kept in var/faults.json.
 """
-import json
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from tests.faults.figures import Figures
 from tests.faults.shop import Shop
 from tests.faults.system import FaultySystem
-from tests.fixtures.tables import table_lines
+from tests.fixtures.tables import keep_and_print
 
 TABLE: list[Figures] = []
 RESULTS = Path(__file__).resolve().parents[2] / "var" / "faults.json"
@@ -50,13 +48,8 @@ def report():
 def pytest_terminal_summary(terminalreporter):
     if not TABLE:
         return
-    rows = [figures.row() for figures in TABLE]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rows": rows},
-                                  indent=1))
-    terminalreporter.section("faults: what clients saw (make faults)")
-    for line in table_lines(COLUMNS, rows):
-        terminalreporter.write_line(line)
+    keep_and_print(terminalreporter, "faults: what clients saw (make faults)", COLUMNS,
+           [figures.row() for figures in TABLE], RESULTS)
 
 
 COLUMNS = [("scenario", "scenario"), ("acknowledged", "posts 201"), ("stored", "stored"),

@@ -3,13 +3,12 @@ the gateway and of push), on a broker, a database and a mail server of its own.
 
 Each run adds a row to one table, printed at the end (`make scale`) and kept in var/scale.json.
 """
-import json
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.tables import table_lines
+from tests.fixtures.tables import keep_and_print
 from tests.scale.checks import COLUMNS, Row
 from tests.scale.system import ScaledSystem
 
@@ -50,12 +49,8 @@ def report():
 def pytest_terminal_summary(terminalreporter):
     if not TABLE:
         return
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rows": TABLE},
-                                  indent=1))
-    terminalreporter.section("scale-out: 1 and 3 replicas on one machine (make scale)")
-    for line in table_lines(COLUMNS, TABLE):
-        terminalreporter.write_line(line)
+    keep_and_print(terminalreporter, "scale-out: 1 and 3 replicas on one machine (make scale)", COLUMNS, TABLE,
+                   RESULTS)
     rates = {row["processes"].split(",")[0]: row["per_second"] for row in TABLE}
     if len(rates) == 2 and all(rates.values()):
         one, three = rates.values()
