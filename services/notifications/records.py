@@ -123,8 +123,6 @@ class NotificationRecords(Protocol):
     def webhooks_for(self, event: str) -> list[dict]:
         """The endpoints that asked to hear of this event."""
 
-    def get_webhook(self, webhook_id: str) -> dict | None: ...
-
     def delete_webhook(self, webhook_id: str) -> bool:
         """False when there is none; its calls not yet made are dropped with it."""
 

@@ -324,9 +324,6 @@ class NotificationStore:
     def webhooks_for(self, event: str) -> list[dict]:
         return self.remembered_webhooks.get(event, lambda: list(self.webhooks.find({"events": event})))
 
-    def get_webhook(self, webhook_id: str) -> dict | None:
-        return self.webhooks.find_one({"_id": webhook_id})
-
     def delete_webhook(self, webhook_id: str) -> bool:
         if self.webhooks.delete_one({"_id": webhook_id}).deleted_count == 0:
             return False

@@ -237,9 +237,6 @@ class MemoryNotificationStore:
     def webhooks_for(self, event):
         return [_copy(webhook) for webhook in self.webhooks.values() if event in webhook["events"]]
 
-    def get_webhook(self, webhook_id):
-        return _copy(self.webhooks.get(webhook_id))
-
     def delete_webhook(self, webhook_id):
         if self.webhooks.pop(webhook_id, None) is None:
             return False
