@@ -10,10 +10,11 @@ in the same run (bench/measure.py):
 - the same with 16 clients, messages a second, against 16 threads doing that floor;
 - the vendor's inbox page (20 threads) and a `q` search in it (a rare and a broad word),
   p95, against one indexed find of 20 thread documents;
+- message posted → mail accepted by the SMTP server at a steady 20 messages a second (goal:
+  p95 ≤ 250 ms at every stage), with the database commands each message costs;
 then, at the largest stage: a post to a thread of 1,000 long messages against a post to a
-new thread; message posted → mail accepted by the SMTP server at a steady
-20 messages a second, and an announcement to every vendor against a bare insert_many of as
-many threads. Prints the table and writes bench/results.json.
+new thread, and an announcement to every vendor against a bare insert_many of as many
+threads. Prints the table and writes bench/results.json.
 
     .venv/bin/python -m bench.run [--scale full|small] [--stages 10000,100000] [--vendors N]
 """
@@ -62,6 +63,8 @@ SCALES = {
 CLIENTS = 16
 PLAIN_FIND_ROUNDS = 1
 MAIL_RATE = 20.0
+# A customer's question reaches the vendor's phone within this (95 of 100 mails), at any size.
+MAIL_P95_GOAL_MS = 250.0
 SETTLE_AFTER_MAIL_S = 2.0
 REPLY = "Thanks for your patience: the parcel left our warehouse this morning, tracking follows by mail."
 QUESTION = "Hello again, could you tell me when the parcel will arrive? I need it before Friday."
@@ -470,6 +473,12 @@ def _cpu_ratio(concurrent: dict) -> float:
     return _ratio(spent["system"]["total"], spent["floor"]["total"])
 
 
+def _mail_p95(stage: dict) -> float:
+    """The stage's mail latency p95 (infinite when no mail arrived at all)."""
+    latency = stage["mail_latency"]["posted_to_accepted"]
+    return latency["p95_ms"] if latency else float("inf")
+
+
 def _ratio(ours: float, floor: float) -> float:
     return round(ours / floor, 2) if floor else float("inf")
 
@@ -511,6 +520,9 @@ def run(options: dict, work: Path) -> dict:
                     stage.update(bench.inbox_pages({"q_rare": generator.rare_word, "q_broad": dataset.BROAD_WORD}))
                 for name, word in (("q_rare", generator.rare_word), ("q_broad", dataset.BROAD_WORD)):
                     stage[name].update(q=word, share_of_threads=generator.share(word))
+                with bench.phase("mail_latency"):
+                    stage["mail_latency"] = bench.mail_latency(generator)
+                stage["mail_latency"]["notifications_caught_up_s"] = bench.settle()
                 stage["peak_memory_mib"] = stack.peak_memory()
                 stage["elapsed_s"] = round(time.monotonic() - began, 1)
                 results["stages"].append(stage)
@@ -518,10 +530,6 @@ def run(options: dict, work: Path) -> dict:
             print(f"posting to a thread of {dataset.LONG_THREAD_MESSAGES:,} long messages …", flush=True)
             with bench.phase("long_thread"):
                 results["long_thread"] = bench.long_thread(generator)
-            print("mail latency at a steady 20 messages/s …", flush=True)
-            with bench.phase("mail_latency"):
-                results["mail_latency"] = bench.mail_latency(generator)
-            results["mail_latency"]["notifications_caught_up_s"] = bench.settle()
             print(f"announcement to {options['vendors']} vendors …", flush=True)
             with bench.phase("announcement"):
                 results["announcement"] = bench.announcement()
@@ -569,9 +577,18 @@ def goals(results: dict) -> list[dict]:
     if "long_thread" in results:
         rows.append((f"post to a thread of {results['long_thread']['messages']:,} long messages: median ≤ 1.5 × "
                      "post to a new thread", results["long_thread"]["ratio_median"], "≤", 1.5))
-    if "mail_latency" in results:
-        rows.append(("database commands a posted message, every process, at 20 messages/s: ≤ 6",
-                     results["mail_latency"]["database_commands_per_message"]["total"], "≤", 6.0))
+    if "mail_latency" in last:
+        rows += [
+            (f"message posted → mail accepted at {MAIL_RATE:.0f} messages/s: p95 ≤ {MAIL_P95_GOAL_MS} ms",
+             _mail_p95(last), "≤", MAIL_P95_GOAL_MS),
+            (f"the same at every stage: worst p95 ≤ {MAIL_P95_GOAL_MS} ms",
+             max(_mail_p95(stage) for stage in results["stages"]), "≤", MAIL_P95_GOAL_MS),
+            ("every posted message's mail accepted, every stage: mails missing",
+             sum(stage["mail_latency"]["messages"] - stage["mail_latency"]["not_posted"]
+                 - stage["mail_latency"]["mails_seen"] for stage in results["stages"]), "≤", 0),
+            (f"database commands a posted message, every process, at {MAIL_RATE:.0f} messages/s: ≤ 6",
+             last["mail_latency"]["database_commands_per_message"]["total"], "≤", 6.0),
+        ]
     if "announcement" in results:
         rows.append(("announcement: ≤ 3 × floor", results["announcement"]["ratio"], "≤", 3.0))
     judged = [{"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
@@ -610,7 +627,22 @@ def stage_lines(stage: dict) -> str:
                      + f"\n{'':22}  the service's query alone, sent from the bench: p95 {row['query_alone']['p95_ms']:.1f} ms,"
                        f" median {row['query_alone']['median_ms']:.1f} ms")
     lines.append(f"  plain find(company_id).sort().limit(20): median {stage['plain_find']['median_ms']:.1f} ms")
+    if "mail_latency" in stage:
+        lines += ["  " + line for line in mail_lines(stage["mail_latency"])]
     return "\n".join(lines)
+
+
+def mail_lines(mail: dict) -> list[str]:
+    latency = mail["posted_to_accepted"] or {}
+    commands = mail["database_commands_per_message"]
+    return [
+        f"message posted → mail accepted, {mail['rate_per_second']:.0f} messages/s ({mail['messages']}, "
+        f"{mail['not_posted']} not posted, {mail['mails_seen']} mails): median {latency.get('median_ms', float('nan')):.0f} ms, "
+        f"p95 {latency.get('p95_ms', float('nan')):.0f} ms, max {latency.get('max_ms', float('nan')):.0f} ms",
+        f"database commands a posted message at that rate: {commands['total']} ("
+        + ", ".join(f"{name} {value}" for name, value in commands.items() if name not in ("total", "by_command")) + ")",
+        "    " + ", ".join(f"{name} {value}" for name, value in commands["by_command"].items()),
+    ]
 
 
 def table(results: dict) -> str:
@@ -647,18 +679,14 @@ def table(results: dict) -> str:
         s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"], _cpu_ratio(s["post_16_clients"])))
     row("notifications caught up after 1 client (s)", lambda s: f"{s['notifications_caught_up_s']}")
     row("load time of the stage (s)", lambda s: f"{s['load_s']}")
+    if all("mail_latency" in stage for stage in stages):
+        for figure in ("median_ms", "p95_ms", "max_ms"):
+            row(f"message posted → mail accepted, {figure.removesuffix('_ms')} (ms)",
+                lambda s, figure=figure: f"{(s['mail_latency']['posted_to_accepted'] or {}).get(figure, float('nan')):.0f}")
+        row("database commands a posted message", lambda s: f"{s['mail_latency']['database_commands_per_message']['total']}")
     out.append("")
-    if "mail_latency" in results:
-        mail = results["mail_latency"]
-        latency = mail["posted_to_accepted"] or {}
-        out.append(f"message posted → mail accepted, {mail['rate_per_second']:.0f} messages/s ({mail['messages']}, "
-                   f"{mail['not_posted']} not posted, {mail['mails_seen']} mails): median {latency.get('median_ms', float('nan')):.0f} ms, "
-                   f"p95 {latency.get('p95_ms', float('nan')):.0f} ms, max {latency.get('max_ms', float('nan')):.0f} ms")
-        commands = mail["database_commands_per_message"]
-        out.append(f"database commands a posted message at that rate: {commands['total']} ("
-                   + ", ".join(f"{name} {value}" for name, value in commands.items()
-                               if name not in ("total", "by_command")) + ")")
-        out.append("    " + ", ".join(f"{name} {value}" for name, value in commands["by_command"].items()))
+    if stages and "mail_latency" in stages[-1]:
+        out += [f"at the largest stage, {MAIL_RATE:.0f} messages/s:"] + mail_lines(stages[-1]["mail_latency"])
     if "long_thread" in results:
         long = results["long_thread"]
         out.append(f"post (a message of {long['words_a_message']:,} new words) to a thread of {long['messages']:,} such "

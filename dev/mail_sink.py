@@ -5,6 +5,7 @@ notifications service talks to. Each accepted mail becomes `<dir>/<time>-<n>.eml
 a temporary name first so a reader never sees half a mail, and one line is logged.
 """
 import argparse
+import asyncio
 import email
 import email.policy
 import itertools
@@ -21,11 +22,14 @@ log = logging.getLogger("mail_sink")
 
 
 class KeepAsFiles:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, answer_after: float = 0.0):
         self.directory = directory
+        self.answer_after = answer_after
         self.counter = itertools.count(1)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.answer_after:  # a slow relay: each mail is answered this much later
+            await asyncio.sleep(self.answer_after)
         name = f"{time.time_ns()}-{next(self.counter)}"
         partial = self.directory / f".{name}.tmp"
         partial.write_bytes(envelope.original_content or envelope.content)
@@ -48,11 +52,13 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--dir", type=Path, default=Path("var/mail"))
+    parser.add_argument("--answer-after", type=float, default=0.0, help="seconds before each mail is accepted "
+                        "(a slow relay)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
     args.dir.mkdir(parents=True, exist_ok=True)
-    controller = Controller(KeepAsFiles(args.dir), hostname=args.host, port=args.port)
+    controller = Controller(KeepAsFiles(args.dir, args.answer_after), hostname=args.host, port=args.port)
     controller.start()
     log.info("listening on %s:%s, keeping mail in %s", args.host, args.port, args.dir)
     stopped = threading.Event()

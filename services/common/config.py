@@ -80,6 +80,9 @@ class Settings:
     # the service's other work needs).
     WEBHOOKS_MAX: int = 20
     WEBHOOK_CALLS_AT_ONCE: int = 8
+    # Notification mails in flight at once, sent by senders of the notifications process's own
+    # (never its workers): a mail server that never answers holds these, and nothing else.
+    MAILS_AT_ONCE: int = 8
     # Rate limits per person, counted in the database so they hold across replicas (0: none):
     # conversations a customer starts an hour, messages a minute, unknown objects asked about.
     LIMIT_THREADS_PER_HOUR: int = 10

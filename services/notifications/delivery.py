@@ -14,7 +14,7 @@ in one insert, per mail recipient a look at the last mail to them about the thre
 mail's insert, then, once the server took it, its record as sent; the settings, the webhooks
 and the reply addresses given out are remembered by the process (store.py).
 
-The one gap that remains is SMTP's own: a worker that dies after the server accepted a mail
+The one gap that remains is SMTP's own: a process that dies after the server accepted a mail
 and before recording it (or a database away for longer than half the lease) leaves a batch
 whose lease runs out; it is sent again as itself, with the same Message-ID, which mail
 clients show once.
@@ -56,6 +56,8 @@ EVENT_ATTEMPTS = 12
 # How long one round of the webhook timer goes on claiming calls: an endpoint's new calls
 # wait at most this, plus the call in flight of a slow one, for the next round.
 WEBHOOK_ROUND_SECONDS = 5.0
+# How long the mail timer waits for a free sender before it leaves the rest for its next tick.
+SENDER_WAIT_SECONDS = 5.0
 EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_seconds": 600}
 
 
@@ -74,21 +76,23 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
         log.error("dropped a malformed %s event: %s", event, error.messages)
         return
     key = event_key(event, payload)
-    with outbox.at_once() as sends_now:
-        try:
-            options = store.settings()  # read once for all this event causes
-            planned = _plan(store, catalog, settings, options, event, loaded, payload, now(), sends_now)
-        except ConnectionFailure:
-            raise
-        except Exception as error:
-            _keep_for_later(store, event, payload, key, error)
-            return
-        try:
-            # This event's own mail goes at once (when the outbox has room); the rest is the timer's.
-            for batch_id, mails in planned.mail_batches:
-                _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
-        except Exception:
-            log.exception("%s left for the timer", key)
+    try:
+        options = store.settings()  # read once for all this event causes
+        planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
+    except ConnectionFailure:
+        raise
+    except Exception as error:
+        _keep_for_later(store, event, payload, key, error)
+        return
+    # This event's own mail goes at once, by a free sender, and the worker returns without
+    # waiting for the mail server; with every sender busy, it is the timer's.
+    for batch_id, mails in planned.mail_batches:
+        sender = outbox.sender()
+        if sender is None:
+            _leave_for_timer(store, batch_id)
+        else:
+            sender.start(lambda batch_id=batch_id, mails=mails: _send_batch(
+                store, outbox, settings, options["retry"], batch_id, mails))
 
 
 def on_tick(store, catalog, outbox, settings) -> None:
@@ -97,7 +101,7 @@ def on_tick(store, catalog, outbox, settings) -> None:
         store.release_stale(now())
         options = store.settings()
         for batch_id, mails in work_through_due(store, catalog, settings, options):
-            _send_batch(store, outbox, settings, options["retry"], batch_id, mails)
+            _leave_for_timer(store, batch_id)  # sent below, as every due batch, by a free sender
         send_due_mails(store, outbox, settings, options)
     except PyMongoError as error:
         # Whatever was planned stays planned; the next tick sends it.
@@ -162,19 +166,16 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
 
 
 class Planned:
-    """What planning an event left to do at once: mail batches claimed by this worker (due now,
-    when it `sends_now`; otherwise they are planned pending, for the timer)."""
+    """What planning an event left to do at once: the mail batches it claimed (due now)."""
 
-    def __init__(self, sends_now: bool = True):
-        self.sends_now = sends_now
+    def __init__(self):
         self.mail_batches: list[tuple[str, list[dict]]] = []
 
 
-def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
-          sends_now: bool = True) -> Planned:
+def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
     if event == REPLY_OVERDUE:
-        return reminders.plan(store, catalog, settings, loaded, Planned(sends_now))
-    return plan(store, catalog, settings, options, event, loaded, payload, received_at, Planned(sends_now))
+        return reminders.plan(store, catalog, settings, loaded, Planned())
+    return plan(store, catalog, settings, options, event, loaded, payload, received_at, Planned())
 
 
 def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
@@ -267,10 +268,9 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
 def keep_mail(store, planned: Planned, at, mail: dict) -> None:
     """Plan one mail. One due at once is planned claimed by this worker, as a batch of its own
     (`sending` under a lease: were the worker to stop, the batch goes again as itself, see
-    `_batches`), and left in `planned` to send; one that waits for its window, or whose worker
-    has no room to send it, is pending, for the timer. Nothing, when the mail was planned
-    before (a redelivered event)."""
-    if mail["send_after"] <= at and planned.sends_now:
+    `_due_batches`), and left in `planned` to send; one that waits for its window is pending,
+    for the timer. Nothing, when the mail was planned before (a redelivered event)."""
+    if mail["send_after"] <= at:
         batch_id = new_id()
         mail.update(status="sending", batch_id=batch_id, lease_until=at + LEASE)
         if store.plan_mail(mail):
@@ -295,13 +295,40 @@ def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
 # sending ----------------------------------------------------------------------------------
 
 def send_due_mails(store, outbox, settings, options: dict, limit: int = 200) -> int:
-    """Send every mail whose time has come, one mail per (thread, address); the count sent."""
-    return sum(_send_batch(store, outbox, settings, options["retry"], batch_id, mails)
-               for batch_id, mails in _batches(store, limit))
+    """Start sending every mail whose time has come, one mail per (thread, address), side by
+    side on the outbox's senders; how many batches were started. A batch is claimed only once
+    a sender is free for it, so no claimed batch waits in a queue while its lease runs out;
+    when none frees up within a round, the rest waits for the next tick."""
+    started = 0
+    for claim in _due_batches(store, limit):
+        sender = outbox.sender(wait=SENDER_WAIT_SECONDS)
+        if sender is None:
+            break
+        claimed = claim()
+        if claimed is None:  # another worker took it first
+            sender.release()
+            continue
+        batch_id, mails = claimed
+        sender.start(lambda batch_id=batch_id, mails=mails: _send_batch(
+            store, outbox, settings, options["retry"], batch_id, mails))
+        started += 1
+    return started
+
+
+def _leave_for_timer(store, batch_id: str) -> None:
+    """A claimed batch no sender is free for goes back to pending: the next tick sends it.
+    Were the database away, it keeps its lease, and goes again as itself once that runs out."""
+    try:
+        store.release_mail_batch(batch_id)
+    except PyMongoError as error:
+        log.warning("mail %s waits for its lease to run out: %s", batch_id, error)
 
 
 def _send_batch(store, outbox, settings, retry: dict, batch_id: str, mails: list[dict]) -> bool:
     """Send one claimed batch as one mail and record what became of it; whether it went."""
+    # The request that caused it, on the sender's log lines (as on the mail's header).
+    correlation.set_current(next((mail["correlation_id"] for mail in reversed(mails)
+                                  if mail.get("correlation_id")), None))
     try:
         outbox.send(compose(mails, settings.MAIL_FROM, batch_id, replies.reply_to(store, settings, mails)))
     except Exception as error:
@@ -320,18 +347,26 @@ def _send_batch(store, outbox, settings, retry: dict, batch_id: str, mails: list
     return True
 
 
-def _batches(store, limit: int):
-    """(batch id, mails) to send: first the batches a dead worker left mid-send, again as
+def _due_batches(store, limit: int):
+    """Claims of the batches to send, each made when called ((batch id, mails), or None when
+    another worker was first): first the batches a dead worker left mid-send, again as
     themselves (same Message-ID), then the due mail of each (thread, address) as a new one."""
-    for batch_id in store.stale_mail_batches(now()):
-        mails = store.retake_mail_batch(batch_id, now(), now() + LEASE)
-        if mails:
-            yield batch_id, mails
-    for thread_id, address_key in store.due_mail_groups(now(), limit):
+    def retake(batch_id):
+        return lambda: _claimed(batch_id, store.retake_mail_batch(batch_id, now(), now() + LEASE))
+
+    def claim(thread_id, address_key):
         batch_id = new_id()
-        mails = store.claim_mail_batch(thread_id, address_key, now(), batch_id, now() + LEASE)
-        if mails:
-            yield batch_id, mails
+        return lambda: _claimed(batch_id, store.claim_mail_batch(thread_id, address_key, now(), batch_id,
+                                                                 now() + LEASE))
+
+    for batch_id in store.stale_mail_batches(now()):
+        yield retake(batch_id)
+    for thread_id, address_key in store.due_mail_groups(now(), limit):
+        yield claim(thread_id, address_key)
+
+
+def _claimed(batch_id: str, mails: list[dict]) -> tuple[str, list[dict]] | None:
+    return (batch_id, mails) if mails else None
 
 
 def _record_delivered(write, what: str) -> None:

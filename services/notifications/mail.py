@@ -4,13 +4,14 @@ One mail holds every message waiting for one recipient in one thread, as HTML an
 text (multipart/alternative). The HTML template is autoescaped: names and messages are
 whatever people typed, and they must read as text, never as markup.
 """
-import contextlib
 import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from time import monotonic
 
+import eventlet
 from eventlet.semaphore import Semaphore
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from nameko.extensions import DependencyProvider
@@ -96,23 +97,41 @@ def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | No
     return message
 
 
+class Sender:
+    """One of the outbox's senders, reserved for one batch: `start` sends it beside the
+    worker (which returns at once), `release` gives the reservation back unused."""
+
+    def __init__(self, senders: Semaphore):
+        self._senders = senders
+
+    def start(self, work) -> None:
+        eventlet.spawn_n(self._run, work)
+
+    def _run(self, work) -> None:
+        try:
+            work()
+        except Exception:  # the batch keeps its lease: the timer sends it again as itself
+            log.exception("a mail's sending stopped half-way")
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        self._senders.release()
+
+
 class SmtpOutbox:
     def __init__(self, settings, senders: Semaphore):
         self.settings = settings
         self.senders = senders
 
-    @contextlib.contextmanager
-    def at_once(self):
-        """Whether this worker may send its event's mail itself (True) or leaves it to the
-        timer (False): no more than half the service's workers wait on the mail server, so one
-        that takes connections and never answers still leaves workers for the bell and the
-        settings."""
-        taken = self.senders.acquire(blocking=False)
-        try:
-            yield taken
-        finally:
-            if taken:
-                self.senders.release()
+    def sender(self, wait: float = 0.0) -> Sender | None:
+        """A free sender, reserved for one batch; None when none frees up within `wait`
+        seconds. Mail is sent by `MAILS_AT_ONCE` green threads of the process's own, never by
+        the service's workers: a mail server that takes connections and never answers holds
+        those senders, while every worker goes on with events, the bell and the settings."""
+        if self.senders.acquire(blocking=wait > 0, timeout=wait if wait > 0 else None):
+            return Sender(self.senders)
+        return None
 
     def send(self, message: EmailMessage) -> None:
         try:
@@ -128,7 +147,17 @@ class Mailer(DependencyProvider):
         self.settings = load_settings(self.container.config)
         if self.settings.REPLY_DOMAIN:  # its mails' reply addresses are signed with it
             check_signing_secret(self.settings, log, "REPLY_SIGNING_KEY")
-        self.senders = Semaphore(max(1, self.container.max_workers // 2))
+        self.most = max(1, self.settings.MAILS_AT_ONCE)
+        self.senders = Semaphore(self.most)
+
+    def stop(self):
+        """Wait for the mails being sent (up to one SMTP timeout and a little): one cut off
+        mid-send would wait for its lease to run out and go again."""
+        deadline = monotonic() + self.settings.SMTP_TIMEOUT + 5
+        for _ in range(self.most):
+            if not self.senders.acquire(timeout=max(0.0, deadline - monotonic())):
+                log.warning("stopped with mail still being sent: it goes again once its lease runs out")
+                return
 
     def get_dependency(self, worker_ctx):
         return SmtpOutbox(self.settings, self.senders)

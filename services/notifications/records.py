@@ -83,6 +83,9 @@ class NotificationRecords(Protocol):
     def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict]:
         """The stale batch's mails, now this worker's; [] when another retook it first."""
 
+    def release_mail_batch(self, batch_id: str) -> None:
+        """The batch's mails, claimed and not yet sent, back to pending (for the next claim)."""
+
     def record_mail_delivered(self, batch_id: str, now: datetime) -> None: ...
 
     def batch_failed_attempt(self, batch_id: str, attempts: int, status: str,

@@ -233,6 +233,10 @@ class NotificationStore:
             return []
         return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
 
+    def release_mail_batch(self, batch_id: str) -> None:
+        self.mails.update_many({"batch_id": batch_id, "status": "sending"},
+                               {"$set": {"status": "pending"}, "$unset": {"batch_id": "", "lease_until": ""}})
+
     def record_mail_delivered(self, batch_id: str, now: datetime) -> None:
         self.mails.update_many({"batch_id": batch_id, "status": "sending"},
                                {"$set": {"status": "sent", "sent_at": now}, "$unset": {"lease_until": ""}})

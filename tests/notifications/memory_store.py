@@ -163,6 +163,12 @@ class MemoryNotificationStore:
     def _in_batch(self, batch_id):
         return [mail for mail in self.mails.values() if mail.get("batch_id") == batch_id and mail["status"] == "sending"]
 
+    def release_mail_batch(self, batch_id):
+        for mail in self._in_batch(batch_id):
+            mail["status"] = "pending"
+            mail.pop("batch_id", None)
+            mail.pop("lease_until", None)
+
     def record_mail_delivered(self, batch_id, now):
         for mail in self._in_batch(batch_id):
             mail.update(status="sent", sent_at=now)

@@ -141,6 +141,15 @@ def test_a_batch_left_mid_send_is_retaken_once_as_itself(store):
     assert store.stale_mail_batches(later) == []
 
 
+def test_a_batch_no_sender_was_free_for_is_claimed_again_by_the_next(store):
+    at = now()
+    store.plan_mail({**mail("m1", send_after=at), "status": "sending", "batch_id": "b1", "lease_until": at + LEASE})
+    store.release_mail_batch("b1")
+    assert store.stale_mail_batches(at + LEASE * 2) == []  # not left to its lease
+    assert store.due_mail_groups(at) == [("t1", "shop@vendors.test")]
+    assert [m["message_id"] for m in store.claim_mail_batch("t1", "shop@vendors.test", at, "b2", at + LEASE)] == ["m1"]
+
+
 def test_a_failed_attempt_waits_then_after_the_last_the_mail_is_listed_as_failed(store):
     at = now()
     store.plan_mail(mail("m1", send_after=at))
