@@ -18,7 +18,7 @@ What is undone, in this order:
   French, Spanish, Portuguese, Italian and Russian, as `@` and `.`; spelled separators between
   spaces ("john at gmail dot com") are left to the detector, which knows when they are words;
 - a dot with spaces around it before a top-level domain (`myshop . com`);
-- `_ * ~ · • | =` between digits, as a dash;
+- `_ ~ · •` between digits, as a dash, and `*` unless a unit follows (a size's times sign);
 - letters that look like digits (O o I i l S B Z) in a word that is otherwise digits.
 """
 import re
@@ -147,6 +147,7 @@ _SPELLED = r"(?:at|ät|arroba|arobase|chiocciola|собака|dot|punkt|point|pu
 # Top-level domains a spaced-out dot may come before ("myshop . com").
 _TLDS = (r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|app|de|at|ch|fr|be|es|it|nl|uk|us|ca|pl|pt|"
          r"br|ru|рф|eu|se|dk|no|fi|ie|cz|mx|ar|au)")
+_UNITS = r"(?:mm|cm|m|in|ft|px|см|мм|м)"
 _BRACKETED = r"\s*(?:\(\s*{0}\s*\)|\[\s*{0}\s*\]|\{{\s*{0}\s*\}}|<\s*{0}\s*>)\s*"
 SEPARATORS = (
     # hxxp://, hXXps://, h**p://: a link defanged as security reports do.
@@ -159,7 +160,9 @@ SEPARATORS = (
      lambda m: "." if re.search(_DOT_WORDS, m.group(0), re.IGNORECASE) else "@"),
     # "myshop . com": spaces on both sides of a dot (a sentence's full stop has none before it).
     (re.compile(rf"(?<=[^\W_])\s+\.\s+(?={_TLDS}(?![\w-]))", re.IGNORECASE), "."),
-    (re.compile(r"(?<=\d) *[_*~·•∙⋅‧|=] *(?=\d)"), "-"),
+    (re.compile(r"(?<=\d) *[_~·•∙⋅‧] *(?=\d)"), "-"),
+    # A star is a times sign in sizes ("1000*2000*300 mm"), a dash when no unit follows.
+    (re.compile(rf"(?<=\d) *\* *(?=\d)(?![\d*.,  ]{{0,30}}{_UNITS}(?!\w))", re.IGNORECASE), "-"),
 )
 
 

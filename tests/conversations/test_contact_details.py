@@ -119,6 +119,7 @@ def test_a_links_host_is_the_one_a_browser_opens():
     "The photo IMG_20240615_103045.jpg shows it.", "My flat is 12B, Pi is 3.14159.", "CEP 01310-100",
     "\u0417\u0430\u0431\u0435\u0440\u0443 \u0432 \u0442\u043e\u0447\u043a\u0435 \u0432\u044b\u0434\u0430\u0447\u0438 \u0432 17:00",
     "Lo compr\u00e9. es bonito", "Compr\u00e9 una arroba de naranjas.", "polka-dot dress, 2 @ $25",
+    "Sizes 1200*600*750 mm", "\u0420\u0430\u0437\u043c\u0435\u0440 1000*2000*300 \u043c\u043c",
 ])
 def test_innocent_look_alikes_are_left_alone(text):
     assert found(text) == []
