@@ -81,7 +81,7 @@ def test_a_long_hostile_message_is_read_in_bounded_time():
     # The service reads every message of a moderated direction: 10,000 characters at most.
     for text in ("1 " * 5000, "a at " * 2000, "john dot " * 1111, "@" * 10000, "1,1 " * 2500, "0-1-" * 2500,
                  "one two " * 1250, "whatsapp " * 1111, "#1-1-1-" * 1428, "1_" * 5000, "a-" * 5000, "a" * 10000,
-                 "O1" * 5000, "a_at_" * 2000, "x . " * 2500, "(at)" * 2500, "а" * 10000, "\u200b" * 10000):
+                 "O1" * 5000, "1*" * 5000, "a_at_" * 2000, "x . " * 2500, "(at)" * 2500, "а" * 10000, "\u200b" * 10000):
         started = time.perf_counter()
         detect(text[:10000], Policy(blocked_words=tuple(f"word{i}" for i in range(100))))
         assert time.perf_counter() - started < 1.0
