@@ -342,6 +342,19 @@ def test_a_file_name_is_masked_and_a_message_of_files_alone_is_screened(world):
     shown = seen_by(world, VENDOR, thread_id)
     assert "555 2671" not in shown and REMOVED in shown
     assert search(world, VENDOR, "2671") == []
+    [original] = queue(world, state="masked")["items"]  # the file's name, as written, on a line of its own
+    assert original["text"] == f"WhatsApp {NUMBER}.png"
+    assert [original["text"][f["start"]:f["end"]] for f in original["found"]] == [NUMBER]
+
+
+def test_the_review_reads_the_subject_the_message_and_the_file_names_a_line_each(world):
+    moderate(world, customer_to_vendor="hold")
+    photo = _upload(world, CUSTOMER, "ann.lee@mail.example photo.jpg")
+    world.start(subject="Ring 0171 2345678", message="Or wa.me/4915112345678", attachments=[photo])
+    [item] = queue(world)["items"]
+    assert item["text"] == "Ring 0171 2345678\nOr wa.me/4915112345678\nann.lee@mail.example photo.jpg"
+    assert [item["text"][f["start"]:f["end"]] for f in item["found"]] == [
+        "0171 2345678", "wa.me/4915112345678", "ann.lee@mail.example"]
 
 
 def test_a_file_name_with_contact_details_holds_a_message_of_files_alone(world):
