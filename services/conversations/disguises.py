@@ -151,7 +151,7 @@ _UNITS = r"(?:mm|cm|m|in|ft|px|см|мм|м)"
 _BRACKETED = r"\s*(?:\(\s*{0}\s*\)|\[\s*{0}\s*\]|\{{\s*{0}\s*\}}|<\s*{0}\s*>)\s*"
 SEPARATORS = (
     # hxxp://, hXXps://, h**p://: a link defanged as security reports do.
-    (re.compile(r"\bh(?:xx|XX|\*\*|__)p(?=s?\s*[:\[(])"), "http"),
+    (re.compile(r"\bh(?:xx|\*\*|__)p(?=s?\s*[:\[(])", re.IGNORECASE), "http"),
     (re.compile(r"(?<=[^\W_])\s*\[\s*:\s*\]\s*(?=//)"), ":"),
     (re.compile(_BRACKETED.format(_AT_WORDS), re.IGNORECASE), "@"),
     (re.compile(_BRACKETED.format(_DOT_WORDS), re.IGNORECASE), "."),
