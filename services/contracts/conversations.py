@@ -529,8 +529,10 @@ class Review(Answer):
     state = fields.String(metadata={"description": "held, masked, approved or rejected"})
     direction = fields.String(metadata={"description": "customer_to_vendor or vendor_to_customer"})
     author = fields.Nested(Author)
-    text = fields.String(metadata={"description": "As its author wrote it (a link's address that its text does not "
-                                                  "show follows it on a line of its own)."})
+    text = fields.String(metadata={"description": "As its author wrote it, a part a line: the subject it gave the "
+                                                  "conversation it starts, if any; its text (a link's address that "
+                                                  "the text does not show follows on a line of its own); each of its "
+                                                  "files' names."})
     found = fields.List(fields.Nested(FoundDetail), metadata={
         "description": "The contact details in `text`: [start, end) in characters."})
     created_at = Moment()

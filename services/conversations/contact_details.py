@@ -19,12 +19,20 @@ What is found, each by its own pass, then merged:
 
 Never found: order numbers, tracking numbers, product codes, prices, dates and times. They
 are marked first (`_protected`), and a run of digits that falls on one is not a phone number.
+
+Every pass reads the text as disguises.py reads it (zero-width characters gone, full-width
+forms and look-alike letters read, spelled separators as `@` and `.`), and each span found is
+mapped back to what was written. A link's host is the one a browser opens (WHATWG URL
+parsing, `ada-url`): `https://evil.example\\@127.0.0.1/` opens evil.example.
 """
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import ada_url
 import phonenumbers
+
+from . import disguises
 
 EMAIL, PHONE, LINK, MESSENGER, BLOCKED_WORD = "email", "phone", "link", "messenger", "blocked_word"
 KINDS = (EMAIL, PHONE, LINK, MESSENGER, BLOCKED_WORD)
@@ -49,11 +57,17 @@ class Policy:
 
 
 def detect(text: str, policy: Policy = Policy()) -> list[Span]:
-    """The contact details in `text`, in order, none overlapping another."""
-    protected = _protected(text)
-    found = (_emails(text) + _links(text, policy.allowed_domains) + _messengers(text)
-             + _phones(text, policy.region, protected) + _blocked(text, policy.blocked_words))
-    return _merged(found, text)
+    """The contact details in `text`, in order, none overlapping another, where they were
+    written (however they were disguised)."""
+    reading = disguises.read(text)
+    read = reading.text
+    protected = _protected(read)
+    def written(start: int, end: int) -> str:
+        return text[slice(*reading.written(start, end))]
+
+    found = (_emails(read) + _links(read, policy.allowed_domains, written) + _messengers(read)
+             + _phones(read, policy.region, protected) + _blocked(read, policy.blocked_words))
+    return [Span(*reading.written(span.start, span.end), span.kind) for span in _merged(found, read)]
 
 
 def masked(text: str, spans: list[Span], replacement: str = REPLACEMENT) -> str:
@@ -71,14 +85,15 @@ def masked(text: str, spans: list[Span], replacement: str = REPLACEMENT) -> str:
 
 PLAIN_EMAIL = re.compile(r"(?<![\w.+-])(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
 _AT = (r"(?:\s*(?:@|\(\s*(?:at|a|@|ät|arroba|arobase)\s*\)|\[\s*(?:at|a|@|ät|arroba|arobase)\s*\]"
-       r"|\{\s*(?:at|@)\s*\}|<\s*at\s*>)\s*|\s+(?:at|ät|arroba|arobase|chez|bei)\s+)(?!www\b)")
+       r"|\{\s*(?:at|@)\s*\}|<\s*at\s*>)\s*|\s+(?:at|ät|arroba|arobase|chez|bei|chiocciola|собака)\s+)(?!www\b)")
 _DOT = (r"(?:\s*(?:\.|\(\s*(?:dot|punkt|point|punto)\s*\)|\[\s*(?:dot|punkt|point|punto)\s*\]|\{\s*dot\s*\})\s*"
-        r"|\s+(?:dot|punkt|point|punto)\s+)")
+        r"|\s+(?:dot|punkt|point|punto|ponto|period|точка)\s+)")
 # Top-level domains a disguised address may end in: the common ones, so that "at" and "point"
 # in a sentence do not make one ("el punto de vista" has no address in it).
-_MAIL_TLDS = r"(?:com|net|org|info|biz|io|shop|store|online|email|co\.uk|co|de|fr|es|it|nl|be|ch|at|eu|uk|us|ca|pl|pt|se|mx|ar)"
+_MAIL_TLDS = (r"(?:com|net|org|info|biz|io|shop|store|online|email|co\.uk|co|de|fr|es|it|nl|be|ch|at|eu|uk|us|ca|"
+              r"pl|pt|se|mx|ar|br|ru)")
 _PROVIDERS = (r"(?:gmail|googlemail|hotmail|yahoo|outlook|gmx|icloud|aol|protonmail|proton|wanadoo|laposte|"
-              r"t-online|freenet|yandex|libero)")
+              r"t-online|freenet|yandex|libero|uol|bol|mail\.ru)")
 DISGUISED_EMAIL = re.compile(
     rf"(?<![\w@])[\w+-]{{2,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,3}}{_AT}"
     rf"(?:[\w-]{{2,63}}(?:{_DOT}[\w-]{{2,63}}){{0,2}}{_DOT}{_MAIL_TLDS}\b|{_PROVIDERS}\b)",
@@ -95,10 +110,12 @@ def _emails(text: str) -> list[Span]:
 # Links -------------------------------------------------------------------------------------
 
 _TLDS = ("com|net|org|info|biz|io|co|me|shop|store|online|site|app|dev|xyz|top|eu|de|at|ch|fr|be|es|it|nl|"
-         "uk|us|ca|pl|pt|se|dk|no|fi|ie|cz|ru|cn|jp|br|mx|ar|au|tv|ly|gl|link|page")
+         "uk|us|ca|pl|pt|se|dk|no|fi|ie|cz|ru|рф|cn|jp|br|mx|ar|au|tv|ly|gl|link|page")
+# A bare host's labels may be in any script (lampen-günstig.de, лампы.рф): a browser reads them
+# as IDN.
 LINK_PATTERN = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
-    rf"|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?",
+    rf"|(?<![\w@.\-/])(?:[^\W_](?:[^\W_]|-){{0,62}}\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?",
     re.IGNORECASE)
 DISGUISED_LINK = re.compile(
     r"(?<![\w@])(?:www\s*(?:\.|\s+dot\s+|\s+punkt\s+|\s+point\s+|\s+punto\s+)\s*)?[\w-]{2,63}"
@@ -110,18 +127,35 @@ MESSENGER_HOSTS = ("wa.me", "t.me", "telegram.me", "telegram.dog", "m.me", "sign
                    "facebook.com", "fb.me", "snapchat.com", "tiktok.com")
 
 
+SCHEME = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
+
+
 def _host(link: str) -> str:
-    bare = re.sub(r"^(?:(?:https?|ftp)://)", "", link, flags=re.IGNORECASE)
-    host = re.split(r"[/?#:]", bare, maxsplit=1)[0].lower()
-    return host.split("@")[-1]
+    """The host a browser opens for `link`, in ASCII (punycode): WHATWG URL parsing reads `\\`
+    as `/`, drops user info and maps IDN. A link it refuses is read the plain way."""
+    try:
+        return ada_url.URL(link if SCHEME.match(link) else "http://" + link).hostname.lower()
+    except ValueError:
+        bare = SCHEME.sub("", link, count=1)
+        return re.split(r"[/\\?#:]", bare, maxsplit=1)[0].lower().split("@")[-1]
+
+
+def _ascii(domain: str) -> str:
+    try:
+        return ada_url.idna.encode(domain).decode("ascii")
+    except (ValueError, UnicodeError):
+        return domain
 
 
 def _under(host: str, domains) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
-def _links(text: str, allowed_domains: tuple[str, ...]) -> list[Span]:
-    allowed = tuple(domain.lower().lstrip(".") for domain in allowed_domains if domain)
+def _links(text: str, allowed_domains: tuple[str, ...], written=None) -> list[Span]:
+    """`written(start, end)`: what was written where the text read says a link is. A link is
+    allowed only as written, too: read as Latin, `mаrketplace.example` with a Cyrillic а would
+    pass for the marketplace's own."""
+    allowed = tuple(_ascii(domain.lower().lstrip(".")) for domain in allowed_domains if domain)
     spans = []
     for match in LINK_PATTERN.finditer(text):
         host = _host(match.group(0))
@@ -129,10 +163,15 @@ def _links(text: str, allowed_domains: tuple[str, ...]) -> list[Span]:
             continue
         if _under(host, MESSENGER_HOSTS):
             spans.append(Span(match.start(), match.end(), MESSENGER))
-        elif not _under(host.removeprefix("www."), allowed) and not _under(host, allowed):
+        elif not _allowed(host, allowed) or (
+                written and not _allowed(_host(disguises.visible(written(*match.span()))), allowed)):
             spans.append(Span(match.start(), match.end(), LINK))
     spans += [Span(m.start(), m.end(), LINK) for m in DISGUISED_LINK.finditer(text)]
     return spans
+
+
+def _allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    return _under(host.removeprefix("www."), allowed) or _under(host, allowed)
 
 
 def _plausible_bare(candidate: str) -> bool:
@@ -145,7 +184,8 @@ def _plausible_bare(candidate: str) -> bool:
 # Messengers --------------------------------------------------------------------------------
 
 _MESSENGERS = (r"(?:whats\s?app|watsapp|wa|telegram|tg|signal|viber|we\s?chat|weixin|skype|threema|kik|"
-               r"discord|snap(?:chat)?|insta(?:gram)?|ig|facebook|fb|messenger|tiktok|line)")
+               r"discord|snap(?:chat)?|insta(?:gram)?|ig|facebook|fb|messenger|tiktok|line|zap|whats|"
+               r"телеграм\w*|телег\w|тг|вотсап\w*|ватсап\w*|вацап\w*|вайбер\w*|инст\w*)")
 # A messenger named with what follows it: a handle, a number, a name after a colon.
 MESSENGER_HANDLE = re.compile(
     rf"\b{_MESSENGERS}\b\s*(?:[:=]|\s(?:is|ist|est|es|id|name|nummer|number|numéro|número|handle|username|"
@@ -170,7 +210,8 @@ MESSENGER_INVITATION = re.compile(
     r"|b[uú]sca(?:me|nos)|s[ií]gue(?:me|nos)|m[aá]nda(?:me|nos)|h[aá]bla(?:me|nos)|disponible)"
     r"\b[^.!?\n]{0,25}?\b(?:por|en|al|v[ií]a)\s+"
     rf"){_MESSENGERS}\b", re.IGNORECASE)
-HANDLE = re.compile(r"(?<![\w@.])@[^\W\d][\w.]{2,29}\b")
+# Not inside a link's path or user info (`https://shop.example\\@name` opens shop.example).
+HANDLE = re.compile(r"(?<![\w@.\\/])@[^\W\d][\w.]{2,29}\b")
 
 
 def _messengers(text: str) -> list[Span]:
@@ -190,7 +231,7 @@ _CODE_WORDS = (r"(?:order|orders|order\s+(?:no|nr|number|id)|invoice|receipt|tra
                r"sendung(?:snummer)?|paket(?:nummer)?|artikel(?:nummer)?|art\.?-?\s?nr\.?|modell|seriennummer|"
                r"commande|facture|colis|suivi|référence|réf\.?|numéro\s+de\s+(?:commande|suivi|série)|"
                r"pedido|factura|envío|seguimiento|referencia|albarán|n(?:[º°]|[úu]mero)\s*de\s+(?:pedido|serie|seguimiento)|"
-               r"n\.?\s?[º°o]|nr\.?|no\.|#)")
+               r"cep|plz|n\.?\s?[º°o]|nr\.?|no\.|#)")
 CODE = re.compile(rf"\b{_CODE_WORDS}\s*[:#.\-]?\s*(?:[A-Z0-9][A-Z0-9/\-]*\d[A-Z0-9/\-]*)", re.IGNORECASE)
 HASH_CODE = re.compile(r"#\s?[A-Z0-9][A-Z0-9\-]*\d", re.IGNORECASE)
 _CURRENCY = r"(?:[$€£¥]|\bUSD\b|\bEUR\b|\bGBP\b|\bCHF\b)"
@@ -215,7 +256,9 @@ PHONE_CUE = re.compile(
     r"whats\s?app|telegram|signal|viber|"
     r"ruf|rufe|rufen|anrufen|anruf|telefon|handy|handynummer|nummer|mobil|festnetz|erreichbar|"
     r"appel|appelez|appelle|appeler|téléphone|portable|numéro|fixe|joindre|"
-    r"llama|llámame|llamar|llamada|teléfono|móvil|movil|celular|número|numero|contacto)\b[^\n]{0,25}$",
+    r"llama|llámame|llamar|llamada|teléfono|móvil|movil|celular|número|numero|contacto|"
+    r"liga|ligue|ligar|telefone|zap|chiamami|chiama|chiamare|cellulare|telefono|"
+    r"звоните|звони|позвоните|номер|телефон|тел|мобильный)\b[^\n]{0,25}$",
     re.IGNORECASE)
 MAX_PHONE_DIGITS = 15  # E.164
 
@@ -267,6 +310,10 @@ _DIGIT_WORDS = {
     "sieben": 7, "acht": 8, "neun": 9, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
     "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "cero": 0, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
     "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+    # Italian, Portuguese, Russian.
+    "due": 2, "tre": 3, "quattro": 4, "sei": 6, "sette": 7, "otto": 8, "nove": 9, "um": 1, "dois": 2,
+    "três": 3, "quatro": 4, "sete": 7, "oito": 8, "ноль": 0, "один": 1, "два": 2, "три": 3, "четыре": 4,
+    "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
 }
 _DOUBLES = {"double": 2, "triple": 3, "doppel": 2}
 SPELLED_TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)

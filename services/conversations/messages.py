@@ -37,9 +37,12 @@ def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: ide
     publish: the thread as it is now, and the message. A message held for review is stored
     and goes no further (moderation.py)."""
     at = now()
-    screened = moderation.screen(screening, thread, caller.side, prepared)
-    message = model.new_message(thread, caller, screened.prepared, at, [MESSAGE_POSTED], ids.message)
-    model.with_attachments(message, attachments.attach(store, caller, list(upload_ids), message, files))
+    message = model.new_message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message)
+    # Taken first: their names are screened with the text.
+    taken = attachments.attach(store, caller, list(upload_ids), message, files)
+    screened = moderation.screen(screening, thread, caller.side, prepared, files=taken)
+    model.with_text(message, screened.prepared)
+    model.with_attachments(message, list(screened.files))
     if screened.finding:
         moderation.keep(store, screened, message, thread)
     if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events

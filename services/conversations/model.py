@@ -35,10 +35,18 @@ def new_message(thread: dict, caller: Caller, prepared: dict, at, events: list[s
         # The thread's owners, so that a search reads only the messages in the caller's reach.
         "company_id": thread.get("company_id"), "customer_id": thread.get("customer_id"),
         "author": {"side": caller.side, "user_id": caller.user_id, "name": name, "email": caller.email},
-        "body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
-        "words": prepared["words"], "pending_events": events, "relay_after": at + RELAY_GRACE,
-        "attachments": [],
+        **_written(prepared), "pending_events": events, "relay_after": at + RELAY_GRACE, "attachments": [],
     }
+
+
+def with_text(message: dict, prepared: dict) -> None:
+    """The message's words as delivered: the moderation may have masked what was written."""
+    message.update(_written(prepared))
+
+
+def _written(prepared: dict) -> dict:
+    return {"body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
+            "words": prepared["words"]}
 
 
 def with_attachments(message: dict, files: list[dict]) -> None:
@@ -51,7 +59,6 @@ def with_attachments(message: dict, files: list[dict]) -> None:
     message["words"] = list(dict.fromkeys(message["words"] + text.words(" ".join(names))))[:text.MAX_WORDS]
     if not message["text"].strip():
         message["preview"] = text.preview(", ".join(names))
-
 
 
 def withheld(message: dict, hidden_from: list[str]) -> None:

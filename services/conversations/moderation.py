@@ -13,6 +13,13 @@ address, a phone number, an outside link, a messenger or a blocked word:
   the thread it starts. Approving it delivers it as if it had just been posted, once;
   rejecting it shows its author the reason, and the other side never sees it.
 
+Everything a party writes to the other side is screened alike, and the action applies to it
+all (issue 21): the message's text (and the addresses of links its body hides), the subject
+of the conversation it starts when the party wrote one, and the names of its files, also when
+the message has no text. Masked, each is delivered with its details replaced; held, the
+message (and the conversation it starts) waits whole. The review's text is these, one a line:
+the subject, the message, each file's name.
+
 The administration's own messages and the vendor ↔ administration threads are not screened.
 A vendor's away message is masked, never held: nobody waits for an automatic reply.
 
@@ -76,10 +83,13 @@ class Rules:
 
 @dataclass(frozen=True)
 class Screening:
-    """What a message stores (masked where the marketplace masks), and what the moderation
-    found in it (None: nothing, or nothing to do)."""
+    """What a message stores (masked where the marketplace masks): its text, the subject of the
+    conversation it starts, its files; and what the moderation found in them (None: nothing, or
+    nothing to do)."""
     prepared: dict
     finding: dict | None = None
+    subject: str | None = None
+    files: tuple[dict, ...] = ()
 
     @property
     def held(self) -> bool:
@@ -90,27 +100,58 @@ def direction_of(thread: dict, author_side: str) -> str | None:
     return DIRECTION_OF_SIDE.get(author_side) if thread["type"] == VENDOR_TO_CUSTOMER else None
 
 
-def screen(current: Rules, thread: dict, author_side: str, prepared: dict, automatic: bool = False) -> Screening:
+def screen(current: Rules, thread: dict, author_side: str, prepared: dict, automatic: bool = False,
+           subject: str | None = None, files: list[dict] = ()) -> Screening:
+    """`subject`: the conversation's, when its author wrote one; `files`: the message's, as
+    attachments.attach describes them."""
+    files = tuple(files)
+    as_written = Screening(prepared, subject=subject, files=files)
     direction = direction_of(thread, author_side)
     action = current.action(direction)
-    if action == ALLOW or not prepared["text"]:
-        return Screening(prepared)
-    reviewed = screened_text(prepared)
-    found = contact_details.detect(reviewed, current.policy)
-    if not found:
-        return Screening(prepared)
-    finding = {"direction": direction, "text": reviewed,
-               "found": [{"start": span.start, "end": span.end, "kind": span.kind} for span in found]}
+    if action == ALLOW:
+        return as_written
+    # A message of files alone has no text: its files' names are screened all the same.
+    parts = [subject or "", screened_text(prepared) if prepared["text"] else "", *(file["name"] for file in files)]
+    found = [contact_details.detect(part, current.policy) if part else [] for part in parts]
+    if not any(found):
+        return as_written
+    finding = {"direction": direction, **_reviewed(parts, found)}
     if action == HOLD and not automatic:
-        return Screening(prepared, {**finding, "state": HELD})
+        return Screening(prepared, {**finding, "state": HELD}, subject, files)
+    subject_found, message_found, names_found = found[0], found[1], found[2:]
+    original = {"body": prepared["body"], "text": prepared["text"]}
+    if subject_found:
+        original["subject"] = subject
+    if any(names_found):
+        original["file_names"] = [file["name"] for file in files]
+    return Screening(
+        _masked_message(prepared, message_found) if message_found else prepared,
+        {**finding, "state": MASKED, "original": original},
+        contact_details.masked(subject, subject_found) if subject_found else subject,
+        tuple({**file, "name": contact_details.masked(file["name"], spans)} if spans else file
+              for file, spans in zip(files, names_found)))
+
+
+def _masked_message(prepared: dict, found: list) -> dict:
     # The body is made again from the masked text: a link whose address its words did not
     # show (found past the text, in screened_text) goes with the rest of the markup.
     length = len(prepared["text"])
     shown = [contact_details.Span(span.start, min(span.end, length), span.kind) for span in found
              if span.start < length]
-    masked = text.plain(contact_details.masked(prepared["text"], shown))
-    return Screening(masked, {**finding, "state": MASKED,
-                              "original": {"body": prepared["body"], "text": prepared["text"]}})
+    return text.plain(contact_details.masked(prepared["text"], shown))
+
+
+def _reviewed(parts: list[str], found: list[list]) -> dict:
+    """The text the administration reviews, the parts written one a line, and where in it
+    each detail is."""
+    lines, spans, at = [], [], 0
+    for part, part_found in zip(parts, found):
+        if not part:
+            continue
+        lines.append(part)
+        spans += [{"start": at + span.start, "end": at + span.end, "kind": span.kind} for span in part_found]
+        at += len(part) + 1
+    return {"text": "\n".join(lines), "found": spans}
 
 
 def screened_text(prepared: dict) -> str:

@@ -50,10 +50,15 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
         if existing is None:
             limits.new_thread(store, allowed, caller, at)
         thread = model.new_thread(plan, key, resolved, at, ids.thread)
-        screened = moderation.screen(screening, thread, caller.side, prepared)
-        message = model.new_message(thread, caller, screened.prepared, at, [THREAD_STARTED, MESSAGE_POSTED],
-                                    ids.message)
-        model.with_attachments(message, attachments.attach(store, caller, upload_ids, message, allowed.files))
+        message = model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], ids.message)
+        # Taken first: their names are screened with the text, and with the subject its author wrote.
+        taken = attachments.attach(store, caller, upload_ids, message, allowed.files)
+        written_subject = thread["subject"] if (request.get("subject") or "").strip() else None
+        screened = moderation.screen(screening, thread, caller.side, prepared, subject=written_subject, files=taken)
+        model.with_text(message, screened.prepared)
+        model.with_attachments(message, list(screened.files))
+        if screened.subject is not None:
+            thread["subject"] = screened.subject
         if screened.finding:
             moderation.keep(store, screened, message, thread, starts_thread=True)
         if screened.held:

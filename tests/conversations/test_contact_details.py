@@ -80,7 +80,47 @@ def test_details_a_few_characters_apart_are_one_span_and_masking_replaces_each_s
 def test_a_long_hostile_message_is_read_in_bounded_time():
     # The service reads every message of a moderated direction: 10,000 characters at most.
     for text in ("1 " * 5000, "a at " * 2000, "john dot " * 1111, "@" * 10000, "1,1 " * 2500, "0-1-" * 2500,
-                 "one two " * 1250, "whatsapp " * 1111, "#1-1-1-" * 1428):
+                 "one two " * 1250, "whatsapp " * 1111, "#1-1-1-" * 1428, "1_" * 5000, "a-" * 5000, "a" * 10000,
+                 "O1" * 5000, "1*" * 5000, "a_at_" * 2000, "x . " * 2500, "(at)" * 2500, "а" * 10000, "\u200b" * 10000):
         started = time.perf_counter()
         detect(text[:10000], Policy(blocked_words=tuple(f"word{i}" for i in range(100))))
         assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("disguised, kind", [
+    ("t\u200b.me/johnny", MESSENGER), ("evil\uff0ecom", LINK), ("Telegram: \uff20johnny_s", MESSENGER),
+    ("415_555_2671", PHONE), ("415*555*2671", PHONE), ("4I5 555 267I", PHONE), ("john_at_gmail_dot_com", EMAIL),
+    ("myshop . com", LINK), ("hxxps://evil.example/x", LINK), ("t.m\u0435/johnny", MESSENGER),
+    ("\u202e1762 555 514\u202c", PHONE), ("\uff14\uff11\uff15 555 2671", PHONE), ("bob(@)lamps(.)com", EMAIL),
+    ("ivan \u0441\u043e\u0431\u0430\u043a\u0430 mail \u0442\u043e\u0447\u043a\u0430 ru", EMAIL),
+    ("lampen-g\u00fcnstig.de", LINK), ("\u043b\u0430\u043c\u043f\u044b.\u0440\u0444", LINK),
+])
+def test_a_disguise_is_found_and_its_span_is_what_was_written(disguised, kind):
+    text = f"Hi! {disguised} - thanks"
+    assert found(text) == [(disguised, kind)]
+    assert masked(text, detect(text, MARKETPLACE)) == f"Hi! {REPLACEMENT} - thanks"
+
+
+def test_a_links_host_is_the_one_a_browser_opens():
+    # WHATWG URL parsing: a backslash ends the host as a slash does; what comes before @ is user info.
+    assert found("pay at https://evil.example\\@127.0.0.1/pay") == [("https://evil.example\\@127.0.0.1/pay", LINK)]
+    assert found("https://evil.example\\@marketplace.example/pay") == [
+        ("https://evil.example\\@marketplace.example/pay", LINK)]
+    assert found("https://marketplace.example\\@evil.example/pay") == []
+    assert found("https://marketplace.example@evil.example/pay") == [("https://marketplace.example@evil.example/pay", LINK)]
+    assert found("https://help.marketplace\uff0eexample/returns") == []
+    # An IDN host is judged by its punycode: a look-alike of an allowed domain is not that domain.
+    assert found("https://xn--bcher-kva.example/x", Policy(allowed_domains=("b\u00fccher.example",))) == []
+    assert found("https://m\u0430rketplace.example/x") != []
+
+
+@pytest.mark.parametrize("text", [
+    "Delivery at 5 pm, see you at the shop.", "Firmware 2.3.1, model XB-1000, size L.", "It costs 49.99, 3 at 12.50.",
+    "The photo IMG_20240615_103045.jpg shows it.", "My flat is 12B, Pi is 3.14159.", "CEP 01310-100",
+    "\u0417\u0430\u0431\u0435\u0440\u0443 \u0432 \u0442\u043e\u0447\u043a\u0435 \u0432\u044b\u0434\u0430\u0447\u0438 \u0432 17:00",
+    "Lo compr\u00e9. es bonito", "Compr\u00e9 una arroba de naranjas.", "polka-dot dress, 2 @ $25",
+    "Sizes 1200*600*750 mm", "\u0420\u0430\u0437\u043c\u0435\u0440 1000*2000*300 \u043c\u043c",
+])
+def test_innocent_look_alikes_are_left_alone(text):
+    assert found(text) == []
+    assert masked(text, detect(text, MARKETPLACE)) == text

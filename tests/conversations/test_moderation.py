@@ -297,3 +297,91 @@ def test_the_settings_are_checked_and_the_storefront_reads_none_of_the_moderatio
         settings.for_administration(world.store, VENDOR)
     moderate(world, customer_to_vendor="mask")
     assert world.start(message="Pay by bizum?")["message"]["text"] == f"Pay by {REMOVED}?"
+
+
+# Everything a party writes to the other side (issue 21) ------------------------------------
+
+NUMBER = "+1 415 555 2671"
+
+
+def seen_by(world, caller, thread_id):
+    """All that `caller` is shown of a thread: its inbox line, the thread and its messages."""
+    line = [item for item in world.inbox(caller)["items"] if item["id"] == thread_id]
+    return str((line, threads.get_thread(world.store, world.catalog, caller, thread_id)))
+
+
+def test_a_subject_is_masked_where_the_message_would_be(world):
+    moderate(world, customer_to_vendor="mask")
+    started = world.start(subject=f"Call me on {NUMBER}", message="Is it brass?")
+    thread_id = started["thread"]["id"]
+    assert world.store.get(thread_id)["subject"] == f"Call me on {REMOVED}"  # what the events and mails say
+    shown = seen_by(world, VENDOR, thread_id)
+    assert "555 2671" not in shown and f"Call me on {REMOVED}" in shown
+    assert search(world, VENDOR, "2671") == []
+    [original] = queue(world, state="masked")["items"]
+    assert [original["text"][f["start"]:f["end"]] for f in original["found"]] == [NUMBER]
+
+
+def test_a_subject_with_contact_details_holds_the_conversation_it_starts(world):
+    moderate(world, customer_to_vendor="hold")
+    started = world.start(subject=f"Call me on {NUMBER}", message="Is it brass?")
+    assert started["thread"]["moderation"]["state"] == "held" and world.events == []
+    assert world.inbox(VENDOR)["items"] == []
+    [item] = queue(world)["items"]
+    assert [item["text"][f["start"]:f["end"]] for f in item["found"]] == [NUMBER]
+
+
+def test_a_file_name_is_masked_and_a_message_of_files_alone_is_screened(world):
+    thread_id = world.start()["thread"]["id"]
+    moderate(world, customer_to_vendor="mask")
+    photo = _upload(world, CUSTOMER, f"WhatsApp {NUMBER}.png")
+    posted = messages.post_message(world.store, world.outbox, CUSTOMER, thread_id, "", None, GENEROUS, [photo])
+    [name] = [file["name"] for file in posted["attachments"]]
+    assert name.endswith(".png") and REMOVED in name and "2671" not in name
+    assert posted["moderation"]["state"] == "masked"
+    shown = seen_by(world, VENDOR, thread_id)
+    assert "555 2671" not in shown and REMOVED in shown
+    assert search(world, VENDOR, "2671") == []
+    [original] = queue(world, state="masked")["items"]  # the file's name, as written, on a line of its own
+    assert original["text"] == f"WhatsApp {NUMBER}.png"
+    assert [original["text"][f["start"]:f["end"]] for f in original["found"]] == [NUMBER]
+
+
+def test_the_review_reads_the_subject_the_message_and_the_file_names_a_line_each(world):
+    moderate(world, customer_to_vendor="hold")
+    photo = _upload(world, CUSTOMER, "ann.lee@mail.example photo.jpg")
+    world.start(subject="Ring 0171 2345678", message="Or wa.me/4915112345678", attachments=[photo])
+    [item] = queue(world)["items"]
+    assert item["text"] == "Ring 0171 2345678\nOr wa.me/4915112345678\nann.lee@mail.example photo.jpg"
+    assert [item["text"][f["start"]:f["end"]] for f in item["found"]] == [
+        "0171 2345678", "wa.me/4915112345678", "ann.lee@mail.example"]
+
+
+def test_a_file_name_with_contact_details_holds_a_message_of_files_alone(world):
+    thread_id = world.start()["thread"]["id"]
+    moderate(world, customer_to_vendor="hold")
+    photo = _upload(world, CUSTOMER, f"WhatsApp {NUMBER}.png")
+    held = messages.post_message(world.store, world.outbox, CUSTOMER, thread_id, "", None, GENEROUS, [photo])
+    assert held["moderation"]["state"] == "held"
+    assert "2671" not in seen_by(world, VENDOR, thread_id)
+    with pytest.raises(NotFound):
+        attachments.file_for(world.store, VENDOR, photo)
+
+
+def test_a_disguised_detail_in_the_away_message_is_masked(world):
+    moderate(world, vendor_to_customer="mask")
+    away.put(world.store, world.catalog, VENDOR, {"body": "Away until Monday, urgent: t\u200b.me/johnny",
+                                                  "date_from": now() - timedelta(hours=1),
+                                                  "date_to": now() + timedelta(hours=1)})
+    thread_id = world.start()["thread"]["id"]
+    assert texts(world, CUSTOMER, thread_id) == ["Is it brass?", f"Away until Monday, urgent: {REMOVED}"]
+
+
+@pytest.mark.parametrize("disguised", [
+    "t\u200b.me/johnny", "evil\uff0ecom", "Telegram: \uff20johnny_s", "415_555_2671", "415*555*2671",
+    "4I5 555 267I", "john_at_gmail_dot_com", "myshop . com", "hxxps://evil.example/x",
+    "https://evil.example\\@marketplace.example/pay"])
+def test_a_disguised_detail_is_masked_and_the_words_around_it_stay(world, disguised):
+    moderate(world, customer_to_vendor="mask")
+    started = world.start(message=f"Hello, {disguised} - thanks!")
+    assert started["message"]["text"] == f"Hello, {REMOVED} - thanks!"

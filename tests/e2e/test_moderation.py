@@ -4,8 +4,15 @@ notifications services, RabbitMQ, the MongoDB-wire server and a real SMTP server
 A masked question reaches the vendor, and its mail, without the address; a held one reaches
 nobody until an admin with moderate_messages approves it, and then the vendor's mail arrives
 once; a rejected reply shows its author the reason and never reaches the customer; and every
-decision is on the record."""
+decision is on the record. Everything a customer writes reaches the vendor screened: the
+subject, the names of the files, a message of files alone; and the vendor's away message
+reaches the customer screened, disguises and all (issue 21)."""
+import json
+from datetime import datetime, timedelta, timezone
+
 import pytest
+
+from tests.e2e.test_attachments import png
 
 REMOVED = "[contact details removed]"
 ALLOW = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_customer": "allow",
@@ -147,3 +154,69 @@ def test_only_admins_with_moderate_messages_review_and_bad_input_is_a_4xx(stack,
         assert answer.status_code == 422, settings
     assert stack.call("PUT", "/v1/settings", shop["reviewer"],
                       json={"moderation_customer_to_vendor": "allow"}).status_code == 403
+
+
+NUMBER = "+1 415 555 2671"
+
+
+def upload(stack, token, name):
+    answer = stack.call("POST", "/v1/uploads", token, files={"file": (name, png(), "image/png")})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def everything_in(mail) -> str:
+    return " ".join([str(mail["Subject"]), mail.get_body(("plain",)).get_content(),
+                     mail.get_body(("html",)).get_content()])
+
+
+def shown_to(stack, world, token, thread_id) -> str:
+    """All a reader is shown of a thread: its inbox line, the thread and its messages."""
+    return json.dumps([world.summary(token, thread_id), stack.call("GET", f"/v1/threads/{thread_id}", token).json()],
+                      ensure_ascii=False)
+
+
+def test_a_subject_and_a_file_name_reach_the_vendor_masked_in_the_inbox_the_thread_and_the_mail(stack, world, shop):
+    moderate(stack, shop, moderation_customer_to_vendor="mask")
+    photo = upload(stack, shop["customer"], f"WhatsApp {NUMBER}.png")
+    answer = stack.call("POST", "/v1/threads", shop["customer"], json={
+        "type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]},
+        "subject": f"Call me on {NUMBER}", "message": "Is it brass?", "attachments": [photo]})
+    assert answer.status_code == 201, answer.text
+    thread_id = answer.json()["thread"]["id"]
+    shown = shown_to(stack, world, shop["vendor"], thread_id)
+    assert "555 2671" not in shown and f"Call me on {REMOVED}" in shown and f"WhatsApp {REMOVED}.png" in shown
+    [mail] = stack.mail.wait_for_to(shop["shop_email"], 1)
+    assert "555 2671" not in everything_in(mail) and REMOVED in everything_in(mail)
+
+
+def test_a_message_of_files_alone_is_screened(stack, world, shop):
+    moderate(stack, shop, moderation_customer_to_vendor="mask")
+    photo = upload(stack, shop["customer"], f"call {NUMBER} WhatsApp.png")
+    answer = stack.call("POST", "/v1/threads", shop["customer"], json={
+        "type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]},
+        "message": "", "attachments": [photo]})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["message"]["moderation"]["state"] == "masked"
+    shown = shown_to(stack, world, shop["vendor"], answer.json()["thread"]["id"])
+    assert "555 2671" not in shown and REMOVED in shown
+    [mail] = stack.mail.wait_for_to(shop["shop_email"], 1)
+    assert "555 2671" not in everything_in(mail)
+
+
+def test_a_disguised_detail_in_the_away_message_reaches_the_customer_masked(stack, world, shop):
+    moderate(stack, shop, moderation_vendor_to_customer="mask")
+    start = datetime.now(timezone.utc) - timedelta(hours=1)
+    away = stack.call("PUT", "/v1/away-message", shop["vendor"], json={
+        "body": "Away until Monday. Urgent: t\u200b.me/johnny or 4I5 555 267I", "from": start.isoformat(),
+        "to": (start + timedelta(days=1)).isoformat()})
+    assert away.status_code == 200, away.text
+    try:
+        thread_id = ask(stack, shop, "Is it brass?")["thread"]["id"]
+        shown = shown_to(stack, world, shop["customer"], thread_id)
+        assert f"Away until Monday. Urgent: {REMOVED}" in shown
+        assert "johnny" not in shown and "267I" not in shown
+        [mail] = stack.mail.wait_for_to(shop["customer_email"], 1)
+        assert "johnny" not in everything_in(mail) and "267I" not in everything_in(mail)
+    finally:
+        assert stack.call("DELETE", "/v1/away-message", shop["vendor"]).status_code == 204
