@@ -79,13 +79,17 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
     try:
         options = store.settings()  # read once for all this event causes
         planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
+        _start_sending(store, outbox, settings, options, planned)
+        store.ring(planned.bell_items)  # while the mail goes
     except ConnectionFailure:
         raise
     except Exception as error:
         _keep_for_later(store, event, payload, key, error)
-        return
-    # This event's own mail goes at once, by a free sender, and the worker returns without
-    # waiting for the mail server; with every sender busy, it is the timer's.
+
+
+def _start_sending(store, outbox, settings, options: dict, planned: "Planned") -> None:
+    """The event's own mail goes at once, by a free sender, and the worker goes on without
+    waiting for the mail server; with every sender busy, it is the timer's."""
     for batch_id, mails in planned.mail_batches:
         sender = outbox.sender()
         if sender is None:
@@ -153,6 +157,7 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
         loaded = _schema(event["event"]).load(event["payload"])
         planned = _plan(store, catalog, settings, options, event["event"], loaded, event["payload"],
                         event["received_at"])
+        store.ring(planned.bell_items)
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
         status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())
@@ -166,10 +171,13 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
 
 
 class Planned:
-    """What planning an event left to do at once: the mail batches it claimed (due now)."""
+    """What planning an event left to do at once: the mail batches it claimed (due now), and
+    the bell items to ring (after the mail has been handed to a sender: the bell is no part of
+    the mail's way out)."""
 
     def __init__(self):
         self.mail_batches: list[tuple[str, list[dict]]] = []
+        self.bell_items: list[dict] = []
 
 
 def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
@@ -188,8 +196,9 @@ def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payl
         store.add_vendor_staff(thread["id"], {"user_id": author["user_id"], "name": author.get("name") or "",
                                               "email": author["email"]})
     sides = rules.receiving_sides(kind, author["side"])
-    store.ring([item for item in (_bell_item(settings, kind, side, thread, message) for side in sides
-                                  if "in_app" in rules.channels_for(options, kind, side)) if item is not None])
+    planned.bell_items += [item for item in (_bell_item(settings, kind, side, thread, message) for side in sides
+                                             if "in_app" in rules.channels_for(options, kind, side))
+                           if item is not None]
     mail_sides = [side for side in sides if "email" in rules.channels_for(options, kind, side)]
     for recipient in _mail_recipients(store, catalog, settings, kind, mail_sides, thread, author):
         _plan_mail(store, settings, options, kind, recipient, thread, message, planned)

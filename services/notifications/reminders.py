@@ -42,11 +42,11 @@ def plan(store, catalog, settings, loaded: dict, planned: "delivery.Planned") ->
     thread, reminder = loaded["thread"], loaded["reminder"]
     kind = rules.event_kind(thread, None)
     if reminder["level"] == REMINDER:
-        _ring(store, settings, kind, "vendor", thread, reminder,
+        _ring(planned, settings, kind, "vendor", thread, reminder,
               f"{_customer(thread)} has waited {_hours(reminder)} h for your reply.")
         _mail_vendor(store, catalog, settings, kind, thread, reminder, planned)
     else:
-        _ring(store, settings, kind, "admin", thread, reminder,
+        _ring(planned, settings, kind, "admin", thread, reminder,
               f"{_customer(thread)} has waited {_hours(reminder)} h for the vendor's reply.")
     return planned
 
@@ -59,17 +59,17 @@ def _hours(reminder: dict) -> int:
     return int((reminder["at"] - reminder["awaiting_since"]).total_seconds() // 3600)
 
 
-def _ring(store, settings, kind, side, thread, reminder, preview: str) -> None:
+def _ring(planned, settings, kind, side, thread, reminder, preview: str) -> None:
     audience = rules.audience_of_side(side, thread)
     if audience is None:
         return
-    store.ring([{
+    planned.bell_items.append({
         "_id": new_id(), "audience": audience, "kind": kind, "reason": REASONS[reminder["level"]],
         "message_id": reminder["id"], "thread_id": thread["id"], "title": delivery._title(thread),
         "author": dict(MARKETPLACE), "preview": preview,
         "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
         "created_at": reminder["at"], "read": False, "read_at": None,
-    }])
+    })
 
 
 def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned) -> None:
