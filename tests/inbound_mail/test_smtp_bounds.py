@@ -9,10 +9,9 @@ import time
 
 import pytest
 
-from dev.processes import Processes
 from services.common.clock import new_id
 from services.common.reply_addresses import reply_address
-from tests.inbound_mail.test_process import DOMAIN, KEY, environment
+from tests.inbound_mail.test_process import DOMAIN, KEY
 from tests.inbound_mail.test_reply_by_mail import conversation, reply  # noqa: F401 (a fixture)
 
 
@@ -60,24 +59,6 @@ def test_silent_senders_in_data_keep_no_real_reply_out(stack, conversation):
         for smtp in silent:
             smtp.close()
     assert conversation.texts()[-1] == "Held doors no more."
-
-
-@pytest.fixture
-def lone_inbound(tmp_path):
-    """The inbound process alone, with the settings given (no broker, no database: a whole mail
-    is answered 451); its SMTP address."""
-    started = []
-
-    def start(**settings) -> tuple:
-        env = environment(REPLY_DOMAIN=DOMAIN, REPLY_SIGNING_KEY=KEY, **settings)
-        system = Processes(env, tmp_path)
-        started.append(system)
-        system.start("inbound_mail")
-        system.wait_ready([f"http://127.0.0.1:{env['INBOUND_HTTP_PORT']}/healthz"], timeout=30)
-        return "127.0.0.1", int(env["INBOUND_SMTP_PORT"])
-    yield start
-    for system in started:
-        system.stop()
 
 
 def test_a_third_session_from_one_address_is_turned_away(lone_inbound):
