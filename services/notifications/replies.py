@@ -12,9 +12,9 @@ An address answers for REPLY_ADDRESS_DAYS after its thread's last message, then 
 learnt (a forwarded mail, a shared mailbox) cannot be used with a forged From for ever
 (issue 21). Which time is that, known here? The conversations service keeps the thread's last
 message; this service knows the messages it mailed. The message of the newest mail to this
-address about the thread was written no later than the thread's last message, so when it is
-recent enough the address answers, with nothing asked: the usual case, a reply to a recent mail
-(an indexed read of our own mails). Only when that mail is old is the conversations service
+address about the thread (a reminder is about none) was written no later than the thread's last
+message, so when it is recent enough the address answers, with nothing asked: the usual case, a
+reply to a recent mail (an indexed read of our own mails). Only when that mail is old is the conversations service
 asked (the thread, read as the person the reply is from), since the thread may have moved on
 without mailing them (they wrote on the web since, or want no mail). Nothing is written for it:
 keeping each thread's last message here would cost a write for every message in the system, to

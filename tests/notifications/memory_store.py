@@ -124,7 +124,7 @@ class MemoryNotificationStore:
 
     def latest_message_mailed(self, thread_id, address_key):
         mails = [mail for mail in self.mails.values()
-                 if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key)]
+                 if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and "notice" not in mail]
         newest = max(mails, key=lambda mail: mail["send_after"], default=None)
         return newest["message"]["created_at"] if newest else None
 

@@ -119,6 +119,8 @@ def test_the_message_of_the_newest_mail_to_an_address_says_when_its_thread_last_
     store.plan_mail(mail("m1", send_after=at, message={"created_at": at - timedelta(days=3)}))
     store.plan_mail(mail("m2", send_after=at + timedelta(seconds=120), message={"created_at": at - timedelta(days=1)}))
     store.plan_mail(mail("m3", address="bob@shop.test", send_after=at + timedelta(days=1), message={"created_at": at}))
+    # a reminder's time is its own, not the thread's
+    store.plan_mail(mail("r1", send_after=at + timedelta(days=1), message={"created_at": at}, notice="overdue"))
     assert store.latest_message_mailed("t1", "shop@vendors.test") == at - timedelta(days=1)
 
 
