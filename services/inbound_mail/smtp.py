@@ -75,8 +75,9 @@ class MailBeingRead:
     rest of the mail is read and dropped as it comes, aiosmtpd is given an end of data, and the
     mail is answered 452 (`over`)."""
 
-    def __init__(self, reader, sessions: Sessions, ended):
+    def __init__(self, reader, sessions: Sessions, most: int, ended):
         self.reader, self.sessions, self.ended = reader, sessions, ended
+        self.most = most  # past its own limit (552) aiosmtpd drops a mail's bytes: they hold nothing
         self.held = 0
         self.over = False
         self.at_line_start = True
@@ -103,8 +104,9 @@ class MailBeingRead:
         return chunk
 
     def _counted(self, chunk: bytes) -> bytes:
-        if not self.over and self.sessions.hold(len(chunk)):
-            self.held += len(chunk)
+        size = min(len(chunk), max(0, self.most - self.held))
+        if not self.over and self.sessions.hold(size):
+            self.held += size
         else:
             self.over = True
         return chunk
@@ -161,7 +163,7 @@ class BoundedSMTP(SMTP):
         # IDLE_SECONDS) only at the end of the data, while the mail is worked on.
         self._reset_timeout(self.data_seconds)
         reader = self._reader
-        self.mail = self._reader = MailBeingRead(reader, self.sessions, ended=self._reset_timeout)
+        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit, ended=self._reset_timeout)
         try:
             await super().smtp_DATA(arg)
         finally:

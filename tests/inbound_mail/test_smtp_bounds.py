@@ -116,3 +116,20 @@ def test_a_mail_past_the_bytes_in_hand_is_answered_452_and_the_others_go_on(lone
         code, _ = late.data(b"From: bo@buyers.test\r\nSubject: late\r\n\r\n" + line * 10)
         assert code == 451
 
+
+
+def test_a_mail_past_its_own_limit_holds_no_more_than_the_limit(lone_inbound):
+    """aiosmtpd drops the bytes of a mail past INBOUND_MAX_BYTES (552): they count for nothing."""
+    lone_inbound = lone_inbound(INBOUND_MAX_BYTES="20000")
+    address = reply_address(new_id(), DOMAIN, KEY)
+    line = b"x" * 998 + b"\r\n"
+    with contextlib.closing(silent_in_data(lone_inbound, "127.0.0.11", "ann@buyers.test", address)) as huge:
+        assert huge.getreply()[0] == 354
+        huge.send(b"From: ann@buyers.test\r\nSubject: huge\r\n\r\n" + line * 150)  # 150,000 bytes and more
+        time.sleep(0.5)
+        with session(lone_inbound, "127.0.0.12") as other:
+            other.ehlo("mx.buyers.test")
+            assert other.mail("bo@buyers.test")[0] == 250 and other.rcpt(address)[0] == 250
+            assert other.data(b"From: bo@buyers.test\r\nSubject: small\r\n\r\n" + line * 10)[0] == 451
+        huge.send(b".\r\n")
+        assert huge.getreply()[0] == 552
