@@ -28,6 +28,7 @@ REFUSALS = {
 DEFERRALS = {
     "unavailable": ("451 4.3.0", 503, "unavailable"),
     "busy": ("451 4.3.0", 503, "unavailable"),
+    "full": ("452 4.3.1", 503, "unavailable"),  # SMTP's mails being read hold all they may
     "rate_limited": ("451 4.7.1", 429, "rate_limited"),
 }
 RETRY_AFTER_SECONDS = 60

@@ -163,7 +163,8 @@ class BoundedSMTP(SMTP):
         # IDLE_SECONDS) only at the end of the data, while the mail is worked on.
         self._reset_timeout(self.data_seconds)
         reader = self._reader
-        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit, ended=self._reset_timeout)
+        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit,
+                                                 ended=self._reset_timeout)
         try:
             await super().smtp_DATA(arg)
         finally:
@@ -205,7 +206,10 @@ class Replies:
 
     async def handle_DATA(self, server, session, envelope):
         if server.over_bounds():
-            return "452 4.3.1 Too much mail in hand now; try again later"
+            log.warning("deferred a mail to %s: the mails being read hold all the memory they may", envelope.rcpt_tos[0])
+            outcome = outcomes.deferred("full", "Too much mail in hand now; try again later.")
+            metrics.count("smtp", outcome)
+            return outcome.smtp_reply()
         mail = Envelope(recipient=envelope.rcpt_tos[0], sender=envelope.mail_from, via="smtp")
         outcome = await asyncio.get_running_loop().run_in_executor(
             self.pool, self.receiver.receive, envelope.original_content, mail)
