@@ -10,7 +10,7 @@ other connections meanwhile, and a mail that waits for a thread only waits.
 
 Bounded, so that no sender can hold the door shut (issue 21): INBOUND_MAX_BYTES per mail
 (552 past it, as the data arrive; announced in EHLO's SIZE); SESSIONS connections at once and
-INBOUND_SESSIONS_PER_PEER from one address (421 past either); INBOUND_DATA_SECONDS from DATA to
+INBOUND_SESSIONS_PER_PEER from one address, an IPv6 /64 counting as one (421 past either); INBOUND_DATA_SECONDS from DATA to
 the final dot, in all (421 and hang up past it: aiosmtpd's own timer restarts at every command,
 and DATA sends none, so a silent DATA would otherwise hold its connection for IDLE_SECONDS);
 and the bytes held in mails being read, DATA_AT_ONCE mails' worth in all. Every DATA gets its
@@ -19,6 +19,7 @@ none of it, and a mail that finds the memory spent is read to its end, dropped a
 and answered 452 (try again later).
 """
 import asyncio
+import ipaddress
 import logging
 from collections import Counter
 
@@ -49,15 +50,17 @@ class Sessions:
         self.most_in_hand, self.in_hand = bytes_in_hand, 0
 
     def admit(self, address: str) -> bool:
-        if sum(self.open.values()) >= self.most or self.open[address] >= self.most_per_address:
+        peer = peer_of(address)
+        if sum(self.open.values()) >= self.most or self.open[peer] >= self.most_per_address:
             return False
-        self.open[address] += 1
+        self.open[peer] += 1
         return True
 
     def leave(self, address: str) -> None:
-        self.open[address] -= 1
-        if self.open[address] <= 0:
-            del self.open[address]
+        peer = peer_of(address)
+        self.open[peer] -= 1
+        if self.open[peer] <= 0:
+            del self.open[peer]
 
     def hold(self, size: int) -> bool:
         if self.in_hand + size > self.most_in_hand:
@@ -67,6 +70,18 @@ class Sessions:
 
     def release(self, size: int) -> None:
         self.in_hand -= size
+
+
+def peer_of(address: str) -> str:
+    """Whom a connection counts for: its IPv4 address, or its IPv6 /64 (one host or subscriber
+    holds a whole /64, and would otherwise be as many peers as it likes)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ip.ipv4_mapped or ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class MailBeingRead:

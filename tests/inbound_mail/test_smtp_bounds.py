@@ -11,6 +11,7 @@ import pytest
 
 from services.common.clock import new_id
 from services.common.reply_addresses import reply_address
+from services.inbound_mail.smtp import Sessions
 from tests.inbound_mail.test_process import DOMAIN, KEY
 from tests.inbound_mail.test_reply_by_mail import conversation, reply  # noqa: F401 (a fixture)
 
@@ -133,3 +134,14 @@ def test_a_mail_past_its_own_limit_holds_no_more_than_the_limit(lone_inbound):
             assert other.data(b"From: bo@buyers.test\r\nSubject: small\r\n\r\n" + line * 10)[0] == 451
         huge.send(b".\r\n")
         assert huge.getreply()[0] == 552
+
+
+def test_a_peer_is_an_ipv4_address_or_an_ipv6_64():
+    """One host holds a whole IPv6 /64: its addresses are one peer (plain function calls)."""
+    sessions = Sessions(most=50, most_per_address=2, bytes_in_hand=0)
+    assert sessions.admit("2001:db8:1:2::10") and sessions.admit("2001:db8:1:2:ffff::1")
+    assert not sessions.admit("2001:db8:1:2::99")
+    assert sessions.admit("2001:db8:1:3::10")  # another /64
+    assert sessions.admit("::ffff:192.0.2.1") and sessions.admit("192.0.2.1") and not sessions.admit("192.0.2.1")
+    sessions.leave("2001:db8:1:2::10")
+    assert sessions.admit("2001:db8:1:2::abcd")
