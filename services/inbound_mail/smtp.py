@@ -10,10 +10,11 @@ other connections meanwhile, and a mail that waits for a thread only waits.
 
 Bounded, so that no sender can hold the door shut (issue 21): INBOUND_MAX_BYTES per mail
 (552 past it, as the data arrive; announced in EHLO's SIZE); SESSIONS connections at once and
-INBOUND_SESSIONS_PER_PEER from one address, an IPv6 /64 counting as one (421 past either); INBOUND_DATA_SECONDS from DATA to
-the final dot, in all (421 and hang up past it: aiosmtpd's own timer restarts at every command,
-and DATA sends none, so a silent DATA would otherwise hold its connection for IDLE_SECONDS);
-and the bytes held in mails being read, DATA_AT_ONCE mails' worth in all. Every DATA gets its
+INBOUND_SESSIONS_PER_PEER from one address, an IPv6 /64 counting as one (421 past either);
+INBOUND_DATA_SECONDS from DATA to the final dot, in all (421 and hang up past it: aiosmtpd's
+own timer restarts at every command, and DATA sends none, so a silent DATA would otherwise hold
+its connection for IDLE_SECONDS); and the bytes held in mails being read, DATA_AT_ONCE mails'
+worth in all. Every DATA gets its
 354 at once: a share of that memory is taken only as bytes arrive, so a silent sender holds
 none of it, and a mail that finds the memory spent is read to its end, dropped as it comes,
 and answered 452 (try again later).
