@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .parent import ended_with_this_one
 from .ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def start(storage_path: Path, port: int | None = None, log_path: Path | None = N
     if cache_size:
         command += ["--cache-size", cache_size]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=ended_with_this_one())
     wait_for_port(port, process=process, timeout=60)
     return process, f"mongodb://127.0.0.1:{port}/{CLIENT_OPTIONS}"
 

@@ -1,7 +1,8 @@
 """The system's processes as subprocesses, as `make run` starts them from the Procfile.
 
 Each runs in a session of its own (so a stop reaches its children too) with its own log file,
-on the PATH of this virtualenv. The test stack and the bench both start the system this way;
+on the PATH of this virtualenv, and ends with the process that started it, however that ends
+(dev/parent.py). The test stack and the bench both start the system this way;
 `make run` through the supervisor (dev/supervisor.py), which relays the output instead.
 """
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from .parent import ended_with_this_one
 from .procfile import ROOT, processes
 
 GATEWAY_FACTORY = "gateway.app:create_app()"
@@ -42,8 +44,9 @@ class Processes:
         """The named command in a session of its own, stdout and stderr both to `output`."""
         bin_dir = str(Path(sys.executable).parent)
         env = {**os.environ, **self.env, **self.own_env.get(name, {}), "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
-        return subprocess.Popen(shlex.split(self.commands[name]), cwd=ROOT, env=env,
-                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(shlex.split(self.commands[name]), cwd=ROOT, env=env, stdout=output,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=ended_with_this_one())
 
     def stop(self, *names):
         """SIGTERM to all of them first, then wait: they shut down side by side, 20 s at most."""

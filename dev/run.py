@@ -5,7 +5,7 @@ SMTP_HOST unset, a mail sink that keeps each mail under ./var/mail. Then every P
 process under the supervisor (dev/supervisor.py), which restarts one that exits. In development
 (embedded database) it loads the demo marketplace and prints tokens and curl commands. Every
 setting in the contract is honoured, so the same command runs against a real deployment's
-database, broker and mail server. Ctrl-C or SIGTERM stops everything.
+database, broker and mail server. Ctrl-C or SIGTERM stops everything; nothing outlives it, even killed with SIGKILL (dev/parent.py).
 """
 import os
 import secrets
@@ -20,6 +20,7 @@ import requests
 from services.common.config import load_settings
 
 from . import embedded_mongo, seed
+from .parent import end_with_parent, ended_with_this_one
 from .ports import free_port, wait_for_port
 from .procfile import ROOT
 from .supervisor import Supervisor
@@ -36,6 +37,9 @@ def port_is_free(port: int) -> bool:
 def main() -> None:
     # Until the supervisor takes the signals over, SIGTERM stops the helpers as Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # `make` killed with SIGKILL: this one is told, and stops what it started (as its children
+    # are told should this one be killed so).
+    end_with_parent()
     settings = load_settings()
     env = dict(os.environ)
     # nameko 2.14 and eventlet announce their own deprecations at every start: noise here.
@@ -68,7 +72,7 @@ def main() -> None:
         if not os.environ.get("SMTP_HOST"):
             env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(settings.SMTP_PORT)
             sink = subprocess.Popen([sys.executable, "-m", "dev.mail_sink", "--port", env["SMTP_PORT"],
-                                     "--dir", str(VAR / "mail")], cwd=ROOT, env=env)
+                                     "--dir", str(VAR / "mail")], cwd=ROOT, env=env, preexec_fn=ended_with_this_one())
             helpers.append(sink)
             wait_for_port(settings.SMTP_PORT, process=sink)
         if development:

@@ -14,6 +14,12 @@ from services.common.config import load_settings
 _settings = load_settings()
 
 bind = f"{_settings.GATEWAY_HOST}:{_settings.GATEWAY_PORT}"
+# A port of its own (services/common/listening.py): a second gateway on it refuses to start.
+reuse_port = False
+# gunicorn's control socket (for `gunicornc`, which nothing here uses) has one path per user by
+# default: every gateway on a machine would take it from the one before, and one stopping
+# removes it from under the others.
+control_socket_disable = True
 worker_class = "gthread"
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))

@@ -48,6 +48,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 
 from services.common.caller import Caller
 from services.common.config import Settings, load_settings
+from services.common.listening import port_of_our_own
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
 from services.common import access, logs
 
@@ -374,7 +375,9 @@ def main() -> None:
     audience = Audience()
     feed = EventFeed(settings.AMQP_URI, audience)
     eventlet.spawn(feed.run)
-    listener = eventlet.listen((host, port), backlog=1024)
+    with port_of_our_own("push", "PUSH_PORT", host, port):
+        # Never eventlet's default SO_REUSEPORT: a second push on this port would share it.
+        listener = eventlet.listen((host, port), backlog=1024, reuse_port=False)
     log.info("push: event streams on http://%s:%d/v1/events", host, port)
     # log_output off: the request line carries the token. minimum_chunk_size 0: every event
     # is written as it comes instead of waiting for 4 KiB of them.

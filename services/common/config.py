@@ -124,6 +124,15 @@ class Settings:
     INBOUND_HTTP_PORT: int = 8082
     INBOUND_HTTP_SIGNING_KEY: str = ""
     INBOUND_MAX_BYTES: int = 25 * 1024 * 1024
+    # SMTP that no sender can hold: seconds from DATA to the final dot, and sessions at once from
+    # one address (an MTA in front that relays every mail needs more: it is one address).
+    INBOUND_DATA_SECONDS: float = 60.0
+    INBOUND_SESSIONS_PER_PEER: int = 2
+    # The checking mail server in front (its authserv-id): when set, a mail is taken only with
+    # its Authentication-Results saying DKIM or SPF pass for the sender's domain.
+    INBOUND_TRUSTED_AUTHSERV_ID: str = ""
+    # Days a reply address answers after its thread's last message (notifications/replies.py).
+    REPLY_ADDRESS_DAYS: float = 90.0
     # Each nameko service touches it while its event loop turns: liveness without the broker.
     LIVENESS_FILE: str = "/tmp/message-center-alive"
 

@@ -30,6 +30,12 @@ class Forbidden(MessageCenterError):
 
 
 @deserialize_to_instance
+class Gone(MessageCenterError):
+    """What was given once no longer answers (a reply address past its days)."""
+    code, status = "gone", 410
+
+
+@deserialize_to_instance
 class Conflict(MessageCenterError):
     code, status = "conflict", 409
 

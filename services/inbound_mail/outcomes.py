@@ -16,6 +16,8 @@ REFUSALS = {
     "relaying": ("550 5.7.1", 404, "not_found"),
     "token": ("550 5.1.1", 404, "not_found"),
     "thread_gone": ("550 5.1.1", 404, "not_found"),
+    # RFC 3463's "at one time valid, but mail is no longer being accepted for that address"
+    "expired": ("550 5.1.6", 410, "gone"),
     "sender": ("550 5.7.1", 403, "forbidden"),
     "authentication": ("550 5.7.1", 403, "forbidden"),
     "not_allowed": ("550 5.7.1", 403, "forbidden"),
@@ -26,6 +28,7 @@ REFUSALS = {
 DEFERRALS = {
     "unavailable": ("451 4.3.0", 503, "unavailable"),
     "busy": ("451 4.3.0", 503, "unavailable"),
+    "full": ("452 4.3.1", 503, "unavailable"),  # SMTP's mails being read hold all they may
     "rate_limited": ("451 4.7.1", 429, "rate_limited"),
 }
 RETRY_AFTER_SECONDS = 60

@@ -4,10 +4,12 @@ inbound process, whichever way the mail came (SMTP or HTTP).
 1. The address it was sent to must be a reply address we signed (`reply+<token>@REPLY_DOMAIN`).
 2. The mail must be readable MIME (reading.py).
 3. A bounce or an automatic reply is dropped (screening.py).
-4. A failed DKIM, SPF or DMARC check, where the receiving MTA made one, refuses it.
+4. A failed DKIM, SPF or DMARC check, where the receiving MTA made one, refuses it; with
+   INBOUND_TRUSTED_AUTHSERV_ID set, so does one that server did not see pass.
 5. The notifications service says whom the reply address was given to; the mail must come
    from that person's own address, and is then posted as them (by the notifications service,
    which signs that person for the conversations service: this process holds no such key).
+   An address REPLY_ADDRESS_DAYS past its thread's last message is refused (answer on the web).
 6. What they wrote, without the quoted mail and their signature (written.py); nothing written
    and no file: dropped.
 7. Its files are kept as uploads of that person (files.py); a file that cannot be kept is
@@ -29,7 +31,7 @@ from pymongo.errors import PyMongoError
 
 from services.common import correlation, reply_addresses
 from services.common.clock import now
-from services.common.errors import (Conflict, Forbidden, NotFound, RateLimited, Unavailable,
+from services.common.errors import (Conflict, Forbidden, Gone, NotFound, RateLimited, Unavailable,
                                     ValidationFailed)
 from services.common.signing import BadSignature
 
@@ -94,12 +96,19 @@ class Receiver:
         if failed_check:
             log.warning("refused a reply from %r to %s: %s failed", mail.sender, envelope.recipient, failed_check)
             return outcomes.refused("authentication", f"The mail failed its {failed_check.upper()} check.")
+        trusted = settings.INBOUND_TRUSTED_AUTHSERV_ID
+        if trusted and not screening.verified_by(mail, trusted):
+            log.warning("refused a reply from %r to %s: %s did not verify its sender", mail.sender,
+                        envelope.recipient, trusted)
+            return outcomes.refused("authentication", "The mail's sender could not be verified (DKIM or SPF).")
         try:
             author = self.services.reply_author(envelope.recipient, mail.sender)
         except NotFound:
             return outcomes.refused("token", "No such reply address.")
         except Forbidden as refusal:
             return outcomes.refused("sender", refusal.message)
+        except Gone as refusal:
+            return outcomes.refused("expired", refusal.message)
         except ValidationFailed:
             return outcomes.refused("malformed", "The mail's sender address cannot be read.")
         text = written.written_part(mail.text)
@@ -134,6 +143,8 @@ class Receiver:
             return outcomes.deferred("unavailable", "Our system could not take the mail now; please try again later.")
         except Forbidden as refusal:
             return outcomes.refused("not_allowed", refusal.message)
+        except Gone as refusal:
+            return outcomes.refused("expired", refusal.message)
         except Conflict:  # the same mail, delivered twice at once, is being posted by the other delivery
             return outcomes.deferred("busy", "This mail is being posted; please try again later.")
         except RateLimited as refusal:

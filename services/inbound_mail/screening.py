@@ -4,6 +4,12 @@ No loops and no noise: an out-of-office reply or a bounce answering a notificati
 become a message (which would be mailed, and answered again). They are accepted and dropped:
 refusing a bounce only makes another. Where the receiving MTA checked the sender and wrote
 `Authentication-Results` (RFC 8601), a failed DKIM, SPF or DMARC check refuses the mail.
+
+With INBOUND_TRUSTED_AUTHSERV_ID set (the checking mail server in front of this process), a
+mail is taken only when that server's results say DKIM or SPF passed for the From's domain:
+then a forged From is refused even with a reply address in hand. Only the topmost results of
+that server count: it writes its own above whatever the mail came with (and should remove any
+that claim its name, as RFC 8601 §5 asks).
 """
 import re
 
@@ -47,6 +53,29 @@ def noise(mail: Mail, envelope_sender: str | None) -> str | None:
     if OUT_OF_OFFICE.search(mail.subject):
         return AUTO_REPLY
     return None
+
+
+def verified_by(mail: Mail, authserv_id: str) -> bool:
+    """The topmost Authentication-Results of `authserv_id` say DKIM passed with a signature of
+    the From's domain (or a domain it is under), or SPF passed for an envelope sender of it."""
+    domain = mail.sender.rpartition("@")[2].lower()
+    for header in mail.message.get_all("Authentication-Results") or ():
+        server, *results = COMMENT.sub(" ", str(header)).split(";")
+        if (server.split() or [""])[0].lower() != authserv_id.lower():
+            continue
+        return bool(domain) and any(_passes_for(result, domain) for result in results)
+    return False
+
+
+def _passes_for(result: str, domain: str) -> bool:
+    words = dict(word.partition("=")[::2] for word in result.lower().split() if "=" in word)
+    checked = {"dkim": words.get("header.d") or words.get("header.i", "").rpartition("@")[2],
+               "spf": words.get("smtp.mailfrom", "").rpartition("@")[2]}
+    for method, signer in checked.items():
+        signer = signer.strip('"')
+        if words.get(method) == "pass" and signer and (domain == signer or domain.endswith("." + signer)):
+            return True
+    return False
 
 
 def authentication_failure(mail: Mail) -> str | None:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from services.common import logs
 from services.common.config import load_settings
+from services.common.listening import port_of_our_own
 from services.common.mongo import connect, until_reachable
 from services.common.rpc_client import ThreadClients
 from services.common.secrets_policy import WeakSecret, check_signing_secret
@@ -52,9 +53,12 @@ def main() -> None:
     pool = ThreadPoolExecutor(max_workers=SMTP_WORKERS, thread_name_prefix="reply")
 
     smtp_server = ReplyServer(Replies(receiver, settings, pool), settings)
-    smtp_server.start()
-    http = InboundHttp((settings.GATEWAY_HOST, settings.INBOUND_HTTP_PORT),
-                       InboundApp(settings, receiver, smtp_server, services, database))
+    host = settings.GATEWAY_HOST
+    with port_of_our_own("inbound_mail", "INBOUND_SMTP_PORT", host, settings.INBOUND_SMTP_PORT):
+        smtp_server.start()
+    with port_of_our_own("inbound_mail", "INBOUND_HTTP_PORT", host, settings.INBOUND_HTTP_PORT):
+        http = InboundHttp((host, settings.INBOUND_HTTP_PORT),
+                           InboundApp(settings, receiver, smtp_server, services, database))
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
     log.info("inbound_mail: SMTP on %s:%d for %s, HTTP on %s:%d", settings.GATEWAY_HOST, settings.INBOUND_SMTP_PORT,
              settings.REPLY_DOMAIN or "(no reply domain)", settings.GATEWAY_HOST, settings.INBOUND_HTTP_PORT)

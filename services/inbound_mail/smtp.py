@@ -8,13 +8,19 @@ nothing is posted to one thread and refused for another. The DATA answer is the 
 receiving.Receiver, worked out on a thread of a small pool: the event loop keeps serving the
 other connections meanwhile, and a mail that waits for a thread only waits.
 
-Bounded: INBOUND_MAX_BYTES per mail (552 past it, as the data arrive; announced in EHLO's
-SIZE), and since aiosmtpd holds a mail whole while it reads it, DATA_AT_ONCE mails read at
-once (another DATA waits for its turn before its 354); SESSIONS connections at once and
-SESSIONS_PER_ADDRESS from one address (421 past either), and aiosmtpd's 5-minute limit on a
-silent connection.
+Bounded, so that no sender can hold the door shut (issue 21): INBOUND_MAX_BYTES per mail
+(552 past it, as the data arrive; announced in EHLO's SIZE); SESSIONS connections at once and
+INBOUND_SESSIONS_PER_PEER from one address, an IPv6 /64 counting as one (421 past either);
+INBOUND_DATA_SECONDS from DATA to the final dot, in all (421 and hang up past it: aiosmtpd's
+own timer restarts at every command, and DATA sends none, so a silent DATA would otherwise hold
+its connection for IDLE_SECONDS); and the bytes held in mails being read, DATA_AT_ONCE mails'
+worth in all. Every DATA gets its
+354 at once: a share of that memory is taken only as bytes arrive, so a silent sender holds
+none of it, and a mail that finds the memory spent is read to its end, dropped as it comes,
+and answered 452 (try again later).
 """
 import asyncio
+import ipaddress
 import logging
 from collections import Counter
 
@@ -29,40 +35,121 @@ from .receiving import Envelope
 log = logging.getLogger(__name__)
 
 SESSIONS = 50
-SESSIONS_PER_ADDRESS = 10
+# Mails being read at once, in bytes of INBOUND_MAX_BYTES: the memory the reading may hold.
 DATA_AT_ONCE = 4
 IDLE_SECONDS = 300
+END_OF_DATA = b".\r\n"
 
 
 class Sessions:
-    """The connections open now, in all and by address, and the mails being read (the event
-    loop's thread alone counts)."""
+    """The connections open now, in all and by address, and the bytes of mails being read (the
+    event loop's thread alone counts)."""
 
-    def __init__(self, most: int = SESSIONS, most_per_address: int = SESSIONS_PER_ADDRESS):
+    def __init__(self, most: int, most_per_address: int, bytes_in_hand: int):
         self.most, self.most_per_address = most, most_per_address
         self.open = Counter()
-        self.reading = asyncio.Semaphore(DATA_AT_ONCE)
+        self.most_in_hand, self.in_hand = bytes_in_hand, 0
 
     def admit(self, address: str) -> bool:
-        if sum(self.open.values()) >= self.most or self.open[address] >= self.most_per_address:
+        peer = peer_of(address)
+        if sum(self.open.values()) >= self.most or self.open[peer] >= self.most_per_address:
             return False
-        self.open[address] += 1
+        self.open[peer] += 1
         return True
 
     def leave(self, address: str) -> None:
-        self.open[address] -= 1
-        if self.open[address] <= 0:
-            del self.open[address]
+        peer = peer_of(address)
+        self.open[peer] -= 1
+        if self.open[peer] <= 0:
+            del self.open[peer]
+
+    def hold(self, size: int) -> bool:
+        if self.in_hand + size > self.most_in_hand:
+            return False
+        self.in_hand += size
+        return True
+
+    def release(self, size: int) -> None:
+        self.in_hand -= size
+
+
+def peer_of(address: str) -> str:
+    """Whom a connection counts for: its IPv4 address, or its IPv6 /64 (one host or subscriber
+    holds a whole /64, and would otherwise be as many peers as it likes)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ip.ipv4_mapped or ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class MailBeingRead:
+    """The connection's stream while aiosmtpd reads one mail's DATA (it calls `readuntil` and
+    `read`), each chunk counted into the bytes the server holds. Past what it may hold, the
+    rest of the mail is read and dropped as it comes, aiosmtpd is given an end of data, and the
+    mail is answered 452 (`over`)."""
+
+    def __init__(self, reader, sessions: Sessions, most: int, ended):
+        self.reader, self.sessions, self.ended = reader, sessions, ended
+        self.most = most  # past its own limit (552) aiosmtpd drops a mail's bytes: they hold nothing
+        self.held = 0
+        self.over = False
+        self.at_line_start = True
+
+    async def readuntil(self, separator: bytes = b"\r\n") -> bytes:
+        if not self.over:
+            line = self._counted(await self.reader.readuntil(separator))
+            if not self.over:
+                if line == END_OF_DATA and self.at_line_start:
+                    self.ended()
+                self.at_line_start = True
+                return line
+            await self._drop_the_rest(line, self.at_line_start)
+        # Dropped to its end: aiosmtpd is given the end of data (twice, should it be in a line).
+        self.ended()
+        return END_OF_DATA
+
+    async def read(self, size: int) -> bytes:  # a part of a line longer than the stream's limit
+        chunk = self._counted(await self.reader.read(size))
+        if self.over:
+            await self._drop_the_rest(chunk, at_line_start=False)
+            return b""
+        self.at_line_start = False
+        return chunk
+
+    def _counted(self, chunk: bytes) -> bytes:
+        size = min(len(chunk), max(0, self.most - self.held))
+        if not self.over and self.sessions.hold(size):
+            self.held += size
+        else:
+            self.over = True
+        return chunk
+
+    async def _drop_the_rest(self, last: bytes, at_line_start: bool) -> None:
+        while not (at_line_start and last == END_OF_DATA):
+            at_line_start = last.endswith(b"\r\n")
+            try:
+                last = await self.reader.readuntil(b"\r\n")
+            except asyncio.LimitOverrunError as error:
+                last = await self.reader.read(error.consumed)
+
+    def release(self) -> None:
+        self.sessions.release(self.held)
+        self.held = 0
 
 
 class BoundedSMTP(SMTP):
     """aiosmtpd's SMTP, which says 421 and hangs up on a connection past the bounds."""
 
-    def __init__(self, handler, sessions: Sessions, **kwargs):
+    def __init__(self, handler, sessions: Sessions, data_seconds: float, **kwargs):
         super().__init__(handler, **kwargs)
         self.sessions = sessions
+        self.data_seconds = data_seconds
         self.admitted = None
         self.turned_away = False
+        self.mail = None
 
     def connection_made(self, transport):
         if self.transport is None:  # a new connection, not STARTTLS over one
@@ -88,8 +175,27 @@ class BoundedSMTP(SMTP):
 
     @syntax("DATA")
     async def smtp_DATA(self, arg):
-        async with self.sessions.reading:
+        # One deadline for the whole mail: aiosmtpd's timer, set once here, is set again (to
+        # IDLE_SECONDS) only at the end of the data, while the mail is worked on.
+        self._reset_timeout(self.data_seconds)
+        reader = self._reader
+        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit,
+                                                 ended=self._reset_timeout)
+        try:
             await super().smtp_DATA(arg)
+        finally:
+            self._reader = reader
+            self.mail.release()
+            self.mail = None
+
+    def over_bounds(self) -> bool:
+        """The mail now being read went past the bytes the server may hold."""
+        return self.mail is not None and self.mail.over
+
+    def _timeout_cb(self):
+        if self.transport is not None:
+            self.transport.write(b"421 4.4.2 Too slow; closing the connection\r\n")
+        super()._timeout_cb()
 
 
 class Replies:
@@ -115,6 +221,11 @@ class Replies:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if server.over_bounds():
+            log.warning("deferred a mail to %s: the mails being read hold all the memory they may", envelope.rcpt_tos[0])
+            outcome = outcomes.deferred("full", "Too much mail in hand now; try again later.")
+            metrics.count("smtp", outcome)
+            return outcome.smtp_reply()
         mail = Envelope(recipient=envelope.rcpt_tos[0], sender=envelope.mail_from, via="smtp")
         outcome = await asyncio.get_running_loop().run_in_executor(
             self.pool, self.receiver.receive, envelope.original_content, mail)
@@ -124,16 +235,18 @@ class Replies:
 class ReplyServer(Controller):
     """aiosmtpd's threaded controller, serving BoundedSMTP."""
 
-    def __init__(self, handler, settings, sessions: Sessions | None = None):
+    def __init__(self, handler, settings):
         super().__init__(handler, hostname=settings.GATEWAY_HOST, port=settings.INBOUND_SMTP_PORT,
                          ready_timeout=30.0, data_size_limit=settings.INBOUND_MAX_BYTES,
                          # Named, not looked up: socket.getfqdn() can wait seconds for a DNS answer.
                          server_hostname=settings.REPLY_DOMAIN or "localhost",
                          ident="Message Center replies", timeout=IDLE_SECONDS)
-        self.sessions = sessions or Sessions()
+        self.sessions = Sessions(SESSIONS, settings.INBOUND_SESSIONS_PER_PEER,
+                                 DATA_AT_ONCE * settings.INBOUND_MAX_BYTES)
+        self.data_seconds = settings.INBOUND_DATA_SECONDS
 
     def factory(self):
-        return BoundedSMTP(self.handler, self.sessions, **self.SMTP_kwargs)
+        return BoundedSMTP(self.handler, self.sessions, self.data_seconds, **self.SMTP_kwargs)
 
     def serving(self) -> bool:
         return (self._thread is not None and self._thread.is_alive() and self.server is not None

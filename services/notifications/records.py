@@ -103,6 +103,10 @@ class NotificationRecords(Protocol):
     def reply_address(self, address_id: str) -> dict | None:
         """The recipient a reply address was made for; None for an id we never gave out."""
 
+    def latest_message_mailed(self, thread_id: str, address_key: str) -> datetime | None:
+        """When the message of the newest mail to this address about this thread was written
+        (reminders, which are about no new message, left out); None when none was mailed."""
+
     # the in-app bell -----------------------------------------------------------------------
     def ring(self, notifications: list[dict]) -> int:
         """Put the items in their audiences' bells; how many were new (an audience told of a

@@ -7,18 +7,34 @@ user id, their name, the thread's vendor. A reply posts only when it comes from 
 own address: the customer's; the vendor company's address or one of its staff who wrote in the
 thread (a company's mail is often read by several people); the administration's. Anything else
 is refused, with a reason safe to tell whoever sent it (it names nobody's address).
+
+An address answers for REPLY_ADDRESS_DAYS after its thread's last message, then no more: one
+learnt (a forwarded mail, a shared mailbox) cannot be used with a forged From for ever
+(issue 21). Which time is that, known here? The conversations service keeps the thread's last
+message; this service knows the messages it mailed. The message of the newest mail to this
+address about the thread (a reminder is about none) was written no later than the thread's last
+message, so when it is recent enough the address answers, with nothing asked: the usual case, a
+reply to a recent mail (an indexed read of our own mails). Only when that mail is old is the conversations service
+asked (the thread, read as the person the reply is from), since the thread may have moved on
+without mailing them (they wrote on the web since, or want no mail). Nothing is written for it:
+keeping each thread's last message here would cost a write for every message in the system, to
+answer the rare reply to an old mail.
 """
 import logging
+from datetime import timedelta
 
 from services.common import reply_addresses
 from services.common.caller import Caller
-from services.common.errors import Forbidden, NotFound
+from services.common.clock import now
+from services.common.errors import Forbidden, Gone, NotFound
 
 from . import rules
 
 log = logging.getLogger(__name__)
 
 NOT_THE_RECIPIENT = "This reply address was given to someone else: reply from the address the mail was sent to."
+EXPIRED = ("This reply address has expired: the conversation has been quiet for {days:g} days. "
+           "Please answer on the web: {link}")
 
 
 def reply_to(store, settings, mails: list[dict]) -> str | None:
@@ -36,9 +52,10 @@ def reply_to(store, settings, mails: list[dict]) -> str | None:
     return reply_addresses.reply_address(address_id, settings.REPLY_DOMAIN, settings.REPLY_SIGNING_KEY)
 
 
-def author(store, catalog, settings, reply_address: str, sender: str) -> tuple[dict, Caller]:
+def author(store, catalog, conversations, settings, reply_address: str, sender: str) -> tuple[dict, Caller]:
     """(what the reply address was given for, the person a reply from `sender` posts as).
-    NotFound for an address that is not one we gave out; Forbidden for any other sender."""
+    NotFound for an address that is not one we gave out; Forbidden for any other sender; Gone
+    for an address past its days (told only to its owner)."""
     address_id = reply_addresses.address_id_of(reply_address, settings.REPLY_DOMAIN, settings.REPLY_SIGNING_KEY)
     given = store.reply_address(address_id) if address_id else None
     if given is None:
@@ -52,7 +69,20 @@ def author(store, catalog, settings, reply_address: str, sender: str) -> tuple[d
         log.warning("refused a reply to thread %s from %r: the address was given to the %s side",
                     given["thread_id"], sender, given["side"])
         raise Forbidden(NOT_THE_RECIPIENT)
+    if expired(store, conversations, settings, given, person):
+        log.info("refused a reply to thread %s: its reply address has expired", given["thread_id"])
+        raise Gone(EXPIRED.format(days=settings.REPLY_ADDRESS_DAYS, link=rules.thread_link(
+            given["side"], given["thread_id"], settings.PORTAL_URL, settings.STOREFRONT_URL)))
     return given, person
+
+
+def expired(store, conversations, settings, given: dict, person: Caller) -> bool:
+    """The thread's last message is older than REPLY_ADDRESS_DAYS (see the module's note)."""
+    since = now() - timedelta(days=settings.REPLY_ADDRESS_DAYS)
+    mailed = store.latest_message_mailed(given["thread_id"], given["address_key"])
+    if mailed is not None and mailed >= since:
+        return False
+    return conversations.last_message_at(person, given["thread_id"]) < since
 
 
 def poster(given: dict, sender: str, *, staff: list[dict] = (), vendor: dict | None = None,

@@ -171,7 +171,7 @@ class NotificationsService:
     def reply_author(self, reply_address, sender):
         """Whom a reply by mail posts as (replies.py): checked before its files are kept."""
         query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
-        given, person = replies.author(self.store, self.catalog, load_settings(self.config),
+        given, person = replies.author(self.store, self.catalog, self.conversations, load_settings(self.config),
                                        query["reply_address"], query["sender"])
         return contract.ReplyAuthor().dump({"thread_id": given["thread_id"], "side": given["side"],
                                             "poster": {"role": person.role, "user_id": person.user_id}})
@@ -181,7 +181,7 @@ class NotificationsService:
         """Post a reply by mail as its author: the conversations service's answer, or its refusal."""
         query = load(contract.ReplyPost(), {"reply_address": reply_address, "sender": sender, "message": message,
                                             "idempotency_key": idempotency_key})
-        given, person = replies.author(self.store, self.catalog, load_settings(self.config),
+        given, person = replies.author(self.store, self.catalog, self.conversations, load_settings(self.config),
                                        query["reply_address"], query["sender"])
         return self.conversations.post_message(person, given["thread_id"], query["message"], query["idempotency_key"])
 

@@ -192,6 +192,14 @@ class NotificationStore:
                                     sort=[("send_after", DESCENDING)])
         return found["send_after"] if found else None
 
+    def latest_message_mailed(self, thread_id: str, address_key: str) -> datetime | None:
+        """When the message of the newest mail to this address about this thread was written
+        (a reminder's time is its own, not a message's: reminders are left out)."""
+        found = self.mails.find_one(
+            {"thread_id": thread_id, "address_key": address_key, "notice": {"$exists": False}},
+            {"message.created_at": 1}, sort=[("send_after", DESCENDING)])
+        return found["message"]["created_at"] if found else None
+
     def plan_mail(self, mail: dict) -> bool:
         """False when a mail for this message and address was planned before."""
         try:

@@ -71,3 +71,36 @@ def test_a_failed_check_of_the_receiving_mta_is_found(results, failed):
 
 def test_without_the_header_nothing_failed():
     assert screening.authentication_failure(mail()) is None
+
+
+# INBOUND_TRUSTED_AUTHSERV_ID: the checking server in front must have seen the sender pass ----------
+
+def results(*lines: bytes) -> reading.Mail:
+    return mail(b"".join(b"Authentication-Results: " + line + b"\r\n" for line in lines))
+
+
+@pytest.mark.parametrize("line", [
+    b"mx.reply.example; dkim=pass header.d=example.com header.s=s1; spf=none",
+    b"mx.reply.example; dkim=pass (2048-bit key) header.i=@example.com",
+    b"MX.Reply.Example 1; spf=pass smtp.mailfrom=bounces@example.com; dkim=none",
+    b"mx.reply.example; dkim=pass header.d=example.com",
+    b"mx.reply.example; spf=fail smtp.mailfrom=example.com; dkim=pass header.d=\"example.com\"",
+])
+def test_a_pass_for_the_senders_domain_from_the_trusted_server_is_taken(line):
+    assert screening.verified_by(results(line), "mx.reply.example")
+
+
+@pytest.mark.parametrize("lines", [
+    [],
+    [b"mx.reply.example; dkim=none; spf=none"],
+    [b"mx.reply.example; dkim=pass header.d=evil.example; spf=pass smtp.mailfrom=eve@evil.example"],
+    [b"mx.reply.example; dkim=pass header.d=sub.example.com"],  # a subdomain signs for itself only
+    [b"mx.reply.example; dkim=fail header.d=example.com (dkim=pass in a comment)"],
+    [b"mx.evil.example; dkim=pass header.d=example.com"],  # written by another server
+    [b"mx.reply.example.evil; spf=pass smtp.mailfrom=example.com"],
+    # the trusted server's own results come first; a pass written below them is the sender's
+    [b"mx.reply.example; dkim=none; spf=softfail smtp.mailfrom=example.com",
+     b"mx.reply.example; dkim=pass header.d=example.com"],
+])
+def test_anything_else_is_not_verified(lines):
+    assert not screening.verified_by(results(*lines), "mx.reply.example")

@@ -122,6 +122,12 @@ class MemoryNotificationStore:
                  if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and mail["status"] != "failed"]
         return max(times, default=None)
 
+    def latest_message_mailed(self, thread_id, address_key):
+        mails = [mail for mail in self.mails.values()
+                 if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and "notice" not in mail]
+        newest = max(mails, key=lambda mail: mail["send_after"], default=None)
+        return newest["message"]["created_at"] if newest else None
+
     def plan_mail(self, mail):
         if any((known["message_id"], known["address_key"]) == (mail["message_id"], mail["address_key"])
                for known in self.mails.values()):

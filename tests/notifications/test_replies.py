@@ -1,11 +1,13 @@
 """Reply by mail, on the notifications side: each mail's own Reply-To, and whom a reply to it
 posts as: the recipient, from their own address, and nobody else."""
+from datetime import timedelta
+
 import pytest
 
 from services.common.caller import Caller
-from services.common.clock import new_id
+from services.common.clock import new_id, now
 from services.common.config import Settings
-from services.common.errors import Forbidden, NotFound
+from services.common.errors import Forbidden, Gone, NotFound
 from services.common.reply_addresses import REPLY_ABOVE_THIS_LINE, address_id_of, reply_address
 from services.notifications import replies
 from services.notifications.mail import compose
@@ -74,6 +76,18 @@ class Catalog:
         return self.vendor
 
 
+class Conversations:
+    """The thread's last message, as the conversations service would say it; and how often asked."""
+
+    def __init__(self, last_message_at=None):
+        self.at = last_message_at or now()
+        self.asked = 0
+
+    def last_message_at(self, reader, thread_id):
+        self.asked += 1
+        return self.at
+
+
 def test_the_address_is_read_and_checked_before_anyone_is_named():
     store = MemoryNotificationStore()
     address_id = store.reply_address_id({key: value for key, value in given().items() if key != "_id"})
@@ -81,15 +95,41 @@ def test_the_address_is_read_and_checked_before_anyone_is_named():
                                             "address_key": "ann@buyers.example", "side": "customer", "user_id": "c1",
                                             "recipient_name": "Ann Lee", "company_id": "10"}])
     assert address_id_of(address, ON.REPLY_DOMAIN, KEY) == address_id
-    record, person = replies.author(store, Catalog(), ON, address, "ann@buyers.example")
+    record, person = replies.author(store, Catalog(), Conversations(), ON, address, "ann@buyers.example")
     assert (record["thread_id"], person.user_id) == ("t1", "c1")
     with pytest.raises(Forbidden, match="someone else") as refusal:
-        replies.author(store, Catalog(), ON, address, "eve@evil.example")
+        replies.author(store, Catalog(), Conversations(), ON, address, "eve@evil.example")
     assert "ann@" not in refusal.value.message  # the refusal names nobody's address
     with pytest.raises(NotFound):
-        replies.author(store, Catalog(), ON, address.replace("reply+", "reply+x"), "ann@buyers.example")
+        replies.author(store, Catalog(), Conversations(), ON, address.replace("reply+", "reply+x"), "ann@buyers.example")
     with pytest.raises(NotFound):  # signed, but never given out
-        replies.author(store, Catalog(), ON, reply_address(new_id(), ON.REPLY_DOMAIN, KEY), "ann@buyers.example")
+        replies.author(store, Catalog(), Conversations(), ON, reply_address(new_id(), ON.REPLY_DOMAIN, KEY), "ann@buyers.example")
+
+
+def test_an_address_expires_its_days_after_the_threads_last_message_and_says_where_to_answer():
+    store = MemoryNotificationStore()
+    mail = {**planned(), "side": "customer", "user_id": "c1", "address": "ann@buyers.example",
+            "address_key": "ann@buyers.example", "company_id": "10", "send_after": now()}
+    address = replies.reply_to(store, ON, [mail])
+    long_ago, lately = now() - timedelta(days=91), now() - timedelta(days=89)
+
+    def mailed(at):
+        store.mails.clear()
+        store.plan_mail({**mail, "message": {**mail["message"], "created_at": at}, "status": "sent"})
+
+    mailed(lately)  # a mail about a message of 89 days ago: alive, and nobody is asked
+    quiet = Conversations(long_ago)
+    assert replies.author(store, Catalog(), quiet, ON, address, "ann@buyers.example")[1].user_id == "c1"
+    assert quiet.asked == 0
+    mailed(long_ago)  # the mail is old: the thread's last message decides
+    with pytest.raises(Gone, match="answer on the web") as refusal:
+        replies.author(store, Catalog(), quiet, ON, address, "ann@buyers.example")
+    assert quiet.asked == 1 and "thread=t1" in refusal.value.message
+    moved_on = Conversations(lately)  # written on the web since, unmailed
+    assert replies.author(store, Catalog(), moved_on, ON, address, "ann@buyers.example")[1].user_id == "c1"
+    # a stranger learns nothing of it: refused as any other sender, before anyone is asked
+    with pytest.raises(Forbidden):
+        replies.author(store, Catalog(), Conversations(long_ago), ON, address, "eve@evil.example")
 
 
 # the mail's Reply-To ---------------------------------------------------------------------------

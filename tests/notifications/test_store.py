@@ -113,6 +113,17 @@ def test_the_latest_mail_time_leaves_out_failed_mail(store):
     assert store.latest_mail_time("t1", "shop@vendors.test") == at
 
 
+def test_the_message_of_the_newest_mail_to_an_address_says_when_its_thread_last_moved_at_least(store):
+    at = now().replace(microsecond=0)
+    assert store.latest_message_mailed("t1", "shop@vendors.test") is None
+    store.plan_mail(mail("m1", send_after=at, message={"created_at": at - timedelta(days=3)}))
+    store.plan_mail(mail("m2", send_after=at + timedelta(seconds=120), message={"created_at": at - timedelta(days=1)}))
+    store.plan_mail(mail("m3", address="bob@shop.test", send_after=at + timedelta(days=1), message={"created_at": at}))
+    # a reminder's time is its own, not the thread's
+    store.plan_mail(mail("r1", send_after=at + timedelta(days=1), message={"created_at": at}, notice="overdue"))
+    assert store.latest_message_mailed("t1", "shop@vendors.test") == at - timedelta(days=1)
+
+
 def test_due_mail_is_claimed_as_one_batch_per_thread_and_address(store):
     at = now()
     store.plan_mail(mail("m1", send_after=at))
