@@ -520,9 +520,11 @@ def run(options: dict, work: Path) -> dict:
                     stage.update(bench.inbox_pages({"q_rare": generator.rare_word, "q_broad": dataset.BROAD_WORD}))
                 for name, word in (("q_rare", generator.rare_word), ("q_broad", dataset.BROAD_WORD)):
                     stage[name].update(q=word, share_of_threads=generator.share(word))
+                print(f"  mail latency at a steady {MAIL_RATE:.0f} messages/s …", flush=True)
                 with bench.phase("mail_latency"):
                     stage["mail_latency"] = bench.mail_latency(generator)
                 stage["mail_latency"]["notifications_caught_up_s"] = bench.settle()
+                print("  mail latency measured", flush=True)
                 stage["peak_memory_mib"] = stack.peak_memory()
                 stage["elapsed_s"] = round(time.monotonic() - began, 1)
                 results["stages"].append(stage)
