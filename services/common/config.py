@@ -105,6 +105,10 @@ class Settings:
     ATTACHMENT_MAX_PIXELS: int = 40_000_000
     ATTACHMENT_MAX_FRAMES: int = 100
     UPLOAD_TTL_HOURS: float = 24.0
+    # Files one person may upload a minute (by the API and by mail; 0: no limit), and MiB of
+    # their uploads no message carries yet they may hold (0: no quota): services/conversations/limits.py.
+    UPLOADS_PER_MINUTE: int = 20
+    UPLOAD_QUOTA_MB: int = 200
     # Where an upload waits on local disk to be judged (above 1 MiB): the system's temporary
     # directory when empty. In Kubernetes a disk-backed emptyDir, not the memory-backed /tmp.
     UPLOAD_SPOOL_DIR: str = ""

@@ -1,5 +1,6 @@
-"""The conversations service as the notifications service asks it: to post a reply by mail as
-the person it was written by (replies.py says who), within a deadline, as that person signed.
+"""The conversations service as the notifications service asks it: to admit a reply's files and
+post the reply by mail as the person it was written by (replies.py says who), within a deadline,
+as that person signed.
 
 Only this service signs that person: the inbound process, which faces the internet, asks it to
 post and never holds a caller it could use for anything else.
@@ -21,6 +22,10 @@ class ConversationsClient:
     def post_message(self, author: Caller, thread_id: str, request: dict, idempotency_key: str) -> dict:
         return answered_in_time("conversations", self.timeout, lambda: self.proxy.post_message(
             self.signature.signed(author), thread_id, request, idempotency_key))
+
+    def admit_upload(self, author: Caller, size: int) -> None:
+        answered_in_time("conversations", self.timeout, lambda: self.proxy.admit_upload(
+            self.signature.signed(author), size))
 
 
 class Conversations(RpcProxy):
