@@ -99,6 +99,7 @@ class Stack:
             # The bench's few people post as fast as they can: per-person limits off.
             "LIMIT_THREADS_PER_HOUR": "0", "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",
             "LIMIT_MESSAGES_PER_MINUTE_STAFF": "0", "LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE": "0",
+            "UPLOADS_PER_MINUTE": "0", "UPLOAD_QUOTA_MB": "0",
             # The embedded database cannot stop an index walk at a page's limit; MongoDB can.
             "INBOX_READER": "plain" if os.environ.get("MONGO_URI") else "windowed",
         }

@@ -4,10 +4,13 @@
 The bytes go to the database from here, not over the broker (README "Attachments"). The
 multipart body is parsed as it arrives and the file part written to a spool file (memory up to
 1 MiB, then UPLOAD_SPOOL_DIR on disk), so a 10 MB file never sits whole in a worker's memory;
-one byte past ATTACHMENT_MAX_BYTES stops the read with a 413. Judged from the spool, the file
-is written to GridFS once, as it is kept: nothing of a refused file reaches the database.
+one byte past ATTACHMENT_MAX_BYTES stops the read with a 413. Then the conversations service
+admits it (the caller's uploads a minute, 429, and quota, 413: it decides about files), and
+judged from the spool, the file is written to GridFS once, as it is kept: nothing of a refused
+file reaches the database.
 """
 import threading
+from typing import Callable
 
 from flask import current_app
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -38,8 +41,9 @@ def database():
     return _database
 
 
-def receive(request, owner: dict) -> dict:
-    """Read the request's `file`, judge it, keep it: the upload's file document."""
+def receive(request, owner: dict, admit: Callable[[int], None]) -> dict:
+    """Read the request's `file`, have it admitted (`admit(size)` raises if not), judge it, keep
+    it: the upload's file document."""
     settings = current_app.config["SETTINGS"]
     limit = settings.ATTACHMENT_MAX_BYTES
     # This route alone takes more than the gateway's 64 KiB: one file and its envelope.
@@ -61,6 +65,7 @@ def receive(request, owner: dict) -> dict:
         if sent is None or sink.file is None:
             raise ValidationFailed("Send the file in the multipart field `file`.",
                                    {"file": ["Missing data for required field."]})
+        admit(sink.written)
         return intake.keep_file(database(), sink.file, sent.filename, owner, settings)
     finally:
         sink.discard()

@@ -27,6 +27,17 @@ blp = Blueprint("attachments", __name__, url_prefix="/v1", description="Files on
 SEND_CHUNK_BYTES = 256 * 1024
 ERROR = {"description": "The contract's error shape.",
          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+UPLOAD_REFUSALS = {
+    "413": {**ERROR, "description": "The file is over ATTACHMENT_MAX_BYTES (`payload_too_large`), or the caller's "
+                                    "uploads no message carries yet would pass UPLOAD_QUOTA_MB (`quota_exceeded`)."},
+    "415": ERROR,
+    "422": {**ERROR, "description": "An image over ATTACHMENT_MAX_PIXELS (every frame counted) or "
+                                    "ATTACHMENT_MAX_FRAMES (`validation_error`), or one no decoder can read "
+                                    "(`unreadable_file`)."},
+    "429": {**ERROR, "description": "The caller uploaded UPLOADS_PER_MINUTE files this minute (`rate_limited`).",
+            "headers": {"Retry-After": {"description": "Seconds until the minute ends.", "required": True,
+                                        "schema": {"type": "integer"}}}},
+}
 FILE_CONTENT = {mime: {"schema": {"type": "string", "format": "binary"}} for mime in
                 (*attachment_files.ACCEPTED_TYPES, "image/jpeg")}
 UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -47,15 +58,17 @@ DOWNLOAD_RESPONSES = {
 @blp.route("/uploads")
 class Uploads(MethodView):
     @blp.response(201, schemas.Upload)
-    @blp.doc(requestBody=UPLOAD_BODY, responses={"413": ERROR, "415": ERROR, "422": ERROR})
+    @blp.doc(requestBody=UPLOAD_BODY, responses=UPLOAD_REFUSALS)
     def post(self):
         """Upload a file to attach to a message: a JPEG, PNG, WebP or GIF image or a PDF, at most
         ATTACHMENT_MAX_BYTES (10 MB). Yours for 24 hours unless a message carries it (list its
-        `id` in the message's `attachments`)."""
+        `id` in the message's `attachments`). Each person uploads at most UPLOADS_PER_MINUTE (20)
+        files a minute and holds at most UPLOAD_QUOTA_MB (200) of uploads no message carries."""
         caller = current_caller()
         if caller.side is None:
             raise Forbidden("Only customers, vendors and the administration attach files.")
-        kept = uploads.receive(request, {"role": caller.role, "user_id": caller.user_id})
+        kept = uploads.receive(request, {"role": caller.role, "user_id": caller.user_id},
+                               lambda size: rpc().conversations.admit_upload(signed(), size))
         # Made here, from what the gateway itself kept: no service has this answer to give.
         return schemas.Upload().dump(attachment_files.described(kept))
 

@@ -99,12 +99,19 @@ class Settings:
     REMIND_VENDOR_AFTER_HOURS: float = 24.0
     ESCALATE_AFTER_HOURS: float = 48.0
     # Attachments (services/common/attachment_files.py): files a message may carry, bytes a file
-    # may have, pixels an image may declare (decoding holds them all in memory), hours an upload
-    # waits for a message, days a soft-deleted thread's files are kept (0: deleted at once).
+    # may have, pixels an image may declare, every frame of an animation counted (decoding holds
+    # them all in memory, and each frame costs what a still of its canvas does), frames an
+    # animation may have, hours an upload waits for a message, days a soft-deleted thread's
+    # files are kept (0: deleted at once).
     ATTACHMENTS_PER_MESSAGE: int = 5
     ATTACHMENT_MAX_BYTES: int = 10 * 1024 * 1024
     ATTACHMENT_MAX_PIXELS: int = 40_000_000
+    ATTACHMENT_MAX_FRAMES: int = 100
     UPLOAD_TTL_HOURS: float = 24.0
+    # Files one person may upload a minute (by the API and by mail; 0: no limit), and MiB of
+    # their uploads no message carries yet they may hold (0: no quota): services/conversations/limits.py.
+    UPLOADS_PER_MINUTE: int = 20
+    UPLOAD_QUOTA_MB: int = 200
     # Where an upload waits on local disk to be judged (above 1 MiB): the system's temporary
     # directory when empty. In Kubernetes a disk-backed emptyDir, not the memory-backed /tmp.
     UPLOAD_SPOOL_DIR: str = ""

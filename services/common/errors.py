@@ -47,6 +47,12 @@ class ValidationFailed(MessageCenterError):
 
 
 @deserialize_to_instance
+class QuotaExceeded(MessageCenterError):
+    """What one person holds is at its bound (their uploads no message carries yet)."""
+    code, status = "quota_exceeded", 413
+
+
+@deserialize_to_instance
 class Unavailable(MessageCenterError):
     """A dependency (database, broker, another service, the storefront) cannot answer now."""
     code, status = "unavailable", 503

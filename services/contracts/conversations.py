@@ -309,6 +309,11 @@ class Message(Answer):
     moderation = fields.Nested(ModerationNote, allow_none=True)
 
 
+class UploadAdmission(Schema):
+    """A file about to be judged and kept, by the gateway or the inbound process: its bytes."""
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
 class Upload(Answer):
     """A checked upload, the caller's for 24 hours unless a message carries it."""
     id = fields.String()

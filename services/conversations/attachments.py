@@ -2,15 +2,17 @@
 when files go.
 
 The gateway keeps an upload's bytes, checked (services/common/attachment_files.py); from then
-on this decides: a message takes its author's own unused uploads (at most `per_message`), a
-file is fetched by whoever may read its thread, an upload no message took goes after
-`upload_ttl`, and a soft-deleted thread's files `retention` after the deletion.
+on this decides: a person holds at most `quota_bytes` of uploads no message carries yet (asked
+before each upload is kept, by the gateway and by the inbound process), a message takes its
+author's own unused uploads (at most `per_message`), a file is fetched by whoever may read its
+thread, an upload no message took goes after `upload_ttl`, and a soft-deleted thread's files
+`retention` after the deletion.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.common.caller import Caller
-from services.common.errors import NotFound, ValidationFailed
+from services.common.errors import NotFound, QuotaExceeded, ValidationFailed
 
 from .lookup import visible
 
@@ -23,16 +25,32 @@ class Policy:
     per_message: int = 5
     upload_ttl: timedelta = timedelta(hours=24)
     retention: timedelta = timedelta(days=30)
+    quota_bytes: int = 0  # 0: no quota
 
     @classmethod
     def from_settings(cls, settings) -> "Policy":
         return cls(settings.ATTACHMENTS_PER_MESSAGE, timedelta(hours=settings.UPLOAD_TTL_HOURS),
-                   timedelta(days=settings.ATTACHMENT_RETENTION_DAYS))
+                   timedelta(days=settings.ATTACHMENT_RETENTION_DAYS), settings.UPLOAD_QUOTA_MB * 1024 * 1024)
 
 
 def owner(caller: Caller) -> dict:
     """Who an upload belongs to: the person, not the company (a colleague's upload is not one's own)."""
     return {"role": caller.role, "user_id": caller.user_id}
+
+
+def within_quota(store, caller: Caller, size: int, policy: Policy, at: datetime) -> None:
+    """One more file of `size` bytes fits what the caller may hold unattached; QuotaExceeded if
+    not. Two uploads judged at once may both fit and together pass it: by one file at most each,
+    which the uploads a minute bound."""
+    if policy.quota_bytes <= 0 or caller.role == "system":
+        return
+    held = store.held_upload_bytes(owner(caller), at)
+    if held + size > policy.quota_bytes:
+        quota = policy.quota_bytes // (1024 * 1024)
+        message = (f"Your uploads not yet on a message hold {held // (1024 * 1024)} MiB of the {quota} MiB "
+                   f"quota (UPLOAD_QUOTA_MB): attach them to a message, or wait until they expire.")
+        raise QuotaExceeded(message, {"file": [f"At most {quota} MiB of uploads not yet on a message."],
+                                      "quota_mb": quota, "held_bytes": held})
 
 
 def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: Policy) -> list[dict]:

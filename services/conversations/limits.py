@@ -1,5 +1,5 @@
-"""How much one person may send: conversations started, messages posted, unknown objects asked
-about. A hostile or broken client is stopped with 429 and a time to come back, before it costs
+"""How much one person may send: conversations started, messages posted, files uploaded,
+unknown objects asked about. A hostile or broken client is stopped with 429 and a time to come back, before it costs
 the others anything.
 
 Counted per fixed window in the database (the store's count_toward), so the limits hold across
@@ -15,7 +15,7 @@ from prometheus_client import Counter
 from services.common.caller import Caller
 from services.common.errors import RateLimited
 
-from .attachments import Policy
+from .attachments import Policy, within_quota
 from .moderation import own_domains
 
 HOUR, MINUTE = 3600, 60
@@ -28,6 +28,7 @@ class Limits:
     messages_per_minute_customer: int
     messages_per_minute_staff: int
     unknown_lookups_per_minute: int
+    uploads_per_minute: int = 0
     files: Policy = Policy()  # files a message carries, and how long unused and deleted ones stay
     # What a message may link to without it being a contact detail (moderation.py).
     marketplace_domains: tuple[str, ...] = ()
@@ -36,7 +37,7 @@ class Limits:
     def from_settings(cls, settings) -> "Limits":
         return cls(settings.LIMIT_THREADS_PER_HOUR, settings.LIMIT_MESSAGES_PER_MINUTE_CUSTOMER,
                    settings.LIMIT_MESSAGES_PER_MINUTE_STAFF, settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE,
-                   Policy.from_settings(settings), own_domains(settings))
+                   settings.UPLOADS_PER_MINUTE, Policy.from_settings(settings), own_domains(settings))
 
 
 def new_thread(store, limits: Limits, caller: Caller, at: datetime) -> None:
@@ -49,6 +50,14 @@ def new_thread(store, limits: Limits, caller: Caller, at: datetime) -> None:
 def message(store, limits: Limits, caller: Caller, at: datetime) -> None:
     allowed = limits.messages_per_minute_customer if caller.role == "customer" else limits.messages_per_minute_staff
     _count(store, "messages", caller, allowed, MINUTE, at, "You are sending messages too fast.")
+
+
+def admit_upload(store, limits: Limits, caller: Caller, size: int, at: datetime) -> None:
+    """A file about to be judged and kept, by the API or from a mail: counted toward the uploads
+    a minute (each is decoded and written, whatever becomes of it), then held to the quota of
+    uploads no message carries yet (attachments.within_quota)."""
+    _count(store, "uploads", caller, limits.uploads_per_minute, MINUTE, at, "You are uploading files too fast.")
+    within_quota(store, caller, size, limits.files, at)
 
 
 def before_lookup(store, limits: Limits, caller: Caller, at: datetime) -> None:

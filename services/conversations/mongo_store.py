@@ -89,6 +89,8 @@ class MongoThreads(MongoSavedReplies):
         files = db[attachment_files.FILES]
         for field in ("expires_at", "thread_id", "company_id", "customer_id", "message_id"):
             files.create_index(f"metadata.{field}")
+        # A person's uploads, for the quota asked before each upload is kept.
+        files.create_index([("metadata.owner.user_id", ASCENDING), ("metadata.message_id", ASCENDING)])
         # Moderation: the queue (held, oldest first) and the other states by message id, and the
         # decisions newest first. A review exists only for a message the moderation acted on.
         db.message_reviews.create_index([("state", ASCENDING), ("_id", ASCENDING)])
@@ -361,6 +363,14 @@ class MongoThreads(MongoSavedReplies):
         self.files.update_many({"metadata.message_id": message_id, "metadata.variant": "original"},
                                {"$set": {"metadata.message_id": None, "metadata.thread_id": None,
                                          "metadata.expires_at": expires_at}})
+
+    def held_upload_bytes(self, owner: dict, at: datetime) -> int:
+        held = self.files.aggregate([
+            {"$match": {"metadata.owner.user_id": owner["user_id"], "metadata.owner.role": owner["role"],
+                        "metadata.variant": "original", "metadata.message_id": None,
+                        "metadata.expires_at": {"$gt": at}}},
+            {"$group": {"_id": None, "bytes": {"$sum": "$length"}}}])
+        return next((int(group["bytes"]) for group in held), 0)
 
     def get_attachment(self, attachment_id: str) -> dict | None:
         found = self.files.find_one({"_id": attachment_id, "metadata.variant": "original",

@@ -204,6 +204,10 @@ class Threads(Protocol):
     def release_uploads(self, message_id: str, expires_at: datetime) -> None:
         """The message was not kept after all: its uploads are free again until `expires_at`."""
 
+    def held_upload_bytes(self, owner: dict, at: datetime) -> int:
+        """The bytes of `owner`'s uploads no message carries and not expired at `at` (the files
+        kept, not their thumbnails)."""
+
     def get_attachment(self, attachment_id: str) -> dict | None:
         """A file a message uses: described, with its `thread_id` and `thumbnail_id`."""
 

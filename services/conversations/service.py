@@ -24,6 +24,7 @@ from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, m
                saved_replies, settings, threads)
 from .dependencies import (AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy,
                            SavedReplyBounds, Store)
+from .limits import admit_upload
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,13 @@ class ConversationsService:
         """A file of a message, for the gateway to send: 404 unless the caller may read its thread."""
         return answer(contract.AttachmentFile,
                       attachments.file_for(self.store, self.callers.verified(caller), attachment_id))
+
+    @rpc
+    def admit_upload(self, caller, size):
+        """Before a file is judged and kept (the gateway's upload, a mail's file): 429 past the
+        caller's uploads a minute, 413 past their quota."""
+        request = load(contract.UploadAdmission(), {"size": size})
+        admit_upload(self.store, self.limits, self.callers.verified(caller), request["size"], now())
 
     @rpc
     def bulk(self, caller, request, idempotency_key=None):

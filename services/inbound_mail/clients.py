@@ -6,7 +6,7 @@ It asks the notifications service whom a reply posts as, and then to post it: th
 (with the sender's address) is the credential, and the notifications service signs that person
 for the conversations service, so this process, which faces the internet, holds no key that
 could pass as anyone. The services' own refusals come back as themselves (NotFound, Forbidden,
-Conflict, ValidationFailed, RateLimited); a broker, service or database that is away is `Away`.
+Conflict, ValidationFailed, RateLimited, QuotaExceeded); a broker, service or database that is away is `Away`.
 """
 from nameko.exceptions import RemoteError
 
@@ -25,6 +25,11 @@ class Services:
     def reply_author(self, reply_address: str, sender: str) -> dict:
         """{thread_id, side, poster: {role, user_id}}."""
         return self._call("notifications", "reply_author", reply_address, sender)
+
+    def admit_upload(self, reply_address: str, sender: str, size: int) -> None:
+        """Before a file of the mail is kept: RateLimited past its author's uploads a minute,
+        QuotaExceeded past their quota."""
+        self._call("notifications", "admit_reply_upload", reply_address, sender, size)
 
     def post(self, reply_address: str, sender: str, body: str, attachments: list[str], idempotency_key: str) -> dict:
         """The message, as the conversations service answers a post."""

@@ -12,8 +12,9 @@ inbound process, whichever way the mail came (SMTP or HTTP).
    An address REPLY_ADDRESS_DAYS past its thread's last message is refused (answer on the web).
 6. What they wrote, without the quoted mail and their signature (written.py); nothing written
    and no file: dropped.
-7. Its files are kept as uploads of that person (files.py); a file that cannot be kept is
-   named in a note under the text, and the text is posted all the same.
+7. Its files are kept as uploads of that person (files.py), counted toward their uploads a
+   minute and quota as uploads through the API are; a file that cannot be kept is named in a
+   note under the text, and the text is posted all the same.
 8. It is posted through the conversations RPC, with the mail's own key as the Idempotency-Key:
    a mail delivered twice is posted once (ledger.py keeps that for longer).
 
@@ -118,17 +119,21 @@ class Receiver:
         earlier = self.ledger.posted(key)
         if earlier is not None:
             return outcomes.duplicate(earlier["thread_id"], earlier["message_id"])
-        uploads, note = self._files(key, mail, author["poster"])
+        try:
+            uploads, note = self._files(key, envelope, mail, author["poster"])
+        except RateLimited as refusal:  # nothing was kept: the whole mail, files and all, comes again
+            return outcomes.deferred("rate_limited", refusal.message)
         return self._post(key, envelope, mail, author, _with_note(text, note), uploads)
 
-    def _files(self, key: str, mail: reading.Mail, poster: dict) -> tuple[list[str], str]:
+    def _files(self, key: str, envelope: Envelope, mail: reading.Mail, poster: dict) -> tuple[list[str], str]:
         if not mail.files:
             return [], ""
         since = now() - timedelta(hours=self.settings.UPLOAD_TTL_HOURS / 2)
         kept = self.ledger.files_kept(key, since)
         if kept is not None:  # delivered before: the same uploads and note, so the same post
             return kept
-        upload_ids, refusals = self.files.keep(mail.files, poster)
+        upload_ids, refusals = self.files.keep(
+            mail.files, poster, lambda size: self.services.admit_upload(envelope.recipient, mail.sender, size))
         return self.ledger.keep_files(key, upload_ids, self.files.note(refusals), now(), since)
 
     def _post(self, key: str, envelope: Envelope, mail: reading.Mail, author: dict, body: str,

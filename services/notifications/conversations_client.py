@@ -1,6 +1,7 @@
-"""The conversations service as the notifications service asks it: to post a reply by mail as
-the person it was written by (replies.py says who), within a deadline, as that person signed,
-and, for a reply address mailed long ago, when its thread's last message was written.
+"""The conversations service as the notifications service asks it: to admit a reply's files and
+post the reply by mail as the person it was written by (replies.py says who), within a deadline,
+as that person signed, and, for a reply address mailed long ago, when its thread's last message
+was written.
 
 Only this service signs that person: the inbound process, which faces the internet, asks it to
 post and never holds a caller it could use for anything else.
@@ -31,6 +32,10 @@ class ConversationsClient:
         thread = answered_in_time("conversations", self.timeout, lambda: self.proxy.get_thread(
             self.signature.signed(reader), thread_id))
         return Moment().deserialize(thread["last_message_at"])
+
+    def admit_upload(self, author: Caller, size: int) -> None:
+        answered_in_time("conversations", self.timeout, lambda: self.proxy.admit_upload(
+            self.signature.signed(author), size))
 
 
 class Conversations(RpcProxy):

@@ -177,6 +177,15 @@ class NotificationsService:
                                             "poster": {"role": person.role, "user_id": person.user_id}})
 
     @rpc
+    def admit_reply_upload(self, reply_address, sender, size):
+        """Before a file of a reply by mail is kept: its author's uploads a minute and quota, as
+        the conversations service counts every upload (429 and 413 come back as themselves)."""
+        query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
+        _, person = replies.author(self.store, self.catalog, load_settings(self.config),
+                                   query["reply_address"], query["sender"])
+        self.conversations.admit_upload(person, size)
+
+    @rpc
     def post_reply(self, reply_address, sender, message, idempotency_key):
         """Post a reply by mail as its author: the conversations service's answer, or its refusal."""
         query = load(contract.ReplyPost(), {"reply_address": reply_address, "sender": sender, "message": message,

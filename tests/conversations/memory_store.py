@@ -374,6 +374,12 @@ class MemoryThreads(MemorySavedReplies):
             if doc["metadata"]["message_id"] == message_id and doc["metadata"]["variant"] == "original":
                 doc["metadata"].update(message_id=None, thread_id=None, expires_at=expires_at)
 
+    def held_upload_bytes(self, owner: dict, at: datetime) -> int:
+        return sum(doc["length"] for doc in self.files.values()
+                   if doc["metadata"]["variant"] == "original" and doc["metadata"]["message_id"] is None
+                   and doc["metadata"]["owner"] == {"role": owner["role"], "user_id": owner["user_id"]}
+                   and doc["metadata"]["expires_at"] is not None and doc["metadata"]["expires_at"] > at)
+
     def get_attachment(self, attachment_id: str) -> dict | None:
         doc = self.files.get(attachment_id)
         if doc is None or doc["metadata"]["variant"] != "original" or doc["metadata"]["message_id"] is None:

@@ -391,6 +391,22 @@ def test_an_upload_is_not_taken_by_someone_else_nor_once_expired(any_store):
     assert any_store.get_attachment(mine) is None  # an upload no message took is no attachment
 
 
+def test_the_bytes_a_person_holds_are_their_unused_unexpired_uploads(any_store):
+    from tests.conversations.stores import seed_upload
+    thread = a_thread(1)
+    at = now()
+    assert any_store.held_upload_bytes(ANN, at) == 0
+    used = seed_upload(any_store, ANN, data=b"u" * 300)
+    seed_upload(any_store, ANN, data=b"h" * 1000)
+    seed_upload(any_store, ANN, data=b"h" * 20, thumbnail=False)
+    seed_upload(any_store, ANN, data=b"s" * 5000, expires_at=at - timedelta(seconds=1))
+    seed_upload(any_store, {"role": "customer", "user_id": "c2"}, data=b"o" * 7000)
+    seed_upload(any_store, {"role": "vendor", "user_id": "c1"}, data=b"v" * 9000)
+    assert any_store.held_upload_bytes(ANN, at) == 1320
+    any_store.attach_uploads([used], ANN, a_message(thread))
+    assert any_store.held_upload_bytes(ANN, at) == 1020
+
+
 def test_released_uploads_are_free_again(any_store):
     from tests.conversations.stores import seed_upload
     thread = a_thread(1)
