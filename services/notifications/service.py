@@ -181,7 +181,7 @@ class NotificationsService:
         """Before a file of a reply by mail is kept: its author's uploads a minute and quota, as
         the conversations service counts every upload (429 and 413 come back as themselves)."""
         query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
-        _, person = replies.author(self.store, self.catalog, load_settings(self.config),
+        _, person = replies.author(self.store, self.catalog, self.conversations, load_settings(self.config),
                                    query["reply_address"], query["sender"])
         self.conversations.admit_upload(person, size)
 
