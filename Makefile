@@ -8,6 +8,8 @@ VENV := .venv
 DB_VENV := .venv-db
 CONTRACT_VENV := .venv-contract
 BIN := $(VENV)/bin
+# axe-core, the npm package the browser tests inject into pages to check accessibility.
+AXE := tests/ui/axe/node_modules/.installed
 
 .PHONY: install run test faults scale bench rabbitmq system-packages clean
 
@@ -29,6 +31,10 @@ $(CONTRACT_VENV)/.installed: requirements-contract.txt
 	$(CONTRACT_VENV)/bin/pip install --quiet -r requirements-contract.txt
 	touch $@
 
+$(AXE): tests/ui/axe/package-lock.json
+	cd tests/ui/axe && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # RabbitMQ is started if it is installed but down; the tests need its management API for
 # a fresh virtual host per test.
 rabbitmq:
@@ -44,7 +50,7 @@ run: install rabbitmq
 # pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The first
 # includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each caller,
 # and a client generated from it holding a conversation.
-test: install rabbitmq system-packages
+test: install rabbitmq system-packages $(AXE)
 	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -67,4 +73,4 @@ bench: install rabbitmq
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var
+	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var tests/ui/axe/node_modules

@@ -79,7 +79,8 @@ def is_elsewhere(url: str) -> bool:
 @pytest.fixture
 def open_page(browser, stack, demo):
     """open_page(path, width) → a page of the stack in a browser context of its own (its own
-    storage, like another person's browser). Fails the test on any uncaught script error.
+    storage, like another person's browser). Fails the test on any uncaught script error and
+    on any error the page logs to its console (a failed request included).
     With clock=True the page's timers run on Playwright's clock (page.clock.run_for)."""
     contexts, errors = [], []
 
@@ -89,6 +90,8 @@ def open_page(browser, stack, demo):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{path} @ {width}px: {error}"))
+        page.on("console", lambda message: message.type == "error" and errors.append(
+            f"{path} @ {width}px: console: {message.text} ({message.location.get('url', '')})"))
         if clock:
             page.clock.install()
         page.goto(stack.url + path)
@@ -97,7 +100,7 @@ def open_page(browser, stack, demo):
     yield open_
     for context in contexts:
         context.close()
-    assert not errors, "uncaught errors in the page:\n" + "\n".join(errors)
+    assert not errors, "errors in the page:\n" + "\n".join(errors)
 
 
 def screenshot(page, name: str) -> Path:
