@@ -60,6 +60,7 @@ WHO_MAY_CALL = {
     ("GET", "/v1/webhooks"): f"{SIGNED_IN}: admins with manage_webhooks",
     ("POST", "/v1/webhooks"): f"{SIGNED_IN}: admins with manage_webhooks",
     ("DELETE", "/v1/webhooks/<webhook_id>"): f"{SIGNED_IN}: admins with manage_webhooks",
+    ("POST", "/v1/webhooks/<webhook_id>/test"): f"{SIGNED_IN}: admins with manage_webhooks",
     ("GET", "/v1/reports/response-times"): f"{SIGNED_IN}: admins with view_reports",
     ("GET", "/v1/moderation"): f"{SIGNED_IN}: admins with moderate_messages",
     ("GET", "/v1/moderation/decisions"): f"{SIGNED_IN}: admins with moderate_messages",

@@ -158,6 +158,11 @@ class NotificationsService:
         return contract.WebhookListSchema().dump({"items": webhooks.listing(self.store)})
 
     @rpc
+    def test_webhook(self, caller, webhook_id):
+        webhooks.authorize(self.callers.verified(caller))
+        return contract.DeliveryResultSchema().dump(webhooks.ping(self.store, self.poster, webhook_id))
+
+    @rpc
     def delete_webhook(self, caller, webhook_id):
         webhooks.authorize(self.callers.verified(caller))
         webhooks.remove(self.store, webhook_id)

@@ -330,6 +330,9 @@ class NotificationStore:
     def all_webhooks(self) -> list[dict]:
         return list(self.webhooks.find().sort("_id", ASCENDING))
 
+    def webhook(self, webhook_id: str) -> dict | None:
+        return self.webhooks.find_one({"_id": webhook_id})
+
     def count_webhooks(self) -> int:
         return self.webhooks.count_documents({})
 

@@ -16,6 +16,7 @@ The marketplace keeps WEBHOOKS_MAX endpoints at most: each one is called for eve
 import hashlib
 import hmac
 import ipaddress
+import json
 import logging
 import secrets
 import socket
@@ -27,7 +28,7 @@ from requests.adapters import HTTPAdapter
 
 from services.common.access import may_manage_webhooks
 from services.common.caller import Caller
-from services.common.clock import new_id, now
+from services.common.clock import isoformat, new_id, now
 from services.common.config import load_settings
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
 SIGNATURE_HEADER = "X-MessageCenter-Signature"
 TIMEOUT_SECONDS = 10.0
+# A test call is answered within the gateway's RPC timeout (RPC_TIMEOUT, 10 s by default).
+TEST_TIMEOUT_SECONDS = 5.0
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # What an admin reads about a failed call: the reason, not our network's addresses or errors.
@@ -201,10 +204,10 @@ class WebhookPoster:
         self.session = session
         self.addresses = addresses
 
-    def post(self, url: str, body: bytes, headers: dict) -> Outcome:
+    def post(self, url: str, body: bytes, headers: dict, timeout: float = TIMEOUT_SECONDS) -> Outcome:
         try:
             # No redirects: a signed body goes only where the admin pointed it.
-            answer = self.session.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS,
+            answer = self.session.post(url, data=body, headers=headers, timeout=timeout,
                                        allow_redirects=False)
         except AddressRefused as error:
             return _failed(url, error, ADDRESS_NOT_ALLOWED)
@@ -257,6 +260,28 @@ def listing(store) -> list[dict]:
     return [{**webhook, "recent_deliveries": [delivery["last_result"] for delivery in
                                               store.recent_webhook_deliveries(webhook["_id"])]}
             for webhook in store.all_webhooks()]
+
+
+TEST_EVENT = "ping"
+
+
+def ping(store, poster: "WebhookPoster", webhook_id: str) -> dict:
+    """One signed call of a `ping` event now, as a delivery would make it, and what came of it:
+    the administration sees at once whether the endpoint answers and checks the signature. Not
+    kept, not retried: it delivers no message."""
+    webhook = store.webhook(webhook_id)
+    if webhook is None:
+        raise NotFound("No such webhook.")
+    delivery_id = new_id()
+    at = now()
+    body = json.dumps({"id": delivery_id, "event": TEST_EVENT, "occurred_at": isoformat(at), "data": {}},
+                      separators=(",", ":"), sort_keys=True).encode()
+    outcome = poster.post(webhook["url"], body, {
+        "Content-Type": "application/json", SIGNATURE_HEADER: sign(webhook["secret"], body),
+        "X-MessageCenter-Event": TEST_EVENT, "X-MessageCenter-Delivery": delivery_id,
+    }, timeout=TEST_TIMEOUT_SECONDS)
+    return {"at": at, "event": TEST_EVENT, "status": "delivered" if outcome.delivered else "failed",
+            "attempts": 1, "status_code": outcome.status_code, "error": outcome.error}
 
 
 def remove(store, webhook_id: str) -> None:
