@@ -7,6 +7,7 @@ import {h, newKey} from './dom.js';
 import {Inbox} from './inbox.js';
 import {ReviewQueue} from './review.js';
 import {SavedRepliesPanel} from './saved-replies-panel.js';
+import {SettingsScreen, mayAdminister} from './settings-screen.js';
 import {t} from './strings.js';
 
 const RECEIPTS_REFRESH_MS = 5000;
@@ -30,19 +31,27 @@ export class MessageCenter extends Inbox {
       this.responseTimes = new ResponseTimes(this);
       this.review = new ReviewQueue(this, (count) => this.reviewCount(count));
       sections.push(this.announcements.element, this.responseTimes.element, this.review.element);
-      tabs = this.buildTabs([
+      const entries = [
         ['conversations', t('tabConversations'), conversations],
         ['review', t('tabReview'), this.review.element],
         ['announcements', t('tabAnnouncements'), this.announcements.element],
         ['response-times', t('tabResponseTimes'), this.responseTimes.element],
-      ]);
+      ];
+      // The settings tab, for admins whose token allows one of its sections.
+      this.settings = new SettingsScreen(this);
+      if (this.settings.allowed) {
+        sections.push(this.settings.element);
+        entries.push(['settings', t('tabSettings'), this.settings.element]);
+      }
+      tabs = this.buildTabs(entries);
       this.reviewTab = tabs.querySelector('#tab-review');
       this.reviewTab.hidden = true; // until the API says this admin may review
     }
     this.frame(h('section', {class: 'frame center'}, this.buildHeader(t('centerTitle')), tabs, sections));
     if (admin) {
       this.every(RECEIPTS_REFRESH_MS, () => { if (!this.announcements.element.hidden) this.announcements.refresh(); });
-      this.review.refresh();
+      // Not asked without moderate_messages: the 403 would be the page's console error.
+      if (mayAdminister(this.claims, 'moderate_messages')) this.review.refresh();
       this.every(REVIEW_REFRESH_MS, () => { if (!this.reviewTab.hidden) this.review.refresh(); });
     }
   }
@@ -75,6 +84,7 @@ export class MessageCenter extends Inbox {
       if (name === 'announcements') this.announcements.refresh();
       if (name === 'response-times') this.responseTimes.load();
       if (name === 'review') this.review.refresh();
+      if (name === 'settings') this.settings.load();
     };
     const list = h('div', {class: 'tabs', role: 'tablist', 'aria-label': t('tabsLabel')}, tabs);
     list.addEventListener('keydown', (event) => {

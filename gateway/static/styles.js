@@ -186,4 +186,28 @@ dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap
 .attachments { list-style: none; margin: .4em 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: .5em; }
 .attachments img { display: block; max-width: 160px; max-height: 160px; border-radius: 6px; }
 .attachments a { overflow-wrap: anywhere; }
+
+/* the administration's settings (settings-screen.js) */
+.settings { max-width: 52em; }
+.settings-section { display: grid; gap: .7em; padding: 1em; border: 1px solid #e1e5ec; border-radius: 8px; }
+.settings .settings-fields { display: grid; gap: .8em; }
+.settings .settings-field { display: grid; gap: .25em; max-width: 36em; }
+.settings .settings-field label { font-weight: 600; }
+.settings .settings-row { display: flex; flex-wrap: wrap; gap: .6em 1em; align-items: flex-end; }
+.settings .settings-row .settings-field { flex: 1 1 9em; }
+.settings input[type=number], .settings input[type=url] { border: 1px solid var(--mc-border, #c5ccd8); border-radius: 6px;
+  padding: .45em .6em; background: #fff; min-width: 0; max-width: 100%; }
+.settings input[type=url] { width: 100%; }
+.settings input[aria-invalid=true], .settings textarea[aria-invalid=true], .settings select[aria-invalid=true],
+.settings fieldset[aria-invalid=true] { border-color: var(--mc-danger, #b42318); box-shadow: 0 0 0 1px var(--mc-danger, #b42318); }
+.settings .field-error { font-size: .9em; }
+.settings .buttons { display: flex; flex-wrap: wrap; gap: .5em; }
+.settings .note { color: #1a7f37; font-weight: 600; overflow-wrap: anywhere; }
+.settings .rules td, .settings .rules th { vertical-align: middle; }
+.settings .rules th.kind { background: #f4f6fa; padding-top: .6em; }
+.settings .rules tbody th[scope=row] { font-weight: 400; padding-left: 1.2em; }
+.settings .rules input { width: 1.2em; height: 1.2em; }
+.settings .webhooks { list-style: none; margin: 0; padding: 0; display: grid; gap: .6em; }
+.settings .webhook { display: grid; gap: .3em; padding: .6em .8em; border: 1px solid #e1e5ec; border-radius: 6px; }
+.settings .webhook-url, .settings .secret { overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: .92em; }
 `;

@@ -13,6 +13,7 @@ placeholder picture.
 
 Screenshots go to tests/artifacts/ (git-ignored).
 """
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -81,17 +82,23 @@ def open_page(browser, stack, demo):
     """open_page(path, width) → a page of the stack in a browser context of its own (its own
     storage, like another person's browser). Fails the test on any uncaught script error and
     on any error the page logs to its console (a failed request included).
-    With clock=True the page's timers run on Playwright's clock (page.clock.run_for)."""
+    With clock=True the page's timers run on Playwright's clock (page.clock.run_for).
+    `expected` lists patterns of the console errors a test provokes on purpose (Chromium logs
+    every 4xx answer, such as the 422 whose details a form shows beside its fields)."""
     contexts, errors = [], []
 
-    def open_(path, width=1280, height=900, clock=False):
+    def open_(path, width=1280, height=900, clock=False, expected=()):
         context = browser.new_context(viewport={"width": width, "height": height})
         context.route(is_elsewhere, answer_locally)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{path} @ {width}px: {error}"))
-        page.on("console", lambda message: message.type == "error" and errors.append(
-            f"{path} @ {width}px: console: {message.text} ({message.location.get('url', '')})"))
+        def console(message):
+            text = f"{message.text} ({message.location.get('url', '')})"
+            if message.type == "error" and not any(re.search(pattern, text) for pattern in expected):
+                errors.append(f"{path} @ {width}px: console: {text}")
+
+        page.on("console", console)
         if clock:
             page.clock.install()
         page.goto(stack.url + path)
