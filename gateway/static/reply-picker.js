@@ -29,12 +29,21 @@ export class ReplyPicker {
       event.preventDefault();
       this.open();
     });
-    return [h('p', {class: 'muted hint', id: `picker-hint-${this.number}`}, t('pickerHint')), this.element];
+    // The button is the way in without a keyboard (a touch screen); `/` stays the quick one.
+    this.button = h('button', {type: 'button', class: 'picker-open', 'aria-haspopup': 'listbox', 'aria-expanded': 'false',
+      'aria-controls': `picker-${this.number}`, onclick: () => (this.element.hidden ? this.open(this.button) : this.close())},
+    t('pickerOpen'));
+    this.element.id = `picker-${this.number}`;
+    return [h('div', {class: 'picker-bar'}, this.button,
+      h('p', {class: 'muted hint', id: `picker-hint-${this.number}`}, t('pickerHint'))), this.element];
   }
 
   sent() { this.used = null; }
 
-  async open() {
+  /** `opener`: what gets the focus back on Escape (the button that opened it, or the box). */
+  async open(opener = null) {
+    this.opener = opener;
+    this.button?.setAttribute('aria-expanded', 'true');
     const listId = `picker-list-${this.number}`;
     this.search = h('input', {type: 'search', role: 'combobox', 'aria-expanded': 'true', 'aria-controls': listId,
       'aria-autocomplete': 'list', 'aria-label': t('pickerSearch'), placeholder: t('pickerSearch'),
@@ -87,9 +96,14 @@ export class ReplyPicker {
     } else if (event.key === 'Enter') {
       event.preventDefault();
       if (found[this.active]) this.choose(found[this.active]);
+    } else if (event.key === 'Home' || event.key === 'End') {
+      if (!found.length || this.search.value) return; // in a typed search they move the caret
+      event.preventDefault();
+      this.active = event.key === 'Home' ? 0 : found.length - 1;
+      this.show();
     } else if (event.key === 'Escape') {
       event.preventDefault();
-      this.close();
+      this.close(this.opener);
     }
   }
 
@@ -109,9 +123,10 @@ export class ReplyPicker {
     box.setSelectionRange(at + filled.text.length, at + filled.text.length);
   }
 
-  close() {
+  close(focus = this.box) {
     this.element.hidden = true;
     replace(this.element);
-    this.box?.focus();
+    this.button?.setAttribute('aria-expanded', 'false');
+    (focus && focus.isConnected ? focus : this.box)?.focus();
   }
 }

@@ -322,6 +322,17 @@ export const STRINGS = {
   settingsWebhookNoCalls: 'Not called yet.',
   settingsWebhookDelivered: 'Answered {code} ({when}).',
   settingsWebhookFailed: 'Failed: {problem} ({when}).',
+
+  // the saved replies' manager and the reply box's button (saved-replies-panel.js, reply-picker.js)
+  edit: 'Edit',
+  savedNew: 'New saved reply',
+  savedAdded: 'Saved reply added.',
+  savedEdit: 'Edit saved reply {title}',
+  savedEditing: 'Editing {title}',
+  savedSaveChanges: 'Save changes',
+  savedChanged: 'Saved reply {title} changed.',
+  savedDeleted: 'Saved reply {title} deleted.',
+  pickerOpen: 'Insert a saved reply',
 };
 
 export function t(key, params = {}) {

@@ -104,10 +104,6 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
 .picker li { padding: .35em .5em; border-radius: 4px; cursor: pointer; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .picker li.active { background: var(--mc-accent-soft, #e3ecff); outline: 2px solid var(--mc-accent, #2456d6); }
 .reply .hint { margin: 0; font-size: .85em; }
-.saved-replies { margin: .5em 0; }
-.saved-replies form { display: grid; gap: .4em; margin-top: .5em; }
-.saved-replies [hidden] { display: none; }
-.saved-list { margin: .5em 0; padding-left: 1.2em; }
 .context { min-width: 0; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: grid; gap: .7em; align-content: start;
   background: #fafbfd; }
 .context h4 { font-size: .95em; }
@@ -210,4 +206,28 @@ dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap
 .settings .webhooks { list-style: none; margin: 0; padding: 0; display: grid; gap: .6em; }
 .settings .webhook { display: grid; gap: .3em; padding: .6em .8em; border: 1px solid #e1e5ec; border-radius: 6px; }
 .settings .webhook-url, .settings .secret { overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: .92em; }
+
+/* the saved replies' manager and the reply box's button (saved-replies-panel.js, reply-picker.js) */
+.saved-replies { padding: .5em 1em; border-bottom: 1px solid var(--mc-border, #d7dce5); }
+.saved-content { display: grid; gap: 1em; padding: .6em 0 .4em; max-width: 44em; }
+.saved-replies form { display: grid; gap: .6em; padding: .8em; border: 1px solid #e1e5ec; border-radius: 8px; background: #fafbfd; }
+.saved-replies .field { display: grid; gap: .25em; }
+.saved-replies .field label { display: block; font-weight: 600; }
+.saved-replies input[type=text], .saved-replies textarea { width: 100%; }
+.saved-replies input[type=datetime-local] { border: 1px solid var(--mc-border, #c5ccd8); border-radius: 6px; padding: .4em .6em;
+  max-width: 100%; }
+.saved-replies form > label { display: grid; }
+.saved-replies [aria-invalid=true] { border-color: var(--mc-danger, #b42318); box-shadow: 0 0 0 1px var(--mc-danger, #b42318); }
+.saved-replies .buttons { display: flex; flex-wrap: wrap; gap: .5em; }
+.saved-replies .note { color: #1a7f37; font-weight: 600; }
+.saved-list { list-style: none; margin: 0; padding: 0; display: grid; gap: .5em; }
+.saved-reply { display: grid; gap: .3em; padding: .6em .8em; border: 1px solid #e1e5ec; border-radius: 8px; }
+.saved-reply .saved-head { display: flex; flex-wrap: wrap; gap: .2em .8em; align-items: baseline; justify-content: space-between; }
+.saved-reply .saved-title { overflow-wrap: anywhere; }
+.saved-reply .saved-body { white-space: pre-wrap; overflow-wrap: anywhere; color: var(--mc-muted, #5b6576); font-size: .92em;
+  display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
+.saved-reply form { padding: 0; border: 0; background: none; }
+.saved-reply .buttons button { min-height: 2.2em; padding: .3em .8em; }
+.picker-bar { display: flex; flex-wrap: wrap; gap: .3em .8em; align-items: center; }
+.picker-open { min-height: 2.4em; }
 `;
