@@ -4,6 +4,7 @@ trusted with `manage_webhooks` manage them.
 Nothing here leaves this machine: a private or public address is only ever checked and
 refused (or accepted) before any connection, and the endpoints called are on 127.0.0.1.
 """
+import json
 import shutil
 import socket
 import ssl
@@ -14,12 +15,12 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.errors import Forbidden, ValidationFailed
+from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED
 from services.notifications.service import NotificationsService
 from services.notifications.webhooks import (ADDRESS_NOT_ALLOWED, CERTIFICATE_NOT_TRUSTED, AddressRefused,
                                              EndpointAddresses, HostNotListed, WebhookPoster,
-                                             check_address, webhook_session)
+                                             check_address, sign, webhook_session)
 from tests.notifications.conftest import eventually
 from tests.fixtures.callers import signed
 from tests.notifications.conversation import ANN, message, thread
@@ -219,6 +220,7 @@ def test_only_an_admin_with_manage_webhooks_manages_them(start_notifications, re
         for attempt in (lambda: notifications.register_webhook(signed(caller), receiver.url, [MESSAGE_POSTED]),
                         lambda: notifications.register_webhook(signed(caller), "not a url", []),  # 403 before 422
                         lambda: notifications.list_webhooks(signed(caller)),
+                        lambda: notifications.test_webhook(signed(caller), hook["id"]),
                         lambda: notifications.delete_webhook(signed(caller), hook["id"])):
             with pytest.raises(Forbidden) as refused:
                 attempt()
@@ -230,6 +232,39 @@ def test_only_an_admin_with_manage_webhooks_manages_them(start_notifications, re
     eventually(lambda: receiver.calls, what="the webhook call")
     notifications.delete_webhook(signed(HOOK_KEEPER), hook["id"])
     assert notifications.list_webhooks(signed(HOOK_KEEPER))["items"] == []
+
+
+def test_a_test_call_is_one_signed_ping_answered_at_once_and_kept_nowhere(start_notifications, receiver, listener):
+    allowing, notifications = start_notifications(allow_private=True)
+    secret = "a-secret-of-the-admins-" + uuid.uuid4().hex
+    hook = notifications.register_webhook(signed(HOOK_KEEPER), receiver.url, [MESSAGE_POSTED], secret)
+    answered = notifications.test_webhook(signed(HOOK_KEEPER), hook["id"])
+    assert answered | {"at": None} == {"at": None, "event": "ping", "status": "delivered", "attempts": 1,
+                                       "status_code": 200, "error": None}
+    [call] = receiver.calls
+    assert json.loads(call["body"]) | {"id": None, "occurred_at": None} == {
+        "id": None, "event": "ping", "occurred_at": None, "data": {}}
+    assert call["headers"]["X-MessageCenter-Signature"] == sign(secret, call["body"])
+    assert call["headers"]["X-MessageCenter-Event"] == "ping"
+
+    receiver.answers.append(500)
+    failed = notifications.test_webhook(signed(HOOK_KEEPER), hook["id"])
+    assert (failed["status"], failed["status_code"], failed["error"]) == ("failed", 500, "HTTP 500")
+    # Nothing kept, nothing retried: the endpoint's record knows of no delivery.
+    [listed] = notifications.list_webhooks(signed(HOOK_KEEPER))["items"]
+    assert listed["last_result"] is None and listed["recent_deliveries"] == []
+    with pytest.raises(NotFound):
+        notifications.test_webhook(signed(HOOK_KEEPER), "no-such-webhook")
+
+    # The call is checked as a delivery is: an address now refused is never connected to.
+    private = notifications.register_webhook(signed(HOOK_KEEPER), f"http://127.0.0.1:{listener.getsockname()[1]}/in",
+                                             [MESSAGE_POSTED])
+    allowing.stop()
+    _, notifications = start_notifications(allow_private=False)
+    refused = notifications.test_webhook(signed(HOOK_KEEPER), private["id"])
+    assert (refused["status"], refused["status_code"], refused["error"]) == ("failed", None, ADDRESS_NOT_ALLOWED)
+    assert connections_to(listener) == 0
+    assert len(receiver.calls) == 2
 
 
 def test_an_address_that_turned_private_after_registration_is_refused_at_the_call(
