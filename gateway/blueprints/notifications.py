@@ -106,8 +106,10 @@ def delete_webhook(webhook_id):
 @blp.response(200, schemas.DeliveryResultSchema)
 @manages_webhooks
 def test_webhook(webhook_id):
-    """Call the endpoint once now with a signed `ping` event (`{"id", "event": "ping",
-    "occurred_at", "data": {}}`) and answer what came of it: `delivered` (a 2xx) or `failed`,
-    with the status code or the reason. Nothing is kept or retried; the call waits at most 5 s
-    (admins with the `manage_webhooks` permission)."""
+    """Call the endpoint once now, to see that it answers.
+
+    The call is a signed `ping` event (`{"id", "event": "ping", "occurred_at", "data": {}}`),
+    checked and made as a delivery is; the answer says what came of it: `delivered` (a 2xx) or
+    `failed`, with the status code or the reason. Nothing is kept or retried; the call waits at
+    most 5 s (admins with the `manage_webhooks` permission)."""
     return rpc().notifications.test_webhook(signed(), webhook_id)
