@@ -168,11 +168,13 @@ export class SettingsScreen {
     }
   }
 
-  async put(section, change) {
+  /** Saves one section's fields, and shows that section as saved: what is being changed in
+   * another one stays as typed. */
+  async put(section, change, shown) {
     section.begin();
     try {
       const saved = await this.host.api.call('PUT', '/v1/settings', {body: change});
-      this.show(saved);
+      shown(saved);
       section.done(t('settingsSaved'));
     } catch (error) {
       section.failed(error);
@@ -180,19 +182,28 @@ export class SettingsScreen {
   }
 
   show(settings) {
+    this.showButtons(settings);
+    this.showModeration(settings);
+    this.showRules(settings.notifications || {});
+  }
+
+  showButtons(settings) {
     for (const name of BUTTON_FLAGS) this.flags[name].checked = Boolean(settings[name]);
+  }
+
+  showModeration(settings) {
     for (const name of DIRECTIONS) this.actions[name].value = settings[name] || 'allow';
     this.region.value = settings.moderation_phone_region || '';
     this.domains.value = (settings.moderation_allowed_domains || []).join('\n');
     this.words.value = (settings.moderation_blocked_words || []).join('\n');
-    this.showRules(settings.notifications || {});
   }
 
   // the "Ask" buttons ----------------------------------------------------------------------------
 
   buttonsSection() {
     const section = new SectionForm('buttons', t('settingsButtonsTitle'), () => this.put(section,
-      Object.fromEntries(BUTTON_FLAGS.map((name) => [name, this.flags[name].checked]))));
+      Object.fromEntries(BUTTON_FLAGS.map((name) => [name, this.flags[name].checked])),
+      (saved) => this.showButtons(saved)));
     this.flags = {};
     const check = (name) => {
       this.flags[name] = h('input', {type: 'checkbox', name});
@@ -215,7 +226,7 @@ export class SettingsScreen {
       moderation_phone_region: this.region.value.trim().toUpperCase(),
       moderation_allowed_domains: lines(this.domains),
       moderation_blocked_words: lines(this.words),
-    }));
+    }, (saved) => this.showModeration(saved)));
     this.actions = {};
     const labelled = (id, label, control, hint) => {
       control.id = id;
@@ -245,7 +256,7 @@ export class SettingsScreen {
       rules: this.chosenRules(),
       coalesce_seconds: Number(this.coalesce.value),
       retry: Object.fromEntries(RETRY.map((name) => [name, Number(this.retry[name].value)])),
-    }}));
+    }}, (saved) => this.showRules(saved.notifications || {})));
     this.rulesTable = h('div', {class: 'table-wrap'});
     const number = (id, name, label, path, hint) => {
       const input = h('input', {type: 'number', id, name, min: 0, step: 1, inputmode: 'numeric'});

@@ -156,8 +156,11 @@ def test_notification_rules_are_changed_and_a_value_out_of_range_is_refused_besi
     assert "email" in kept["rules"]["customer_vendor_message"]["vendor"]
 
     gather.fill("60")
+    draft = section(center, "Contact details in messages").get_by_label("Blocked words")
+    draft.fill("typed, not saved yet")
     rules.get_by_role("button", name="Save").click()
     expect(rules.get_by_role("status")).to_have_text("Saved.")
+    expect(draft).to_have_value("typed, not saved yet")  # saving one section leaves the others as typed
     expect(gather).not_to_have_attribute("aria-invalid", "true")
     kept = stack.call("GET", "/v1/settings", demo["admin"]).json()["notifications"]
     assert kept["rules"]["customer_vendor_message"]["vendor"] == ["in_app"]
