@@ -51,7 +51,10 @@ export class SavedRepliesPanel {
         const opening = content.hidden;
         content.hidden = !opening;
         toggle.setAttribute('aria-expanded', String(opening));
-        if (opening) this.load();
+        if (opening) {
+          this.load();
+          if (this.away) this.loadAway();
+        }
       }}, host.side === 'vendor' ? t('savedAndAwayTitle') : t('pickerLabel'));
     this.element = h('section', {class: 'saved-replies'}, toggle, content);
   }
@@ -91,7 +94,8 @@ export class SavedRepliesPanel {
     replace(this.list, answer.items.length ? answer.items.map((reply) => this.replyView(reply))
       : h('li', {class: 'muted'}, t('savedNone')));
     if (focusId) this.list.querySelector(`[data-reply-id="${CSS.escape(focusId)}"] .edit`)?.focus();
-    if (this.away) this.loadAway();
+    // The away message is read when the panel opens, not after each reply saved: a half-typed
+    // one would be overwritten.
   }
 
   replyView(reply) {

@@ -107,6 +107,7 @@ def test_moderation_is_set_per_direction_and_a_bad_domain_is_shown_beside_its_fi
     expect(moderation.get_by_role("alert")).to_have_text("Check the fields marked below.")
     expect(domains).to_be_focused()
     assert stack.call("GET", "/v1/settings", demo["admin"]).json()["moderation_customer_to_vendor"] == "allow"
+    assert_accessible(page, "mc-message-center")
     screenshot(page, "admin-settings-field-error")
 
     domains.fill("tracking.carrier.example")
