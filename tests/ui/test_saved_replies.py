@@ -4,9 +4,8 @@ adds, edits and deletes them, a refused placeholder shown beside its field."""
 import re
 import uuid
 
-from playwright.sync_api import expect
-
 import pytest
+from playwright.sync_api import expect
 
 from dev.tokens import mint
 from tests.fixtures.stack import JWT_SECRET
