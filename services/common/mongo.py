@@ -62,6 +62,18 @@ def connect(settings) -> MongoClient:
                        event_listeners=[CommandCounter()], **defaults)
 
 
+def answers(uri: str) -> bool:
+    """Whether a MongoDB server answers a ping at `uri` within about 2 s (a readiness check)."""
+    client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
+    try:
+        client.admin.command("ping")
+        return True
+    except Exception:
+        return False
+    finally:
+        client.close()
+
+
 def until_reachable(work, what: str, first_delay: float, longest_delay: float,
                     give_up_after: float | None = None):
     """`work()`, done again while the database cannot be reached, after a delay doubling from

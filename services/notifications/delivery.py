@@ -21,7 +21,6 @@ clients show once.
 """
 import json
 import logging
-from datetime import timedelta
 from time import monotonic
 
 import eventlet
@@ -31,11 +30,12 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common import correlation
 from services.common.clock import isoformat, new_id, now
-from services.common.errors import NotFound, Unavailable
+from services.common.errors import Unavailable
 from services.common.events import REPLY_OVERDUE
 from services.common.mongo import until_reachable
 
-from . import reminders, replies, rules
+from . import planning, reminders, replies, rules
+from .planning import LEASE
 from .mail import MailNotSent, compose
 from .schemas import MessageEventSchema
 from .webhooks import SIGNATURE_HEADER, sign
@@ -46,10 +46,6 @@ MAILS = Counter("message_center_mails_total", "Notification mails by outcome: se
 WEBHOOK_CALLS = Counter("message_center_webhook_calls_total", "Webhook calls by outcome: delivered, retrying, failed",
                         ["outcome"])
 
-# Longer than any one piece of work takes (an SMTP or HTTP timeout, a catalog call: 10 s each),
-# and no longer: work whose worker died, or whose release a database outage prevented, is
-# taken up again after it.
-LEASE = timedelta(seconds=60)
 # An event that cannot be worked through (the catalog is down) waits, then is tried again;
 # after this many tries it is kept as failed and logged.
 EVENT_ATTEMPTS = 12
@@ -87,7 +83,7 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
         _keep_for_later(store, event, payload, key, error)
 
 
-def _start_sending(store, outbox, settings, options: dict, planned: "Planned") -> None:
+def _start_sending(store, outbox, settings, options: dict, planned: "planning.Planned") -> None:
     """The event's own mail goes at once, by a free sender, and the worker goes on without
     waiting for the mail server; with every sender busy, it is the timer's."""
     for batch_id, mails in planned.mail_batches:
@@ -170,24 +166,15 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
     return planned.mail_batches
 
 
-class Planned:
-    """What planning an event left to do at once: the mail batches it claimed (due now), and
-    the bell items to ring (after the mail has been handed to a sender: the bell is no part of
-    the mail's way out)."""
-
-    def __init__(self):
-        self.mail_batches: list[tuple[str, list[dict]]] = []
-        self.bell_items: list[dict] = []
-
-
-def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
+def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict,
+          received_at) -> planning.Planned:
     if event == REPLY_OVERDUE:
-        return reminders.plan(store, catalog, settings, loaded, Planned())
-    return plan(store, catalog, settings, options, event, loaded, payload, received_at, Planned())
+        return reminders.plan(store, catalog, settings, loaded, planning.Planned(), now())
+    return plan(store, catalog, settings, options, event, loaded, payload, received_at, planning.Planned())
 
 
 def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
-         planned: Planned) -> Planned:
+         planned: planning.Planned) -> planning.Planned:
     """Everything one event causes under the stored `options`: bell items, mails, webhook calls."""
     thread, message = loaded["thread"], loaded["message"]
     author = message["author"]
@@ -207,10 +194,6 @@ def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payl
     return planned
 
 
-def _title(thread: dict) -> str:
-    return ((thread.get("context") or {}).get("title") or thread.get("subject") or "").strip()
-
-
 def _bell_item(settings, kind, side, thread, message) -> dict | None:
     audience = rules.audience_of_side(side, thread)
     if audience is None:
@@ -218,7 +201,7 @@ def _bell_item(settings, kind, side, thread, message) -> dict | None:
     author = message["author"]
     return {
         "_id": new_id(), "audience": audience, "kind": kind, "message_id": message["id"],
-        "thread_id": thread["id"], "title": _title(thread),
+        "thread_id": thread["id"], "title": planning.title(thread),
         "author": {"side": author["side"], "name": author.get("name") or ""},
         "preview": rules.excerpt(message["text"], 255),
         "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
@@ -231,7 +214,7 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
     for side in sides:
         vendor_email, staff = None, []
         if side == "vendor" and thread.get("company_id"):
-            vendor_email = _vendor_email(catalog, thread["company_id"])
+            vendor_email = planning.vendor_email(catalog, thread["company_id"])
             if vendor_email is None:
                 log.warning("vendor %s has no address in the catalog", thread["company_id"])
             staff = store.vendor_staff(thread["id"])
@@ -244,25 +227,15 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
     return rules.wanted(recipients, author.get("email"), opted_out_addresses, opted_out_users)
 
 
-def _vendor_email(catalog, company_id: str) -> str | None:
-    """The company's address; None for a vendor the catalog does not know. A catalog that is
-    away raises Unavailable: the event waits and is tried again."""
-    try:
-        vendor = catalog.get_vendor(company_id)
-    except NotFound:
-        return None
-    return (vendor or {}).get("email")
-
-
-def _plan_mail(store, settings, options, kind, recipient, thread, message, planned: Planned) -> None:
+def _plan_mail(store, settings, options, kind, recipient, thread, message, planned: planning.Planned) -> None:
     at = now()
     latest = store.latest_mail_time(thread["id"], recipient.key)
     author = message["author"]
-    keep_mail(store, planned, at, {
+    planning.keep_mail(store, planned, at, {
         "_id": new_id(), "message_id": message["id"], "thread_id": thread["id"], "kind": kind,
         "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
         "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
-        "thread": {"title": _title(thread), "subject": thread.get("subject") or "",
+        "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
                    "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
                                              settings.STOREFRONT_URL)},
         "message": {"author_name": author.get("name") or "", "author_side": author["side"],
@@ -272,20 +245,6 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
         "attempts": 0, "created_at": at, "correlation_id": correlation.current(),
         "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
     })
-
-
-def keep_mail(store, planned: Planned, at, mail: dict) -> None:
-    """Plan one mail. One due at once is planned claimed by this worker, as a batch of its own
-    (`sending` under a lease: were the worker to stop, the batch goes again as itself, see
-    `_due_batches`), and left in `planned` to send; one that waits for its window is pending,
-    for the timer. Nothing, when the mail was planned before (a redelivered event)."""
-    if mail["send_after"] <= at:
-        batch_id = new_id()
-        mail.update(status="sending", batch_id=batch_id, lease_until=at + LEASE)
-        if store.plan_mail(mail):
-            planned.mail_batches.append((batch_id, [mail]))
-    else:
-        store.plan_mail({**mail, "status": "pending"})
 
 
 def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:

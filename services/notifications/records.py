@@ -67,7 +67,7 @@ class NotificationRecords(Protocol):
 
     def plan_mail(self, mail: dict) -> bool:
         """False when a mail for this message and address was planned before. A mail may be
-        written already claimed (`sending`, with its batch and lease): delivery.keep_mail."""
+        written already claimed (`sending`, with its batch and lease): planning.keep_mail."""
 
     def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first."""
