@@ -3,15 +3,17 @@
 Each worker gets the service's store (a small object with domain verbs), never the raw
 client. A store class names its indexes in `create_indexes(db)`.
 """
+import functools
 import logging
 import time
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
 from pymongo import MongoClient, monitoring, uri_parser
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from .config import load_settings
+from .errors import DatabaseAway, DatabaseFailed
 from .remembered import Memory
 
 log = logging.getLogger(__name__)
@@ -108,13 +110,40 @@ def update_by_id(collection, document_id: str, update: dict, conditions: dict | 
     return collection.find_one({"_id": document_id})
 
 
+class speaking_ours:
+    """An adapter (a store, a ledger) whose every verb raises our errors, never the driver's:
+    DatabaseAway for a server that cannot be reached (DatabaseAway is an Unavailable: a 503 at
+    the gateway, a retry for the timers), DatabaseFailed for any other refusal. The use cases
+    catch these and know nothing of pymongo."""
+
+    def __init__(self, adapter):
+        self._adapter = adapter
+
+    def __getattr__(self, name):
+        verb = getattr(self._adapter, name)
+        if not callable(verb):
+            return verb
+
+        @functools.wraps(verb)
+        def translated(*args, **kwargs):
+            try:
+                return verb(*args, **kwargs)
+            except ConnectionFailure as error:
+                raise DatabaseAway(f"The database is not reachable: {error}") from error
+            except PyMongoError as error:
+                raise DatabaseFailed(f"The database refused a command: {error}") from error
+        return translated
+
+
 class Mongo(DependencyProvider):
     """`Mongo(StoreClass)`; `remembers=True` gives each worker's store the container's Memory
-    too (`StoreClass(db, memory)`), for what it keeps between workers (remembered.py)."""
+    too (`StoreClass(db, memory)`), for what it keeps between workers (remembered.py);
+    `ours=True` makes its verbs raise our errors (`speaking_ours`)."""
 
-    def __init__(self, store_class, remembers: bool = False):
+    def __init__(self, store_class, remembers: bool = False, ours: bool = False):
         self.store_class = store_class
         self.remembers = remembers
+        self.ours = ours
         self.client = None
         self.db = None
         self.memory = Memory()
@@ -137,5 +166,6 @@ class Mongo(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
+        store = self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
+        return speaking_ours(store) if self.ours else store
 

@@ -26,11 +26,10 @@ from time import monotonic
 import eventlet
 from marshmallow import ValidationError
 from prometheus_client import Counter
-from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common import correlation
 from services.common.clock import isoformat, new_id, now
-from services.common.errors import Unavailable
+from services.common.errors import DatabaseAway, DatabaseFailed, Unavailable
 from services.common.events import REPLY_OVERDUE
 from services.common.mongo import until_reachable
 
@@ -77,7 +76,7 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
         planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
         _start_sending(store, outbox, settings, options, planned)
         store.ring(planned.bell_items)  # while the mail goes
-    except ConnectionFailure:
+    except DatabaseAway:
         raise
     except Exception as error:
         _keep_for_later(store, event, payload, key, error)
@@ -103,7 +102,7 @@ def on_tick(store, catalog, outbox, settings) -> None:
         for batch_id, mails in work_through_due(store, catalog, settings, options):
             _leave_for_timer(store, batch_id)  # sent below, as every due batch, by a free sender
         send_due_mails(store, outbox, settings, options)
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         # Whatever was planned stays planned; the next tick sends it.
         log.warning("cannot reach the database: %s", error)
 
@@ -288,7 +287,7 @@ def _leave_for_timer(store, batch_id: str) -> None:
     Were the database away, it keeps its lease, and goes again as itself once that runs out."""
     try:
         store.release_mail_batch(batch_id)
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         log.warning("mail %s waits for its lease to run out: %s", batch_id, error)
 
 
@@ -353,7 +352,7 @@ def call_due_webhooks(store, poster, calls_at_once: int) -> None:
     try:
         endpoints = store.all_webhooks()
         retry = store.settings()["retry"] if endpoints else None
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         log.warning("cannot reach the database: %s", error)
         return
     lanes = eventlet.GreenPool(calls_at_once)
@@ -370,7 +369,7 @@ def _call_endpoint(store, poster, retry: dict, webhook: dict, until: float) -> N
             if delivery is None:
                 return
             _call(store, poster, retry, webhook, delivery)
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         # A claimed call stays claimed until its lease runs out, then is made again.
         log.warning("cannot reach the database: %s", error)
 

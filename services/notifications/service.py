@@ -43,7 +43,7 @@ class NotificationsService:
     name = "notifications"
 
     config = Config()
-    store = Mongo(NotificationStore, remembers=True)
+    store = Mongo(NotificationStore, remembers=True, ours=True)
     catalog = Catalog(NOTIFICATIONS_SERVICE, remember_vendors=VENDOR_SECONDS)
     conversations = Conversations()
     outbox = Mailer()
