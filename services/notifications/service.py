@@ -28,9 +28,9 @@ from .conversations_client import Conversations
 from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
+from .webhooks import Webhooks
 
 log = logging.getLogger(__name__)
-from .webhooks import Webhooks
 
 # How often planned mail and webhook calls are looked for (coalescing windows end, retries).
 TICK_SECONDS = 1.0

@@ -272,8 +272,10 @@ def test_a_reply_carries_files_and_a_message_needs_text_or_files(world):
 
 def test_only_ones_own_fresh_unused_uploads_are_attached_five_at_most(world):
     thread_id = world.start()["thread"]["id"]
-    post = lambda caller, ids: messages.post_message(world.store, world.outbox, caller, thread_id, "files", None,
-                                                     world.limits, ids)
+
+    def post(caller, ids):
+        return messages.post_message(world.store, world.outbox, caller, thread_id, "files", None, world.limits, ids)
+
     colleague = Caller("v9", "vendor", company_id="10", name="Cy")
     for refused in ([_upload(world, colleague)], [_upload(world, VENDOR)] * 2,
                     [_upload(world, VENDOR) for _ in range(6)],
