@@ -648,11 +648,15 @@ def stage_lines(stage: dict) -> str:
 
 def mail_lines(mail: dict) -> list[str]:
     latency = mail["posted_to_accepted"] or {}
+    posting, stored = mail.get("posting_answered") or {}, mail.get("created_at_to_accepted") or {}
     commands = mail["database_commands_per_message"]
     return [
         f"message posted → mail accepted, {mail['rate_per_second']:.0f} messages/s ({mail['messages']}, "
         f"{mail['not_posted']} not posted, {mail['mails_seen']} mails): median {latency.get('median_ms', float('nan')):.0f} ms, "
         f"p95 {latency.get('p95_ms', float('nan')):.0f} ms, max {latency.get('max_ms', float('nan')):.0f} ms",
+        f"  of which the post's answer: median {posting.get('median_ms', float('nan')):.0f} ms, p95 "
+        f"{posting.get('p95_ms', float('nan')):.0f} ms; the message's stored time → mail accepted: median "
+        f"{stored.get('median_ms', float('nan')):.0f} ms, p95 {stored.get('p95_ms', float('nan')):.0f} ms",
         f"database commands a posted message at that rate: {commands['total']} ("
         + ", ".join(f"{name} {value}" for name, value in commands.items() if name not in ("total", "by_command")) + ")",
         "    " + ", ".join(f"{name} {value}" for name, value in commands["by_command"].items()),
