@@ -110,6 +110,16 @@ def update_by_id(collection, document_id: str, update: dict, conditions: dict | 
     return collection.find_one({"_id": document_id})
 
 
+def _with_subclasses(error: type) -> set[str]:
+    return {error.__name__}.union(*(_with_subclasses(sub) for sub in error.__subclasses__()))
+
+
+# The names a RemoteError carries when a service could not reach its database: ConnectionFailure
+# and every error pymongo derives from it (among them `_OperationCancelled`, raised for the
+# operations in flight when a failed heartbeat resets the pool), found rather than listed.
+AWAY_ERROR_NAMES = frozenset(_with_subclasses(ConnectionFailure))
+
+
 class speaking_ours:
     """An adapter (a store, a ledger) whose every verb raises our errors, never the driver's:
     DatabaseAway for a server that cannot be reached (DatabaseAway is an Unavailable: a 503 at

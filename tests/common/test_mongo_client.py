@@ -71,3 +71,18 @@ def test_an_adapter_speaking_ours_raises_our_errors_for_a_database_away_and_a_re
     with pytest.raises(DatabaseFailed):
         records.add(1)  # the same key twice: refused, and not for being away
     client.close()
+
+
+def test_every_error_of_a_database_out_of_reach_is_a_dependency_down_for_the_callers():
+    """A RemoteError names its exception's class: _OperationCancelled (the operations in flight
+    when a heartbeat the machine was too busy to answer in time reset the pool) was answered
+    500 by the gateway in the fault suite, as not on a hand-written list."""
+    from pymongo import errors
+
+    from services.common.rpc_client import DATABASE_DOWN
+
+    def every_subclass(error):
+        return [error] + [found for sub in error.__subclasses__() for found in every_subclass(sub)]
+
+    assert {error.__name__ for error in every_subclass(errors.ConnectionFailure)} <= DATABASE_DOWN
+    assert "_OperationCancelled" in DATABASE_DOWN and "DuplicateKeyError" not in DATABASE_DOWN
