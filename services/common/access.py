@@ -203,10 +203,17 @@ def may_read_directory(caller: Caller) -> bool:
     return caller.role == "system"
 
 
+def may_search_vendors(caller: Caller) -> bool:
+    """The administration finds a vendor by name to write to it or announce to it."""
+    return caller.is_admin and may_view_group(caller, "admin")
+
+
 def may_write_catalog(caller: Caller) -> bool:
     return caller.role == "system" or may_administer(caller, "manage_catalog")
 
 
+ADMINISTRATION_ONLY = ("Only the administration (permission view_admin_communication) "
+                       "searches the vendors.")
 SERVICES_ONLY = "Only the Message Center's own services read the vendor directory."
 CATALOG_WRITERS_ONLY = ("Only the storefront's sync and the administration (permission manage_catalog) "
                         "change the catalog.")

@@ -222,6 +222,35 @@ class Vendor(Answer):
     status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
 
 
+# The administration's vendor picker: a name typed a letter at a time, a page at a time.
+VENDOR_QUERY_MAX = 100
+VENDOR_PAGE_MAX = 50
+VENDOR_STATUSES = ("A", "P", "D", "N")
+
+
+class VendorQuery(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=VENDOR_QUERY_MAX), metadata={
+        "description": "Part of the vendor's name, in any case; every character is literal."})
+    status = fields.String(load_default=None, validate=validate.OneOf(VENDOR_STATUSES), metadata={
+        "description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled, "N" new; any when absent.'})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=VENDOR_PAGE_MAX))
+    cursor = fields.String(validate=validate.Length(max=500))
+
+
+class VendorChoice(Answer):
+    """A vendor as the administration picks it: its name, whether it trades (no address)."""
+    company_id = fields.String(attribute="id")
+    name = fields.String()
+    status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
+
+
+class VendorPage(Answer):
+    items = fields.List(fields.Nested(VendorChoice))
+    next_cursor = fields.String(allow_none=True)
+    total = fields.Integer(metadata={"description": "How many vendors match, on every page: an "
+                                                    "announcement to them reaches this many."})
+
+
 class ContextObject(Schema):
     type = fields.String(required=True, validate=validate.OneOf((*OBJECT_TYPES, "none")))
     id = CsCartId(required=True)

@@ -167,3 +167,62 @@ def test_only_the_sync_and_admins_allowed_to_manage_the_catalog_write_it(catalog
         catalog.delete_vendor(signed(caller), CSCART_VENDOR["company_id"])
     assert catalog.get_vendor(signed(SYNC), CSCART_VENDOR["company_id"])["company_id"] == str(CSCART_VENDOR["company_id"])
     catalog.delete_product(signed({"user_id": "a2", "role": "admin", "permissions": ["manage_catalog"]}), 12)
+
+
+ADMIN = {"user_id": "a1", "role": "admin"}
+
+
+def _vendors(catalog, count, name="Lamp shop"):
+    for number in range(1, count + 1):
+        catalog.upsert_vendor(signed(SYNC), {"company_id": 100 + number, "company": f"{name} {number:02}",
+                                             "email": f"v{number}@example.test"})
+
+
+def test_the_administration_searches_vendors_page_by_page(catalog):
+    _vendors(catalog, 5)
+    catalog.upsert_vendor(signed(SYNC), {"company_id": 200, "company": "Pending LAMP shop", "status": "P"})
+    page = catalog.search_vendors(signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2})
+    assert page["items"] == [{"company_id": "101", "name": "Lamp shop 01", "status": "A"},
+                             {"company_id": "102", "name": "Lamp shop 02", "status": "A"}]
+    assert page["total"] == 5 and page["next_cursor"]
+    seen = [item["company_id"] for item in page["items"]]
+    while page["next_cursor"]:
+        page = catalog.search_vendors(signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2,
+                                                      "cursor": page["next_cursor"]})
+        seen += [item["company_id"] for item in page["items"]]
+    assert seen == ["101", "102", "103", "104", "105"]
+    everyone = catalog.search_vendors(signed(ADMIN), {"q": "lamp"})
+    assert everyone["total"] == 6 and everyone["items"][0]["name"] == "Lamp shop 01"
+    assert "email" not in everyone["items"][0]
+
+
+def test_a_regex_in_the_search_is_literal(catalog):
+    _vendors(catalog, 2)
+    catalog.upsert_vendor(signed(SYNC), {"company_id": 300, "company": "Lamps (.*) & Co"})
+    for q in ("Lamp.", "[L]amp", "\\", "^Lamp", "shop 0?1"):
+        assert catalog.search_vendors(signed(ADMIN), {"q": q})["items"] == [], q
+    for q in (".*", "(", "(.*) &"):
+        assert [item["company_id"] for item in catalog.search_vendors(signed(ADMIN), {"q": q})["items"]] == ["300"], q
+
+
+@pytest.mark.parametrize("query,field", [
+    ({"q": "x" * 101}, "q"), ({"limit": 51}, "limit"), ({"limit": 0}, "limit"),
+    ({"status": "Z"}, "status"), ({"cursor": "not-ours"}, "cursor"), ({"cursor": "c" * 501}, "cursor"),
+])
+def test_the_vendor_search_is_bounded(catalog, query, field):
+    with pytest.raises(ValidationFailed) as refused:
+        catalog.search_vendors(signed(ADMIN), query)
+    assert field in refused.value.details
+
+
+@pytest.mark.parametrize("caller", [
+    {"user_id": "v1", "role": "vendor", "company_id": "4"},
+    {"user_id": "c1", "role": "customer"},
+    SYNC,
+    {"user_id": "a2", "role": "admin", "permissions": ["manage_vendor_communication"]},
+])
+def test_only_the_administration_searches_vendors(catalog, caller):
+    """Checked by the service: a broker client that is not the gateway learns no vendor's name."""
+    _vendors(catalog, 1)
+    with pytest.raises(Forbidden):
+        catalog.search_vendors(signed(caller), {"q": "lamp"})
