@@ -3,7 +3,7 @@ from nameko.events import EventDispatcher
 
 from services.common.access import (
     ADMINISTRATION_ONLY, CATALOG_WRITERS_ONLY, SERVICES_ONLY, may_read_directory, may_search_vendors,
-    may_see_context, may_write_catalog)
+    may_see_context, may_see_vendor_address, may_write_catalog)
 from services.common.caller import Caller
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, NotFound
@@ -83,6 +83,8 @@ class CatalogContextService:
         resolved = Resolved().dump(self.catalog.resolve(object_type, load_id(object_id, "object_id")))
         if not may_see_context(who, resolved):
             raise NotFound(f"No {object_type} {object_id} is known")  # as an unknown one is answered
+        if object_type == "company" and not may_see_vendor_address(who, resolved):
+            resolved["context"] = {**resolved["context"], "email": ""}
         return resolved
 
     @rpc

@@ -198,6 +198,15 @@ def may_see_context(caller: Caller, resolved: dict) -> bool:
     return resolved["customer_id"] == caller.user_id
 
 
+def may_see_vendor_address(caller: Caller, resolved: dict) -> bool:
+    """A store's page is public, its e-mail address is not: the marketplace, the services and
+    the vendor itself. A customer sees it beside a conversation only where the settings let
+    contact details pass (services/conversations/rules.shows_addresses)."""
+    if caller.role in ("admin", "system"):
+        return True
+    return caller.role == "vendor" and resolved["company_id"] == caller.company_id
+
+
 def may_read_directory(caller: Caller) -> bool:
     """The vendors' records with their addresses, and lookups in bulk: for the services."""
     return caller.role == "system"
