@@ -1,4 +1,5 @@
-/** The administration's tools: vendors' names (threads and receipts carry only ids),
+/** The administration's tools: vendors' names (threads and receipts carry only ids; the
+ * customer's list names them too),
  * announcements with read receipts, and the vendors' response-time figures. */
 import {ApiError} from './api.js';
 import {h, newKey, replace} from './dom.js';
@@ -10,6 +11,7 @@ export class VendorNames {
   constructor(host) {
     this.host = host;
     this.names = new Map();
+    this.logos = new Map(); // the catalog's logo of a vendor, when it has one
     this.loading = new Map();
   }
 
@@ -23,7 +25,10 @@ export class VendorNames {
   name(companyId) {
     if (!this.loading.has(companyId)) {
       this.loading.set(companyId, this.host.api.get(`/v1/context/company/${encodeURIComponent(companyId)}`)
-        .then((resolved) => resolved.context?.name, () => null)
+        .then((resolved) => {
+          if (resolved.summary?.image_url) this.logos.set(companyId, resolved.summary.image_url);
+          return resolved.context?.name;
+        }, () => null)
         .then((name) => {
           const shown = name || t('vendorLabel', {id: companyId});
           this.names.set(companyId, shown);

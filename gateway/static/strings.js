@@ -287,6 +287,7 @@ export const STRINGS = {
   announceChosen: 'Chosen vendors',
   announceRemoveVendor: 'Remove {name}',
   announceWillReach: {one: 'It will reach {count} vendor.', other: 'It will reach {count} vendors.'},
+  withVendor: 'with {name}',
   announceNoVendors: 'Add at least one vendor, or send to all active vendors.',
 };
 

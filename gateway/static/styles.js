@@ -208,4 +208,6 @@ dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap
 .start-dialog .row input { flex: 1 1 8em; }
 .start-dialog input[type=text] { width: 100%; }
 .start-dialog .row input[type=text] { width: auto; }
+/* who is who: the vendor's logo on the customer's conversations */
+.thread-open .vendor-logo { width: 24px; height: 24px; object-fit: contain; border-radius: 4px; margin-right: .4em; vertical-align: middle; }
 `;

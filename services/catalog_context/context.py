@@ -107,6 +107,8 @@ def company_context(vendor: dict, links: Links) -> dict:
         "name": vendor["name"],
         "email": vendor["email"],
         "status": vendor["status"],
+        # Its logo, when the storefront sent one (records kept before logos were read have none).
+        "image_url": vendor.get("logo_url"),
         "url": links.company(vendor["id"]),
     }
 

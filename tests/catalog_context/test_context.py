@@ -57,8 +57,14 @@ def test_order_context_has_number_date_status_customer_and_items():
 def test_company_context_links_to_the_vendor_page():
     assert context.company_context(VENDOR, LINKS) == {
         "type": "company", "id": "4", "name": "Kettles & Co", "email": "sales@kettles.test",
-        "status": "A", "url": "https://shop.test/index.php?dispatch=companies.view&company_id=4",
+        "status": "A", "image_url": None, "url": "https://shop.test/index.php?dispatch=companies.view&company_id=4",
     }
+
+
+def test_a_vendors_logo_is_its_context_image():
+    shown = context.resolved("company", {**VENDOR, "logo_url": "https://shop.test/images/logos/1/lumen.png",
+                                         "fetched_at": None}, LINKS, False)
+    assert shown["context"]["image_url"] == shown["summary"]["image_url"] == "https://shop.test/images/logos/1/lumen.png"
 
 
 def test_links_escape_ids():
