@@ -24,13 +24,13 @@ export function contextView(thread, {staff}) {
       image ? h('img', {src: image, alt: context.name || '', loading: 'lazy'}) : null,
       h('div', {},
         h('h4', {}, context.name || t('product')),
-        facts([[t('code'), context.code], [t('price'), formatAmount(context.price)]]),
+        facts([[t('code'), context.code], [t('price'), formatAmount(context.price, context.currency)]]),
         link(context.url, t('viewProduct')))));
   } else if (context.type === 'order') {
     const customer = context.customer || {};
     parts.push(h('section', {},
       h('h4', {}, t('orderNumber', {number: context.number ?? context.id})),
-      facts([[t('total'), formatAmount(context.total)], [t('date'), formatTime(context.date)],
+      facts([[t('total'), formatAmount(context.total, context.currency)], [t('date'), formatTime(context.date)],
         [t('status'), context.status]]),
       link(context.url, t('viewOrder'))));
     if (staff) {
@@ -64,7 +64,7 @@ export function contextView(thread, {staff}) {
       h('h4', {}, t('changesTitle')),
       changes.length
         ? h('ul', {class: 'changes'}, changes.map((change) => h('li', {}, t('changeLine', {
-          field: names[change.field] || change.field, ...changeValues(change)}))))
+          field: names[change.field] || change.field, ...changeValues(change, context.currency)}))))
         : h('p', {class: 'muted'}, t('noChanges'))));
   }
   if (staff && thread.context_as_of) parts.push(h('p', {class: 'muted'}, t('asOf', {time: formatTime(thread.context_as_of)})));

@@ -87,7 +87,8 @@ class Catalog:
                 "next_cursor": cursors.encode(last["name"], last["id"]) if last else None}
 
     def _resolved(self, object_type: str, record: dict) -> dict:
-        return context.resolved(object_type, record, self.storefront.links, self.storefront.is_stale(record))
+        return context.resolved(object_type, record, self.storefront.links, self.storefront.is_stale(record),
+                                self.storefront.currency.as_context())
 
     def _pull(self, object_type: str, object_id: str) -> dict:
         if not self.storefront.pulls:

@@ -134,9 +134,15 @@ def is_stale(fetched_at: datetime, now: datetime, fresh_for: timedelta) -> bool:
     return now - fetched_at > fresh_for
 
 
-def resolved(object_type: str, record: dict, links: Links, stale: bool) -> dict:
-    """Everything a caller needs about one object: whose it is, what it shows, how old it is."""
+PRICED = ("product", "order")
+
+
+def resolved(object_type: str, record: dict, links: Links, stale: bool, currency: dict | None = None) -> dict:
+    """Everything a caller needs about one object: whose it is, what it shows, how old it is.
+    A product's or an order's prices are in `currency` (money.Currency.as_context)."""
     context = CONTEXT_OF[object_type](record, links)
+    if currency is not None and object_type in PRICED:
+        context["currency"] = currency
     return {
         "object": {"type": object_type, "id": record["id"]},
         # A company's thread is with that company itself.

@@ -10,6 +10,10 @@ from .conftest import SYNC
 from .queries import QUERIES
 from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
 
+# CURRENCY's default: the code alone, which the reader's browser writes in its own way.
+USD = {"code": "USD", "symbol": None, "after": False, "decimals": None, "decimals_separator": None,
+       "thousands_separator": None}
+
 
 def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
     stored = catalog.upsert_product(signed(SYNC), {**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
@@ -23,7 +27,8 @@ def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
         "customer_id": None,
         "context": {"type": "product", "id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0,
                     "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
-                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A"},
+                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A",
+                    "currency": USD},
         "summary": {"title": "Blue kettle", "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
                     "url": "https://shop.test/index.php?dispatch=products.view&product_id=12"},
         "as_of": stored["fetched_at"],
@@ -42,6 +47,7 @@ def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
         "customer": {"id": "3", "name": "Ann Lee", "email": "ann@example.test", "phone": "+1 555 0100"},
         "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
         "url": "https://portal.test/index.php?dispatch=orders.details&order_id=95",
+        "currency": USD,
     }
 
 
@@ -226,3 +232,14 @@ def test_only_the_administration_searches_vendors(catalog, caller):
     _vendors(catalog, 1)
     with pytest.raises(Forbidden):
         catalog.search_vendors(signed(caller), {"q": "lamp"})
+
+
+def test_prices_are_in_the_currency_cscart_describes(start_catalog, catalog_rpc):
+    start_catalog(CURRENCY='{"currency_code": "eur", "symbol": "\u20ac", "after": "Y", "decimals": "2", '
+                           '"decimals_separator": ",", "thousands_separator": "."}')
+    catalog_rpc.upsert_order(signed(SYNC), CSCART_ORDER)
+    assert catalog_rpc.resolve(signed(SYNC), "order", "95")["context"]["currency"] == {
+        "code": "EUR", "symbol": "\u20ac", "after": True, "decimals": 2, "decimals_separator": ",",
+        "thousands_separator": "."}
+    catalog_rpc.upsert_vendor(signed(SYNC), CSCART_VENDOR)
+    assert "currency" not in catalog_rpc.resolve(signed(SYNC), "company", "4")["context"]

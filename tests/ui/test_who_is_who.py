@@ -57,3 +57,15 @@ def test_the_vendors_list_keeps_the_customers_name_and_reads_store_question(open
     customer = open_page("/ui/demo/storefront", width=390)
     expect(customer.locator("mc-messages .thread-row").filter(has_text=f"We do ({tag})").locator(".subject")) \
         .to_contain_text("Vendor: Oak & Thread")
+
+
+def test_prices_are_written_in_the_marketplaces_currency(open_page, stack, demo):
+    tag = uuid.uuid4().hex[:6]
+    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
+        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": f"Dimmable? ({tag})"})
+    assert asked.status_code in (200, 201), asked.text
+    vendor = open_page("/ui/demo/vendor", width=1440)
+    center = vendor.locator("mc-message-center")
+    center.locator(".thread-row").filter(has_text=f"({tag})").get_by_role("button").click()
+    # CURRENCY is USD in the demo: the reader's browser writes it (en-US here).
+    expect(center.locator("section.product")).to_contain_text("$89.00")
