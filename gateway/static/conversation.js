@@ -4,6 +4,7 @@ import {ApiError} from './api.js';
 import {FilePicker, filesView} from './attachments.js';
 import {h, newKey, replace} from './dom.js';
 import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
+import {partyLine} from './parties.js';
 import {ReplyPicker} from './reply-picker.js';
 import {renderBody, safeUrl} from './safe-html.js';
 import {STRINGS, t} from './strings.js';
@@ -192,7 +193,7 @@ export class ConversationView {
     const context = h('aside', {class: 'context', 'aria-label': t('aboutThis')}, contextView(thread, {staff: this.staff}));
 
     replace(this.element, h('article', {class: 'conversation', 'aria-labelledby': 'conversation-title'},
-      h('header', {class: 'conv-head'}, h('div', {class: 'title'}, this.heading, ' ', status), actions),
+      h('header', {class: 'conv-head'}, h('div', {class: 'title'}, this.heading, ' ', status, partyLine(thread, this.host)), actions),
       context,
       dialogue));
     if (keepReplyFocus) this.replyBox.focus();

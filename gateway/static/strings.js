@@ -288,6 +288,7 @@ export const STRINGS = {
   announceRemoveVendor: 'Remove {name}',
   announceWillReach: {one: 'It will reach {count} vendor.', other: 'It will reach {count} vendors.'},
   withVendor: 'with {name}',
+  withCustomer: 'with {name}',
   announceNoVendors: 'Add at least one vendor, or send to all active vendors.',
 };
 

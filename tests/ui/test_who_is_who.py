@@ -35,6 +35,11 @@ def test_the_customers_conversations_name_their_vendor_with_its_logo(open_page, 
     logo = row.locator("img.vendor-logo")
     expect(logo).to_have_attribute("src", f"https://cdn.example/{glowing['company']}.png")
     expect(logo).to_have_attribute("alt", "")  # the name beside it says who it is
+    row.get_by_role("button").click()
+    party = customer.locator("mc-messages .conv-head .party")
+    expect(party).to_have_text(f"with {glowing['name']}")
+    expect(party.locator("img.vendor-logo")).to_have_attribute("src", f"https://cdn.example/{glowing['company']}.png")
+    screenshot(customer, "who-customer-conversation")
     screenshot(customer, "who-customer-list")
 
 
@@ -53,6 +58,8 @@ def test_the_vendors_list_keeps_the_customers_name_and_reads_store_question(open
     expect(row.locator(".subject")).to_have_text("Store question")
     expect(row.locator(".about")).to_contain_text("Ann Lee")
     expect(row.locator(".preview")).to_contain_text("You")
+    row.get_by_role("button").click()
+    expect(vendor.locator("mc-message-center .conv-head .party")).to_have_text("with Ann Lee")
     screenshot(vendor, "who-vendor-list")
     customer = open_page("/ui/demo/storefront", width=390)
     expect(customer.locator("mc-messages .thread-row").filter(has_text=f"We do ({tag})").locator(".subject")) \
