@@ -48,9 +48,10 @@ def test_a_vendor_writes_to_the_administration(open_page, width):
     expect(row).to_contain_text("Oak & Thread")
 
 
-def test_the_administration_writes_to_a_vendor_found_by_name_by_keyboard_only(open_page, stack, demo):
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_the_administration_writes_to_a_vendor_found_by_name_by_keyboard_only(open_page, stack, demo, width):
     tag = uuid.uuid4().hex[:6]
-    admin = open_page("/ui/demo/admin", width=PHONE)
+    admin = open_page("/ui/demo/admin", width=width)
     center = admin.locator("mc-message-center")
     center.get_by_role("button", name="New conversation").focus()
     admin.keyboard.press("Enter")
@@ -89,17 +90,18 @@ def test_the_administration_writes_to_a_vendor_found_by_name_by_keyboard_only(op
     expect(dialog).to_be_hidden()
     expect(center.locator(".message").filter(has_text=f"({tag}) Please replace")).to_be_visible()
 
-    oak = open_page("/ui/demo/vendor?vendor=2", width=PHONE)
+    oak = open_page("/ui/demo/vendor?vendor=2", width=width)
     expect(oak.locator("mc-message-center .thread-row").filter(has_text=tag)).to_be_visible()
     # Written to the vendor picked, and to no other.
     lumens = stack.call("GET", "/v1/threads", demo["vendor 1 (Lumen Lamps)"], params={"limit": 100}).json()["items"]
     assert not [item for item in lumens if tag in (item.get("last_message") or {}).get("preview", "")]
 
 
-def test_a_vendor_writes_to_the_customer_from_the_orders_link(open_page):
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_a_vendor_writes_to_the_customer_from_the_orders_link(open_page, width):
     tag = uuid.uuid4().hex[:6]
     # The order page's "Message the customer" link opens the dialog on its order.
-    vendor = open_page("/ui/demo/vendor?vendor=1#mc-write-order=5001", width=PHONE)
+    vendor = open_page("/ui/demo/vendor?vendor=1#mc-write-order=5001", width=width)
     dialog = vendor.locator("mc-message-center").get_by_role("dialog", name="Start a conversation")
     expect(dialog.get_by_label("The customer of an order")).to_be_checked()
     expect(dialog.get_by_text("Order #5001: writing to Ann Lee.")).to_be_visible()
@@ -110,15 +112,16 @@ def test_a_vendor_writes_to_the_customer_from_the_orders_link(open_page):
     dialog.get_by_role("button", name="Send").click()
     expect(dialog).to_be_hidden()
 
-    customer = open_page("/ui/demo/storefront", width=PHONE)
+    customer = open_page("/ui/demo/storefront", width=width)
     messages = customer.locator("mc-messages")
     messages.locator(".thread-row").filter(has_text="Order #5001").first.get_by_role("button").click()
     expect(messages.locator(".message").filter(has_text=f"ships tomorrow ({tag})")).to_be_visible()
 
 
-def test_the_administration_writes_to_the_customer_of_an_order(open_page):
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_the_administration_writes_to_the_customer_of_an_order(open_page, width):
     tag = uuid.uuid4().hex[:6]
-    admin = open_page("/ui/demo/admin", width=DESKTOP)
+    admin = open_page("/ui/demo/admin", width=width)
     center, dialog = start_dialog(admin)
     dialog.get_by_label("The customer of an order").check()
     dialog.get_by_role("button", name="Send").click()
