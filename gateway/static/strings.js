@@ -289,6 +289,7 @@ export const STRINGS = {
   announceWillReach: {one: 'It will reach {count} vendor.', other: 'It will reach {count} vendors.'},
   withVendor: 'with {name}',
   withCustomer: 'with {name}',
+  writeToOrderCustomer: 'Write to the customer of order #{number}',
   announceNoVendors: 'Add at least one vendor, or send to all active vendors.',
 };
 

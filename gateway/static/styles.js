@@ -209,7 +209,8 @@ dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap
 .start-dialog input[type=text] { width: 100%; }
 .start-dialog .row input[type=text] { width: auto; }
 /* who is who: the vendor's logo on the customer's conversations */
-.conv-head .party { flex-basis: 100%; display: flex; align-items: center; gap: .4em; color: var(--mc-muted, #5b6576); font-size: .9em; overflow-wrap: anywhere; }
+.conv-head .party { flex-basis: 100%; display: flex; flex-wrap: wrap; align-items: center; gap: .4em .9em; color: var(--mc-muted, #5b6576); font-size: .9em; overflow-wrap: anywhere; }
+.conv-head .party .with { display: inline-flex; align-items: center; gap: .4em; }
 .conv-head .party .vendor-logo { width: 24px; height: 24px; object-fit: contain; border-radius: 4px; }
 .thread-open .vendor-logo { width: 24px; height: 24px; object-fit: contain; border-radius: 4px; margin-right: .4em; vertical-align: middle; }
 `;

@@ -174,3 +174,26 @@ def test_an_announcement_is_addressed_by_name_and_counted_before_it_is_sent(open
     receipt = panel.locator(".receipt").filter(has_text=f"Oak care guide ({tag})")
     expect(receipt.get_by_role("row").filter(has_text="Oak & Thread")).to_be_visible()
     expect(receipt.get_by_role("row").filter(has_text="Lumen Lamps")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_staff_write_to_an_orders_customer_from_their_conversation_about_the_order(open_page, stack, demo, width):
+    tag = uuid.uuid4().hex[:6]
+    about = stack.call("POST", "/v1/threads", demo["vendor 1 (Lumen Lamps)"], json={
+        "type": "vendor_to_admin", "object": {"type": "order", "id": "5001"}, "subject": "Order 5001 refund",
+        "message": f"The customer asks for a refund ({tag})."})
+    assert about.status_code in (200, 201), about.text
+    admin = open_page(f"/ui/demo/admin#mc-thread={about.json()['thread']['id']}", width=width)
+    center = admin.locator("mc-message-center")
+    expect(center.locator(".message").filter(has_text=f"refund ({tag})")).to_be_visible()
+    expect(center.locator(".conv-head .party")).to_contain_text("with Lumen Lamps")
+    center.get_by_role("button", name="Write to the customer of order #5001").click()
+    dialog = center.get_by_role("dialog", name="Start a conversation")
+    expect(dialog.get_by_label("The customer of an order")).to_be_checked()
+    expect(dialog.get_by_text("Order #5001: writing to Ann Lee.")).to_be_visible()
+    dialog.get_by_label("Message").fill(f"Your refund is on its way ({tag}).")
+    assert_accessible(admin, DIALOG)
+    screenshot(admin, "start-from-order-conversation")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_be_hidden()
+    expect(center.locator(".message").filter(has_text=f"Your refund is on its way ({tag})")).to_be_visible()
