@@ -140,3 +140,11 @@ def test_a_field_that_disappeared_is_a_change_to_nothing():
 def test_an_object_that_is_gone_changed_everything_but_its_identity():
     then = context.company_context(VENDOR, LINKS)
     assert {change["field"] for change in changes(then, None)} == {"name", "email", "status", "url"}
+
+
+def test_the_currency_prices_are_written_in_is_not_a_change_of_the_object():
+    from services.common.context_changes import changes
+    then = context.product_context(PRODUCT, LINKS)  # kept before prices carried their currency
+    now = {**then, "currency": {"code": "EUR", "symbol": "€"}}
+    assert changes(then, now) == []
+    assert changes(then, {**now, "price": 31.0}) == [{"field": "price", "then": then["price"], "now": 31.0}]
