@@ -143,7 +143,6 @@ def test_an_object_that_is_gone_changed_everything_but_its_identity():
 
 
 def test_the_currency_prices_are_written_in_is_not_a_change_of_the_object():
-    from services.common.context_changes import changes
     then = context.product_context(PRODUCT, LINKS)  # kept before prices carried their currency
     now = {**then, "currency": {"code": "EUR", "symbol": "€"}}
     assert changes(then, now) == []
