@@ -55,6 +55,9 @@ class Settings:
     # Links in mails and in the context panel point at the portals and the storefront.
     PORTAL_URL: str = "http://127.0.0.1:8080/ui/demo"
     STOREFRONT_URL: str = "http://127.0.0.1:8080/ui/demo/storefront"
+    # The currency prices are written in beside a conversation: an ISO 4217 code, or CS-Cart's
+    # primary currency as JSON (symbol, decimals, separators: services/catalog_context/money.py).
+    CURRENCY: str = "USD"
     # How long the gateway (and a service calling another) waits for an RPC answer.
     RPC_TIMEOUT: float = 10.0
     # CS-Cart's REST API, for records the storefront has not pushed (all three or none).

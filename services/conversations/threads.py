@@ -105,7 +105,8 @@ def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) 
             live = None  # the snapshot stands in for a context the catalog cannot give now
     changes = context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
     messages, next_before = store.messages_page(thread_id, None, limit, caller.side)
-    return presenters.detail(thread, caller.side, live, changes, messages, next_before)
+    addresses = rules.shows_addresses(thread, caller.side, settings.current(store))
+    return presenters.detail(thread, caller.side, live, changes, messages, next_before, addresses)
 
 
 def mark_read(store, caller: Caller, thread_id: str) -> dict:
