@@ -3,7 +3,7 @@
 import {ApiError} from './api.js';
 import {Bell} from './bell.js';
 import {ConversationView} from './conversation.js';
-import {h, replace, threadFromHash} from './dom.js';
+import {h, replace, threadFromHash, threadFromLink} from './dom.js';
 import {McElement} from './element.js';
 import {t} from './strings.js';
 import {ThreadList} from './thread-list.js';
@@ -27,8 +27,9 @@ export class Inbox extends McElement {
     this.refreshList();
     this.refreshUnread();
     this.bell.refresh();
-    const fromLink = threadFromHash();
-    if (fromLink) this.openThread(fromLink, {focus: false});
+    // A link (a mail's, the bell's) names a thread: it opens, and the page shows it.
+    const fromLink = threadFromLink();
+    if (fromLink) this.openThread(fromLink, {focus: false}).then(() => this.scrollIntoView({block: 'start'}));
   }
 
   buildHeader(title) {

@@ -203,7 +203,7 @@ def _bell_item(settings, kind, side, thread, message) -> dict | None:
         "thread_id": thread["id"], "title": planning.title(thread),
         "author": {"side": author["side"], "name": author.get("name") or ""},
         "preview": rules.excerpt(message["text"], 255),
-        "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
+        "url": rules.thread_link(side, thread["id"], settings),
         "created_at": message["created_at"] or now(), "read": False, "read_at": None,
     }
 
@@ -235,8 +235,7 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
         "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
         "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
         "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
-                                             settings.STOREFRONT_URL)},
+                   "link": rules.thread_link(recipient.side, thread["id"], settings)},
         "message": {"author_name": author.get("name") or "", "author_side": author["side"],
                     "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"],
                     # Named, never attached: the files stay behind the conversation's access rules.

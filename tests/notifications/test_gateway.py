@@ -55,7 +55,7 @@ def test_a_question_rings_the_vendors_bell_for_all_its_staff_and_is_marked_read(
                        what="the vendor's bell item")
     item = items[0]
     assert item["title"] == "Brass Desk Lamp" and item["read"] is False and item["author"]["side"] == "customer"
-    assert item["url"].endswith(f"/vendor?thread={thread_id}")
+    assert item["url"].endswith(f"/ui/demo/vendor?thread_id={thread_id}")
     assert item["id"] in [i["id"] for i in bell(stack, shop["eve"], unread="true")["items"]]
     assert thread_id not in [i["thread_id"] for i in bell(stack, shop["rival"])["items"]]
 
