@@ -110,10 +110,15 @@ export class Inbox extends McElement {
   }
 
   onLive(event) {
+    // The bell hears of its own changes: bell_changed comes once its item is written (or read),
+    // so it refetches at once. While the stream is down (poll) or was (resync), it refetches too.
+    if (event.type === 'bell_changed' || event.type === 'poll' || event.type === 'resync') {
+      this.soon('bell', () => this.bell.refresh(), 0);
+    }
+    if (event.type === 'bell_changed') return;
     this.soon('list', () => {
       this.refreshList();
       this.refreshUnread();
-      this.bell.refresh();
     });
     const touchesOpen = event.type !== 'message_posted' && event.type !== 'thread_started'
       ? true : event.thread_id === this.conversation.id;

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urljoin
 
 from services.common.caller import Caller
-from services.common.access import group_of, may_view_group
+# audience_of is common: push hands a bell's news to its audience's pages by it
+from services.common.access import audience_of, group_of, may_view_group  # noqa: F401
 
 CUSTOMER_VENDOR = "customer_vendor_message"
 ORDER = "order_message"
@@ -169,16 +170,6 @@ def audience_of_side(side: str, thread: dict) -> str | None:
     if side == "vendor":
         return f"vendor:{thread['company_id']}" if thread.get("company_id") else None
     return "admin"
-
-
-def audience_of(caller: Caller) -> str | None:
-    if caller.role == "customer":
-        return f"customer:{caller.user_id}"
-    if caller.role == "vendor" and caller.company_id:
-        return f"vendor:{caller.company_id}"
-    if caller.role == "admin":
-        return "admin"
-    return None
 
 
 def visible_kinds(caller: Caller) -> list[str]:

@@ -68,6 +68,23 @@ def test_an_event_reaches_only_the_pages_allowed_to_see_it_and_says_only_which_m
     assert stranger.waiting.empty()
 
 
+def test_a_bells_news_reaches_only_the_pages_of_its_owners():
+    audience = Audience()
+    eve = audience.join(Caller("v1", "vendor", company_id="7"))
+    bob = audience.join(Caller("v2", "vendor", company_id="7"))
+    orders_only = audience.join(Caller("v3", "vendor", company_id="7", permissions=ORDERS_ONLY))
+    rival = audience.join(Caller("v9", "vendor", company_id="8"))
+    customer = audience.join(Caller("c1", "customer"))
+    admin = audience.join(Caller("a1", "admin"))
+    told = audience.ring({"audience": "vendor:7", "group": "vendor", "thread_id": "t1", "change": "rung"})
+    assert told == 2
+    for page in (eve, bob):
+        assert page.waiting.get_nowait() == {"thread_id": "t1", "message_id": None, "type": "bell_changed"}
+    assert all(page.waiting.empty() for page in (orders_only, rival, customer, admin))
+    assert audience.ring({"audience": "admin", "group": "admin", "thread_id": "t2", "change": "read"}) == 1
+    assert audience.ring({"audience": "customer:c1", "group": "order", "thread_id": "t3", "change": "rung"}) == 1
+
+
 def test_an_idle_stream_sends_heartbeats_and_a_closed_one_leaves_the_audience():
     audience = Audience()
     body = stream(audience, Caller("c1", "customer"), heartbeat=0.01)
