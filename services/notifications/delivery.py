@@ -10,7 +10,7 @@ through again plans nothing new, and a mail is claimed (written as `sending` und
 when it is due at once) before it is sent.
 
 What one posted message costs the database on the way (README, "Performance"): its bell items
-in one insert, per mail recipient a look at the last mail to them about the thread and the
+in one insert (after one look at up to when their bells read the thread: bell.ring), per mail recipient a look at the last mail to them about the thread and the
 mail's insert, then, once the server took it, its record as sent; the settings, the webhooks
 and the reply addresses given out are remembered by the process (store.py).
 
