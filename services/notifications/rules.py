@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urljoin
 
 from services.common.caller import Caller
+from services.common.config import Settings
 # audience_of is common: push hands a bell's news to its audience's pages by it
 from services.common.access import audience_of, group_of, may_view_group  # noqa: F401
 
@@ -179,7 +180,7 @@ def visible_kinds(caller: Caller) -> list[str]:
 
 # what is said, and when -----------------------------------------------------------------
 
-def thread_link(side: str, thread_id: str, settings) -> str:
+def thread_link(side: str, thread_id: str, settings: Settings) -> str:
     """Where the side's reader opens the thread: STOREFRONT_THREAD_URL (the customer) or
     PORTAL_THREAD_URL (a vendor, the administration), its {thread_id} and {side} filled in,
     under STOREFRONT_URL or PORTAL_URL unless the template is a whole URL itself."""
