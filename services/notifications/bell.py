@@ -106,8 +106,8 @@ def _news(changes: set, change: str) -> list[dict]:
 
 def announce(dispatch, news: list[dict]) -> None:
     """Publish the news for push. The bell is written already: a page that misses the news
-    sees the change at its next refetch (its 20 s poll at the latest), so a broker that does
-    not take it costs a log line, never the event that caused it."""
+    shows the change at its bell's next refetch (the next news, a poll, a reload), so a broker
+    that does not take it costs a log line, never the event that caused it."""
     for each in news:
         try:
             dispatch(BELL_CHANGED, each)
