@@ -33,6 +33,18 @@ def group_of(thread_type: str, object_type: str) -> str:
     return "order" if object_type == "order" else "vendor"
 
 
+def audience_of(caller: Caller) -> str | None:
+    """Whose bell a caller reads: a customer's own, the vendor company's (all its staff
+    share it), or the administration's shared one; None for anyone else."""
+    if caller.role == "customer":
+        return f"customer:{caller.user_id}"
+    if caller.role == "vendor" and caller.company_id:
+        return f"vendor:{caller.company_id}"
+    if caller.role == "admin":
+        return "admin"
+    return None
+
+
 def may_view_group(caller: Caller, group: str) -> bool:
     if caller.role == "customer":
         return group in ("vendor", "order")

@@ -154,6 +154,11 @@ def event(thread: dict, message_doc: dict) -> dict:
     }
 
 
+def read_event(thread: dict, side: str, at) -> dict:
+    """The payload of `thread_read`: which side read the thread, up to when."""
+    return {"thread": event_thread(thread), "side": side, "read_at": isoformat(at)}
+
+
 def review(doc: dict, thread: dict | None) -> dict:
     """A moderated message as the administration reviews it: as written, and where its details are."""
     return {

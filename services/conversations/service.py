@@ -93,7 +93,8 @@ class ConversationsService:
 
     @rpc
     def mark_read(self, caller, thread_id):
-        return answer(contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id))
+        return answer(contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id,
+                                                               self.outbox))
 
     @rpc
     def set_status(self, caller, thread_id, request):

@@ -109,10 +109,11 @@ def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) 
     return presenters.detail(thread, caller.side, live, changes, messages, next_before, addresses)
 
 
-def mark_read(store, caller: Caller, thread_id: str) -> dict:
-    visible(store, caller, thread_id)
+def mark_read(store, caller: Caller, thread_id: str, outbox) -> dict:
+    thread = visible(store, caller, thread_id)
     at = now()
     store.mark_read(thread_id, caller.side, at)
+    outbox.read(thread, caller.side, at)  # the side's bell items of the thread are read too
     return {"thread_id": thread_id, "side": caller.side, "read_at": at, "unread_count": 0}
 
 

@@ -10,7 +10,7 @@ through again plans nothing new, and a mail is claimed (written as `sending` und
 when it is due at once) before it is sent.
 
 What one posted message costs the database on the way (README, "Performance"): its bell items
-in one insert, per mail recipient a look at the last mail to them about the thread and the
+in one insert (after one look at up to when their bells read the thread: bell.ring), per mail recipient a look at the last mail to them about the thread and the
 mail's insert, then, once the server took it, its record as sent; the settings, the webhooks
 and the reply addresses given out are remembered by the process (store.py).
 
@@ -33,7 +33,7 @@ from services.common.errors import DatabaseAway, DatabaseFailed, Unavailable
 from services.common.events import REPLY_OVERDUE
 from services.common.mongo import until_reachable
 
-from . import planning, reminders, replies, rules
+from . import bell, planning, reminders, replies, rules
 from .planning import LEASE
 from .mail import MailNotSent, compose
 from .schemas import MessageEventSchema
@@ -58,12 +58,13 @@ EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_
 
 # the two ways work starts ------------------------------------------------------------------
 
-def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> None:
+def on_event(store, catalog, outbox, settings, event: str, payload: dict, dispatch) -> None:
     """Plan what the event causes, then send this event's own mail. Only a database that
     cannot be reached raises (and the broker delivers the event again); an event that cannot be
     planned now is kept for the timer, and what fails after planning, the timer finishes.
     Webhook calls are the webhook timer's (call_due_webhooks): an endpoint that is slow to
-    answer never holds a worker the service's other work needs."""
+    answer never holds a worker the service's other work needs. The bell's news goes out with
+    `dispatch` once its items are written (bell.announce)."""
     try:
         loaded = _schema(event).load(payload)
     except ValidationError as error:
@@ -75,11 +76,13 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
         options = store.settings()  # read once for all this event causes
         planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
         _start_sending(store, outbox, settings, options, planned)
-        store.ring(planned.bell_items)  # while the mail goes
+        news = bell.ring(store, planned.bell_items)  # while the mail goes
     except DatabaseAway:
         raise
     except Exception as error:
         _keep_for_later(store, event, payload, key, error)
+        return
+    bell.announce(dispatch, news)
 
 
 def _start_sending(store, outbox, settings, options: dict, planned: "planning.Planned") -> None:
@@ -94,12 +97,12 @@ def _start_sending(store, outbox, settings, options: dict, planned: "planning.Pl
                 store, outbox, settings, options["retry"], batch_id, mails))
 
 
-def on_tick(store, catalog, outbox, settings) -> None:
+def on_tick(store, catalog, outbox, settings, dispatch) -> None:
     """What the timer does: take back work whose worker died, retry events, send what is due."""
     try:
         store.release_stale(now())
         options = store.settings()
-        for batch_id, mails in work_through_due(store, catalog, settings, options):
+        for batch_id, mails in work_through_due(store, catalog, settings, options, dispatch):
             _leave_for_timer(store, batch_id)  # sent below, as every due batch, by a free sender
         send_due_mails(store, outbox, settings, options)
     except (DatabaseAway, DatabaseFailed) as error:
@@ -135,24 +138,25 @@ def _keep_for_later(store, event: str, payload: dict, key: str, error: Exception
                              "last_error": str(error)[:500]})
 
 
-def work_through_due(store, catalog, settings, options: dict, limit: int = 100) -> list[tuple[str, list[dict]]]:
+def work_through_due(store, catalog, settings, options: dict, dispatch,
+                     limit: int = 100) -> list[tuple[str, list[dict]]]:
     """Plan the kept events whose time has come; the mail batches they claimed, to send."""
     batches = []
     for _ in range(limit):
         event = store.claim_due_event(now(), now() + LEASE)
         if event is None:
             break
-        batches += _work_through(store, catalog, settings, options, event)
+        batches += _work_through(store, catalog, settings, options, event, dispatch)
     return batches
 
 
-def _work_through(store, catalog, settings, options: dict, event: dict) -> list[tuple[str, list[dict]]]:
+def _work_through(store, catalog, settings, options: dict, event: dict, dispatch) -> list[tuple[str, list[dict]]]:
     """Plan a kept event's deliveries again; the mail batches it claimed."""
     try:
         loaded = _schema(event["event"]).load(event["payload"])
         planned = _plan(store, catalog, settings, options, event["event"], loaded, event["payload"],
                         event["received_at"])
-        store.ring(planned.bell_items)
+        news = bell.ring(store, planned.bell_items)
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
         status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())
@@ -162,6 +166,7 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
         store.event_failed_attempt(event["_id"], attempts, status, process_after, str(error)[:500])
         return []
     store.event_done(event["_id"], now())
+    bell.announce(dispatch, news)
     return planned.mail_batches
 
 
@@ -203,7 +208,7 @@ def _bell_item(settings, kind, side, thread, message) -> dict | None:
         "thread_id": thread["id"], "title": planning.title(thread),
         "author": {"side": author["side"], "name": author.get("name") or ""},
         "preview": rules.excerpt(message["text"], 255),
-        "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
+        "url": rules.thread_link(side, thread["id"], settings),
         "created_at": message["created_at"] or now(), "read": False, "read_at": None,
     }
 
@@ -235,8 +240,7 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
         "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
         "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
         "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
-                                             settings.STOREFRONT_URL)},
+                   "link": rules.thread_link(recipient.side, thread["id"], settings)},
         "message": {"author_name": author.get("name") or "", "author_side": author["side"],
                     "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"],
                     # Named, never attached: the files stay behind the conversation's access rules.

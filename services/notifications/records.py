@@ -120,6 +120,13 @@ class NotificationRecords(Protocol):
     def mark_read(self, audience: str, kinds: list[str], ids: list[str] | None, now: datetime) -> int:
         """Mark these items (every unread one for None) read; how many were unread."""
 
+    def thread_read(self, audience: str, thread_id: str, read_at: datetime) -> int:
+        """The audience read the thread up to `read_at`: mark its items of the thread written
+        until then read, and keep the mark; how many were unread."""
+
+    def read_marks(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """(audience, thread id) → up to when that audience read that thread, for those it has."""
+
     # webhooks ------------------------------------------------------------------------------
     def add_webhook(self, webhook: dict) -> None: ...
 

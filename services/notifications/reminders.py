@@ -68,7 +68,7 @@ def _ring(planned, settings, kind, side, thread, reminder, preview: str) -> None
         "_id": new_id(), "audience": audience, "kind": kind, "reason": REASONS[reminder["level"]],
         "message_id": reminder["id"], "thread_id": thread["id"], "title": planning.title(thread),
         "author": dict(MARKETPLACE), "preview": preview,
-        "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
+        "url": rules.thread_link(side, thread["id"], settings),
         "created_at": reminder["at"], "read": False, "read_at": None,
     })
 
@@ -85,7 +85,7 @@ def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at) 
         "address": address, "address_key": address.lower(), "side": "vendor", "user_id": None,
         "recipient_name": "", "company_id": thread["company_id"],
         "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link("vendor", thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL)},
+                   "link": rules.thread_link("vendor", thread["id"], settings)},
         "message": {"author_name": MARKETPLACE["name"], "author_side": MARKETPLACE["side"],
                     "excerpt": f"{_customer(thread)} asked on {reminder['awaiting_since']:%Y-%m-%d %H:%M UTC} "
                                f"and has waited {_hours(reminder)} h for your reply.",

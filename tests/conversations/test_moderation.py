@@ -83,7 +83,7 @@ def test_a_link_whose_words_hide_its_address_is_found_and_taken_out(world):
 
 def test_a_held_reply_moves_nothing_until_it_is_approved_then_everything_once(world):
     thread_id = world.start()["thread"]["id"]
-    threads.mark_read(world.store, VENDOR, thread_id)
+    threads.mark_read(world.store, VENDOR, thread_id, world.outbox)
     world.post(VENDOR, thread_id, "Yes, solid brass.")
     moderate(world, customer_to_vendor="hold")
     before = world.store.get(thread_id)
