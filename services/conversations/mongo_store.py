@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pymongo
 from gridfs import errors as gridfs_errors
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from services.common import attachment_files
@@ -61,6 +61,8 @@ class MongoThreads(MongoSavedReplies):
             threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
+        # A CS-Cart link names its thread by CS-Cart's number (imports.py); only imported threads hold one.
+        threads.create_index([("cscart.thread_id", ASCENDING)], sparse=True)
         # One open thread per parties and object; the key is removed when the thread closes.
         threads.create_index("open_key", unique=True, sparse=True)
         threads.create_index("broadcast_id", sparse=True)
@@ -466,6 +468,17 @@ class MongoThreads(MongoSavedReplies):
 
     def reject_thread(self, thread_id: str, reason: str) -> None:
         self.threads.update_one({"_id": thread_id}, {"$set": {"review": {"state": "rejected", "reason": reason}}})
+
+    # history brought in (imports.py) --------------------------------------------------
+
+    def import_history(self, threads: list[dict], messages: list[dict]) -> None:
+        """Messages first (with their words), then their threads as they now stand, in one
+        write each: a run stopped between the two writes the messages again, ignored, and the
+        threads then. A thread is written whole: the import folded its messages into it."""
+        self.insert_threads([], messages)
+        if threads:
+            self.threads.bulk_write([ReplaceOne({"_id": thread["_id"]}, thread, upsert=True) for thread in threads],
+                                    ordered=False)
 
     # figures --------------------------------------------------------------------------
 
