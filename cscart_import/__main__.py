@@ -17,6 +17,8 @@ from collections import Counter
 
 from tqdm import tqdm
 
+from services.contracts.conversations import IMPORT_BATCH_MAX
+
 from . import convert
 from .source import Source, SourceError
 
@@ -74,8 +76,10 @@ def _safe(uri: str) -> str:
 class Run:
     """One import: pages of threads, batches of messages, the catalog records they name."""
 
-    def __init__(self, source: Source, system: System | None, lang_code: str, progress):
+    def __init__(self, source: Source, system: System | None, lang_code: str, progress,
+                 batch: int = MESSAGES_PER_BATCH):
         self.source, self.system, self.lang_code, self.progress = source, system, lang_code, progress
+        self.batch_size = batch
         self.sent: set = set()  # catalog records upserted in this run
         self.totals = Counter()
         self.skipped: list[convert.Skipped] = []
@@ -101,7 +105,7 @@ class Run:
         seen = set()
         after = (0, 0)
         while True:
-            rows = self.source.messages_after(list(by_id), after, MESSAGES_PER_BATCH)
+            rows = self.source.messages_after(list(by_id), after, self.batch_size)
             if not rows:
                 break
             after = (rows[-1]["thread_id"], rows[-1]["message_id"])
@@ -194,7 +198,12 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", default="en", help="the language of product names (CS-Cart's lang_code)")
     parser.add_argument("--dry-run", action="store_true", help="read and report; write nothing")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--batch", type=int, default=MESSAGES_PER_BATCH,
+                        help=f"messages a call carries (1 to {IMPORT_BATCH_MAX})")
     args = parser.parse_args(argv)
+    if not 1 <= args.batch <= IMPORT_BATCH_MAX:
+        print(f"cscart_import: --batch is 1 to {IMPORT_BATCH_MAX}", file=sys.stderr)
+        return 2
     if not re.fullmatch(r"[A-Za-z0-9_]*", args.prefix) or not re.fullmatch(r"[a-z]{2}", args.lang):
         print("cscart_import: the table prefix is letters, digits and _; the language two letters", file=sys.stderr)
         return 2
@@ -208,7 +217,7 @@ def main(argv=None) -> int:
             system.call("conversations", "health", signed=False)
         total = source.count()["messages"]
         with tqdm(total=total, unit="msg", disable=args.quiet, dynamic_ncols=True) as progress:
-            run = Run(source, system, args.lang, progress)
+            run = Run(source, system, args.lang, progress, args.batch)
             run.all()
     except (SourceError, SystemError_) as error:
         print(f"cscart_import: {error}", file=sys.stderr)
