@@ -14,6 +14,7 @@ import sys
 import time
 import warnings
 from collections import Counter
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -28,6 +29,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 THREADS_PER_PAGE = 500
 MESSAGES_PER_BATCH = 2_000  # what one call carries, and about what the command holds at once
 SHOWN_SKIPS = 10  # rows listed per reason in the summary
+KEPT_SIGNING_KEY = Path(__file__).resolve().parent.parent / "var" / "caller-signing.key"
 
 
 class SystemError_(Exception):
@@ -191,9 +193,23 @@ def summary(run: Run, dry_run: bool, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def settings():
+    """The system's settings as `make run` gives them to its processes: its caller signing key
+    is kept in var/ when the shell sets none (dev/run.py)."""
+    from services.common.config import load_settings
+
+    environ = dict(os.environ)
+    kept = KEPT_SIGNING_KEY
+    if not environ.get("CALLER_SIGNING_KEY") and kept.exists():
+        environ["CALLER_SIGNING_KEY"] = kept.read_text().strip()
+    return load_settings(environ=environ)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="cscart_import", description=__doc__.splitlines()[0])
-    parser.add_argument("database", help="mysql://USER:PASSWORD@HOST:PORT/DATABASE")
+    # From the environment by default: a password on the command line shows in `ps`.
+    parser.add_argument("database", nargs="?", default=os.environ.get("CSCART_DB"),
+                        help="mysql://USER:PASSWORD@HOST:PORT/DATABASE (default: $CSCART_DB)")
     parser.add_argument("--prefix", default=os.environ.get("CSCART_TABLE_PREFIX") or "cscart_")
     parser.add_argument("--lang", default="en", help="the language of product names (CS-Cart's lang_code)")
     parser.add_argument("--dry-run", action="store_true", help="read and report; write nothing")
@@ -201,6 +217,10 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=MESSAGES_PER_BATCH,
                         help=f"messages a call carries (1 to {IMPORT_BATCH_MAX})")
     args = parser.parse_args(argv)
+    if not args.database:
+        print("cscart_import: name CS-Cart's database: CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE",
+              file=sys.stderr)
+        return 2
     if not 1 <= args.batch <= IMPORT_BATCH_MAX:
         print(f"cscart_import: --batch is 1 to {IMPORT_BATCH_MAX}", file=sys.stderr)
         return 2
@@ -212,8 +232,7 @@ def main(argv=None) -> int:
     try:
         source = Source(args.database, args.prefix)
         if not args.dry_run:
-            from services.common.config import load_settings
-            system = System(load_settings())
+            system = System(settings())
             system.call("conversations", "health", signed=False)
         total = source.count()["messages"]
         with tqdm(total=total, unit="msg", disable=args.quiet, dynamic_ncols=True) as progress:
