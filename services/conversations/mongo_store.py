@@ -61,6 +61,9 @@ class MongoThreads(MongoSavedReplies):
             threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
+        # A catalog record that changed refreshes the threads about it (refresh_context): without
+        # this every change read every thread, and an import's thousands of records each did.
+        threads.create_index([("object.type", ASCENDING), ("object.id", ASCENDING)])
         # A CS-Cart link names its thread by CS-Cart's number (imports.py); only imported threads hold one.
         threads.create_index([("cscart.thread_id", ASCENDING)], sparse=True)
         # One open thread per parties and object; the key is removed when the thread closes.
