@@ -112,3 +112,12 @@ def test_a_reply_posted_here_afterwards_moves_the_imported_thread_on():
     thread = store.get(thread["_id"])
     assert thread["awaiting_reply_from"] is None and thread["unread"]["customer"] == 1
     assert thread["message_count"] == 4 and thread["reminded_level"] == 0
+
+
+def test_contact_details_in_history_are_not_held_for_review():
+    store = MemoryThreads()
+    imports.import_threads(store, Catalog(), batch(item(messages=[
+        message_row(1, text="Call me on +44 20 7946 0958 or write to ann@people.test")])))
+    [message] = store.messages.values()
+    assert "moderation" not in message and "hidden_from" not in message
+    assert message["text"] == "Call me on +44 20 7946 0958 or write to ann@people.test"

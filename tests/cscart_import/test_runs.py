@@ -95,7 +95,12 @@ def test_killed_half_way_a_second_run_finishes_with_exactly_the_source(stack):
         # Batches that split threads, so the kill may fall inside one.
         running = run_import(stack, store, "--batch", "35", wait=False)
         deadline = time.monotonic() + 120
+        customer = stack.token("customer", sub=str(base + 500))
         while imported(stack, base)[1] < 400 and time.monotonic() < deadline and running.poll() is None:
+            # The live system answers meanwhile: the import's batches take no one's place.
+            asked = time.monotonic()
+            assert stack.call("GET", "/v1/threads", customer).status_code == 200
+            assert time.monotonic() - asked < 5
             time.sleep(0.05)
         running.send_signal(signal.SIGKILL)
         running.wait()
