@@ -98,7 +98,9 @@ class Run:
         self.batch_size = batch
         self.sent: set = set()  # catalog records upserted in this run
         self.totals = Counter()
-        self.skipped: list[convert.Skipped] = []
+        # Skipped rows by (table, reason, error): how many, and the first few ids (a store of
+        # a million broken rows must not fill the memory with them).
+        self.skipped: dict[tuple, list] = {}
         self.people: set = set()
         self.spent = Counter()  # seconds: reading CS-Cart, the catalog's upserts, the conversations' import
 
@@ -114,8 +116,8 @@ class Run:
         if count:
             self.totals["orphan_messages"] = count
             for message_id in ids:
-                self.skipped.append(convert.Skipped("vendor_communication_messages", message_id,
-                                                    "its thread is missing"))
+                self.skip(convert.Skipped("vendor_communication_messages", message_id, "its thread is missing"))
+            self.skipped[("vendor_communication_messages", "its thread is missing", True)][0] = count
 
     def page(self, threads: list[dict]) -> None:
         by_id = {row["thread_id"]: row for row in threads}
@@ -133,7 +135,18 @@ class Run:
             self.batch([by_id[thread_id] for thread_id in grouped], grouped)
             self.progress.update(len(rows))
         for thread_id in by_id.keys() - seen:
-            self.skipped.append(convert.Skipped("vendor_communications", thread_id, "has no messages", error=False))
+            self.skip(convert.Skipped("vendor_communications", thread_id, "has no messages", error=False))
+
+    def skip(self, row: convert.Skipped) -> None:
+        counted = self.skipped.setdefault((row.table, row.reason, row.error), [0, []])
+        counted[0] += 1
+        if len(counted[1]) < SHOWN_SKIPS:
+            counted[1].append(row.row_id)
+
+    @property
+    def failed(self) -> bool:
+        """A row was skipped for an error (not for what CS-Cart itself shows as missing)."""
+        return any(error for _, _, error in self.skipped)
 
     def batch(self, threads: list[dict], messages: dict) -> None:
         users = self.source.users({t["user_id"] for t in threads} | {m["user_id"] for ms in messages.values() for m in ms})
@@ -142,7 +155,8 @@ class Run:
         items = []
         for thread in threads:
             item, skipped = convert.import_thread(thread, messages[thread["thread_id"]], users, companies, known)
-            self.skipped.extend(skipped)
+            for row in skipped:
+                self.skip(row)
             if item is None:
                 continue
             items.append(item)
@@ -205,13 +219,10 @@ def summary(run: Run, dry_run: bool, seconds: float) -> str:
     if not dry_run:
         lines.append(f"  time: {run.spent['catalog']:.1f} s in the catalog's upserts, "
                      f"{run.spent['conversations']:.1f} s in the conversations' import, the rest reading CS-Cart")
-    reasons = Counter((s.table, s.reason, s.error) for s in run.skipped)
-    if totals["orphan_messages"]:
-        reasons[("vendor_communication_messages", "its thread is missing", True)] = totals["orphan_messages"]
-    for (table, reason, error), count in sorted(reasons.items()):
-        ids = [str(s.row_id) for s in run.skipped if (s.table, s.reason) == (table, reason)][:SHOWN_SKIPS]
+    for (table, reason, error), (count, ids) in sorted(run.skipped.items()):
+        shown = ", ".join(str(row_id) for row_id in ids)
         lines.append(f"  skipped{' (error)' if error else ''}: {count} {table} rows: {reason} "
-                     f"(ids {', '.join(ids)}{', …' if count > len(ids) else ''})")
+                     f"(ids {shown}{', …' if count > len(ids) else ''})")
     return "\n".join(lines)
 
 
@@ -273,7 +284,7 @@ def main(argv=None) -> int:
         if source is not None:
             source.close()
     print(summary(run, args.dry_run, time.monotonic() - started))
-    return 1 if any(s.error for s in run.skipped) or run.totals["orphan_messages"] else 0
+    return 1 if run.failed else 0
 
 
 if __name__ == "__main__":
