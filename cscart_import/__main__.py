@@ -27,7 +27,7 @@ from .source import Source, SourceError
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 THREADS_PER_PAGE = 500
-MESSAGES_PER_BATCH = 2_000  # what one call carries, and about what the command holds at once
+MESSAGES_PER_BATCH = 1_000  # what one call carries, and about what the command holds at once
 # Upserts in flight at once: about the catalog's workers (nameko's max_workers, 10), so the
 # live system's own calls still find one free.
 CATALOG_CALLS_AT_ONCE = 8

@@ -31,6 +31,8 @@ RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 NOT_DELETED = {"status": {"$ne": "deleted"}}
 # Releasing a key is worth a short wait only: the caller is waiting for its 503.
 RELEASE_SECONDS = 0.5
+# Documents in one write of an import (import_history).
+IMPORT_SLICE = 250
 
 
 class MongoThreads(MongoSavedReplies):
@@ -478,10 +480,14 @@ class MongoThreads(MongoSavedReplies):
         """Messages first (with their words), then their threads as they now stand, in one
         write each: a run stopped between the two writes the messages again, ignored, and the
         threads then. A thread is written whole: the import folded its messages into it."""
-        self.insert_threads([], messages)
-        if threads:
-            self.threads.bulk_write([ReplaceOne({"_id": thread["_id"]}, thread, upsert=True) for thread in threads],
-                                    ordered=False)
+        # In slices: one long write keeps the server from answering the driver's heartbeat,
+        # which then gives the server up and cancels every operation in flight (the embedded
+        # server took over 2 s for 2,000 messages and their words).
+        for start in range(0, len(messages), IMPORT_SLICE):
+            self.insert_threads([], messages[start:start + IMPORT_SLICE])
+        for start in range(0, len(threads), IMPORT_SLICE):
+            self.threads.bulk_write([ReplaceOne({"_id": thread["_id"]}, thread, upsert=True)
+                                     for thread in threads[start:start + IMPORT_SLICE]], ordered=False)
 
     # figures --------------------------------------------------------------------------
 
