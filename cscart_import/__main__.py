@@ -157,7 +157,7 @@ class Run:
             item, skipped = convert.import_thread(thread, messages[thread["thread_id"]], users, companies, known)
             for row in skipped:
                 self.skip(row)
-            if item is None:
+            if item is None or not item["messages"]:  # its messages here were skipped, and said so
                 continue
             items.append(item)
             self.people.add(("vendor", item["company_id"]))

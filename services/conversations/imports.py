@@ -71,7 +71,8 @@ def import_threads(store, catalog, threads: list[dict]) -> dict:
             summary["messages_cut"] += cut
             rules.after_message(thread, row["side"], message["created_at"]).apply_to(thread, message)
             messages.append(message)
-        thread["cscart"]["last_message_id"] = max(taken, *(m["cscart_message_id"] for m in new)) if new else taken
+        if new:
+            thread["cscart"]["last_message_id"] = new[-1]["cscart_message_id"]
         _as_cscart_shows_it(thread, item)
         moved.append(thread)
     store.import_history(moved, messages)
@@ -135,6 +136,7 @@ def _as_cscart_shows_it(thread: dict, item: dict) -> None:
         for side in rules.sides(thread["type"]):
             thread["unread"][side] = 0
             thread["read_at"][side] = thread["last_message_at"]
-    thread["status"] = "deleted" if item["status"] == "D" else thread.get("status", "open")
+    if item["status"] == "D":
+        thread["status"] = "deleted"
     if thread.get("awaiting_reply_from") == "vendor":
         thread["reminded_level"] = ESCALATION  # history is never reminded; a new wait is
