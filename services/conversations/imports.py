@@ -13,7 +13,6 @@ it on. Messages are written before their thread: a run stopped between the two w
 again (duplicates are ignored) and then moves the thread on, so a re-run ends with exactly the
 source's rows.
 """
-import logging
 import struct
 from datetime import datetime
 
@@ -25,8 +24,6 @@ from services.common.errors import Forbidden, ValidationFailed
 
 from . import model, rules, text
 from .reminders import ESCALATION
-
-log = logging.getLogger(__name__)
 
 IMPORTER = "cscart-import"  # the system caller of the import command
 # The byte after an imported id's time: a thread's or a message's, never a native id's

@@ -3,10 +3,8 @@ tables and 4.10's older shape), the whole system running (tests/fixtures/stack.p
 command run as an operator runs it. What is asserted is what people see through the API."""
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
