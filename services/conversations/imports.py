@@ -46,8 +46,9 @@ def import_threads(store, catalog, threads: list[dict]) -> dict:
     """Bring one batch over (contract.ImportBatch): each thread as far as its messages go."""
     stored = {thread["_id"]: thread for thread in store.get_many(
         [imported_id(THREAD_TAG, item["created_at"], item["cscart_thread_id"]) for item in threads])}
-    resolved = catalog.resolve_many([item["object"] for item in threads if item["object"]["type"] != "none"]) \
-        if any(item["object"]["type"] != "none" for item in threads) else {}
+    # The contexts as of the import, one call a batch: the snapshot a thread keeps.
+    objects = [item["object"] for item in threads if item["object"]["type"] != "none"]
+    resolved = catalog.resolve_many(objects) if objects else {}
     summary = {"threads_created": 0, "threads_updated": 0, "messages": 0, "messages_cut": 0}
     moved, messages = [], []
     for item in threads:
