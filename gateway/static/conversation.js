@@ -77,7 +77,7 @@ export function contextView(thread, {staff}) {
 
 /** Ctrl+Enter (Cmd+Enter on a Mac) in a message box sends it. */
 export function sendsNow(event) {
-  return event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.isComposing;
+  return event.key === 'Enter' && Boolean(event.ctrlKey || event.metaKey) && !event.isComposing;
 }
 
 // Within this many pixels of the newest message the view follows new ones down.
