@@ -144,7 +144,8 @@ def test_asked_and_answered_by_keyboard_alone_and_each_side_sees_seen(open_page,
         expect(context).to_be_visible()
         expect(context).to_contain_text("Linen Lamp Shade")
         expect(toggle).to_have_attribute("aria-expanded", "true")
-        assert context.bounding_box()["y"] > center.locator(".scroller").bounding_box()["y"]  # after the messages
+        assert center.evaluate("""center => center.shadowRoot.querySelector('.context').getBoundingClientRect().top
+            > center.shadowRoot.querySelector('.scroller').getBoundingClientRect().top""")  # after the messages
         vendor.keyboard.press("Enter")
         expect(context).to_be_hidden()
     else:
