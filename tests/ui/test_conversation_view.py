@@ -205,3 +205,30 @@ def test_the_demo_shows_its_own_pictures_and_icon_with_nothing_from_outside(open
     assert page.request.get(stack.url + icon).headers["content-type"].startswith("image/svg+xml")
     page.wait_for_load_state("networkidle")
     assert asked_elsewhere == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_long_link_wraps_in_the_bell_the_list_and_the_messages(open_page, stack, demo, width):
+    tag = uuid.uuid4().hex[:6]
+    link = f"https://oak-and-thread.example.test/care/{tag}/" + "oil-and-wax-finish-" * 8
+    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
+        "type": "vendor_to_customer", "object": {"type": "company", "id": "2"},
+        "message": f"Is this the right care guide? {link}"})
+    assert asked.status_code in (200, 201), asked.text
+
+    page = open_page("/ui/demo/vendor?vendor=2", width)
+    center = page.locator("mc-message-center")
+    center.get_by_role("button", name="Notifications").click()
+    item = center.locator(".bell-panel li").filter(has_text=tag)
+    expect(item).to_have_count(1, timeout=20_000)
+    panel = center.locator(".bell-panel")
+    assert panel.evaluate("p => p.scrollWidth <= p.clientWidth"), "the bell's panel scrolls sideways"
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.keyboard.press("Escape")
+    row = center.locator(".thread-row").filter(has_text=tag)
+    row.get_by_role("button").click()
+    message = center.locator(".message").filter(has_text=tag)
+    expect(message).to_be_visible()
+    assert message.evaluate("m => m.scrollWidth <= m.clientWidth"), "the message runs off its bubble"
+    assert center.locator(".scroller").evaluate("s => s.scrollWidth <= s.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
