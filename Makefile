@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 # axe-core, the npm package the browser tests inject into pages to check accessibility.
 AXE := tests/ui/axe/node_modules/.installed
 
-.PHONY: install run test faults scale bench rabbitmq system-packages clean
+.PHONY: install run check test faults scale bench rabbitmq system-packages clean
 
 install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
@@ -45,6 +45,16 @@ system-packages:
 
 run: install rabbitmq
 	$(BIN)/python -m dev.run
+
+# Before each commit: lint, the layers, the web front's pure parts under Node, and every test
+# that needs no real part (no broker, database, mail server or process: tests/conftest.py marks
+# the others `real_parts`). `make test` runs all of it and the rest.
+check: install
+	$(BIN)/ruff check services gateway dev bench tests
+	$(BIN)/lint-imports --no-cache
+	node --test tests/web/
+	$(BIN)/nameko test tests/common tests/conversations tests/notifications tests/catalog_context tests/inbound_mail \
+		-m "not real_parts" -p no:cacheprovider -q $(PYTEST_ARGS)
 
 # Two runs: the suite under nameko's eventlet, then the browser tests (tests/ui) in a plain
 # pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The first

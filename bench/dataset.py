@@ -30,7 +30,7 @@ from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.conversations import broadcasts, model, reminders, rules, text
-from services.conversations.mongo_store import split_words
+from services.conversations.mongo_words import split_words
 from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
 
 # The reminder and escalation waits the services run with (their defaults).
@@ -311,7 +311,7 @@ class Loader:
 
 
 def insert_messages(db, messages) -> None:
-    """Messages as the store writes them: each with its words beside it (mongo_store.split_words)."""
+    """Messages as the store writes them: each with its words beside it (mongo_words.split_words)."""
     split = [split_words(message) for message in messages]
     insert(db.message_words, [words for _, words in split])
     insert(db.messages, [stored for stored, _ in split])

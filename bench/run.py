@@ -520,7 +520,15 @@ def run(options: dict, work: Path) -> dict:
                     stage.update(bench.inbox_pages({"q_rare": generator.rare_word, "q_broad": dataset.BROAD_WORD}))
                 for name, word in (("q_rare", generator.rare_word), ("q_broad", dataset.BROAD_WORD)):
                     stage[name].update(q=word, share_of_threads=generator.share(word))
+                # The 16 clients post faster than the notifications service works through (at
+                # most about 50 messages/s a second's worth of CPU): their mails and bells are
+                # still being planned during the inbox pages. The mail goal is a steady 20
+                # messages/s, so it is measured once the service has caught up; the same figure
+                # right after the burst, backlog and all, is kept beside it for the record.
                 print(f"  mail latency at a steady {MAIL_RATE:.0f} messages/s …", flush=True)
+                with bench.phase("mail_latency_after_burst"):
+                    stage["mail_latency_after_burst"] = bench.mail_latency(generator)
+                stage["notifications_caught_up_after_burst_s"] = bench.settle()
                 with bench.phase("mail_latency"):
                     stage["mail_latency"] = bench.mail_latency(generator)
                 stage["mail_latency"]["notifications_caught_up_s"] = bench.settle()
@@ -629,6 +637,10 @@ def stage_lines(stage: dict) -> str:
                      + f"\n{'':22}  the service's query alone, sent from the bench: p95 {row['query_alone']['p95_ms']:.1f} ms,"
                        f" median {row['query_alone']['median_ms']:.1f} ms")
     lines.append(f"  plain find(company_id).sort().limit(20): median {stage['plain_find']['median_ms']:.1f} ms")
+    if "mail_latency_after_burst" in stage:
+        lines += ["  right after the 16 clients' burst (for the record, not the goal):"]
+        lines += ["    " + line for line in mail_lines(stage["mail_latency_after_burst"])[:1]]
+        lines += [f"  notifications caught up {stage['notifications_caught_up_after_burst_s']} s later; then:"]
     if "mail_latency" in stage:
         lines += ["  " + line for line in mail_lines(stage["mail_latency"])]
     return "\n".join(lines)
@@ -636,11 +648,15 @@ def stage_lines(stage: dict) -> str:
 
 def mail_lines(mail: dict) -> list[str]:
     latency = mail["posted_to_accepted"] or {}
+    posting, stored = mail.get("posting_answered") or {}, mail.get("created_at_to_accepted") or {}
     commands = mail["database_commands_per_message"]
     return [
         f"message posted → mail accepted, {mail['rate_per_second']:.0f} messages/s ({mail['messages']}, "
         f"{mail['not_posted']} not posted, {mail['mails_seen']} mails): median {latency.get('median_ms', float('nan')):.0f} ms, "
         f"p95 {latency.get('p95_ms', float('nan')):.0f} ms, max {latency.get('max_ms', float('nan')):.0f} ms",
+        f"  of which the post's answer: median {posting.get('median_ms', float('nan')):.0f} ms, p95 "
+        f"{posting.get('p95_ms', float('nan')):.0f} ms; the message's stored time → mail accepted: median "
+        f"{stored.get('median_ms', float('nan')):.0f} ms, p95 {stored.get('p95_ms', float('nan')):.0f} ms",
         f"database commands a posted message at that rate: {commands['total']} ("
         + ", ".join(f"{name} {value}" for name, value in commands.items() if name not in ("total", "by_command")) + ")",
         "    " + ", ".join(f"{name} {value}" for name, value in commands["by_command"].items()),
@@ -686,6 +702,9 @@ def table(results: dict) -> str:
             row(f"message posted → mail accepted, {figure.removesuffix('_ms')} (ms)",
                 lambda s, figure=figure: f"{(s['mail_latency']['posted_to_accepted'] or {}).get(figure, float('nan')):.0f}")
         row("database commands a posted message", lambda s: f"{s['mail_latency']['database_commands_per_message']['total']}")
+    if all("mail_latency_after_burst" in stage for stage in stages):
+        row("the same, right after the burst: p95 (ms)", lambda s: f"{(s['mail_latency_after_burst']['posted_to_accepted'] or {}).get('p95_ms', float('nan')):.0f}")
+        row("notifications caught up after the burst (s)", lambda s: f"{s['notifications_caught_up_after_burst_s']}")
     out.append("")
     if stages and "mail_latency" in stages[-1]:
         out += [f"at the largest stage, {MAIL_RATE:.0f} messages/s:"] + mail_lines(stages[-1]["mail_latency"])

@@ -97,3 +97,10 @@ def page_settings() -> dict:
         host = f"[{host}]"
     port = current_app.config["SETTINGS"].PUSH_PORT
     return {"events_url": f"{request.scheme}://{host}:{port}/v1/events", "module_url": MODULE_URL}
+
+
+def thread_links(base_url: str) -> dict:
+    """The settings that make the links in mails and bell items open these pages (`make run`
+    and the test stack set them; a deployment's defaults are CS-Cart's pages)."""
+    return {"STOREFRONT_THREAD_URL": f"{base_url}/ui/demo/storefront?thread_id={{thread_id}}",
+            "PORTAL_THREAD_URL": f"{base_url}/ui/demo/{{side}}?thread_id={{thread_id}}"}

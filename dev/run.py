@@ -19,7 +19,7 @@ import requests
 
 from services.common.config import load_settings
 
-from . import embedded_mongo, seed
+from . import demo, embedded_mongo, seed
 from .parent import end_with_parent, ended_with_this_one
 from .ports import free_port, wait_for_port
 from .procfile import ROOT
@@ -77,6 +77,9 @@ def main() -> None:
             wait_for_port(settings.SMTP_PORT, process=sink)
         if development:
             env["DEMO"] = "1"  # the demo pages are served only beside the demo data
+            # and the links in mails and bell items open them
+            for name, value in demo.thread_links(f"http://127.0.0.1:{settings.GATEWAY_PORT}").items():
+                env.setdefault(name, value)
         supervisor = Supervisor(env)
         base_url = f"http://127.0.0.1:{settings.GATEWAY_PORT}"
         threading.Thread(target=welcome, args=(base_url, settings.JWT_SECRET, development, supervisor.stopping),

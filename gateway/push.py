@@ -12,6 +12,9 @@ through the gateway, which applies every rule again, so nothing here can leak a 
 One kombu consumer per process listens on an exclusive, auto-delete queue bound to nameko's
 `conversations.events` exchange and hands each event to the pages allowed to see its thread.
 Several push processes each get every event, so the process scales out behind a load balancer.
+The same queue hears the notifications service's `bell_changed` (an item written or read on a
+bell): it goes to the pages of that bell's owners only (services/common/access.audience_of,
+narrowed by the permission group of its items), as {"type": "bell_changed", "thread_id"}.
 
     GET /metrics                  Prometheus, for the bearer of METRICS_TOKEN (404 while unset)
 
@@ -49,7 +52,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from services.common.caller import Caller
 from services.common.config import Settings, load_settings
 from services.common.listening import port_of_our_own
-from services.common.events import CONVERSATIONS, MESSAGE_POSTED, THREAD_STARTED
+from services.common.events import BELL_CHANGED, CONVERSATIONS, MESSAGE_POSTED, NOTIFICATIONS, THREAD_STARTED
 from services.common import access, logs
 
 from gateway.auth import LEEWAY_SECONDS, Unauthorized, caller_from_token
@@ -58,6 +61,7 @@ from services.common.secrets_policy import WeakSecret, check_signing_secret
 log = logging.getLogger("gateway.push")
 
 EVENTS = (THREAD_STARTED, MESSAGE_POSTED)
+BELL_EVENTS = (BELL_CHANGED,)
 # Sent when the broker connection came back: events may have been missed, so pages refetch.
 RESYNC = "resync"
 HEARTBEAT_SECONDS = 15.0
@@ -92,6 +96,11 @@ def thread_for_access(thread: dict) -> dict:
 
 def may_see(caller: Caller, thread: dict) -> bool:
     return access.may_view(caller, thread_for_access(thread))
+
+
+def owns(caller: Caller, news: dict) -> bool:
+    """Whether the page's bell is the one the news is about, and its items ones it may see."""
+    return access.audience_of(caller) == news["audience"] and access.may_view_group(caller, news["group"])
 
 
 class Page:
@@ -154,6 +163,18 @@ class Audience:
         EVENTS_HEARD.labels("told").inc(told)
         return told
 
+    def ring(self, news: dict) -> int:
+        """Hand a bell's news to the pages of its owners; returns how many."""
+        data = {"thread_id": news["thread_id"], "message_id": None, "type": BELL_CHANGED}
+        told = 0
+        for page in list(self.pages):
+            if owns(page.caller, news):
+                page.tell(data)
+                told += 1
+        EVENTS_HEARD.labels("heard").inc()
+        EVENTS_HEARD.labels("told").inc(told)
+        return told
+
     def resync(self) -> None:
         for page in list(self.pages):
             page.tell({"thread_id": None, "message_id": None, "type": RESYNC})
@@ -197,7 +218,7 @@ class EventFeed:
                 with Connection(self.amqp_uri, heartbeat=30, connect_timeout=5) as connection:
                     with self._consumer(connection):
                         self.ready = True
-                        log.info("listening for %s on %s", ", ".join(EVENTS), self.queue_name)
+                        log.info("listening for %s on %s", ", ".join(EVENTS + BELL_EVENTS), self.queue_name)
                         if connected_before:
                             self.audience.resync()
                         connected_before, delay = True, 1.0
@@ -210,8 +231,9 @@ class EventFeed:
 
     def _consumer(self, connection) -> Consumer:
         # Declared exactly as nameko's dispatcher declares it, or RabbitMQ refuses the binding.
-        exchange = get_event_exchange(CONVERSATIONS, {})
-        queue = Queue(self.queue_name, bindings=[binding(exchange, routing_key=name) for name in EVENTS],
+        conversations, notifications = get_event_exchange(CONVERSATIONS, {}), get_event_exchange(NOTIFICATIONS, {})
+        queue = Queue(self.queue_name, bindings=[binding(conversations, routing_key=name) for name in EVENTS]
+                      + [binding(notifications, routing_key=name) for name in BELL_EVENTS],
                       exclusive=True, auto_delete=True)
         # No acks: a lost event costs a page one refetch (the next event or its 20 s poll).
         return Consumer(connection, queues=[queue], callbacks=[self._on_event], accept=["json"], no_ack=True)
@@ -226,10 +248,13 @@ class EventFeed:
     def _on_event(self, payload: dict, message) -> None:
         event_type = message.delivery_info.get("routing_key")
         try:
-            told = self.audience.announce(event_type, payload)
-            log.debug("%s for thread %s told %d pages", event_type, payload["thread"]["id"], told)
+            if event_type == BELL_CHANGED:
+                told = self.audience.ring(payload)
+            else:
+                told = self.audience.announce(event_type, payload)
+            log.debug("%s told %d pages", event_type, told)
         except (KeyError, TypeError):
-            log.warning("an %s event without a thread was ignored", event_type)
+            log.warning("an %s event without its thread or bell was ignored", event_type)
 
 
 class PushApp:

@@ -65,6 +65,7 @@ WHO_MAY_CALL = {
     ("GET", "/v1/moderation"): f"{SIGNED_IN}: admins with moderate_messages",
     ("GET", "/v1/moderation/decisions"): f"{SIGNED_IN}: admins with moderate_messages",
     ("POST", "/v1/moderation/<message_id>"): f"{SIGNED_IN}: admins with moderate_messages",
+    ("GET", "/v1/catalog/vendors"): f"{SIGNED_IN}: admins with view_admin_communication or manage_admin_communication",
     ("PUT", "/v1/catalog/vendors/<company_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
     ("DELETE", "/v1/catalog/vendors/<company_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
     ("PUT", "/v1/catalog/products/<product_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",

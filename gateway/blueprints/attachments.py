@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from gridfs import errors as gridfs_errors
 
 from services.common import attachment_files, attachment_urls
 from services.common.errors import Forbidden, NotFound
@@ -104,9 +103,8 @@ def _send(attachment_id: str, variant: str) -> Response:
     file_id = described["id"] if variant == "original" else described.get("thumbnail_id")
     if file_id is None:
         raise NotFound("This file has no thumbnail.")
-    try:
-        stored = attachment_files.StoredFile(uploads.database(), file_id)
-    except gridfs_errors.NoFile:
+    stored = attachment_files.open_stored(uploads.database(), file_id)
+    if stored is None:
         raise NotFound("No such file.")
     content_type = stored.metadata.get("content_type") or "application/octet-stream"
     return _ranged(stored, content_type, described["name"] if variant == "original" else f"thumbnail-{file_id}")
@@ -120,11 +118,10 @@ def _allowed(attachment_id: str, variant: str) -> dict:
                                                request.args.get("signature"))
         if problem:
             raise Forbidden(problem)
-        found = uploads.database()[attachment_files.FILES].find_one(
-            {"_id": attachment_id, "metadata.variant": "original", "metadata.message_id": {"$ne": None}})
+        found = attachment_files.posted_original(uploads.database(), attachment_id)
         if found is None:
             raise NotFound("No such file.")
-        return {**attachment_files.described(found), "thumbnail_id": found["metadata"].get("thumbnail_id")}
+        return found
     if not request.headers.get("Authorization"):
         raise Unauthorized("A bearer token or a signed link is required.")
     return rpc().conversations.attachment(signed(), attachment_id)

@@ -2,7 +2,8 @@
 from flask import request
 from flask.views import MethodView
 
-from services.common.access import CATALOG_WRITERS_ONLY, may_write_catalog
+from services.common.access import (
+    ADMINISTRATION_ONLY, CATALOG_WRITERS_ONLY, may_search_vendors, may_write_catalog)
 from services.common.errors import Forbidden, ValidationFailed
 from services.contracts import catalog as schemas
 
@@ -20,6 +21,10 @@ def only_the_storefront_writes():
     # The catalog service checks it again: it trusts no caller but its own rule.
     if request.method in ("PUT", "DELETE") and not may_write_catalog(current_caller()):
         raise Forbidden(CATALOG_WRITERS_ONLY)
+    # Before the query is read, as above.
+    if request.method == "GET" and request.endpoint == "catalog.search_vendors" \
+            and not may_search_vendors(current_caller()):
+        raise Forbidden(ADMINISTRATION_ONLY)
 
 
 def with_path_id(body: dict, id_field: str, path_id: str) -> dict:
@@ -59,6 +64,15 @@ class Order(MethodView):
     def delete(self, order_id):
         """Forget the order."""
         rpc().catalog_context.delete_order(signed(), order_id)
+
+
+@blp.route("/catalog/vendors", methods=["GET"])
+@blp.arguments(schemas.VendorQuery, location="query")
+@blp.response(200, schemas.VendorPage)
+def search_vendors(query):
+    """The vendors whose name holds `q` (any case), by name, page by page: the administration's
+    picker. The catalog service checks the caller too."""
+    return rpc().catalog_context.search_vendors(signed(), query)
 
 
 @blp.route("/catalog/vendors/<company_id>")

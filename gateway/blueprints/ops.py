@@ -4,8 +4,8 @@ import hmac
 from flask import current_app, request
 from flask_smorest import Blueprint
 from kombu import Connection
-from pymongo import MongoClient
 
+from services.common import mongo
 from services.common.errors import NotFound
 
 from ..auth import Unauthorized
@@ -31,7 +31,7 @@ def healthz():
 def readyz():
     """The broker and the database are reachable (`?services=all` also asks each service)."""
     settings = current_app.config["SETTINGS"]
-    checks = {"broker": _broker_ok(settings.AMQP_URI), "database": _database_ok(settings.MONGO_URI)}
+    checks = {"broker": _broker_ok(settings.AMQP_URI), "database": mongo.answers(settings.MONGO_URI)}
     if request.args.get("services") == "all":
         for name in SERVICES:
             checks[name] = _service_ok(name)
@@ -61,17 +61,6 @@ def _broker_ok(uri: str) -> bool:
         return True
     except Exception:
         return False
-
-
-def _database_ok(uri: str) -> bool:
-    client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
-    try:
-        client.admin.command("ping")
-        return True
-    except Exception:
-        return False
-    finally:
-        client.close()
 
 
 def _service_ok(name: str) -> bool:

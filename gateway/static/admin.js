@@ -1,14 +1,17 @@
-/** The administration's tools: vendors' names (threads and receipts carry only ids),
+/** The administration's tools: vendors' names (threads and receipts carry only ids; the
+ * customer's list names them too),
  * announcements with read receipts, and the vendors' response-time figures. */
 import {ApiError} from './api.js';
 import {h, newKey, replace} from './dom.js';
 import {formatDuration, formatShare, formatTime} from './format.js';
+import {Audience} from './start-conversation.js';
 import {t} from './strings.js';
 
 export class VendorNames {
   constructor(host) {
     this.host = host;
     this.names = new Map();
+    this.logos = new Map(); // the catalog's logo of a vendor, when it has one
     this.loading = new Map();
   }
 
@@ -22,7 +25,10 @@ export class VendorNames {
   name(companyId) {
     if (!this.loading.has(companyId)) {
       this.loading.set(companyId, this.host.api.get(`/v1/context/company/${encodeURIComponent(companyId)}`)
-        .then((resolved) => resolved.context?.name, () => null)
+        .then((resolved) => {
+          if (resolved.summary?.image_url) this.logos.set(companyId, resolved.summary.image_url);
+          return resolved.context?.name;
+        }, () => null)
         .then((name) => {
           const shown = name || t('vendorLabel', {id: companyId});
           this.names.set(companyId, shown);
@@ -39,18 +45,14 @@ export class Announcements {
   constructor(host) {
     this.host = host;
     this.ids = this.remembered();
-    this.idsInput = h('input', {type: 'text', name: 'company_ids', 'aria-label': t('announceIds'), placeholder: '1, 2'});
+    this.audience = new Audience(host);
     this.subject = h('input', {type: 'text', name: 'subject', required: true, maxlength: 200});
     this.message = h('textarea', {name: 'message', required: true, maxlength: 10000, rows: 5});
     this.problem = h('p', {class: 'error', role: 'alert'});
     this.result = h('p', {class: 'note', role: 'status'});
     this.form = h('form', {onsubmit: (event) => { event.preventDefault(); this.send(); }},
       h('h3', {}, t('announceTitle')),
-      h('fieldset', {},
-        h('legend', {}, t('announceTo')),
-        h('label', {class: 'check'}, h('input', {type: 'radio', name: 'audience', value: 'all', checked: true}), t('announceAll')),
-        h('label', {class: 'check'}, h('input', {type: 'radio', name: 'audience', value: 'some'}), t('announceSome')),
-        this.idsInput),
+      this.audience.element,
       h('label', {}, t('announceSubject'), this.subject),
       h('label', {}, t('announceMessage'), this.message),
       this.problem,
@@ -59,7 +61,6 @@ export class Announcements {
     this.receipts = h('div', {class: 'receipts'});
     this.element = h('div', {class: 'panel'}, this.form,
       h('section', {'aria-labelledby': 'receipts-title'}, h('h3', {id: 'receipts-title'}, t('receiptsTitle')), this.receipts));
-    this.idsInput.addEventListener('input', () => { this.form.querySelector('input[value=some]').checked = true; });
   }
 
   remembered() {
@@ -80,10 +81,13 @@ export class Announcements {
   }
 
   async send() {
-    const data = new FormData(this.form);
-    const some = data.get('audience') === 'some';
-    const companyIds = some ? this.idsInput.value.split(',').map((id) => id.trim()).filter(Boolean) : 'all';
+    const companyIds = this.audience.companyIds;
     this.problem.textContent = '';
+    if (!companyIds.length) {
+      this.problem.textContent = t('announceNoVendors');
+      this.audience.picker.input.focus();
+      return;
+    }
     try {
       const sent = await this.host.api.post('/v1/broadcasts', {company_ids: companyIds, subject: this.subject.value,
         message: this.message.value}, this.key || (this.key = newKey()));
@@ -92,6 +96,7 @@ export class Announcements {
       this.result.textContent = t('announceSent', {count: sent.thread_count});
       this.subject.value = '';
       this.message.value = '';
+      this.audience.reset();
       await this.refresh();
     } catch (error) {
       this.problem.textContent = error instanceof ApiError ? error.sentence : t('errorGeneric');

@@ -32,8 +32,10 @@ export class Bell {
   }
 
   async refresh() {
+    const asked = (this.asked = (this.asked || 0) + 1);
     try {
       const page = await this.host.api.get('/v1/notifications', {limit: 20});
+      if (asked !== this.asked) return; // a newer answer is on its way: this one may be older
       this.element.hidden = false;
       this.show(page);
     } catch {

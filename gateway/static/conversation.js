@@ -8,6 +8,7 @@ import {ApiError} from './api.js';
 import {FilePicker, ImageViewer, filesView} from './attachments.js';
 import {h, newKey, replace} from './dom.js';
 import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
+import {partyLine} from './parties.js';
 import {ReplyPicker} from './reply-picker.js';
 import {renderBody, safeUrl} from './safe-html.js';
 import {STRINGS, t} from './strings.js';
@@ -28,13 +29,13 @@ export function contextView(thread, {staff}) {
       image ? h('img', {src: image, alt: context.name || '', loading: 'lazy'}) : null,
       h('div', {},
         h('h4', {}, context.name || t('product')),
-        facts([[t('code'), context.code], [t('price'), formatAmount(context.price)]]),
+        facts([[t('code'), context.code], [t('price'), formatAmount(context.price, context.currency)]]),
         link(context.url, t('viewProduct')))));
   } else if (context.type === 'order') {
     const customer = context.customer || {};
     parts.push(h('section', {},
       h('h4', {}, t('orderNumber', {number: context.number ?? context.id})),
-      facts([[t('total'), formatAmount(context.total)], [t('date'), formatTime(context.date)],
+      facts([[t('total'), formatAmount(context.total, context.currency)], [t('date'), formatTime(context.date)],
         [t('status'), context.status]]),
       link(context.url, t('viewOrder'))));
     if (staff) {
@@ -68,7 +69,7 @@ export function contextView(thread, {staff}) {
       h('h4', {}, t('changesTitle')),
       changes.length
         ? h('ul', {class: 'changes'}, changes.map((change) => h('li', {}, t('changeLine', {
-          field: names[change.field] || change.field, ...changeValues(change)}))))
+          field: names[change.field] || change.field, ...changeValues(change, context.currency)}))))
         : h('p', {class: 'muted'}, t('noChanges'))));
   }
   if (staff && thread.context_as_of) parts.push(h('p', {class: 'muted'}, t('asOf', {time: formatTime(thread.context_as_of)})));
@@ -296,7 +297,7 @@ export class ConversationView {
     actions.prepend(contextButton);
 
     replace(this.element, h('article', {class: 'conversation', 'aria-labelledby': 'conversation-title'},
-      h('header', {class: 'conv-head'}, h('div', {class: 'title'}, this.heading, ' ', status), actions),
+      h('header', {class: 'conv-head'}, h('div', {class: 'title'}, this.heading, ' ', status, partyLine(thread, this.host)), actions),
       dialogue,
       context));
     this.keepPlace(place);

@@ -31,7 +31,14 @@ export function newKey() {
   return globalThis.crypto?.randomUUID?.() || `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
-export function threadFromHash() {
-  const match = /^#mc-thread=([^&]+)/.exec(location.hash);
+export function threadFromHash(hash = location.hash) {
+  const match = /^#mc-thread=([^&]+)/.exec(hash);
   return match ? decodeURIComponent(match[1]) : null;
+}
+
+/** The thread a link names: `#mc-thread=<id>` (the components' own links), else the query's
+ * `thread_id` (the mails' and the bell's, CS-Cart's name) or `thread`. */
+export function threadFromLink(url = location.href) {
+  const {hash, searchParams} = new URL(url);
+  return threadFromHash(hash) || searchParams.get('thread_id') || searchParams.get('thread') || null;
 }

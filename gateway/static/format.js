@@ -9,11 +9,33 @@ export function formatTime(iso) {
   return date.toLocaleString(STRINGS.locale, {dateStyle: 'medium', timeStyle: 'short'});
 }
 
-export function formatAmount(value) {
+/** An amount; with the catalog's `currency`, a price as the storefront writes it: CS-Cart's
+ * symbol, decimals and separators when the catalog gives them, else the currency's code in the
+ * reader's own way (services/catalog_context/money.py). */
+export function formatAmount(value, currency = null) {
   if (value === null || value === undefined || value === '') return t('nothing');
   const number = Number(value);
   if (Number.isNaN(number)) return String(value);
+  if (currency && typeof currency.symbol === 'string') return cscartPrice(number, currency);
+  if (currency && currency.code) {
+    try {
+      return number.toLocaleString(STRINGS.locale, {style: 'currency', currency: currency.code});
+    } catch {
+      // a code the browser does not know: the amount alone, as before
+    }
+  }
   return number.toLocaleString(STRINGS.locale, {minimumFractionDigits: 2, maximumFractionDigits: 2});
+}
+
+/** CS-Cart's price: fixed decimals, its separators, the symbol before ("$1,234.50") or after
+ * ("1.234,50 €", with a no-break space) the amount. */
+function cscartPrice(number, currency) {
+  const decimals = Number.isInteger(currency.decimals) ? currency.decimals : 2;
+  const [whole, fraction] = Math.abs(number).toFixed(decimals).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, currency.thousands_separator ?? ',');
+  const amount = `${grouped}${fraction ? `${currency.decimals_separator ?? '.'}${fraction}` : ''}`;
+  const sign = number < 0 && Number(amount.replace(/\D/g, '')) !== 0 ? '-' : '';
+  return sign + (currency.after ? `${amount}\u00a0${currency.symbol}` : `${currency.symbol}${amount}`);
 }
 
 export function formatDuration(seconds) {
@@ -31,8 +53,8 @@ export function formatShare(share) {
 }
 
 /** A context change's before and after, amounts shown as amounts. */
-export function changeValues(change) {
-  const show = ['price', 'total'].includes(change.field) ? formatAmount : formatValue;
+export function changeValues(change, currency = null) {
+  const show = ['price', 'total'].includes(change.field) ? (value) => formatAmount(value, currency) : formatValue;
   return {then: show(change.then), now: show(change.now)};
 }
 

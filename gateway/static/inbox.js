@@ -3,7 +3,7 @@
 import {ApiError} from './api.js';
 import {Bell} from './bell.js';
 import {ConversationView} from './conversation.js';
-import {h, replace, threadFromHash} from './dom.js';
+import {h, replace, threadFromHash, threadFromLink} from './dom.js';
 import {McElement} from './element.js';
 import {t} from './strings.js';
 import {ThreadList} from './thread-list.js';
@@ -27,8 +27,9 @@ export class Inbox extends McElement {
     this.refreshList();
     this.refreshUnread();
     this.bell.refresh();
-    const fromLink = threadFromHash();
-    if (fromLink) this.openThread(fromLink, {focus: false});
+    // A link (a mail's, the bell's) names a thread: it opens, and the page shows it.
+    const fromLink = threadFromLink();
+    if (fromLink) this.openThread(fromLink, {focus: false}).then(() => this.scrollIntoView({block: 'start'}));
   }
 
   buildHeader(title) {
@@ -109,10 +110,15 @@ export class Inbox extends McElement {
   }
 
   onLive(event) {
+    // The bell hears of its own changes: bell_changed comes once its item is written (or read),
+    // so it refetches at once. While the stream is down (poll) or was (resync), it refetches too.
+    if (event.type === 'bell_changed' || event.type === 'poll' || event.type === 'resync') {
+      this.soon('bell', () => this.bell.refresh(), 0);
+    }
+    if (event.type === 'bell_changed') return;
     this.soon('list', () => {
       this.refreshList();
       this.refreshUnread();
-      this.bell.refresh();
     });
     const touchesOpen = event.type !== 'message_posted' && event.type !== 'thread_started'
       ? true : event.thread_id === this.conversation.id;

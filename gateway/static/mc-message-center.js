@@ -7,6 +7,7 @@ import {h, newKey} from './dom.js';
 import {Inbox} from './inbox.js';
 import {ReviewQueue} from './review.js';
 import {SavedRepliesPanel} from './saved-replies-panel.js';
+import {NewConversation, orderFromHash} from './start-conversation.js';
 import {t} from './strings.js';
 
 const RECEIPTS_REFRESH_MS = 5000;
@@ -39,7 +40,13 @@ export class MessageCenter extends Inbox {
       this.reviewTab = tabs.querySelector('#tab-review');
       this.reviewTab.hidden = true; // until the API says this admin may review
     }
-    this.frame(h('section', {class: 'frame center'}, this.buildHeader(t('centerTitle')), tabs, sections));
+    const header = this.buildHeader(t('centerTitle'));
+    // Staff write first too: to the administration, to a vendor, to an order's customer.
+    this.starter = new NewConversation(this);
+    header.querySelector('.title').after(this.starter.element);
+    this.frame(h('section', {class: 'frame center'}, header, tabs, sections));
+    const order = orderFromHash();
+    if (order) this.starter.open(order);
     if (admin) {
       this.every(RECEIPTS_REFRESH_MS, () => { if (!this.announcements.element.hidden) this.announcements.refresh(); });
       this.review.refresh();
@@ -72,7 +79,10 @@ export class MessageCenter extends Inbox {
       });
       if (focus) tabs[chosen].focus();
       const name = entries[chosen][0];
-      if (name === 'announcements') this.announcements.refresh();
+      if (name === 'announcements') {
+        this.announcements.refresh();
+        this.announcements.audience.refresh();
+      }
       if (name === 'response-times') this.responseTimes.load();
       if (name === 'review') this.review.refresh();
     };

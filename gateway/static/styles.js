@@ -216,4 +216,31 @@ dialog.viewer[open] { display: grid; grid-template-rows: auto minmax(0, 1fr) aut
 .viewer .muted { color: #c9d1dd; }
 .viewer a { color: #9cc2ff; }
 .viewer button:not(.primary) { background: #262c36; color: #fff; border-color: #4a5363; }
+/* starting a conversation, and the vendor picker (start-conversation.js) */
+.head .start { margin-left: auto; }
+.vendor-picker { position: relative; display: grid; gap: .2em; }
+.vendor-picker label { font-size: .92em; }
+.vendor-picker input { width: 100%; }
+.picker-options { list-style: none; margin: 0; padding: .2em 0; position: absolute; top: 100%; left: 0; right: 0; z-index: 5;
+  background: #fff; border: 1px solid var(--mc-border, #c5ccd8); border-radius: 6px; max-height: 16em; overflow-y: auto;
+  box-shadow: 0 6px 18px rgba(20, 30, 50, .15); }
+.picker-options li { padding: .45em .7em; cursor: pointer; overflow-wrap: anywhere; }
+.picker-options li[aria-selected=true] { background: var(--mc-accent, #1f56b3); color: #fff; }
+.picker-options li[aria-selected=true] .muted { color: inherit; }
+.chips { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .4em; }
+.chips li { display: inline-flex; align-items: center; gap: .3em; padding: .15em .3em .15em .7em; border-radius: 999px;
+  background: var(--mc-hover, #f1f4f9); border: 1px solid var(--mc-border, #c5ccd8); overflow-wrap: anywhere; }
+.chips button.link { min-width: 1.8em; min-height: 1.8em; text-decoration: none; font-size: 1.1em; }
+.audience-count { font-weight: 600; }
+.start-dialog fieldset { border: 1px solid #e1e5ec; border-radius: 8px; display: grid; gap: .4em; padding: .6em .9em; }
+.start-dialog .route-part { display: grid; gap: .35em; }
+.start-dialog .row { display: flex; gap: .5em; flex-wrap: wrap; }
+.start-dialog .row input { flex: 1 1 8em; }
+.start-dialog input[type=text] { width: 100%; }
+.start-dialog .row input[type=text] { width: auto; }
+/* who is who: the vendor's logo on the customer's conversations */
+.conv-head .party { flex-basis: 100%; display: flex; flex-wrap: wrap; align-items: center; gap: .4em .9em; color: var(--mc-muted, #5b6576); font-size: .9em; overflow-wrap: anywhere; }
+.conv-head .party .with { display: inline-flex; align-items: center; gap: .4em; }
+.conv-head .party .vendor-logo { width: 24px; height: 24px; object-fit: contain; border-radius: 4px; }
+.thread-open .vendor-logo { width: 24px; height: 24px; object-fit: contain; border-radius: 4px; margin-right: .4em; vertical-align: middle; }
 `;

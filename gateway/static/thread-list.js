@@ -78,14 +78,24 @@ export class ThreadList {
     const author = last ? (last.author.side === mySide && (mySide !== 'customer' || last.author.user_id === this.host.claims.sub)
       ? t('you') : (last.author.name || sideLabel(last.author.side))) : '';
     const about = [item.context?.title];
+    const vendorName = () => this.host.vendorNames?.known(item.company_id, () => {
+      const current = this.items.find((candidate) => candidate.id === item.id);
+      if (current) this.fill(row, current);
+    });
+    let logo = null;
     if (mySide !== 'customer') {
       about.push(item.type === 'vendor_to_admin' ? t('typeVendorToAdmin') : t('typeVendorToCustomer'));
+      // Whoever wrote last, the customer stays named.
+      if (item.customer_name) about.push(item.customer_name);
       if (mySide === 'admin' && item.company_id) {
-        about.push(this.host.vendorNames?.known(item.company_id, () => {
-          const current = this.items.find((candidate) => candidate.id === item.id);
-          if (current) this.fill(row, current);
-        }) || t('vendorLabel', {id: item.company_id}));
+        about.push(vendorName() || t('vendorLabel', {id: item.company_id}));
       }
+    } else if (item.company_id) {
+      // The customer's conversations name their vendor (a store question's title already does).
+      const name = vendorName();
+      if (name && item.object?.type !== 'company') about.push(t('withVendor', {name}));
+      const src = this.host.vendorNames?.logos.get(item.company_id);
+      if (src) logo = h('img', {class: 'vendor-logo', src, alt: '', width: 24, height: 24});
     }
     const marks = [];
     if (unread) {
@@ -108,7 +118,7 @@ export class ThreadList {
     }
     replace(row.button,
       h('span', {class: 'line'},
-        h('span', {class: 'subject'}, unread ? h('span', {class: 'visually-hidden'}, `${t('unreadMarker')}: `) : null, item.subject),
+        h('span', {class: 'subject'}, logo, unread ? h('span', {class: 'visually-hidden'}, `${t('unreadMarker')}: `) : null, item.subject),
         h('time', {class: 'time', datetime: item.last_message_at}, formatTime(item.last_message_at))),
       h('span', {class: 'about'}, about.filter(Boolean).join(' · ')),
       last ? h('span', {class: 'preview'}, t('previewBy', {name: author, preview: last.preview})) : null,

@@ -4,6 +4,7 @@ A record we keep is answered at once, even when old: if it is stale, a refresh i
 the background and the answer says how old it is. Only an object never seen before makes a
 caller wait for the storefront.
 """
+from services.common import cursors
 from services.common.clock import now
 from services.common.errors import NotFound, Unavailable, ValidationFailed
 from services.common.events import CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
@@ -74,8 +75,20 @@ class Catalog:
     def vendors(self, status: str | None) -> list[dict]:
         return self.store.vendors(status)
 
+    def search_vendors(self, query: dict) -> dict:
+        """A page of the vendors whose name holds `q`, by name; the cursor is the last (name, id)."""
+        after = tuple(cursors.decode(query["cursor"], 2)) if query.get("cursor") else None
+        limit = query["limit"]
+        # One more than the page: whether there is a next page is known without a second query.
+        found, total = self.store.search_vendors(query["q"].strip(), query["status"], after, limit + 1)
+        page = found[:limit]
+        last = page[-1] if len(found) > limit else None
+        return {"items": page, "total": total,
+                "next_cursor": cursors.encode(last["name"], last["id"]) if last else None}
+
     def _resolved(self, object_type: str, record: dict) -> dict:
-        return context.resolved(object_type, record, self.storefront.links, self.storefront.is_stale(record))
+        return context.resolved(object_type, record, self.storefront.links, self.storefront.is_stale(record),
+                                self.storefront.currency.as_context())
 
     def _pull(self, object_type: str, object_id: str) -> dict:
         if not self.storefront.pulls:

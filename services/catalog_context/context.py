@@ -107,6 +107,8 @@ def company_context(vendor: dict, links: Links) -> dict:
         "name": vendor["name"],
         "email": vendor["email"],
         "status": vendor["status"],
+        # Its logo, when the storefront sent one (records kept before logos were read have none).
+        "image_url": vendor.get("logo_url"),
         "url": links.company(vendor["id"]),
     }
 
@@ -132,9 +134,15 @@ def is_stale(fetched_at: datetime, now: datetime, fresh_for: timedelta) -> bool:
     return now - fetched_at > fresh_for
 
 
-def resolved(object_type: str, record: dict, links: Links, stale: bool) -> dict:
-    """Everything a caller needs about one object: whose it is, what it shows, how old it is."""
+PRICED = ("product", "order")
+
+
+def resolved(object_type: str, record: dict, links: Links, stale: bool, currency: dict | None = None) -> dict:
+    """Everything a caller needs about one object: whose it is, what it shows, how old it is.
+    A product's or an order's prices are in `currency` (money.Currency.as_context)."""
     context = CONTEXT_OF[object_type](record, links)
+    if currency is not None and object_type in PRICED:
+        context["currency"] = currency
     return {
         "object": {"type": object_type, "id": record["id"]},
         # A company's thread is with that company itself.

@@ -19,6 +19,7 @@ from services.common.clock import now
 from services.common.config import load_settings
 from services.common.errors import MessageCenterError, Unavailable
 
+from .money import Currency, currency_setting
 from .context import Links, is_stale
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,9 @@ class Storefront:
     """What a worker gets: links to the storefront's pages, and its API when one is set."""
 
     def __init__(self, links: Links, api: CsCartApi | None, fresh_for: timedelta, refresher=None,
-                 lookups: Lookups | None = None):
+                 lookups: Lookups | None = None, currency: Currency = Currency("USD")):
         self.links = links
+        self.currency = currency  # what its prices are in
         self.api = api
         self.fresh_for = fresh_for
         self.refresher = refresher
@@ -158,6 +160,7 @@ class StorefrontProvider(DependencyProvider):
     def setup(self):
         settings = load_settings(self.container.config)
         self.links = Links(settings.STOREFRONT_URL, settings.PORTAL_URL)
+        self.currency = currency_setting(settings.CURRENCY)  # a wrong one stops the service here
         self.fresh_for = timedelta(seconds=settings.CATALOG_FRESH_SECONDS)
         credentials = (settings.CSCART_API_URL, settings.CSCART_API_USER, settings.CSCART_API_KEY)
         configured = all(credentials)
@@ -170,4 +173,4 @@ class StorefrontProvider(DependencyProvider):
         self.lookups = Lookups()
 
     def get_dependency(self, worker_ctx):
-        return Storefront(self.links, self.api, self.fresh_for, self.refresher, self.lookups)
+        return Storefront(self.links, self.api, self.fresh_for, self.refresher, self.lookups, self.currency)

@@ -36,6 +36,12 @@ class CatalogRecords(Protocol):
     def vendors(self, status: str | None) -> list[dict]:
         """The vendors with this status (every vendor for None), by id."""
 
+    def search_vendors(self, name_part: str, status: str | None, after: tuple[str, str] | None,
+                       limit: int) -> tuple[list[dict], int]:
+        """Up to `limit` vendors whose name holds `name_part` in any case (every vendor for ""),
+        with this status (any for None), by name then id, after the (name, id) `after`; and
+        how many match in all."""
+
     def ping(self) -> None:
         """Raises when the records cannot be reached."""
 

@@ -61,6 +61,7 @@ def record_from_cscart(object_type: str, cscart: dict) -> dict:
         "name": cscart["company"],
         "email": cscart["email"] or "",
         "status": cscart["status"],
+        "logo_url": cscart["logos"],
     }
 
 

@@ -2,7 +2,8 @@
 from nameko.events import EventDispatcher
 
 from services.common.access import (
-    CATALOG_WRITERS_ONLY, SERVICES_ONLY, may_read_directory, may_see_context, may_write_catalog)
+    ADMINISTRATION_ONLY, CATALOG_WRITERS_ONLY, SERVICES_ONLY, may_read_directory, may_search_vendors,
+    may_see_context, may_see_vendor_address, may_write_catalog)
 from services.common.caller import Caller
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, NotFound
@@ -14,7 +15,8 @@ from services.common.signing import SignedCallers
 
 from .catalog import Catalog
 from .cscart import StorefrontProvider
-from services.contracts.catalog import Resolved, Vendor, load_id
+from services.common.loading import load
+from services.contracts.catalog import Resolved, Vendor, VendorPage, VendorQuery, load_id
 
 from .schemas import dump_record, dump_resolved_many, load_objects, load_record
 from .store import CatalogStore
@@ -81,6 +83,8 @@ class CatalogContextService:
         resolved = Resolved().dump(self.catalog.resolve(object_type, load_id(object_id, "object_id")))
         if not may_see_context(who, resolved):
             raise NotFound(f"No {object_type} {object_id} is known")  # as an unknown one is answered
+        if object_type == "company" and not may_see_vendor_address(who, resolved):
+            resolved["context"] = {**resolved["context"], "email": ""}
         return resolved
 
     @rpc
@@ -97,6 +101,12 @@ class CatalogContextService:
     def list_vendors(self, caller, status="A"):
         _may_read_directory(self.callers.verified(caller))
         return Vendor(many=True).dump(self.catalog.vendors(status))
+
+    @rpc
+    def search_vendors(self, caller, query):
+        if not may_search_vendors(self.callers.verified(caller)):
+            raise Forbidden(ADMINISTRATION_ONLY)
+        return VendorPage().dump(self.catalog.search_vendors(load(VendorQuery(), query, "The search is not valid")))
 
     @rpc
     def health(self):

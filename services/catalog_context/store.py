@@ -2,6 +2,8 @@
 per object type, a record's id as `_id`. Which copy is kept is records.kept_copy's rule; here
 is only how it is written without losing a concurrent write.
 """
+import re
+
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
@@ -24,6 +26,8 @@ class CatalogStore:
     def create_indexes(db):
         # Announcements go to every active vendor.
         db.vendors.create_index([("status", ASCENDING)])
+        # The administration's vendor picker walks vendors by name.
+        db.vendors.create_index([("name", ASCENDING), ("_id", ASCENDING)])
 
     def ping(self) -> None:
         self.db.command("ping")
@@ -67,6 +71,22 @@ class CatalogStore:
     def vendors(self, status: str | None) -> list[dict]:
         query = {} if status is None else {"status": status}
         return [_record(document) for document in self.db.vendors.find(query).sort("_id", ASCENDING)]
+
+    def search_vendors(self, name_part: str, status: str | None, after: tuple[str, str] | None,
+                       limit: int) -> tuple[list[dict], int]:
+        query = {}
+        if status is not None:
+            query["status"] = status
+        if name_part:
+            # Escaped: what the administration types is text, never a pattern.
+            query["name"] = {"$regex": re.escape(name_part), "$options": "i"}
+        page = query
+        if after is not None:
+            name, company_id = after
+            page = {"$and": [query, {"$or": [{"name": {"$gt": name}},
+                                             {"name": name, "_id": {"$gt": company_id}}]}]}
+        found = self.db.vendors.find(page).sort([("name", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return [_record(document) for document in found], self.db.vendors.count_documents(query)
 
 
 def _record(document: dict | None) -> dict | None:

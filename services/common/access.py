@@ -33,6 +33,18 @@ def group_of(thread_type: str, object_type: str) -> str:
     return "order" if object_type == "order" else "vendor"
 
 
+def audience_of(caller: Caller) -> str | None:
+    """Whose bell a caller reads: a customer's own, the vendor company's (all its staff
+    share it), or the administration's shared one; None for anyone else."""
+    if caller.role == "customer":
+        return f"customer:{caller.user_id}"
+    if caller.role == "vendor" and caller.company_id:
+        return f"vendor:{caller.company_id}"
+    if caller.role == "admin":
+        return "admin"
+    return None
+
+
 def may_view_group(caller: Caller, group: str) -> bool:
     if caller.role == "customer":
         return group in ("vendor", "order")
@@ -198,15 +210,31 @@ def may_see_context(caller: Caller, resolved: dict) -> bool:
     return resolved["customer_id"] == caller.user_id
 
 
+def may_see_vendor_address(caller: Caller, resolved: dict) -> bool:
+    """A store's page is public, its e-mail address is not: the marketplace, the services and
+    the vendor itself. A customer sees it beside a conversation only where the settings let
+    contact details pass (services/conversations/rules.shows_addresses)."""
+    if caller.role in ("admin", "system"):
+        return True
+    return caller.role == "vendor" and resolved["company_id"] == caller.company_id
+
+
 def may_read_directory(caller: Caller) -> bool:
     """The vendors' records with their addresses, and lookups in bulk: for the services."""
     return caller.role == "system"
+
+
+def may_search_vendors(caller: Caller) -> bool:
+    """The administration finds a vendor by name to write to it or announce to it."""
+    return caller.is_admin and may_view_group(caller, "admin")
 
 
 def may_write_catalog(caller: Caller) -> bool:
     return caller.role == "system" or may_administer(caller, "manage_catalog")
 
 
+ADMINISTRATION_ONLY = ("Only the administration (permission view_admin_communication) "
+                       "searches the vendors.")
 SERVICES_ONLY = "Only the Message Center's own services read the vendor directory."
 CATALOG_WRITERS_ONLY = ("Only the storefront's sync and the administration (permission manage_catalog) "
                         "change the catalog.")

@@ -92,6 +92,21 @@ def open_upload(db, file_id: str, filename: str, metadata: dict) -> GridIn:
     return ChunkAtATime(db[BUCKET], _id=file_id, filename=filename, metadata=metadata, chunk_size=CHUNK_BYTES)
 
 
+def open_stored(db, file_id: str) -> StoredFile | None:
+    """A kept file to read, or None when there is none by that id."""
+    try:
+        return StoredFile(db, file_id)
+    except NoFile:
+        return None
+
+
+def posted_original(db, file_id: str) -> dict | None:
+    """What a message keeps of a file it uses, with its thumbnail's id: the one kind of file a
+    signed link may name (never an upload no message took, nor a thumbnail by its own id)."""
+    found = db[FILES].find_one({"_id": file_id, "metadata.variant": "original", "metadata.message_id": {"$ne": None}})
+    return None if found is None else {**described(found), "thumbnail_id": found["metadata"].get("thumbnail_id")}
+
+
 def metadata(variant: str, content_type: str | None, owner: dict, expires_at, **more) -> dict:
     return {"variant": variant, "content_type": content_type, "owner": owner, "expires_at": expires_at,
             "thumbnail_id": None, "thread_id": None, "message_id": None, **more}

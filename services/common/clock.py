@@ -2,11 +2,21 @@
 
 Times are UTC and cut to milliseconds, because MongoDB stores milliseconds: a time that goes
 in comes back equal, so comparisons and cursors built from stored times stay exact.
+
+Ids are 24 hex digits in MongoDB's ObjectId layout (any server and any reader take them as
+text): 4 bytes of seconds, 5 random bytes drawn once per process, a 3-byte counter. So they
+sort by creation time, which keyset pagination relies on, and two processes never collide.
 """
 import hashlib
+import itertools
+import os
+import time
 from datetime import datetime, timezone
 
-from bson import ObjectId
+# (pid, random bytes): drawn again in a forked process (gunicorn's workers), as bson does.
+_process: tuple[int, bytes] = (0, b"")
+# itertools.count's next() is one C call: atomic between threads and green threads alike.
+_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 
 
 def now() -> datetime:
@@ -15,8 +25,11 @@ def now() -> datetime:
 
 
 def new_id() -> str:
-    # ObjectId strings sort by creation time, which keyset pagination relies on.
-    return str(ObjectId())
+    global _process
+    if _process[0] != os.getpid():
+        _process = (os.getpid(), os.urandom(5))
+    number = next(_counter) & 0xFFFFFF
+    return (int(time.time()).to_bytes(4, "big") + _process[1] + number.to_bytes(3, "big")).hex()
 
 
 def derived_id(at: datetime, seed: str, number: int) -> str:
@@ -24,7 +37,7 @@ def derived_id(at: datetime, seed: str, number: int) -> str:
     work that is redone after a crash writes the same documents again (refused as
     duplicates) instead of new ones. Up to 16,777,216 numbers a seed."""
     salt = hashlib.sha256(seed.encode()).digest()[:5]
-    return str(ObjectId(int(at.timestamp()).to_bytes(4, "big") + salt + number.to_bytes(3, "big")))
+    return (int(at.timestamp()).to_bytes(4, "big") + salt + number.to_bytes(3, "big")).hex()
 
 
 def isoformat(moment: datetime | None) -> str | None:

@@ -55,6 +55,15 @@ class Settings:
     # Links in mails and in the context panel point at the portals and the storefront.
     PORTAL_URL: str = "http://127.0.0.1:8080/ui/demo"
     STOREFRONT_URL: str = "http://127.0.0.1:8080/ui/demo/storefront"
+    # The currency prices are written in beside a conversation: an ISO 4217 code, or CS-Cart's
+    # primary currency as JSON (symbol, decimals, separators: services/catalog_context/money.py).
+    CURRENCY: str = "USD"
+    # Where a conversation opens, the link in every mail and bell item: a template with
+    # {thread_id} (and {side}: vendor or admin), under STOREFRONT_URL / PORTAL_URL unless it is
+    # a whole URL. The defaults are CS-Cart's pages (index.php, vendor.php, admin.php); `make
+    # run` and the test stack point them at the demo pages.
+    STOREFRONT_THREAD_URL: str = "index.php?dispatch=vendor_communication.view&thread_id={thread_id}"
+    PORTAL_THREAD_URL: str = "{side}.php?dispatch=vendor_communication.view&thread_id={thread_id}"
     # How long the gateway (and a service calling another) waits for an RPC answer.
     RPC_TIMEOUT: float = 10.0
     # CS-Cart's REST API, for records the storefront has not pushed (all three or none).

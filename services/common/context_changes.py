@@ -8,13 +8,15 @@ def changes(snapshot_context: dict | None, live_context: dict | None) -> list[di
     """What differs between the context kept when a question was asked and the one now.
 
     Nested parts (an order's customer) are compared field by field, named with dots; lists
-    (an order's items) as a whole. Identity fields are not changes.
+    (an order's items) as a whole. Identity fields and the currency prices are written in are
+    not changes.
     """
     then = _flatten(snapshot_context or {})
     now = _flatten(live_context or {})
     found = []
     for field in [*now, *(name for name in then if name not in now)]:
-        if field in ("type", "id"):
+        # Identity, and how prices are written (a setting, not what the storefront changed).
+        if field in ("type", "id") or field.startswith("currency."):
             continue
         if then.get(field) != now.get(field):
             found.append({"field": field, "then": then.get(field), "now": now.get(field)})

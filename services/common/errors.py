@@ -59,6 +59,18 @@ class Unavailable(MessageCenterError):
 
 
 @deserialize_to_instance
+class DatabaseAway(Unavailable):
+    """The database cannot be reached now (raised by the storage adapters in place of their
+    driver's own errors: services/common/mongo.py `speaking_ours`)."""
+
+
+@deserialize_to_instance
+class DatabaseFailed(MessageCenterError):
+    """The database refused a command for another cause than being away (a fault of ours)."""
+    code, status = "internal_error", 500
+
+
+@deserialize_to_instance
 class RateLimited(MessageCenterError):
     """One caller sent more than its share; `details["retry_after"]` says when to come back."""
     code, status = "rate_limited", 429

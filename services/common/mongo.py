@@ -3,15 +3,17 @@
 Each worker gets the service's store (a small object with domain verbs), never the raw
 client. A store class names its indexes in `create_indexes(db)`.
 """
+import functools
 import logging
 import time
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
 from pymongo import MongoClient, monitoring, uri_parser
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from .config import load_settings
+from .errors import DatabaseAway, DatabaseFailed
 from .remembered import Memory
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,18 @@ def connect(settings) -> MongoClient:
                        event_listeners=[CommandCounter()], **defaults)
 
 
+def answers(uri: str) -> bool:
+    """Whether a MongoDB server answers a ping at `uri` within about 2 s (a readiness check)."""
+    client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
+    try:
+        client.admin.command("ping")
+        return True
+    except Exception:
+        return False
+    finally:
+        client.close()
+
+
 def until_reachable(work, what: str, first_delay: float, longest_delay: float,
                     give_up_after: float | None = None):
     """`work()`, done again while the database cannot be reached, after a delay doubling from
@@ -96,13 +110,50 @@ def update_by_id(collection, document_id: str, update: dict, conditions: dict | 
     return collection.find_one({"_id": document_id})
 
 
+def _with_subclasses(error: type) -> set[str]:
+    return {error.__name__}.union(*(_with_subclasses(sub) for sub in error.__subclasses__()))
+
+
+# The names a RemoteError carries when a service could not reach its database: ConnectionFailure
+# and every error pymongo derives from it (among them `_OperationCancelled`, raised for the
+# operations in flight when a failed heartbeat resets the pool), found rather than listed.
+AWAY_ERROR_NAMES = frozenset(_with_subclasses(ConnectionFailure))
+
+
+class speaking_ours:
+    """An adapter (a store, a ledger) whose every verb raises our errors, never the driver's:
+    DatabaseAway for a server that cannot be reached (DatabaseAway is an Unavailable: a 503 at
+    the gateway, a retry for the timers), DatabaseFailed for any other refusal. The use cases
+    catch these and know nothing of pymongo."""
+
+    def __init__(self, adapter):
+        self._adapter = adapter
+
+    def __getattr__(self, name):
+        verb = getattr(self._adapter, name)
+        if not callable(verb):
+            return verb
+
+        @functools.wraps(verb)
+        def translated(*args, **kwargs):
+            try:
+                return verb(*args, **kwargs)
+            except ConnectionFailure as error:
+                raise DatabaseAway(f"The database is not reachable: {error}") from error
+            except PyMongoError as error:
+                raise DatabaseFailed(f"The database refused a command: {error}") from error
+        return translated
+
+
 class Mongo(DependencyProvider):
     """`Mongo(StoreClass)`; `remembers=True` gives each worker's store the container's Memory
-    too (`StoreClass(db, memory)`), for what it keeps between workers (remembered.py)."""
+    too (`StoreClass(db, memory)`), for what it keeps between workers (remembered.py);
+    `ours=True` makes its verbs raise our errors (`speaking_ours`)."""
 
-    def __init__(self, store_class, remembers: bool = False):
+    def __init__(self, store_class, remembers: bool = False, ours: bool = False):
         self.store_class = store_class
         self.remembers = remembers
+        self.ours = ours
         self.client = None
         self.db = None
         self.memory = Memory()
@@ -125,5 +176,6 @@ class Mongo(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
+        store = self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
+        return speaking_ours(store) if self.ours else store
 

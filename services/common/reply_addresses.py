@@ -16,8 +16,6 @@ import binascii
 import hashlib
 import hmac
 
-from bson import ObjectId
-
 LOCAL_PREFIX = "reply+"
 ID_BYTES = 12
 MAC_BYTES = 10
@@ -31,7 +29,9 @@ LABEL = b"message-center reply address\x00"
 
 def reply_address(address_id: str, domain: str, key: str) -> str:
     """The Reply-To of a mail to the person the record `address_id` names."""
-    raw = ObjectId(address_id).binary
+    raw = bytes.fromhex(address_id)  # an id of clock.new_id: 12 bytes
+    if len(raw) != ID_BYTES:
+        raise ValueError(f"not a record id: {address_id!r}")
     token = base64.b32encode(raw + _mac(key, raw)).decode().rstrip("=").lower()
     return f"{LOCAL_PREFIX}{token}@{domain.lower()}"
 
@@ -60,7 +60,7 @@ def address_id_of_token(local: str, key: str) -> str | None:
         return None
     if base64.b32encode(raw).decode().rstrip("=").lower() != token.lower():
         return None  # the last letter's unused bits changed: one address has one spelling
-    return str(ObjectId(record))
+    return record.hex()
 
 
 def is_for_domain(address: str, domain: str) -> bool:

@@ -26,12 +26,11 @@ from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from . import correlation
+from .mongo import AWAY_ERROR_NAMES
 
 BROKER_CONNECT_SECONDS = 1.0
-# A service answered, but its database was not reachable: a dependency that is down (the
-# names of the pymongo errors a RemoteError carries).
-DATABASE_DOWN = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
-                 "ConnectionFailure", "NotPrimaryError", "WaitQueueTimeoutError"}
+# A service answered, but its database was not reachable: a dependency that is down.
+DATABASE_DOWN = AWAY_ERROR_NAMES
 # The broker or a service cannot be reached from here (BrokerAway is a ConnectionError).
 BROKER_DOWN = (RpcTimeout, UnknownService, OperationalError, ConnectionError, socket.error)
 # One reconnection, at once: enough for a connection the broker closed while it stays up.

@@ -98,6 +98,25 @@ class MainPair(fields.Field):
         return {"detailed": {"image_path": image_path}}
 
 
+class VendorLogos(fields.Field):
+    """A vendor's logos as CS-Cart's API sends them: {"theme": {"image": {"image_path": ...}},
+    "mail": {...}}; the storefront's ("theme") is the one kept, else the mail's. Anything
+    else (CS-Cart sends [] for none) is no logo: a logo is never worth refusing a vendor.
+    Kept as the path, which loads as itself again."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):  # loaded already (the gateway loads, then the service again)
+            return value.strip()[:2000] or None
+        if not isinstance(value, dict):
+            return None
+        for kind in ("theme", "mail"):
+            image = (value.get(kind) or {}).get("image") if isinstance(value.get(kind), dict) else None
+            path = image.get("image_path") if isinstance(image, dict) else None
+            if isinstance(path, str) and path.strip():
+                return path.strip()[:2000]
+        return None
+
+
 class CsCartRecord(Schema):
     class Meta:
         # CS-Cart answers with dozens of fields we have no use for: not an error.
@@ -168,6 +187,7 @@ class VendorPush(CsCartRecord):
     company = fields.String(load_default="")
     email = fields.String(load_default="", allow_none=True)
     status = fields.String(load_default="A")
+    logos = VendorLogos(load_default=None, allow_none=True)
 
 
 class Kept(Answer):
@@ -212,6 +232,7 @@ class VendorOut(Kept):
     name = fields.String()
     email = fields.String()
     status = fields.String()
+    logo_url = fields.String(allow_none=True)
 
 
 class Vendor(Answer):
@@ -220,6 +241,35 @@ class Vendor(Answer):
     name = fields.String()
     email = fields.String()
     status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
+
+
+# The administration's vendor picker: a name typed a letter at a time, a page at a time.
+VENDOR_QUERY_MAX = 100
+VENDOR_PAGE_MAX = 50
+VENDOR_STATUSES = ("A", "P", "D", "N")
+
+
+class VendorQuery(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=VENDOR_QUERY_MAX), metadata={
+        "description": "Part of the vendor's name, in any case; every character is literal."})
+    status = fields.String(load_default=None, validate=validate.OneOf(VENDOR_STATUSES), metadata={
+        "description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled, "N" new; any when absent.'})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=VENDOR_PAGE_MAX))
+    cursor = fields.String(validate=validate.Length(max=500))
+
+
+class VendorChoice(Answer):
+    """A vendor as the administration picks it: its name, whether it trades (no address)."""
+    company_id = fields.String(attribute="id")
+    name = fields.String()
+    status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
+
+
+class VendorPage(Answer):
+    items = fields.List(fields.Nested(VendorChoice))
+    next_cursor = fields.String(allow_none=True)
+    total = fields.Integer(metadata={"description": "How many vendors match, on every page: an "
+                                                    "announcement to them reaches this many."})
 
 
 class ContextObject(Schema):

@@ -358,7 +358,10 @@ class ThreadSummary(Answer):
     object = fields.Nested(ObjectRef)
     company_id = fields.String(allow_none=True)
     customer_id = fields.String(allow_none=True)
-    subject = fields.String()
+    customer_name = fields.String(allow_none=True, metadata={
+        "description": "The customer's name, for vendors and the administration (null for the customer)."})
+    subject = fields.String(metadata={
+        "description": "As its reader reads it: a store question is \"Store question\" in the vendor's own inbox."})
     created_at = Moment()
     last_message_at = Moment()
     last_message = fields.Nested(LastMessage, allow_none=True)

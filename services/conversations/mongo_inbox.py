@@ -37,7 +37,7 @@ class PlainInbox:
     def __init__(self, db, search_threads: int = SEARCH_THREADS):
         self.threads = db.threads
         self.messages = db.messages
-        self.words = db.message_words  # mongo_store.split_words
+        self.words = db.message_words  # mongo_words.split_words
         self.search_threads = search_threads
 
     def page(self, criteria: dict, sort: str, order: str, limit: int, cursor: str | None) -> tuple[list, str | None]:

@@ -5,6 +5,8 @@ from pymongo.errors import BulkWriteError
 
 from services.common.clock import now
 
+from .mongo_words import split_words
+
 DUPLICATE_KEY = 11000
 
 
@@ -17,9 +19,7 @@ def run(db) -> None:
 
 def move_words_off_messages(db, batch: int = 500) -> None:
     """The words of messages written before they had a collection of their own move there
-    (mongo_store.split_words)."""
-    from .mongo_store import split_words
-
+    (mongo_words.split_words)."""
     while True:
         older = list(db.messages.find({"words": {"$exists": True}}).limit(batch))
         if not older:

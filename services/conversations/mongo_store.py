@@ -21,6 +21,7 @@ from services.common.remembered import Memory
 from . import mongo_migrations
 from .mongo_inbox import PlainInbox, _owner
 from .mongo_replies import MongoSavedReplies
+from .mongo_words import split_words
 from .ports import InboxFilter, MessageEffect, last_message
 
 DUPLICATE_KEY = 11000
@@ -548,18 +549,3 @@ def _update_for(effect: MessageEffect, message: dict) -> dict:
     counters = {f"unread.{side}": 1 for side in effect.notified_sides}
     counters["message_count"] = 1
     return {"$set": changes, "$inc": counters}
-
-
-def split_words(message: dict) -> tuple[dict, dict]:
-    """A message as stored, and its search words as a document of their own (`message_words`).
-
-    The words live beside the message, not in it: a message's document is written again after
-    its insert (its events marked published, later moderation), and some servers write every
-    index entry of a document again on any update of it, 2 × 1,600 for a long message, which
-    held the embedded server's messages collection for seconds. A words document is written
-    once, with its message, and removed with it; it carries what a search filters on."""
-    stored = {name: value for name, value in message.items() if name != "words"}
-    words = {"_id": message["_id"], "thread_id": message["thread_id"], "created_at": message["created_at"],
-             "company_id": message.get("company_id"), "customer_id": message.get("customer_id"),
-             "words": message.get("words", [])}
-    return stored, words

@@ -4,6 +4,7 @@ import logging
 from prometheus_client import Counter, Gauge
 
 from services.common.clock import now
+from services.common.events import THREAD_READ
 
 from . import presenters
 
@@ -48,6 +49,19 @@ class Outbox:
             return False
         self.published.append(message["_id"])
         return True
+
+    def read(self, thread: dict, side: str, at) -> None:
+        """Tell that a side read the thread (THREAD_READ), after the answer as a message's
+        events go. Not kept for the relay: a lost one leaves bell items unread, which their
+        reader marks read in the bell, and the next read of the thread tells again."""
+        payload = presenters.read_event(thread, side, at)
+
+        def tell():
+            try:
+                self.dispatch(THREAD_READ, payload)
+            except Exception as error:
+                log.warning("thread_read of thread %s not published (%s)", thread["_id"], error)
+        self.spawn(tell)
 
     def flush(self) -> None:
         marked = self.published[:]

@@ -11,6 +11,8 @@ from services.common.clock import isoformat
 from services.common.config import load_settings
 from services.common.moments import Moment
 
+from . import rules
+
 
 def message(doc: dict) -> dict:
     return {
@@ -61,7 +63,9 @@ def summary(thread: dict, side: str) -> dict:
         "object": thread["object"],
         "company_id": thread.get("company_id"),
         "customer_id": thread.get("customer_id"),
-        "subject": thread["subject"],
+        # Kept in the staff's list whoever wrote last (the last author's name is not theirs).
+        "customer_name": (thread.get("customer") or {}).get("name") if side != "customer" else None,
+        "subject": rules.subject_for(thread, side),
         "created_at": thread["created_at"],
         "last_message_at": thread["last_message_at"],
         "last_message": {
@@ -79,18 +83,43 @@ def summary(thread: dict, side: str) -> dict:
     }
 
 
-def detail(thread: dict, side: str, live: dict | None, changes: list, messages: list, next_before) -> dict:
+def detail(thread: dict, side: str, live: dict | None, changes: list, messages: list, next_before,
+           addresses: bool = True) -> dict:
+    """`addresses`: whether the other party's e-mail address is shown (rules.shows_addresses)."""
     shown = summary(thread, side)
     shown.update({
-        "customer": thread.get("customer"),
-        "context": live["context"] if live else (thread.get("context_snapshot") or {}),
-        "context_snapshot": thread.get("context_snapshot"),
-        "context_changes": changes,
+        "customer": _without_address(thread.get("customer"), addresses),
+        "context": _context_shown(live["context"] if live else (thread.get("context_snapshot") or {}), addresses),
+        "context_snapshot": _context_shown(thread.get("context_snapshot"), addresses),
+        "context_changes": [change for change in changes if addresses or not _is_address(change["field"])],
         "context_as_of": _as_of(live),
         "read_at": dict(thread.get("read_at") or {}),
         "messages": {"items": [message(doc) for doc in messages], "next_before": next_before},
     })
     return shown
+
+
+def _without_address(person: dict | None, addresses: bool) -> dict | None:
+    if person is None or addresses:
+        return person
+    return {**person, "email": ""}
+
+
+def _context_shown(context: dict | None, addresses: bool) -> dict | None:
+    """The context without the parties' addresses: the vendor's (a store) and the customer's
+    (an order)."""
+    if not context or addresses:
+        return context
+    shown = {**context}
+    if "email" in shown:
+        shown["email"] = ""
+    if isinstance(shown.get("customer"), dict):
+        shown["customer"] = _without_address(shown["customer"], False)
+    return shown
+
+
+def _is_address(field: str) -> bool:
+    return field == "email" or field.endswith(".email")
 
 
 def _as_of(live: dict | None):
@@ -123,6 +152,11 @@ def event(thread: dict, message_doc: dict) -> dict:
         },
         "broadcast_id": thread.get("broadcast_id"),
     }
+
+
+def read_event(thread: dict, side: str, at) -> dict:
+    """The payload of `thread_read`: which side read the thread, up to when."""
+    return {"thread": event_thread(thread), "side": side, "read_at": isoformat(at)}
 
 
 def review(doc: dict, thread: dict | None) -> dict:

@@ -87,6 +87,32 @@ def derived_subject(target: dict, resolved: dict | None) -> str:
     raise _invalid("subject", "A conversation about nothing in particular needs a subject.")
 
 
+STORE_QUESTION = "Store question"
+
+
+def subject_for(thread: dict, side: str) -> str:
+    """The subject as its reader reads it: a question about a vendor's store is titled by the
+    store ("Vendor: Lumen Lamps") for the customer and the administration, and is a "Store
+    question" in that vendor's own inbox. A subject someone wrote is everyone's."""
+    subject = thread["subject"]
+    if side == "vendor" and thread["object"]["type"] == "company":
+        name = (thread.get("context_snapshot") or {}).get("name")
+        if name is not None and subject == derived_subject(thread["object"], {"context": {"name": name}}):
+            return STORE_QUESTION
+    return subject
+
+
+def shows_addresses(thread: dict, side: str, settings: dict) -> bool:
+    """Whether a customer and a vendor see each other's e-mail address beside their
+    conversation: only while contact details pass both ways as written. A marketplace that
+    masks or holds the customer's address must not hand over the vendor's, nor the reverse.
+    The administration sees both; vendor-to-administration threads have no customer."""
+    if side == "admin" or thread["type"] != VENDOR_TO_CUSTOMER:
+        return True
+    return (settings.get("moderation_customer_to_vendor", "allow") == "allow"
+            and settings.get("moderation_vendor_to_customer", "allow") == "allow")
+
+
 def open_key(thread: dict) -> str | None:
     """Same parties, same object, still open: a second start appends to this thread.
 

@@ -1,5 +1,5 @@
 """The conversations service: nameko entrypoints only; each use case is a module of its own
-(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades, reminders, moderation).
+(threads, messages, bulk, inbox, broadcasts, reports, settings, cascades, reminders, reviews).
 
 Each RPC loads its input with the contract's schema on entry and dumps its answer with the
 contract's answer schema on the way out (`answer`): what it returns is the wire form the
@@ -20,7 +20,7 @@ from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
 from services.common.signing import SignedCallers
 
-from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, moderation, reminders, reports,
+from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, reviews,
                saved_replies, settings, threads)
 from .dependencies import (AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy,
                            SavedReplyBounds, Store)
@@ -93,7 +93,8 @@ class ConversationsService:
 
     @rpc
     def mark_read(self, caller, thread_id):
-        return answer(contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id))
+        return answer(contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id,
+                                                               self.outbox))
 
     @rpc
     def set_status(self, caller, thread_id, request):
@@ -211,18 +212,18 @@ class ConversationsService:
     @rpc
     def moderation_queue(self, caller, query):
         query = load(contract.ModerationQuery(), query)
-        return answer(contract.ReviewPage, moderation.queue(self.store, self.callers.verified(caller), query))
+        return answer(contract.ReviewPage, reviews.queue(self.store, self.callers.verified(caller), query))
 
     @rpc
     def decide_message(self, caller, message_id, request):
         request = load(contract.ModerationDecision(), request)
-        return answer(contract.Review, moderation.decide(self.store, self.outbox, self.callers.verified(caller),
+        return answer(contract.Review, reviews.decide(self.store, self.outbox, self.callers.verified(caller),
                                                          message_id, request, self.limits.marketplace_domains))
 
     @rpc
     def moderation_decisions(self, caller, query):
         query = load(contract.DecisionsQuery(), query)
-        return answer(contract.DecisionPage, moderation.decisions(self.store, self.callers.verified(caller), query))
+        return answer(contract.DecisionPage, reviews.decisions(self.store, self.callers.verified(caller), query))
 
     @timer(interval=1)
     def relay_events(self):

@@ -105,13 +105,15 @@ def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) 
             live = None  # the snapshot stands in for a context the catalog cannot give now
     changes = context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
     messages, next_before = store.messages_page(thread_id, None, limit, caller.side)
-    return presenters.detail(thread, caller.side, live, changes, messages, next_before)
+    addresses = rules.shows_addresses(thread, caller.side, settings.current(store))
+    return presenters.detail(thread, caller.side, live, changes, messages, next_before, addresses)
 
 
-def mark_read(store, caller: Caller, thread_id: str) -> dict:
-    visible(store, caller, thread_id)
+def mark_read(store, caller: Caller, thread_id: str, outbox) -> dict:
+    thread = visible(store, caller, thread_id)
     at = now()
     store.mark_read(thread_id, caller.side, at)
+    outbox.read(thread, caller.side, at)  # the side's bell items of the thread are read too
     return {"thread_id": thread_id, "side": caller.side, "read_at": at, "unread_count": 0}
 
 

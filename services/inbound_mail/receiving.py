@@ -28,12 +28,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pymongo.errors import PyMongoError
-
 from services.common import correlation, reply_addresses
 from services.common.clock import now
-from services.common.errors import (Conflict, Forbidden, Gone, NotFound, RateLimited, Unavailable,
-                                    ValidationFailed)
+from services.common.errors import (Conflict, DatabaseAway, DatabaseFailed, Forbidden, Gone, NotFound, RateLimited,
+                                    Unavailable, ValidationFailed)
 from services.common.signing import BadSignature
 
 from . import metrics, outcomes, reading, screening, written
@@ -67,7 +65,7 @@ class Receiver:
     def _received(self, raw: bytes, envelope: Envelope) -> outcomes.Outcome:
         try:
             outcome = self._receive(raw, envelope)
-        except (Away, Unavailable, PyMongoError) as error:
+        except (Away, Unavailable, DatabaseFailed) as error:  # DatabaseAway is an Unavailable
             log.warning("mail to %s deferred: %s", envelope.recipient, error)
             outcome = outcomes.deferred("unavailable", "Our system is busy; please try again later.")
         except Exception:  # a fault of ours: the mail is tried again later, never lost unsaid
@@ -158,7 +156,7 @@ class Receiver:
             return outcomes.refused("invalid", _first_problem(refusal))
         try:
             self.ledger.record_posted(key, thread_id, message["id"], now())
-        except PyMongoError as error:  # posted all the same; a redelivery is caught by the Idempotency-Key
+        except (DatabaseAway, DatabaseFailed) as error:  # posted all the same: a redelivery meets its Idempotency-Key
             log.warning("posted %s, but could not record it: %s", message["id"], error)
         log.info("posted a reply by mail as %s %s in thread %s: message %s", author["side"],
                  author["poster"]["user_id"], thread_id, message["id"])

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from services.common import logs
 from services.common.config import load_settings
 from services.common.listening import port_of_our_own
-from services.common.mongo import connect, until_reachable
+from services.common.mongo import connect, speaking_ours, until_reachable
 from services.common.rpc_client import ThreadClients
 from services.common.secrets_policy import WeakSecret, check_signing_secret
 
@@ -49,7 +49,7 @@ def main() -> None:
     threading.Thread(target=until_reachable, args=(lambda: Ledger.create_indexes(database), "inbound_mail indexes"),
                      kwargs={"first_delay": 1.0, "longest_delay": 15.0}, daemon=True).start()
     services = Services(ThreadClients(settings.AMQP_URI, settings.RPC_TIMEOUT))
-    receiver = Receiver(settings, services, Ledger(database), Files(database, settings))
+    receiver = Receiver(settings, services, speaking_ours(Ledger(database)), speaking_ours(Files(database, settings)))
     pool = ThreadPoolExecutor(max_workers=SMTP_WORKERS, thread_name_prefix="reply")
 
     smtp_server = ReplyServer(Replies(receiver, settings, pool), settings)

@@ -2,12 +2,26 @@
 
 A caller's bell is their audience's (a customer's own, their company's, the administration's
 shared one), narrowed to the kinds their permissions let them read.
+
+Reading a thread reads its items on the reader's side's bell (the conversations service's
+`thread_read`). Each change of a bell is news (`bell_changed`: the audience, the permission
+group of the items, the thread, `rung` or `read`) that push hands to the audience's open
+pages, whose bell then refetches: the news says nothing a page could not fetch itself.
 """
+import logging
+
+from marshmallow import ValidationError
+
 from services.common import cursors
+from services.common.access import group_of
 from services.common.clock import now
 from services.common.errors import Forbidden
+from services.common.events import BELL_CHANGED
 
 from . import rules
+from .schemas import ThreadReadEventSchema
+
+log = logging.getLogger(__name__)
 
 
 def _audience(caller) -> str:
@@ -47,3 +61,55 @@ def set_preferences(store, caller, change: dict) -> dict:
     address = rules.usable_address(caller.email)
     store.save_email_opt_outs(caller.user_id, address.lower() if address else None, opt_outs)
     return preferences(store, caller)
+
+
+# what changes a bell besides its reader's own marks ---------------------------------------
+
+def ring(store, items: list[dict]) -> list[dict]:
+    """Put the items in their bells; the news of it, when any was new. An item of a thread
+    its audience has read since it was written (the read can be heard first) is written read."""
+    if not items:
+        return []
+    read_up_to = store.read_marks({(item["audience"], item["thread_id"]) for item in items})
+    for item in items:
+        read_at = read_up_to.get((item["audience"], item["thread_id"]))
+        if read_at is not None and item["created_at"] <= read_at:
+            item.update(read=True, read_at=read_at)
+    if not store.ring(items):
+        return []  # told before: a redelivered event
+    return _news({(item["audience"], rules.GROUP_OF_KIND[item["kind"]], item["thread_id"])
+                  for item in items if not item["read"]}, "rung")
+
+
+def thread_read(store, payload: dict) -> list[dict]:
+    """A side read a thread up to `read_at`: its items of the thread on that side's bell, up
+    to then, are read; the news of it. A vendor's staff share their company's bell, the
+    administration one bell: one reader reads them for all."""
+    try:
+        read = ThreadReadEventSchema().load(payload)
+    except ValidationError as error:
+        log.error("dropped a malformed thread_read event: %s", error.messages)
+        return []
+    thread = read["thread"]
+    audience = rules.audience_of_side(read["side"], thread)
+    if audience is None:
+        return []
+    if not store.thread_read(audience, thread["id"], read["read_at"]):
+        return []
+    return _news({(audience, group_of(thread["type"], thread["object"]["type"]), thread["id"])}, "read")
+
+
+def _news(changes: set, change: str) -> list[dict]:
+    return [{"audience": audience, "group": group, "thread_id": thread_id, "change": change}
+            for audience, group, thread_id in sorted(changes)]
+
+
+def announce(dispatch, news: list[dict]) -> None:
+    """Publish the news for push. The bell is written already: a page that misses the news
+    shows the change at its bell's next refetch (the next news, a poll, a reload), so a broker
+    that does not take it costs a log line, never the event that caused it."""
+    for each in news:
+        try:
+            dispatch(BELL_CHANGED, each)
+        except Exception as error:
+            log.warning("bell news for %s not published (%s)", each["audience"], error)

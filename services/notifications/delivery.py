@@ -10,7 +10,7 @@ through again plans nothing new, and a mail is claimed (written as `sending` und
 when it is due at once) before it is sent.
 
 What one posted message costs the database on the way (README, "Performance"): its bell items
-in one insert, per mail recipient a look at the last mail to them about the thread and the
+in one insert (after one look at up to when their bells read the thread: bell.ring), per mail recipient a look at the last mail to them about the thread and the
 mail's insert, then, once the server took it, its record as sent; the settings, the webhooks
 and the reply addresses given out are remembered by the process (store.py).
 
@@ -21,21 +21,20 @@ clients show once.
 """
 import json
 import logging
-from datetime import timedelta
 from time import monotonic
 
 import eventlet
 from marshmallow import ValidationError
 from prometheus_client import Counter
-from pymongo.errors import ConnectionFailure, PyMongoError
 
 from services.common import correlation
 from services.common.clock import isoformat, new_id, now
-from services.common.errors import NotFound, Unavailable
+from services.common.errors import DatabaseAway, DatabaseFailed, Unavailable
 from services.common.events import REPLY_OVERDUE
 from services.common.mongo import until_reachable
 
-from . import reminders, replies, rules
+from . import bell, planning, reminders, replies, rules
+from .planning import LEASE
 from .mail import MailNotSent, compose
 from .schemas import MessageEventSchema
 from .webhooks import SIGNATURE_HEADER, sign
@@ -46,10 +45,6 @@ MAILS = Counter("message_center_mails_total", "Notification mails by outcome: se
 WEBHOOK_CALLS = Counter("message_center_webhook_calls_total", "Webhook calls by outcome: delivered, retrying, failed",
                         ["outcome"])
 
-# Longer than any one piece of work takes (an SMTP or HTTP timeout, a catalog call: 10 s each),
-# and no longer: work whose worker died, or whose release a database outage prevented, is
-# taken up again after it.
-LEASE = timedelta(seconds=60)
 # An event that cannot be worked through (the catalog is down) waits, then is tried again;
 # after this many tries it is kept as failed and logged.
 EVENT_ATTEMPTS = 12
@@ -63,12 +58,13 @@ EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_
 
 # the two ways work starts ------------------------------------------------------------------
 
-def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> None:
+def on_event(store, catalog, outbox, settings, event: str, payload: dict, dispatch) -> None:
     """Plan what the event causes, then send this event's own mail. Only a database that
     cannot be reached raises (and the broker delivers the event again); an event that cannot be
     planned now is kept for the timer, and what fails after planning, the timer finishes.
     Webhook calls are the webhook timer's (call_due_webhooks): an endpoint that is slow to
-    answer never holds a worker the service's other work needs."""
+    answer never holds a worker the service's other work needs. The bell's news goes out with
+    `dispatch` once its items are written (bell.announce)."""
     try:
         loaded = _schema(event).load(payload)
     except ValidationError as error:
@@ -80,14 +76,16 @@ def on_event(store, catalog, outbox, settings, event: str, payload: dict) -> Non
         options = store.settings()  # read once for all this event causes
         planned = _plan(store, catalog, settings, options, event, loaded, payload, now())
         _start_sending(store, outbox, settings, options, planned)
-        store.ring(planned.bell_items)  # while the mail goes
-    except ConnectionFailure:
+        news = bell.ring(store, planned.bell_items)  # while the mail goes
+    except DatabaseAway:
         raise
     except Exception as error:
         _keep_for_later(store, event, payload, key, error)
+        return
+    bell.announce(dispatch, news)
 
 
-def _start_sending(store, outbox, settings, options: dict, planned: "Planned") -> None:
+def _start_sending(store, outbox, settings, options: dict, planned: "planning.Planned") -> None:
     """The event's own mail goes at once, by a free sender, and the worker goes on without
     waiting for the mail server; with every sender busy, it is the timer's."""
     for batch_id, mails in planned.mail_batches:
@@ -99,15 +97,15 @@ def _start_sending(store, outbox, settings, options: dict, planned: "Planned") -
                 store, outbox, settings, options["retry"], batch_id, mails))
 
 
-def on_tick(store, catalog, outbox, settings) -> None:
+def on_tick(store, catalog, outbox, settings, dispatch) -> None:
     """What the timer does: take back work whose worker died, retry events, send what is due."""
     try:
         store.release_stale(now())
         options = store.settings()
-        for batch_id, mails in work_through_due(store, catalog, settings, options):
+        for batch_id, mails in work_through_due(store, catalog, settings, options, dispatch):
             _leave_for_timer(store, batch_id)  # sent below, as every due batch, by a free sender
         send_due_mails(store, outbox, settings, options)
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         # Whatever was planned stays planned; the next tick sends it.
         log.warning("cannot reach the database: %s", error)
 
@@ -140,24 +138,25 @@ def _keep_for_later(store, event: str, payload: dict, key: str, error: Exception
                              "last_error": str(error)[:500]})
 
 
-def work_through_due(store, catalog, settings, options: dict, limit: int = 100) -> list[tuple[str, list[dict]]]:
+def work_through_due(store, catalog, settings, options: dict, dispatch,
+                     limit: int = 100) -> list[tuple[str, list[dict]]]:
     """Plan the kept events whose time has come; the mail batches they claimed, to send."""
     batches = []
     for _ in range(limit):
         event = store.claim_due_event(now(), now() + LEASE)
         if event is None:
             break
-        batches += _work_through(store, catalog, settings, options, event)
+        batches += _work_through(store, catalog, settings, options, event, dispatch)
     return batches
 
 
-def _work_through(store, catalog, settings, options: dict, event: dict) -> list[tuple[str, list[dict]]]:
+def _work_through(store, catalog, settings, options: dict, event: dict, dispatch) -> list[tuple[str, list[dict]]]:
     """Plan a kept event's deliveries again; the mail batches it claimed."""
     try:
         loaded = _schema(event["event"]).load(event["payload"])
         planned = _plan(store, catalog, settings, options, event["event"], loaded, event["payload"],
                         event["received_at"])
-        store.ring(planned.bell_items)
+        news = bell.ring(store, planned.bell_items)
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
         status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())
@@ -167,27 +166,19 @@ def _work_through(store, catalog, settings, options: dict, event: dict) -> list[
         store.event_failed_attempt(event["_id"], attempts, status, process_after, str(error)[:500])
         return []
     store.event_done(event["_id"], now())
+    bell.announce(dispatch, news)
     return planned.mail_batches
 
 
-class Planned:
-    """What planning an event left to do at once: the mail batches it claimed (due now), and
-    the bell items to ring (after the mail has been handed to a sender: the bell is no part of
-    the mail's way out)."""
-
-    def __init__(self):
-        self.mail_batches: list[tuple[str, list[dict]]] = []
-        self.bell_items: list[dict] = []
-
-
-def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at) -> Planned:
+def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict,
+          received_at) -> planning.Planned:
     if event == REPLY_OVERDUE:
-        return reminders.plan(store, catalog, settings, loaded, Planned())
-    return plan(store, catalog, settings, options, event, loaded, payload, received_at, Planned())
+        return reminders.plan(store, catalog, settings, loaded, planning.Planned(), now())
+    return plan(store, catalog, settings, options, event, loaded, payload, received_at, planning.Planned())
 
 
 def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
-         planned: Planned) -> Planned:
+         planned: planning.Planned) -> planning.Planned:
     """Everything one event causes under the stored `options`: bell items, mails, webhook calls."""
     thread, message = loaded["thread"], loaded["message"]
     author = message["author"]
@@ -207,10 +198,6 @@ def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payl
     return planned
 
 
-def _title(thread: dict) -> str:
-    return ((thread.get("context") or {}).get("title") or thread.get("subject") or "").strip()
-
-
 def _bell_item(settings, kind, side, thread, message) -> dict | None:
     audience = rules.audience_of_side(side, thread)
     if audience is None:
@@ -218,10 +205,10 @@ def _bell_item(settings, kind, side, thread, message) -> dict | None:
     author = message["author"]
     return {
         "_id": new_id(), "audience": audience, "kind": kind, "message_id": message["id"],
-        "thread_id": thread["id"], "title": _title(thread),
+        "thread_id": thread["id"], "title": planning.title(thread),
         "author": {"side": author["side"], "name": author.get("name") or ""},
         "preview": rules.excerpt(message["text"], 255),
-        "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
+        "url": rules.thread_link(side, thread["id"], settings),
         "created_at": message["created_at"] or now(), "read": False, "read_at": None,
     }
 
@@ -231,7 +218,7 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
     for side in sides:
         vendor_email, staff = None, []
         if side == "vendor" and thread.get("company_id"):
-            vendor_email = _vendor_email(catalog, thread["company_id"])
+            vendor_email = planning.vendor_email(catalog, thread["company_id"])
             if vendor_email is None:
                 log.warning("vendor %s has no address in the catalog", thread["company_id"])
             staff = store.vendor_staff(thread["id"])
@@ -244,27 +231,16 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
     return rules.wanted(recipients, author.get("email"), opted_out_addresses, opted_out_users)
 
 
-def _vendor_email(catalog, company_id: str) -> str | None:
-    """The company's address; None for a vendor the catalog does not know. A catalog that is
-    away raises Unavailable: the event waits and is tried again."""
-    try:
-        vendor = catalog.get_vendor(company_id)
-    except NotFound:
-        return None
-    return (vendor or {}).get("email")
-
-
-def _plan_mail(store, settings, options, kind, recipient, thread, message, planned: Planned) -> None:
+def _plan_mail(store, settings, options, kind, recipient, thread, message, planned: planning.Planned) -> None:
     at = now()
     latest = store.latest_mail_time(thread["id"], recipient.key)
     author = message["author"]
-    keep_mail(store, planned, at, {
+    planning.keep_mail(store, planned, at, {
         "_id": new_id(), "message_id": message["id"], "thread_id": thread["id"], "kind": kind,
         "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
         "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
-        "thread": {"title": _title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link(recipient.side, thread["id"], settings.PORTAL_URL,
-                                             settings.STOREFRONT_URL)},
+        "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
+                   "link": rules.thread_link(recipient.side, thread["id"], settings)},
         "message": {"author_name": author.get("name") or "", "author_side": author["side"],
                     "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"],
                     # Named, never attached: the files stay behind the conversation's access rules.
@@ -272,20 +248,6 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
         "attempts": 0, "created_at": at, "correlation_id": correlation.current(),
         "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
     })
-
-
-def keep_mail(store, planned: Planned, at, mail: dict) -> None:
-    """Plan one mail. One due at once is planned claimed by this worker, as a batch of its own
-    (`sending` under a lease: were the worker to stop, the batch goes again as itself, see
-    `_due_batches`), and left in `planned` to send; one that waits for its window is pending,
-    for the timer. Nothing, when the mail was planned before (a redelivered event)."""
-    if mail["send_after"] <= at:
-        batch_id = new_id()
-        mail.update(status="sending", batch_id=batch_id, lease_until=at + LEASE)
-        if store.plan_mail(mail):
-            planned.mail_batches.append((batch_id, [mail]))
-    else:
-        store.plan_mail({**mail, "status": "pending"})
 
 
 def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
@@ -329,7 +291,7 @@ def _leave_for_timer(store, batch_id: str) -> None:
     Were the database away, it keeps its lease, and goes again as itself once that runs out."""
     try:
         store.release_mail_batch(batch_id)
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         log.warning("mail %s waits for its lease to run out: %s", batch_id, error)
 
 
@@ -394,7 +356,7 @@ def call_due_webhooks(store, poster, calls_at_once: int) -> None:
     try:
         endpoints = store.all_webhooks()
         retry = store.settings()["retry"] if endpoints else None
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         log.warning("cannot reach the database: %s", error)
         return
     lanes = eventlet.GreenPool(calls_at_once)
@@ -411,7 +373,7 @@ def _call_endpoint(store, poster, retry: dict, webhook: dict, until: float) -> N
             if delivery is None:
                 return
             _call(store, poster, retry, webhook, delivery)
-    except PyMongoError as error:
+    except (DatabaseAway, DatabaseFailed) as error:
         # A claimed call stays claimed until its lease runs out, then is made again.
         log.warning("cannot reach the database: %s", error)
 

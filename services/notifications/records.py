@@ -67,7 +67,7 @@ class NotificationRecords(Protocol):
 
     def plan_mail(self, mail: dict) -> bool:
         """False when a mail for this message and address was planned before. A mail may be
-        written already claimed (`sending`, with its batch and lease): delivery.keep_mail."""
+        written already claimed (`sending`, with its batch and lease): planning.keep_mail."""
 
     def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first."""
@@ -119,6 +119,13 @@ class NotificationRecords(Protocol):
 
     def mark_read(self, audience: str, kinds: list[str], ids: list[str] | None, now: datetime) -> int:
         """Mark these items (every unread one for None) read; how many were unread."""
+
+    def thread_read(self, audience: str, thread_id: str, read_at: datetime) -> int:
+        """The audience read the thread up to `read_at`: mark its items of the thread written
+        until then read, and keep the mark; how many were unread."""
+
+    def read_marks(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """(audience, thread id) → up to when that audience read that thread, for those it has."""
 
     # webhooks ------------------------------------------------------------------------------
     def add_webhook(self, webhook: dict) -> None: ...

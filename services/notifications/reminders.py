@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 
 from services.common.clock import new_id
 
-from . import delivery, rules
+from . import planning, rules
 from .schemas import Lenient, ThreadSchema
 
 REMINDER, ESCALATION = 1, 2
@@ -37,14 +37,15 @@ class ReminderEventSchema(Lenient):
     reminder = fields.Nested(ReminderSchema, required=True)
 
 
-def plan(store, catalog, settings, loaded: dict, planned: "delivery.Planned") -> "delivery.Planned":
-    """The bell items and mail one reminder causes."""
+def plan(store, catalog, settings, loaded: dict, planned: "planning.Planned", at) -> "planning.Planned":
+    """The bell items and mail one reminder causes; `at` is the delivery's clock, which decides
+    when mail is due."""
     thread, reminder = loaded["thread"], loaded["reminder"]
     kind = rules.event_kind(thread, None)
     if reminder["level"] == REMINDER:
         _ring(planned, settings, kind, "vendor", thread, reminder,
               f"{_customer(thread)} has waited {_hours(reminder)} h for your reply.")
-        _mail_vendor(store, catalog, settings, kind, thread, reminder, planned)
+        _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at)
     else:
         _ring(planned, settings, kind, "admin", thread, reminder,
               f"{_customer(thread)} has waited {_hours(reminder)} h for the vendor's reply.")
@@ -65,27 +66,26 @@ def _ring(planned, settings, kind, side, thread, reminder, preview: str) -> None
         return
     planned.bell_items.append({
         "_id": new_id(), "audience": audience, "kind": kind, "reason": REASONS[reminder["level"]],
-        "message_id": reminder["id"], "thread_id": thread["id"], "title": delivery._title(thread),
+        "message_id": reminder["id"], "thread_id": thread["id"], "title": planning.title(thread),
         "author": dict(MARKETPLACE), "preview": preview,
-        "url": rules.thread_link(side, thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL),
+        "url": rules.thread_link(side, thread["id"], settings),
         "created_at": reminder["at"], "read": False, "read_at": None,
     })
 
 
-def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned) -> None:
-    address = rules.usable_address(delivery._vendor_email(catalog, thread["company_id"]))
+def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at) -> None:
+    address = rules.usable_address(planning.vendor_email(catalog, thread["company_id"]))
     if address is None:
         return
     if rules.may_opt_out(kind) and store.opted_out(thread["type"], [address.lower()], [])[0]:
         return
-    at = delivery.now()  # the delivery's one clock, which decides when mail is due
-    delivery.keep_mail(store, planned, at, {
+    planning.keep_mail(store, planned, at, {
         "_id": new_id(), "message_id": reminder["id"], "thread_id": thread["id"], "kind": kind,
         "notice": REASONS[reminder["level"]],
         "address": address, "address_key": address.lower(), "side": "vendor", "user_id": None,
         "recipient_name": "", "company_id": thread["company_id"],
-        "thread": {"title": delivery._title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link("vendor", thread["id"], settings.PORTAL_URL, settings.STOREFRONT_URL)},
+        "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
+                   "link": rules.thread_link("vendor", thread["id"], settings)},
         "message": {"author_name": MARKETPLACE["name"], "author_side": MARKETPLACE["side"],
                     "excerpt": f"{_customer(thread)} asked on {reminder['awaiting_since']:%Y-%m-%d %H:%M UTC} "
                                f"and has waited {_hours(reminder)} h for your reply.",

@@ -72,7 +72,7 @@ def author(store, catalog, conversations, settings, reply_address: str, sender: 
     if expired(store, conversations, settings, given, person):
         log.info("refused a reply to thread %s: its reply address has expired", given["thread_id"])
         raise Gone(EXPIRED.format(days=settings.REPLY_ADDRESS_DAYS, link=rules.thread_link(
-            given["side"], given["thread_id"], settings.PORTAL_URL, settings.STOREFRONT_URL)))
+            given["side"], given["thread_id"], settings)))
     return given, person
 
 

@@ -7,10 +7,12 @@ what they decide.
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urljoin
 
 from services.common.caller import Caller
-from services.common.access import group_of, may_view_group
+from services.common.config import Settings
+# audience_of is common: push hands a bell's news to its audience's pages by it
+from services.common.access import audience_of, group_of, may_view_group  # noqa: F401
 
 CUSTOMER_VENDOR = "customer_vendor_message"
 ORDER = "order_message"
@@ -171,16 +173,6 @@ def audience_of_side(side: str, thread: dict) -> str | None:
     return "admin"
 
 
-def audience_of(caller: Caller) -> str | None:
-    if caller.role == "customer":
-        return f"customer:{caller.user_id}"
-    if caller.role == "vendor" and caller.company_id:
-        return f"vendor:{caller.company_id}"
-    if caller.role == "admin":
-        return "admin"
-    return None
-
-
 def visible_kinds(caller: Caller) -> list[str]:
     """The kinds of notification the caller's permissions let them see, as for threads."""
     return [kind for kind in EVENT_KINDS if may_view_group(caller, GROUP_OF_KIND[kind])]
@@ -188,11 +180,17 @@ def visible_kinds(caller: Caller) -> list[str]:
 
 # what is said, and when -----------------------------------------------------------------
 
-def thread_link(side: str, thread_id: str, portal_url: str, storefront_url: str) -> str:
-    query = urlencode({"thread": thread_id})
+def thread_link(side: str, thread_id: str, settings: Settings) -> str:
+    """Where the side's reader opens the thread: STOREFRONT_THREAD_URL (the customer) or
+    PORTAL_THREAD_URL (a vendor, the administration), its {thread_id} and {side} filled in,
+    under STOREFRONT_URL or PORTAL_URL unless the template is a whole URL itself."""
     if side == "customer":
-        return f"{storefront_url}{'&' if '?' in storefront_url else '?'}{query}"
-    return f"{portal_url.rstrip('/')}/{side}?{query}"
+        base, template = settings.STOREFRONT_URL, settings.STOREFRONT_THREAD_URL
+    else:
+        base, template = settings.PORTAL_URL, settings.PORTAL_THREAD_URL
+    # Filled by replacing, not str.format: other braces in a template are the page's own.
+    link = template.replace("{thread_id}", quote(thread_id, safe="")).replace("{side}", side)
+    return urljoin(base if base.endswith("/") else f"{base}/", link)
 
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:

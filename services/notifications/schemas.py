@@ -78,6 +78,13 @@ class MessageEventSchema(Lenient):
     broadcast_id = fields.String(allow_none=True, load_default=None)
 
 
+class ThreadReadEventSchema(Lenient):
+    """thread_read: a side read the thread, up to `read_at`."""
+    thread = fields.Nested(ThreadSchema, required=True)
+    side = fields.String(required=True, validate=validate.OneOf(rules.SIDES))
+    read_at = fields.AwareDateTime(required=True)
+
+
 # checks the contract cannot make ------------------------------------------------------------
 
 class NotificationSettingsSchema(contract.NotificationSettingsSchema):

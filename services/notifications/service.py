@@ -3,7 +3,7 @@ delivery.py and bell.py."""
 import logging
 
 from nameko.dependency_providers import Config
-from nameko.events import BROADCAST, SERVICE_POOL
+from nameko.events import BROADCAST, SERVICE_POOL, EventDispatcher
 from nameko.timer import timer
 
 from services.common import cursors
@@ -14,7 +14,7 @@ from services.common.config import load_settings
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Forbidden
 from services.common.events import (CATALOG, CONTEXT_CHANGED, CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE,
-                                    THREAD_STARTED, VENDOR_DELETED)
+                                    THREAD_READ, THREAD_STARTED, VENDOR_DELETED)
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
@@ -28,9 +28,9 @@ from .conversations_client import Conversations
 from .mail import Mailer
 from .rules import merge_settings
 from .store import NotificationStore
+from .webhooks import Webhooks
 
 log = logging.getLogger(__name__)
-from .webhooks import Webhooks
 
 # How often planned mail and webhook calls are looked for (coalescing windows end, retries).
 TICK_SECONDS = 1.0
@@ -43,11 +43,12 @@ class NotificationsService:
     name = "notifications"
 
     config = Config()
-    store = Mongo(NotificationStore, remembers=True)
+    store = Mongo(NotificationStore, remembers=True, ours=True)
     catalog = Catalog(NOTIFICATIONS_SERVICE, remember_vendors=VENDOR_SECONDS)
     conversations = Conversations()
     outbox = Mailer()
     poster = Webhooks()
+    dispatch = EventDispatcher()  # the bell's news, for push (bell.announce)
     callers = SignedCallers()
     alive = Heartbeat()
     correlation_id = Correlation()  # the request this work is for, on its log lines
@@ -72,9 +73,16 @@ class NotificationsService:
         """A question left unanswered: the vendor is reminded, or the administration told."""
         self._receive(REPLY_OVERDUE, payload)
 
+    @event_handler(CONVERSATIONS, THREAD_READ, handler_type=SERVICE_POOL, reliable_delivery=True,
+                   requeue_on_error=True)
+    def on_thread_read(self, payload):
+        """A side read a thread: its items of the thread on that side's bell are read."""
+        bell.announce(self.dispatch, bell.thread_read(self.store, payload))
+
     def _receive(self, event, payload):
         log.info("%s of thread %s received", event, payload.get("thread", {}).get("id"))
-        delivery.on_event(self.store, self.catalog, self.outbox, load_settings(self.config), event, payload)
+        delivery.on_event(self.store, self.catalog, self.outbox, load_settings(self.config), event, payload,
+                          self.dispatch)
 
     # Every replica hears these (BROADCAST): each forgets what it remembered of the vendor.
     @event_handler(CATALOG, CONTEXT_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
@@ -88,7 +96,7 @@ class NotificationsService:
 
     @timer(interval=TICK_SECONDS)
     def deliver_due(self):
-        delivery.on_tick(self.store, self.catalog, self.outbox, load_settings(self.config))
+        delivery.on_tick(self.store, self.catalog, self.outbox, load_settings(self.config), self.dispatch)
 
     # A timer of their own: the calls of a round go out side by side, and an endpoint slow to
     # answer delays its own calls only (never the mail, the bell or an RPC).

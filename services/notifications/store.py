@@ -6,6 +6,7 @@ records.py. The MongoDB queries and updates live here and nowhere else.
 - `notification_mails`: one planned mail per (message, address), unique: the record of what
   is to be sent and what was, which makes a redelivered event send nothing twice;
 - `notifications`: the in-app bell, one item per (audience, message), unique;
+- `notification_reads`: up to when each audience has read each thread (its items until then are read);
 - `notification_participants`: the vendor's staff who have written in each thread;
 - `notification_preferences`, `notification_settings`, `webhooks`, `webhook_deliveries`;
 - `reply_addresses`: whom each reply address was given to (one per person and thread, unique).
@@ -54,6 +55,10 @@ def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries:
     return None
 
 
+def _read_mark_id(audience: str, thread_id: str) -> str:
+    return f"{audience}|{thread_id}"
+
+
 class NotificationStore:
     def __init__(self, db, memory: Memory | None = None):
         self.db = db
@@ -65,6 +70,7 @@ class NotificationStore:
         self.events = db.notification_events
         self.mails = db.notification_mails
         self.bell = db.notifications
+        self.bell_reads = db.notification_reads
         self.participants = db.notification_participants
         self.preferences = db.notification_preferences
         self.settings_collection = db.notification_settings
@@ -87,6 +93,7 @@ class NotificationStore:
         db.notifications.create_index([("audience", ASCENDING), ("message_id", ASCENDING)], unique=True)
         db.notifications.create_index([("audience", ASCENDING), ("_id", DESCENDING)])
         db.notifications.create_index([("audience", ASCENDING), ("read", ASCENDING), ("_id", DESCENDING)])
+        db.notifications.create_index([("audience", ASCENDING), ("thread_id", ASCENDING), ("read", ASCENDING)])
         db.notification_preferences.create_index("email")
         deliveries = db.webhook_deliveries
         deliveries.create_index([("webhook_id", ASCENDING), ("event_key", ASCENDING)], unique=True)
@@ -320,6 +327,21 @@ class NotificationStore:
         if ids is not None:
             query["_id"] = {"$in": ids}
         return self.bell.update_many(query, {"$set": {"read": True, "read_at": now}}).modified_count
+
+    def thread_read(self, audience: str, thread_id: str, read_at: datetime) -> int:
+        """The audience read the thread up to `read_at`: its unread items of the thread until
+        then are read, and the mark is kept (the latest one) for items written later (read_marks);
+        how many items were marked."""
+        self.bell_reads.update_one({"_id": _read_mark_id(audience, thread_id)},
+                                   {"$max": {"read_at": read_at}}, upsert=True)
+        return self.bell.update_many({"audience": audience, "thread_id": thread_id, "read": False,
+                                      "created_at": {"$lte": read_at}},
+                                     {"$set": {"read": True, "read_at": read_at}}).modified_count
+
+    def read_marks(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """(audience, thread id) → up to when that audience has read that thread, for those it has."""
+        ids = {_read_mark_id(audience, thread_id): (audience, thread_id) for audience, thread_id in pairs}
+        return {ids[mark["_id"]]: mark["read_at"] for mark in self.bell_reads.find({"_id": {"$in": list(ids)}})}
 
     # webhooks ---------------------------------------------------------------------------
 

@@ -38,3 +38,11 @@ class MemoryCatalogStore:
     def vendors(self, status):
         return [copy.deepcopy(vendor) for _, vendor in sorted(self.kept["company"].items())
                 if status is None or vendor.get("status") == status]
+
+    def search_vendors(self, name_part, status, after, limit):
+        self.reads += 1
+        matching = sorted(((vendor["name"], company_id), vendor) for company_id, vendor in self.kept["company"].items()
+                          if (status is None or vendor.get("status") == status)
+                          and name_part.casefold() in vendor["name"].casefold())
+        page = [copy.deepcopy(vendor) for key, vendor in matching if after is None or key > tuple(after)]
+        return page[:limit], len(matching)

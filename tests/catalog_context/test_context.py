@@ -57,8 +57,14 @@ def test_order_context_has_number_date_status_customer_and_items():
 def test_company_context_links_to_the_vendor_page():
     assert context.company_context(VENDOR, LINKS) == {
         "type": "company", "id": "4", "name": "Kettles & Co", "email": "sales@kettles.test",
-        "status": "A", "url": "https://shop.test/index.php?dispatch=companies.view&company_id=4",
+        "status": "A", "image_url": None, "url": "https://shop.test/index.php?dispatch=companies.view&company_id=4",
     }
+
+
+def test_a_vendors_logo_is_its_context_image():
+    shown = context.resolved("company", {**VENDOR, "logo_url": "https://shop.test/images/logos/1/lumen.png",
+                                         "fetched_at": None}, LINKS, False)
+    assert shown["context"]["image_url"] == shown["summary"]["image_url"] == "https://shop.test/images/logos/1/lumen.png"
 
 
 def test_links_escape_ids():
@@ -134,3 +140,10 @@ def test_a_field_that_disappeared_is_a_change_to_nothing():
 def test_an_object_that_is_gone_changed_everything_but_its_identity():
     then = context.company_context(VENDOR, LINKS)
     assert {change["field"] for change in changes(then, None)} == {"name", "email", "status", "url"}
+
+
+def test_the_currency_prices_are_written_in_is_not_a_change_of_the_object():
+    then = context.product_context(PRODUCT, LINKS)  # kept before prices carried their currency
+    now = {**then, "currency": {"code": "EUR", "symbol": "€"}}
+    assert changes(then, now) == []
+    assert changes(then, {**now, "price": 31.0}) == [{"field": "price", "then": then["price"], "now": 31.0}]

@@ -96,3 +96,37 @@ def test_a_thread_about_nothing_has_no_context(stack):
     # The route takes the object types that have a context (product, order, company) only.
     answer = stack.call("GET", "/v1/context/none/1", stack.token("admin"))
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+
+
+def test_the_administration_finds_vendors_by_name_page_by_page(stack, system):
+    tag = uuid.uuid4().hex[:6]
+    for number in range(1, 4):
+        answer = stack.call("PUT", f"/v1/catalog/vendors/{tag}{number}", system,
+                            json={"company": f"Glow+ {tag} Lamps {number}", "email": f"{number}@example.test"})
+        assert answer.status_code == 200, answer.text
+    admin = stack.token("admin")
+    first = stack.call("GET", "/v1/catalog/vendors", admin, params={"q": f"GLOW+ {tag}", "limit": 2})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert [item["name"] for item in body["items"]] == [f"Glow+ {tag} Lamps 1", f"Glow+ {tag} Lamps 2"]
+    assert body["total"] == 3 and body["next_cursor"]
+    rest = stack.call("GET", "/v1/catalog/vendors", admin,
+                      params={"q": f"glow+ {tag}", "limit": 2, "cursor": body["next_cursor"]}).json()
+    assert [item["company_id"] for item in rest["items"]] == [f"{tag}3"] and rest["next_cursor"] is None
+    # "+" is a letter here, not "one or more": "Glo" then "w" repeated finds nothing.
+    assert stack.call("GET", "/v1/catalog/vendors", admin, params={"q": f"Glowww {tag}"}).json()["items"] == []
+
+
+def test_only_the_administration_searches_vendors(stack):
+    assert stack.call("GET", "/v1/catalog/vendors").status_code == 401
+    for token in (stack.token("customer"), stack.token("vendor", company_id="4"),
+                  stack.token("system", sub="storefront-sync")):
+        answer = stack.call("GET", "/v1/catalog/vendors", token, params={"q": "x" * 500})
+        assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"
+
+
+def test_the_vendor_search_is_bounded(stack):
+    admin = stack.token("admin")
+    for params, field in (({"q": "x" * 101}, "q"), ({"limit": 51}, "limit"), ({"cursor": "nope"}, "cursor")):
+        answer = stack.call("GET", "/v1/catalog/vendors", admin, params=params)
+        assert answer.status_code == 422 and field in answer.json()["error"]["details"], answer.text

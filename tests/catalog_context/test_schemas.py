@@ -65,7 +65,23 @@ def test_a_guest_order_has_no_customer_account():
 
 def test_a_cscart_vendor_becomes_our_record():
     assert load_record("company", CSCART_VENDOR) == {
-        "id": "4", "name": "Kettles & Co", "email": "sales@kettles.test", "status": "A"}
+        "id": "4", "name": "Kettles & Co", "email": "sales@kettles.test", "status": "A", "logo_url": None}
+
+
+LOGOS = {"theme": {"logo_id": "7", "image": {"image_path": "https://shop.test/images/logos/1/kettles.png"}},
+         "mail": {"logo_id": "8", "image": {"image_path": "https://shop.test/images/logos/1/mail.png"}}}
+
+
+@pytest.mark.parametrize("logos, kept", [
+    (LOGOS, "https://shop.test/images/logos/1/kettles.png"),
+    ({"theme": [], "mail": LOGOS["mail"]}, "https://shop.test/images/logos/1/mail.png"),
+    ([], None), ({"theme": {"image": {"image_path": ""}}}, None), (42, None), (None, None),
+])
+def test_a_vendors_logo_is_its_storefront_logo_else_its_mail_logo(logos, kept):
+    record = load_record("company", {**CSCART_VENDOR, "logos": logos})
+    assert record["logo_url"] == kept
+    once = load_cscart("company", {**CSCART_VENDOR, "logos": logos})
+    assert load_cscart("company", once) == once
 
 
 @pytest.mark.parametrize("object_type, record", [

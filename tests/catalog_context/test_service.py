@@ -10,6 +10,10 @@ from .conftest import SYNC
 from .queries import QUERIES
 from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
 
+# CURRENCY's default: the code alone, which the reader's browser writes in its own way.
+USD = {"code": "USD", "symbol": None, "after": False, "decimals": None, "decimals_separator": None,
+       "thousands_separator": None}
+
 
 def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
     stored = catalog.upsert_product(signed(SYNC), {**CSCART_PRODUCT, "product_id": 12, "company_id": 4})
@@ -23,7 +27,8 @@ def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
         "customer_id": None,
         "context": {"type": "product", "id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0,
                     "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
-                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A"},
+                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A",
+                    "currency": USD},
         "summary": {"title": "Blue kettle", "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
                     "url": "https://shop.test/index.php?dispatch=products.view&product_id=12"},
         "as_of": stored["fetched_at"],
@@ -42,6 +47,7 @@ def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
         "customer": {"id": "3", "name": "Ann Lee", "email": "ann@example.test", "phone": "+1 555 0100"},
         "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
         "url": "https://portal.test/index.php?dispatch=orders.details&order_id=95",
+        "currency": USD,
     }
 
 
@@ -167,3 +173,73 @@ def test_only_the_sync_and_admins_allowed_to_manage_the_catalog_write_it(catalog
         catalog.delete_vendor(signed(caller), CSCART_VENDOR["company_id"])
     assert catalog.get_vendor(signed(SYNC), CSCART_VENDOR["company_id"])["company_id"] == str(CSCART_VENDOR["company_id"])
     catalog.delete_product(signed({"user_id": "a2", "role": "admin", "permissions": ["manage_catalog"]}), 12)
+
+
+ADMIN = {"user_id": "a1", "role": "admin"}
+
+
+def _vendors(catalog, count, name="Lamp shop"):
+    for number in range(1, count + 1):
+        catalog.upsert_vendor(signed(SYNC), {"company_id": 100 + number, "company": f"{name} {number:02}",
+                                             "email": f"v{number}@example.test"})
+
+
+def test_the_administration_searches_vendors_page_by_page(catalog):
+    _vendors(catalog, 5)
+    catalog.upsert_vendor(signed(SYNC), {"company_id": 200, "company": "Pending LAMP shop", "status": "P"})
+    page = catalog.search_vendors(signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2})
+    assert page["items"] == [{"company_id": "101", "name": "Lamp shop 01", "status": "A"},
+                             {"company_id": "102", "name": "Lamp shop 02", "status": "A"}]
+    assert page["total"] == 5 and page["next_cursor"]
+    seen = [item["company_id"] for item in page["items"]]
+    while page["next_cursor"]:
+        page = catalog.search_vendors(signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2,
+                                                      "cursor": page["next_cursor"]})
+        seen += [item["company_id"] for item in page["items"]]
+    assert seen == ["101", "102", "103", "104", "105"]
+    everyone = catalog.search_vendors(signed(ADMIN), {"q": "lamp"})
+    assert everyone["total"] == 6 and everyone["items"][0]["name"] == "Lamp shop 01"
+    assert "email" not in everyone["items"][0]
+
+
+def test_a_regex_in_the_search_is_literal(catalog):
+    _vendors(catalog, 2)
+    catalog.upsert_vendor(signed(SYNC), {"company_id": 300, "company": "Lamps (.*) & Co"})
+    for q in ("Lamp.", "[L]amp", "\\", "^Lamp", "shop 0?1"):
+        assert catalog.search_vendors(signed(ADMIN), {"q": q})["items"] == [], q
+    for q in (".*", "(", "(.*) &"):
+        assert [item["company_id"] for item in catalog.search_vendors(signed(ADMIN), {"q": q})["items"]] == ["300"], q
+
+
+@pytest.mark.parametrize("query,field", [
+    ({"q": "x" * 101}, "q"), ({"limit": 51}, "limit"), ({"limit": 0}, "limit"),
+    ({"status": "Z"}, "status"), ({"cursor": "not-ours"}, "cursor"), ({"cursor": "c" * 501}, "cursor"),
+])
+def test_the_vendor_search_is_bounded(catalog, query, field):
+    with pytest.raises(ValidationFailed) as refused:
+        catalog.search_vendors(signed(ADMIN), query)
+    assert field in refused.value.details
+
+
+@pytest.mark.parametrize("caller", [
+    {"user_id": "v1", "role": "vendor", "company_id": "4"},
+    {"user_id": "c1", "role": "customer"},
+    SYNC,
+    {"user_id": "a2", "role": "admin", "permissions": ["manage_vendor_communication"]},
+])
+def test_only_the_administration_searches_vendors(catalog, caller):
+    """Checked by the service: a broker client that is not the gateway learns no vendor's name."""
+    _vendors(catalog, 1)
+    with pytest.raises(Forbidden):
+        catalog.search_vendors(signed(caller), {"q": "lamp"})
+
+
+def test_prices_are_in_the_currency_cscart_describes(start_catalog, catalog_rpc):
+    start_catalog(CURRENCY='{"currency_code": "eur", "symbol": "\u20ac", "after": "Y", "decimals": "2", '
+                           '"decimals_separator": ",", "thousands_separator": "."}')
+    catalog_rpc.upsert_order(signed(SYNC), CSCART_ORDER)
+    assert catalog_rpc.resolve(signed(SYNC), "order", "95")["context"]["currency"] == {
+        "code": "EUR", "symbol": "\u20ac", "after": True, "decimals": 2, "decimals_separator": ",",
+        "thousands_separator": "."}
+    catalog_rpc.upsert_vendor(signed(SYNC), CSCART_VENDOR)
+    assert "currency" not in catalog_rpc.resolve(signed(SYNC), "company", "4")["context"]

@@ -102,3 +102,34 @@ def test_remove(store):
     assert store.remove("product", "12")
     assert store.look_up("product", "12") is None
     assert not store.remove("product", "12")
+
+
+def _vendors(store, *names_and_statuses):
+    for number, (name, status) in enumerate(names_and_statuses, start=1):
+        store.save("company", {"id": str(number), "name": name, "email": f"v{number}@example.test",
+                               "status": status}, "pushed", now())
+
+
+def test_search_vendors_by_part_of_the_name_in_any_case(store):
+    _vendors(store, ("Lumen Lamps", "A"), ("Kettles & Co", "A"), ("lumber yard", "P"), ("Plumes", "A"))
+    found, total = store.search_vendors("LUM", None, None, 10)
+    assert [vendor["name"] for vendor in found] == ["Lumen Lamps", "Plumes", "lumber yard"] and total == 3
+    found, total = store.search_vendors("lum", "A", None, 10)
+    assert [vendor["id"] for vendor in found] == ["1", "4"] and total == 2
+    assert store.search_vendors("", None, None, 10)[1] == 4
+
+
+def test_what_is_typed_is_text_not_a_pattern(store):
+    _vendors(store, ("A.B (Lighting)", "A"), ("AxB Lighting", "A"), ("Star*s", "A"), ("Starrrs", "A"))
+    assert [vendor["name"] for vendor in store.search_vendors("a.b (", None, None, 10)[0]] == ["A.B (Lighting)"]
+    assert [vendor["name"] for vendor in store.search_vendors("r*", None, None, 10)[0]] == ["Star*s"]
+    assert store.search_vendors(".*", None, None, 10) == ([], 0)
+    assert store.search_vendors("^A", None, None, 10) == ([], 0)
+
+
+def test_search_vendors_pages_by_name_then_id(store):
+    _vendors(store, ("Same", "A"), ("Same", "A"), ("Alpha", "A"), ("Zulu", "A"))
+    first, total = store.search_vendors("", None, None, 2)
+    assert [(vendor["name"], vendor["id"]) for vendor in first] == [("Alpha", "3"), ("Same", "1")] and total == 4
+    rest, total = store.search_vendors("", None, ("Same", "1"), 2)
+    assert [(vendor["name"], vendor["id"]) for vendor in rest] == [("Same", "2"), ("Zulu", "4")] and total == 4

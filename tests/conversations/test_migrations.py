@@ -1,5 +1,5 @@
 """What a database written by an earlier version holds is read by this one (mongo_migrations):
-search words sit beside their message (mongo_store.split_words), so a message's document can be
+search words sit beside their message (mongo_words.split_words), so a message's document can be
 written again without writing its words' index entries again; and a question waiting from before
 reminders is reminded."""
 from services.conversations import inbox, mongo_inbox

@@ -12,7 +12,7 @@ from services.common.errors import Conflict, Forbidden, NotFound, ValidationFail
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.common.loading import load
 from services.contracts import conversations as contract
-from services.conversations import attachments, away, bulk, inbox, messages, moderation, settings, threads
+from services.conversations import attachments, away, bulk, inbox, messages, reviews, settings, threads
 from tests.conversations.test_use_cases import ADMIN, ASK, CUSTOMER, GENEROUS, OTHER_CUSTOMER, VENDOR, World, _upload
 
 REMOVED = "[contact details removed]"
@@ -32,12 +32,12 @@ def moderate(world, customer_to_vendor="allow", vendor_to_customer="allow", **mo
 
 
 def queue(world, caller=REVIEWER, **params):
-    return moderation.queue(world.store, caller, load(contract.ModerationQuery(), params))
+    return reviews.queue(world.store, caller, load(contract.ModerationQuery(), params))
 
 
 def decide(world, message_id, decision="approve", reason=None, caller=REVIEWER):
     request = {"decision": decision, **({"reason": reason} if reason else {})}
-    return moderation.decide(world.store, world.outbox, caller, message_id, load(contract.ModerationDecision(), request))
+    return reviews.decide(world.store, world.outbox, caller, message_id, load(contract.ModerationDecision(), request))
 
 
 def texts(world, caller, thread_id):
@@ -83,7 +83,7 @@ def test_a_link_whose_words_hide_its_address_is_found_and_taken_out(world):
 
 def test_a_held_reply_moves_nothing_until_it_is_approved_then_everything_once(world):
     thread_id = world.start()["thread"]["id"]
-    threads.mark_read(world.store, VENDOR, thread_id)
+    threads.mark_read(world.store, VENDOR, thread_id, world.outbox)
     world.post(VENDOR, thread_id, "Yes, solid brass.")
     moderate(world, customer_to_vendor="hold")
     before = world.store.get(thread_id)
@@ -167,7 +167,7 @@ def test_a_rejected_message_shows_its_author_the_reason_and_never_reaches_the_ot
         decide(world, held["id"])
     with pytest.raises(Conflict):
         world.post(CUSTOMER, thread_id, "Why?")
-    [record] = moderation.decisions(world.store, REVIEWER, {"limit": 10})["items"]
+    [record] = reviews.decisions(world.store, REVIEWER, {"limit": 10})["items"]
     assert record["message_id"] == held["id"] and record["decision"]["decision"] == "reject"
 
 
@@ -251,7 +251,7 @@ def test_only_admins_with_moderate_messages_review(world):
         with pytest.raises(Forbidden):
             decide(world, held["id"], caller=caller)
         with pytest.raises(Forbidden):
-            moderation.decisions(world.store, caller, {"limit": 10})
+            reviews.decisions(world.store, caller, {"limit": 10})
     assert queue(world, ADMIN)["held_count"] == 1  # a full admin holds every permission
     with pytest.raises(NotFound):
         decide(world, "no-such-message")
@@ -273,7 +273,7 @@ def test_the_queue_pages_oldest_first_and_the_decisions_newest_first(world):
         decide(world, message_id, "reject" if message_id == held[2] else "approve", "No numbers, please.")
     seen, cursor = [], None
     while True:
-        page = moderation.decisions(world.store, REVIEWER, {"limit": 2, **({"cursor": cursor} if cursor else {})})
+        page = reviews.decisions(world.store, REVIEWER, {"limit": 2, **({"cursor": cursor} if cursor else {})})
         seen += [item["message_id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:

@@ -167,3 +167,26 @@ def test_the_inbox_scope_matches_may_view():
     assert access.scope(Caller("a2", "admin", permissions=("view_order_communication",))) == \
         access.Reach(groups=("order",))
     assert access.scope(Caller("s", "system")).nothing
+
+
+def test_a_store_question_is_a_store_question_in_the_vendors_own_inbox():
+    from services.conversations.rules import subject_for
+    thread = {"subject": "Vendor: Lumen Lamps", "object": {"type": "company", "id": "1"},
+              "context_snapshot": {"name": "Lumen Lamps"}}
+    assert subject_for(thread, "vendor") == "Store question"
+    assert subject_for(thread, "customer") == subject_for(thread, "admin") == "Vendor: Lumen Lamps"
+    assert subject_for({**thread, "subject": "Vendor: Lumen Lamps wholesale"}, "vendor") == "Vendor: Lumen Lamps wholesale"
+    assert subject_for({**thread, "object": {"type": "product", "id": "2"}}, "vendor") == "Vendor: Lumen Lamps"
+
+
+def test_addresses_pass_only_where_contact_details_do():
+    from services.conversations.rules import shows_addresses
+    store = {"type": "vendor_to_customer"}
+    allow = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_customer": "allow"}
+    assert shows_addresses(store, "customer", allow) and shows_addresses(store, "vendor", allow)
+    for direction in allow:
+        for action in ("mask", "hold"):
+            settings = {**allow, direction: action}
+            assert not shows_addresses(store, "customer", settings) and not shows_addresses(store, "vendor", settings)
+            assert shows_addresses(store, "admin", settings)
+            assert shows_addresses({"type": "vendor_to_admin"}, "vendor", settings)

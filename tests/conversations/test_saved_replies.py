@@ -7,7 +7,7 @@ import pytest
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import Forbidden, NotFound, ValidationFailed
-from services.conversations import away, messages, moderation, reports, saved_replies, threads
+from services.conversations import away, messages, moderation, reports, saved_replies
 from services.conversations.saved_replies import Bounds
 from tests.conversations.test_use_cases import ADMIN, CUSTOMER, OTHER_VENDOR, VENDOR, Catalog, World
 

@@ -10,7 +10,7 @@ from services.contracts import conversations as contract
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
-from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+from services.common.events import MESSAGE_POSTED, THREAD_READ, THREAD_STARTED
 from services.conversations import (broadcasts, bulk, cascades, inbox, messages, reports, settings,
                                     threads)
 from services.conversations.limits import Limits
@@ -60,7 +60,8 @@ class World:
     def dispatch(self, name, payload):
         if not self.broker_up:
             raise ConnectionError("the broker is away")
-        self.events.append((name, payload["message"]["id"]))
+        # a message's events name the message; a read, the thread
+        self.events.append((name, payload["message"]["id"] if "message" in payload else payload["thread"]["id"]))
 
     def start(self, caller=CUSTOMER, key=None, **request):
         return threads.start_thread(self.store, self.catalog, self.outbox, caller, {**ASK, **request}, key, self.limits)
@@ -113,7 +114,7 @@ def test_the_inbox_filters_and_searches(world):
     product = world.start()["thread"]["id"]
     order = world.start(object={"type": "order", "id": "7"}, message="Where is my walnut lamp?")["thread"]["id"]
     world.post(VENDOR, order, "On its way.")
-    threads.mark_read(world.store, VENDOR, order)
+    threads.mark_read(world.store, VENDOR, order, world.outbox)
 
     def ids(caller=VENDOR, **params):
         return [item["id"] for item in world.inbox(caller, **params)["items"]]
@@ -184,10 +185,11 @@ def test_an_announcement_reaches_every_active_vendor_with_read_receipts(world):
     broadcasts.deliver_broadcast(world.store, world.outbox, announcement)
     [line] = world.inbox(VENDOR)["items"]
     assert line["broadcast_id"] == announcement["_id"] and line["awaiting_reply_from"] is None
-    threads.mark_read(world.store, VENDOR, line["id"])
+    threads.mark_read(world.store, VENDOR, line["id"], world.outbox)
     status = broadcasts.broadcast_status(world.store, ADMIN, announcement["_id"])
     assert status["status"] == "sent" and status["read_count"] == 1 and status["thread_count"] == 2
-    assert len(world.events) == 4  # thread_started and message_posted for each vendor
+    # thread_started and message_posted for each vendor, then the vendor's read (its bell's items are read)
+    assert len(world.events) == 5 and world.events[-1] == (THREAD_READ, line["id"])
     with pytest.raises(NotFound):
         broadcasts.broadcast_status(world.store, VENDOR, announcement["_id"])
 
@@ -272,8 +274,10 @@ def test_a_reply_carries_files_and_a_message_needs_text_or_files(world):
 
 def test_only_ones_own_fresh_unused_uploads_are_attached_five_at_most(world):
     thread_id = world.start()["thread"]["id"]
-    post = lambda caller, ids: messages.post_message(world.store, world.outbox, caller, thread_id, "files", None,
-                                                     world.limits, ids)
+
+    def post(caller, ids):
+        return messages.post_message(world.store, world.outbox, caller, thread_id, "files", None, world.limits, ids)
+
     colleague = Caller("v9", "vendor", company_id="10", name="Cy")
     for refused in ([_upload(world, colleague)], [_upload(world, VENDOR)] * 2,
                     [_upload(world, VENDOR) for _ in range(6)],

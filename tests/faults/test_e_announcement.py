@@ -30,7 +30,7 @@ def add_vendors(db, tag: str, count: int = VENDORS) -> list[str]:
 def test_e_a_broker_blip_during_an_announcement_delivers_it_once_to_every_vendor(faulty, shop, report):
     figures = Figures(f"e. broker blip {BLIP_SECONDS} s in an announcement to {VENDORS:,} vendors")
     db = faulty.db()
-    ours = add_vendors(db, shop.tag)
+    add_vendors(db, shop.tag)
     active = {vendor["_id"] for vendor in db.vendors.find({"status": "A"}, {"_id": 1})}
     page = OpenPage(faulty.push_url, faulty.token("admin", sub=f"admin-{shop.tag}")).open()
     admin = faulty.token("admin", sub=f"admin-{shop.tag}", name="Admin")

@@ -18,6 +18,9 @@ from dev.processes import Processes
 from services.common.clock import new_id
 from services.common.reply_addresses import reply_address
 
+# The inbound process itself, started for each test: `make test`'s, not `make check`'s.
+pytestmark = pytest.mark.real_parts
+
 KEY = "inbound-process-test-key-" + "p" * 32
 DOMAIN = "reply.market.test"
 

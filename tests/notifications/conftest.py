@@ -21,6 +21,9 @@ ADMINISTRATION = {"user_id": "a1", "role": "admin"}
 
 PORTAL_URL = "https://portal.test"
 STOREFRONT_URL = "https://shop.test/"
+# Where the mails and the bell send each side: CS-Cart's pages, the thread link's default.
+PORTAL_LINK = PORTAL_URL + "/{side}.php?dispatch=vendor_communication.view&thread_id={thread_id}"
+STOREFRONT_LINK = STOREFRONT_URL + "index.php?dispatch=vendor_communication.view&thread_id={thread_id}"
 # Retries a test can wait for: 1 s, 2 s, 2 s …
 QUICK_RETRY = {"attempts": 5, "first_delay_seconds": 1, "max_delay_seconds": 2}
 

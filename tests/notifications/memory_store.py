@@ -33,6 +33,7 @@ class MemoryNotificationStore:
         self.events = {}
         self.mails = {}
         self.bell = {}
+        self.read_up_to = {}
         self.staff = {}
         self.preferences = {}
         self.webhooks = {}
@@ -234,6 +235,19 @@ class MemoryNotificationStore:
                 item.update(read=True, read_at=now)
                 marked += 1
         return marked
+
+    def thread_read(self, audience, thread_id, read_at):
+        key = (audience, thread_id)
+        self.read_up_to[key] = max(read_at, self.read_up_to.get(key, read_at))
+        marked = 0
+        for item in self.bell.values():
+            if (item["audience"], item["thread_id"]) == key and not item["read"] and item["created_at"] <= read_at:
+                item.update(read=True, read_at=read_at)
+                marked += 1
+        return marked
+
+    def read_marks(self, pairs):
+        return {pair: self.read_up_to[pair] for pair in pairs if pair in self.read_up_to}
 
     # webhooks ------------------------------------------------------------------------------
 

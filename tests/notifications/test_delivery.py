@@ -2,7 +2,7 @@
 dict, an outbox and webhook endpoints that keep what they are given (SMTP and HTTP are not
 ours). Who is told, by which channel, coalescing, retries, the bell, preferences and webhook
 selection, in milliseconds; the real services prove the wiring (test_service.py)."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from services.common.caller import Caller
 from services.common.clock import now as real_now
 from services.common.config import load_settings
 from services.common.errors import NotFound, Unavailable, ValidationFailed
-from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+from services.common.events import BELL_CHANGED, MESSAGE_POSTED, THREAD_STARTED
 from services.notifications import bell, delivery, webhooks
 from services.notifications.mail import MailNotSent
 from services.notifications.webhooks import SIGNATURE_HEADER, Outcome, sign
@@ -99,6 +99,7 @@ class Notifications:
         self.catalog = Catalog()
         self.outbox = Outbox()
         self.endpoints = Endpoints()
+        self.news = []  # the bell's news, as push would hear it
         self.clock = clock
         self.coalesce(0)
 
@@ -107,12 +108,20 @@ class Notifications:
                                   "retry": {"attempts": 3, "first_delay_seconds": 30, "max_delay_seconds": 60}})
 
     def receive(self, payload, event=MESSAGE_POSTED):
-        delivery.on_event(self.store, self.catalog, self.outbox, SETTINGS, event, payload)
+        delivery.on_event(self.store, self.catalog, self.outbox, SETTINGS, event, payload, self.dispatch)
         return payload
+
+    def dispatch(self, name, payload):
+        assert name == BELL_CHANGED
+        self.news.append(payload)
+
+    def read(self, thread, side, at):
+        """What the service does with the conversations service's thread_read."""
+        self.news += bell.thread_read(self.store, {"thread": thread, "side": side, "read_at": at.isoformat()})
 
     def tick(self):
         """Both of the service's timers: mail and events, then a round of webhook calls."""
-        delivery.on_tick(self.store, self.catalog, self.outbox, SETTINGS)
+        delivery.on_tick(self.store, self.catalog, self.outbox, SETTINGS, self.dispatch)
         delivery.call_due_webhooks(self.store, self.endpoints, calls_at_once=2)
 
 
@@ -299,6 +308,46 @@ def test_the_bell_is_paged_and_marked_read_for_the_whole_company(notifications):
     eve = Caller(user_id="v2", role="vendor", company_id=SHOP_ID)
     assert bell.mark_read(notifications.store, eve, [page["items"][0]["_id"]], False) == {"marked": 1, "unread_count": 2}
     assert bell.mark_read(notifications.store, VENDOR_BOB, None, True) == {"marked": 2, "unread_count": 0}
+
+
+def later(payload, seconds=1):
+    """A moment after the message of `payload` was written."""
+    return datetime.fromisoformat(payload["message"]["created_at"]) + timedelta(seconds=seconds)
+
+
+def test_reading_a_thread_reads_its_items_on_the_readers_side_only_and_is_news(notifications):
+    lamp, kettle = thread(), thread(title="Kettle")
+    about_lamp = notifications.receive(message(lamp, ANN, "Is it brass?"))
+    notifications.receive(message(kettle, ANN, "Is it steel?"))
+    rung = [(news["audience"], news["thread_id"], news["change"]) for news in notifications.news]
+    assert rung == [("admin", lamp["id"], "rung"), ("vendor:10", lamp["id"], "rung"),
+                    ("admin", kettle["id"], "rung"), ("vendor:10", kettle["id"], "rung")]
+    assert {news["group"] for news in notifications.news} == {"vendor"}
+    del notifications.news[:]
+
+    # Eve reads the lamp's thread: the company's bell (Bob's too) keeps the kettle's item only.
+    notifications.read(lamp, "vendor", later(about_lamp))
+    assert notifications.news == [{"audience": "vendor:10", "group": "vendor", "thread_id": lamp["id"],
+                                   "change": "read"}]
+    unread = bell.page(notifications.store, VENDOR_BOB, True, None, 20)
+    assert [item["thread_id"] for item in unread["items"]] == [kettle["id"]] and unread["unread_count"] == 1
+    assert bell_of(notifications, ADMINISTRATION)["unread_count"] == 2  # the administration has not read it
+
+    notifications.read(lamp, "vendor", later(about_lamp, 2))  # nothing left to read: no news
+    assert len(notifications.news) == 1
+
+
+def test_a_read_heard_before_the_item_it_covers_leaves_that_item_read(notifications):
+    lamp = thread()
+    asked = message(lamp, ANN, "Is it brass?")
+    notifications.read(lamp, "vendor", later(asked))  # the vendor's page read it before the bell was written
+    notifications.receive(asked)
+    assert bell_of(notifications, VENDOR_BOB)["unread_count"] == 0
+    assert [news["audience"] for news in notifications.news] == ["admin"]  # the company's bell did not change
+    after = message(lamp, ANN, "And the cable?")
+    after["message"]["created_at"] = later(asked, 5).isoformat()
+    notifications.receive(after)  # written after the read: unread
+    assert bell_of(notifications, VENDOR_BOB)["unread_count"] == 1
 
 
 def test_permissions_narrow_the_bell(notifications):

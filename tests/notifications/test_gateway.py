@@ -27,7 +27,7 @@ def shop(stack):
         "company_id": company, "status": "A"})
     assert answer.status_code == 200, answer.text
     return {
-        "product": product,
+        "product": product, "company": company,
         "customer": stack.token("customer", sub=f"c{tag}", name="Ann Lee", email=f"ann-{tag}@buyers.test"),
         "bob": stack.token("vendor", sub=f"bob{tag}", company_id=company, name="Bob", email=f"bob-{tag}@shop.test"),
         "eve": stack.token("vendor", sub=f"eve{tag}", company_id=company, name="Eve"),
@@ -55,7 +55,7 @@ def test_a_question_rings_the_vendors_bell_for_all_its_staff_and_is_marked_read(
                        what="the vendor's bell item")
     item = items[0]
     assert item["title"] == "Brass Desk Lamp" and item["read"] is False and item["author"]["side"] == "customer"
-    assert item["url"].endswith(f"/vendor?thread={thread_id}")
+    assert item["url"].endswith(f"/ui/demo/vendor?thread_id={thread_id}")
     assert item["id"] in [i["id"] for i in bell(stack, shop["eve"], unread="true")["items"]]
     assert thread_id not in [i["thread_id"] for i in bell(stack, shop["rival"])["items"]]
 
@@ -65,6 +65,32 @@ def test_a_question_rings_the_vendors_bell_for_all_its_staff_and_is_marked_read(
     assert bell(stack, shop["bob"], unread="false")["items"][0]["id"] == item["id"]
     everything = stack.call("POST", "/v1/notifications/read", shop["bob"], json={"all": True})
     assert everything.json()["unread_count"] == 0
+
+
+def test_reading_a_conversation_reads_its_bell_items_for_the_readers_side_only(stack, shop):
+    """The conversations service keeps the read state and says so (thread_read); the
+    notifications service reads that side's items of the thread: every vendor staff's bell
+    at once, never the administration's, nor the items of another thread."""
+    lamp = ask(stack, shop, "Is the lamp brass?")
+    store = stack.call("POST", "/v1/threads", shop["customer"], json={
+        "type": "vendor_to_customer", "object": {"type": "company", "id": shop["company"]},
+        "message": "Do you ship to Norway?"}).json()["thread"]["id"]
+
+    def unread(token):
+        return sorted(item["thread_id"] for item in bell(stack, token, unread="true")["items"]
+                      if item["thread_id"] in (lamp, store))
+
+    eventually(lambda: unread(shop["bob"]) == sorted([lamp, store]) and unread(shop["admin"]) == sorted([lamp, store]),
+               what="the vendor's and the administration's bell items")
+    read = stack.call("POST", f"/v1/threads/{lamp}/read", shop["eve"])
+    assert read.status_code == 200, read.text
+    eventually(lambda: unread(shop["bob"]) == [store], what="Bob's bell to lose the thread Eve read")
+    assert unread(shop["eve"]) == [store]
+    assert unread(shop["admin"]) == sorted([lamp, store])  # the administration has not read it
+
+    assert stack.call("POST", f"/v1/threads/{store}/read", shop["admin"]).status_code == 200
+    eventually(lambda: unread(shop["admin"]) == [lamp], what="the administration's bell to lose the thread it read")
+    assert unread(shop["bob"]) == [store]
 
 
 def test_the_bell_answers_errors_in_the_contracts_shape(stack, shop):

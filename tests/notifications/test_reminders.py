@@ -29,6 +29,9 @@ def test_a_reminder_mails_the_vendor_once_and_rings_the_companys_bell(notificati
     assert "Ann Lee asked on" in text_of(mail) and "waited 24 h for your reply" in text_of(mail)
     [item] = bell_of(notifications, VENDOR_BOB)["items"]
     assert (item["reason"], item["preview"]) == ("reply_reminder", "Ann Lee has waited 24 h for your reply.")
+    # news for the company's open pages, once (a redelivery writes nothing)
+    assert notifications.news == [{"audience": f"vendor:{item['audience'].split(':')[1]}", "group": "vendor",
+                                   "thread_id": item["thread_id"], "change": "rung"}]
     assert item["author"] == {"side": "system", "name": "Message Center"}
     assert bell_of(notifications, ADMINISTRATION)["items"] == []
     assert bell_of(notifications, CUSTOMER_ANN)["items"] == []
@@ -43,6 +46,7 @@ def test_an_escalation_rings_the_administrations_bell_only(notifications, clock)
     assert bell_of(notifications, VENDOR_BOB)["items"] == []
     [item] = bell_of(notifications, ADMINISTRATION)["items"]
     assert (item["reason"], item["preview"]) == ("reply_overdue", "Ann Lee has waited 48 h for the vendor's reply.")
+    assert [(news["audience"], news["change"]) for news in notifications.news] == [("admin", "rung")]
 
 
 def test_a_reminder_waits_for_no_coalescing_window(notifications, clock):

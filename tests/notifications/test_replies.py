@@ -124,7 +124,7 @@ def test_an_address_expires_its_days_after_the_threads_last_message_and_says_whe
     mailed(long_ago)  # the mail is old: the thread's last message decides
     with pytest.raises(Gone, match="answer on the web") as refusal:
         replies.author(store, Catalog(), quiet, ON, address, "ann@buyers.example")
-    assert quiet.asked == 1 and "thread=t1" in refusal.value.message
+    assert quiet.asked == 1 and "thread_id=t1" in refusal.value.message
     moved_on = Conversations(lately)  # written on the web since, unmailed
     assert replies.author(store, Catalog(), moved_on, ON, address, "ann@buyers.example")[1].user_id == "c1"
     # a stranger learns nothing of it: refused as any other sender, before anyone is asked

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.common.caller import Caller
+from services.common.config import Settings
 from services.notifications import rules
 from services.notifications.rules import Recipient
 
@@ -155,11 +156,24 @@ def test_permissions_narrow_the_kinds_a_caller_sees():
 # what is said -------------------------------------------------------------------------------
 
 def test_links_lead_to_the_thread_in_the_readers_own_portal_or_storefront():
-    portal, shop = "https://portal.test/", "https://shop.test/index.php?dispatch=messages"
-    assert rules.thread_link("vendor", "t 1&x", portal, shop) == "https://portal.test/vendor?thread=t+1%26x"
-    assert rules.thread_link("admin", "t1", portal, shop) == "https://portal.test/admin?thread=t1"
-    assert rules.thread_link("customer", "t1", portal, shop) == shop + "&thread=t1"
-    assert rules.thread_link("customer", "t1", portal, "https://shop.test") == "https://shop.test?thread=t1"
+    """By default CS-Cart's own pages (index.php, vendor.php, admin.php) under the two URLs."""
+    cs_cart = Settings(PORTAL_URL="https://portal.test", STOREFRONT_URL="https://shop.test/market/")
+    assert rules.thread_link("vendor", "t 1&x", cs_cart) == (
+        "https://portal.test/vendor.php?dispatch=vendor_communication.view&thread_id=t%201%26x")
+    assert rules.thread_link("admin", "t1", cs_cart) == (
+        "https://portal.test/admin.php?dispatch=vendor_communication.view&thread_id=t1")
+    assert rules.thread_link("customer", "t1", cs_cart) == (
+        "https://shop.test/market/index.php?dispatch=vendor_communication.view&thread_id=t1")
+
+
+def test_a_thread_link_may_be_a_whole_url_of_its_own():
+    demo = Settings(STOREFRONT_THREAD_URL="http://127.0.0.1:8080/ui/demo/storefront?thread_id={thread_id}",
+                    PORTAL_THREAD_URL="https://admin.test/{side}/inbox#mc-thread={thread_id}")
+    assert rules.thread_link("customer", "t/1", demo) == "http://127.0.0.1:8080/ui/demo/storefront?thread_id=t%2F1"
+    assert rules.thread_link("vendor", "t1", demo) == "https://admin.test/vendor/inbox#mc-thread=t1"
+    # braces of the page's own stay as they are
+    odd = Settings(PORTAL_URL="https://p.test", PORTAL_THREAD_URL="x?q={other}&id={thread_id}")
+    assert rules.thread_link("admin", "t1", odd) == "https://p.test/x?q={other}&id=t1"
 
 
 def test_the_start_of_a_long_message_is_cut_at_a_word():

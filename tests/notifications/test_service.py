@@ -1,5 +1,7 @@
 """Who gets mail and bell items when a message is posted, and that none is lost or doubled:
 the real notifications and catalog services, RabbitMQ, the database and an SMTP server."""
+import html
+
 import pytest
 
 from services.common.errors import Forbidden, ValidationFailed
@@ -7,7 +9,7 @@ from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 from services.common.service_metrics import WORK
 from tests.fixtures.callers import signed
 
-from .conftest import ADMINISTRATION, PORTAL_URL, QUICK_RETRY, STOREFRONT_URL, SYNC, eventually
+from .conftest import ADMINISTRATION, PORTAL_LINK, QUICK_RETRY, STOREFRONT_LINK, SYNC, eventually
 from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, VENDOR_BOB, message, thread
 
 VENDOR_EVE = {"user_id": "v2", "role": "vendor", "company_id": SHOP_ID, "name": "Eve"}
@@ -47,8 +49,9 @@ def test_a_customers_question_is_mailed_to_the_vendor_only(notifications, publis
     [mail] = mail_sink.wait_for_to(SHOP_EMAIL, 1)
     assert mail["Subject"] == "New message from Ann Lee about Brass Desk Lamp"
     assert "Does the lamp take LED bulbs?" in text_of(mail) and "Ann Lee" in text_of(mail)
-    assert f"{PORTAL_URL}/vendor?thread={lamp['id']}" in text_of(mail)
-    assert f'href="{PORTAL_URL}/vendor?thread={lamp["id"]}"' in html_of(mail)
+    link = PORTAL_LINK.format(side="vendor", thread_id=lamp["id"])
+    assert link in text_of(mail)
+    assert f'href="{html.escape(link)}"' in html_of(mail)
     worked_through(mongo_db, asked)
     mail_sink.settle()
     assert len(mail_sink.mails) == 1  # not the customer herself, not the admins (bell only)
@@ -62,7 +65,7 @@ def test_the_vendors_answer_is_mailed_to_the_customer_and_later_questions_to_sta
     publish(MESSAGE_POSTED, message(lamp, BOB, "Solid brass."))
     [answer] = mail_sink.wait_for_to(ANN["email"], 1)
     assert answer["Subject"] == "New message from Bob about Brass Desk Lamp"
-    assert f"{STOREFRONT_URL}?thread={lamp['id']}" in text_of(answer)
+    assert STOREFRONT_LINK.format(thread_id=lamp["id"]) in text_of(answer)
 
     publish(MESSAGE_POSTED, message(lamp, ANN, "Thanks, and the cable length?"))
     mail_sink.wait_for_to(SHOP_EMAIL, 2)
@@ -85,7 +88,7 @@ def test_between_vendor_and_administration_admins_are_mailed_once_the_admin_turn
     publish(MESSAGE_POSTED, message(payouts, BOB, "Any news on payouts?"))
     for address in ADMIN_EMAILS:
         [mail] = mail_sink.wait_for_to(address, 1)
-        assert f"{PORTAL_URL}/admin?thread={payouts['id']}" in text_of(mail)
+        assert PORTAL_LINK.format(side="admin", thread_id=payouts["id"]) in text_of(mail)
 
     publish(MESSAGE_POSTED, message(payouts, ADMIN, "On Friday."))
     mail_sink.wait_for_to(SHOP_EMAIL, 1)
@@ -282,7 +285,7 @@ def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notificat
     item = items[0]
     assert item["thread_id"] == lamp["id"] and item["title"] == "Brass Desk Lamp" and item["read"] is False
     assert item["author"] == {"side": "customer", "name": "Ann Lee"} and item["kind"] == "customer_vendor_message"
-    assert item["url"] == f"{PORTAL_URL}/vendor?thread={lamp['id']}" and item["preview"].startswith("Question")
+    assert item["url"] == PORTAL_LINK.format(side="vendor", thread_id=lamp["id"]) and item["preview"].startswith("Question")
 
     marked = notifications.mark_read(signed(VENDOR_EVE), ids=[item["id"]])
     assert marked == {"marked": 1, "unread_count": 2}
@@ -296,7 +299,7 @@ def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notificat
     assert notifications.list_notifications(signed(orders_only))["items"] == []
     admin_bell = notifications.list_notifications(signed(ADMIN_CALLER))
     assert admin_bell["unread_count"] == 3
-    assert admin_bell["items"][0]["url"] == f"{PORTAL_URL}/admin?thread={lamp['id']}"
+    assert admin_bell["items"][0]["url"] == PORTAL_LINK.format(side="admin", thread_id=lamp["id"])
 
 
 def test_a_customer_has_a_bell_of_their_own_when_the_rules_give_one(notifications, publish):
@@ -304,7 +307,7 @@ def test_a_customer_has_a_bell_of_their_own_when_the_rules_give_one(notification
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, BOB, "Solid brass."))
     bell = eventually(lambda: notifications.list_notifications(signed(CUSTOMER_ANN))["items"], what="a bell item")
-    assert bell[0]["url"] == f"{STOREFRONT_URL}?thread={lamp['id']}"
+    assert bell[0]["url"] == STOREFRONT_LINK.format(thread_id=lamp["id"])
     other = {"user_id": "c2", "role": "customer"}
     assert notifications.list_notifications(signed(other))["items"] == []
 

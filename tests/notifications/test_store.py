@@ -241,6 +241,22 @@ def test_marking_read_by_id_or_all(store):
     assert store.unread_count("vendor:10", [rules.VENDOR_ADMIN]) == 1
 
 
+def test_reading_a_thread_reads_an_audiences_items_of_it_written_until_then(store):
+    at = now().replace(microsecond=0)
+
+    def item(message_id, thread_id, seconds, audience="vendor:10"):
+        return {**bell_item(message_id, audience), "thread_id": thread_id, "created_at": at + timedelta(seconds=seconds)}
+
+    store.ring([item("m1", "t1", 0), item("m2", "t1", 5), item("m3", "t2", 0), item("m1", "t1", 0, "admin")])
+    assert store.read_marks({("vendor:10", "t1")}) == {}
+    assert store.thread_read("vendor:10", "t1", at + timedelta(seconds=1)) == 1
+    assert [i["message_id"] for i in store.bell_items("vendor:10", KINDS, True, None, 10).items] == ["m3", "m2"]
+    assert store.unread_count("admin", KINDS) == 1  # another audience's bell: as it was
+    store.thread_read("vendor:10", "t1", at)  # an older read does not move the mark back
+    assert store.read_marks({("vendor:10", "t1"), ("vendor:10", "t2"), ("admin", "t1")}) == {
+        ("vendor:10", "t1"): at + timedelta(seconds=1)}
+
+
 # webhooks --------------------------------------------------------------------------------------
 
 def webhook(webhook_id, events):

@@ -68,6 +68,23 @@ def test_an_event_reaches_only_the_pages_allowed_to_see_it_and_says_only_which_m
     assert stranger.waiting.empty()
 
 
+def test_a_bells_news_reaches_only_the_pages_of_its_owners():
+    audience = Audience()
+    eve = audience.join(Caller("v1", "vendor", company_id="7"))
+    bob = audience.join(Caller("v2", "vendor", company_id="7"))
+    orders_only = audience.join(Caller("v3", "vendor", company_id="7", permissions=ORDERS_ONLY))
+    rival = audience.join(Caller("v9", "vendor", company_id="8"))
+    customer = audience.join(Caller("c1", "customer"))
+    admin = audience.join(Caller("a1", "admin"))
+    told = audience.ring({"audience": "vendor:7", "group": "vendor", "thread_id": "t1", "change": "rung"})
+    assert told == 2
+    for page in (eve, bob):
+        assert page.waiting.get_nowait() == {"thread_id": "t1", "message_id": None, "type": "bell_changed"}
+    assert all(page.waiting.empty() for page in (orders_only, rival, customer, admin))
+    assert audience.ring({"audience": "admin", "group": "admin", "thread_id": "t2", "change": "read"}) == 1
+    assert audience.ring({"audience": "customer:c1", "group": "order", "thread_id": "t3", "change": "rung"}) == 1
+
+
 def test_an_idle_stream_sends_heartbeats_and_a_closed_one_leaves_the_audience():
     audience = Audience()
     body = stream(audience, Caller("c1", "customer"), heartbeat=0.01)
@@ -195,8 +212,10 @@ def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, 
     # Each stream delivers in order: had a page been told of a thread it may not see, that
     # event would stand before the ones it waits for here.
     for page in (vendor_x, customer_c):
-        events = page.until(reply_id)
-        assert {event["thread_id"] for event in events} == {thread_1}
+        heard = page.until(reply_id)
+        assert {event["thread_id"] for event in heard} == {thread_1}
+        # the vendor's bell rang too (its own news, bell_changed, among these)
+        events = [event for event in heard if event["type"] != "bell_changed"]
         assert [event["type"] for event in events] == ["thread_started", "message_posted", "message_posted"]
         assert [event["message_id"] for event in events] == [first_1, first_1, reply_id]
         assert all(set(event) == {"thread_id", "message_id", "type"} for event in events)

@@ -82,3 +82,18 @@ test('roles become sides, and sides have their words', () => {
   assert.equal(format.sideLabel('nobody'), '');
   assert.equal(format.sideLabel('constructor'), '');
 });
+
+test('a price is written in the catalog\'s currency, as CS-Cart writes it', () => {
+  const euro = {code: 'EUR', symbol: '\u20ac', after: true, decimals: 2, decimals_separator: ',', thousands_separator: '.'};
+  assert.equal(format.formatAmount(1234567.5, euro), '1.234.567,50\u00a0\u20ac');
+  assert.equal(format.formatAmount('89', {...euro, after: false, symbol: '$', decimals_separator: '.', thousands_separator: ','}), '$89.00');
+  assert.equal(format.formatAmount(1500, {code: 'SEK', symbol: 'kr', after: true, decimals: 0, decimals_separator: ',', thousands_separator: ' '}), '1 500\u00a0kr');
+  assert.equal(format.formatAmount(-3.456, {code: 'USD', symbol: '$', after: false, decimals: 2}), '-$3.46');
+  assert.equal(format.formatAmount(null, euro), '—');
+  assert.deepEqual(format.changeValues({field: 'price', then: 10, now: 12.5}, euro), {then: '10,00\u00a0\u20ac', now: '12,50\u00a0\u20ac'});
+});
+
+test('a currency code alone is written the reader\'s way', () => {
+  assert.equal(format.formatAmount(89, {code: 'USD', symbol: null}), (89).toLocaleString(undefined, {style: 'currency', currency: 'USD'}));
+  assert.equal(format.formatAmount(89, {code: 'XQQ1'}), '89.00');
+});

@@ -1,0 +1,24 @@
+"""The tree as the build holds it, read and never run (settings in pyproject.toml): the layers,
+by import-linter (a service never imports another, the gateway reaches the services only
+through their contracts, pymongo, bson and gridfs stay in the storage adapters, no package's
+modules import each other in a circle), and ruff's lint."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_import_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    report = done.stdout[done.stdout.find("Contracts"):]
+    assert done.returncode == 0, f"import-linter found a broken layer:\n{report}\n{done.stderr[-3000:]}"
+    assert "4 kept, 0 broken" in report, report
+
+
+def test_ruff_finds_nothing():
+    ruff = Path(sys.executable).with_name("ruff")
+    done = subprocess.run([str(ruff), "check", "--no-cache", "services", "gateway", "dev", "bench", "tests"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"ruff check:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
