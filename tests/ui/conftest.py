@@ -8,8 +8,9 @@ break. `make test` runs `pytest tests/ui` after `nameko test tests --ignore=test
 The stack (tests/fixtures/stack.py, subprocesses and HTTP only) serves the demo pages as
 `make run` does (DEMO=1), and the demo marketplace is seeded the way `make run` seeds it, so
 the tests drive exactly the pages the README tells people to open. The browser reaches
-nothing but loopback: the demo's pictures are the gateway's (dev/static/pictures), and any
-other request is refused, which the page's console reports and so fails its test.
+nothing but loopback: the demo's own pictures are the gateway's (dev/static/pictures); a
+picture a test gives from elsewhere (a vendor's logo) is answered here with a placeholder, and
+any other request is refused.
 
 Screenshots go to tests/artifacts/ (git-ignored).
 """
@@ -26,6 +27,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+PLACEHOLDER = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300">'
+               b'<rect width="300" height="300" fill="#d9c7a3"/>'
+               b'<circle cx="150" cy="120" r="60" fill="#b08d4f"/>'
+               b'<rect x="140" y="170" width="20" height="80" fill="#7a5c2e"/></svg>')
 
 
 def pytest_collection_modifyitems(config, items):
@@ -60,8 +65,11 @@ def browser():
 
 
 def answer_locally(route):
-    """Anything but loopback never leaves the browser."""
-    route.abort()
+    """Anything but loopback never leaves the browser: a test's outside pictures get a placeholder."""
+    if route.request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/svg+xml", body=PLACEHOLDER)
+    else:
+        route.abort()
 
 
 def is_elsewhere(url: str) -> bool:
