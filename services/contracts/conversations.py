@@ -322,6 +322,14 @@ class Upload(Answer):
     content_type = fields.String()
 
 
+class UploadLimits(Answer):
+    """What a page checks before it sends a file, so a file too large is refused before its bytes travel."""
+    max_bytes = fields.Integer(metadata={"description": "ATTACHMENT_MAX_BYTES: bytes one file may have."})
+    files_per_message = fields.Integer(metadata={"description": "ATTACHMENTS_PER_MESSAGE."})
+    content_types = fields.List(fields.String(), metadata={"description": "The kinds of file taken, as judged by "
+                                                                           "their bytes."})
+
+
 class AttachmentFile(Answer):
     """A file the caller may fetch (the conversations service's answer to the gateway)."""
     id = fields.String()

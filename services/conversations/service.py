@@ -195,8 +195,8 @@ class ConversationsService:
     @rpc
     def get_away_message(self, caller, query):
         query = load(contract.AwayQuery(), query)
-        return answer(contract.AwayMessage,
-                      away.current(self.store, self.callers.verified(caller), query.get("company_id")))
+        current = away.current(self.store, self.callers.verified(caller), query.get("company_id"))
+        return None if current is None else answer(contract.AwayMessage, current)
 
     @rpc
     def set_away_message(self, caller, request):
