@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 # axe-core, the npm package the browser tests inject into pages to check accessibility.
 AXE := tests/ui/axe/node_modules/.installed
 
-.PHONY: install run check test faults scale bench rabbitmq system-packages clean
+.PHONY: install run check test faults scale bench rabbitmq system-packages clean import-cscart
 
 install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
@@ -50,7 +50,7 @@ run: install rabbitmq
 # that needs no real part (no broker, database, mail server or process: tests/conftest.py marks
 # the others `real_parts`). `make test` runs all of it and the rest.
 check: install
-	$(BIN)/ruff check services gateway dev bench tests
+	$(BIN)/ruff check services gateway dev bench tests cscart_import
 	$(BIN)/lint-imports --no-cache
 	node --test tests/web/
 	$(BIN)/nameko test tests/common tests/conversations tests/notifications tests/catalog_context tests/inbound_mail \
@@ -81,6 +81,18 @@ scale: install rabbitmq
 # BENCH_ARGS="--profile" to sample every process with py-spy during the last stage.
 bench: install rabbitmq
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# A CS-Cart marketplace moving in (README "Moving a CS-Cart marketplace in"): its Message Center
+# history into the running system, beside `make run` and with its environment.
+# CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE, CSCART_TABLE_PREFIX (cscart_),
+# IMPORT_ARGS="--dry-run" for the report alone. The database's address travels in the
+# environment, not on a command line `ps` shows.
+CSCART_TABLE_PREFIX ?= cscart_
+import-cscart: export CSCART_DB := $(CSCART_DB)
+import-cscart: export CSCART_TABLE_PREFIX := $(CSCART_TABLE_PREFIX)
+import-cscart: install
+	@test -n "$$CSCART_DB" || { echo "make import-cscart CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE"; exit 2; }
+	$(BIN)/python -m cscart_import $(IMPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var tests/ui/axe/node_modules

@@ -8,11 +8,12 @@ this blueprint when DEMO=1 (`make run` sets it beside the demo data, and the tes
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, send_from_directory
 from flask_smorest import Blueprint
 
 from . import seed
 
+STATIC = Path(__file__).parent / "static"
 # The page loads the web components from the gateway's public address for them.
 MODULE_URL = "/ui/message-center.js"
 # Who may call them, in the document as the gateway's own operations say it (gateway/who.py).
@@ -24,7 +25,13 @@ blp = Blueprint("demo", __name__, url_prefix="/ui/demo", template_folder=str(Pat
                 description="Demo pages beside the demo data (development only: DEMO=1)")
 
 
-@blp.route("")
+# Pictures and the pages' icon, from files in the repository.
+FILE = {"security": [], "x-who-may-call": "anyone (no token), beside the demo data only (DEMO=1)",
+        "responses": {"200": {"description": "An SVG picture (development only: DEMO=1).",
+                              "content": {"image/svg+xml": {"schema": {"type": "string"}}}}}}
+
+
+@blp.route("", strict_slashes=False)
 @blp.doc(**PAGE)
 def index():
     """Links to the three demo pages (development only: DEMO=1)."""
@@ -63,6 +70,20 @@ def admin():
     """The administration's Message Center (development only: DEMO=1)."""
     return render_template("demo/center.html", title="Marketplace administration", who="Marketplace admin",
                            token=people()["admin"], **page_settings())
+
+
+@blp.route("/pictures/<name>")
+@blp.doc(**FILE)
+def picture(name):
+    """A demo product's picture (development only: DEMO=1)."""
+    return send_from_directory(STATIC / "pictures", name, max_age=3600)
+
+
+@blp.route("/favicon.svg")
+@blp.doc(**FILE)
+def favicon():
+    """The demo pages' icon (development only: DEMO=1)."""
+    return send_from_directory(STATIC, "favicon.svg", max_age=3600)
 
 
 def people() -> dict:

@@ -47,10 +47,11 @@ def main() -> None:
     # `make run` is development: the gateway and push accept a weak JWT_SECRET, and warn
     # (DEVELOPMENT_MODE=false in the shell makes them refuse it, as a deployment does).
     env.setdefault("DEVELOPMENT_MODE", "true")
-    # The key the gateway signs callers with and the services check them with: only the processes
-    # started here need it, so a fresh random one per run, unless the shell sets one.
+    # The key the gateway signs callers with and the services check them with, unless the shell
+    # sets one: random, kept in var/ (owner only) so that `make import-cscart`, run beside,
+    # signs its calls with it too (cscart_import/__main__.py).
     if not env.get("CALLER_SIGNING_KEY"):
-        env["CALLER_SIGNING_KEY"] = secrets.token_urlsafe(32)
+        env["CALLER_SIGNING_KEY"] = kept_key(VAR / "caller-signing.key")
     helpers = []
     development = not os.environ.get("MONGO_URI")
     if development:

@@ -4,17 +4,20 @@ import requests
 
 from .tokens import mint
 
+# The products' pictures, served by the demo pages from dev/static/pictures (dev/demo.py): the demo
+# shows them on a machine without internet. The catalog is given them with the gateway's address.
+PICTURES = "/ui/demo/pictures/"
 VENDORS = [
     {"company_id": "1", "company": "Lumen Lamps", "email": "sales@lumen-lamps.example", "status": "A"},
     {"company_id": "2", "company": "Oak & Thread", "email": "hello@oak-and-thread.example", "status": "A"},
 ]
 PRODUCTS = [
     {"product_id": "101", "product": "Brass Desk Lamp", "product_code": "LL-DESK-01", "price": "89.00",
-     "company_id": "1", "status": "A", "main_pair": {"detailed": {"image_path": "https://picsum.photos/seed/lamp/300"}}},
+     "company_id": "1", "status": "A", "main_pair": {"detailed": {"image_path": PICTURES + "lamp.svg"}}},
     {"product_id": "102", "product": "Linen Lamp Shade", "product_code": "LL-SHADE-02", "price": "35.50",
-     "company_id": "1", "status": "A", "main_pair": {"detailed": {"image_path": "https://picsum.photos/seed/shade/300"}}},
+     "company_id": "1", "status": "A", "main_pair": {"detailed": {"image_path": PICTURES + "shade.svg"}}},
     {"product_id": "201", "product": "Oak Side Table", "product_code": "OT-TABLE-01", "price": "240.00",
-     "company_id": "2", "status": "A", "main_pair": {"detailed": {"image_path": "https://picsum.photos/seed/table/300"}}},
+     "company_id": "2", "status": "A", "main_pair": {"detailed": {"image_path": PICTURES + "table.svg"}}},
 ]
 ORDERS = [
     {"order_id": "5001", "company_id": "1", "user_id": "c-100", "total": "124.50", "timestamp": 1764000000,
@@ -43,6 +46,15 @@ def seed(base_url: str, secret: str) -> dict:
     for kind, records, key in (("vendors", VENDORS, "company_id"), ("products", PRODUCTS, "product_id"),
                                ("orders", ORDERS, "order_id")):
         for record in records:
+            if kind == "products":
+                record = with_picture_at(base_url, record)
             answer = requests.put(f"{base_url}/v1/catalog/{kind}/{record[key]}", json=record, headers=headers, timeout=30)
             answer.raise_for_status()
     return tokens
+
+
+def with_picture_at(base_url: str, product: dict) -> dict:
+    """The product as the catalog keeps it: its picture's address absolute, as CS-Cart gives it
+    (the web components may be on another origin than the gateway)."""
+    path = product["main_pair"]["detailed"]["image_path"]
+    return {**product, "main_pair": {"detailed": {"image_path": base_url.rstrip("/") + path}}}

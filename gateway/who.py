@@ -50,6 +50,7 @@ WHO_MAY_CALL = {
     ("PUT", "/v1/away-message"): AWAY,
     ("DELETE", "/v1/away-message"): AWAY,
     ("POST", "/v1/uploads"): f"{SIGNED_IN}: customers, vendors and admins; the upload is its uploader's",
+    ("GET", "/v1/uploads/limits"): "anyone (no token): a page checks a file before it sends it",
     ("GET", "/v1/attachments/<attachment_id>"): FILES,
     ("GET", "/v1/attachments/<attachment_id>/thumbnail"): FILES,
     ("POST", "/v1/broadcasts"): f"{SIGNED_IN}: admins with manage_admin_communication",

@@ -72,6 +72,18 @@ class Uploads(MethodView):
         return schemas.Upload().dump(attachment_files.described(kept))
 
 
+@blp.route("/uploads/limits")
+@blp.doc(security=[])
+@blp.response(200, schemas.UploadLimits)
+def upload_limits():
+    """What an upload may be (no token): a page refuses a file over `max_bytes` before sending it,
+    from the gateway's own settings, so the limit is written down once."""
+    settings = current_app.config["SETTINGS"]
+    return schemas.UploadLimits().dump({"max_bytes": settings.ATTACHMENT_MAX_BYTES,
+                                        "files_per_message": settings.ATTACHMENTS_PER_MESSAGE,
+                                        "content_types": list(attachment_files.ACCEPTED_TYPES)})
+
+
 @blp.route("/attachments/<attachment_id>")
 @blp.doc(parameters=LINK_PARAMETERS, responses=DOWNLOAD_RESPONSES)
 def attachment(attachment_id):

@@ -6,9 +6,14 @@ from services.contracts import conversations as schemas
 
 from ..auth import signed
 from ..edge import Blueprint
+from ..nullable_objects import NULL
 from ..rpc import rpc
 
 blp = Blueprint("saved_replies", __name__, url_prefix="/v1", description="Saved replies and the away message")
+
+# A vendor without an away message is told so with `null`: a page asks at every load, and
+# having none is an answer, not a missing thing.
+AWAY_OR_NULL = {"anyOf": [{"$ref": "#/components/schemas/AwayMessage"}, NULL]}
 
 
 @blp.route("/saved-replies")
@@ -51,9 +56,9 @@ def filled(query, reply_id):
 @blp.route("/away-message")
 class AwayMessage(MethodView):
     @blp.arguments(schemas.AwayQuery, location="query")
-    @blp.response(200, schemas.AwayMessage)
+    @blp.response(200, AWAY_OR_NULL)
     def get(self, query):
-        """The vendor's away message (404 when it has none)."""
+        """The vendor's away message, or `null` when it has none."""
         return rpc().conversations.get_away_message(signed(), query)
 
     @blp.arguments(schemas.AwayMessageSetting)

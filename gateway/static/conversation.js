@@ -1,7 +1,11 @@
-/** One conversation: header, messages, reply box and context (a card for the customer, a panel
- * for the vendor and the admin); and the modal yes/no question. */
+/** One conversation, laid out as people know it from Intercom or Zendesk: the header, the
+ * messages in a scroll area of their own that opens at the newest (older ones load at its top
+ * when it is scrolled there), the reply box pinned under them (Ctrl/Cmd+Enter sends), "Seen"
+ * under the last message the other side has read, and the context (a card for the customer, a
+ * panel for the vendor and the admin) beside them on wide screens, behind a button on phones;
+ * and the modal yes/no question. */
 import {ApiError} from './api.js';
-import {FilePicker, filesView} from './attachments.js';
+import {FilePicker, ImageViewer, filesView} from './attachments.js';
 import {h, newKey, replace} from './dom.js';
 import {changeValues, formatAmount, formatTime, sideLabel} from './format.js';
 import {partyLine} from './parties.js';
@@ -72,6 +76,41 @@ export function contextView(thread, {staff}) {
   return parts;
 }
 
+/** Ctrl+Enter (Cmd+Enter on a Mac) in a message box sends it. */
+export function sendsNow(event) {
+  return event.key === 'Enter' && Boolean(event.ctrlKey || event.metaKey) && !event.isComposing;
+}
+
+// Within this many pixels of the newest message the view follows new ones down.
+const NEAR_THE_END_PX = 80;
+
+/** Whose reading a side's "Seen" reports: the other side of the conversation. */
+export function otherSide(threadType, side) {
+  if (side === 'customer') return 'vendor';
+  if (side === 'vendor') return threadType === 'vendor_to_admin' ? 'admin' : 'customer';
+  if (side === 'admin') return threadType === 'vendor_to_admin' ? 'vendor' : null;
+  return null;
+}
+
+/** The id of the last message of `side` that the other side had read by `readAt` (ISO), or null. */
+export function lastSeen(messages, side, readAt) {
+  if (!readAt) return null;
+  const read = Date.parse(readAt);
+  let seen = null;
+  for (const message of messages) {
+    if (message.author.side === side && Date.parse(message.created_at) <= read) seen = message;
+  }
+  return seen?.id || null;
+}
+
+/** A selector that finds the same control in the conversation drawn anew, or null. */
+function focusKey(element) {
+  if (element.id) return `#${CSS.escape(element.id)}`;
+  if (element.dataset.attachmentId) return `[data-attachment-id="${CSS.escape(element.dataset.attachmentId)}"]`;
+  for (const name of ['context-toggle', 'scroller', 'older']) if (element.classList.contains(name)) return `.${name}`;
+  return null;
+}
+
 export class ConversationView {
   constructor(host, {staff}) {
     this.host = host;
@@ -80,6 +119,8 @@ export class ConversationView {
     this.messages = new Map();
     this.nextBefore = null;
     this.files = new FilePicker(host, 'reply'); // kept across renders: uploads go on while messages arrive
+    this.viewer = new ImageViewer(host);
+    this.contextOpen = false;
     this.element = h('div', {class: 'conversation-body'},
       h('p', {class: 'empty-conversation'}, t('chooseConversation')));
   }
@@ -91,6 +132,8 @@ export class ConversationView {
     this.replyKey = null;
     this.draft = '';
     this.files.clear();
+    this.contextOpen = false;
+    this.scroller = null; // a new conversation opens at its newest message
     await this.load(threadId);
     if (this.thread && focus) this.heading?.focus();
   }
@@ -129,6 +172,9 @@ export class ConversationView {
   }
 
   async loadOlder() {
+    if (this.loadingOlder || !this.nextBefore) return;
+    this.loadingOlder = true;
+    if (this.olderButton) this.olderButton.textContent = t('olderLoading');
     try {
       const page = await this.host.api.get(`/v1/threads/${encodeURIComponent(this.id)}/messages`,
         {before: this.nextBefore, limit: 50});
@@ -137,6 +183,38 @@ export class ConversationView {
       this.render();
     } catch (error) {
       this.showProblem(error);
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  /** Where the messages were scrolled, to keep the reader's place when they are drawn anew: at
+   * the end, or so many pixels above it (older messages added at the top move nothing). */
+  scrollPlace() {
+    const scroller = this.scroller;
+    if (!scroller || !scroller.isConnected) return {atEnd: true};
+    const fromEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    return {atEnd: fromEnd <= NEAR_THE_END_PX, fromEnd};
+  }
+
+  keepPlace(place) {
+    const scroller = this.scroller;
+    const settle = () => {
+      scroller.scrollTop = place.atEnd ? scroller.scrollHeight
+        : scroller.scrollHeight - scroller.clientHeight - place.fromEnd;
+    };
+    settle();
+    // Pictures take their height when they arrive: the newest message stays in view.
+    for (const image of scroller.querySelectorAll('img')) {
+      if (!image.complete) image.addEventListener('load', () => { if (this.scrollPlace().atEnd || place.atEnd) settle(); }, {once: true});
+    }
+    // Older messages load when the top of the scroll area comes into view.
+    this.watcher?.disconnect();
+    if (this.olderButton && 'IntersectionObserver' in window) {
+      this.watcher = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) this.loadOlder();
+      }, {root: scroller});
+      this.watcher.observe(this.olderButton);
     }
   }
 
@@ -150,6 +228,8 @@ export class ConversationView {
     const thread = this.thread;
     const focused = this.host.root.activeElement;
     const keepReplyFocus = focused && focused === this.replyBox;
+    // Drawn anew on every event: the control that had the focus keeps it.
+    const refocus = focused && this.element.contains(focused) && !keepReplyFocus ? focusKey(focused) : null;
     if (this.replyBox) this.draft = this.replyBox.value;
 
     this.heading = h('h3', {id: 'conversation-title', tabindex: '-1'}, thread.subject);
@@ -166,36 +246,62 @@ export class ConversationView {
     }
 
     const ordered = [...this.messages.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    const other = otherSide(thread.type, this.host.side);
+    this.seenId = other ? lastSeen(ordered, this.host.side, (thread.read_at || {})[other]) : null;
     const list = h('ol', {class: 'messages', 'aria-label': t('messagesList')}, ordered.map((message) => this.messageView(message)));
 
-    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000});
+    this.replyBox = h('textarea', {id: 'reply', name: 'reply', rows: 3, maxlength: 10000,
+      onkeydown: (event) => {
+        if (!sendsNow(event)) return;
+        event.preventDefault();
+        this.reply();
+      }});
     this.replyBox.value = this.draft || '';
     this.replyProblem = h('p', {class: 'error', role: 'alert'});
     this.replyButton = h('button', {type: 'submit', class: 'primary'}, t('replySend'));
+    const shortcut = h('p', {class: 'muted hint', id: 'reply-shortcut'}, t('sendShortcut'));
     const reply = h('form', {class: 'reply', onsubmit: (event) => { event.preventDefault(); this.reply(); }},
       h('label', {for: 'reply'}, t('replyLabel')),
       thread.status === 'closed' ? h('p', {class: 'muted'}, t('closedNote')) : null,
       this.replyBox,
       this.staff ? this.savedReplies().attach(this.replyBox) : null,
       this.files.element,
-      h('div', {class: 'row'}, this.replyProblem, this.replyButton));
+      h('div', {class: 'row'}, shortcut, this.replyProblem, this.replyButton));
+    // The picker names its hint first; the shortcut is described too.
+    this.replyBox.setAttribute('aria-describedby',
+      [this.replyBox.getAttribute('aria-describedby'), 'reply-shortcut'].filter(Boolean).join(' '));
     this.files.watch(reply);
 
     // A conversation whose first message waits for review, or was rejected, takes no reply.
     const review = thread.moderation;
     const reviewNote = review ? h('p', {class: review.state === 'rejected' ? 'error' : 'muted'}, review.state === 'rejected'
       ? t('threadRejectedNote', {reason: review.reason || ''}) : t('threadHeldNote')) : null;
+    this.olderButton = this.nextBefore
+      ? h('button', {type: 'button', class: 'link older', onclick: () => this.loadOlder()}, t('loadOlder')) : null;
+    const place = this.scrollPlace();
+    this.scroller = h('div', {class: 'scroller', tabindex: '0', role: 'region', 'aria-label': t('messagesList')},
+      this.olderButton, list, reviewNote);
     const dialogue = h('div', {class: 'dialogue'},
-      this.nextBefore ? h('button', {type: 'button', class: 'link', onclick: () => this.loadOlder()}, t('loadOlder')) : null,
-      list,
-      reviewNote,
+      this.scroller,
       thread.status !== 'deleted' && !review ? reply : null);
-    const context = h('aside', {class: 'context', 'aria-label': t('aboutThis')}, contextView(thread, {staff: this.staff}));
+    const context = h('aside', {class: `context${this.contextOpen ? ' open' : ''}`, id: 'conversation-context',
+      'aria-label': t('aboutThis')}, contextView(thread, {staff: this.staff}));
+    // On phones the messages come first; the context opens from this button (always shown on wide screens).
+    const contextButton = h('button', {type: 'button', class: 'context-toggle', 'aria-controls': 'conversation-context',
+      'aria-expanded': String(this.contextOpen), onclick: () => {
+        this.contextOpen = !this.contextOpen;
+        context.classList.toggle('open', this.contextOpen);
+        contextButton.setAttribute('aria-expanded', String(this.contextOpen));
+        if (this.contextOpen) context.scrollIntoView({block: 'nearest'});
+      }}, t('showContext'));
+    actions.prepend(contextButton);
 
     replace(this.element, h('article', {class: 'conversation', 'aria-labelledby': 'conversation-title'},
       h('header', {class: 'conv-head'}, h('div', {class: 'title'}, this.heading, ' ', status, partyLine(thread, this.host)), actions),
-      context,
-      dialogue));
+      dialogue,
+      context));
+    this.keepPlace(place);
+    if (refocus) this.element.querySelector(refocus)?.focus({preventScroll: true});
     if (keepReplyFocus) this.replyBox.focus();
   }
 
@@ -214,7 +320,14 @@ export class ConversationView {
       h('div', {class: 'text'}, renderBody(message.body)),
       state === 'rejected' && message.moderation.reason
         ? h('p', {class: 'error'}, t('messageRejectedReason', {reason: message.moderation.reason})) : null,
-      filesView(message, this.host.api));
+      filesView(message, this.host.api, this.viewer),
+      message.id === this.seenId ? this.seenView() : null);
+  }
+
+  seenView() {
+    const other = otherSide(this.thread.type, this.host.side);
+    const at = this.thread.read_at[other];
+    return h('p', {class: 'seen'}, t('seen'), ' ', h('time', {datetime: at}, formatTime(at)));
   }
 
   /** The saved replies picker, one per conversation (the reply box is made anew at each render). */

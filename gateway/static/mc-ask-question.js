@@ -2,6 +2,7 @@
  * order or store page; hidden when the public settings say so. */
 import {ApiError, settingsFor} from './api.js';
 import {FilePicker} from './attachments.js';
+import {sendsNow} from './conversation.js';
 import {h, newKey, replace} from './dom.js';
 import {McElement} from './element.js';
 import {t} from './strings.js';
@@ -41,7 +42,12 @@ export class AskQuestion extends McElement {
 
   render(target) {
     const titleId = 'ask-title';
-    this.question = h('textarea', {id: 'question', name: 'question', maxlength: 10000, rows: 5});
+    this.question = h('textarea', {id: 'question', name: 'question', maxlength: 10000, rows: 5,
+      'aria-describedby': 'question-shortcut', onkeydown: (event) => {
+        if (!sendsNow(event)) return;
+        event.preventDefault();
+        this.form.requestSubmit();
+      }});
     this.files = new FilePicker(this, 'question');
     this.problem = h('p', {class: 'error', role: 'alert'});
     this.sendButton = h('button', {type: 'submit', class: 'primary'}, t('askSend'));
@@ -50,6 +56,7 @@ export class AskQuestion extends McElement {
       h('p', {class: 'muted'}, t('askHint')),
       h('label', {for: 'question'}, t('askLabel')),
       this.question,
+      h('p', {class: 'muted hint', id: 'question-shortcut'}, t('sendShortcut')),
       this.files.element,
       this.problem,
       h('div', {class: 'actions'},

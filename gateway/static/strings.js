@@ -232,7 +232,8 @@ export const STRINGS = {
 
   // files
   attachFiles: 'Attach files',
-  attachHint: 'Images or PDF, up to 5 files of 10 MB; you can also drop or paste them.',
+  attachHint: 'Images or PDF, up to {count} files of {size} each; you can also drop or paste them.',
+  attachHintUnknown: 'Images or PDF, up to {count} files; you can also drop or paste them.',
   filesToSend: 'Files to send',
   filesOfMessage: 'Attached files',
   uploading: 'Uploading…',
@@ -245,12 +246,24 @@ export const STRINGS = {
   tooManyFiles: 'At most {count} files per message.',
   waitForUploads: 'Wait until the files are uploaded, or remove the ones that failed.',
   writeOrAttach: 'Write a message or attach a file.',
-  openImage: 'Open {name} full size',
+  openImage: 'Open {name}',
   errorFileType: 'Only JPEG, PNG, WebP and GIF images and PDF documents can be attached.',
-  errorFileTooLarge: 'The file is larger than 10 MB.',
+  errorFileTooLarge: 'The file is larger than {size}, the most a file may have.',
+  errorFileTooLargeUnknown: 'The file is too large.',
   sizeBytes: '{count} bytes',
   sizeKilobytes: '{count} KB',
   sizeMegabytes: '{count} MB',
+
+  // the conversation view: the newest message in view, the reply box at hand, what was seen
+  olderLoading: 'Loading older messages…',
+  sendShortcut: 'Ctrl+Enter or ⌘+Enter sends.',
+  showContext: 'About this conversation',
+  seen: 'Seen',
+  viewerOriginal: 'Open the original',
+  viewerPrevious: 'Previous',
+  viewerNext: 'Next',
+  viewerPosition: 'Picture {index} of {count}',
+
   retry: 'Try again',
   signInToSee: 'Sign in to see your messages.',
 

@@ -4,6 +4,9 @@ export const STYLES = `
 :host { display: block; container-type: inline-size; color: var(--mc-text, #1c2330);
   font: var(--mc-font-size, 15px)/1.45 var(--mc-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif); }
 :host([hidden]) { display: none; }
+/* A long URL or word breaks rather than running off the side, wherever it is (lists, the bell, tables). */
+:host { overflow-wrap: break-word; }
+td, th, dd, li { overflow-wrap: anywhere; }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 h2, h3, h4 { margin: 0; line-height: 1.25; }
@@ -83,45 +86,58 @@ label.check { flex-direction: row; align-items: center; gap: .45em; }
   .back { display: none; }
 }
 
-/* a conversation */
+/* a conversation: the messages scroll in an area of their own, opening at the newest; the reply
+   box stays under them; the context beside them on wide screens, behind a button below that */
 .conversation { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0; }
 .conv-head { grid-area: auto; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: flex; flex-wrap: wrap; gap: .5em;
   align-items: center; justify-content: space-between; }
 .conv-head h3 { overflow-wrap: anywhere; }
 .conv-head .actions { display: flex; flex-wrap: wrap; gap: .4em; }
-.dialogue { min-width: 0; padding: .8em 1em; display: grid; gap: .8em; align-content: start; }
+.dialogue { min-width: 0; display: flex; flex-direction: column; height: clamp(26em, calc(100dvh - 7em), 52em); }
+.scroller { flex: 1 1 auto; min-height: 8em; overflow-y: auto; overscroll-behavior: contain; padding: .8em 1em;
+  display: grid; gap: .8em; align-content: start; }
+.scroller .older { justify-self: center; }
 .messages { list-style: none; margin: 0; padding: 0; display: grid; gap: .7em; }
-.message { max-width: min(38em, 92%); padding: .55em .8em; border-radius: 10px; background: #f2f4f8; justify-self: start; }
+.message { max-width: min(38em, 92%); min-width: 0; padding: .55em .8em; border-radius: 10px; background: #f2f4f8;
+  justify-self: start; overflow-wrap: anywhere; }
 .message.mine { background: var(--mc-mine, #e3ecfb); justify-self: end; }
 .message .meta { display: flex; flex-wrap: wrap; gap: .2em .6em; font-size: .8em; color: var(--mc-muted, #5b6576); }
 .message .author { font-weight: 600; color: var(--mc-text, #1c2330); }
 .message .text { overflow-wrap: anywhere; margin-top: .2em; }
-.reply { display: grid; gap: .5em; }
+.message .seen { margin-top: .3em; font-size: .8em; color: var(--mc-muted, #5b6576); text-align: right; }
+.reply { flex: none; display: grid; gap: .5em; padding: .7em 1em .8em; border-top: 1px solid var(--mc-border, #d7dce5);
+  background: var(--mc-surface, #fff); max-height: 60%; overflow-y: auto; }
+.reply textarea { min-height: 3.6em; }
 .reply .row { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; justify-content: space-between; }
+.reply .row .hint { margin-right: auto; }
 .picker { border: 1px solid var(--mc-border, #c5ccd8); border-radius: 6px; padding: .5em; display: grid; gap: .4em; }
 .picker[hidden] { display: none; }
 .picker ul { list-style: none; margin: 0; padding: 0; max-height: 14em; overflow: auto; }
 .picker li { padding: .35em .5em; border-radius: 4px; cursor: pointer; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .picker li.active { background: var(--mc-accent-soft, #e3ecff); outline: 2px solid var(--mc-accent, #2456d6); }
 .reply .hint { margin: 0; font-size: .85em; }
-.context { min-width: 0; padding: .8em 1em; border-bottom: 1px solid #eceff4; display: grid; gap: .7em; align-content: start;
+.context { min-width: 0; padding: .8em 1em; border-top: 1px solid #eceff4; display: none; gap: .7em; align-content: start;
   background: #fafbfd; }
+.context.open { display: grid; }
+.context-toggle[aria-expanded=true] { background: var(--mc-selected, #e8effb); }
 .context h4 { font-size: .95em; }
 .context dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: .2em .8em; margin: 0; font-size: .92em; }
 .context dt { color: var(--mc-muted, #5b6576); }
 .context dd { margin: 0; overflow-wrap: anywhere; }
 .context .product { display: flex; gap: .8em; align-items: flex-start; }
+.context .product > div { min-width: 0; overflow-wrap: anywhere; }
 .context img { width: 88px; height: 88px; object-fit: cover; border-radius: 8px; background: #e9edf3; flex: none; }
 .context .changes { margin: 0; padding-left: 1.1em; font-size: .9em; }
 .context .changes li { overflow-wrap: anywhere; }
 .context section { display: grid; gap: .35em; }
 .empty-conversation { padding: 2em 1em; color: var(--mc-muted, #5b6576); text-align: center; }
 @container (min-width: 1080px) {
-  .center .conversation { grid-template-columns: minmax(0, 1fr) minmax(240px, 300px);
+  .conversation { grid-template-columns: minmax(0, 1fr) minmax(240px, 300px);
     grid-template-areas: "head head" "dialogue context"; }
-  .center .conv-head { grid-area: head; }
-  .center .dialogue { grid-area: dialogue; }
-  .center .context { grid-area: context; border-bottom: 0; border-left: 1px solid #eceff4; min-height: 100%; }
+  .conv-head { grid-area: head; }
+  .dialogue { grid-area: dialogue; }
+  .context, .context.open { display: grid; grid-area: context; border-top: 0; border-left: 1px solid #eceff4; min-height: 100%; }
+  .context-toggle { display: none; }
 }
 
 /* filters */
@@ -164,6 +180,7 @@ th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #eceff4;
   box-shadow: 0 8px 24px rgba(20, 30, 50, .15); padding: .5em; }
 .bell-panel ul { list-style: none; margin: 0; padding: 0; }
 .bell-panel li button { width: 100%; text-align: left; border: 0; display: grid; gap: .1em; }
+.bell-panel li, .bell-panel li * { overflow-wrap: anywhere; min-width: 0; }
 .bell-panel li.unread button { font-weight: 600; }
 
 /* asking */
@@ -231,6 +248,19 @@ dialog .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap
 .picker-bar { display: flex; flex-wrap: wrap; gap: .3em .8em; align-items: center; }
 .picker-open { min-height: 2.4em; }
 
+.attachments .thumb { padding: 0; border: 0; min-height: 0; background: none; border-radius: 6px; cursor: zoom-in; }
+
+/* the image viewer */
+dialog.viewer { width: min(60em, calc(100vw - 1em)); max-height: calc(100dvh - 1em); background: #14181f; color: #fff;
+  padding: .6em; display: none; }
+dialog.viewer[open] { display: grid; grid-template-rows: auto minmax(0, 1fr) auto; gap: .5em; }
+.viewer-head, .viewer-foot { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; justify-content: space-between; }
+.viewer-head h2 { font-size: 1em; overflow-wrap: anywhere; min-width: 0; }
+.viewer figure { margin: 0; min-height: 0; display: grid; place-items: center; }
+.viewer figure img { max-width: 100%; max-height: calc(100dvh - 9em); object-fit: contain; }
+.viewer .muted { color: #c9d1dd; }
+.viewer a { color: #9cc2ff; }
+.viewer button:not(.primary) { background: #262c36; color: #fff; border-color: #4a5363; }
 /* starting a conversation, and the vendor picker (start-conversation.js) */
 .head .start { margin-left: auto; }
 .vendor-picker { position: relative; display: grid; gap: .2em; }

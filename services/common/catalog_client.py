@@ -29,6 +29,10 @@ class CatalogClient:
     def resolve(self, object_type: str, object_id: str) -> dict:
         return self._call("resolve", object_type, object_id)
 
+    def resolve_many(self, objects: list[dict]) -> dict:
+        """Each {type, id} resolved by "type:id", None for one the catalog does not know."""
+        return self._call("resolve_many", objects)
+
     def get_vendor(self, company_id: str) -> dict:
         """The vendor's record; NotFound (from the catalog) for one it does not know."""
         if self.vendors is None:

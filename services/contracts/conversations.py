@@ -322,6 +322,14 @@ class Upload(Answer):
     content_type = fields.String()
 
 
+class UploadLimits(Answer):
+    """What a page checks before it sends a file, so a file too large is refused before its bytes travel."""
+    max_bytes = fields.Integer(metadata={"description": "ATTACHMENT_MAX_BYTES: bytes one file may have."})
+    files_per_message = fields.Integer(metadata={"description": "ATTACHMENTS_PER_MESSAGE."})
+    content_types = fields.List(fields.String(), metadata={"description": "The kinds of file taken, as judged by "
+                                                                           "their bytes."})
+
+
 class AttachmentFile(Answer):
     """A file the caller may fetch (the conversations service's answer to the gateway)."""
     id = fields.String()
@@ -557,3 +565,58 @@ class ReviewPage(Answer):
 class DecisionPage(Answer):
     items = fields.List(fields.Nested(Review), metadata={"description": "Newest decision first."})
     next_cursor = fields.String(allow_none=True)
+
+
+# Moving a marketplace in: CS-Cart's Message Center history (services/cscart_import) --------
+
+IMPORT_SIDES = ("customer", "vendor", "admin")
+IMPORT_STATUSES = ("N", "V", "D")  # CS-Cart's: a new message waits, viewed, deleted
+IMPORT_BATCH_MAX = 5_000  # messages in one call: what one call may make the service hold
+IMPORTER = "cscart-import"  # the system caller of the import command, the only one import_history takes
+
+
+class ImportPerson(Schema):
+    id = fields.String(load_default=None, allow_none=True)
+    name = fields.String(load_default="")
+    email = fields.String(load_default="")
+
+
+class ImportMessage(Schema):
+    cscart_message_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    side = fields.String(required=True, validate=validate.OneOf(IMPORT_SIDES))
+    author = fields.Nested(ImportPerson, required=True)
+    created_at = Moment(required=True)
+    body = fields.String(load_default="")
+
+
+class ImportThread(Schema):
+    """One CS-Cart thread as far as this batch brings it: all its messages, or the next ones
+    by message id (a long thread comes over in parts)."""
+    cscart_thread_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    company_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    customer = fields.Nested(ImportPerson, load_default=None, allow_none=True)
+    object = fields.Nested(ObjectRef, required=True)
+    cscart_object_type = fields.String(load_default="")
+    subject = fields.String(load_default="")
+    status = fields.String(required=True, validate=validate.OneOf(IMPORT_STATUSES))
+    created_at = Moment(required=True)
+    # What CS-Cart shows of its parties that no longer exist: "customer", "vendor", "object".
+    missing = fields.List(fields.String(), load_default=list)
+    messages = fields.List(fields.Nested(ImportMessage), required=True)
+
+
+class ImportBatch(Schema):
+    threads = fields.List(fields.Nested(ImportThread), required=True)
+
+    @validates_schema
+    def bounded(self, data, **kwargs):
+        if sum(len(thread["messages"]) for thread in data["threads"]) > IMPORT_BATCH_MAX:
+            raise ValidationError(f"At most {IMPORT_BATCH_MAX} messages in one batch.", "threads")
+
+
+class ImportedBatch(Answer):
+    threads_created = fields.Integer()
+    threads_updated = fields.Integer()
+    messages = fields.Integer()
+    messages_cut = fields.Integer()

@@ -23,14 +23,14 @@ from .ports import MessageEffect
 AUTOMATIC_AUTHOR = "away-message"
 
 
-def current(store, caller: Caller, company_id: str | None) -> dict:
+def current(store, caller: Caller, company_id: str | None) -> dict | None:
+    """The vendor's away message, or None: having none is an answer, not a missing thing (a page
+    asks at every load, and a 404 would be an error in its console)."""
     company_id = company_id if caller.is_admin else caller.company_id
     if not company_id or not access.may_read_away_message(caller, company_id):
         raise Forbidden("A vendor's staff read their company's away message; the administration names the vendor.")
     away = store.get_away_message(company_id)
-    if away is None:
-        raise NotFound("This vendor has no away message.")
-    return shown(away)
+    return None if away is None else shown(away)
 
 
 def put(store, catalog, caller: Caller, request: dict) -> dict:

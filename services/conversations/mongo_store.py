@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pymongo
 from gridfs import errors as gridfs_errors
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from services.common import attachment_files
@@ -32,6 +32,8 @@ RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 NOT_DELETED = {"status": {"$ne": "deleted"}}
 # Releasing a key is worth a short wait only: the caller is waiting for its 503.
 RELEASE_SECONDS = 0.5
+# Documents in one write of an import (import_history).
+IMPORT_SLICE = 250
 
 
 class MongoThreads(MongoSavedReplies):
@@ -62,6 +64,11 @@ class MongoThreads(MongoSavedReplies):
             threads.create_index([(owner, ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("last_message_at", DESCENDING), ("_id", DESCENDING)])
         threads.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
+        # A catalog record that changed refreshes the threads about it (refresh_context): without
+        # this every change read every thread, and an import's thousands of records each did.
+        threads.create_index([("object.type", ASCENDING), ("object.id", ASCENDING)])
+        # A CS-Cart link names its thread by CS-Cart's number (imports.py); only imported threads hold one.
+        threads.create_index([("cscart.thread_id", ASCENDING)], sparse=True)
         # One open thread per parties and object; the key is removed when the thread closes.
         threads.create_index("open_key", unique=True, sparse=True)
         threads.create_index("broadcast_id", sparse=True)
@@ -467,6 +474,21 @@ class MongoThreads(MongoSavedReplies):
 
     def reject_thread(self, thread_id: str, reason: str) -> None:
         self.threads.update_one({"_id": thread_id}, {"$set": {"review": {"state": "rejected", "reason": reason}}})
+
+    # history brought in (imports.py) --------------------------------------------------
+
+    def import_history(self, threads: list[dict], messages: list[dict]) -> None:
+        """Messages first (with their words), then their threads as they now stand, in one
+        write each: a run stopped between the two writes the messages again, ignored, and the
+        threads then. A thread is written whole: the import folded its messages into it."""
+        # In slices: one long write keeps the server from answering the driver's heartbeat,
+        # which then gives the server up and cancels every operation in flight (the embedded
+        # server took over 2 s for 2,000 messages and their words).
+        for start in range(0, len(messages), IMPORT_SLICE):
+            self.insert_threads([], messages[start:start + IMPORT_SLICE])
+        for start in range(0, len(threads), IMPORT_SLICE):
+            self.threads.bulk_write([ReplaceOne({"_id": thread["_id"]}, thread, upsert=True)
+                                     for thread in threads[start:start + IMPORT_SLICE]], ordered=False)
 
     # figures --------------------------------------------------------------------------
 

@@ -180,6 +180,11 @@ class Threads(Protocol):
         """The id of the thread's automatic reply in this away period: `message_id` when it had
         none yet (and now has), else the one it had; None when there is no such thread."""
 
+    # history brought in (imports.py)
+    def import_history(self, threads: list[dict], messages: list[dict]) -> None:
+        """Store the messages (those stored already are left as they are), then each thread
+        whole, as the import folded its messages into it."""
+
     # reminders and escalation (reminders.py)
     def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
         """Customer threads open and awaiting the vendor since before that moment, whose

@@ -20,8 +20,8 @@ from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
 from services.common.signing import SignedCallers
 
-from . import (attachments, away, broadcasts, bulk, cascades, inbox, messages, reminders, reports, reviews,
-               saved_replies, settings, threads)
+from . import (attachments, away, broadcasts, bulk, cascades, imports, inbox, messages, reminders, reports,
+               reviews, saved_replies, settings, threads)
 from .dependencies import (AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy,
                            SavedReplyBounds, Store)
 from .limits import admit_upload
@@ -195,8 +195,8 @@ class ConversationsService:
     @rpc
     def get_away_message(self, caller, query):
         query = load(contract.AwayQuery(), query)
-        return answer(contract.AwayMessage,
-                      away.current(self.store, self.callers.verified(caller), query.get("company_id")))
+        current = away.current(self.store, self.callers.verified(caller), query.get("company_id"))
+        return None if current is None else answer(contract.AwayMessage, current)
 
     @rpc
     def set_away_message(self, caller, request):
@@ -224,6 +224,15 @@ class ConversationsService:
     def moderation_decisions(self, caller, query):
         query = load(contract.DecisionsQuery(), query)
         return answer(contract.DecisionPage, reviews.decisions(self.store, self.callers.verified(caller), query))
+
+    # a marketplace moving in (imports.py) ----------------------------------------------------
+
+    @rpc
+    def import_history(self, caller, batch):
+        """One batch of CS-Cart's Message Center history, from the import command only."""
+        imports.check_importer(self.callers.verified(caller))
+        batch = load(contract.ImportBatch(), batch)
+        return answer(contract.ImportedBatch, imports.import_threads(self.store, self.catalog, batch["threads"]))
 
     @timer(interval=1)
     def relay_events(self):

@@ -14,11 +14,11 @@ def test_the_import_contracts_hold():
     done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     report = done.stdout[done.stdout.find("Contracts"):]
     assert done.returncode == 0, f"import-linter found a broken layer:\n{report}\n{done.stderr[-3000:]}"
-    assert "4 kept, 0 broken" in report, report
+    assert "5 kept, 0 broken" in report, report
 
 
 def test_ruff_finds_nothing():
     ruff = Path(sys.executable).with_name("ruff")
-    done = subprocess.run([str(ruff), "check", "--no-cache", "services", "gateway", "dev", "bench", "tests"],
+    done = subprocess.run([str(ruff), "check", "--no-cache", "services", "gateway", "dev", "bench", "tests", "cscart_import"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"ruff check:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"

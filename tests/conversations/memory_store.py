@@ -338,6 +338,13 @@ class MemoryThreads(MemorySavedReplies):
         if stored is not None:
             stored["pending_reminders"] = [r for r in stored.get("pending_reminders", []) if r["id"] != reminder_id]
 
+    # history brought in (imports.py)
+
+    def import_history(self, threads: list[dict], messages: list[dict]) -> None:
+        self.insert_threads([], messages)
+        for thread in threads:
+            self.threads[thread["_id"]] = copy.deepcopy(thread)
+
     # figures and settings -------------------------------------------------------------
 
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:

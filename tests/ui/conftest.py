@@ -8,8 +8,9 @@ break. `make test` runs `pytest tests/ui` after `nameko test tests --ignore=test
 The stack (tests/fixtures/stack.py, subprocesses and HTTP only) serves the demo pages as
 `make run` does (DEMO=1), and the demo marketplace is seeded the way `make run` seeds it, so
 the tests drive exactly the pages the README tells people to open. The browser reaches
-nothing but loopback: other requests (the demo's product pictures) are answered here with a
-placeholder picture.
+nothing but loopback: the demo's own pictures are the gateway's (dev/static/pictures); a
+picture a test gives from elsewhere (a vendor's logo) is answered here with a placeholder, and
+any other request is refused.
 
 Screenshots go to tests/artifacts/ (git-ignored).
 """
@@ -65,7 +66,7 @@ def browser():
 
 
 def answer_locally(route):
-    """Anything but loopback never leaves the browser: pictures get a placeholder."""
+    """Anything but loopback never leaves the browser: a test's outside pictures get a placeholder."""
     if route.request.resource_type == "image":
         route.fulfill(status=200, content_type="image/svg+xml", body=PLACEHOLDER)
     else:

@@ -121,3 +121,27 @@ def test_the_demo_pages_carry_the_seeded_people_and_the_push_address(client):
     assert "Oak Side Table" in linked and 'product-id="201"' in linked
     assert signed_in_as(http.get("/ui/demo/vendor?vendor=2").get_data(as_text=True)) == people["vendor 2 (Oak & Thread)"]
     assert signed_in_as(http.get("/ui/demo/admin").get_data(as_text=True)) == people["admin"]
+
+
+def test_the_upload_limits_are_the_gateways_own_settings_for_any_page(monkeypatch):
+    monkeypatch.delenv("DEMO", raising=False)
+    http = create_app(Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, ATTACHMENT_MAX_BYTES=2048,
+                               ATTACHMENTS_PER_MESSAGE=3)).test_client()
+    answer = http.get("/v1/uploads/limits")  # no token: a page checks a file before sending it
+    assert answer.status_code == 200
+    assert answer.json["max_bytes"] == 2048 and answer.json["files_per_message"] == 3
+    assert "image/jpeg" in answer.json["content_types"] and "application/pdf" in answer.json["content_types"]
+
+
+def test_the_demo_index_answers_with_and_without_its_slash_and_serves_its_own_pictures(client):
+    http = client(demo=True)
+    for path in ("/ui/demo", "/ui/demo/"):
+        page = http.get(path)
+        assert page.status_code == 200 and b"<title>" in page.data and b'lang="en"' in page.data, path
+    for path in ("/ui/demo/favicon.svg", "/ui/demo/pictures/lamp.svg", "/ui/demo/pictures/shade.svg",
+                 "/ui/demo/pictures/table.svg"):
+        picture = http.get(path)
+        assert picture.status_code == 200 and picture.mimetype == "image/svg+xml", path
+    assert http.get("/ui/demo/pictures/..%2Fdemo.py").status_code == 404
+    storefront = http.get("/ui/demo/storefront").get_data(as_text=True)
+    assert 'src="/ui/demo/pictures/lamp.svg"' in storefront and "picsum" not in storefront

@@ -103,8 +103,10 @@ def test_without_the_event_stream_the_page_polls_every_20_seconds(open_page, dem
     vendor = open_page("/ui/demo/vendor", clock=True)
     center = vendor.locator("mc-message-center")
     expect(center).to_have_attribute("live", "stream")
-    # The push process out of reach: nothing listens on port 9 of this machine.
-    center.evaluate("center => center.configure({eventsUrl: 'http://127.0.0.1:9/v1/events'})")
+    # The push process out of reach: its address answers that there is no stream (a 204 closes an
+    # EventSource for good, without the network error a refused connection logs in the console).
+    vendor.route(f"{stack.url}/out-of-reach/v1/events**", lambda route: route.fulfill(status=204))
+    center.evaluate("(center, url) => center.configure({eventsUrl: url})", f"{stack.url}/out-of-reach/v1/events")
     expect(center).to_have_attribute("live", "polling")
     expect(center).to_contain_text("Updates every 20 s")
 

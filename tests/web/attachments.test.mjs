@@ -6,12 +6,14 @@ import {test} from 'node:test';
 import {STATIC_URL} from './paths.mjs';
 
 const {Api, ApiError} = await import(`${STATIC_URL}/api.js`);
-const {formatSize, uploadProblem} = await import(`${STATIC_URL}/attachments.js`);
+const {formatSize, kindOf, uploadProblem} = await import(`${STATIC_URL}/attachments.js`);
 
 test('a refused file is told in plain words', () => {
   assert.equal(uploadProblem(new ApiError(415, 'unsupported_media_type', 'x')),
     'Only JPEG, PNG, WebP and GIF images and PDF documents can be attached.');
-  assert.equal(uploadProblem(new ApiError(413, 'payload_too_large', 'x')), 'The file is larger than 10 MB.');
+  assert.equal(uploadProblem(new ApiError(413, 'payload_too_large', 'x'), {max_bytes: 10 * 1024 * 1024}),
+    'The file is larger than 10 MB, the most a file may have.');  // the gateway's limit, never one written here
+  assert.equal(uploadProblem(new ApiError(413, 'payload_too_large', 'x')), 'The file is too large.');
   assert.equal(uploadProblem(new ApiError(422, 'validation_error', 'x', {file: ['The image is damaged.']})),
     'The image is damaged.');
   assert.equal(uploadProblem(new Error('boom')), 'Something went wrong. Try again.');
@@ -20,7 +22,8 @@ test('a refused file is told in plain words', () => {
 test('sizes read as bytes, KB and MB', () => {
   assert.equal(formatSize(512), '512 bytes');
   assert.equal(formatSize(48213), '47 KB');
-  assert.equal(formatSize(5 * 1024 * 1024), '5.0 MB');
+  assert.equal(formatSize(5 * 1024 * 1024), '5 MB');
+  assert.equal(formatSize(1.25 * 1024 * 1024), '1.3 MB');
 });
 
 test('an upload sends the file as `file` with the token, reports progress and answers the upload', async () => {
@@ -48,4 +51,17 @@ test('an upload sends the file as `file` with the token, reports progress and an
   assert.deepEqual(shares, [0.5]);
   assert.equal(new Api('https://api.example').url('/v1/attachments/u1?expires=1&signature=s'),
     'https://api.example/v1/attachments/u1?expires=1&signature=s');
+});
+
+test('a file is known by its first bytes, as the gateway knows it, never by its name', () => {
+  const bytes = (...parts) => Uint8Array.from(parts.flatMap((part) => typeof part === 'string'
+    ? [...part].map((char) => char.charCodeAt(0)) : part));
+  assert.equal(kindOf(bytes([0xff, 0xd8, 0xff, 0xe0], 'JFIF')), 'image/jpeg');
+  assert.equal(kindOf(bytes([0x89], 'PNG\r\n\x1a\n')), 'image/png');
+  assert.equal(kindOf(bytes('GIF89a')), 'image/gif');
+  assert.equal(kindOf(bytes('RIFF', [1, 2, 3, 4], 'WEBPVP8 ')), 'image/webp');
+  assert.equal(kindOf(bytes('%PDF-1.4')), 'application/pdf');
+  assert.equal(kindOf(bytes('just text\n')), null);
+  assert.equal(kindOf(bytes('RIFF', [1, 2, 3, 4], 'WAVE')), null);
+  assert.equal(kindOf(new Uint8Array()), null);
 });
