@@ -59,10 +59,16 @@ check: install
 # Two runs: the suite under nameko's eventlet, then the browser tests (tests/ui) in a plain
 # pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The first
 # includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each caller,
-# and a client generated from it holding a conversation.
+# and a client generated from it holding a conversation. Both run whatever the first gives, and
+# their times are printed at the end.
 test: install rabbitmq system-packages $(AXE)
-	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS)
-	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS)
+	@status=0; started=$$(date +%s); \
+	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS) || status=1; \
+	suite=$$(date +%s); \
+	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS) || status=1; \
+	browser=$$(date +%s); \
+	echo "make test: the suite under nameko $$((suite - started)) s, the browser tests $$((browser - suite)) s"; \
+	exit $$status
 
 # The fault suite alone (it also runs inside `make test`): the whole system on a broker, a
 # database and a mail server of its own, stopped and killed while customers post; prints the
