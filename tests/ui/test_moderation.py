@@ -7,6 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
+from tests.ui.accessibility import assert_accessible
 from tests.ui.conftest import screenshot
 
 ALLOW = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_customer": "allow"}
@@ -41,6 +42,7 @@ def test_a_held_question_is_reviewed_in_the_admins_review_tab(open_page, demo, s
         expect(held.locator("mark")).to_have_text("+1 415 555 2671 (phone number)")
         expect(held).to_contain_text("From the customer Ann Lee to the vendor")
         screenshot(admin, "admin-review")
+        assert_accessible(admin)  # the review tab, with a held message in it
 
         vendor = open_page("/ui/demo/vendor")
         expect(vendor.locator("mc-message-center")).to_have_attribute("live", "stream")
