@@ -4,7 +4,9 @@ its port, in the session of its own it sits in so that a stop reaches its childr
 
 Linux's PR_SET_PDEATHSIG: the kernel sends the process SIGTERM when its parent ends (strictly,
 the parent's thread that started it: the supervisor starts and restarts them all from one),
-and each stops as it does on SIGTERM. A fork's child does not inherit it (gunicorn's workers
+and each stops as it does on SIGTERM. The signal can come more than once (again as each of a
+killed parent's threads ends): the services stop once however many arrive
+(services/common/container.py). A fork's child does not inherit it (gunicorn's workers
 end with their master), an exec keeps it.
 """
 import ctypes
