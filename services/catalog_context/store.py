@@ -5,9 +5,9 @@ is only how it is written without losing a concurrent write.
 import re
 
 from pymongo import ASCENDING
-from pymongo.errors import DuplicateKeyError
 
 from services.common.errors import Unavailable
+from services.common.mongo import insert_once
 
 from .records import Saved, kept_copy
 
@@ -51,9 +51,7 @@ class CatalogStore:
                 return Saved(before, False)
             document = {name: value for name, value in kept.record.items() if name != "id"}
             if before is None:
-                try:
-                    records.insert_one({"_id": record["id"], **document})
-                except DuplicateKeyError:
+                if not insert_once(records, {"_id": record["id"], **document}):
                     continue
             else:
                 # Only if nobody wrote in between: else compare again with what they wrote.

@@ -10,7 +10,7 @@ import time
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
 from pymongo import MongoClient, monitoring, uri_parser
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from .config import load_settings
 from .errors import DatabaseAway, DatabaseFailed
@@ -92,6 +92,16 @@ def until_reachable(work, what: str, first_delay: float, longest_delay: float,
             log.warning("%s: the database is not reachable (%s); trying again in %g s", what, error, delay)
             time.sleep(delay)
             delay = min(delay * 2, longest_delay)
+
+
+def insert_once(collection, document: dict) -> bool:
+    """Insert `document`; False when one with the same unique key is stored already: a request
+    done again, or an event delivered again, writes the same ids, and finds its own."""
+    try:
+        collection.insert_one(document)
+        return True
+    except DuplicateKeyError:
+        return False
 
 
 def update_by_id(collection, document_id: str, update: dict, conditions: dict | None = None) -> dict | None:

@@ -4,7 +4,8 @@ threads' own verbs but the database."""
 from datetime import datetime
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+
+from services.common.mongo import insert_once
 
 
 class MongoSavedReplies:
@@ -41,9 +42,7 @@ class MongoSavedReplies:
 
     def count_reply_use(self, reply_id: str, message_id: str, at: datetime) -> bool:
         # One document per message sent from a reply: a request done again finds its own.
-        try:
-            self.db.saved_reply_uses.insert_one({"_id": message_id, "reply_id": reply_id, "at": at})
-        except DuplicateKeyError:
+        if not insert_once(self.db.saved_reply_uses, {"_id": message_id, "reply_id": reply_id, "at": at}):
             return False
         self.db.saved_replies.update_one({"_id": reply_id}, {"$inc": {"use_count": 1}, "$set": {"last_used_at": at}})
         return True

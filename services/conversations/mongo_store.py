@@ -15,7 +15,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from services.common import attachment_files
 from services.common.clock import now
-from services.common.mongo import update_by_id
+from services.common.mongo import insert_once, update_by_id
 from services.common.remembered import Memory
 
 from . import mongo_migrations
@@ -108,11 +108,7 @@ class MongoThreads(MongoSavedReplies):
 
     def insert_thread(self, thread: dict) -> bool:
         """False when an open thread of the same parties and object already exists."""
-        try:
-            self.threads.insert_one(thread)
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.threads, thread)
 
     def find_open(self, open_key: str) -> dict | None:
         return self.threads.find_one({"open_key": open_key})
@@ -128,15 +124,8 @@ class MongoThreads(MongoSavedReplies):
         stored, words = split_words(message)
         # The words first: a process stopped between the two leaves a thread found by a word of
         # a message not written yet (its retry writes it), never a message search cannot find.
-        try:
-            self.words.insert_one(words)
-        except DuplicateKeyError:
-            pass
-        try:
-            self.messages.insert_one(stored)
-            return True
-        except DuplicateKeyError:
-            return False
+        insert_once(self.words, words)
+        return insert_once(self.messages, stored)
 
     def remove_message(self, message_id: str) -> None:
         self.messages.delete_one({"_id": message_id})
@@ -415,11 +404,7 @@ class MongoThreads(MongoSavedReplies):
     # moderation -----------------------------------------------------------------------
 
     def insert_review(self, review: dict) -> bool:
-        try:
-            self.message_reviews.insert_one(review)
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.message_reviews, review)
 
     def get_review(self, message_id: str) -> dict | None:
         return self.message_reviews.find_one({"_id": message_id})

@@ -23,7 +23,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common.errors import ValidationFailed
-from services.common.mongo import update_by_id
+from services.common.mongo import insert_once, update_by_id
 from services.common.remembered import Memory
 
 from . import rules
@@ -124,11 +124,7 @@ class NotificationStore:
     def record_event(self, event_id: str, event: dict) -> bool:
         """Keep an event whose deliveries could not be planned, for the timer; False when it
         was kept before."""
-        try:
-            self.events.insert_one({"_id": event_id, **event})
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.events, {"_id": event_id, **event})
 
     def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
         return update_by_id(self.events, event_id, {"$set": {"status": "processing", "lease_until": lease_until}},
@@ -209,11 +205,7 @@ class NotificationStore:
 
     def plan_mail(self, mail: dict) -> bool:
         """False when a mail for this message and address was planned before."""
-        try:
-            self.mails.insert_one(mail)
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.mails, mail)
 
     def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first."""
@@ -369,11 +361,7 @@ class NotificationStore:
         return True
 
     def plan_webhook_delivery(self, delivery: dict) -> bool:
-        try:
-            self.webhook_deliveries.insert_one(delivery)
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.webhook_deliveries, delivery)
 
     def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime, webhook_id: str) -> dict | None:
         query = {"webhook_id": webhook_id, "status": "pending", "send_after": {"$lte": now}}
