@@ -5,39 +5,32 @@ vendor's address. Both ask as a named system caller (services/common/caller.py),
 CALLER_SIGNING_KEY like any caller, so the catalog can tell which service asked; each call
 within a deadline (deadlines.py).
 """
-from nameko.rpc import RpcProxy
-
 from .caller import Caller
-from .config import load_settings
-from .deadlines import answered_in_time, deadline
 from .events import CATALOG
 from .remembered import Remembered
-from .signing import Signature
+from .signed_proxy import SignedCalls, SignedRpcProxy
 
 
 class CatalogClient:
-    """What a worker gets: the catalog's reads, each within the deadline."""
+    """What a worker gets: the catalog's reads, each asked as `caller`."""
 
-    def __init__(self, proxy, caller: Caller, signature: Signature, timeout: float,
-                 vendors: Remembered | None = None):
-        self.proxy = proxy
+    def __init__(self, calls: SignedCalls, caller: Caller, vendors: Remembered | None = None):
+        self.calls = calls
         self.caller = caller
-        self.signature = signature
-        self.timeout = timeout
         self.vendors = vendors
 
     def resolve(self, object_type: str, object_id: str) -> dict:
-        return self._call("resolve", object_type, object_id)
+        return self.calls(self.caller, "resolve", object_type, object_id)
 
     def resolve_many(self, objects: list[dict]) -> dict:
         """Each {type, id} resolved by "type:id", None for one the catalog does not know."""
-        return self._call("resolve_many", objects)
+        return self.calls(self.caller, "resolve_many", objects)
 
     def get_vendor(self, company_id: str) -> dict:
         """The vendor's record; NotFound (from the catalog) for one it does not know."""
         if self.vendors is None:
-            return self._call("get_vendor", company_id)
-        return self.vendors.get(company_id, lambda: self._call("get_vendor", company_id))
+            return self.calls(self.caller, "get_vendor", company_id)
+        return self.vendors.get(company_id, lambda: self.calls(self.caller, "get_vendor", company_id))
 
     def forget_vendor(self, company_id: str) -> None:
         """The catalog said the vendor changed (or is gone): ask it again next time."""
@@ -45,14 +38,10 @@ class CatalogClient:
             self.vendors.forget(company_id)
 
     def list_vendors(self, status: str | None) -> list[dict]:
-        return self._call("list_vendors", status)
-
-    def _call(self, method: str, *args):
-        return answered_in_time("catalog", self.timeout,
-                                lambda: getattr(self.proxy, method)(self.signature.signed(self.caller), *args))
+        return self.calls(self.caller, "list_vendors", status)
 
 
-class Catalog(RpcProxy):
+class Catalog(SignedRpcProxy):
     """`catalog = Catalog(CONVERSATIONS_SERVICE)`: the catalog, asked as that service.
 
     `remember_vendors=seconds` keeps vendor records that long in the process (the notifications
@@ -60,18 +49,13 @@ class Catalog(RpcProxy):
     catalog announces its change (CONTEXT_CHANGED, VENDOR_DELETED), so the lifetime only bounds
     an announcement that was missed."""
 
+    service_named = "catalog"
+
     def __init__(self, caller: Caller, remember_vendors: float = 0, **options):
         super().__init__(CATALOG, **options)
         self.caller = caller
         self.remember_vendors = remember_vendors
         self.vendors = Remembered(remember_vendors, size=10_000) if remember_vendors else None
 
-    def setup(self):
-        super().setup()
-        settings = load_settings(self.container.config)
-        self.timeout = deadline(settings)
-        self.signature = Signature(settings.CALLER_SIGNING_KEY)
-
-    def get_dependency(self, worker_ctx):
-        return CatalogClient(super().get_dependency(worker_ctx), self.caller, self.signature, self.timeout,
-                             self.vendors)
+    def client(self, calls: SignedCalls) -> CatalogClient:
+        return CatalogClient(calls, self.caller, self.vendors)

@@ -8,45 +8,31 @@ post and never holds a caller it could use for anything else.
 """
 from datetime import datetime
 
-from nameko.rpc import RpcProxy
-
 from services.common.caller import Caller
-from services.common.config import load_settings
-from services.common.deadlines import answered_in_time, deadline
 from services.common.moments import Moment
-from services.common.signing import Signature
+from services.common.signed_proxy import SignedCalls, SignedRpcProxy
 
 
 class ConversationsClient:
-    def __init__(self, proxy, signature: Signature, timeout: float):
-        self.proxy = proxy
-        self.signature = signature
-        self.timeout = timeout
+    def __init__(self, calls: SignedCalls):
+        self.calls = calls
 
     def post_message(self, author: Caller, thread_id: str, request: dict, idempotency_key: str) -> dict:
-        return answered_in_time("conversations", self.timeout, lambda: self.proxy.post_message(
-            self.signature.signed(author), thread_id, request, idempotency_key))
+        return self.calls(author, "post_message", thread_id, request, idempotency_key)
 
     def last_message_at(self, reader: Caller, thread_id: str) -> datetime:
         """When the thread's last message was written, as `reader` (who must see the thread) reads it."""
-        thread = answered_in_time("conversations", self.timeout, lambda: self.proxy.get_thread(
-            self.signature.signed(reader), thread_id))
-        return Moment().deserialize(thread["last_message_at"])
+        return Moment().deserialize(self.calls(reader, "get_thread", thread_id)["last_message_at"])
 
     def admit_upload(self, author: Caller, size: int) -> None:
-        answered_in_time("conversations", self.timeout, lambda: self.proxy.admit_upload(
-            self.signature.signed(author), size))
+        self.calls(author, "admit_upload", size)
 
 
-class Conversations(RpcProxy):
+class Conversations(SignedRpcProxy):
+    service_named = "conversations"
+
     def __init__(self, **options):
         super().__init__("conversations", **options)
 
-    def setup(self):
-        super().setup()
-        settings = load_settings(self.container.config)
-        self.timeout = deadline(settings)
-        self.signature = Signature(settings.CALLER_SIGNING_KEY)
-
-    def get_dependency(self, worker_ctx):
-        return ConversationsClient(super().get_dependency(worker_ctx), self.signature, self.timeout)
+    def client(self, calls: SignedCalls) -> ConversationsClient:
+        return ConversationsClient(calls)

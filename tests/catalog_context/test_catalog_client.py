@@ -9,6 +9,7 @@ from services.common.catalog_client import CatalogClient
 from services.common.config import load_settings
 from services.common.deadlines import deadline
 from services.common.errors import NotFound, Unavailable
+from services.common.signed_proxy import SignedCalls
 from services.common.signing import Signature
 from tests.fixtures.callers import CALLER_SIGNING_KEY
 
@@ -36,7 +37,7 @@ class CatalogProxy:
 
 
 def client(proxy, caller=CONVERSATIONS_SERVICE, timeout=0.1):
-    return CatalogClient(proxy, caller, SIGNATURE, timeout)
+    return CatalogClient(SignedCalls("catalog", proxy, SIGNATURE, timeout), caller)
 
 
 @pytest.mark.parametrize("caller", [CONVERSATIONS_SERVICE, NOTIFICATIONS_SERVICE])
