@@ -9,9 +9,8 @@ from urllib.parse import urlencode
 
 from services.common.clock import isoformat
 from services.common.errors import ValidationFailed
-
 # The objects a thread can be about that have a record behind them; "none" has none.
-OBJECT_TYPES = ("product", "order", "company")
+from services.contracts.catalog import OBJECT_TYPES
 
 # CS-Cart's order status letters, said the way buyers and sellers on a marketplace say them.
 # "T" is the parent of an order split between vendors; "N" one the customer never finished.

@@ -13,7 +13,7 @@ from .json_types import Flag
 
 OBJECT_TYPES = ("product", "order", "company", "none")
 STATUSES = ("open", "closed", "deleted")
-SUBJECT_MAX = 200  # services/conversations/rules.py cuts subjects to the same length
+SUBJECT_MAX = 200  # services/conversations/rules.py cuts subjects to it
 BODY_FIELD_MAX = 64 * 1024  # the request limit
 # A message's text, trimmed: services/conversations/text.py holds it to this length. The
 # document says it as the text's maxLength, and the request limit stays: text with white
@@ -280,11 +280,15 @@ class Author(Answer):
     name = fields.String()
 
 
-class Attachment(Answer):
+class StoredFile(Answer):
+    """What every answer about a kept file says of it."""
     id = fields.String()
     name = fields.String()
     size = fields.Integer()
     content_type = fields.String()
+
+
+class Attachment(StoredFile):
     url = fields.String(metadata={"description": "A link good for 5 minutes, relative to the API's origin."})
     thumbnail_url = fields.String(allow_none=True, metadata={"description": "Images only: at most 320 px."})
 
@@ -314,12 +318,8 @@ class UploadAdmission(Schema):
     size = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
-class Upload(Answer):
+class Upload(StoredFile):
     """A checked upload, the caller's for 24 hours unless a message carries it."""
-    id = fields.String()
-    name = fields.String()
-    size = fields.Integer()
-    content_type = fields.String()
 
 
 class UploadLimits(Answer):
@@ -330,12 +330,8 @@ class UploadLimits(Answer):
                                                                            "their bytes."})
 
 
-class AttachmentFile(Answer):
+class AttachmentFile(StoredFile):
     """A file the caller may fetch (the conversations service's answer to the gateway)."""
-    id = fields.String()
-    name = fields.String()
-    size = fields.Integer()
-    content_type = fields.String()
     thumbnail_id = fields.String(allow_none=True)
 
 

@@ -7,11 +7,11 @@ from services.common.caller import Caller
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 
 from services.common.access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, group_of
+from services.contracts.conversations import SUBJECT_MAX  # noqa: F401 (the length subjects are cut to)
 
 from .ports import MessageEffect
 
 SIDES_OF_TYPE = {VENDOR_TO_CUSTOMER: ("customer", "vendor", "admin"), VENDOR_TO_ADMIN: ("vendor", "admin")}
-SUBJECT_MAX = 200
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:

@@ -13,14 +13,10 @@ from services.common.caller import Caller
 from services.common.config import Settings
 # audience_of is common: push hands a bell's news to its audience's pages by it
 from services.common.access import audience_of, group_of, may_view_group  # noqa: F401
+# The words the API takes for them (a setting names a kind, a side, a channel): one list.
+from services.contracts.notifications import CHANNELS, EVENT_KINDS, SIDES  # noqa: F401
 
-CUSTOMER_VENDOR = "customer_vendor_message"
-ORDER = "order_message"
-VENDOR_ADMIN = "vendor_admin_message"
-ANNOUNCEMENT = "announcement"
-EVENT_KINDS = (CUSTOMER_VENDOR, ORDER, VENDOR_ADMIN, ANNOUNCEMENT)
-SIDES = ("customer", "vendor", "admin")
-CHANNELS = ("email", "in_app")
+CUSTOMER_VENDOR, ORDER, VENDOR_ADMIN, ANNOUNCEMENT = EVENT_KINDS
 COMMUNICATION_TYPES = ("vendor_to_customer", "vendor_to_admin")
 
 # The sides that take part in each kind of event, and so may be told of it: the

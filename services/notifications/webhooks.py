@@ -31,11 +31,9 @@ from services.common.caller import Caller
 from services.common.clock import isoformat, new_id, now
 from services.common.config import load_settings
 from services.common.errors import Forbidden, NotFound, ValidationFailed
-from services.common.events import MESSAGE_POSTED, THREAD_STARTED
 
 log = logging.getLogger(__name__)
 
-EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
 SIGNATURE_HEADER = "X-MessageCenter-Signature"
 TIMEOUT_SECONDS = 10.0
 # A test call is answered within the gateway's RPC timeout (RPC_TIMEOUT, 10 s by default).

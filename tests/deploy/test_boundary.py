@@ -55,21 +55,6 @@ def test_the_check_sees_what_it_looks_for(tmp_path):
     assert not crosses_the_boundary("services")
 
 
-def test_the_contracts_speak_the_services_vocabulary():
-    """The contracts repeat a few words the services decide with (they may not import them);
-    here they are held to the same."""
-    from services.catalog_context import context
-    from services.contracts import catalog, conversations, notifications
-    from services.conversations import rules as conversation_rules
-    from services.notifications import rules as notification_rules, webhooks
-
-    assert catalog.OBJECT_TYPES == context.OBJECT_TYPES
-    assert conversations.SUBJECT_MAX == conversation_rules.SUBJECT_MAX
-    assert (notifications.EVENT_KINDS, notifications.SIDES, notifications.CHANNELS) == (
-        notification_rules.EVENT_KINDS, notification_rules.SIDES, notification_rules.CHANNELS)
-    assert notifications.WEBHOOK_EVENTS == webhooks.EVENTS
-
-
 def test_a_moment_writes_a_datetime_and_refuses_text():
     """Answers are dumped once, in the service: a time that is text already is a second dump
     (or a time nobody loaded), and fails loudly instead of passing through."""
