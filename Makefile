@@ -46,12 +46,13 @@ system-packages:
 run: install rabbitmq
 	$(BIN)/python -m dev.run
 
-# Before each commit: lint, the layers, the web front's pure parts under Node, and every test
+# Before each commit: lint, the layers, types, the web front's pure parts under Node, and every test
 # that needs no real part (no broker, database, mail server or process: tests/conftest.py marks
 # the others `real_parts`). `make test` runs all of it and the rest.
 check: install
 	$(BIN)/ruff check services gateway dev bench tests cscart_import
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	node --test tests/web/
 	$(BIN)/nameko test tests/common tests/conversations tests/notifications tests/catalog_context tests/inbound_mail \
 		-m "not real_parts" -p no:cacheprovider -q $(PYTEST_ARGS)

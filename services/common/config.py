@@ -6,7 +6,7 @@ development run and the tests.
 """
 import os
 from dataclasses import dataclass, fields
-from typing import Mapping
+from typing import Any, Mapping
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
 DEVELOPMENT_CALLER_SIGNING_KEY = "development-only-caller-signing-key-change-me-0123456789"
@@ -156,7 +156,7 @@ class Settings:
 def load_settings(config: Mapping | None = None, environ: Mapping | None = None) -> Settings:
     config = config or {}
     environ = os.environ if environ is None else environ
-    values = {}
+    values: dict[str, Any] = {}
     for field in fields(Settings):
         raw = config.get(field.name)
         if raw in (None, ""):

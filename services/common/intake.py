@@ -182,7 +182,7 @@ class _Judged:
 
 def _encode(image: Image.Image, image_format: str, animated: bool = False):
     """`image` written again into a spool (no EXIF: only what is passed is written)."""
-    options = {"exif": b""}
+    options: dict[str, object] = {"exif": b""}
     if image_format == "JPEG":
         options.update(quality=90)
         if image.mode not in ("RGB", "L", "CMYK"):

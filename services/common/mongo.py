@@ -6,6 +6,7 @@ client. A store class names its indexes in `create_indexes(db)`.
 import functools
 import logging
 import time
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
@@ -58,7 +59,8 @@ class CommandCounter(monitoring.CommandListener):
 
 def connect(settings) -> MongoClient:
     given = {name.lower() for name in uri_parser.parse_uri(settings.MONGO_URI)["options"]}
-    defaults = {name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given}
+    defaults: dict[str, Any] = {name: value for name, value in REPLICA_SET_DEFAULTS.items()
+                                if name.lower() not in given}
     return MongoClient(settings.MONGO_URI, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_MS,
                        connectTimeoutMS=CONNECT_MS, socketTimeoutMS=SOCKET_MS, appname="message-center",
                        event_listeners=[CommandCounter()], **defaults)
@@ -66,7 +68,7 @@ def connect(settings) -> MongoClient:
 
 def answers(uri: str) -> bool:
     """Whether a MongoDB server answers a ping at `uri` within about 2 s (a readiness check)."""
-    client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
+    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
     try:
         client.admin.command("ping")
         return True
@@ -120,8 +122,11 @@ def update_by_id(collection, document_id: str, update: dict, conditions: dict | 
     return collection.find_one({"_id": document_id})
 
 
-def _with_subclasses(error: type) -> set[str]:
-    return {error.__name__}.union(*(_with_subclasses(sub) for sub in error.__subclasses__()))
+def _with_subclasses(error: type[BaseException]) -> set[str]:
+    names = {error.__name__}
+    for subclass in error.__subclasses__():
+        names |= _with_subclasses(subclass)
+    return names
 
 
 # The names a RemoteError carries when a service could not reach its database: ConnectionFailure

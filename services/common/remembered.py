@@ -16,7 +16,7 @@ class Remembered:
     """Values by key, each kept `seconds` at most, `size` of them at most (the oldest go first)."""
 
     def __init__(self, seconds: float, size: int = 1024):
-        self._kept = TTLCache(maxsize=size, ttl=seconds)
+        self._kept: TTLCache = TTLCache(maxsize=size, ttl=seconds)
         self._lock = threading.Lock()  # green under eventlet: one worker at a time touches the cache
 
     def get(self, key, load):

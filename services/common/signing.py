@@ -45,9 +45,8 @@ class BadSignature(Forbidden):
 
 
 def sign(caller: Caller, key: str, now: float | None = None) -> dict:
-    envelope = {"caller": caller.to_dict(), "issued_at": time.time() if now is None else now}
-    envelope["signature"] = _mac(key, envelope["caller"], envelope["issued_at"])
-    return envelope
+    caller_fields, issued_at = caller.to_dict(), time.time() if now is None else now
+    return {"caller": caller_fields, "issued_at": issued_at, "signature": _mac(key, caller_fields, issued_at)}
 
 
 def verified(envelope, key: str, now: float | None = None) -> Caller:

@@ -392,7 +392,8 @@ class ContextChange(Answer):
 
 class ThreadDetail(ThreadSummary):
     customer = fields.Nested(Customer, allow_none=True)
-    context = fields.Dict(metadata={"description": "The live context: product, order or vendor."})
+    # The whole context here, where the summary gives its short form.
+    context = fields.Dict(metadata={"description": "The live context: product, order or vendor."})  # type: ignore[assignment]
     context_snapshot = fields.Dict(allow_none=True, metadata={"description": "The context when the thread started."})
     context_changes = fields.List(fields.Nested(ContextChange))
     context_as_of = Moment(allow_none=True)

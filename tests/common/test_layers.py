@@ -1,7 +1,7 @@
 """The tree as the build holds it, read and never run (settings in pyproject.toml): the layers,
 by import-linter (a service never imports another, the gateway reaches the services only
 through their contracts, pymongo, bson and gridfs stay in the storage adapters, no package's
-modules import each other in a circle), and ruff's lint."""
+modules import each other in a circle), ruff's lint, and mypy over the shared packages."""
 import subprocess
 import sys
 from pathlib import Path
@@ -22,3 +22,9 @@ def test_ruff_finds_nothing():
     done = subprocess.run([str(ruff), "check", "--no-cache", "services", "gateway", "dev", "bench", "tests", "cscart_import"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"ruff check:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+
+
+def test_mypy_finds_nothing():
+    mypy = Path(sys.executable).with_name("mypy")
+    done = subprocess.run([str(mypy), "--no-incremental"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"mypy:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
