@@ -87,7 +87,7 @@ def thread_for_access(thread: dict) -> dict:
     """An event's thread in the shape services/common/access.py judges."""
     return {
         "type": thread["type"],
-        "group": access.group_of(thread["type"], (thread.get("object") or {}).get("type")),
+        "group": access.group_of(thread["type"], (thread.get("object") or {}).get("type") or "none"),
         "company_id": thread.get("company_id"),
         "customer_id": (thread.get("customer") or {}).get("id"),
         "status": thread.get("status", "open"),

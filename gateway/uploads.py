@@ -10,7 +10,7 @@ judged from the spool, the file is written to GridFS once, as it is kept: nothin
 file reaches the database.
 """
 import threading
-from typing import Callable
+from typing import IO, Callable, cast
 
 from flask import current_app
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -76,7 +76,7 @@ class Spool:
 
     def __init__(self, limit: int, directory: str):
         self.limit, self.directory = limit, directory
-        self.file = None
+        self.file: IO[bytes] | None = None
         self.written = 0
 
     def open(self, total_content_length, content_type, filename, content_length=None):
@@ -90,7 +90,7 @@ class Spool:
         if self.written > self.limit:
             raise intake.FileTooLarge(f"A file may have at most {self.limit} bytes.",
                                       {"file": [f"At most {self.limit} bytes."]})
-        return self.file.write(data)
+        return cast(IO[bytes], self.file).write(data)  # open() came first
 
     def seek(self, *args):  # the parser rewinds what it wrote; intake.keep_file reads from the start
         return 0

@@ -114,8 +114,8 @@ def _allowed(attachment_id: str, variant: str) -> dict:
     """The file as its reader may have it: by a signed link, or asked of the service with a token."""
     if "signature" in request.args or "expires" in request.args:
         key = attachment_urls.url_key(current_app.config["SETTINGS"])
-        problem = attachment_urls.link_problem(key, attachment_id, variant, request.args.get("expires"),
-                                               request.args.get("signature"))
+        problem = attachment_urls.link_problem(key, attachment_id, variant, request.args.get("expires", ""),
+                                               request.args.get("signature", ""))
         if problem:
             raise Forbidden(problem)
         found = attachment_files.posted_original(uploads.database(), attachment_id)

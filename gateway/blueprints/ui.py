@@ -92,7 +92,6 @@ def module_body(modules: dict, name: str) -> bytes:
 
 def module_response(body: bytes, cache_control: str):
     response = Response(body, mimetype="text/javascript")
-    response.charset = "utf-8"
     response.headers["Cache-Control"] = cache_control
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"

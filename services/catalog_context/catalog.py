@@ -57,8 +57,8 @@ class Catalog:
         Unknown objects are not fetched while the caller waits; they are asked of the
         storefront in the background, for next time.
         """
-        answers = {f"{ref['type']}:{ref['id']}": None for ref in objects}
-        wanted = {}
+        answers: dict[str, dict | None] = {f"{ref['type']}:{ref['id']}": None for ref in objects}
+        wanted: dict[str, set[str]] = {}
         for ref in objects:
             if ref["type"] in context.OBJECT_TYPES:
                 wanted.setdefault(ref["type"], set()).add(ref["id"])
@@ -77,7 +77,10 @@ class Catalog:
 
     def search_vendors(self, query: dict) -> dict:
         """A page of the vendors whose name holds `q`, by name; the cursor is the last (name, id)."""
-        after = tuple(cursors.decode(query["cursor"], 2)) if query.get("cursor") else None
+        after = None
+        if query.get("cursor"):
+            name, company_id = cursors.decode(query["cursor"], 2)
+            after = (name, company_id)
         limit = query["limit"]
         # One more than the page: whether there is a next page is known without a second query.
         found, total = self.store.search_vendors(query["q"].strip(), query["status"], after, limit + 1)

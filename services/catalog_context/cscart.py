@@ -118,7 +118,8 @@ class Storefront:
         return self.api is not None
 
     def fetch(self, object_type: str, object_id: str) -> dict | None:
-        return self.lookups.fetch(self.api, object_type, object_id)
+        """The storefront's record; None when it has none, or no API to ask (`pulls`)."""
+        return None if self.api is None else self.lookups.fetch(self.api, object_type, object_id)
 
     def is_stale(self, record: dict) -> bool:
         # Without an API nothing newer can be had: pushed records are as fresh as the pushes.

@@ -58,7 +58,7 @@ def kept_copy(before: dict | None, record: dict, source: str, at: datetime) -> S
     content = content_of(record)
     changed = before is None or content_of(before) != content
     return Saved({"id": record["id"], **content, "source": source, "fetched_at": at,
-                  "updated_at": at if changed else before["updated_at"]}, changed)
+                  "updated_at": at if changed or before is None else before["updated_at"]}, changed)
 
 
 def content_of(record: dict) -> dict:

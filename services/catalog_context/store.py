@@ -3,6 +3,7 @@ per object type, a record's id as `_id`. Which copy is kept is records.kept_copy
 is only how it is written without losing a concurrent write.
 """
 import re
+from typing import cast
 
 from pymongo import ASCENDING
 
@@ -36,7 +37,7 @@ class CatalogStore:
         return self.db[COLLECTIONS[object_type]]
 
     def look_up(self, object_type: str, object_id: str) -> dict | None:
-        return _record(self._records(object_type).find_one({"_id": object_id}))
+        return _record_or_none(self._records(object_type).find_one({"_id": object_id}))
 
     def look_up_many(self, object_type: str, object_ids) -> dict:
         found = self._records(object_type).find({"_id": {"$in": list(set(object_ids))}})
@@ -45,10 +46,10 @@ class CatalogStore:
     def save(self, object_type: str, record: dict, source: str, at) -> Saved:
         records = self._records(object_type)
         for _ in range(SAVE_ROUNDS):
-            before = _record(records.find_one({"_id": record["id"]}))
+            before = _record_or_none(records.find_one({"_id": record["id"]}))
             kept = kept_copy(before, record, source, at)
-            if kept is None:
-                return Saved(before, False)
+            if kept is None:  # the stored copy is newer: there is one
+                return Saved(cast(dict, before), False)
             document = {name: value for name, value in kept.record.items() if name != "id"}
             if before is None:
                 if not insert_once(records, {"_id": record["id"], **document}):
@@ -72,13 +73,13 @@ class CatalogStore:
 
     def search_vendors(self, name_part: str, status: str | None, after: tuple[str, str] | None,
                        limit: int) -> tuple[list[dict], int]:
-        query = {}
+        query: dict[str, object] = {}
         if status is not None:
             query["status"] = status
         if name_part:
             # Escaped: what the administration types is text, never a pattern.
             query["name"] = {"$regex": re.escape(name_part), "$options": "i"}
-        page = query
+        page: dict[str, object] = query
         if after is not None:
             name, company_id = after
             page = {"$and": [query, {"$or": [{"name": {"$gt": name}},
@@ -87,8 +88,10 @@ class CatalogStore:
         return [_record(document) for document in found], self.db.vendors.count_documents(query)
 
 
-def _record(document: dict | None) -> dict | None:
-    if document is None:
-        return None
+def _record(document: dict) -> dict:
     record = {name: value for name, value in document.items() if name != "_id"}
     return {"id": document["_id"], **record}
+
+
+def _record_or_none(document: dict | None) -> dict | None:
+    return None if document is None else _record(document)

@@ -28,7 +28,9 @@ class Files:
         conversations service whether one more file of `size` bytes may be kept for the poster."""
         owner = {"role": poster["role"], "user_id": poster["user_id"]}  # as the conversations service owns uploads
         most, largest = self.settings.ATTACHMENTS_PER_MESSAGE, self.settings.ATTACHMENT_MAX_BYTES
-        admitted, refused, pending = [], [], 0
+        admitted: list[File] = []
+        refused: list[tuple[str, str]] = []
+        pending = 0
         for file in files:
             if len(admitted) == most:
                 refused.append((file.name, f"a message carries at most {most} files."))

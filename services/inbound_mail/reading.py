@@ -9,7 +9,9 @@ whole (an SMTP 5xx), rather than read half.
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
+from email.utils import collapse_rfc2231_value
+from typing import cast
 from email.parser import BytesParser
 
 import html2text
@@ -66,7 +68,7 @@ def _check_structure(message: EmailMessage) -> None:
 
 def _sender(message: EmailMessage) -> str:
     header = message["From"]
-    addresses = getattr(header, "addresses", ()) if header is not None else ()
+    addresses: tuple = getattr(header, "addresses", ()) if header is not None else ()
     if len(addresses) != 1 or not addresses[0].username or not addresses[0].domain:
         raise Malformed("The mail must come from one address (its From header).")
     return addresses[0].addr_spec
@@ -84,16 +86,26 @@ def _text(message: EmailMessage) -> str:
     content = _decoded(body)
     if body.get_content_subtype() == "html":
         return html_to_text(content)
-    if body.get_param("format", "").lower() == "flowed":
-        return unflowed(content, delsp=body.get_param("delsp", "").lower() == "yes")
+    if _param(body, "format") == "flowed":
+        return unflowed(content, delsp=_param(body, "delsp") == "yes")
     return content
 
 
-def _decoded(part: EmailMessage) -> str:
+def _param(part: MIMEPart, name: str) -> str:
+    """A Content-Type parameter in lower case ("" when absent), also when written in RFC 2231's parts."""
+    return collapse_rfc2231_value(part.get_param(name, "")).lower()
+
+
+def _payload(part: MIMEPart) -> bytes:
+    """A leaf part's bytes, its transfer encoding undone."""
+    return cast(bytes, part.get_payload(decode=True) or b"")
+
+
+def _decoded(part: MIMEPart) -> str:
     try:
         text = part.get_content()
     except (LookupError, UnicodeError):  # a charset Python does not know, or bytes that are not it
-        text = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+        text = _payload(part).decode("utf-8", errors="replace")
     return text.replace("\r\n", "\n")
 
 
@@ -140,7 +152,7 @@ def _files(message: EmailMessage):
         if (part.get_content_maintype() == "text" and not part.get_filename()
                 and part.get_content_disposition() != "attachment"):
             continue  # more of the text (Apple Mail puts what follows a photo in a part of its own)
-        data = part.get_payload(decode=True) or b""
+        data = _payload(part)
         if data:
             yield File(_file_name(part), part.get_content_type(), data)
 

@@ -68,7 +68,8 @@ def main() -> None:
         signal.signal(signum, lambda *_: stopping.set())
     stopping.wait()
     log.info("inbound_mail stopping")
-    smtp_server.loop.call_soon_threadsafe(smtp_server.server.close)  # no new connections
+    if smtp_server.server is not None:
+        smtp_server.loop.call_soon_threadsafe(smtp_server.server.close)  # no new connections
     http.shutdown()
     pool.shutdown(wait=True)  # the mails in hand are finished,
     time.sleep(0.5)  # and their answers written by the event loop, before it stops

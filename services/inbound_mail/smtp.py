@@ -47,7 +47,7 @@ class Sessions:
 
     def __init__(self, most: int, most_per_address: int, bytes_in_hand: int):
         self.most, self.most_per_address = most, most_per_address
-        self.open = Counter()
+        self.open: Counter[str] = Counter()
         self.most_in_hand, self.in_hand = bytes_in_hand, 0
 
     def admit(self, address: str) -> bool:

@@ -21,6 +21,7 @@ keeping each thread's last message here would cost a write for every message in 
 answer the rare reply to an old mail.
 """
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from services.common import reply_addresses
@@ -85,8 +86,8 @@ def expired(store, conversations, settings, given: dict, person: Caller) -> bool
     return conversations.last_message_at(person, given["thread_id"]) < since
 
 
-def poster(given: dict, sender: str, *, staff: list[dict] = (), vendor: dict | None = None,
-           admin_emails: list[str] = ()) -> Caller | None:
+def poster(given: dict, sender: str, *, staff: Sequence[dict] = (), vendor: dict | None = None,
+           admin_emails: Sequence[str] = ()) -> Caller | None:
     """Whom a reply from `sender` to the address `given` posts as; None when the sender is not
     the recipient. A mailbox that is no one person (the company's, the administration's) posts
     under a user id of its own, `mail:<address>`."""

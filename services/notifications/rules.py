@@ -5,6 +5,7 @@ they need (the event, the stored settings, the vendor's address, the opt-outs) a
 what they decide.
 """
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urljoin
@@ -124,7 +125,7 @@ def admin_addresses(configured: str) -> list[str]:
 
 
 def mail_recipients(side: str, thread: dict, *, vendor_email: str | None = None,
-                    vendor_staff: list[dict] = (), admin_emails: list[str] = ()) -> list[Recipient]:
+                    vendor_staff: Sequence[dict] = (), admin_emails: Sequence[str] = ()) -> list[Recipient]:
     """Where a side's mail goes: the customer's own address; the vendor's company address and
     its staff who have written in the thread; the administrators' addresses."""
     if side == "customer":

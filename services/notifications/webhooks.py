@@ -107,7 +107,7 @@ class EndpointAddresses:
         hosts = [host.strip() for host in settings.WEBHOOK_HOSTS.split(",") if host.strip()]
         return cls(settings.WEBHOOK_ALLOW_PRIVATE, hosts=hosts)
 
-    def checked(self, scheme: str, host: str, port: int | None):
+    def checked(self, scheme: str, host: str | None, port: int | None):
         """The address to connect to. HostNotListed when the host is not one operations
         listed; AddressRefused when any of the host's addresses may not be called (the next
         answer could be that one); OSError when it does not resolve."""
