@@ -66,7 +66,9 @@ def _compatible(written: str) -> Reading:
     letter), without format characters (Cf: zero-width, bidi, soft hyphen). Format characters
     belong to the characters on both sides of them: a mask over either takes them too, and
     leaves no bidi override to turn the mask's words around."""
-    chars, starts, ends = [], [], []
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     at, hidden_from = 0, None
     while at < len(written):
         end = at + 1
@@ -97,7 +99,9 @@ def _substituted(reading: Reading, pattern: re.Pattern, replacement) -> Reading:
     """`reading` with each match of `pattern` replaced. A replacement as long as its match
     (letters read as other letters) keeps each character's origin; any other comes from the
     whole of what the match covered."""
-    chars, starts, ends = [], [], []
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     at = 0
     text = reading.text
     for match in pattern.finditer(text):

@@ -1,5 +1,6 @@
 """Posting a message in a thread, and reading a thread's messages."""
 import logging
+from collections.abc import Sequence
 
 from services.common.caller import Caller
 from services.common.clock import now
@@ -13,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None,
-                 allowed: limits.Limits, upload_ids: list[str] = ()) -> dict:
+                 allowed: limits.Limits, upload_ids: Sequence[str] = ()) -> dict:
     upload_ids = list(upload_ids)
 
     def work(ids):
@@ -31,7 +32,7 @@ def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idemp
 
 
 def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: idempotency.Ids,
-           screening: moderation.Rules, upload_ids: list[str] = (),
+           screening: moderation.Rules, upload_ids: Sequence[str] = (),
            files: attachments.Policy = attachments.Policy()) -> tuple[dict, dict]:
     """Store the message with its files, then move its thread on (reopening a closed one), then
     publish: the thread as it is now, and the message. A message held for review is stored

@@ -31,6 +31,7 @@ stopped part way left (the message's own conditional release makes the delivery 
 """
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -96,11 +97,11 @@ def direction_of(thread: dict, author_side: str) -> str | None:
 
 
 def screen(current: Rules, thread: dict, author_side: str, prepared: dict, automatic: bool = False,
-           subject: str | None = None, files: list[dict] = ()) -> Screening:
+           subject: str | None = None, files: Sequence[dict] = ()) -> Screening:
     """`subject`: the conversation's, when its author wrote one; `files`: the message's, as
     attachments.attach describes them."""
-    files = tuple(files)
-    as_written = Screening(prepared, subject=subject, files=files)
+    kept_files = tuple(files)
+    as_written = Screening(prepared, subject=subject, files=kept_files)
     direction = direction_of(thread, author_side)
     action = current.action(direction)
     if action == ALLOW:
@@ -112,7 +113,7 @@ def screen(current: Rules, thread: dict, author_side: str, prepared: dict, autom
         return as_written
     finding = {"direction": direction, **_reviewed(parts, found)}
     if action == HOLD and not automatic:
-        return Screening(prepared, {**finding, "state": HELD}, subject, files)
+        return Screening(prepared, {**finding, "state": HELD}, subject, kept_files)
     subject_found, message_found, names_found = found[0], found[1], found[2:]
     original = {"body": prepared["body"], "text": prepared["text"]}
     if subject_found:

@@ -205,7 +205,8 @@ class WindowedInbox(PlainInbox):
         rest = {name: value for name, value in query.items() if name != "words"}
         # A customer's inbox holds a few threads: read at once until it proves longer than a page.
         remembered = self.spans.get(inbox) or (AT_ONCE if "customer_id" in owner else None)
-        found, read, high = [], 0, upper
+        found: list[dict] = []
+        read, high = 0, upper
         width = max(remembered * 1.25, self.FIRST_WINDOW) if isinstance(remembered, timedelta) else self.FIRST_WINDOW
 
         def rare() -> bool:
@@ -254,7 +255,8 @@ class WindowedInbox(PlainInbox):
         and how many candidates that checked. They are checked a few at a time: the server
         looks each thread up in the messages' index apart (about 1 ms each on the development
         database), and a window of recent activity can hold a thousand threads."""
-        held, checked = [], 0
+        held: list[dict] = []
+        checked = 0
         while checked < len(candidates) and len(held) < wanted:
             chunk = candidates[checked:checked + self.HOLDING_CHUNK]
             checked += len(chunk)
@@ -275,7 +277,7 @@ class PageSpans:
 
     def __init__(self, size: int):
         self.size = size
-        self.spans = OrderedDict()
+        self.spans: OrderedDict = OrderedDict()
 
     @staticmethod
     def key(query: dict, field: str) -> str:

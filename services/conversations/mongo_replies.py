@@ -2,6 +2,7 @@
 MongoDB: mixed into mongo_store.MongoThreads, kept apart because it shares nothing with the
 threads' own verbs but the database."""
 from datetime import datetime
+from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 
@@ -9,7 +10,8 @@ from services.common.mongo import insert_once
 
 
 class MongoSavedReplies:
-    db = None  # MongoThreads sets it
+    db: Any = None  # MongoThreads sets it, with remembered_away
+    remembered_away: Any
 
     @staticmethod
     def create_reply_indexes(db):

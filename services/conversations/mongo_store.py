@@ -200,7 +200,7 @@ class MongoThreads(MongoSavedReplies):
     def messages_page(self, thread_id: str, before: str | None, limit: int,
                       reader_side: str | None = None) -> tuple[list, str | None]:
         """The `limit` messages before `before` (newest page when None), oldest first."""
-        query = {"thread_id": thread_id}
+        query: dict[str, object] = {"thread_id": thread_id}
         if before:
             query["_id"] = {"$lt": before}
         if reader_side:
@@ -410,7 +410,7 @@ class MongoThreads(MongoSavedReplies):
         return self.message_reviews.find_one({"_id": message_id})
 
     def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict]:
-        query = {"state": state}
+        query: dict[str, object] = {"state": state}
         if after:
             query["_id"] = {"$lt" if newest_first else "$gt": after}
         order = DESCENDING if newest_first else ASCENDING
@@ -425,7 +425,7 @@ class MongoThreads(MongoSavedReplies):
                             {"state": "held"})
 
     def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict]:
-        query = {"decided_at": {"$ne": None}}
+        query: dict[str, object] = {"decided_at": {"$ne": None}}
         if before:
             at, last_id = before
             query = {"decided_at": {"$lte": at}, "$nor": [{"decided_at": at, "_id": {"$gte": last_id}}]}

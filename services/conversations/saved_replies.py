@@ -55,12 +55,12 @@ def create(store, caller: Caller, bounds: Bounds, request: dict) -> dict:
 
 def update(store, caller: Caller, bounds: Bounds, reply_id: str, request: dict) -> dict:
     owner = _owner(caller)
-    changes = {"updated_at": now()}
+    changes: dict[str, object] = {"updated_at": now()}
     if "title" in request:
         changes["title"] = _checked_title(request["title"])
     if "body" in request:
         changes["body"] = _checked_body(request["body"], bounds)
-        changes["placeholders"] = placeholders.check(changes["body"])
+        changes["placeholders"] = placeholders.check(str(changes["body"]))
     updated = store.update_saved_reply(reply_id, owner, changes)
     if updated is None:
         raise NotFound("No such saved reply.")
