@@ -6,10 +6,9 @@ import logging
 from flask import jsonify, request
 from marshmallow import Schema, fields
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
-from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
-from services.common.errors import MessageCenterError
+from services.common.errors import DatabaseAway, DatabaseFailed, MessageCenterError
 from services.common.rpc_client import BROKER_DOWN, DATABASE_DOWN
 
 from . import rpc
@@ -96,10 +95,18 @@ def register(app):
         log.error("service error %s: %s", error.exc_type, error.value)
         return error_response(500, "Something went wrong on our side.", code="internal_error")
 
-    @app.errorhandler(ConnectionFailure)
+    # The gateway's own database work (an upload's bytes, a file sent: services/common/mongo.py
+    # our_errors) and a service's store that speaks our errors. Their messages name the server
+    # and the driver's words: the log keeps them, the caller is told what it can act on.
+    @app.errorhandler(DatabaseAway)
     def database_down(error):
-        # The gateway's own database work: an upload's bytes, a file sent (gateway/uploads.py).
+        log.warning("%s", error)
         return error_response(503, "The database is not reachable; try again shortly.")
+
+    @app.errorhandler(DatabaseFailed)
+    def database_failed(error):
+        log.error("%s", error)
+        return error_response(500, "Something went wrong on our side.", code="internal_error")
 
     def broker_down(error):
         # The thread's RPC client may hold a dead connection; the next request starts afresh.

@@ -18,7 +18,7 @@ from werkzeug.formparser import parse_form_data
 
 from services.common import intake
 from services.common.errors import ValidationFailed
-from services.common.mongo import connect
+from services.common.mongo import connect, our_errors
 
 # The multipart envelope around the file: boundaries, part headers, a long file name.
 ENVELOPE_BYTES = 16 * 1024
@@ -66,7 +66,8 @@ def receive(request, owner: dict, admit: Callable[[int], None]) -> dict:
             raise ValidationFailed("Send the file in the multipart field `file`.",
                                    {"file": ["Missing data for required field."]})
         admit(sink.written)
-        return intake.keep_file(database(), sink.file, sent.filename, owner, settings)
+        with our_errors():
+            return intake.keep_file(database(), sink.file, sent.filename, owner, settings)
     finally:
         sink.discard()
 

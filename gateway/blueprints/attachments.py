@@ -13,6 +13,7 @@ from flask.views import MethodView
 
 from services.common import attachment_files, attachment_urls
 from services.common.errors import Forbidden, NotFound
+from services.common.mongo import our_errors
 from services.contracts import conversations as schemas
 
 from .. import uploads
@@ -103,7 +104,8 @@ def _send(attachment_id: str, variant: str) -> Response:
     file_id = described["id"] if variant == "original" else described.get("thumbnail_id")
     if file_id is None:
         raise NotFound("This file has no thumbnail.")
-    stored = attachment_files.open_stored(uploads.database(), file_id)
+    with our_errors():
+        stored = attachment_files.open_stored(uploads.database(), file_id)
     if stored is None:
         raise NotFound("No such file.")
     content_type = stored.metadata.get("content_type") or "application/octet-stream"
@@ -118,7 +120,8 @@ def _allowed(attachment_id: str, variant: str) -> dict:
                                                request.args.get("signature", ""))
         if problem:
             raise Forbidden(problem)
-        found = attachment_files.posted_original(uploads.database(), attachment_id)
+        with our_errors():
+            found = attachment_files.posted_original(uploads.database(), attachment_id)
         if found is None:
             raise NotFound("No such file.")
         return found

@@ -3,6 +3,7 @@
 Each worker gets the service's store (a small object with domain verbs), never the raw
 client. A store class names its indexes in `create_indexes(db)`.
 """
+import contextlib
 import functools
 import logging
 import time
@@ -135,11 +136,22 @@ def _with_subclasses(error: type[BaseException]) -> set[str]:
 AWAY_ERROR_NAMES = frozenset(_with_subclasses(ConnectionFailure))
 
 
+@contextlib.contextmanager
+def our_errors():
+    """The block's database errors as ours, never the driver's: DatabaseAway for a server that
+    cannot be reached (an Unavailable: a 503 at the gateway, a retry for the timers),
+    DatabaseFailed for any other refusal. What calls it knows nothing of pymongo."""
+    try:
+        yield
+    except ConnectionFailure as error:
+        raise DatabaseAway(f"The database is not reachable: {error}") from error
+    except PyMongoError as error:
+        raise DatabaseFailed(f"The database refused a command: {error}") from error
+
+
 class speaking_ours:
-    """An adapter (a store, a ledger) whose every verb raises our errors, never the driver's:
-    DatabaseAway for a server that cannot be reached (DatabaseAway is an Unavailable: a 503 at
-    the gateway, a retry for the timers), DatabaseFailed for any other refusal. The use cases
-    catch these and know nothing of pymongo."""
+    """An adapter (a store, a ledger) whose every verb raises our errors (`our_errors`): the use
+    cases catch those."""
 
     def __init__(self, adapter):
         self._adapter = adapter
@@ -151,12 +163,8 @@ class speaking_ours:
 
         @functools.wraps(verb)
         def translated(*args, **kwargs):
-            try:
+            with our_errors():
                 return verb(*args, **kwargs)
-            except ConnectionFailure as error:
-                raise DatabaseAway(f"The database is not reachable: {error}") from error
-            except PyMongoError as error:
-                raise DatabaseFailed(f"The database refused a command: {error}") from error
         return translated
 
 

@@ -3,6 +3,8 @@ import uuid
 
 from tests.faults.traffic import Traffic
 
+SIZE_CHART = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
 
 class Shop:
     """A vendor, a product and customers who each asked a question about it."""
@@ -36,6 +38,24 @@ class Shop:
             assert answer.status_code == 201, answer.text
             asked.append((token, answer.json()["thread"]["id"]))
         return asked
+
+    def file_link(self) -> str:
+        """A file a customer of its own (not one of `customers`) sends in their question: its
+        signed link, as the message gives it."""
+        user_id = f"{self.tag}-sender"
+        token = self.system.token("customer", sub=user_id, name="File Sender", email=f"{user_id}@buyers.test")
+        asked = self.system.call("POST", "/v1/threads", token, json={
+            "type": "vendor_to_customer", "object": {"type": "product", "id": self.product_id},
+            "message": "Which size should I take?"})
+        assert asked.status_code == 201, asked.text
+        thread_id = asked.json()["thread"]["id"]
+        uploaded = self.system.call("POST", "/v1/uploads", token, files={"file": ("size-chart.pdf", SIZE_CHART,
+                                                                                  "application/pdf")})
+        assert uploaded.status_code == 201, uploaded.text
+        posted = self.system.call("POST", f"/v1/threads/{thread_id}/messages", token,
+                                  json={"body": "The size chart", "attachments": [uploaded.json()["id"]]})
+        assert posted.status_code == 201, posted.text
+        return posted.json()["attachments"][0]["url"]
 
     def traffic(self, clients: int = 4, interval: float = 0.15) -> Traffic:
         return Traffic(self.system, self.customers(clients), self.tag, interval)
