@@ -253,7 +253,9 @@ def test_a_question_asked_while_the_catalog_is_down_is_mailed_once_it_is_back(
 
 
 def test_a_burst_of_messages_becomes_one_mail_after_the_first(notifications, publish, mail_sink):
-    notifications.set_rules(signed(ADMINISTRATION), {"coalesce_seconds": 3})
+    # The two later messages must both be planned within the window: 6 s leaves a loaded
+    # machine room (3 s was missed once, in a full run beside other work).
+    notifications.set_rules(signed(ADMINISTRATION), {"coalesce_seconds": 6})
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, ANN, "First question?"))
     [first] = mail_sink.wait_for_to(SHOP_EMAIL, 1)
