@@ -65,6 +65,8 @@ BELL_EVENTS = (BELL_CHANGED,)
 # Sent when the broker connection came back: events may have been missed, so pages refetch.
 RESYNC = "resync"
 HEARTBEAT_SECONDS = 15.0
+# What the feed asks of the broker: it closes a connection it has heard nothing from for this long.
+BROKER_HEARTBEAT_SECONDS = 30
 # A page that stops reading loses events past this many; it refetches everything on the next.
 PAGE_BACKLOG = 50
 # A page refused a stream polls, and asks for the stream again a minute later (gateway/static/live.js).
@@ -205,17 +207,23 @@ def stream(audience: Audience, caller: Caller, expires_at: float | None = None,
 class EventFeed:
     """The process's one consumer of the conversations service's events, reconnecting forever."""
 
-    def __init__(self, amqp_uri: str, audience: Audience):
+    def __init__(self, amqp_uri: str, audience: Audience, broker_heartbeat: float = BROKER_HEARTBEAT_SECONDS):
         self.amqp_uri = amqp_uri
         self.audience = audience
+        self.broker_heartbeat = broker_heartbeat
         self.ready = False
+        self.stopped = False
         self.queue_name = f"message_center.push.{uuid.uuid4().hex}"
+
+    def stop(self) -> None:
+        """Let go of the broker, within a few seconds (the feed looks between its waits)."""
+        self.stopped = True
 
     def run(self) -> None:
         delay, connected_before = 1.0, False
-        while True:
+        while not self.stopped:
             try:
-                with Connection(self.amqp_uri, heartbeat=30, connect_timeout=5) as connection:
+                with Connection(self.amqp_uri, heartbeat=self.broker_heartbeat, connect_timeout=5) as connection:
                     with self._consumer(connection):
                         self.ready = True
                         log.info("listening for %s on %s", ", ".join(EVENTS + BELL_EVENTS), self.queue_name)
@@ -239,11 +247,17 @@ class EventFeed:
         return Consumer(connection, queues=[queue], callbacks=[self._on_event], accept=["json"], no_ack=True)
 
     def _drain(self, connection) -> None:
-        while True:
+        # Nothing goes back to the broker for events taken without acks: the heartbeats are all
+        # it hears of this process, due also while events keep coming (once only when none
+        # came for 5 s, a busy marketplace's broker closed the feed every 30 s or so, and every
+        # page had to refetch).
+        wait = min(5.0, self.broker_heartbeat / 4) if self.broker_heartbeat else 5.0
+        while not self.stopped:
             try:
-                connection.drain_events(timeout=5)
+                connection.drain_events(timeout=wait)
             except socket.timeout:
-                connection.heartbeat_check()
+                pass
+            connection.heartbeat_check()
 
     def _on_event(self, payload: dict, message) -> None:
         event_type = message.delivery_info.get("routing_key")

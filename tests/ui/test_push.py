@@ -17,8 +17,9 @@ import requests
 
 from dev.tokens import mint
 from tests.fixtures.stack import METRICS_TOKEN
-from gateway.push import Audience, may_see, stream
+from gateway.push import RESYNC, Audience, EventFeed, may_see, stream
 from services.common.caller import Caller
+from services.common.events import CONVERSATIONS, MESSAGE_POSTED
 
 # --- who may hear of a thread (pure rules) ---------------------------------------------
 
@@ -96,6 +97,39 @@ def test_an_idle_stream_sends_heartbeats_and_a_closed_one_leaves_the_audience():
         "thread_id": "t1", "message_id": "m1", "type": "message_posted"}
     body.close()
     assert page not in audience.pages
+
+
+def test_the_feed_keeps_its_broker_while_events_keep_coming(rabbit_config):
+    """Events taken without acks send nothing back: a feed that sent its heartbeats only when no
+    event came for 5 s was closed by the broker after two silent heartbeat intervals of a busy
+    marketplace, and every page had to refetch. Here a 2 s heartbeat, and an event every half
+    second for 12 s: every event reaches the page, and no resync."""
+    from nameko.standalone.events import event_dispatcher
+
+    audience = Audience()
+    page = audience.join(Caller("c1", "customer"))
+    feed = EventFeed(rabbit_config["AMQP_URI"], audience, broker_heartbeat=2)
+    listening = threading.Thread(target=feed.run, daemon=True)
+    listening.start()
+    deadline = time.monotonic() + 20
+    while not feed.ready:
+        assert time.monotonic() < deadline, "the feed never reached the broker"
+        time.sleep(0.1)
+    dispatch = event_dispatcher(rabbit_config)
+    sent = [f"m{number}" for number in range(24)]
+    for message_id in sent:
+        dispatch(CONVERSATIONS, MESSAGE_POSTED, {"thread": event_thread(), "message": {"id": message_id}})
+        time.sleep(0.5)
+    heard, deadline = [], time.monotonic() + 10
+    while len(heard) < len(sent) and time.monotonic() < deadline:
+        try:
+            heard.append(page.waiting.get_nowait())
+        except queue.Empty:
+            time.sleep(0.1)
+    feed.stop()
+    listening.join(timeout=15)
+    assert RESYNC not in [event["type"] for event in heard], heard
+    assert [event["message_id"] for event in heard] == sent
 
 
 def test_a_stream_ends_when_its_token_expires():
