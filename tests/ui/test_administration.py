@@ -6,6 +6,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.ui.conftest import screenshot
+from tests.ui.asking import ask
 
 
 def test_the_admin_sees_the_read_receipt_once_the_vendor_opens_the_announcement(open_page):
@@ -47,11 +48,7 @@ def test_the_admin_sees_the_read_receipt_once_the_vendor_opens_the_announcement(
 
 def test_the_admin_sees_each_vendors_response_times(open_page, demo, stack):
     tag = uuid.uuid4().hex[:6]
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "201"},
-        "message": f"Is the side table solid oak? ({tag})"})
-    assert asked.status_code in (200, 201), asked.text
-    thread_id = asked.json()["thread"]["id"]
+    thread_id = ask(stack, demo["customer"], "product", "201", f"Is the side table solid oak? ({tag})")["thread"]["id"]
     replied = stack.call("POST", f"/v1/threads/{thread_id}/messages", demo["vendor 2 (Oak & Thread)"],
                          json={"body": "Solid oak, oiled."})
     assert replied.status_code == 201, replied.text

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.ui.accessibility import assert_accessible
 from tests.ui.conftest import is_elsewhere, screenshot
+from tests.ui.asking import ask
 
 PHONE, DESKTOP = 390, 1440
 WIDTHS = [PHONE, DESKTOP]
@@ -45,11 +46,7 @@ def long_conversation(stack, demo):
     """A customer's question to Lumen Lamps and 55 answers: more than the first page holds (in the
     customer's open conversation about the lamp, which asking again continues)."""
     tag = uuid.uuid4().hex[:6]
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"},
-        "message": f"The first question about the lamp ({tag})"})
-    assert asked.status_code in (200, 201), asked.text
-    thread_id = asked.json()["thread"]["id"]
+    thread_id = ask(stack, demo["customer"], "product", "101", f"The first question about the lamp ({tag})")["thread"]["id"]
     vendor = demo["vendor 1 (Lumen Lamps)"]
     for number in range(1, FIRST_PAGE + 6):
         posted = stack.call("POST", f"/v1/threads/{thread_id}/messages", vendor,
@@ -213,10 +210,7 @@ def test_the_demo_shows_its_own_pictures_and_icon_with_nothing_from_outside(open
 def test_a_long_link_wraps_in_the_bell_the_list_and_the_messages(open_page, stack, demo, width):
     tag = uuid.uuid4().hex[:6]
     link = f"https://oak-and-thread.example.test/care/{tag}/" + "oil-and-wax-finish-" * 8
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "company", "id": "2"},
-        "message": f"Is this the right care guide? {link}"})
-    assert asked.status_code in (200, 201), asked.text
+    ask(stack, demo["customer"], "company", "2", f"Is this the right care guide? {link}")
 
     page = open_page("/ui/demo/vendor?vendor=2", width)
     center = page.locator("mc-message-center")

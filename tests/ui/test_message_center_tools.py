@@ -7,21 +7,15 @@ from playwright.sync_api import expect
 
 from dev.tokens import mint
 from tests.fixtures.stack import JWT_SECRET
-
-
-def ask(stack, token, object_type, object_id, text):
-    answer = stack.call("POST", "/v1/threads", token, json={
-        "type": "vendor_to_customer", "object": {"type": object_type, "id": object_id}, "message": text})
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()["thread"]["id"]
+from tests.ui.asking import ask
 
 
 def test_the_vendor_searches_filters_closes_reopens_and_replies_in_bulk(open_page, stack, demo):
     tag = uuid.uuid4().hex[:8]
     zoe = mint(JWT_SECRET, f"zoe-{tag}", "customer", name=f"Zoe Quill {tag}", email=f"zoe-{tag}@buyers.test")
-    lamp = ask(stack, zoe, "product", "101", f"Is the lamp heavy? word{tag}")
-    shade = ask(stack, zoe, "product", "102", f"Is the shade washable? ({tag})")
-    other = ask(stack, demo["customer"], "company", "1", f"Gift cards? ({tag})")
+    lamp = ask(stack, zoe, "product", "101", f"Is the lamp heavy? word{tag}")["thread"]["id"]
+    shade = ask(stack, zoe, "product", "102", f"Is the shade washable? ({tag})")["thread"]["id"]
+    other = ask(stack, demo["customer"], "company", "1", f"Gift cards? ({tag})")["thread"]["id"]
 
     vendor = open_page("/ui/demo/vendor")
     center = vendor.locator("mc-message-center")
@@ -73,7 +67,8 @@ def test_the_vendor_searches_filters_closes_reopens_and_replies_in_bulk(open_pag
 def test_the_admin_deletes_in_bulk(open_page, stack, demo):
     tag = uuid.uuid4().hex[:8]
     spam = mint(JWT_SECRET, f"spam-{tag}", "customer", name="Cheap Watches", email=f"spam-{tag}@buyers.test")
-    doomed = [ask(stack, spam, "product", product, f"Buy watches at a discount {tag}") for product in ("101", "201")]
+    doomed = [ask(stack, spam, "product", product, f"Buy watches at a discount {tag}")["thread"]["id"]
+              for product in ("101", "201")]
 
     admin = open_page("/ui/demo/admin")
     center = admin.locator("mc-message-center")

@@ -20,6 +20,7 @@ from tests.fixtures.stack import METRICS_TOKEN
 from gateway.push import RESYNC, Audience, EventFeed, may_see, stream
 from services.common.caller import Caller
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED
+from tests.ui.asking import ask
 
 # --- who may hear of a thread (pure rules) ---------------------------------------------
 
@@ -223,11 +224,10 @@ def market(stack):
     return ids
 
 
-def ask(stack, token, product_id, text):
-    answer = stack.call("POST", "/v1/threads", token, json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": product_id}, "message": text})
-    assert answer.status_code == 201, answer.text
-    return answer.json()["thread"]["id"], answer.json()["message"]["id"]
+def ask_new(stack, token, product_id, text):
+    """A new conversation's thread and message ids."""
+    answer = ask(stack, token, "product", product_id, text, statuses=(201,))
+    return answer["thread"]["id"], answer["message"]["id"]
 
 
 def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, market, streams):
@@ -237,8 +237,8 @@ def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, 
     admin = streams(stack.token("admin"))
     announcements_admin = streams(stack.token("admin", permissions=list(ADMIN_ONLY)))
 
-    thread_1, first_1 = ask(stack, m["c"], m["x"]["product"], "Is lamp x dimmable?")
-    thread_2, first_2 = ask(stack, m["d"], m["y"]["product"], "Is lamp y dimmable?")
+    thread_1, first_1 = ask_new(stack, m["c"], m["x"]["product"], "Is lamp x dimmable?")
+    thread_2, first_2 = ask_new(stack, m["d"], m["y"]["product"], "Is lamp y dimmable?")
     reply = stack.call("POST", f"/v1/threads/{thread_1}/messages", m["x"]["vendor"], json={"body": "It is."})
     assert reply.status_code == 201, reply.text
     reply_id = reply.json()["id"]
@@ -308,7 +308,7 @@ def test_many_idle_pages_stay_cheap_and_the_next_event_still_arrives(stack, mark
         assert rss_kib < 200 * 1024, f"{pages} idle pages took {rss_kib // 1024} MiB"
 
         customer = streams(market["c"])
-        _, message_id = ask(stack, market["c"], market["x"]["product"], "Still there?")
+        _, message_id = ask_new(stack, market["c"], market["x"]["product"], "Still there?")
         assert [event["type"] for event in customer.until(message_id)] == ["thread_started"]
     finally:
         for connection in idle:
@@ -328,7 +328,7 @@ def test_push_counts_its_open_pages_and_the_events_it_hands_on_for_the_scraper(s
     assert push_metrics(stack, "not-the-token").status_code == 401
     before = push_metrics(stack).text
     vendor, customer = streams(market["x"]["vendor"]), streams(market["c"])
-    _, message_id = ask(stack, market["c"], market["x"]["product"], "Counted?")
+    _, message_id = ask_new(stack, market["c"], market["x"]["product"], "Counted?")
     vendor.until(message_id), customer.until(message_id)
     after = push_metrics(stack)
     assert after.status_code == 200 and after.headers["Content-Type"].startswith("text/plain")

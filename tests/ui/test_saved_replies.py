@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from dev.tokens import mint
 from tests.fixtures.stack import JWT_SECRET
 from tests.ui.accessibility import assert_accessible
+from tests.ui.asking import ask
 from tests.ui.conftest import screenshot
 
 WIDTHS = [390, 1440]
@@ -20,11 +21,7 @@ REFUSED = [r"status of 422 .*/v1/saved-replies\b"]
 def test_the_vendor_inserts_a_saved_reply_with_the_keyboard(open_page, stack, demo):
     tag = uuid.uuid4().hex[:8]
     vendor = demo["vendor 1 (Lumen Lamps)"]
-    zoe = mint(JWT_SECRET, f"zoe-{tag}", "customer", name=f"Zoe {tag}", email=f"zoe-{tag}@buyers.test")
-    asked = stack.call("POST", "/v1/threads", zoe, json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": f"Dimmable? ({tag})"})
-    assert asked.status_code == 201, asked.text
-    thread_id = asked.json()["thread"]["id"]
+    zoe, thread_id = zoe_asks(stack, tag)
     for title, body in ((f"Other {tag}", "Nothing to see"),
                         (f"Thanks {tag}", "Thank you {customer_name}, the {product_name} is dimmable.")):
         saved = stack.call("POST", "/v1/saved-replies", vendor, json={"title": title, "body": body})
@@ -61,12 +58,8 @@ def test_the_vendor_inserts_a_saved_reply_with_the_keyboard(open_page, stack, de
     box.press("Backspace")
     box.press("Backspace")
 
-    center.get_by_role("button", name="Send reply").click()
-    expect(box).to_have_value("")
-    messages = stack.call("GET", f"/v1/threads/{thread_id}", zoe).json()["messages"]["items"]
-    assert messages[-1]["text"] == f"Thank you Zoe {tag}, the Brass Desk Lamp is dimmable."
-    used = {item["id"]: item for item in stack.call("GET", "/v1/saved-replies", vendor).json()["items"]}
-    assert used[reply_id]["use_count"] == 1
+    sent_and_counted(center, stack, zoe, vendor, thread_id, reply_id,
+                     f"Thank you Zoe {tag}, the Brass Desk Lamp is dimmable.")
 
 
 def test_the_vendor_manages_saved_replies_and_the_away_message(open_page, stack, demo):
@@ -100,12 +93,20 @@ def test_the_vendor_manages_saved_replies_and_the_away_message(open_page, stack,
     stack.call("DELETE", f"/v1/saved-replies/{saved[0]['id']}", vendor)
 
 
-def ask(stack, tag):
+def zoe_asks(stack, tag):
+    """A new customer's new question about the lamp: her token and the thread."""
     zoe = mint(JWT_SECRET, f"zoe-{tag}", "customer", name=f"Zoe {tag}", email=f"zoe-{tag}@buyers.test")
-    asked = stack.call("POST", "/v1/threads", zoe, json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": f"Dimmable? ({tag})"})
-    assert asked.status_code == 201, asked.text
-    return zoe, asked.json()["thread"]["id"]
+    return zoe, ask(stack, zoe, "product", "101", f"Dimmable? ({tag})", statuses=(201,))["thread"]["id"]
+
+
+def sent_and_counted(center, stack, zoe, vendor, thread_id, reply_id, text):
+    """Sending the reply box empties it, Zoe reads `text` last, and the saved reply counts one use."""
+    center.get_by_role("button", name="Send reply").click()
+    expect(center.get_by_label("Your reply")).to_have_value("")
+    messages = stack.call("GET", f"/v1/threads/{thread_id}", zoe).json()["messages"]["items"]
+    assert messages[-1]["text"] == text
+    used = {item["id"]: item for item in stack.call("GET", "/v1/saved-replies", vendor).json()["items"]}
+    assert used[reply_id]["use_count"] == 1
 
 
 def keep(stack, token, tag, *replies):
@@ -127,7 +128,7 @@ def open_thread(page, thread_id):
 def test_a_tap_on_the_button_beside_the_reply_box_inserts_a_saved_reply(open_page, stack, demo, width):
     tag = uuid.uuid4().hex[:8]
     vendor = demo["vendor 1 (Lumen Lamps)"]
-    zoe, thread_id = ask(stack, tag)
+    zoe, thread_id = zoe_asks(stack, tag)
     reply_id, = keep(stack, vendor, tag, ("Dimmable", "Yes {customer_name}, the {product_name} dims."))
 
     page = open_page("/ui/demo/vendor", width=width)
@@ -147,19 +148,14 @@ def test_a_tap_on_the_button_beside_the_reply_box_inserts_a_saved_reply(open_pag
     expect(box).to_have_value(f"Yes Zoe {tag}, the Brass Desk Lamp dims.")
     expect(search).to_have_count(0)
     expect(button).to_have_attribute("aria-expanded", "false")
-    center.get_by_role("button", name="Send reply").click()
-    expect(box).to_have_value("")
-    messages = stack.call("GET", f"/v1/threads/{thread_id}", zoe).json()["messages"]["items"]
-    assert messages[-1]["text"] == f"Yes Zoe {tag}, the Brass Desk Lamp dims."
-    used = {item["id"]: item for item in stack.call("GET", "/v1/saved-replies", vendor).json()["items"]}
-    assert used[reply_id]["use_count"] == 1
+    sent_and_counted(center, stack, zoe, vendor, thread_id, reply_id, f"Yes Zoe {tag}, the Brass Desk Lamp dims.")
     stack.call("DELETE", f"/v1/saved-replies/{reply_id}", vendor)
 
 
 def test_the_picker_is_worked_from_its_button_with_the_keyboard_alone(open_page, stack, demo):
     tag = uuid.uuid4().hex[:8]
     vendor = demo["vendor 1 (Lumen Lamps)"]
-    _, thread_id = ask(stack, tag)
+    _, thread_id = zoe_asks(stack, tag)
     ids = keep(stack, vendor, tag, ("Alpha", "First {customer_name}"), ("Beta", "Second"), ("Gamma", "Third"))
 
     page = open_page("/ui/demo/vendor", width=1440)

@@ -17,6 +17,7 @@ from tests.fixtures.stack import JWT_SECRET
 from tests.notifications.receiver import Receiver
 from tests.ui.accessibility import assert_accessible
 from tests.ui.conftest import screenshot
+from tests.ui.asking import ask
 
 WIDTHS = [390, 1440]
 
@@ -120,15 +121,12 @@ def test_moderation_is_set_per_direction_and_a_bad_domain_is_shown_beside_its_fi
     # service process remembers the settings for up to 5 s).
     deadline = time.monotonic() + 15
     while True:
-        asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-            "type": "vendor_to_customer", "object": {"type": "product", "id": "101"},
-            "message": f"Can I pay with zapcash{tag}? ({tag})"})
-        assert asked.status_code in (200, 201), asked.text
-        if asked.json()["message"]["text"] == f"Can I pay with [contact details removed]? ({tag})":
+        asked = ask(stack, demo["customer"], "product", "101", f"Can I pay with zapcash{tag}? ({tag})")
+        if asked["message"]["text"] == f"Can I pay with [contact details removed]? ({tag})":
             break
-        assert time.monotonic() < deadline, asked.text
+        assert time.monotonic() < deadline, asked["message"]["text"]
         time.sleep(1)
-    stack.call("POST", f"/v1/threads/{asked.json()['thread']['id']}/read", demo["vendor 1 (Lumen Lamps)"])
+    stack.call("POST", f"/v1/threads/{asked['thread']['id']}/read", demo["vendor 1 (Lumen Lamps)"])
 
     page.reload()
     center.get_by_role("tab", name="Settings").click()

@@ -25,6 +25,14 @@ def start_dialog(page):
     return center, dialog
 
 
+def send(page, dialog, picture: str) -> None:
+    """The dialog as it is sent: checked by axe, pictured, then gone."""
+    assert_accessible(page, DIALOG)
+    screenshot(page, picture)
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_be_hidden()
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_a_vendor_writes_to_the_administration(open_page, width):
     tag = uuid.uuid4().hex[:6]
@@ -34,10 +42,7 @@ def test_a_vendor_writes_to_the_administration(open_page, width):
     expect(dialog.get_by_role("combobox")).to_be_hidden()  # no vendor to pick: the vendor is the writer
     dialog.get_by_label("Subject").fill(f"Payout date ({tag})")
     dialog.get_by_label("Message").fill(f"({tag}) When is the December payout?")
-    assert_accessible(vendor, DIALOG)
-    screenshot(vendor, "start-vendor-to-admin")
-    dialog.get_by_role("button", name="Send").click()
-    expect(dialog).to_be_hidden()
+    send(vendor, dialog, "start-vendor-to-admin")
     # The new conversation opens where its answer will come.
     expect(center.locator(".message").filter(has_text=f"({tag}) When is the December payout?")).to_be_visible()
 
@@ -107,10 +112,7 @@ def test_a_vendor_writes_to_the_customer_from_the_orders_link(open_page, width):
     expect(dialog.get_by_text("Order #5001: writing to Ann Lee.")).to_be_visible()
     expect(dialog.get_by_label("Message")).to_be_focused()
     dialog.get_by_label("Message").fill(f"Your lamp ships tomorrow ({tag}).")
-    assert_accessible(vendor, DIALOG)
-    screenshot(vendor, "start-vendor-to-customer")
-    dialog.get_by_role("button", name="Send").click()
-    expect(dialog).to_be_hidden()
+    send(vendor, dialog, "start-vendor-to-customer")
 
     customer = open_page("/ui/demo/storefront", width=width)
     messages = customer.locator("mc-messages")
@@ -130,10 +132,7 @@ def test_the_administration_writes_to_the_customer_of_an_order(open_page, width)
     dialog.get_by_label("Order number").press("Enter")
     expect(dialog.get_by_text("Order #5001: writing to Ann Lee.")).to_be_visible()
     dialog.get_by_label("Message").fill(f"The marketplace refunds the shipping ({tag}).")
-    assert_accessible(admin, DIALOG)
-    screenshot(admin, "start-admin-to-customer")
-    dialog.get_by_role("button", name="Send").click()
-    expect(dialog).to_be_hidden()
+    send(admin, dialog, "start-admin-to-customer")
     expect(center.locator(".message").filter(has_text=f"refunds the shipping ({tag})")).to_be_visible()
 
 
@@ -192,8 +191,5 @@ def test_staff_write_to_an_orders_customer_from_their_conversation_about_the_ord
     expect(dialog.get_by_label("The customer of an order")).to_be_checked()
     expect(dialog.get_by_text("Order #5001: writing to Ann Lee.")).to_be_visible()
     dialog.get_by_label("Message").fill(f"Your refund is on its way ({tag}).")
-    assert_accessible(admin, DIALOG)
-    screenshot(admin, "start-from-order-conversation")
-    dialog.get_by_role("button", name="Send").click()
-    expect(dialog).to_be_hidden()
+    send(admin, dialog, "start-from-order-conversation")
     expect(center.locator(".message").filter(has_text=f"Your refund is on its way ({tag})")).to_be_visible()

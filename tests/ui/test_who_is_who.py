@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui.conftest import screenshot
+from tests.ui.asking import ask
 
 
 @pytest.fixture
@@ -21,10 +22,8 @@ def glowing(stack, demo):
             ("products", f"p{tag}", {"product": "Glow Bulb", "price": "4.50", "company_id": company, "status": "A"})):
         answer = stack.call("PUT", f"/v1/catalog/{kind}/{record_id}", demo["system"], json=record)
         assert answer.status_code == 200, answer.text
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": f"p{tag}"}, "message": f"Warm white? ({tag})"})
-    assert asked.status_code == 201, asked.text
-    return {"company": company, "name": name, "tag": tag, "thread": asked.json()["thread"]["id"]}
+    asked = ask(stack, demo["customer"], "product", f"p{tag}", f"Warm white? ({tag})", statuses=(201,))
+    return {"company": company, "name": name, "tag": tag, "thread": asked["thread"]["id"]}
 
 
 @pytest.mark.parametrize("width", [390, 1440])
@@ -45,10 +44,7 @@ def test_the_customers_conversations_name_their_vendor_with_its_logo(open_page, 
 
 def test_the_vendors_list_keeps_the_customers_name_and_reads_store_question(open_page, stack, demo):
     tag = uuid.uuid4().hex[:6]
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "company", "id": "2"}, "message": f"Do you ship oak? ({tag})"})
-    assert asked.status_code in (200, 201), asked.text
-    thread = asked.json()["thread"]["id"]
+    thread = ask(stack, demo["customer"], "company", "2", f"Do you ship oak? ({tag})")["thread"]["id"]
     replied = stack.call("POST", f"/v1/threads/{thread}/messages", demo["vendor 2 (Oak & Thread)"],
                          json={"body": f"We do ({tag})."})
     assert replied.status_code == 201, replied.text
@@ -68,9 +64,7 @@ def test_the_vendors_list_keeps_the_customers_name_and_reads_store_question(open
 
 def test_prices_are_written_in_the_marketplaces_currency(open_page, stack, demo):
     tag = uuid.uuid4().hex[:6]
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": f"Dimmable? ({tag})"})
-    assert asked.status_code in (200, 201), asked.text
+    ask(stack, demo["customer"], "product", "101", f"Dimmable? ({tag})")
     vendor = open_page("/ui/demo/vendor", width=1440)
     center = vendor.locator("mc-message-center")
     center.locator(".thread-row").filter(has_text=f"({tag})").get_by_role("button").click()
