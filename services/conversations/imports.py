@@ -96,11 +96,9 @@ def _subject(item: dict, target: dict, resolved: dict | None) -> str:
     exists is named by its id, a thread about nothing by its CS-Cart number."""
     if item["subject"].strip():
         return item["subject"].strip()
-    if resolved is not None:
-        return rules.derived_subject(target, resolved)
     if target["type"] == "none":
         return f"Conversation #{item['cscart_thread_id']}"
-    return {"product": "Product", "company": "Vendor", "order": "Order"}[target["type"]] + f" #{target['id']}"
+    return rules.derived_subject(target, resolved)
 
 
 def _message(thread: dict, row: dict) -> tuple[dict, bool]:

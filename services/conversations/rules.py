@@ -78,12 +78,13 @@ def order_customer(resolved: dict) -> dict:
 
 
 def derived_subject(target: dict, resolved: dict | None) -> str:
-    if target["type"] == "product":
-        return f"Product: {resolved['context']['name']}"
+    """The subject a thread about an object is given: the object's name, or its id when the
+    catalog no longer knows it (imported history about a product since deleted)."""
     if target["type"] == "order":
         return f"Order #{target['id']}"
-    if target["type"] == "company":
-        return f"Vendor: {resolved['context']['name']}"
+    if target["type"] in ("product", "company"):
+        word = "Product" if target["type"] == "product" else "Vendor"
+        return f"{word}: {resolved['context']['name']}" if resolved is not None else f"{word} #{target['id']}"
     raise _invalid("subject", "A conversation about nothing in particular needs a subject.")
 
 
