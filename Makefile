@@ -51,6 +51,7 @@ run: install rabbitmq
 # the others `real_parts`). `make test` runs all of it and the rest.
 check: install
 	$(BIN)/ruff check services gateway dev bench tests cscart_import
+	$(BIN)/ruff format --check services gateway dev bench tests cscart_import
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	node --test tests/web/

@@ -9,6 +9,7 @@ gateway workers' peak memory while 8 clients upload a 10 MB file each at once.
 The stack is the bench's (bench/stack.py): every Procfile process, a virtual host and a
 database of the run's own (MONGO_URI's server, or an embedded SecantusDB).
 """
+
 import argparse
 import io
 import os
@@ -52,8 +53,12 @@ def large_pdf(size: int) -> bytes:
 
 def upload(stack, token, name, data, status=201):
     started = time.perf_counter()
-    answer = requests.post(stack.url + "/v1/uploads", headers={"Authorization": f"Bearer {token}"},
-                           files={"file": (name, data)}, timeout=120)
+    answer = requests.post(
+        stack.url + "/v1/uploads",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": (name, data)},
+        timeout=120,
+    )
     assert answer.status_code == status, answer.text
     return time.perf_counter() - started
 
@@ -101,8 +106,10 @@ def main():
         finally:
             stack.stop()
     for kind, (size, median_system, median_floor) in medians.items():
-        print(f"{kind} ({size:,} bytes), {rounds} rounds: upload median {median_system * 1000:.0f} ms, "
-              f"bare GridFS put median {median_floor * 1000:.0f} ms: {median_system / median_floor:.1f} x")
+        print(
+            f"{kind} ({size:,} bytes), {rounds} rounds: upload median {median_system * 1000:.0f} ms, "
+            f"bare GridFS put median {median_floor * 1000:.0f} ms: {median_system / median_floor:.1f} x"
+        )
     for kind, median in gifs.items():
         print(f"GIF of 2000 × 2000, {kind}, {rounds} rounds: upload median {median * 1000:.0f} ms")
     print(f"{CLIENTS} clients uploading {len(document):,} bytes each at once: slowest {max(took):.2f} s")

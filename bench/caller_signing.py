@@ -7,6 +7,7 @@ verified by the service (services/common/signing.py), in one run, one round of e
 
 Both services run in one `nameko run` process on a RabbitMQ virtual host of the run's own.
 """
+
 import argparse
 import statistics
 import sys
@@ -31,6 +32,7 @@ SERVICES = "nameko run --config config.yml bench.echo bench.caller_signing"
 
 class SignedEchoService:
     """bench/echo.py, checking its caller as every service of ours does."""
+
     name = "bench_signed_echo"
 
     callers = SignedCallers()
@@ -43,6 +45,7 @@ class SignedEchoService:
 
 def in_process_microseconds(rounds: int) -> dict:
     """sign() on the gateway's side and verified() on the service's, without the broker."""
+
     def timed(work) -> list[float]:
         times = []
         for _ in range(rounds):
@@ -55,8 +58,10 @@ def in_process_microseconds(rounds: int) -> dict:
     signing = timed(lambda: sign(VENDOR, CALLER_SIGNING_KEY))
     checking = timed(lambda: verified(envelope, CALLER_SIGNING_KEY))
     both = timed(lambda: verified(sign(VENDOR, CALLER_SIGNING_KEY), CALLER_SIGNING_KEY))
-    return {name: round(statistics.median(values), 1) for name, values in
-            (("sign_us", signing), ("verify_us", checking), ("sign_and_verify_us", both))}
+    return {
+        name: round(statistics.median(values), 1)
+        for name, values in (("sign_us", signing), ("verify_us", checking), ("sign_and_verify_us", both))
+    }
 
 
 def main() -> None:
@@ -67,29 +72,45 @@ def main() -> None:
     vhost = VirtualHost(load_settings().AMQP_URI)
     vhost.create()
     work = Path(tempfile.mkdtemp(prefix="caller-signing-"))
-    services = Processes({"AMQP_URI": vhost.uri, "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY, "LOG_LEVEL": "WARNING"},
-                         work, {"echo": SERVICES})
+    services = Processes(
+        {"AMQP_URI": vhost.uri, "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY, "LOG_LEVEL": "WARNING"},
+        work,
+        {"echo": SERVICES},
+    )
     try:
         services.start()
         with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as proxy:
-            _wait_for(lambda: proxy.bench_echo.echo() == [] and proxy.bench_signed_echo.echo(
-                sign(VENDOR, CALLER_SIGNING_KEY)) is not None)
+            _wait_for(
+                lambda: proxy.bench_echo.echo() == []
+                and proxy.bench_signed_echo.echo(sign(VENDOR, CALLER_SIGNING_KEY)) is not None
+            )
             found = rotation(
                 {"signed": lambda: proxy.bench_signed_echo.echo(sign(VENDOR, CALLER_SIGNING_KEY), THREAD, BODY)},
                 lambda: proxy.bench_echo.echo(VENDOR.to_dict(), THREAD, BODY),
-                rounds=args.rounds, budget_s=120, warm_up=20)
+                rounds=args.rounds,
+                budget_s=120,
+                warm_up=20,
+            )
     finally:
         services.stop()
         vhost.delete()
     bare, signed = found["floor"], found["signed"]
-    print(f"bare RPC round trip, unsigned caller:  median {bare['median_ms'] * 1000:.0f} µs, "
-          f"p95 {bare['p95_ms'] * 1000:.0f} µs ({bare['rounds']} rounds)")
-    print(f"signed caller, verified by the service: median {signed['median_ms'] * 1000:.0f} µs, "
-          f"p95 {signed['p95_ms'] * 1000:.0f} µs")
-    print(f"ratio (median signed / median bare): {signed['median_ms'] / bare['median_ms']:.3f}; "
-          f"difference of medians {(signed['median_ms'] - bare['median_ms']) * 1000:+.0f} µs")
-    print(f"in process: sign {alone['sign_us']} µs, verify {alone['verify_us']} µs, "
-          f"sign + verify {alone['sign_and_verify_us']} µs (medians of {args.rounds * 10})")
+    print(
+        f"bare RPC round trip, unsigned caller:  median {bare['median_ms'] * 1000:.0f} µs, "
+        f"p95 {bare['p95_ms'] * 1000:.0f} µs ({bare['rounds']} rounds)"
+    )
+    print(
+        f"signed caller, verified by the service: median {signed['median_ms'] * 1000:.0f} µs, "
+        f"p95 {signed['p95_ms'] * 1000:.0f} µs"
+    )
+    print(
+        f"ratio (median signed / median bare): {signed['median_ms'] / bare['median_ms']:.3f}; "
+        f"difference of medians {(signed['median_ms'] - bare['median_ms']) * 1000:+.0f} µs"
+    )
+    print(
+        f"in process: sign {alone['sign_us']} µs, verify {alone['verify_us']} µs, "
+        f"sign + verify {alone['sign_and_verify_us']} µs (medians of {args.rounds * 10})"
+    )
 
 
 def _wait_for(ready, timeout: float = 60.0) -> None:

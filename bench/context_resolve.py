@@ -10,6 +10,7 @@ for any RPC and says nothing about resolving.
 
 MONGO_URI picks the database server; unset, an embedded SecantusDB is started for the run.
 """
+
 import argparse
 import os
 import statistics
@@ -36,23 +37,65 @@ def seed(store) -> list[dict]:
     at = now()
     objects = []
     for number in range(COUNTS["product"]):
-        store.save("product", load_record("product", {
-            "product_id": f"{number}", "product": f"Product {number}", "product_code": f"SKU-{number}",
-            "price": "19.90", "company_id": str(number % COUNTS["company"]), "status": "A",
-            "main_pair": {"detailed": {"image_path": f"https://shop.test/images/{number}.jpg"}}}), "pushed", at)
+        store.save(
+            "product",
+            load_record(
+                "product",
+                {
+                    "product_id": f"{number}",
+                    "product": f"Product {number}",
+                    "product_code": f"SKU-{number}",
+                    "price": "19.90",
+                    "company_id": str(number % COUNTS["company"]),
+                    "status": "A",
+                    "main_pair": {"detailed": {"image_path": f"https://shop.test/images/{number}.jpg"}},
+                },
+            ),
+            "pushed",
+            at,
+        )
         objects.append({"type": "product", "id": str(number)})
     for number in range(COUNTS["order"]):
-        store.save("order", load_record("order", {
-            "order_id": number, "company_id": number % COUNTS["company"], "user_id": 100 + number,
-            "total": "59.70", "timestamp": 1700000000 + number, "status": "P", "firstname": "Ann",
-            "lastname": "Lee", "email": f"ann{number}@example.test", "phone": "+1 555 0100",
-            "products": {str(item): {"product_id": item, "product": f"Product {item}", "amount": 3,
-                                     "price": "19.90"} for item in range(3)}}), "pushed", at)
+        store.save(
+            "order",
+            load_record(
+                "order",
+                {
+                    "order_id": number,
+                    "company_id": number % COUNTS["company"],
+                    "user_id": 100 + number,
+                    "total": "59.70",
+                    "timestamp": 1700000000 + number,
+                    "status": "P",
+                    "firstname": "Ann",
+                    "lastname": "Lee",
+                    "email": f"ann{number}@example.test",
+                    "phone": "+1 555 0100",
+                    "products": {
+                        str(item): {"product_id": item, "product": f"Product {item}", "amount": 3, "price": "19.90"}
+                        for item in range(3)
+                    },
+                },
+            ),
+            "pushed",
+            at,
+        )
         objects.append({"type": "order", "id": str(number)})
     for number in range(COUNTS["company"]):
-        store.save("company", load_record("company", {
-            "company_id": number, "company": f"Vendor {number}", "email": f"v{number}@example.test",
-            "status": "A"}), "pushed", at)
+        store.save(
+            "company",
+            load_record(
+                "company",
+                {
+                    "company_id": number,
+                    "company": f"Vendor {number}",
+                    "email": f"v{number}@example.test",
+                    "status": "A",
+                },
+            ),
+            "pushed",
+            at,
+        )
         objects.append({"type": "company", "id": str(number)})
     return objects
 
@@ -66,8 +109,11 @@ def plain_find(db, objects):
     ids = {}
     for ref in objects:
         ids.setdefault(ref["type"], []).append(ref["id"])
-    return [document for object_type, wanted in ids.items()
-            for document in db[COLLECTIONS[object_type]].find({"_id": {"$in": wanted}})]
+    return [
+        document
+        for object_type, wanted in ids.items()
+        for document in db[COLLECTIONS[object_type]].find({"_id": {"$in": wanted}})
+    ]
 
 
 def timed(work, rounds: int) -> list[float]:
@@ -101,8 +147,9 @@ def main():
         CatalogStore.create_indexes(db)
         store = CatalogStore(db)
         objects = seed(store)
-        storefront = Storefront(Links("https://shop.test", "https://portal.test"), api=None,
-                                fresh_for=timedelta(minutes=5))
+        storefront = Storefront(
+            Links("https://shop.test", "https://portal.test"), api=None, fresh_for=timedelta(minutes=5)
+        )
         catalog = Catalog(store, storefront, dispatch=lambda event, payload: None)
 
         answers = resolve_many(catalog, objects)
@@ -111,8 +158,10 @@ def main():
 
         ours = timed(lambda: resolve_many(catalog, objects), args.rounds)
         floor = timed(lambda: plain_find(db, objects), args.rounds)
-        print(f"50 objects ({COUNTS['product']} products, {COUNTS['order']} orders, "
-              f"{COUNTS['company']} vendors) against {uri}")
+        print(
+            f"50 objects ({COUNTS['product']} products, {COUNTS['order']} orders, "
+            f"{COUNTS['company']} vendors) against {uri}"
+        )
         print(describe("catalog resolve_many", ours))
         print(describe("plain pymongo find", floor))
         print(f"ratio (median resolve_many / median find): {statistics.median(ours) / statistics.median(floor):.2f}")

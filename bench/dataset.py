@@ -14,6 +14,7 @@ vendor writes to the administration; all but the first of these are closed, as a
 one open thread with the administration); one in 25 of the rest is closed. Each has 1 to 19 messages (10 on
 average), the sides taking turns, over a year.
 """
+
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -41,38 +42,94 @@ VENDOR_EMAIL = "sales@bench-vendor.test"
 PRODUCTS = 500
 # A word in every tenth of the product questions: what a broad search looks for.
 BROAD_WORD = "warranty"
-ADJECTIVES = ["Brass", "Walnut", "Linen", "Copper", "Marble", "Velvet", "Cedar", "Ceramic", "Rattan", "Steel",
-              "Amber", "Slate", "Indigo", "Ivory", "Juniper", "Maple", "Onyx", "Pewter", "Sage", "Teak"]
-NOUNS = ["Desk Lamp", "Side Table", "Armchair", "Throw", "Vase", "Mirror", "Bookcase", "Rug", "Pendant",
-         "Stool", "Clock", "Planter", "Tray", "Cushion", "Shelf", "Bench", "Sconce", "Basket", "Candle", "Bowl"]
+ADJECTIVES = [
+    "Brass",
+    "Walnut",
+    "Linen",
+    "Copper",
+    "Marble",
+    "Velvet",
+    "Cedar",
+    "Ceramic",
+    "Rattan",
+    "Steel",
+    "Amber",
+    "Slate",
+    "Indigo",
+    "Ivory",
+    "Juniper",
+    "Maple",
+    "Onyx",
+    "Pewter",
+    "Sage",
+    "Teak",
+]
+NOUNS = [
+    "Desk Lamp",
+    "Side Table",
+    "Armchair",
+    "Throw",
+    "Vase",
+    "Mirror",
+    "Bookcase",
+    "Rug",
+    "Pendant",
+    "Stool",
+    "Clock",
+    "Planter",
+    "Tray",
+    "Cushion",
+    "Shelf",
+    "Bench",
+    "Sconce",
+    "Basket",
+    "Candle",
+    "Bowl",
+]
 
 CUSTOMER_FIRST = {
-    "product": ["Hello, about the {name} ({code}): does it come assembled, and how long is delivery to Lyon?",
-                "Hi! Is the {name} ({code}) available in a darker finish? I would need two of them.",
-                "Good evening, what are the exact dimensions of the {name} ({code})? And is there a warranty?"],
-    "order": ["Hello, my order #{order} has not moved for three days. Could you check the tracking number?",
-              "Hi, one item of order #{order} arrived scratched. Can you send a replacement or a refund?",
-              "Could you change the delivery address of order #{order} to my office, please?"],
+    "product": [
+        "Hello, about the {name} ({code}): does it come assembled, and how long is delivery to Lyon?",
+        "Hi! Is the {name} ({code}) available in a darker finish? I would need two of them.",
+        "Good evening, what are the exact dimensions of the {name} ({code})? And is there a warranty?",
+    ],
+    "order": [
+        "Hello, my order #{order} has not moved for three days. Could you check the tracking number?",
+        "Hi, one item of order #{order} arrived scratched. Can you send a replacement or a refund?",
+        "Could you change the delivery address of order #{order} to my office, please?",
+    ],
 }
-CUSTOMER_LATER = ["Thank you for the quick answer!", "Great, then I will order it today.",
-                  "Could you also tell me the weight of the parcel?", "It still has not arrived, any news?",
-                  "Perfect, thanks a lot.", "Does the warranty cover transport damage?",
-                  "Can I pay by bank transfer?", "I sent you the photos by mail, have a look please."]
-VENDOR_LINES = ["Hello and thank you for your message! Yes, it ships fully assembled within 2 working days.",
-                "We have it in stock in walnut and black oak; delivery takes 3 to 5 days.",
-                "I checked with the carrier: the parcel is on its way, tracking https://track.example/AB123.",
-                "Sorry about that! We are sending a replacement today, no need to return the damaged one.",
-                "The parcel weighs 12 kg, dimensions 80 x 40 x 30 cm.",
-                "Yes, a two-year warranty covers it, transport damage included.",
-                "Of course, the address is changed. You will get a new confirmation mail.",
-                "Bank transfer is fine; the details are on your invoice."]
-VENDOR_TO_ADMIN_LINES = ["Hello, our payout for last month is still pending. Could you check it?",
-                         "We would like to add a new shipping zone for Switzerland. Is that possible?",
-                         "A customer keeps sending abusive messages, could you step in?",
-                         "Thanks, that solved it."]
-ADMIN_LINES = ["Hello, we looked into it: the payout goes out tomorrow morning.",
-               "Yes, you can add it in the shipping settings of your vendor panel.",
-               "We have blocked the account and will follow up by mail."]
+CUSTOMER_LATER = [
+    "Thank you for the quick answer!",
+    "Great, then I will order it today.",
+    "Could you also tell me the weight of the parcel?",
+    "It still has not arrived, any news?",
+    "Perfect, thanks a lot.",
+    "Does the warranty cover transport damage?",
+    "Can I pay by bank transfer?",
+    "I sent you the photos by mail, have a look please.",
+]
+VENDOR_LINES = [
+    "Hello and thank you for your message! Yes, it ships fully assembled within 2 working days.",
+    "We have it in stock in walnut and black oak; delivery takes 3 to 5 days.",
+    "I checked with the carrier: the parcel is on its way, tracking https://track.example/AB123.",
+    "Sorry about that! We are sending a replacement today, no need to return the damaged one.",
+    "The parcel weighs 12 kg, dimensions 80 x 40 x 30 cm.",
+    "Yes, a two-year warranty covers it, transport damage included.",
+    "Of course, the address is changed. You will get a new confirmation mail.",
+    "Bank transfer is fine; the details are on your invoice.",
+]
+VENDOR_TO_ADMIN_LINES = [
+    "Hello, our payout for last month is still pending. Could you check it?",
+    "We would like to add a new shipping zone for Switzerland. Is that possible?",
+    "A customer keeps sending abusive messages, could you step in?",
+    "Thanks, that solved it.",
+]
+ADMIN_LINES = [
+    "Hello, we looked into it: the payout goes out tomorrow morning.",
+    "Yes, you can add it in the shipping settings of your vendor panel.",
+    "We have blocked the account and will follow up by mail.",
+]
 # The long thread (bench/run.py long_thread): this many messages of this many distinct words.
 LONG_THREAD_MESSAGES = 1000
 LONG_MESSAGE_WORDS = 1600
@@ -83,17 +140,26 @@ SUBJECTS = ["Payout for last month", "New shipping zone", "An abusive customer",
 def product_record(number: int, at) -> dict:
     name = f"{ADJECTIVES[number % 20]} {NOUNS[number // 20 % 20]} {number // 400 + 1}"
     code = f"BV{number:04d}"  # one word each: a search for it finds one product's threads
-    record = load_record("product", {
-        "product_id": str(1000 + number), "product": name, "product_code": code, "price": "129.00",
-        "company_id": VENDOR_ID, "status": "A",
-        "main_pair": {"detailed": {"image_path": f"https://shop.example/images/{1000 + number}.jpg"}}})
+    record = load_record(
+        "product",
+        {
+            "product_id": str(1000 + number),
+            "product": name,
+            "product_code": code,
+            "price": "129.00",
+            "company_id": VENDOR_ID,
+            "status": "A",
+            "main_pair": {"detailed": {"image_path": f"https://shop.example/images/{1000 + number}.jpg"}},
+        },
+    )
     return {**record, "source": "pushed", "fetched_at": at, "updated_at": at}
 
 
 def vendor_record(company_id: str, at) -> dict:
     email = VENDOR_EMAIL if company_id == VENDOR_ID else f"sales@vendor-{company_id}.test"
-    record = load_record("company", {"company_id": company_id, "company": f"Vendor {company_id}",
-                                     "email": email, "status": "A"})
+    record = load_record(
+        "company", {"company_id": company_id, "company": f"Vendor {company_id}", "email": email, "status": "A"}
+    )
     return {**record, "source": "pushed", "fetched_at": at, "updated_at": at}
 
 
@@ -104,20 +170,23 @@ def stored(record: dict) -> dict:
 
 def load_catalog(db, vendors: int, at) -> list[dict]:
     """The vendors (VENDOR_ID among them) and VENDOR_ID's products; the products' records."""
-    db[COLLECTIONS["company"]].insert_many([stored(vendor_record(str(n), at)) for n in range(1, vendors + 1)],
-                                           ordered=False)
+    db[COLLECTIONS["company"]].insert_many(
+        [stored(vendor_record(str(n), at)) for n in range(1, vendors + 1)], ordered=False
+    )
     products = [product_record(number, at) for number in range(PRODUCTS)]
     db[COLLECTIONS["product"]].insert_many([stored(record) for record in products], ordered=False)
     return products
 
 
 def customer_of(number: int) -> Caller:
-    return Caller(user_id=f"c-{number}", role="customer", name=f"Customer {number}",
-                  email=f"customer{number}@bench.test")
+    return Caller(
+        user_id=f"c-{number}", role="customer", name=f"Customer {number}", email=f"customer{number}@bench.test"
+    )
 
 
-VENDOR = Caller(user_id="v-1", role="vendor", company_id=VENDOR_ID, name="Vera (Bench Vendor)",
-                email="vera@bench-vendor.test")
+VENDOR = Caller(
+    user_id="v-1", role="vendor", company_id=VENDOR_ID, name="Vera (Bench Vendor)", email="vera@bench-vendor.test"
+)
 ADMIN = Caller(user_id="a-1", role="admin", name="Marketplace admin", email="admin@marketplace.test")
 
 
@@ -156,18 +225,38 @@ class Generator:
         customer = customer_of(number)
         if kind < 7:
             product = self.products[self.random.randrange(len(self.products))]
-            starter, request = customer, {"type": VENDOR_TO_CUSTOMER, "object": {"type": "product", "id": product["id"]}}
+            starter, request = (
+                customer,
+                {"type": VENDOR_TO_CUSTOMER, "object": {"type": "product", "id": product["id"]}},
+            )
             resolved = self._resolved("product", product)
             first = self.random.choice(CUSTOMER_FIRST["product"]).format(name=product["name"], code=product["code"])
             turns = (customer, VENDOR)
         elif kind < 9:
             order_id = str(500000 + number)
-            order = load_record("order", {
-                "order_id": order_id, "company_id": VENDOR_ID, "user_id": customer.user_id, "total": "258.00",
-                "timestamp": 1760000000 + number, "status": "P", "firstname": "Customer", "lastname": str(number),
-                "email": customer.email, "phone": "+33 1 00 00 00 00",
-                "products": [{"product_id": self.products[number % PRODUCTS]["id"], "product": "Item",
-                              "amount": 2, "price": "129.00"}]})
+            order = load_record(
+                "order",
+                {
+                    "order_id": order_id,
+                    "company_id": VENDOR_ID,
+                    "user_id": customer.user_id,
+                    "total": "258.00",
+                    "timestamp": 1760000000 + number,
+                    "status": "P",
+                    "firstname": "Customer",
+                    "lastname": str(number),
+                    "email": customer.email,
+                    "phone": "+33 1 00 00 00 00",
+                    "products": [
+                        {
+                            "product_id": self.products[number % PRODUCTS]["id"],
+                            "product": "Item",
+                            "amount": 2,
+                            "price": "129.00",
+                        }
+                    ],
+                },
+            )
             order.update(source="pushed", fetched_at=self.end, updated_at=self.end)
             starter, request = customer, {"type": VENDOR_TO_CUSTOMER, "object": {"type": "order", "id": order_id}}
             resolved = self._resolved("order", order)
@@ -175,8 +264,11 @@ class Generator:
             turns = (customer, VENDOR)
         else:
             starter = VENDOR
-            request = {"type": VENDOR_TO_ADMIN, "object": {"type": "none", "id": None},
-                       "subject": self.random.choice(SUBJECTS)}
+            request = {
+                "type": VENDOR_TO_ADMIN,
+                "object": {"type": "none", "id": None},
+                "subject": self.random.choice(SUBJECTS),
+            }
             resolved = None
             first = self.random.choice(VENDOR_TO_ADMIN_LINES)
             turns = (VENDOR, ADMIN)
@@ -189,9 +281,15 @@ class Generator:
         for index in range(1, count):
             at = _ms(at + timedelta(minutes=self.random.uniform(1, 240)))
             author = turns[index % 2]
-            lines = (VENDOR_LINES if author is VENDOR and kind < 9 else
-                     ADMIN_LINES if author is ADMIN else
-                     VENDOR_TO_ADMIN_LINES if author is VENDOR else CUSTOMER_LATER)
+            lines = (
+                VENDOR_LINES
+                if author is VENDOR and kind < 9
+                else ADMIN_LINES
+                if author is ADMIN
+                else VENDOR_TO_ADMIN_LINES
+                if author is VENDOR
+                else CUSTOMER_LATER
+            )
             messages.append(self._append(thread, author, self._prepare(self.random.choice(lines)), at))
         if messages[-1]["author"]["side"] == "vendor" or self.random.random() < 0.5:
             # The vendor has opened it since (threads.mark_read).
@@ -237,7 +335,9 @@ class Generator:
 
     def _first(self, thread, caller, prepared, at):
         # As threads.start_thread writes a new thread and its first message.
-        message = _published(model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], new_id()))
+        message = _published(
+            model.new_message(thread, caller, prepared, at, [THREAD_STARTED, MESSAGE_POSTED], new_id())
+        )
         rules.after_message(thread, caller.side, at).apply_to(thread, message)
         return message
 
@@ -333,8 +433,9 @@ def insert(collection, documents) -> None:
     except BulkWriteError as error:
         # The full error lists every document refused: the first one says enough.
         first = error.details["writeErrors"][0]
-        raise RuntimeError(f"{len(error.details['writeErrors'])} {collection.name} refused; "
-                           f"the first: {first['errmsg']}") from None
+        raise RuntimeError(
+            f"{len(error.details['writeErrors'])} {collection.name} refused; the first: {first['errmsg']}"
+        ) from None
 
 
 def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dict]:
@@ -359,8 +460,10 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
 
     class Vendors:
         def list_vendors(self, status):
-            return [{"company_id": str(n), "name": f"Vendor {n}", "email": f"sales@vendor-{n}.test", "status": "A"}
-                    for n in range(1, vendors + 1)]
+            return [
+                {"company_id": str(n), "name": f"Vendor {n}", "email": f"sales@vendor-{n}.test", "status": "A"}
+                for n in range(1, vendors + 1)
+            ]
 
     class Unpublished:
         def publish_now(self, thread, message):

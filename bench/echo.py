@@ -4,6 +4,7 @@ The bench starts it beside the stack, on the same broker and virtual host, as `n
 starts the real services; a call to `echo` costs what any call costs (serialising, the
 broker both ways, a worker) and nothing of ours.
 """
+
 from nameko.rpc import rpc
 
 

@@ -4,6 +4,7 @@
 clients in windows that alternate the same way; `steady` starts operations at a fixed rate,
 whether or not the earlier ones have finished (an open loop, as real traffic arrives).
 """
+
 import contextlib
 import math
 import statistics
@@ -20,8 +21,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def describe(times_ms: list[float]) -> dict:
-    return {"rounds": len(times_ms), "median_ms": round(statistics.median(times_ms), 3),
-            "p95_ms": round(percentile(times_ms, 0.95), 3), "max_ms": round(max(times_ms), 3)}
+    return {
+        "rounds": len(times_ms),
+        "median_ms": round(statistics.median(times_ms), 3),
+        "p95_ms": round(percentile(times_ms, 0.95), 3),
+        "max_ms": round(max(times_ms), 3),
+    }
 
 
 def _timed(work) -> float:
@@ -57,8 +62,9 @@ def rotation(systems: dict, floor, rounds: int, budget_s: float, warm_up: int = 
     return {name: describe(values) for name, values in times.items()}
 
 
-def throughput(make_system, make_floor, clients: int, window_s: float, windows: int = 2,
-               around=contextlib.nullcontext) -> tuple[dict, dict]:
+def throughput(
+    make_system, make_floor, clients: int, window_s: float, windows: int = 2, around=contextlib.nullcontext
+) -> tuple[dict, dict]:
     """Operations a second with `clients` threads, the system's windows alternating with
     the floor's. `make_*` is called once in each client thread and returns its operation
     (so each thread has its own connections). Each window runs inside `around(name)`."""
@@ -118,8 +124,13 @@ def _rate(windows: list[tuple[int, float, list[float]]]) -> dict:
     done = sum(count for count, _, _ in windows)
     seconds = sum(elapsed for _, elapsed, _ in windows)
     times = [value for _, _, window_times in windows for value in window_times]
-    return {"per_second": round(done / seconds, 2), "operations": done, "seconds": round(seconds, 2),
-            "median_ms": round(statistics.median(times), 3), "p95_ms": round(percentile(times, 0.95), 3)}
+    return {
+        "per_second": round(done / seconds, 2),
+        "operations": done,
+        "seconds": round(seconds, 2),
+        "median_ms": round(statistics.median(times), 3),
+        "p95_ms": round(percentile(times, 0.95), 3),
+    }
 
 
 def steady(operation, rate: float, count: int, workers: int = 16) -> list:

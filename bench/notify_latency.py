@@ -14,6 +14,7 @@ The floor beside it: the same mail handed straight to the same SMTP server from 
 AMQP_URI picks the broker (its management API on port 15672 makes the virtual host);
 MONGO_URI the database server (unset: an embedded SecantusDB is started for the run).
 """
+
 import argparse
 import email
 import email.policy
@@ -49,8 +50,14 @@ SYNC = STOREFRONT_SYNC
 SERVICES = ("catalog_context", "conversations", "notifications")
 WARM_UP = 5
 VENDOR = {"company_id": "1", "company": "Bench Lamps", "email": "sales@bench.test", "status": "A"}
-PRODUCT = {"product_id": "1", "product": "Brass Desk Lamp", "product_code": "LAMP-1", "price": "49.90",
-           "company_id": "1", "status": "A"}
+PRODUCT = {
+    "product_id": "1",
+    "product": "Brass Desk Lamp",
+    "product_code": "LAMP-1",
+    "price": "49.90",
+    "company_id": "1",
+    "status": "A",
+}
 
 
 class VirtualHost:
@@ -66,8 +73,12 @@ class VirtualHost:
     def __enter__(self):
         name = quote(self.name, safe="")
         requests.put(f"{self.api}/vhosts/{name}", auth=self.auth, timeout=10).raise_for_status()
-        requests.put(f"{self.api}/permissions/{name}/{quote(self.auth[0])}", auth=self.auth, timeout=10,
-                     json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+        requests.put(
+            f"{self.api}/permissions/{name}/{quote(self.auth[0])}",
+            auth=self.auth,
+            timeout=10,
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+        ).raise_for_status()
         return self
 
     def __exit__(self, *exc):
@@ -80,7 +91,10 @@ class MailSink:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dev.mail_sink", "--port", str(self.port), "--dir", str(directory)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for_port(self.port, process=self.process)
         self.seen = set()
 
@@ -110,8 +124,16 @@ def start_services(env: dict, log_dir: Path) -> list:
     started = []
     for name in SERVICES:
         log = open(log_dir / f"{name}.log", "ab")
-        started.append(subprocess.Popen(shlex.split(commands[name]), cwd=ROOT, env=env, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True))
+        started.append(
+            subprocess.Popen(
+                shlex.split(commands[name]),
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     return started
 
 
@@ -129,12 +151,21 @@ def wait_ready(cluster, timeout: float = 60.0) -> None:
 
 
 def ask(cluster, number: int) -> tuple[float, str]:
-    customer = {"user_id": f"bench-{number}", "role": "customer", "name": f"Customer {number}",
-                "email": f"customer{number}@bench.test"}
+    customer = {
+        "user_id": f"bench-{number}",
+        "role": "customer",
+        "name": f"Customer {number}",
+        "email": f"customer{number}@bench.test",
+    }
     posted = time.time()
-    started = cluster.conversations.start_thread(signed(customer), {
-        "type": "vendor_to_customer", "object": {"type": "product", "id": PRODUCT["product_id"]},
-        "message": f"Question {number}: does the lamp take LED bulbs?"})
+    started = cluster.conversations.start_thread(
+        signed(customer),
+        {
+            "type": "vendor_to_customer",
+            "object": {"type": "product", "id": PRODUCT["product_id"]},
+            "message": f"Question {number}: does the lamp take LED bulbs?",
+        },
+    )
     return posted, time.time(), started["thread"]["id"]
 
 
@@ -153,8 +184,10 @@ def smtp_floor(port: int, sample: Path, rounds: int) -> list[float]:
 def describe(name: str, times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]
-    return (f"{name:<34} median {statistics.median(times):8.1f} ms   p95 {p95:8.1f} ms   "
-            f"max {ordered[-1]:8.1f} ms   ({len(times)} messages)")
+    return (
+        f"{name:<34} median {statistics.median(times):8.1f} ms   p95 {p95:8.1f} ms   "
+        f"max {ordered[-1]:8.1f} ms   ({len(times)} messages)"
+    )
 
 
 def main():
@@ -173,9 +206,15 @@ def main():
     database_name = f"bench_{uuid.uuid4().hex[:8]}"
     try:
         with VirtualHost(load_settings().AMQP_URI) as vhost:
-            env = {"AMQP_URI": vhost.uri, "MONGO_URI": uri, "MONGO_DB": database_name,
-                   "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
-                   "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "LOG_LEVEL": "WARNING"}
+            env = {
+                "AMQP_URI": vhost.uri,
+                "MONGO_URI": uri,
+                "MONGO_DB": database_name,
+                "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(sink.port),
+                "LOG_LEVEL": "WARNING",
+            }
             services = start_services(env, work)
             with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as cluster:
                 wait_ready(cluster)

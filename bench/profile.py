@@ -6,6 +6,7 @@ put a summary in results.json: per process, the share of busy samples under each
 functions (services/, gateway/) and under each database command, and the busiest leaves.
 py-spy slows what it samples, so a profiled run's figures are not the ones to report.
 """
+
 import collections
 import shutil
 import signal
@@ -14,9 +15,22 @@ import sys
 from pathlib import Path
 
 # Leaves where a thread waits rather than works: polling, blocking reads, idle pools.
-WAITING = ("do_poll", "select (selectors.py", "_recv_exactly", "accept (socket.py", "wait (threading.py",
-           "_readable", "TCPTransport._read", "_worker (concurrent/futures", "sleep", "poll (selectors.py",
-           "epoll", "read_message", "readinto (socket.py", "recv_into")
+WAITING = (
+    "do_poll",
+    "select (selectors.py",
+    "_recv_exactly",
+    "accept (socket.py",
+    "wait (threading.py",
+    "_readable",
+    "TCPTransport._read",
+    "_worker (concurrent/futures",
+    "sleep",
+    "poll (selectors.py",
+    "epoll",
+    "read_message",
+    "readinto (socket.py",
+    "recv_into",
+)
 SAMPLES_PER_SECOND = 100
 
 
@@ -39,10 +53,29 @@ class Profiler:
         self.phase = phase
         for name, pid in self.processes.items():
             output = self.folder / f"{phase}--{name.replace(' ', '_')}.txt"
-            self.running.append((name, output, subprocess.Popen(
-                [binary, "record", "--pid", str(pid), "--rate", str(SAMPLES_PER_SECOND), "--format", "raw",
-                 "--output", str(output), "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+            self.running.append(
+                (
+                    name,
+                    output,
+                    subprocess.Popen(
+                        [
+                            binary,
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--rate",
+                            str(SAMPLES_PER_SECOND),
+                            "--format",
+                            "raw",
+                            "--output",
+                            str(output),
+                            "--nonblocking",
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
+            )
 
     def stop(self) -> dict:
         for _, _, process in self.running:
@@ -78,10 +111,12 @@ def summarise(path: Path, top: int = 12) -> dict:
                 commands[_short(frames[index + 1])] += count
                 break
     share = (lambda n: round(100 * n / busy, 1)) if busy else (lambda n: 0.0)
-    return {"busy_seconds": round(busy / SAMPLES_PER_SECOND, 2),
-            "our_functions_pct": {name: share(n) for name, n in ours.most_common(top)},
-            "database_commands_pct": {name: share(n) for name, n in commands.most_common(top)},
-            "busiest_leaves_pct": {name: share(n) for name, n in leaves.most_common(top)}}
+    return {
+        "busy_seconds": round(busy / SAMPLES_PER_SECOND, 2),
+        "our_functions_pct": {name: share(n) for name, n in ours.most_common(top)},
+        "database_commands_pct": {name: share(n) for name, n in commands.most_common(top)},
+        "busiest_leaves_pct": {name: share(n) for name, n in leaves.most_common(top)},
+    }
 
 
 def _is_ours(frame: str) -> bool:

@@ -18,6 +18,7 @@ threads. Prints the table and writes bench/results.json.
 
     .venv/bin/python -m bench.run [--scale full|small] [--stages 10000,100000] [--vendors N]
 """
+
 import argparse
 import contextlib
 import email.parser
@@ -54,11 +55,27 @@ from .stack import CACHE_SIZE, Stack
 RESULTS = Path(__file__).resolve().parent / "results.json"
 SCALES = {
     # What the issue asks for; under 15 minutes on the 2-core machine (most of it loading).
-    "full": {"stages": [10_000, 100_000, 1_000_000], "vendors": 10_000, "rounds": 200, "budget_s": 5.0,
-             "inbox_budget_s": 8.0, "window_s": 2.0, "mail_messages": 200, "import_messages": 100_000},
+    "full": {
+        "stages": [10_000, 100_000, 1_000_000],
+        "vendors": 10_000,
+        "rounds": 200,
+        "budget_s": 5.0,
+        "inbox_budget_s": 8.0,
+        "window_s": 2.0,
+        "mail_messages": 200,
+        "import_messages": 100_000,
+    },
     # For working on the bench itself: the same phases in about three minutes.
-    "small": {"stages": [1_000, 3_000, 10_000], "vendors": 500, "rounds": 60, "budget_s": 4.0,
-              "inbox_budget_s": 4.0, "window_s": 2.0, "mail_messages": 60, "import_messages": 10_000},
+    "small": {
+        "stages": [1_000, 3_000, 10_000],
+        "vendors": 500,
+        "rounds": 60,
+        "budget_s": 4.0,
+        "inbox_budget_s": 4.0,
+        "window_s": 2.0,
+        "mail_messages": 60,
+        "import_messages": 10_000,
+    },
 }
 CLIENTS = 16
 PLAIN_FIND_ROUNDS = 1
@@ -78,11 +95,20 @@ class Bench:
         self.client = MongoClient(stack.mongo_uri, tz_aware=True)
         self.db = self.client[stack.db_name]
         self.url = stack.url
-        self.vendor_auth = {"Authorization": "Bearer " + stack.token(
-            dataset.VENDOR.user_id, "vendor", company_id=dataset.VENDOR_ID, name=dataset.VENDOR.name,
-            email=dataset.VENDOR.email)}
-        self.admin_auth = {"Authorization": "Bearer " + stack.token(
-            dataset.ADMIN.user_id, "admin", name=dataset.ADMIN.name, email=dataset.ADMIN.email)}
+        self.vendor_auth = {
+            "Authorization": "Bearer "
+            + stack.token(
+                dataset.VENDOR.user_id,
+                "vendor",
+                company_id=dataset.VENDOR_ID,
+                name=dataset.VENDOR.name,
+                email=dataset.VENDOR.email,
+            )
+        }
+        self.admin_auth = {
+            "Authorization": "Bearer "
+            + stack.token(dataset.ADMIN.user_id, "admin", name=dataset.ADMIN.name, email=dataset.ADMIN.email)
+        }
         self.rpc = ClusterRpcProxy({"AMQP_URI": stack.vhost.uri}, timeout=30)
         self.proxy = self.rpc.start()
         self.http = requests.Session()
@@ -149,8 +175,12 @@ class Bench:
     def post_one_client(self) -> dict:
         def system():
             thread_id, _ = self.take_thread()
-            answer = self.http.post(f"{self.url}/v1/threads/{thread_id}/messages", json={"body": REPLY},
-                                    headers=self.vendor_auth, timeout=30)
+            answer = self.http.post(
+                f"{self.url}/v1/threads/{thread_id}/messages",
+                json={"body": REPLY},
+                headers=self.vendor_auth,
+                timeout=30,
+            )
             _expect(answer, 201)
             self.posted += 1
 
@@ -165,13 +195,22 @@ class Bench:
             floor()
             self.db.threads.update_one({"_id": floor_thread}, {"$set": {"bench_floor_at": now()}})
 
-        found = measure.rotation({"system": system, "floor_and_thread": floor_and_thread}, floor,
-                                 self.options["rounds"], self.options["budget_s"])
+        found = measure.rotation(
+            {"system": system, "floor_and_thread": floor_and_thread},
+            floor,
+            self.options["rounds"],
+            self.options["budget_s"],
+        )
         self.db.messages.delete_many({"thread_id": FLOOR_THREAD})
         ours, theirs, second = found["system"], found["floor"], found["floor_and_thread"]
-        return {"system": ours, "floor": theirs, "ratio_median": _ratio(ours["median_ms"], theirs["median_ms"]),
-                "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"]), "floor_and_thread": second,
-                "ratio_median_to_floor_and_thread": _ratio(ours["median_ms"], second["median_ms"])}
+        return {
+            "system": ours,
+            "floor": theirs,
+            "ratio_median": _ratio(ours["median_ms"], theirs["median_ms"]),
+            "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"]),
+            "floor_and_thread": second,
+            "ratio_median_to_floor_and_thread": _ratio(ours["median_ms"], second["median_ms"]),
+        }
 
     def long_thread(self, generator: dataset.Generator) -> dict:
         """Posting to a thread that holds 1,000 long messages against posting to a new thread
@@ -190,21 +229,32 @@ class Bench:
         waiting = deque(thread["_id"] for thread, _ in new)
 
         def post(thread_id):
-            answer = self.http.post(f"{self.url}/v1/threads/{thread_id}/messages", json={"body": posts.popleft()},
-                                    headers=self.vendor_auth, timeout=30)
+            answer = self.http.post(
+                f"{self.url}/v1/threads/{thread_id}/messages",
+                json={"body": posts.popleft()},
+                headers=self.vendor_auth,
+                timeout=30,
+            )
             _expect(answer, 201)
 
-        ours, theirs = measure.paired(lambda: post(long["_id"]), lambda: post(waiting.popleft()),
-                                      self.options["rounds"], self.options["budget_s"])
-        return {"messages": dataset.LONG_THREAD_MESSAGES, "words_a_message": dataset.LONG_MESSAGE_WORDS,
-                "loaded_s": round(loaded_s, 1), "system": ours, "floor": theirs,
-                "ratio_median": _ratio(ours["median_ms"], theirs["median_ms"]),
-                "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"])}
+        ours, theirs = measure.paired(
+            lambda: post(long["_id"]), lambda: post(waiting.popleft()), self.options["rounds"], self.options["budget_s"]
+        )
+        return {
+            "messages": dataset.LONG_THREAD_MESSAGES,
+            "words_a_message": dataset.LONG_MESSAGE_WORDS,
+            "loaded_s": round(loaded_s, 1),
+            "system": ours,
+            "floor": theirs,
+            "ratio_median": _ratio(ours["median_ms"], theirs["median_ms"]),
+            "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"]),
+        }
 
     def _floor_message(self) -> dict:
         # The very document messages.append inserts for a vendor's reply.
-        return model.new_message({"_id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED],
-                                new_id())
+        return model.new_message(
+            {"_id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED], new_id()
+        )
 
     def post_concurrent(self) -> dict:
         proxies = []
@@ -214,11 +264,16 @@ class Bench:
 
             def post():
                 thread_id, _ = self.take_thread()
-                answer = session.post(f"{self.url}/v1/threads/{thread_id}/messages", json={"body": REPLY},
-                                      headers=self.vendor_auth, timeout=30)
+                answer = session.post(
+                    f"{self.url}/v1/threads/{thread_id}/messages",
+                    json={"body": REPLY},
+                    headers=self.vendor_auth,
+                    timeout=30,
+                )
                 _expect(answer, 201)
                 with self.lock:
                     self.posted += 1
+
             return post
 
         def make_floor():
@@ -230,6 +285,7 @@ class Bench:
             def bare():
                 proxy.bench_echo.echo(dataset.VENDOR.to_dict(), FLOOR_THREAD, {"body": REPLY})
                 self.db.messages.insert_one(self._floor_message())
+
             return bare
 
         spent = {"system": {}, "floor": {}}
@@ -244,16 +300,20 @@ class Bench:
                     self.settle()
 
         try:
-            ours, theirs = measure.throughput(make_system, make_floor, CLIENTS, self.options["window_s"],
-                                              around=around)
+            ours, theirs = measure.throughput(make_system, make_floor, CLIENTS, self.options["window_s"], around=around)
         finally:
             for cluster in proxies:
                 cluster.stop()
         self.db.messages.delete_many({"thread_id": FLOOR_THREAD})
-        return {"system": ours, "floor": theirs, "ratio": _ratio(ours["per_second"], theirs["per_second"]),
-                "cpu_ms_per_message": {
-                    "system": _per_operation(spent["system"], ours["operations"]),
-                    "floor": _per_operation(spent["floor"], theirs["operations"])}}
+        return {
+            "system": ours,
+            "floor": theirs,
+            "ratio": _ratio(ours["per_second"], theirs["per_second"]),
+            "cpu_ms_per_message": {
+                "system": _per_operation(spent["system"], ours["operations"]),
+                "floor": _per_operation(spent["floor"], theirs["operations"]),
+            },
+        }
 
     def inbox_pages(self, searches: dict[str, str]) -> dict:
         """The vendor's first inbox page, and the same with each `q` of `searches`, against the
@@ -268,8 +328,9 @@ class Bench:
 
         def page(name, params):
             def ask():
-                answer = self.http.get(f"{self.url}/v1/threads", params={"limit": 20, **params},
-                                       headers=self.vendor_auth, timeout=300)
+                answer = self.http.get(
+                    f"{self.url}/v1/threads", params={"limit": 20, **params}, headers=self.vendor_auth, timeout=300
+                )
                 if answer.status_code == 200:
                     shown[name] = min(shown.get(name, 20), len(answer.json()["items"]))
                 else:
@@ -277,6 +338,7 @@ class Bench:
                     # vendor gets, and it goes into the figure as the wait it was.
                     failed.setdefault(name, {}).setdefault(str(answer.status_code), 0)
                     failed[name][str(answer.status_code)] += 1
+
             return ask
 
         newest_first = [("last_message_at", DESCENDING), ("_id", DESCENDING)]
@@ -290,8 +352,11 @@ class Bench:
         bound = twenty[-1]["last_message_at"] - timedelta(milliseconds=1)
 
         def floor():
-            found = list(self.db.threads.find({"company_id": dataset.VENDOR_ID, "last_message_at": {"$gte": bound}})
-                         .sort(newest_first).limit(20))
+            found = list(
+                self.db.threads.find({"company_id": dataset.VENDOR_ID, "last_message_at": {"$gte": bound}})
+                .sort(newest_first)
+                .limit(20)
+            )
             assert len(found) == len(twenty), "the floor must read the same 20 threads"
 
         # The reader the service runs with (INBOX_READER, set by bench/stack.py).
@@ -307,14 +372,22 @@ class Bench:
         asked = {"inbox": {}, **{name: {"q": q} for name, q in searches.items()}}
         pages = {name: page(name, params) for name, params in asked.items()}
         alone = {f"{name}_query": query_alone(params) for name, params in asked.items()}
-        found = measure.rotation({**pages, **alone}, floor, self.options["rounds"], self.options["inbox_budget_s"],
-                                 warm_up=0, min_rounds=1)
+        found = measure.rotation(
+            {**pages, **alone}, floor, self.options["rounds"], self.options["inbox_budget_s"], warm_up=0, min_rounds=1
+        )
         theirs = found["floor"]
-        results = {name: {"system": found[name], "floor": theirs, "threads_on_page": shown.get(name, 0),
-                          "failed": failed.get(name, {}), "query_alone": found[f"{name}_query"],
-                          "ratio_p95": _ratio(found[name]["p95_ms"], theirs["p95_ms"]),
-                          "ratio_median": _ratio(found[name]["median_ms"], theirs["median_ms"])}
-                   for name in pages}
+        results = {
+            name: {
+                "system": found[name],
+                "floor": theirs,
+                "threads_on_page": shown.get(name, 0),
+                "failed": failed.get(name, {}),
+                "query_alone": found[f"{name}_query"],
+                "ratio_p95": _ratio(found[name]["p95_ms"], theirs["p95_ms"]),
+                "ratio_median": _ratio(found[name]["median_ms"], theirs["median_ms"]),
+            }
+            for name in pages
+        }
         results["plain_find"] = measure.describe(plain)
         results["database_busy_after_s"] = self.database_quiet()
         return results
@@ -350,9 +423,13 @@ class Bench:
         count = self.options["mail_messages"]
         self._fresh_threads(generator, count)
         threads = [self.take_thread(newest_unused=True) for _ in range(count)]
-        tokens = {number: "Bearer " + self.stack.token(f"c-{number}", "customer", name=f"Customer {number}",
-                                                       email=f"customer{number}@bench.test")
-                  for _, number in threads}
+        tokens = {
+            number: "Bearer "
+            + self.stack.token(
+                f"c-{number}", "customer", name=f"Customer {number}", email=f"customer{number}@bench.test"
+            )
+            for _, number in threads
+        }
         local = threading.local()
 
         def post(number):
@@ -360,8 +437,12 @@ class Bench:
             if not hasattr(local, "session"):
                 local.session = requests.Session()
             sent = time.time()
-            answer = local.session.post(f"{self.url}/v1/threads/{thread_id}/messages", json={"body": QUESTION},
-                                        headers={"Authorization": tokens[customer]}, timeout=30)
+            answer = local.session.post(
+                f"{self.url}/v1/threads/{thread_id}/messages",
+                json={"body": QUESTION},
+                headers={"Authorization": tokens[customer]},
+                timeout=30,
+            )
             answered = time.time()
             if answer.status_code != 201:
                 return thread_id, sent, answered, None
@@ -380,17 +461,26 @@ class Bench:
             time.sleep(SETTLE_AFTER_MAIL_S)
         # A thread posted in before (only when a small run runs out of fresh ones) may show an
         # older mail: only a mail accepted after the post counts.
-        latencies = [(accepted[thread_id] - sent) * 1000 for thread_id, sent, _, _ in answers
-                     if accepted.get(thread_id, 0) >= sent]
-        from_created = [(accepted[thread_id] - created) * 1000
-                        for thread_id, _, _, created in answers if thread_id in accepted]
+        latencies = [
+            (accepted[thread_id] - sent) * 1000
+            for thread_id, sent, _, _ in answers
+            if accepted.get(thread_id, 0) >= sent
+        ]
+        from_created = [
+            (accepted[thread_id] - created) * 1000 for thread_id, _, _, created in answers if thread_id in accepted
+        ]
         posting = [(answered - sent) * 1000 for _, sent, answered, _ in answers + failed]
-        return {"rate_per_second": MAIL_RATE, "messages": count, "not_posted": len(failed), "mails_seen": len(accepted),
-                "posted_to_accepted": measure.describe(latencies) if latencies else None,
-                "created_at_to_accepted": measure.describe(from_created) if from_created else None,
-                "posting_answered": measure.describe(posting),
-                "cpu_ms_per_message": _per_operation(spent, count),
-                "database_commands_per_message": _commands_per_message(counted, count)}
+        return {
+            "rate_per_second": MAIL_RATE,
+            "messages": count,
+            "not_posted": len(failed),
+            "mails_seen": len(accepted),
+            "posted_to_accepted": measure.describe(latencies) if latencies else None,
+            "created_at_to_accepted": measure.describe(from_created) if from_created else None,
+            "posting_answered": measure.describe(posting),
+            "cpu_ms_per_message": _per_operation(spent, count),
+            "database_commands_per_message": _commands_per_message(counted, count),
+        }
 
     def _fresh_threads(self, generator: dataset.Generator, count: int) -> None:
         """At least `count` threads nobody has posted in through the API (a small run has used
@@ -420,9 +510,12 @@ class Bench:
 
     def announcement(self) -> dict:
         vendors = self.options["vendors"]
-        request = {"company_ids": "all", "subject": "Holiday shipping deadlines",
-                   "message": "Dear vendors, orders placed after 18 December ship in January. "
-                              "Please update your delivery times before Friday."}
+        request = {
+            "company_ids": "all",
+            "subject": "Holiday shipping deadlines",
+            "message": "Dear vendors, orders placed after 18 December ship in January. "
+            "Please update your delivery times before Friday.",
+        }
         floor_threads = dataset.announcement_threads(vendors, dataset.ADMIN, request)
         started = time.perf_counter()
         self.db.threads.insert_many(floor_threads, ordered=False)
@@ -437,9 +530,14 @@ class Bench:
         while (self.db.broadcasts.find_one({"_id": broadcast_id}, {"status": 1}) or {}).get("status") != "sent":
             time.sleep(0.1)
         stored_s = time.perf_counter() - started
-        return {"vendors": vendors, "answered_s": round(answered_s, 3), "stored_s": round(stored_s, 3),
-                "threads_stored": self.db.threads.count_documents({"broadcast_id": broadcast_id}),
-                "floor_insert_many_s": round(floor_s, 3), "ratio": _ratio(stored_s, floor_s)}
+        return {
+            "vendors": vendors,
+            "answered_s": round(answered_s, 3),
+            "stored_s": round(stored_s, 3),
+            "threads_stored": self.db.threads.count_documents({"broadcast_id": broadcast_id}),
+            "floor_insert_many_s": round(floor_s, 3),
+            "ratio": _ratio(stored_s, floor_s),
+        }
 
     def close(self):
         self.rpc.stop()
@@ -453,19 +551,28 @@ def _expect(answer, status: int) -> None:
 
 def _per_operation(spent: dict, operations: int) -> dict:
     total = sum(spent.values())
-    return {"total": round(total * 1000 / max(operations, 1), 1),
-            **{name: round(value * 1000 / max(operations, 1), 1)
-               for name, value in sorted(spent.items(), key=lambda item: -item[1]) if value > 0}}
+    return {
+        "total": round(total * 1000 / max(operations, 1), 1),
+        **{
+            name: round(value * 1000 / max(operations, 1), 1)
+            for name, value in sorted(spent.items(), key=lambda item: -item[1])
+            if value > 0
+        },
+    }
 
 
 def _commands_per_message(counted: dict, messages: int) -> dict:
     """Database commands per message: in all, by process, and by process and command."""
     by_process = {process: sum(names.values()) for process, names in counted.items()}
-    return {"total": round(sum(by_process.values()) / max(messages, 1), 2),
-            **{process: round(value / max(messages, 1), 2) for process, value in by_process.items()},
-            "by_command": {f"{process} {name}": round(value / max(messages, 1), 2)
-                           for process, names in counted.items()
-                           for name, value in sorted(names.items(), key=lambda item: -item[1])}}
+    return {
+        "total": round(sum(by_process.values()) / max(messages, 1), 2),
+        **{process: round(value / max(messages, 1), 2) for process, value in by_process.items()},
+        "by_command": {
+            f"{process} {name}": round(value / max(messages, 1), 2)
+            for process, names in counted.items()
+            for name, value in sorted(names.items(), key=lambda item: -item[1])
+        },
+    }
 
 
 def _cpu_ratio(concurrent: dict) -> float:
@@ -485,17 +592,26 @@ def _ratio(ours: float, floor: float) -> float:
 
 # the run -----------------------------------------------------------------------------------
 
+
 def run(options: dict, work: Path) -> dict:
-    results = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-               "scale": options["scale"], "options": options, "stages": []}
+    results = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scale": options["scale"],
+        "options": options,
+        "stages": [],
+    }
     stack = Stack(work)
     began = time.monotonic()
     loader = None
     try:
         print(f"starting the stack (logs in {stack.logs}) …", flush=True)
         stack.start()
-        results["database"] = (f"SecantusDB (embedded, fresh, oplog cap {OPLOG_ENTRIES:,}, cache {CACHE_SIZE}, "
-                               "retryWrites=false)" if stack.database else "MONGO_URI's server")
+        results["database"] = (
+            f"SecantusDB (embedded, fresh, oplog cap {OPLOG_ENTRIES:,}, cache {CACHE_SIZE}, retryWrites=false)"
+            if stack.database
+            else "MONGO_URI's server"
+        )
         bench = Bench(stack, options)
         try:
             products, seconds = bench.load_catalog()
@@ -507,10 +623,16 @@ def run(options: dict, work: Path) -> dict:
                     bench.profiler = Profiler(stack.logs / "profiles", stack.profiled_processes())
                 started = time.perf_counter()
                 loader.load_until(target)
-                stage = {"messages": loader.messages, "threads": loader.threads,
-                         "load_s": round(time.perf_counter() - started, 1)}
-                print(f"stage {_short(target)}: {loader.threads} threads, {loader.messages} messages "
-                      f"(loaded in {stage['load_s']} s); measuring …", flush=True)
+                stage = {
+                    "messages": loader.messages,
+                    "threads": loader.threads,
+                    "load_s": round(time.perf_counter() - started, 1),
+                }
+                print(
+                    f"stage {_short(target)}: {loader.threads} threads, {loader.messages} messages "
+                    f"(loaded in {stage['load_s']} s); measuring …",
+                    flush=True,
+                )
                 with bench.phase("post_1_client"):
                     stage["post_1_client"] = bench.post_one_client()
                 stage["notifications_caught_up_s"] = bench.settle()
@@ -545,8 +667,9 @@ def run(options: dict, work: Path) -> dict:
                 results["announcement"] = bench.announcement()
             print(f"importing a CS-Cart store of {_short(options['import_messages'])} messages …", flush=True)
             with bench.phase("cscart_import"):
-                results["cscart_import"] = cscart_import.stage(stack, options["import_messages"],
-                                                               options["import_messages"] // 10)
+                results["cscart_import"] = cscart_import.stage(
+                    stack, options["import_messages"], options["import_messages"] // 10
+                )
             results["peak_memory_mib"] = stack.peak_memory()
             if bench.profiles:
                 results["profiles"] = bench.profiles
@@ -564,13 +687,22 @@ def run(options: dict, work: Path) -> dict:
 def machine() -> dict:
     cpu = ""
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1), "python": platform.python_version(),
-            "system": platform.platform(), "load_average_at_start": os.getloadavg()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def goals(results: dict) -> list[dict]:
@@ -583,30 +715,63 @@ def goals(results: dict) -> list[dict]:
         ("post, 16 clients: messages/s ≥ 0.2 × floor", last["post_16_clients"]["ratio"], "≥", 0.2),
         ("CPU a posted message, all processes: ≤ 8 × floor's", _cpu_ratio(last["post_16_clients"]), "≤", 8.0),
         ("inbox page: p95 ≤ 3 × floor", last["inbox"]["ratio_p95"], "≤", 3.0),
-        ("inbox page: p95 flat from the first stage to the last (≤ 1.5 × growth)",
-         _ratio(last["inbox"]["system"]["p95_ms"], first["inbox"]["system"]["p95_ms"]), "≤", 1.5),
+        (
+            "inbox page: p95 flat from the first stage to the last (≤ 1.5 × growth)",
+            _ratio(last["inbox"]["system"]["p95_ms"], first["inbox"]["system"]["p95_ms"]),
+            "≤",
+            1.5,
+        ),
         ("q search, rare word: p95 ≤ 5 × floor", last["q_rare"]["ratio_p95"], "≤", 5.0),
         ("q search, broad word: p95 ≤ 5 × floor", last["q_broad"]["ratio_p95"], "≤", 5.0),
     ]
     if "long_thread" in results:
-        rows.append((f"post to a thread of {results['long_thread']['messages']:,} long messages: median ≤ 1.5 × "
-                     "post to a new thread", results["long_thread"]["ratio_median"], "≤", 1.5))
+        rows.append(
+            (
+                f"post to a thread of {results['long_thread']['messages']:,} long messages: median ≤ 1.5 × "
+                "post to a new thread",
+                results["long_thread"]["ratio_median"],
+                "≤",
+                1.5,
+            )
+        )
     if "mail_latency" in last:
         rows += [
-            (f"message posted → mail accepted at {MAIL_RATE:.0f} messages/s: p95 ≤ {MAIL_P95_GOAL_MS} ms",
-             _mail_p95(last), "≤", MAIL_P95_GOAL_MS),
-            (f"the same at every stage: worst p95 ≤ {MAIL_P95_GOAL_MS} ms",
-             max(_mail_p95(stage) for stage in results["stages"]), "≤", MAIL_P95_GOAL_MS),
-            ("every posted message's mail accepted, every stage: mails missing",
-             sum(stage["mail_latency"]["messages"] - stage["mail_latency"]["not_posted"]
-                 - stage["mail_latency"]["mails_seen"] for stage in results["stages"]), "≤", 0),
-            (f"database commands a posted message, every process, at {MAIL_RATE:.0f} messages/s: ≤ 6",
-             last["mail_latency"]["database_commands_per_message"]["total"], "≤", 6.0),
+            (
+                f"message posted → mail accepted at {MAIL_RATE:.0f} messages/s: p95 ≤ {MAIL_P95_GOAL_MS} ms",
+                _mail_p95(last),
+                "≤",
+                MAIL_P95_GOAL_MS,
+            ),
+            (
+                f"the same at every stage: worst p95 ≤ {MAIL_P95_GOAL_MS} ms",
+                max(_mail_p95(stage) for stage in results["stages"]),
+                "≤",
+                MAIL_P95_GOAL_MS,
+            ),
+            (
+                "every posted message's mail accepted, every stage: mails missing",
+                sum(
+                    stage["mail_latency"]["messages"]
+                    - stage["mail_latency"]["not_posted"]
+                    - stage["mail_latency"]["mails_seen"]
+                    for stage in results["stages"]
+                ),
+                "≤",
+                0,
+            ),
+            (
+                f"database commands a posted message, every process, at {MAIL_RATE:.0f} messages/s: ≤ 6",
+                last["mail_latency"]["database_commands_per_message"]["total"],
+                "≤",
+                6.0,
+            ),
         ]
     if "announcement" in results:
         rows.append(("announcement: ≤ 3 × floor", results["announcement"]["ratio"], "≤", 3.0))
-    judged = [{"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
-              for name, figure, sign, limit in rows]
+    judged = [
+        {"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
+        for name, figure, sign, limit in rows
+    ]
     for name in ("inbox", "q_rare", "q_broad"):
         if last[name]["failed"]:
             judged.append({"goal": f"{name}: every page answered", "figure": last[name]["failed"], "met": False})
@@ -615,9 +780,15 @@ def goals(results: dict) -> list[dict]:
 
 # printing ----------------------------------------------------------------------------------
 
+
 def _short(count: int) -> str:
-    return f"{count // 1_000_000}M" if count >= 1_000_000 and count % 1_000_000 == 0 else \
-        f"{count // 1000}k" if count >= 1000 and count % 1000 == 0 else str(count)
+    return (
+        f"{count // 1_000_000}M"
+        if count >= 1_000_000 and count % 1_000_000 == 0
+        else f"{count // 1000}k"
+        if count >= 1000 and count % 1000 == 0
+        else str(count)
+    )
 
 
 def stage_lines(stage: dict) -> str:
@@ -629,17 +800,22 @@ def stage_lines(stage: dict) -> str:
         f"  post, {CLIENTS} clients       {many['system']['per_second']:8.1f} /s  floor {many['floor']['per_second']:7.1f} /s"
         f"  × {many['ratio']:5.2f}   CPU a message {many['cpu_ms_per_message']['system']['total']:.0f} ms"
         f" (floor {many['cpu_ms_per_message']['floor']['total']:.0f} ms)",
-        "      CPU ms a message: " + ", ".join(f"{name} {value}" for name, value in
-                                               many["cpu_ms_per_message"]["system"].items() if name != "total"),
+        "      CPU ms a message: "
+        + ", ".join(
+            f"{name} {value}" for name, value in many["cpu_ms_per_message"]["system"].items() if name != "total"
+        ),
     ]
     for name, label in (("inbox", "inbox page"), ("q_rare", "q, rare word"), ("q_broad", "q, broad word")):
         row = stage[name]
-        lines.append(f"  {label:<20}  p95 {row['system']['p95_ms']:8.1f} ms  floor {row['floor']['p95_ms']:7.1f} ms"
-                     f"  × {row['ratio_p95']:5.2f}   median {row['system']['median_ms']:8.1f} ms"
-                     f"  floor {row['floor']['median_ms']:7.1f} ms   ({row['system']['rounds']} rounds"
-                     + (f", failed: {row['failed']}" if row["failed"] else "") + ")"
-                     + f"\n{'':22}  the service's query alone, sent from the bench: p95 {row['query_alone']['p95_ms']:.1f} ms,"
-                       f" median {row['query_alone']['median_ms']:.1f} ms")
+        lines.append(
+            f"  {label:<20}  p95 {row['system']['p95_ms']:8.1f} ms  floor {row['floor']['p95_ms']:7.1f} ms"
+            f"  × {row['ratio_p95']:5.2f}   median {row['system']['median_ms']:8.1f} ms"
+            f"  floor {row['floor']['median_ms']:7.1f} ms   ({row['system']['rounds']} rounds"
+            + (f", failed: {row['failed']}" if row["failed"] else "")
+            + ")"
+            + f"\n{'':22}  the service's query alone, sent from the bench: p95 {row['query_alone']['p95_ms']:.1f} ms,"
+            f" median {row['query_alone']['median_ms']:.1f} ms"
+        )
     lines.append(f"  plain find(company_id).sort().limit(20): median {stage['plain_find']['median_ms']:.1f} ms")
     if "mail_latency_after_burst" in stage:
         lines += ["  right after the 16 clients' burst (for the record, not the goal):"]
@@ -662,7 +838,8 @@ def mail_lines(mail: dict) -> list[str]:
         f"{posting.get('p95_ms', float('nan')):.0f} ms; the message's stored time → mail accepted: median "
         f"{stored.get('median_ms', float('nan')):.0f} ms, p95 {stored.get('p95_ms', float('nan')):.0f} ms",
         f"database commands a posted message at that rate: {commands['total']} ("
-        + ", ".join(f"{name} {value}" for name, value in commands.items() if name not in ("total", "by_command")) + ")",
+        + ", ".join(f"{name} {value}" for name, value in commands.items() if name not in ("total", "by_command"))
+        + ")",
         "    " + ", ".join(f"{name} {value}" for name, value in commands["by_command"].items()),
     ]
 
@@ -671,69 +848,121 @@ def table(results: dict) -> str:
     stages = results["stages"]
     heads = [_short(stage["messages"] // 1000 * 1000) + " msgs" for stage in stages]
     width = 22
-    out = [f"Message Center benchmark, {results['date']}, {results['machine']['cpu']} "
-           f"({results['machine']['cores']} cores, {results['machine']['memory_gib']} GiB), {results['database']}",
-           "", f"{'figure (system / floor = ratio)':<44}" + "".join(f"{head:>{width}}" for head in heads)]
+    out = [
+        f"Message Center benchmark, {results['date']}, {results['machine']['cpu']} "
+        f"({results['machine']['cores']} cores, {results['machine']['memory_gib']} GiB), {results['database']}",
+        "",
+        f"{'figure (system / floor = ratio)':<44}" + "".join(f"{head:>{width}}" for head in heads),
+    ]
 
     def row(label, cell):
         out.append(f"{label:<44}" + "".join(f"{cell(stage):>{width}}" for stage in stages))
 
-    row("post, 1 client, median (ms)", lambda s: _cell(s["post_1_client"]["system"]["median_ms"],
-                                                      s["post_1_client"]["floor"]["median_ms"],
-                                                      s["post_1_client"]["ratio_median"]))
-    row("post, 1 client, median, vs floor + thread update", lambda s: _cell(
-        s["post_1_client"]["system"]["median_ms"], s["post_1_client"]["floor_and_thread"]["median_ms"],
-        s["post_1_client"]["ratio_median_to_floor_and_thread"]))
-    row("post, 1 client, p95 (ms)", lambda s: _cell(s["post_1_client"]["system"]["p95_ms"],
-                                                   s["post_1_client"]["floor"]["p95_ms"], s["post_1_client"]["ratio_p95"]))
-    row(f"post, {CLIENTS} clients (messages/s)", lambda s: _cell(s["post_16_clients"]["system"]["per_second"],
-                                                                 s["post_16_clients"]["floor"]["per_second"],
-                                                                 s["post_16_clients"]["ratio"]))
-    for name, label in (("inbox", "inbox page of 20, p95 (ms)"), ("q_rare", "q search, rare word, p95 (ms)"),
-                        ("q_broad", "q search, broad word, p95 (ms)")):
-        row(label, lambda s, name=name: _cell(s[name]["system"]["p95_ms"], s[name]["floor"]["p95_ms"],
-                                              s[name]["ratio_p95"]))
+    row(
+        "post, 1 client, median (ms)",
+        lambda s: _cell(
+            s["post_1_client"]["system"]["median_ms"],
+            s["post_1_client"]["floor"]["median_ms"],
+            s["post_1_client"]["ratio_median"],
+        ),
+    )
+    row(
+        "post, 1 client, median, vs floor + thread update",
+        lambda s: _cell(
+            s["post_1_client"]["system"]["median_ms"],
+            s["post_1_client"]["floor_and_thread"]["median_ms"],
+            s["post_1_client"]["ratio_median_to_floor_and_thread"],
+        ),
+    )
+    row(
+        "post, 1 client, p95 (ms)",
+        lambda s: _cell(
+            s["post_1_client"]["system"]["p95_ms"],
+            s["post_1_client"]["floor"]["p95_ms"],
+            s["post_1_client"]["ratio_p95"],
+        ),
+    )
+    row(
+        f"post, {CLIENTS} clients (messages/s)",
+        lambda s: _cell(
+            s["post_16_clients"]["system"]["per_second"],
+            s["post_16_clients"]["floor"]["per_second"],
+            s["post_16_clients"]["ratio"],
+        ),
+    )
+    for name, label in (
+        ("inbox", "inbox page of 20, p95 (ms)"),
+        ("q_rare", "q search, rare word, p95 (ms)"),
+        ("q_broad", "q search, broad word, p95 (ms)"),
+    ):
+        row(
+            label,
+            lambda s, name=name: _cell(s[name]["system"]["p95_ms"], s[name]["floor"]["p95_ms"], s[name]["ratio_p95"]),
+        )
     row("inbox page's own query alone, p95 (ms)", lambda s: f"{s['inbox']['query_alone']['p95_ms']:.1f}")
     row("q broad's own query alone, p95 (ms)", lambda s: f"{s['q_broad']['query_alone']['p95_ms']:.1f}")
     row("plain find of 20 by company_id, median (ms)", lambda s: f"{s['plain_find']['median_ms']:.1f}")
-    row(f"CPU a message, {CLIENTS} clients (ms)", lambda s: _cell(
-        s["post_16_clients"]["cpu_ms_per_message"]["system"]["total"],
-        s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"], _cpu_ratio(s["post_16_clients"])))
+    row(
+        f"CPU a message, {CLIENTS} clients (ms)",
+        lambda s: _cell(
+            s["post_16_clients"]["cpu_ms_per_message"]["system"]["total"],
+            s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"],
+            _cpu_ratio(s["post_16_clients"]),
+        ),
+    )
     row("notifications caught up after 1 client (s)", lambda s: f"{s['notifications_caught_up_s']}")
     row("load time of the stage (s)", lambda s: f"{s['load_s']}")
     if all("mail_latency" in stage for stage in stages):
         for figure in ("median_ms", "p95_ms", "max_ms"):
-            row(f"message posted → mail accepted, {figure.removesuffix('_ms')} (ms)",
-                lambda s, figure=figure: f"{(s['mail_latency']['posted_to_accepted'] or {}).get(figure, float('nan')):.0f}")
-        row("database commands a posted message", lambda s: f"{s['mail_latency']['database_commands_per_message']['total']}")
+            row(
+                f"message posted → mail accepted, {figure.removesuffix('_ms')} (ms)",
+                lambda s,
+                figure=figure: f"{(s['mail_latency']['posted_to_accepted'] or {}).get(figure, float('nan')):.0f}",
+            )
+        row(
+            "database commands a posted message",
+            lambda s: f"{s['mail_latency']['database_commands_per_message']['total']}",
+        )
     if all("mail_latency_after_burst" in stage for stage in stages):
-        row("the same, right after the burst: p95 (ms)", lambda s: f"{(s['mail_latency_after_burst']['posted_to_accepted'] or {}).get('p95_ms', float('nan')):.0f}")
+        row(
+            "the same, right after the burst: p95 (ms)",
+            lambda s: f"{(s['mail_latency_after_burst']['posted_to_accepted'] or {}).get('p95_ms', float('nan')):.0f}",
+        )
         row("notifications caught up after the burst (s)", lambda s: f"{s['notifications_caught_up_after_burst_s']}")
     out.append("")
     if stages and "mail_latency" in stages[-1]:
         out += [f"at the largest stage, {MAIL_RATE:.0f} messages/s:"] + mail_lines(stages[-1]["mail_latency"])
     if "long_thread" in results:
         long = results["long_thread"]
-        out.append(f"post (a message of {long['words_a_message']:,} new words) to a thread of {long['messages']:,} such "
-                   f"messages / to a new thread: median {_cell(long['system']['median_ms'], long['floor']['median_ms'], long['ratio_median'])}"
-                   f" ms, p95 {_cell(long['system']['p95_ms'], long['floor']['p95_ms'], long['ratio_p95'])} ms")
+        out.append(
+            f"post (a message of {long['words_a_message']:,} new words) to a thread of {long['messages']:,} such "
+            f"messages / to a new thread: median {_cell(long['system']['median_ms'], long['floor']['median_ms'], long['ratio_median'])}"
+            f" ms, p95 {_cell(long['system']['p95_ms'], long['floor']['p95_ms'], long['ratio_p95'])} ms"
+        )
     if "announcement" in results:
         note = results["announcement"]
-        out.append(f"announcement to {note['vendors']} vendors: answered 202 in {note['answered_s']:.2f} s, "
-                   f"{note['threads_stored']} threads written after {note['stored_s']:.2f} s; bare insert_many of "
-                   f"as many threads {note['floor_insert_many_s']:.2f} s; ratio {note['ratio']:.2f}")
+        out.append(
+            f"announcement to {note['vendors']} vendors: answered 202 in {note['answered_s']:.2f} s, "
+            f"{note['threads_stored']} threads written after {note['stored_s']:.2f} s; bare insert_many of "
+            f"as many threads {note['floor_insert_many_s']:.2f} s; ratio {note['ratio']:.2f}"
+        )
     if "cscart_import" in results:
         moved = results["cscart_import"]
-        out.append(f"CS-Cart import of {moved['messages']:,} messages in {moved['threads']:,} threads: "
-                   f"{moved['import_s']:.1f} s ({moved['messages_per_s']} messages/s); insert_many of the same "
-                   f"documents {moved['floor_s']:.1f} s with the system's indexes (ratio {moved['ratio']:.2f}, goal "
-                   f"≤ {moved['goal_ratio']:.0f}), {moved['floor_bare_s']:.1f} s bare (ratio {moved['ratio_to_bare']:.2f})")
+        out.append(
+            f"CS-Cart import of {moved['messages']:,} messages in {moved['threads']:,} threads: "
+            f"{moved['import_s']:.1f} s ({moved['messages_per_s']} messages/s); insert_many of the same "
+            f"documents {moved['floor_s']:.1f} s with the system's indexes (ratio {moved['ratio']:.2f}, goal "
+            f"≤ {moved['goal_ratio']:.0f}), {moved['floor_bare_s']:.1f} s bare (ratio {moved['ratio_to_bare']:.2f})"
+        )
     out += ["", "goals (at the largest stage):"]
     for goal in results["goals"]:
         out.append(f"  {'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
     if "peak_memory_mib" in results:
-        out += ["", "peak memory (VmHWM, MiB): " + ", ".join(
-            f"{name} {value:.0f}" for name, value in results["peak_memory_mib"].items())]
+        out += [
+            "",
+            "peak memory (VmHWM, MiB): "
+            + ", ".join(f"{name} {value:.0f}" for name, value in results["peak_memory_mib"].items()),
+        ]
     out.append(f"\nwhole run: {results['elapsed_s']:.0f} s")
     return "\n".join(out)
 
@@ -752,8 +981,9 @@ def main() -> None:
     parser.add_argument("--stages", help="messages at each stage, comma separated (overrides the scale's)")
     parser.add_argument("--vendors", type=int, help="vendors in the catalog, all of them announced to")
     parser.add_argument("--rounds", type=int, help="at most this many rounds of each latency figure")
-    parser.add_argument("--profile", action="store_true",
-                        help="py-spy on every process during the last stage's phases (slows them)")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy on every process during the last stage's phases (slows them)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     options = {"scale": args.scale, **SCALES[args.scale]}

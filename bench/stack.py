@@ -6,6 +6,7 @@ database under a temporary directory (or MONGO_URI's server, in a database of th
 with the development mail sink as the SMTP server. Beside them, the bench's echo service
 (bench/echo.py), the floor of one RPC.
 """
+
 import os
 import subprocess
 import sys
@@ -77,37 +78,54 @@ class Stack:
         if os.environ.get("MONGO_URI"):
             self.mongo_uri = os.environ["MONGO_URI"]
         else:
-            self.database, self.mongo_uri = embedded_mongo.start(self.work / "db", log_path=self.logs / "db.log",
-                                                                 cache_size=CACHE_SIZE)
+            self.database, self.mongo_uri = embedded_mongo.start(
+                self.work / "db", log_path=self.logs / "db.log", cache_size=CACHE_SIZE
+            )
             self.helpers["database (SecantusDB)"] = self.database
         self.vhost = VirtualHost(load_settings().AMQP_URI)
         self.vhost.create()
         smtp_port = free_port()
-        sink = subprocess.Popen([sys.executable, "-m", "dev.mail_sink", "--port", str(smtp_port),
-                                 "--dir", str(self.mail_dir)], cwd=ROOT,
-                                stdout=open(self.logs / "mail_sink.log", "ab"), stderr=subprocess.STDOUT)
+        sink = subprocess.Popen(
+            [sys.executable, "-m", "dev.mail_sink", "--port", str(smtp_port), "--dir", str(self.mail_dir)],
+            cwd=ROOT,
+            stdout=open(self.logs / "mail_sink.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
         self.helpers["mail sink"] = sink
         wait_for_port(smtp_port, process=sink)
         gateway_port = free_port()
         self.url = f"http://127.0.0.1:{gateway_port}"
         self.env = {
-            "AMQP_URI": self.vhost.uri, "MONGO_URI": self.mongo_uri, "MONGO_DB": self.db_name,
-            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "JWT_SECRET": JWT_SECRET,
+            "AMQP_URI": self.vhost.uri,
+            "MONGO_URI": self.mongo_uri,
+            "MONGO_DB": self.db_name,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp_port),
+            "JWT_SECRET": JWT_SECRET,
             "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
-            "GATEWAY_PORT": str(gateway_port), "LOG_LEVEL": "WARNING",
-            "PUSH_PORT": str(free_port()), "INBOUND_SMTP_PORT": str(free_port()), "INBOUND_HTTP_PORT": str(free_port()),
+            "GATEWAY_PORT": str(gateway_port),
+            "LOG_LEVEL": "WARNING",
+            "PUSH_PORT": str(free_port()),
+            "INBOUND_SMTP_PORT": str(free_port()),
+            "INBOUND_HTTP_PORT": str(free_port()),
             # The bench's few people post as fast as they can: per-person limits off.
-            "LIMIT_THREADS_PER_HOUR": "0", "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",
-            "LIMIT_MESSAGES_PER_MINUTE_STAFF": "0", "LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE": "0",
-            "UPLOADS_PER_MINUTE": "0", "UPLOAD_QUOTA_MB": "0",
+            "LIMIT_THREADS_PER_HOUR": "0",
+            "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": "0",
+            "LIMIT_MESSAGES_PER_MINUTE_STAFF": "0",
+            "LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE": "0",
+            "UPLOADS_PER_MINUTE": "0",
+            "UPLOAD_QUOTA_MB": "0",
             # The embedded database cannot stop an index walk at a page's limit; MongoDB can.
             "INBOX_READER": "plain" if os.environ.get("MONGO_URI") else "windowed",
         }
         # Each process touching the database serves its metrics, for the commands it sent.
         self.metrics_ports = {name: free_port() for name in COUNTED}
-        self.processes = Processes(self.env, self.logs, {**processes(), "bench_echo": ECHO},
-                                   own_env={name: {"METRICS_PORT": str(port)}
-                                            for name, port in self.metrics_ports.items()})
+        self.processes = Processes(
+            self.env,
+            self.logs,
+            {**processes(), "bench_echo": ECHO},
+            own_env={name: {"METRICS_PORT": str(port)} for name, port in self.metrics_ports.items()},
+        )
         self.processes.start()
         self.processes.wait_ready([self.url + "/readyz?services=all"], timeout=120.0)
 
@@ -131,6 +149,7 @@ class Stack:
             embedded_mongo.stop(self.database)
         elif self.mongo_uri:
             from pymongo import MongoClient
+
             with MongoClient(self.mongo_uri) as client:
                 client.drop_database(self.db_name)
 
@@ -145,10 +164,12 @@ class Stack:
         counted = {}
         for name, port in self.metrics_ports.items():
             text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-            counted[name] = {sample.labels["command"]: sample.value
-                             for family in text_string_to_metric_families(text)
-                             for sample in family.samples
-                             if sample.name == "message_center_database_commands_total"}
+            counted[name] = {
+                sample.labels["command"]: sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+                if sample.name == "message_center_database_commands_total"
+            }
         return counted
 
     def peak_memory(self) -> dict[str, float]:
@@ -162,11 +183,13 @@ class Stack:
         peaks["bench (this process)"] = _peak_mib(os.getpid())
         return {name: value for name, value in peaks.items() if value is not None}
 
-
     def profiled_processes(self) -> dict[str, int]:
         """The processes a profile samples: the services, each gateway worker, the database."""
-        chosen = {name: self.running[name].pid for name in ("conversations", "catalog_context", "notifications")
-                  if name in self.running}
+        chosen = {
+            name: self.running[name].pid
+            for name in ("conversations", "catalog_context", "notifications")
+            if name in self.running
+        }
         if "gateway" in self.running:
             for number, child in enumerate(_children(self.running["gateway"].pid), 1):
                 chosen[f"gateway worker {number}"] = child

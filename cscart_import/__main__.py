@@ -7,6 +7,7 @@ Exit 0 when everything came over (rows that name what no longer exists come over
 CS-Cart shows them); 1 when a row was skipped for an error (the summary says which and why);
 2 when the run could not start or stopped (one line says why).
 """
+
 import argparse
 import os
 import re
@@ -65,13 +66,16 @@ class System:
     def call_many(self, service: str, method: str, calls: list[tuple]) -> list:
         """The same method for many arguments at once (the service's workers take them side by
         side), each answer awaited."""
-        pending = [getattr(getattr(self.rpc, service), method).call_async(self.signature.signed(self.caller), *args)
-                   for args in calls]
+        pending = [
+            getattr(getattr(self.rpc, service), method).call_async(self.signature.signed(self.caller), *args)
+            for args in calls
+        ]
         return [self.answer(service, method, reply.result) for reply in pending]
 
     @staticmethod
     def answer(service: str, method: str, get):
         from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+
         try:
             return get()
         except UnknownService:
@@ -92,8 +96,9 @@ def _safe(uri: str) -> str:
 class Run:
     """One import: pages of threads, batches of messages, the catalog records they name."""
 
-    def __init__(self, source: Source, system: System | None, lang_code: str, progress,
-                 batch: int = MESSAGES_PER_BATCH):
+    def __init__(
+        self, source: Source, system: System | None, lang_code: str, progress, batch: int = MESSAGES_PER_BATCH
+    ):
         self.source, self.system, self.lang_code, self.progress = source, system, lang_code, progress
         self.batch_size = batch
         self.sent: set = set()  # catalog records upserted in this run
@@ -149,7 +154,9 @@ class Run:
         return any(error for _, _, error in self.skipped)
 
     def batch(self, threads: list[dict], messages: dict) -> None:
-        users = self.source.users({t["user_id"] for t in threads} | {m["user_id"] for ms in messages.values() for m in ms})
+        users = self.source.users(
+            {t["user_id"] for t in threads} | {m["user_id"] for ms in messages.values() for m in ms}
+        )
         companies = self.source.companies({t["company_id"] for t in threads})
         known = self.catalog(threads, companies)
         items = []
@@ -185,19 +192,27 @@ class Run:
         products = self.source.products(wanted["product"], self.lang_code)
         orders = self.source.orders(wanted["order"])
         companies = {**companies, **self.source.companies(wanted["company"] - companies.keys())}
-        known = {("product", str(i)) for i in products} | {("order", str(i)) for i in orders} | \
-            {("company", str(i)) for i in companies}
-        for kind, records, make in (("vendor", companies, convert.vendor_record),
-                                    ("product", products, convert.product_record),
-                                    ("order", orders, convert.order_record)):
+        known = (
+            {("product", str(i)) for i in products}
+            | {("order", str(i)) for i in orders}
+            | {("company", str(i)) for i in companies}
+        )
+        for kind, records, make in (
+            ("vendor", companies, convert.vendor_record),
+            ("product", products, convert.product_record),
+            ("order", orders, convert.order_record),
+        ):
             fresh = [(record_id, row) for record_id, row in records.items() if (kind, record_id) not in self.sent]
             self.sent.update((kind, record_id) for record_id, _ in fresh)
             self.totals[f"catalog_{kind}s"] += len(fresh)
             if self.system is not None and fresh:
                 started = time.perf_counter()
                 for start in range(0, len(fresh), CATALOG_CALLS_AT_ONCE):
-                    self.system.call_many("catalog_context", f"upsert_{kind}",
-                                          [(make(row),) for _, row in fresh[start:start + CATALOG_CALLS_AT_ONCE]])
+                    self.system.call_many(
+                        "catalog_context",
+                        f"upsert_{kind}",
+                        [(make(row),) for _, row in fresh[start : start + CATALOG_CALLS_AT_ONCE]],
+                    )
                 self.spent["catalog"] += time.perf_counter() - started
         return known
 
@@ -205,24 +220,34 @@ class Run:
 def summary(run: Run, dry_run: bool, seconds: float) -> str:
     totals = run.totals
     rate = totals["messages_read"] / seconds if seconds else 0
-    lines = [("Dry run (nothing written): " if dry_run else "Imported: ")
-             + f"{totals['threads_read']} threads and {totals['messages_read']} messages read "
-             f"in {seconds:.1f} s ({rate:.0f} messages/s)"]
+    lines = [
+        ("Dry run (nothing written): " if dry_run else "Imported: ")
+        + f"{totals['threads_read']} threads and {totals['messages_read']} messages read "
+        f"in {seconds:.1f} s ({rate:.0f} messages/s)"
+    ]
     if not dry_run:
-        lines.append(f"  threads: {totals['threads_created']} new, {totals['threads_updated']} moved on; "
-                     f"messages: {totals['messages']} new (the rest were here already)"
-                     + (f", {totals['messages_cut']} cut to 10,000 characters" if totals["messages_cut"] else ""))
+        lines.append(
+            f"  threads: {totals['threads_created']} new, {totals['threads_updated']} moved on; "
+            f"messages: {totals['messages']} new (the rest were here already)"
+            + (f", {totals['messages_cut']} cut to 10,000 characters" if totals["messages_cut"] else "")
+        )
     people = Counter(kind for kind, _ in run.people)
-    lines.append(f"  people: {people['customer']} customers, {people['vendor']} vendors; catalog: "
-                 f"{totals['catalog_vendors']} vendors, {totals['catalog_products']} products, "
-                 f"{totals['catalog_orders']} orders")
+    lines.append(
+        f"  people: {people['customer']} customers, {people['vendor']} vendors; catalog: "
+        f"{totals['catalog_vendors']} vendors, {totals['catalog_products']} products, "
+        f"{totals['catalog_orders']} orders"
+    )
     if not dry_run:
-        lines.append(f"  time: {run.spent['catalog']:.1f} s in the catalog's upserts, "
-                     f"{run.spent['conversations']:.1f} s in the conversations' import, the rest reading CS-Cart")
+        lines.append(
+            f"  time: {run.spent['catalog']:.1f} s in the catalog's upserts, "
+            f"{run.spent['conversations']:.1f} s in the conversations' import, the rest reading CS-Cart"
+        )
     for (table, reason, error), (count, ids) in sorted(run.skipped.items()):
         shown = ", ".join(str(row_id) for row_id in ids)
-        lines.append(f"  skipped{' (error)' if error else ''}: {count} {table} rows: {reason} "
-                     f"(ids {shown}{', …' if count > len(ids) else ''})")
+        lines.append(
+            f"  skipped{' (error)' if error else ''}: {count} {table} rows: {reason} "
+            f"(ids {shown}{', …' if count > len(ids) else ''})"
+        )
     return "\n".join(lines)
 
 
@@ -241,18 +266,25 @@ def settings():
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="cscart_import", description=__doc__.splitlines()[0])
     # From the environment by default: a password on the command line shows in `ps`.
-    parser.add_argument("database", nargs="?", default=os.environ.get("CSCART_DB"),
-                        help="mysql://USER:PASSWORD@HOST:PORT/DATABASE (default: $CSCART_DB)")
+    parser.add_argument(
+        "database",
+        nargs="?",
+        default=os.environ.get("CSCART_DB"),
+        help="mysql://USER:PASSWORD@HOST:PORT/DATABASE (default: $CSCART_DB)",
+    )
     parser.add_argument("--prefix", default=os.environ.get("CSCART_TABLE_PREFIX") or "cscart_")
     parser.add_argument("--lang", default="en", help="the language of product names (CS-Cart's lang_code)")
     parser.add_argument("--dry-run", action="store_true", help="read and report; write nothing")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--batch", type=int, default=MESSAGES_PER_BATCH,
-                        help=f"messages a call carries (1 to {IMPORT_BATCH_MAX})")
+    parser.add_argument(
+        "--batch", type=int, default=MESSAGES_PER_BATCH, help=f"messages a call carries (1 to {IMPORT_BATCH_MAX})"
+    )
     args = parser.parse_args(argv)
     if not args.database:
-        print("cscart_import: name CS-Cart's database: CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE",
-              file=sys.stderr)
+        print(
+            "cscart_import: name CS-Cart's database: CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE",
+            file=sys.stderr,
+        )
         return 2
     if not 1 <= args.batch <= IMPORT_BATCH_MAX:
         print(f"cscart_import: --batch is 1 to {IMPORT_BATCH_MAX}", file=sys.stderr)
@@ -275,8 +307,7 @@ def main(argv=None) -> int:
         print(f"cscart_import: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("cscart_import: stopped; run it again to finish (what came over stays, nothing twice)",
-              file=sys.stderr)
+        print("cscart_import: stopped; run it again to finish (what came over stays, nothing twice)", file=sys.stderr)
         return 2
     finally:
         if system is not None:

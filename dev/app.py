@@ -1,5 +1,6 @@
 """The development gateway: the production one (gateway.app.create_app), plus the demo pages
 when DEMO=1. dev/processes.py starts it in place of the Procfile's gateway when DEMO=1."""
+
 import os
 
 from gateway.app import create_app as create_gateway

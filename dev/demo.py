@@ -5,6 +5,7 @@ They carry the demo people's tokens, so they exist only in development: dev/app.
 this blueprint when DEMO=1 (`make run` sets it beside the demo data, and the test stack as
 `make run` does); the production gateway has no such routes, and never imports dev/.
 """
+
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,18 +18,37 @@ STATIC = Path(__file__).parent / "static"
 # The page loads the web components from the gateway's public address for them.
 MODULE_URL = "/ui/message-center.js"
 # Who may call them, in the document as the gateway's own operations say it (gateway/who.py).
-PAGE = {"security": [], "x-who-may-call": "anyone (no token), beside the demo data only (DEMO=1)",
-        "responses": {"200": {"description": "An HTML page (development only: DEMO=1).",
-                              "content": {"text/html": {"schema": {"type": "string"}}}}}}
+PAGE = {
+    "security": [],
+    "x-who-may-call": "anyone (no token), beside the demo data only (DEMO=1)",
+    "responses": {
+        "200": {
+            "description": "An HTML page (development only: DEMO=1).",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    },
+}
 
-blp = Blueprint("demo", __name__, url_prefix="/ui/demo", template_folder=str(Path(__file__).parent / "templates"),
-                description="Demo pages beside the demo data (development only: DEMO=1)")
+blp = Blueprint(
+    "demo",
+    __name__,
+    url_prefix="/ui/demo",
+    template_folder=str(Path(__file__).parent / "templates"),
+    description="Demo pages beside the demo data (development only: DEMO=1)",
+)
 
 
 # Pictures and the pages' icon, from files in the repository.
-FILE = {"security": [], "x-who-may-call": "anyone (no token), beside the demo data only (DEMO=1)",
-        "responses": {"200": {"description": "An SVG picture (development only: DEMO=1).",
-                              "content": {"image/svg+xml": {"schema": {"type": "string"}}}}}}
+FILE = {
+    "security": [],
+    "x-who-may-call": "anyone (no token), beside the demo data only (DEMO=1)",
+    "responses": {
+        "200": {
+            "description": "An SVG picture (development only: DEMO=1).",
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+        }
+    },
+}
 
 
 @blp.route("", strict_slashes=False)
@@ -49,8 +69,14 @@ def storefront():
     product = next((item for item in seed.PRODUCTS if item["product_id"] == product_id), seed.PRODUCTS[0])
     vendor = next(item for item in seed.VENDORS if item["company_id"] == product["company_id"])
     order = next((item for item in seed.ORDERS if item["company_id"] == vendor["company_id"]), None)
-    return render_template("demo/storefront.html", product=product, vendor=vendor, order=order,
-                           token=people()["customer"], **page_settings())
+    return render_template(
+        "demo/storefront.html",
+        product=product,
+        vendor=vendor,
+        order=order,
+        token=people()["customer"],
+        **page_settings(),
+    )
 
 
 @blp.route("/vendor")
@@ -60,16 +86,26 @@ def vendor():
     company_id = request.args.get("vendor", "1")
     vendor = next((item for item in seed.VENDORS if item["company_id"] == company_id), seed.VENDORS[0])
     token = people()[f"vendor {vendor['company_id']} ({vendor['company']})"]
-    return render_template("demo/center.html", title=f"{vendor['company']} — vendor panel", who=vendor["company"],
-                           token=token, **page_settings())
+    return render_template(
+        "demo/center.html",
+        title=f"{vendor['company']} — vendor panel",
+        who=vendor["company"],
+        token=token,
+        **page_settings(),
+    )
 
 
 @blp.route("/admin")
 @blp.doc(**PAGE)
 def admin():
     """The administration's Message Center (development only: DEMO=1)."""
-    return render_template("demo/center.html", title="Marketplace administration", who="Marketplace admin",
-                           token=people()["admin"], **page_settings())
+    return render_template(
+        "demo/center.html",
+        title="Marketplace administration",
+        who="Marketplace admin",
+        token=people()["admin"],
+        **page_settings(),
+    )
 
 
 @blp.route("/pictures/<name>")
@@ -102,5 +138,7 @@ def page_settings() -> dict:
 def thread_links(base_url: str) -> dict:
     """The settings that make the links in mails and bell items open these pages (`make run`
     and the test stack set them; a deployment's defaults are CS-Cart's pages)."""
-    return {"STOREFRONT_THREAD_URL": f"{base_url}/ui/demo/storefront?thread_id={{thread_id}}",
-            "PORTAL_THREAD_URL": f"{base_url}/ui/demo/{{side}}?thread_id={{thread_id}}"}
+    return {
+        "STOREFRONT_THREAD_URL": f"{base_url}/ui/demo/storefront?thread_id={{thread_id}}",
+        "PORTAL_THREAD_URL": f"{base_url}/ui/demo/{{side}}?thread_id={{thread_id}}",
+    }

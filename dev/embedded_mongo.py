@@ -3,6 +3,7 @@
 It needs a newer pymongo than the services, so it lives in `.venv-db` (made by `make install`)
 and is only ever started as a separate process.
 """
+
 import os
 import subprocess
 import sys
@@ -36,12 +37,26 @@ def start(storage_path: Path, port: int | None = None, log_path: Path | None = N
     port = port or free_port()
     storage_path.mkdir(parents=True, exist_ok=True)
     log = open(log_path or storage_path / "server.log", "ab")
-    command = [str(SERVER), "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(storage_path),
-               "--oplog-max-entries", str(OPLOG_ENTRIES)]
+    command = [
+        str(SERVER),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        str(storage_path),
+        "--oplog-max-entries",
+        str(OPLOG_ENTRIES),
+    ]
     if cache_size:
         command += ["--cache-size", cache_size]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=ended_with_this_one())
+    process = subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=ended_with_this_one(),
+    )
     wait_for_port(port, process=process, timeout=60)
     return process, f"mongodb://127.0.0.1:{port}/{CLIENT_OPTIONS}"
 

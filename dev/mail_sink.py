@@ -4,6 +4,7 @@
 notifications service talks to. Each accepted mail becomes `<dir>/<time>-<n>.eml`, written to
 a temporary name first so a reader never sees half a mail, and one line is logged.
 """
+
 import argparse
 import asyncio
 import email
@@ -52,8 +53,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--dir", type=Path, default=Path("var/mail"))
-    parser.add_argument("--answer-after", type=float, default=0.0, help="seconds before each mail is accepted "
-                        "(a slow relay)")
+    parser.add_argument(
+        "--answer-after", type=float, default=0.0, help="seconds before each mail is accepted (a slow relay)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter

@@ -9,6 +9,7 @@ killed parent's threads ends): the services stop once however many arrive
 (services/common/container.py). A fork's child does not inherit it (gunicorn's workers
 end with their master), an exec keeps it.
 """
+
 import ctypes
 import os
 import signal

@@ -5,6 +5,7 @@ on the PATH of this virtualenv, and ends with the process that started it, howev
 (dev/parent.py). The test stack and the bench both start the system this way;
 `make run` through the supervisor (dev/supervisor.py), which relays the output instead.
 """
+
 import os
 import shlex
 import signal
@@ -31,8 +32,9 @@ class Processes:
         if env.get("DEMO") == "1":
             # The demo pages are dev/'s: the gateway is started from dev/app.py's factory, which
             # wraps the Procfile's and adds them (the production gateway never imports dev/).
-            self.commands = {name: command.replace(GATEWAY_FACTORY, DEMO_FACTORY)
-                             for name, command in self.commands.items()}
+            self.commands = {
+                name: command.replace(GATEWAY_FACTORY, DEMO_FACTORY) for name, command in self.commands.items()
+            }
         self.running = {}
 
     def start(self, *names):
@@ -43,10 +45,21 @@ class Processes:
     def launch(self, name: str, output) -> subprocess.Popen:
         """The named command in a session of its own, stdout and stderr both to `output`."""
         bin_dir = str(Path(sys.executable).parent)
-        env = {**os.environ, **self.env, **self.own_env.get(name, {}), "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
-        return subprocess.Popen(shlex.split(self.commands[name]), cwd=ROOT, env=env, stdout=output,
-                                stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=ended_with_this_one())
+        env = {
+            **os.environ,
+            **self.env,
+            **self.own_env.get(name, {}),
+            "PATH": bin_dir + os.pathsep + os.environ["PATH"],
+        }
+        return subprocess.Popen(
+            shlex.split(self.commands[name]),
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=ended_with_this_one(),
+        )
 
     def stop(self, *names):
         """SIGTERM to all of them first, then wait: they shut down side by side, 20 s at most."""

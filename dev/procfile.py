@@ -1,4 +1,5 @@
 """The Procfile is the one list of the system's processes; this reads it."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

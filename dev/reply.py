@@ -5,6 +5,7 @@ The reply goes by SMTP to the inbound process (INBOUND_SMTP_PORT), from the addr
 was sent to, to its Reply-To, quoting it under "On … wrote:" as Gmail does; the message then
 appears in the conversation, on the demo pages too.
 """
+
 import argparse
 import smtplib
 import sys

@@ -7,6 +7,7 @@ process under the supervisor (dev/supervisor.py), which restarts one that exits.
 setting in the contract is honoured, so the same command runs against a real deployment's
 database, broker and mail server. Ctrl-C or SIGTERM stops everything; nothing outlives it, even killed with SIGKILL (dev/parent.py).
 """
+
 import os
 import secrets
 import signal
@@ -30,6 +31,7 @@ VAR = ROOT / "var"
 
 def port_is_free(port: int) -> bool:
     import socket
+
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
@@ -72,8 +74,12 @@ def main() -> None:
             print(f"embedded development database (SecantusDB) at {uri}, data in {VAR / 'db'}", flush=True)
         if not os.environ.get("SMTP_HOST"):
             env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(settings.SMTP_PORT)
-            sink = subprocess.Popen([sys.executable, "-m", "dev.mail_sink", "--port", env["SMTP_PORT"],
-                                     "--dir", str(VAR / "mail")], cwd=ROOT, env=env, preexec_fn=ended_with_this_one())
+            sink = subprocess.Popen(
+                [sys.executable, "-m", "dev.mail_sink", "--port", env["SMTP_PORT"], "--dir", str(VAR / "mail")],
+                cwd=ROOT,
+                env=env,
+                preexec_fn=ended_with_this_one(),
+            )
             helpers.append(sink)
             wait_for_port(settings.SMTP_PORT, process=sink)
         if development:
@@ -83,8 +89,9 @@ def main() -> None:
                 env.setdefault(name, value)
         supervisor = Supervisor(env)
         base_url = f"http://127.0.0.1:{settings.GATEWAY_PORT}"
-        threading.Thread(target=welcome, args=(base_url, settings.JWT_SECRET, development, supervisor.stopping),
-                         daemon=True).start()
+        threading.Thread(
+            target=welcome, args=(base_url, settings.JWT_SECRET, development, supervisor.stopping), daemon=True
+        ).start()
         supervisor.run()
     except KeyboardInterrupt:
         pass
@@ -128,21 +135,32 @@ def wait_until_ready(base_url: str, stopping: threading.Event, timeout: float = 
 
 def introduce(base_url: str, secret: str) -> None:
     tokens = seed.seed(base_url, secret)
-    lines = ["", "Message Center is running at " + base_url, "  API docs:  " + base_url + "/docs",
-             "  Demo pages: " + base_url + "/ui/demo/storefront  /ui/demo/vendor  /ui/demo/admin",
-             "  Mail sink: " + str(VAR / "mail") + "  (answer a mail by replying: python -m dev.reply <mail> \"text\")",
-             "", "Tokens (demo data: vendors 1 and 2, products 101 102 201, order 5001):"]
+    lines = [
+        "",
+        "Message Center is running at " + base_url,
+        "  API docs:  " + base_url + "/docs",
+        "  Demo pages: " + base_url + "/ui/demo/storefront  /ui/demo/vendor  /ui/demo/admin",
+        "  Mail sink: " + str(VAR / "mail") + '  (answer a mail by replying: python -m dev.reply <mail> "text")',
+        "",
+        "Tokens (demo data: vendors 1 and 2, products 101 102 201, order 5001):",
+    ]
     for person, token in tokens.items():
         lines.append(f"  {person}: {token}")
     customer, vendor = tokens["customer"], tokens["vendor 1 (Lumen Lamps)"]
-    lines += ["", "Try it:",
-              f"  export CUSTOMER={customer}", f"  export VENDOR={vendor}",
-              f"  export ADMIN={tokens['admin']}", f"  export SYSTEM={tokens['system']}",
-              f"  curl -s -X POST {base_url}/v1/threads -H \"Authorization: Bearer $CUSTOMER\" "
-              "-H 'Content-Type: application/json' "
-              "-d '{\"type\":\"vendor_to_customer\",\"object\":{\"type\":\"product\",\"id\":\"101\"},"
-              "\"message\":\"Does it take LED bulbs?\"}'",
-              f"  curl -s {base_url}/v1/threads -H \"Authorization: Bearer $VENDOR\"", ""]
+    lines += [
+        "",
+        "Try it:",
+        f"  export CUSTOMER={customer}",
+        f"  export VENDOR={vendor}",
+        f"  export ADMIN={tokens['admin']}",
+        f"  export SYSTEM={tokens['system']}",
+        f'  curl -s -X POST {base_url}/v1/threads -H "Authorization: Bearer $CUSTOMER" '
+        "-H 'Content-Type: application/json' "
+        '-d \'{"type":"vendor_to_customer","object":{"type":"product","id":"101"},'
+        '"message":"Does it take LED bulbs?"}\'',
+        f'  curl -s {base_url}/v1/threads -H "Authorization: Bearer $VENDOR"',
+        "",
+    ]
     print("\n".join(lines), flush=True)
 
 

@@ -8,6 +8,7 @@ each one's session, SIGKILL after 20 s (dev/processes.py).
 
     python -m dev.supervisor [Procfile]
 """
+
 import itertools
 import os
 import signal
@@ -26,8 +27,15 @@ COLOURS = ["36", "33", "32", "35", "34", "31"]
 
 
 class Supervisor(Processes):
-    def __init__(self, env: dict, commands: dict | None = None, output: TextIO = sys.stdout,
-                 first_delay: float = 1.0, longest_delay: float = 30.0, steady_after: float = 60.0):
+    def __init__(
+        self,
+        env: dict,
+        commands: dict | None = None,
+        output: TextIO = sys.stdout,
+        first_delay: float = 1.0,
+        longest_delay: float = 30.0,
+        steady_after: float = 60.0,
+    ):
         # A Python child writes a pipe in blocks unless unbuffered: its lines would arrive late.
         super().__init__({**env, "PYTHONUNBUFFERED": "1"}, log_dir=None, commands=commands)
         self.output = output
@@ -89,8 +97,12 @@ class Supervisor(Processes):
         self.quick_exits[name] += 1
         self.restarts[name] += 1
         self.restart_at[name] = now + delay
-        self.say(SELF, self.alarm.format(f"*** {name} {ending(process.returncode)}; "
-                                         f"restarting in {delay:g} s (restart {self.restarts[name]})"))
+        self.say(
+            SELF,
+            self.alarm.format(
+                f"*** {name} {ending(process.returncode)}; restarting in {delay:g} s (restart {self.restarts[name]})"
+            ),
+        )
 
     def relay(self, name: str, stream):
         with stream:

@@ -1,12 +1,23 @@
 """Tokens as the storefront and the portals mint them (HS256 with JWT_SECRET)."""
+
 import time
 
 import jwt
 
 
-def mint(secret: str, sub: str, role: str, *, company_id: str | None = None, name: str = "",
-         email: str = "", permissions: list[str] | None = None, ttl: int | None = 30 * 24 * 3600,
-         issuer: str = "", audience: str = "") -> str:
+def mint(
+    secret: str,
+    sub: str,
+    role: str,
+    *,
+    company_id: str | None = None,
+    name: str = "",
+    email: str = "",
+    permissions: list[str] | None = None,
+    ttl: int | None = 30 * 24 * 3600,
+    issuer: str = "",
+    audience: str = "",
+) -> str:
     claims = {"sub": sub, "role": role, "name": name, "email": email}
     if company_id is not None:
         claims["company_id"] = company_id

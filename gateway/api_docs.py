@@ -1,6 +1,7 @@
 """/docs, the Swagger UI page, with its script and styles served by the gateway itself: the
 page loads nothing from another origin, so no CDN can change what runs beside the API, and
 it works where the cluster has no way out."""
+
 from pathlib import Path
 
 import flask_swagger_ui

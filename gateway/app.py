@@ -1,4 +1,5 @@
 """The gateway's app factory: flask-smorest blueprints, one error handler, one RPC client a thread."""
+
 import logging
 
 from flask import Flask
@@ -47,16 +48,21 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         **api_docs.SETTINGS,
         API_SPEC_OPTIONS={
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                            "bearerFormat": "JWT"},
-                                               "metrics": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "metrics": {"type": "http", "scheme": "bearer"},
+                }
+            },
             "security": [{"bearer": []}],
         },
     )
     rpc.configure(settings)
     paths.register(app)  # before the blueprints' routes use its converter
-    api = ContractApi(app, spec_kwargs={"extra_plugins": [
-        who.Documented(), body_rules.BodyRules(), nullable_objects.NullableObjects()]})
+    api = ContractApi(
+        app,
+        spec_kwargs={"extra_plugins": [who.Documented(), body_rules.BodyRules(), nullable_objects.NullableObjects()]},
+    )
     # A CS-Cart price, amount or id is a number or its text, an order's items a list or an
     # object of them: each such field states its choices (its `oneOf`), so no one type here.
     api.register_field(catalog.Documented, None, None)
@@ -69,6 +75,7 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
     cors.register(app, settings.CORS_ORIGINS)
 
     from .blueprints import ops
+
     api.register_blueprint(ops.blp)
     for blueprint in (*_resource_blueprints(), *more_blueprints):
         api.register_blueprint(blueprint)
@@ -76,7 +83,28 @@ def create_app(settings=None, more_blueprints=()) -> Flask:
 
 
 def _resource_blueprints():
-    from .blueprints import (attachments, broadcasts, catalog, moderation, notifications, reports, saved_replies,
-                             settings, threads, ui)
-    return [threads.blp, attachments.blp, broadcasts.blp, reports.blp, settings.blp, catalog.blp, notifications.blp,
-            ui.blp, saved_replies.blp, moderation.blp]
+    from .blueprints import (
+        attachments,
+        broadcasts,
+        catalog,
+        moderation,
+        notifications,
+        reports,
+        saved_replies,
+        settings,
+        threads,
+        ui,
+    )
+
+    return [
+        threads.blp,
+        attachments.blp,
+        broadcasts.blp,
+        reports.blp,
+        settings.blp,
+        catalog.blp,
+        notifications.blp,
+        ui.blp,
+        saved_replies.blp,
+        moderation.blp,
+    ]

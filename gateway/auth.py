@@ -1,4 +1,5 @@
 """Who is calling: the bearer token the storefront or a portal minted (HS256, JWT_SECRET)."""
+
 import jwt
 from flask import current_app, g, request
 
@@ -39,10 +40,15 @@ def caller_from_token(token: str, settings: Settings) -> Caller:
     """The caller a token names; Unauthorized when it is not one this marketplace signed.
     The push process (gateway/push.py) reads its tokens from the query string with this too."""
     try:
-        claims = jwt.decode(token.strip(), settings.JWT_SECRET, algorithms=["HS256"],
-                            leeway=LEEWAY_SECONDS, issuer=settings.JWT_ISSUER or None,
-                            audience=settings.JWT_AUDIENCE or None,
-                            options={"require": ["sub", "exp"]})
+        claims = jwt.decode(
+            token.strip(),
+            settings.JWT_SECRET,
+            algorithms=["HS256"],
+            leeway=LEEWAY_SECONDS,
+            issuer=settings.JWT_ISSUER or None,
+            audience=settings.JWT_AUDIENCE or None,
+            options={"require": ["sub", "exp"]},
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The token has expired.")
     except jwt.InvalidTokenError as error:
@@ -50,10 +56,16 @@ def caller_from_token(token: str, settings: Settings) -> Caller:
     problem = malformed_claim(claims)
     if problem:
         raise Unauthorized(problem)
-    return Caller.from_dict({
-        "user_id": claims["sub"], "role": claims["role"], "company_id": claims.get("company_id"),
-        "name": claims.get("name"), "email": claims.get("email"), "permissions": claims.get("permissions"),
-    })
+    return Caller.from_dict(
+        {
+            "user_id": claims["sub"],
+            "role": claims["role"],
+            "company_id": claims.get("company_id"),
+            "name": claims.get("name"),
+            "email": claims.get("email"),
+            "permissions": claims.get("permissions"),
+        }
+    )
 
 
 def malformed_claim(claims: dict) -> str | None:
@@ -73,14 +85,17 @@ def malformed_claim(claims: dict) -> str | None:
         if not isinstance(claims.get(name) or "", str):
             return f"The token's {name} must be a string."
     permissions = claims.get("permissions")
-    if permissions is not None and (not isinstance(permissions, list) or not all(
-            isinstance(permission, str) and permission in PERMISSIONS for permission in permissions)):
+    if permissions is not None and (
+        not isinstance(permissions, list)
+        or not all(isinstance(permission, str) and permission in PERMISSIONS for permission in permissions)
+    ):
         return "The token's permissions claim must be a list of known permissions."
     return None
 
 
 def require_role(*roles: str) -> Caller:
     from services.common.errors import Forbidden
+
     caller = current_caller()
     if caller.role not in roles:
         raise Forbidden(f"This needs the role {' or '.join(roles)}.")

@@ -7,6 +7,7 @@ body must match at least one. The document says it as `not: {allOf: [{not: ...},
 same rule as `anyOf`: client generators (openapi-python-client) turn an object's `anyOf` into a
 union of partial models, or give up on it, while they leave `not` to the server.
 """
+
 from apispec import BasePlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 

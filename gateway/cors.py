@@ -4,6 +4,7 @@ The web components run on the marketplace's own pages, which may live on another
 the gateway. Identity travels in the bearer token, never in cookies, so credentials are never
 allowed; the allowed origins come from CORS_ORIGINS ("*" or a comma-separated list).
 """
+
 from flask import request
 
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"

@@ -12,6 +12,7 @@ still documents the operation's status and schema (flask-smorest's), but the vie
 not dumped again: it is written out as JSON, with the status the operation documents (or the
 one the view returns beside it), and flask-smorest passes a flask Response through untouched.
 """
+
 import functools
 
 import flask_smorest
@@ -33,8 +34,10 @@ class Blueprint(flask_smorest.Blueprint):
             def with_wire_form(*args, **kwargs):
                 *before, loaded = args  # flask-smorest appends the loaded input
                 return view(*before, schema.dump(loaded), **kwargs)
+
             parsed = documented(with_wire_form)
             return parsed if options.get("location", "json") != "json" else json_object_first(parsed)
+
         return decorator
 
     def response(self, status_code, schema=None, **options):
@@ -46,13 +49,16 @@ class Blueprint(flask_smorest.Blueprint):
             @functools.wraps(view)
             def forwarded(*args, **kwargs):
                 return forward(view(*args, **kwargs), status_code)
+
             return documented(forwarded)
+
         return decorator
 
 
 def json_object_first(view):
     """Before the body is parsed: a body of another type is a 415; no body, or JSON that is no
     object, a 422. Malformed JSON stays webargs' to refuse (a 400)."""
+
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if not request.is_json:
@@ -62,6 +68,7 @@ def json_object_first(view):
         if not malformed and not isinstance(body, dict):
             raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Not a JSON object."]})
         return view(*args, **kwargs)
+
     return checked
 
 

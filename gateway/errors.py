@@ -1,6 +1,7 @@
 """Every error leaves the gateway here, in the contract's one shape:
 {"error": {"code": "<machine code>", "message": "<human sentence>", "details": {...}}}.
 """
+
 import logging
 
 from flask import jsonify, request
@@ -16,9 +17,17 @@ from . import rpc
 log = logging.getLogger(__name__)
 
 CODE_OF_STATUS = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 416: "range_not_satisfiable", 422: "validation_error", 429: "rate_limited",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    416: "range_not_satisfiable",
+    422: "validation_error",
+    429: "rate_limited",
     503: "unavailable",
 }
 
@@ -35,12 +44,14 @@ class ErrorBody(Schema):
 
 class ErrorSchema(Schema):
     """The one error shape, as the OpenAPI document shows it for every 4xx and 5xx."""
+
     error = fields.Nested(ErrorBody, required=True)
 
 
 def error_response(status: int, message: str, details: dict | None = None, code: str | None = None):
-    body = {"error": {"code": code or CODE_OF_STATUS.get(status, "error"), "message": message,
-                      "details": details or {}}}
+    body = {
+        "error": {"code": code or CODE_OF_STATUS.get(status, "error"), "message": message, "details": details or {}}
+    }
     response = jsonify(body)
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -4,6 +4,7 @@ The gateway belongs behind a buffering proxy (deploy/nginx.conf, k8s/ingress.yam
 gives a request a thread from its first byte until its body is read, with no time limit, so a
 client that sends half a request head holds a thread for as long as it stays connected.
 """
+
 import os
 import shutil
 import tempfile
@@ -45,8 +46,10 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 # gunicorn's own lines and its access lines in the system's format (LOG_FORMAT), with the
 # request's correlation id (gateway/app.py notes it for the thread serving the request).
 logconfig_dict = logs.dict_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "plain"))
-logconfig_dict["loggers"] = {name: {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": name}
-                             for name in ("gunicorn.error", "gunicorn.access")}
+logconfig_dict["loggers"] = {
+    name: {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": name}
+    for name in ("gunicorn.error", "gunicorn.access")
+}
 
 # Workers share their metrics through files (prometheus-client's multiprocess mode).
 _metrics_dir_made_here = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
@@ -61,4 +64,5 @@ def on_exit(server):
 
 def child_exit(server, worker):
     from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)

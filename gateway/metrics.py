@@ -3,6 +3,7 @@
 gunicorn runs several worker processes, so the metrics live in prometheus-client's
 multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set (gunicorn_conf.py sets it).
 """
+
 import os
 import time
 
@@ -32,6 +33,7 @@ def register(app):
 def exposition() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
+
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:

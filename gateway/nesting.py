@@ -4,6 +4,7 @@ A deeper body is refused with 400 before any parser recurses into it: Python's j
 hits the interpreter's recursion limit on a few thousand brackets, which was a 500. No body
 the contract describes nests more than a handful of levels.
 """
+
 import re
 
 from flask import request

@@ -5,6 +5,7 @@ its first branch is any object at all, so a generated client parses a message's 
 thread's last message as a bag of keys. Here the null branch takes null alone (`enum: [null]`,
 the 3.0 way to say "null"), and the object's own schema comes first.
 """
+
 from apispec import BasePlugin
 
 APISPEC_NULLABLE = {"type": "object", "nullable": True}

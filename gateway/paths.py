@@ -2,6 +2,7 @@
 `/v1/threads/bulk` is the bulk action, not a thread called "bulk", for every method. Otherwise
 Flask would route GET /v1/threads/bulk to the thread, and answer OPTIONS on it with the thread's
 methods (`<not(bulk):thread_id>`)."""
+
 import re
 
 from werkzeug.routing import BaseConverter

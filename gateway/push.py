@@ -23,9 +23,11 @@ PUSH_MAX_PAGES_PER_USER streams and an address PUSH_MAX_PAGES_PER_ADDRESS; past 
 stream is refused (429) and the page polls. Behind proxies, the address is the proxy's unless
 PUSH_PROXY_HOPS says how many of them append the client's to X-Forwarded-For.
 """
+
 if __name__ == "__main__":
     # Before kombu and amqp import socket: every page is a green thread.
     import eventlet
+
     eventlet.monkey_patch()
 
 import functools
@@ -75,14 +77,15 @@ REFUSED_PAGE_RETRY_SECONDS = 60
 # What an operator watches of a push process: its open pages (what limits it, README
 # "Operating it"), the events it hears and hands on, the pages it refuses.
 METRICS = CollectorRegistry()
-PAGES_OPEN = Gauge("message_center_push_pages_open", "Live pages (event streams) open on this push process",
-                   registry=METRICS)
+PAGES_OPEN = Gauge(
+    "message_center_push_pages_open", "Live pages (event streams) open on this push process", registry=METRICS
+)
 EVENTS_HEARD = prometheus_client.Counter(
-    "message_center_push_events_total", "Conversation events heard, and pages told of them", ["what"],
-    registry=METRICS)
+    "message_center_push_events_total", "Conversation events heard, and pages told of them", ["what"], registry=METRICS
+)
 PAGES_REFUSED = prometheus_client.Counter(
-    "message_center_push_pages_refused_total", "Pages refused a stream (they poll), by cap", ["cap"],
-    registry=METRICS)
+    "message_center_push_pages_refused_total", "Pages refused a stream (they poll), by cap", ["cap"], registry=METRICS
+)
 
 
 def thread_for_access(thread: dict) -> dict:
@@ -154,8 +157,7 @@ class Audience:
     def announce(self, event_type: str, payload: dict) -> int:
         """Hand the event to every page allowed to see its thread; returns how many."""
         thread = payload["thread"]
-        data = {"thread_id": thread["id"], "message_id": (payload.get("message") or {}).get("id"),
-                "type": event_type}
+        data = {"thread_id": thread["id"], "message_id": (payload.get("message") or {}).get("id"), "type": event_type}
         told = 0
         for page in list(self.pages):
             if may_see(page.caller, thread):
@@ -182,8 +184,13 @@ class Audience:
             page.tell({"thread_id": None, "message_id": None, "type": RESYNC})
 
 
-def stream(audience: Audience, caller: Caller, expires_at: float | None = None,
-           heartbeat: float = HEARTBEAT_SECONDS, address: str | None = None):
+def stream(
+    audience: Audience,
+    caller: Caller,
+    expires_at: float | None = None,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    address: str | None = None,
+):
     """The body of one event stream: events as they come, a comment line when idle (so proxies
     keep the connection and a dead client is noticed), until the client goes away or its
     token expires (the browser then reconnects, and is refused unless it has a new one).
@@ -240,9 +247,13 @@ class EventFeed:
     def _consumer(self, connection) -> Consumer:
         # Declared exactly as nameko's dispatcher declares it, or RabbitMQ refuses the binding.
         conversations, notifications = get_event_exchange(CONVERSATIONS, {}), get_event_exchange(NOTIFICATIONS, {})
-        queue = Queue(self.queue_name, bindings=[binding(conversations, routing_key=name) for name in EVENTS]
-                      + [binding(notifications, routing_key=name) for name in BELL_EVENTS],
-                      exclusive=True, auto_delete=True)
+        queue = Queue(
+            self.queue_name,
+            bindings=[binding(conversations, routing_key=name) for name in EVENTS]
+            + [binding(notifications, routing_key=name) for name in BELL_EVENTS],
+            exclusive=True,
+            auto_delete=True,
+        )
         # No acks: a lost event costs a page one refetch (the next event or its 20 s poll).
         return Consumer(connection, queues=[queue], callbacks=[self._on_event], accept=["json"], no_ack=True)
 
@@ -290,16 +301,23 @@ class PushApp:
             return answer(start_response, 200, {"status": "ok"})
         if path == "/readyz":
             ready = self.feed.ready
-            return answer(start_response, 200 if ready else 503,
-                          {"status": "ready" if ready else "unavailable", "checks": {"broker": ready},
-                           "pages": len(self.audience.pages)})
+            return answer(
+                start_response,
+                200 if ready else 503,
+                {
+                    "status": "ready" if ready else "unavailable",
+                    "checks": {"broker": ready},
+                    "pages": len(self.audience.pages),
+                },
+            )
         if path == "/metrics":
             return self.metrics(environ, start_response)
         if path != "/v1/events":
             return error(start_response, 404, "not_found", "Only /v1/events is served here.", cors)
         if method == "OPTIONS":
-            start_response("204 No Content", cors + [("Access-Control-Allow-Methods", "GET"),
-                                                     ("Access-Control-Max-Age", "86400")])
+            start_response(
+                "204 No Content", cors + [("Access-Control-Allow-Methods", "GET"), ("Access-Control-Max-Age", "86400")]
+            )
             return [b""]
         if method != "GET":
             return error(start_response, 405, "method_not_allowed", "The event stream is read with GET.", cors)
@@ -313,14 +331,19 @@ class PushApp:
         address = client_address(environ, self.settings.PUSH_PROXY_HOPS)
         refusal = self.crowded(caller, address)
         if refusal:
-            return error(start_response, 429, "rate_limited", refusal,
-                         cors + [("Retry-After", str(REFUSED_PAGE_RETRY_SECONDS))])
+            return error(
+                start_response, 429, "rate_limited", refusal, cors + [("Retry-After", str(REFUSED_PAGE_RETRY_SECONDS))]
+            )
         log.debug("page of %s %s connected (%d open)", caller.role, caller.user_id, len(self.audience.pages) + 1)
-        start_response("200 OK", cors + [
-            ("Content-Type", "text/event-stream; charset=utf-8"),
-            ("Cache-Control", "no-cache, no-store"),
-            ("X-Accel-Buffering", "no"),  # a buffering proxy in front would hold events back
-        ])
+        start_response(
+            "200 OK",
+            cors
+            + [
+                ("Content-Type", "text/event-stream; charset=utf-8"),
+                ("Cache-Control", "no-cache, no-store"),
+                ("X-Accel-Buffering", "no"),  # a buffering proxy in front would hold events back
+            ],
+        )
         return stream(self.audience, caller, expiry_of(token), self.heartbeat, address)
 
     def metrics(self, environ, start_response):
@@ -329,8 +352,12 @@ class PushApp:
             return error(start_response, 404, "not_found", "Metrics are not served here: METRICS_TOKEN is not set.")
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-            return error(start_response, 401, "unauthorized",
-                         "The metrics token is required (Authorization: Bearer <METRICS_TOKEN>).")
+            return error(
+                start_response,
+                401,
+                "unauthorized",
+                "The metrics token is required (Authorization: Bearer <METRICS_TOKEN>).",
+            )
         start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
         return [generate_latest(METRICS)]
 
@@ -389,9 +416,11 @@ def expiry_of(token: str) -> float:
 
 def answer(start_response, status: int, body: dict, headers=()):
     payload = json.dumps(body).encode()
-    start_response(f"{status} {STATUS_WORDS[status]}", list(headers) + [
-        ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
-        ("Cache-Control", "no-store")])
+    start_response(
+        f"{status} {STATUS_WORDS[status]}",
+        list(headers)
+        + [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), ("Cache-Control", "no-store")],
+    )
     return [payload]
 
 
@@ -399,8 +428,14 @@ def error(start_response, status: int, code: str, message: str, headers=()):
     return answer(start_response, status, {"error": {"code": code, "message": message, "details": {}}}, headers)
 
 
-STATUS_WORDS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-                429: "Too Many Requests", 503: "Service Unavailable"}
+STATUS_WORDS = {
+    200: "OK",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+}
 
 
 def main() -> None:
@@ -420,9 +455,15 @@ def main() -> None:
     log.info("push: event streams on http://%s:%d/v1/events", host, port)
     # log_output off: the request line carries the token. minimum_chunk_size 0: every event
     # is written as it comes instead of waiting for 4 KiB of them.
-    eventlet.wsgi.server(listener, PushApp(settings, audience, feed), log_output=False,
-                         minimum_chunk_size=0, max_size=max_pages, keepalive=True,
-                         protocol=functools.partial(HeadInTime, head_timeout=settings.PUSH_HEAD_TIMEOUT))
+    eventlet.wsgi.server(
+        listener,
+        PushApp(settings, audience, feed),
+        log_output=False,
+        minimum_chunk_size=0,
+        max_size=max_pages,
+        keepalive=True,
+        protocol=functools.partial(HeadInTime, head_timeout=settings.PUSH_HEAD_TIMEOUT),
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """One nameko RPC client per gateway thread (services/common/rpc_client.py says how, why a call
 fails at once while the broker is away, and how the request's correlation id goes along)."""
+
 from services.common.rpc_client import ThreadClients
 
 _clients: ThreadClients | None = None

@@ -9,6 +9,7 @@ admits it (the caller's uploads a minute, 429, and quota, 413: it decides about 
 judged from the spool, the file is written to GridFS once, as it is kept: nothing of a refused
 file reaches the database.
 """
+
 import threading
 from typing import IO, Callable, cast
 
@@ -51,20 +52,26 @@ def receive(request, owner: dict, admit: Callable[[int], None]) -> dict:
     sink = Spool(limit, settings.UPLOAD_SPOOL_DIR)
     try:
         try:
-            _, _, files = parse_form_data(request.environ, stream_factory=sink.open,
-                                          max_content_length=request.max_content_length,
-                                          max_form_memory_size=PARSER_BUFFER_BYTES, max_form_parts=FORM_PARTS)
+            _, _, files = parse_form_data(
+                request.environ,
+                stream_factory=sink.open,
+                max_content_length=request.max_content_length,
+                max_form_memory_size=PARSER_BUFFER_BYTES,
+                max_form_parts=FORM_PARTS,
+            )
         except RequestEntityTooLarge:
             if request.content_length is None or request.content_length > request.max_content_length:
                 raise  # the body's size (or, sent in chunks, perhaps): the gateway's 413 says so
             raise intake.FileTooLarge(  # a 413 still: the rest of the body is unread
                 f"An upload is one file in the multipart field `file`: this one has more than {FORM_PARTS} "
                 f"parts, or a field other than the file over {PARSER_BUFFER_BYTES // 1024} KiB.",
-                {"file": ["One file per upload, in few parts."]}) from None
+                {"file": ["One file per upload, in few parts."]},
+            ) from None
         sent = files.get("file")
         if sent is None or sink.file is None:
-            raise ValidationFailed("Send the file in the multipart field `file`.",
-                                   {"file": ["Missing data for required field."]})
+            raise ValidationFailed(
+                "Send the file in the multipart field `file`.", {"file": ["Missing data for required field."]}
+            )
         admit(sink.written)
         with our_errors():
             return intake.keep_file(database(), sink.file, sent.filename, owner, settings)
@@ -89,8 +96,9 @@ class Spool:
     def write(self, data: bytes) -> int:
         self.written += len(data)
         if self.written > self.limit:
-            raise intake.FileTooLarge(f"A file may have at most {self.limit} bytes.",
-                                      {"file": [f"At most {self.limit} bytes."]})
+            raise intake.FileTooLarge(
+                f"A file may have at most {self.limit} bytes.", {"file": [f"At most {self.limit} bytes."]}
+            )
         return cast(IO[bytes], self.file).write(data)  # open() came first
 
     def seek(self, *args):  # the parser rewinds what it wrote; intake.keep_file reads from the start

@@ -6,6 +6,7 @@ token hears 401, not what the input should have been (a 422).
 The services check the caller again (services/common/access.py); this table says what they
 check, for the reader of the document. README "Who may do what" is the same table.
 """
+
 from apispec import BasePlugin
 from flask import request
 
@@ -14,16 +15,22 @@ from .auth import current_caller
 
 # The words for a needed token; entries without them need none.
 SIGNED_IN = "signed in"
-THREADS = (f"{SIGNED_IN}: customers (their own threads), vendors (their company's), admins; reading needs "
-           "view_<group>_communication, writing manage_<group>_communication (groups: vendor, order, admin)")
-SAVED_REPLIES = (f"{SIGNED_IN}: vendors (their company's replies, shared by its staff) and admins (the "
-                 "administration's), holding manage_<group>_communication for some group; customers: 403")
+THREADS = (
+    f"{SIGNED_IN}: customers (their own threads), vendors (their company's), admins; reading needs "
+    "view_<group>_communication, writing manage_<group>_communication (groups: vendor, order, admin)"
+)
+SAVED_REPLIES = (
+    f"{SIGNED_IN}: vendors (their company's replies, shared by its staff) and admins (the "
+    "administration's), holding manage_<group>_communication for some group; customers: 403"
+)
 AWAY = f"{SIGNED_IN}: vendors (their company's) with manage_vendor_communication or manage_order_communication"
 # A file goes to whoever may read its thread: with a token, or by the 5-minute link a message's
 # answer carries (an <img> sends no token), so the token is not asked for first.
 SIGNED_LINK = "a signed link"
-FILES = (f"{SIGNED_LINK} from a message's answer (5 minutes), or {SIGNED_IN}: whoever may read "
-         "the message's thread (anyone else: 404)")
+FILES = (
+    f"{SIGNED_LINK} from a message's answer (5 minutes), or {SIGNED_IN}: whoever may read "
+    "the message's thread (anyone else: 404)"
+)
 WHO_MAY_CALL = {
     ("GET", "/healthz"): "anyone (no token)",
     ("GET", "/readyz"): "anyone (no token)",
@@ -46,7 +53,7 @@ WHO_MAY_CALL = {
     ("DELETE", "/v1/saved-replies/<reply_id>"): SAVED_REPLIES,
     ("GET", "/v1/saved-replies/<reply_id>/filled"): SAVED_REPLIES + "; the thread must be one the caller may write in",
     ("GET", "/v1/away-message"): f"{SIGNED_IN}: vendors (their company's), admins with view_vendor_communication "
-                                 "or view_order_communication (naming company_id)",
+    "or view_order_communication (naming company_id)",
     ("PUT", "/v1/away-message"): AWAY,
     ("DELETE", "/v1/away-message"): AWAY,
     ("POST", "/v1/uploads"): f"{SIGNED_IN}: customers, vendors and admins; the upload is its uploader's",
@@ -67,15 +74,36 @@ WHO_MAY_CALL = {
     ("GET", "/v1/moderation/decisions"): f"{SIGNED_IN}: admins with moderate_messages",
     ("POST", "/v1/moderation/<message_id>"): f"{SIGNED_IN}: admins with moderate_messages",
     ("GET", "/v1/catalog/vendors"): f"{SIGNED_IN}: admins with view_admin_communication or manage_admin_communication",
-    ("PUT", "/v1/catalog/vendors/<company_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("DELETE", "/v1/catalog/vendors/<company_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("PUT", "/v1/catalog/products/<product_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("DELETE", "/v1/catalog/products/<product_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("PUT", "/v1/catalog/orders/<order_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("DELETE", "/v1/catalog/orders/<order_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
-    ("DELETE", "/v1/catalog/customers/<user_id>"): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "PUT",
+        "/v1/catalog/vendors/<company_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "DELETE",
+        "/v1/catalog/vendors/<company_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "PUT",
+        "/v1/catalog/products/<product_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "DELETE",
+        "/v1/catalog/products/<product_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "PUT",
+        "/v1/catalog/orders/<order_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "DELETE",
+        "/v1/catalog/orders/<order_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
+    (
+        "DELETE",
+        "/v1/catalog/customers/<user_id>",
+    ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
     ("GET", "/v1/context/<object_type>/<object_id>"): f"{SIGNED_IN}: anyone; an order only to its customer, "
-                                                      "its vendor and admins",
+    "its vendor and admins",
     ("GET", "/v1/notifications"): f"{SIGNED_IN}: the person themselves",
     ("POST", "/v1/notifications/read"): f"{SIGNED_IN}: the person themselves",
     ("GET", "/v1/notifications/preferences"): f"{SIGNED_IN}: the person themselves",

@@ -7,6 +7,7 @@
 - `stack`: the whole system, every Procfile process as `make run` starts it (dev/processes.py),
   for end-to-end tests through the gateway's HTTP port.
 """
+
 import gc
 import os
 import signal
@@ -74,9 +75,24 @@ def service_config(rabbit_config, mongo_uri, mongo_db):
 
 # `make check`, the tier a developer runs before each commit, runs what needs none of these:
 # a test that asks for one of them, or lives in a folder of whole systems, needs real parts.
-REAL_PARTS = {"mongo_uri", "mongo_client", "mongo_db", "service_config", "rabbit_config", "rabbit_manager",
-              "container_factory", "runner_factory", "mail_sink", "stack", "stack_mail", "stack_mongo",
-              "vhost_pipeline", "web_container_config", "lone_inbound", "silent_server"}
+REAL_PARTS = {
+    "mongo_uri",
+    "mongo_client",
+    "mongo_db",
+    "service_config",
+    "rabbit_config",
+    "rabbit_manager",
+    "container_factory",
+    "runner_factory",
+    "mail_sink",
+    "stack",
+    "stack_mail",
+    "stack_mongo",
+    "vhost_pipeline",
+    "web_container_config",
+    "lone_inbound",
+    "silent_server",
+}
 WHOLE_SYSTEMS = {"e2e", "faults", "scale", "contract", "deploy", "security", "dev", "ui"}
 
 
@@ -85,12 +101,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         folder = os.path.relpath(str(item.fspath), tests).split(os.sep)[0]
         # A store contract runs once a store kind: its MongoDB runs need the database.
-        on_mongo = any(str(value).startswith("mongo") for value in getattr(getattr(item, "callspec", None),
-                                                                            "params", {}).values())
+        on_mongo = any(
+            str(value).startswith("mongo") for value in getattr(getattr(item, "callspec", None), "params", {}).values()
+        )
         if folder in WHOLE_SYSTEMS or on_mongo or REAL_PARTS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.real_parts)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "real_parts: needs RabbitMQ, the database, a mail server or whole processes "
-                                       "(`make check` leaves these to `make test`)")
+    config.addinivalue_line(
+        "markers",
+        "real_parts: needs RabbitMQ, the database, a mail server or whole processes "
+        "(`make check` leaves these to `make test`)",
+    )

@@ -6,6 +6,7 @@ by a link the service signed into a message's answer for 5 minutes (an <img> sen
 services/common/attachment_urls.py). Every file leaves as a download the browser will not
 run: `nosniff`, a sandboxing CSP, and PDFs as attachments.
 """
+
 from urllib.parse import quote
 
 from flask import Response, current_app, request
@@ -25,33 +26,68 @@ from ..rpc import rpc
 blp = Blueprint("attachments", __name__, url_prefix="/v1", description="Files on messages")
 
 SEND_CHUNK_BYTES = 256 * 1024
-ERROR = {"description": "The contract's error shape.",
-         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-UPLOAD_REFUSALS = {
-    "413": {**ERROR, "description": "The file is over ATTACHMENT_MAX_BYTES (`payload_too_large`), or the caller's "
-                                    "uploads no message carries yet would pass UPLOAD_QUOTA_MB (`quota_exceeded`)."},
-    "415": ERROR,
-    "422": {**ERROR, "description": "An image over ATTACHMENT_MAX_PIXELS (every frame counted) or "
-                                    "ATTACHMENT_MAX_FRAMES (`validation_error`), or one no decoder can read "
-                                    "(`unreadable_file`)."},
-    "429": {**ERROR, "description": "The caller uploaded UPLOADS_PER_MINUTE files this minute (`rate_limited`).",
-            "headers": {"Retry-After": {"description": "Seconds until the minute ends.", "required": True,
-                                        "schema": {"type": "integer"}}}},
+ERROR = {
+    "description": "The contract's error shape.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
-FILE_CONTENT = {mime: {"schema": {"type": "string", "format": "binary"}} for mime in
-                (*attachment_files.ACCEPTED_TYPES, "image/jpeg")}
-UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+UPLOAD_REFUSALS = {
+    "413": {
+        **ERROR,
+        "description": "The file is over ATTACHMENT_MAX_BYTES (`payload_too_large`), or the caller's "
+        "uploads no message carries yet would pass UPLOAD_QUOTA_MB (`quota_exceeded`).",
+    },
+    "415": ERROR,
+    "422": {
+        **ERROR,
+        "description": "An image over ATTACHMENT_MAX_PIXELS (every frame counted) or "
+        "ATTACHMENT_MAX_FRAMES (`validation_error`), or one no decoder can read "
+        "(`unreadable_file`).",
+    },
+    "429": {
+        **ERROR,
+        "description": "The caller uploaded UPLOADS_PER_MINUTE files this minute (`rate_limited`).",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds until the minute ends.",
+                "required": True,
+                "schema": {"type": "integer"},
+            }
+        },
+    },
+}
+FILE_CONTENT = {
+    mime: {"schema": {"type": "string", "format": "binary"}}
+    for mime in (*attachment_files.ACCEPTED_TYPES, "image/jpeg")
+}
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
 LINK_PARAMETERS = [
-    {"in": "query", "name": "expires", "required": False, "schema": {"type": "integer"},
-     "description": "With `signature`: the signed link a message's answer carries."},
+    {
+        "in": "query",
+        "name": "expires",
+        "required": False,
+        "schema": {"type": "integer"},
+        "description": "With `signature`: the signed link a message's answer carries.",
+    },
     {"in": "query", "name": "signature", "required": False, "schema": {"type": "string"}},
 ]
 DOWNLOAD_RESPONSES = {
     "200": {"description": "The file.", "content": FILE_CONTENT},
     "206": {"description": "The part a Range asked for.", "content": FILE_CONTENT},
-    "401": ERROR, "403": ERROR, "404": ERROR, "416": ERROR,
+    "401": ERROR,
+    "403": ERROR,
+    "404": ERROR,
+    "416": ERROR,
 }
 
 
@@ -67,8 +103,11 @@ class Uploads(MethodView):
         caller = current_caller()
         if caller.side is None:
             raise Forbidden("Only customers, vendors and the administration attach files.")
-        kept = uploads.receive(request, {"role": caller.role, "user_id": caller.user_id},
-                               lambda size: rpc().conversations.admit_upload(signed(), size))
+        kept = uploads.receive(
+            request,
+            {"role": caller.role, "user_id": caller.user_id},
+            lambda size: rpc().conversations.admit_upload(signed(), size),
+        )
         # Made here, from what the gateway itself kept: no service has this answer to give.
         return schemas.Upload().dump(attachment_files.described(kept))
 
@@ -80,9 +119,13 @@ def upload_limits():
     """What an upload may be (no token): a page refuses a file over `max_bytes` before sending it,
     from the gateway's own settings, so the limit is written down once."""
     settings = current_app.config["SETTINGS"]
-    return schemas.UploadLimits().dump({"max_bytes": settings.ATTACHMENT_MAX_BYTES,
-                                        "files_per_message": settings.ATTACHMENTS_PER_MESSAGE,
-                                        "content_types": list(attachment_files.ACCEPTED_TYPES)})
+    return schemas.UploadLimits().dump(
+        {
+            "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+            "files_per_message": settings.ATTACHMENTS_PER_MESSAGE,
+            "content_types": list(attachment_files.ACCEPTED_TYPES),
+        }
+    )
 
 
 @blp.route("/attachments/<attachment_id>")
@@ -116,8 +159,9 @@ def _allowed(attachment_id: str, variant: str) -> dict:
     """The file as its reader may have it: by a signed link, or asked of the service with a token."""
     if "signature" in request.args or "expires" in request.args:
         key = attachment_urls.url_key(current_app.config["SETTINGS"])
-        problem = attachment_urls.link_problem(key, attachment_id, variant, request.args.get("expires", ""),
-                                               request.args.get("signature", ""))
+        problem = attachment_urls.link_problem(
+            key, attachment_id, variant, request.args.get("expires", ""), request.args.get("signature", "")
+        )
         if problem:
             raise Forbidden(problem)
         with our_errors():
@@ -157,13 +201,17 @@ def _ranged(stored, content_type: str, name: str) -> Response:
             stored.close()
 
     response = Response(chunks(), status=status, mimetype=content_type, direct_passthrough=True)
-    response.headers.update({
-        "Content-Length": str(stop - start), "Accept-Ranges": "bytes",
-        "Content-Disposition": _disposition(content_type, name),
-        # A file is data, never a page of ours: no sniffing it into HTML, no scripts if opened.
-        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
-        "Cache-Control": "private, max-age=300",
-    })
+    response.headers.update(
+        {
+            "Content-Length": str(stop - start),
+            "Accept-Ranges": "bytes",
+            "Content-Disposition": _disposition(content_type, name),
+            # A file is data, never a page of ours: no sniffing it into HTML, no scripts if opened.
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, max-age=300",
+        }
+    )
     if status == 206:
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{length}"
     return response

@@ -1,4 +1,5 @@
 """Announcements from the administration to many vendors, with read receipts."""
+
 from services.contracts import conversations as schemas
 
 from ..auth import signed

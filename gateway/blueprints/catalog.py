@@ -1,9 +1,9 @@
 """The storefront's pushes into the catalog, and the context a thread page shows."""
+
 from flask import request
 from flask.views import MethodView
 
-from services.common.access import (
-    ADMINISTRATION_ONLY, CATALOG_WRITERS_ONLY, may_search_vendors, may_write_catalog)
+from services.common.access import ADMINISTRATION_ONLY, CATALOG_WRITERS_ONLY, may_search_vendors, may_write_catalog
 from services.common.errors import Forbidden, ValidationFailed
 from services.contracts import catalog as schemas
 
@@ -11,8 +11,12 @@ from ..auth import current_caller, signed
 from ..edge import Blueprint
 from ..rpc import rpc
 
-blp = Blueprint("catalog", __name__, url_prefix="/v1",
-                description="The storefront's products, orders and vendors, and the context of an object")
+blp = Blueprint(
+    "catalog",
+    __name__,
+    url_prefix="/v1",
+    description="The storefront's products, orders and vendors, and the context of an object",
+)
 
 
 @blp.before_request
@@ -22,8 +26,11 @@ def only_the_storefront_writes():
     if request.method in ("PUT", "DELETE") and not may_write_catalog(current_caller()):
         raise Forbidden(CATALOG_WRITERS_ONLY)
     # Before the query is read, as above.
-    if request.method == "GET" and request.endpoint == "catalog.search_vendors" \
-            and not may_search_vendors(current_caller()):
+    if (
+        request.method == "GET"
+        and request.endpoint == "catalog.search_vendors"
+        and not may_search_vendors(current_caller())
+    ):
         raise Forbidden(ADMINISTRATION_ONLY)
 
 
@@ -31,8 +38,9 @@ def with_path_id(body: dict, id_field: str, path_id: str) -> dict:
     """The path names the record; an id in the body, when there is one, must name the same."""
     path_id = schemas.load_id(path_id, id_field)
     if body.get(id_field, path_id) != path_id:
-        raise ValidationFailed("The record's id is not the one in the path",
-                               {id_field: [f"Must be {path_id!r}, as in the path."]})
+        raise ValidationFailed(
+            "The record's id is not the one in the path", {id_field: [f"Must be {path_id!r}, as in the path."]}
+        )
     return {**body, id_field: path_id}
 
 
@@ -42,8 +50,7 @@ class Product(MethodView):
     @blp.response(200, schemas.ProductOut)
     def put(self, body, product_id):
         """Keep the storefront's product (CS-Cart's REST fields)."""
-        return rpc().catalog_context.upsert_product(signed(),
-                                                    with_path_id(body, "product_id", product_id))
+        return rpc().catalog_context.upsert_product(signed(), with_path_id(body, "product_id", product_id))
 
     @blp.response(204)
     def delete(self, product_id):
@@ -57,8 +64,7 @@ class Order(MethodView):
     @blp.response(200, schemas.OrderOut)
     def put(self, body, order_id):
         """Keep the storefront's order (CS-Cart's REST fields; `products` keyed by item id or a list)."""
-        return rpc().catalog_context.upsert_order(signed(),
-                                                  with_path_id(body, "order_id", order_id))
+        return rpc().catalog_context.upsert_order(signed(), with_path_id(body, "order_id", order_id))
 
     @blp.response(204)
     def delete(self, order_id):
@@ -81,8 +87,7 @@ class Vendor(MethodView):
     @blp.response(200, schemas.VendorOut)
     def put(self, body, company_id):
         """Keep the storefront's vendor (CS-Cart's REST fields)."""
-        return rpc().catalog_context.upsert_vendor(signed(),
-                                                   with_path_id(body, "company_id", company_id))
+        return rpc().catalog_context.upsert_vendor(signed(), with_path_id(body, "company_id", company_id))
 
     @blp.response(204)
     def delete(self, company_id):

@@ -1,6 +1,7 @@
 """The moderation of contact details: the messages held for review, the administration's
 decisions on them, and the record of every decision. The conversations service decides who
 may (services/common/access.py: the permission moderate_messages)."""
+
 from services.contracts import conversations as schemas
 
 from ..auth import signed

@@ -1,4 +1,5 @@
 """The in-app bell, mail preferences, and (for the administration) webhooks and failed mail."""
+
 import functools
 
 from flask.views import MethodView
@@ -11,8 +12,9 @@ from ..auth import current_caller, require_role, signed
 from ..edge import Blueprint
 from ..rpc import rpc
 
-blp = Blueprint("notifications", __name__, url_prefix="/v1",
-                description="Notifications: the bell, preferences, webhooks")
+blp = Blueprint(
+    "notifications", __name__, url_prefix="/v1", description="Notifications: the bell, preferences, webhooks"
+)
 
 
 @blp.route("/notifications")
@@ -22,8 +24,7 @@ def bell(query):
     """The caller's notifications, newest first, with the unread count (`unread=true` for the
     unread ones only). A vendor's are shared by the company's staff; the administration's by
     every admin."""
-    return rpc().notifications.list_notifications(signed(), query["unread"],
-                                                  query["cursor"], query["limit"])
+    return rpc().notifications.list_notifications(signed(), query["unread"], query["cursor"], query["limit"])
 
 
 @blp.route("/notifications/read", methods=["POST"])
@@ -61,11 +62,13 @@ def failed(query):
 def manages_webhooks(view):
     """Before the body is read: a caller who may not manage webhooks learns nothing from a 422.
     The service checks the caller again."""
+
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if not may_manage_webhooks(current_caller()):
             raise Forbidden("Webhooks are managed by admins with the manage_webhooks permission.")
         return view(*args, **kwargs)
+
     return checked
 
 
@@ -89,8 +92,7 @@ class Webhooks(MethodView):
         an endpoint past the marketplace's WEBHOOKS_MAX (admins with the `manage_webhooks`
         permission). Calls are made within a second or two of the event, one at a time per
         endpoint, with a 10 s timeout."""
-        return rpc().notifications.register_webhook(signed(), body["url"], body["events"],
-                                                    body["secret"])
+        return rpc().notifications.register_webhook(signed(), body["url"], body["events"], body["secret"])
 
 
 @blp.route("/webhooks/<webhook_id>", methods=["DELETE"])

@@ -1,4 +1,5 @@
 """Operations: liveness, readiness, metrics."""
+
 import hmac
 
 from flask import current_app, request
@@ -18,16 +19,20 @@ SERVICES = ("conversations", "catalog_context", "notifications")
 
 
 @blp.route("/healthz")
-@blp.doc(security=[], responses={"200": {"description": "`{\"status\": \"ok\"}`"}})
+@blp.doc(security=[], responses={"200": {"description": '`{"status": "ok"}`'}})
 def healthz():
     """The process is up."""
     return {"status": "ok"}
 
 
 @blp.route("/readyz")
-@blp.doc(security=[], responses={
-    "200": {"description": "`{\"status\": \"ready\", \"checks\": {<part>: true, ...}}`"},
-    "503": {"description": "`{\"status\": \"unavailable\", \"checks\": {...}}`: a part is down"}})
+@blp.doc(
+    security=[],
+    responses={
+        "200": {"description": '`{"status": "ready", "checks": {<part>: true, ...}}`'},
+        "503": {"description": '`{"status": "unavailable", "checks": {...}}`: a part is down'},
+    },
+)
 def readyz():
     """The broker and the database are reachable (`?services=all` also asks each service)."""
     settings = current_app.config["SETTINGS"]

@@ -1,4 +1,5 @@
 """Figures for the administration."""
+
 from services.contracts import conversations as schemas
 
 from ..auth import signed

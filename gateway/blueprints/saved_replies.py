@@ -1,5 +1,6 @@
 """Saved replies and the away message: what a vendor's staff (or the administration) send
 without writing it again. The conversations service decides who may (services/common/access.py)."""
+
 from flask.views import MethodView
 
 from services.contracts import conversations as schemas

@@ -37,8 +37,11 @@ def update(body):
     if not may_change_settings(caller):
         raise Forbidden("Changing the settings needs the permission manage_settings.")
     notification_rules = body.pop("notifications", None)
-    rules = (rpc().notifications.set_rules(signed(caller), notification_rules) if notification_rules
-             else rpc().notifications.get_rules(signed(caller)))
+    rules = (
+        rpc().notifications.set_rules(signed(caller), notification_rules)
+        if notification_rules
+        else rpc().notifications.get_rules(signed(caller))
+    )
     return {**rpc().conversations.update_settings(signed(caller), body), "notifications": rules}
 
 

@@ -1,4 +1,5 @@
 """Threads, messages, read state, bulk actions and the unread badge."""
+
 from flask import request
 from flask.views import MethodView
 
@@ -10,8 +11,12 @@ from ..rpc import rpc
 
 blp = Blueprint("threads", __name__, url_prefix="/v1", description="Conversations and their messages")
 
-IDEMPOTENCY = {"Idempotency-Key": {"description": "A retry with the same key returns the first answer "
-                                                  "and creates nothing new.", "schema": {"type": "string"}}}
+IDEMPOTENCY = {
+    "Idempotency-Key": {
+        "description": "A retry with the same key returns the first answer and creates nothing new.",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def idempotency_key():
@@ -29,8 +34,11 @@ class Threads(MethodView):
 
     @blp.arguments(schemas.NewThread)
     @blp.response(201, schemas.StartedThread)
-    @blp.alt_response(200, schema=schemas.StartedThread,
-                      description="An open thread of the same parties and object existed: the message was appended.")
+    @blp.alt_response(
+        200,
+        schema=schemas.StartedThread,
+        description="An open thread of the same parties and object existed: the message was appended.",
+    )
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"}}])
     def post(self, body):
         """Start a conversation, or continue the open one on the same object."""

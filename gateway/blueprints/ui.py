@@ -24,6 +24,7 @@ interface; the rest is how it loads).
 
 The demo pages (/ui/demo/...) are dev/'s: dev/demo.py, registered only beside the demo data.
 """
+
 import hashlib
 import os
 import re
@@ -46,20 +47,27 @@ VERSIONED_CACHE = "public, max-age=31536000, immutable"
 RELATIVE_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*)(['"])\./([a-z0-9][a-z0-9-]*\.js)\2""")
 VERSION = re.compile(r"[0-9a-f]{1,64}")
 
-blp = Blueprint("ui", __name__, url_prefix="/ui",
-                description="The web front: components for storefronts and portals")
+blp = Blueprint("ui", __name__, url_prefix="/ui", description="The web front: components for storefronts and portals")
 
 
 @blp.route(f"/{MODULE}")
-@blp.doc(security=[], responses={"200": {"description": "An ES module defining <mc-ask-question>, "
-                                                        "<mc-messages> and <mc-message-center> (it imports "
-                                                        "the modules beside it, under /ui/v/<version>/).",
-                                         "content": {"text/javascript": {"schema": {"type": "string"}}}}})
+@blp.doc(
+    security=[],
+    responses={
+        "200": {
+            "description": "An ES module defining <mc-ask-question>, "
+            "<mc-messages> and <mc-message-center> (it imports "
+            "the modules beside it, under /ui/v/<version>/).",
+            "content": {"text/javascript": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def module():
     """The Message Center web components (native ES modules, no build step): the entry."""
     modules, version = static_modules()
-    body = RELATIVE_IMPORT.sub(lambda match: f"{match[1]}{match[2]}./v/{version}/{match[3]}{match[2]}",
-                               modules[MODULE].decode("utf-8"))
+    body = RELATIVE_IMPORT.sub(
+        lambda match: f"{match[1]}{match[2]}./v/{version}/{match[3]}{match[2]}", modules[MODULE].decode("utf-8")
+    )
     return module_response(body.encode("utf-8"), f"public, max-age={MODULE_MAX_AGE}")
 
 

@@ -4,6 +4,7 @@ A record we keep is answered at once, even when old: if it is stale, a refresh i
 the background and the answer says how old it is. Only an object never seen before makes a
 caller wait for the storefront.
 """
+
 from services.common import cursors
 from services.common.clock import now
 from services.common.errors import NotFound, Unavailable, ValidationFailed
@@ -12,7 +13,6 @@ from services.common.events import CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DEL
 from . import context
 from .records import PULLED, PUSHED, CatalogRecords
 from .schemas import load_record
-
 
 
 class Catalog:
@@ -41,8 +41,7 @@ class Catalog:
             try:
                 return self._pull(object_type, object_id)
             except Unavailable as error:
-                raise Unavailable(f"{error}, and the {object_type} {object_id} has not been seen before",
-                                  error.details)
+                raise Unavailable(f"{error}, and the {object_type} {object_id} has not been seen before", error.details)
         if self.storefront.is_stale(record):
             self._refresh_later(object_type, object_id)
         return record
@@ -86,12 +85,20 @@ class Catalog:
         found, total = self.store.search_vendors(query["q"].strip(), query["status"], after, limit + 1)
         page = found[:limit]
         last = page[-1] if len(found) > limit else None
-        return {"items": page, "total": total,
-                "next_cursor": cursors.encode(last["name"], last["id"]) if last else None}
+        return {
+            "items": page,
+            "total": total,
+            "next_cursor": cursors.encode(last["name"], last["id"]) if last else None,
+        }
 
     def _resolved(self, object_type: str, record: dict) -> dict:
-        return context.resolved(object_type, record, self.storefront.links, self.storefront.is_stale(record),
-                                self.storefront.currency.as_context())
+        return context.resolved(
+            object_type,
+            record,
+            self.storefront.links,
+            self.storefront.is_stale(record),
+            self.storefront.currency.as_context(),
+        )
 
     def _pull(self, object_type: str, object_id: str) -> dict:
         if not self.storefront.pulls:

@@ -3,12 +3,14 @@
 Plain rules: no nameko, no pymongo, no HTTP. Records arrive in our shape (see schemas.py)
 and leave as the context, the short summary an inbox line shows, and how fresh they are.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from services.common.clock import isoformat
 from services.common.errors import ValidationFailed
+
 # The objects a thread can be about that have a record behind them; "none" has none.
 from services.contracts.catalog import OBJECT_TYPES
 
@@ -37,13 +39,15 @@ def check_object_type(object_type: str) -> str:
     if object_type not in OBJECT_TYPES:
         raise ValidationFailed(
             f"A thread about {object_type!r} has no context to show",
-            {"object_type": [f"Must be one of: {', '.join(OBJECT_TYPES)}."]})
+            {"object_type": [f"Must be one of: {', '.join(OBJECT_TYPES)}."]},
+        )
     return object_type
 
 
 @dataclass(frozen=True)
 class Links:
     """Where a reader goes from the context panel: the storefront's pages, the portal's orders."""
+
     storefront_url: str
     portal_url: str
 
@@ -91,8 +95,7 @@ def order_context(order: dict, links: Links) -> dict:
             "phone": order["customer_phone"],
         },
         "items": [
-            {"product_id": item["product_id"], "name": item["name"],
-             "amount": item["amount"], "price": item["price"]}
+            {"product_id": item["product_id"], "name": item["name"], "amount": item["amount"], "price": item["price"]}
             for item in order["items"]
         ],
         "url": links.order(order["id"]),

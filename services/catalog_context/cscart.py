@@ -5,6 +5,7 @@ with the record as JSON, behind HTTP basic auth (an administrator's email and AP
 Every failure to get an answer (refused, slow, 5xx, not JSON) is `Unavailable`; 404 is "no
 such object".
 """
+
 import logging
 import time
 from collections import OrderedDict
@@ -58,8 +59,10 @@ class CsCartApi:
         if answer.status_code == 404:
             return None
         if answer.status_code in (401, 403):
-            log.error("storefront API refused our credentials (%s): check CSCART_API_USER and CSCART_API_KEY",
-                      answer.status_code)
+            log.error(
+                "storefront API refused our credentials (%s): check CSCART_API_USER and CSCART_API_KEY",
+                answer.status_code,
+            )
         if answer.status_code != 200:
             raise Unavailable(f"The storefront's API answered {answer.status_code}")
         try:
@@ -104,8 +107,15 @@ class Lookups:
 class Storefront:
     """What a worker gets: links to the storefront's pages, and its API when one is set."""
 
-    def __init__(self, links: Links, api: CsCartApi | None, fresh_for: timedelta, refresher=None,
-                 lookups: Lookups | None = None, currency: Currency = Currency("USD")):
+    def __init__(
+        self,
+        links: Links,
+        api: CsCartApi | None,
+        fresh_for: timedelta,
+        refresher=None,
+        lookups: Lookups | None = None,
+        currency: Currency = Currency("USD"),
+    ):
         self.links = links
         self.currency = currency  # what its prices are in
         self.api = api
@@ -167,9 +177,17 @@ class StorefrontProvider(DependencyProvider):
         configured = all(credentials)
         if any(credentials) and not configured:
             log.warning("CSCART_API_URL, CSCART_API_USER and CSCART_API_KEY must all be set: not pulling")
-        self.api = (CsCartApi(settings.CSCART_API_URL, settings.CSCART_API_USER, settings.CSCART_API_KEY,
-                              settings.CSCART_CONNECT_TIMEOUT, settings.CSCART_READ_TIMEOUT)
-                    if configured else None)
+        self.api = (
+            CsCartApi(
+                settings.CSCART_API_URL,
+                settings.CSCART_API_USER,
+                settings.CSCART_API_KEY,
+                settings.CSCART_CONNECT_TIMEOUT,
+                settings.CSCART_READ_TIMEOUT,
+            )
+            if configured
+            else None
+        )
         self.refresher = Refresher(self.container)
         self.lookups = Lookups()
 

@@ -5,6 +5,7 @@ JSON of its `currencies` record: `currency_code`, `symbol`, `after` "Y"/"N", `de
 
 Plain rules: no nameko, no HTTP.
 """
+
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -31,7 +32,9 @@ def currency_setting(text: str) -> Currency:
     text = (text or "").strip()
     if not text.startswith("{"):
         if not CODE.match(text.upper()):
-            raise ValueError(f"CURRENCY must be a three-letter ISO 4217 code or CS-Cart's currency as JSON, not {text!r}")
+            raise ValueError(
+                f"CURRENCY must be a three-letter ISO 4217 code or CS-Cart's currency as JSON, not {text!r}"
+            )
         return Currency(text.upper())
     try:
         described = json.loads(text)

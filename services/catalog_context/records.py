@@ -6,6 +6,7 @@ storefront last told us about it (`fetched_at`, its freshness time) and when wha
 last changed (`updated_at`). The MongoDB adapter (store.py) and the in-memory fake of the
 tests both keep records by this rule, and pass the same contract tests.
 """
+
 from datetime import datetime
 from typing import Iterable, NamedTuple, Protocol
 
@@ -36,8 +37,9 @@ class CatalogRecords(Protocol):
     def vendors(self, status: str | None) -> list[dict]:
         """The vendors with this status (every vendor for None), by id."""
 
-    def search_vendors(self, name_part: str, status: str | None, after: tuple[str, str] | None,
-                       limit: int) -> tuple[list[dict], int]:
+    def search_vendors(
+        self, name_part: str, status: str | None, after: tuple[str, str] | None, limit: int
+    ) -> tuple[list[dict], int]:
         """Up to `limit` vendors whose name holds `name_part` in any case (every vendor for ""),
         with this status (any for None), by name then id, after the (name, id) `after`; and
         how many match in all."""
@@ -57,8 +59,16 @@ def kept_copy(before: dict | None, record: dict, source: str, at: datetime) -> S
         return None
     content = content_of(record)
     changed = before is None or content_of(before) != content
-    return Saved({"id": record["id"], **content, "source": source, "fetched_at": at,
-                  "updated_at": at if changed or before is None else before["updated_at"]}, changed)
+    return Saved(
+        {
+            "id": record["id"],
+            **content,
+            "source": source,
+            "fetched_at": at,
+            "updated_at": at if changed or before is None else before["updated_at"],
+        },
+        changed,
+    )
 
 
 def content_of(record: dict) -> dict:

@@ -4,14 +4,23 @@ The messages are the shared contract (services/contracts/catalog.py); this turns
 CS-Cart record into our record (`record_from_cscart`), the shape the store keeps, and loads
 and dumps with the contract's schemas.
 """
+
 from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 
 from services.common.errors import ValidationFailed
 from services.common.loading import load
-from services.contracts.catalog import ContextObject, OrderOut, OrderPush, ProductOut, ProductPush, Resolved, \
-    VendorOut, VendorPush
+from services.contracts.catalog import (
+    ContextObject,
+    OrderOut,
+    OrderPush,
+    ProductOut,
+    ProductPush,
+    Resolved,
+    VendorOut,
+    VendorPush,
+)
 
 PUSH_SCHEMAS = {"product": ProductPush, "order": OrderPush, "company": VendorPush}
 
@@ -49,12 +58,19 @@ def record_from_cscart(object_type: str, cscart: dict) -> dict:
             "customer_email": cscart["email"] or "",
             "customer_phone": cscart["phone"] or "",
             "total": cscart["total"],
-            "placed_at": (datetime.fromtimestamp(cscart["timestamp"], timezone.utc)
-                          if cscart["timestamp"] is not None else None),
+            "placed_at": (
+                datetime.fromtimestamp(cscart["timestamp"], timezone.utc) if cscart["timestamp"] is not None else None
+            ),
             "status": cscart["status"],
-            "items": [{"product_id": item["product_id"], "name": item["product"],
-                       "amount": item["amount"], "price": item["price"]}
-                      for item in cscart["products"]],
+            "items": [
+                {
+                    "product_id": item["product_id"],
+                    "name": item["product"],
+                    "amount": item["amount"],
+                    "price": item["price"],
+                }
+                for item in cscart["products"]
+            ],
         }
     return {
         "id": cscart["company_id"],

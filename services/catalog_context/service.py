@@ -1,9 +1,17 @@
 """The catalog_context service's entrypoints: load what comes in, call the catalog, dump."""
+
 from nameko.events import EventDispatcher
 
 from services.common.access import (
-    ADMINISTRATION_ONLY, CATALOG_WRITERS_ONLY, SERVICES_ONLY, may_read_directory, may_search_vendors,
-    may_see_context, may_see_vendor_address, may_write_catalog)
+    ADMINISTRATION_ONLY,
+    CATALOG_WRITERS_ONLY,
+    SERVICES_ONLY,
+    may_read_directory,
+    may_search_vendors,
+    may_see_context,
+    may_see_vendor_address,
+    may_write_catalog,
+)
 from services.common.caller import Caller
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, NotFound

@@ -2,6 +2,7 @@
 per object type, a record's id as `_id`. Which copy is kept is records.kept_copy's rule; here
 is only how it is written without losing a concurrent write.
 """
+
 import re
 from typing import cast
 
@@ -58,7 +59,8 @@ class CatalogStore:
                 # Only if nobody wrote in between: else compare again with what they wrote.
                 written = records.update_one(
                     {"_id": record["id"], "fetched_at": before["fetched_at"], "source": before["source"]},
-                    {"$set": document})
+                    {"$set": document},
+                )
                 if written.matched_count == 0:
                     continue
             return kept
@@ -71,8 +73,9 @@ class CatalogStore:
         query = {} if status is None else {"status": status}
         return [_record(document) for document in self.db.vendors.find(query).sort("_id", ASCENDING)]
 
-    def search_vendors(self, name_part: str, status: str | None, after: tuple[str, str] | None,
-                       limit: int) -> tuple[list[dict], int]:
+    def search_vendors(
+        self, name_part: str, status: str | None, after: tuple[str, str] | None, limit: int
+    ) -> tuple[list[dict], int]:
         query: dict[str, object] = {}
         if status is not None:
             query["status"] = status
@@ -82,8 +85,7 @@ class CatalogStore:
         page: dict[str, object] = query
         if after is not None:
             name, company_id = after
-            page = {"$and": [query, {"$or": [{"name": {"$gt": name}},
-                                             {"name": name, "_id": {"$gt": company_id}}]}]}
+            page = {"$and": [query, {"$or": [{"name": {"$gt": name}}, {"name": name, "_id": {"$gt": company_id}}]}]}
         found = self.db.vendors.find(page).sort([("name", ASCENDING), ("_id", ASCENDING)]).limit(limit)
         return [_record(document) for document in found], self.db.vendors.count_documents(query)
 

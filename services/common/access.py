@@ -14,6 +14,7 @@ has them all, restricted staff only those its token names. The system (the store
 and a service asking another) writes the catalog and reads the vendor directory, and nothing
 else here.
 """
+
 from dataclasses import dataclass
 
 from services.common.caller import Caller
@@ -23,8 +24,7 @@ VENDOR_TO_ADMIN = "vendor_to_admin"
 TYPES = (VENDOR_TO_CUSTOMER, VENDOR_TO_ADMIN)
 
 GROUPS = ("vendor", "order", "admin")
-PERMISSION_OF_GROUP = {"vendor": "vendor_communication", "order": "order_communication",
-                       "admin": "admin_communication"}
+PERMISSION_OF_GROUP = {"vendor": "vendor_communication", "order": "order_communication", "admin": "admin_communication"}
 
 
 def group_of(thread_type: str, object_type: str) -> str:
@@ -91,6 +91,7 @@ def visible_groups(caller: Caller) -> list[str]:
 class Reach:
     """The threads a caller's inbox may hold: exactly those `may_view` allows, status aside.
     None leaves a field open; `nothing` is the reach of a caller with no inbox."""
+
     company_id: str | None = None
     customer_id: str | None = None
     types: tuple[str, ...] | None = None
@@ -161,8 +162,11 @@ def may_keep_saved_replies(caller: Caller) -> bool:
 
 def may_set_away_message(caller: Caller) -> bool:
     """A vendor's staff who answer customers set their company's automatic reply."""
-    return caller.role == "vendor" and bool(caller.company_id) and (
-        may_manage_group(caller, "vendor") or may_manage_group(caller, "order"))
+    return (
+        caller.role == "vendor"
+        and bool(caller.company_id)
+        and (may_manage_group(caller, "vendor") or may_manage_group(caller, "order"))
+    )
 
 
 def may_read_away_message(caller: Caller, company_id: str) -> bool:
@@ -233,8 +237,8 @@ def may_write_catalog(caller: Caller) -> bool:
     return caller.role == "system" or may_administer(caller, "manage_catalog")
 
 
-ADMINISTRATION_ONLY = ("Only the administration (permission view_admin_communication) "
-                       "searches the vendors.")
+ADMINISTRATION_ONLY = "Only the administration (permission view_admin_communication) searches the vendors."
 SERVICES_ONLY = "Only the Message Center's own services read the vendor directory."
-CATALOG_WRITERS_ONLY = ("Only the storefront's sync and the administration (permission manage_catalog) "
-                        "change the catalog.")
+CATALOG_WRITERS_ONLY = (
+    "Only the storefront's sync and the administration (permission manage_catalog) change the catalog."
+)

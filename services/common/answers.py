@@ -1,5 +1,6 @@
 """The one style of answer schema: a service dumps its answer with it, once, into the wire form
 the gateway forwards unchanged."""
+
 from marshmallow import Schema, pre_dump
 
 

@@ -15,6 +15,7 @@ A file document (`attachments.files`) of an upload:
 An `original` is what was kept (services/common/intake.py: an image written again, a PDF as it
 came); a `thumbnail` belongs to its original (`metadata.original_id`) and goes with it.
 """
+
 import io
 
 from gridfs import GridFSBucket, GridIn
@@ -81,8 +82,8 @@ class StoredFile(io.RawIOBase):
             if chunk is None:
                 raise NoFile(f"chunk {number} of {self.file_id!r} is missing")
             self.held = (number, bytes(chunk["data"]))
-        data = self.held[1][start:start + len(buffer)]
-        buffer[:len(data)] = data
+        data = self.held[1][start : start + len(buffer)]
+        buffer[: len(data)] = data
         self.position += len(data)
         return len(data)
 
@@ -108,12 +109,24 @@ def posted_original(db, file_id: str) -> dict | None:
 
 
 def metadata(variant: str, content_type: str | None, owner: dict, expires_at, **more) -> dict:
-    return {"variant": variant, "content_type": content_type, "owner": owner, "expires_at": expires_at,
-            "thumbnail_id": None, "thread_id": None, "message_id": None, **more}
+    return {
+        "variant": variant,
+        "content_type": content_type,
+        "owner": owner,
+        "expires_at": expires_at,
+        "thumbnail_id": None,
+        "thread_id": None,
+        "message_id": None,
+        **more,
+    }
 
 
 def described(document: dict) -> dict:
     """What a message keeps of a file it uses, and an upload's answer says."""
-    return {"id": document["_id"], "name": document["filename"], "size": document["length"],
-            "content_type": document["metadata"]["content_type"],
-            "thumbnail": document["metadata"].get("thumbnail_id") is not None}
+    return {
+        "id": document["_id"],
+        "name": document["filename"],
+        "size": document["length"],
+        "content_type": document["metadata"]["content_type"],
+        "thumbnail": document["metadata"].get("thumbnail_id") is not None,
+    }

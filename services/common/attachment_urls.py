@@ -9,6 +9,7 @@ The key is ATTACHMENT_URL_KEY, or, unset, one derived from CALLER_SIGNING_KEY, w
 sides hold already: derived under its own label, so a link's signature can never pass as a
 caller's, nor the other way round.
 """
+
 import hashlib
 import hmac
 import time
@@ -41,8 +42,9 @@ def signed_path(key: str, attachment_id: str, variant: str = "original", now: fl
     return f"{path(attachment_id, variant)}?{query}"
 
 
-def link_problem(key: str, attachment_id: str, variant: str, expires: str, signature: str,
-                 now: float | None = None) -> str | None:
+def link_problem(
+    key: str, attachment_id: str, variant: str, expires: str, signature: str, now: float | None = None
+) -> str | None:
     """Why a link does not open the file; None when it does."""
     try:
         until = int(expires)

@@ -1,5 +1,6 @@
 """Who is calling: the identity the gateway reads from the token and passes over RPC, signed
 (services/common/signing.py); `from_dict` is for callers already trusted (verified, or stored)."""
+
 from dataclasses import asdict, dataclass, field
 
 ROLES = ("customer", "vendor", "admin", "system")

@@ -5,6 +5,7 @@ vendor's address. Both ask as a named system caller (services/common/caller.py),
 CALLER_SIGNING_KEY like any caller, so the catalog can tell which service asked; each call
 within a deadline (deadlines.py).
 """
+
 from .caller import Caller
 from .events import CATALOG
 from .remembered import Remembered

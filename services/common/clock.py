@@ -7,6 +7,7 @@ Ids are 24 hex digits in MongoDB's ObjectId layout (any server and any reader ta
 text): 4 bytes of seconds, 5 random bytes drawn once per process, a 3-byte counter. So they
 sort by creation time, which keyset pagination relies on, and two processes never collide.
 """
+
 import hashlib
 import itertools
 import os

@@ -4,6 +4,7 @@ A nameko container's config (the YAML given to `nameko run`, or a test's dict) i
 then the process environment, then the default, so the same code serves a deployment, the
 development run and the tests.
 """
+
 import os
 from dataclasses import dataclass, fields
 from typing import Any, Mapping

@@ -7,6 +7,7 @@ one of the two waits for an answer that never comes, and the process never exits
 killed parent's threads ends, dev/parent.py). A second SIGTERM from an operator or a supervisor
 does the same. Here a later stop waits for the one under way.
 """
+
 from eventlet.event import Event
 from nameko.containers import ServiceContainer
 

@@ -6,6 +6,7 @@ makes: the conversations service's events carry it to the notifications service,
 it into each mail's and webhook call's headers (`X-Correlation-ID`). Every process notes the id of the work it is
 doing for its log lines (services/common/logs.py).
 """
+
 import re
 import threading
 import uuid

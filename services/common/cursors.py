@@ -4,10 +4,12 @@ A cursor is opaque to clients (they pass back `next_cursor`); what its strings m
 to the page that made it (services/conversations/pagination.py: a sort value, an id and the
 moment of the first page; the notifications bell: the last id seen).
 """
+
 import base64
 import json
 
 from services.common.errors import ValidationFailed
+
 
 def encode(*parts: str) -> str:
     raw = json.dumps(list(parts), separators=(",", ":")).encode()

@@ -4,6 +4,7 @@ nameko's service-to-service RPC waits for ever. A service that is down or slow m
 become a clear `Unavailable` (a 503 at the gateway; for notifications, an event tried again
 later), never a request hanging until the gateway gives up, nor a process that exits.
 """
+
 import eventlet
 from nameko.exceptions import UnknownService
 

@@ -17,6 +17,7 @@ broadcast handlers' queues, the push process's. A queue keeps the type it was de
 with: an existing classic queue of the same name makes the service fail to start with
 PRECONDITION_FAILED (README "Reliability": drain, delete, start).
 """
+
 import logging
 
 from nameko.events import EventHandler as NamekoEventHandler
@@ -40,8 +41,12 @@ class AnswerDroppingRpcConsumer(RpcConsumer):
         try:
             return super().handle_result(message, result, exc_info)
         except Exception as error:  # any failure to answer must not stop the service
-            log.warning("the answer to %s could not be sent (%s: %s); the caller will retry",
-                        message.delivery_info.get("routing_key"), type(error).__name__, error)
+            log.warning(
+                "the answer to %s could not be sent (%s: %s); the caller will retry",
+                message.delivery_info.get("routing_key"),
+                type(error).__name__,
+                error,
+            )
             return result, exc_info
 
     def setup(self):
@@ -52,6 +57,7 @@ class AnswerDroppingRpcConsumer(RpcConsumer):
 class Rpc(NamekoRpc):
     """A refusal the caller is told about (a MessageCenterError: 404, 403, 422, ...) is expected:
     logged as one line (services/common/logs.py), not as a worker's failure."""
+
     rpc_consumer = AnswerDroppingRpcConsumer()
 
     def __init__(self, expected_exceptions=MessageCenterError, **kwargs):
@@ -71,8 +77,12 @@ class EventHandler(NamekoEventHandler):
         try:
             super().handle_message_processed(message, result, exc_info)
         except Exception as error:
-            log.warning("the event %s could not be acknowledged (%s: %s); the broker will deliver it again",
-                        message.delivery_info.get("routing_key"), type(error).__name__, error)
+            log.warning(
+                "the event %s could not be acknowledged (%s: %s); the broker will deliver it again",
+                message.delivery_info.get("routing_key"),
+                type(error).__name__,
+                error,
+            )
 
 
 rpc = Rpc.decorator

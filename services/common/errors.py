@@ -3,6 +3,7 @@
 `deserialize_to_instance` makes nameko rebuild these on the caller's side with their
 arguments, so the gateway maps them to HTTP statuses in one place.
 """
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -32,6 +33,7 @@ class Forbidden(MessageCenterError):
 @deserialize_to_instance
 class Gone(MessageCenterError):
     """What was given once no longer answers (a reply address past its days)."""
+
     code, status = "gone", 410
 
 
@@ -43,18 +45,21 @@ class Conflict(MessageCenterError):
 @deserialize_to_instance
 class ValidationFailed(MessageCenterError):
     """`details` maps each field to its messages, as the contract's 422 does."""
+
     code, status = "validation_error", 422
 
 
 @deserialize_to_instance
 class QuotaExceeded(MessageCenterError):
     """What one person holds is at its bound (their uploads no message carries yet)."""
+
     code, status = "quota_exceeded", 413
 
 
 @deserialize_to_instance
 class Unavailable(MessageCenterError):
     """A dependency (database, broker, another service, the storefront) cannot answer now."""
+
     code, status = "unavailable", 503
 
 
@@ -67,10 +72,12 @@ class DatabaseAway(Unavailable):
 @deserialize_to_instance
 class DatabaseFailed(MessageCenterError):
     """The database refused a command for another cause than being away (a fault of ours)."""
+
     code, status = "internal_error", 500
 
 
 @deserialize_to_instance
 class RateLimited(MessageCenterError):
     """One caller sent more than its share; `details["retry_after"]` says when to come back."""
+
     code, status = "rate_limited", 429

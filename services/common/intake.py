@@ -22,6 +22,7 @@ crafted file is a 422 `unreadable_file`, never a 500.
 Decoding holds an image's pixels (at most ATTACHMENT_MAX_PIXELS × 4 bytes), so a process
 decodes two images at a time at most.
 """
+
 import re
 import shutil
 import tempfile
@@ -39,8 +40,13 @@ from services.common.errors import MessageCenterError, ValidationFailed
 SNIFF_BYTES = 262  # filetype reads no further
 THUMBNAIL_PIXELS = 320
 NAME_MAX = 200
-EXTENSION = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
-             "application/pdf": ".pdf"}
+EXTENSION = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+    "application/pdf": ".pdf",
+}
 PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 CONTENT_TYPE = {pillow: content_type for content_type, pillow in PILLOW_FORMAT.items()}
 DECODING = threading.BoundedSemaphore(2)
@@ -65,6 +71,7 @@ class FileTooLarge(MessageCenterError):
 
 class UnreadableFile(ValidationFailed):
     """The bytes say an image, and no decoder makes one of them: damaged, truncated or crafted."""
+
     code = "unreadable_file"
 
     def __init__(self, problem: object):
@@ -101,14 +108,19 @@ class _Judged:
         kind = filetype.guess(source.read(SNIFF_BYTES))
         content_type = kind.mime if kind else None
         if content_type not in attachment_files.ACCEPTED_TYPES:
-            raise UnsupportedFile("Only JPEG, PNG, WebP and GIF images and PDF documents can be attached; "
-                                  "this file is none of them.",
-                                  {"file": [f"Not an accepted kind of file ({content_type or 'unknown'})."]})
+            raise UnsupportedFile(
+                "Only JPEG, PNG, WebP and GIF images and PDF documents can be attached; this file is none of them.",
+                {"file": [f"Not an accepted kind of file ({content_type or 'unknown'})."]},
+            )
         name = _named_as(self.name, content_type)
         source.seek(0)
         if content_type == "application/pdf":
-            return self._write(new_id(), name, source, attachment_files.metadata(
-                "original", content_type, self.owner, self.expires, thumbnail_id=None))
+            return self._write(
+                new_id(),
+                name,
+                source,
+                attachment_files.metadata("original", content_type, self.owner, self.expires, thumbnail_id=None),
+            )
         with DECODING:
             return self._keep_image(source, name, content_type)
 
@@ -117,11 +129,23 @@ class _Judged:
         upload_id, thumbnail_id = new_id(), new_id()
         thumbnail, thumbnail_format, original = self._encoded(image, content_type, animated)
         with thumbnail, original:
-            self._write(thumbnail_id, "thumbnail", thumbnail, attachment_files.metadata(
-                "thumbnail", CONTENT_TYPE[thumbnail_format], self.owner, None, original_id=upload_id))
+            self._write(
+                thumbnail_id,
+                "thumbnail",
+                thumbnail,
+                attachment_files.metadata(
+                    "thumbnail", CONTENT_TYPE[thumbnail_format], self.owner, None, original_id=upload_id
+                ),
+            )
             try:
-                return self._write(upload_id, name, original, attachment_files.metadata(
-                    "original", content_type, self.owner, self.expires, thumbnail_id=thumbnail_id))
+                return self._write(
+                    upload_id,
+                    name,
+                    original,
+                    attachment_files.metadata(
+                        "original", content_type, self.owner, self.expires, thumbnail_id=thumbnail_id
+                    ),
+                )
             except BaseException:
                 attachment_files.bucket(self.db).delete(thumbnail_id)  # nothing else would ever remove it
                 raise
@@ -129,8 +153,10 @@ class _Judged:
     def _opened(self, source, content_type: str) -> tuple[Image.Image, bool]:
         """The image, judged by its header alone, and whether it is an animation to keep whole."""
         pixels, most_frames = self.settings.ATTACHMENT_MAX_PIXELS, self.settings.ATTACHMENT_MAX_FRAMES
-        bomb = ValidationFailed(f"The image is too large: at most {pixels:,} pixels, every frame counted.",
-                                {"file": [f"At most {pixels} pixels (frames × width × height)."]})
+        bomb = ValidationFailed(
+            f"The image is too large: at most {pixels:,} pixels, every frame counted.",
+            {"file": [f"At most {pixels} pixels (frames × width × height)."]},
+        )
         # Pillow refuses twice its limit as it opens; between once and twice it only warns, and
         # the check below refuses (a warnings filter would be process-wide, across threads).
         Image.MAX_IMAGE_PIXELS = pixels
@@ -143,8 +169,10 @@ class _Judged:
         except Exception as error:  # a crafted header can make a decoder raise anything
             raise UnreadableFile(error)
         if frames > most_frames:
-            raise ValidationFailed(f"The image has too many frames: at most {most_frames}.",
-                                   {"file": [f"At most {most_frames} frames ({frames} sent)."]})
+            raise ValidationFailed(
+                f"The image has too many frames: at most {most_frames}.",
+                {"file": [f"At most {most_frames} frames ({frames} sent)."]},
+            )
         if frames * image.width * image.height > pixels:  # the header says so: nothing is decoded yet
             raise bomb
         return image, frames > 1
@@ -156,8 +184,11 @@ class _Judged:
         try:
             if not animated:
                 image = ImageOps.exif_transpose(image)  # the EXIF goes; the way up it gave stays
-            image.info = {key: value for key, value in image.info.items()
-                          if key in ("transparency", "duration", "loop", "background", "icc_profile")}
+            image.info = {
+                key: value
+                for key, value in image.info.items()
+                if key in ("transparency", "duration", "loop", "background", "icc_profile")
+            }
             small = _thumbnail(image, animated)
             thumbnail_format = "PNG" if small.mode in ("RGBA", "LA", "P") else "JPEG"
             thumbnail = _encode(small, thumbnail_format)

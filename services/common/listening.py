@@ -4,6 +4,7 @@ split the pages between the two. No process here sets SO_REUSEPORT, so a port an
 cannot be bound, and the process stops at once, saying which port and setting, rather than
 serve beside another or half start.
 """
+
 import contextlib
 import errno
 
@@ -16,5 +17,7 @@ def port_of_our_own(process: str, setting: str, host: str, port: int):
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
-        raise SystemExit(f"{process} refuses to start: {host}:{port} ({setting}) is in use by another process; "
-                         "stop it, or set another port") from None
+        raise SystemExit(
+            f"{process} refuses to start: {host}:{port} ({setting}) is in use by another process; "
+            "stop it, or set another port"
+        ) from None

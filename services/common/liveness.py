@@ -5,6 +5,7 @@ broker or a database that is away, so liveness must not ask either of them (read
 A fresh heartbeat shows that the process's event loop still turns, which is what liveness
 means; `python -m services.common.probe --alive` reads its age.
 """
+
 import logging
 from pathlib import Path
 

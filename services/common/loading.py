@@ -4,6 +4,7 @@ Every service loads its RPC input with this (and the gateway's 422 has the same 
 flask-smorest at the edge): `details` maps each field to its messages, a whole-body problem
 to `_schema`.
 """
+
 from marshmallow import Schema, ValidationError
 
 from services.common.errors import ValidationFailed

@@ -5,6 +5,7 @@ request carries its correlation id (services/common/correlation.py).
 nameko's services take it through config.yml's LOGGING, gunicorn through `logconfig_dict`,
 the other processes through `configure`: all from `dict_config`.
 """
+
 import logging
 import logging.config
 
@@ -49,8 +50,9 @@ def dict_config(level: str = "INFO", kind: str = "plain") -> dict:
         "disable_existing_loggers": False,
         "filters": {"correlation": {"()": WithCorrelation}, "refusals": {"()": RefusalsInOneLine}},
         "formatters": {"chosen": {"()": formatter, "kind": kind}},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "chosen",
-                                 "filters": ["correlation", "refusals"]}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "chosen", "filters": ["correlation", "refusals"]}
+        },
         "root": {"level": level, "handlers": ["console"]},
     }
 

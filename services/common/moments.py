@@ -1,4 +1,5 @@
 """The one time field: ISO-8601 in, the contract's ISO-8601 UTC with milliseconds out."""
+
 from datetime import datetime, timezone
 
 from marshmallow import fields
@@ -21,6 +22,8 @@ class Moment(fields.AwareDateTime):
         if value is None:
             return None
         if not isinstance(value, datetime):
-            raise TypeError(f"{attr or 'A Moment'} is {type(value).__name__}, not a datetime: "
-                            "an answer dumped twice, or a time nobody loaded")
+            raise TypeError(
+                f"{attr or 'A Moment'} is {type(value).__name__}, not a datetime: "
+                "an answer dumped twice, or a time nobody loaded"
+            )
         return isoformat(value)

@@ -3,6 +3,7 @@
 Each worker gets the service's store (a small object with domain verbs), never the raw
 client. A store class names its indexes in `create_indexes(db)`.
 """
+
 import contextlib
 import functools
 import logging
@@ -39,8 +40,11 @@ SOCKET_MS = 30000
 REPLICA_SET_DEFAULTS = {"w": "majority", "retryWrites": True, "readPreference": "primary"}
 
 
-COMMANDS = Counter("message_center_database_commands_total",
-                   "Commands this process sent to the database, by name (insert, update, find, …)", ["command"])
+COMMANDS = Counter(
+    "message_center_database_commands_total",
+    "Commands this process sent to the database, by name (insert, update, find, …)",
+    ["command"],
+)
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -60,11 +64,19 @@ class CommandCounter(monitoring.CommandListener):
 
 def connect(settings) -> MongoClient:
     given = {name.lower() for name in uri_parser.parse_uri(settings.MONGO_URI)["options"]}
-    defaults: dict[str, Any] = {name: value for name, value in REPLICA_SET_DEFAULTS.items()
-                                if name.lower() not in given}
-    return MongoClient(settings.MONGO_URI, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_MS,
-                       connectTimeoutMS=CONNECT_MS, socketTimeoutMS=SOCKET_MS, appname="message-center",
-                       event_listeners=[CommandCounter()], **defaults)
+    defaults: dict[str, Any] = {
+        name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given
+    }
+    return MongoClient(
+        settings.MONGO_URI,
+        tz_aware=True,
+        serverSelectionTimeoutMS=SERVER_SELECTION_MS,
+        connectTimeoutMS=CONNECT_MS,
+        socketTimeoutMS=SOCKET_MS,
+        appname="message-center",
+        event_listeners=[CommandCounter()],
+        **defaults,
+    )
 
 
 def answers(uri: str) -> bool:
@@ -79,8 +91,7 @@ def answers(uri: str) -> bool:
         client.close()
 
 
-def until_reachable(work, what: str, first_delay: float, longest_delay: float,
-                    give_up_after: float | None = None):
+def until_reachable(work, what: str, first_delay: float, longest_delay: float, give_up_after: float | None = None):
     """`work()`, done again while the database cannot be reached, after a delay doubling from
     `first_delay` to `longest_delay`; its last failure is raised once the next try would come
     later than `give_up_after` seconds from now (never, when None)."""
@@ -165,6 +176,7 @@ class speaking_ours:
         def translated(*args, **kwargs):
             with our_errors():
                 return verb(*args, **kwargs)
+
         return translated
 
 
@@ -188,8 +200,9 @@ class Mongo(DependencyProvider):
         # Before the service takes any work (unique indexes keep it from doubling any). A
         # database that is away holds the start back, and the process waits for it rather than
         # exiting: alive, not ready (its health RPC is not served yet).
-        until_reachable(lambda: self.store_class.create_indexes(self.db), "starting",
-                        first_delay=1.0, longest_delay=15.0)
+        until_reachable(
+            lambda: self.store_class.create_indexes(self.db), "starting", first_delay=1.0, longest_delay=15.0
+        )
 
     def stop(self):
         if self.client is not None:
@@ -201,4 +214,3 @@ class Mongo(DependencyProvider):
     def get_dependency(self, worker_ctx):
         store = self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
         return speaking_ours(store) if self.ours else store
-

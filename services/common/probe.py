@@ -9,6 +9,7 @@ process is up, connected, and has a worker free to answer. Exit status 0 when it
 heartbeat file (services/common/liveness.py), so a broker or database outage, which a restart
 would not cure, never fails it.
 """
+
 import argparse
 import os
 import sys
@@ -33,8 +34,7 @@ def service_answers(service_name: str, amqp_uri: str, timeout: float = DEFAULT_T
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout) as cluster:
             healthy = cluster[service_name].health()
     except Exception as error:  # any failure at all means "not healthy", never a traceback
-        print(f"{service_name} did not answer health(): {type(error).__name__}: {error}",
-              file=sys.stderr)
+        print(f"{service_name} did not answer health(): {type(error).__name__}: {error}", file=sys.stderr)
         return False
     if healthy is not True:
         print(f"{service_name} answered health() with {healthy!r}", file=sys.stderr)
@@ -48,8 +48,11 @@ def heartbeat_is_fresh(heartbeat_file: str, max_age: float) -> bool:
         print(f"no heartbeat: {error}", file=sys.stderr)
         return False
     if age > max_age:
-        print(f"the heartbeat in {heartbeat_file} is {age:.1f} s old (more than {max_age:g} s): "
-              f"the service's event loop is stuck or has stopped", file=sys.stderr)
+        print(
+            f"the heartbeat in {heartbeat_file} is {age:.1f} s old (more than {max_age:g} s): "
+            f"the service's event loop is stuck or has stopped",
+            file=sys.stderr,
+        )
         return False
     return True
 
@@ -58,14 +61,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m services.common.probe",
         description="Exit 0 when the service answers health() (readiness), or with --alive, "
-                    "when its heartbeat is fresh (liveness).")
+        "when its heartbeat is fresh (liveness).",
+    )
     parser.add_argument("service_name", nargs="?")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help="seconds to wait for the answer (default %(default)s)")
-    parser.add_argument("--alive", action="store_true",
-                        help="read the heartbeat file (LIVENESS_FILE) only, never the broker")
-    parser.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE,
-                        help="seconds a heartbeat stays fresh (default %(default)s)")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the answer (default %(default)s)"
+    )
+    parser.add_argument(
+        "--alive", action="store_true", help="read the heartbeat file (LIVENESS_FILE) only, never the broker"
+    )
+    parser.add_argument(
+        "--max-age", type=float, default=DEFAULT_MAX_AGE, help="seconds a heartbeat stays fresh (default %(default)s)"
+    )
     arguments = parser.parse_args(argv)
     if arguments.alive == (arguments.service_name is not None):
         parser.error("name a service, or give --alive")

@@ -6,6 +6,7 @@ A change made through this process forgets the value at once; one made through a
 shows there within the value's lifetime (or at once, where an event announces it). Values are
 handed out as copies, so a caller changing its copy changes nothing kept.
 """
+
 import copy
 import threading
 

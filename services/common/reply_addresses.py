@@ -11,6 +11,7 @@ ours (guessed, changed, cut) is refused before anything else is read.
 that lower- or upper-cases local parts changes nothing. 80 bits of signature: a guess is
 checked offline by nobody but us, one SMTP transaction at a time.
 """
+
 import base64
 import binascii
 import hashlib
@@ -48,7 +49,7 @@ def address_id_of(address: str, domain: str, key: str) -> str | None:
 def address_id_of_token(local: str, key: str) -> str | None:
     if not local.lower().startswith(LOCAL_PREFIX):
         return None
-    token = local[len(LOCAL_PREFIX):]
+    token = local[len(LOCAL_PREFIX) :]
     if len(token) != TOKEN_LENGTH:
         return None
     try:

@@ -14,6 +14,7 @@ new client is started only once the broker's port answers a plain connect.
 Each call carries the thread's correlation id (services/common/correlation.py) in nameko's
 context data, which nameko passes on from there to the calls and events it causes.
 """
+
 import socket
 import threading
 
@@ -100,7 +101,8 @@ class ThreadClients:
 def check_broker_listens(amqp_uri: str) -> None:
     address = parse_url(amqp_uri)
     try:
-        socket.create_connection((address["hostname"] or "127.0.0.1", address["port"] or 5672),
-                                 timeout=BROKER_CONNECT_SECONDS).close()
+        socket.create_connection(
+            (address["hostname"] or "127.0.0.1", address["port"] or 5672), timeout=BROKER_CONNECT_SECONDS
+        ).close()
     except OSError as error:
         raise BrokerAway(f"the broker does not answer: {error}") from None

@@ -2,24 +2,34 @@
 JWT_SECRET, the callers' tokens (whoever knows it can mint any caller, an admin included), and
 CALLER_SIGNING_KEY, the caller the gateway hands the services over the broker (whoever knows
 it can pass as any caller to any service). A process refuses to start on a guessable one."""
+
 import logging
 
-from services.common.config import (DEVELOPMENT_CALLER_SIGNING_KEY, DEVELOPMENT_JWT_SECRET,
-                                    DEVELOPMENT_REPLY_SIGNING_KEY, Settings)
+from services.common.config import (
+    DEVELOPMENT_CALLER_SIGNING_KEY,
+    DEVELOPMENT_JWT_SECRET,
+    DEVELOPMENT_REPLY_SIGNING_KEY,
+    Settings,
+)
 
 MIN_SECRET_BYTES = 32
 # The shipped examples' markers (k8s/base/secret.yaml, docker-compose.yml, the built-in keys).
 PLACEHOLDER_MARKS = ("replace-me", "change-me")
 # Each key's built-in development value, which is public, and what a weak one gives away.
-BUILT_IN = {"JWT_SECRET": DEVELOPMENT_JWT_SECRET, "CALLER_SIGNING_KEY": DEVELOPMENT_CALLER_SIGNING_KEY,
-            "ATTACHMENT_URL_KEY": None,  # unset, it is derived from CALLER_SIGNING_KEY
-            "REPLY_SIGNING_KEY": DEVELOPMENT_REPLY_SIGNING_KEY,
-            "INBOUND_HTTP_SIGNING_KEY": None}  # unset, POST /v1/inbound-mail is not served
-AT_RISK = {"JWT_SECRET": "anyone can mint tokens",
-           "CALLER_SIGNING_KEY": "anyone who reaches the broker can pass as any caller",
-           "ATTACHMENT_URL_KEY": "anyone can make download links to any attachment",
-           "REPLY_SIGNING_KEY": "anyone who knows a person's address can make reply addresses that post as them",
-           "INBOUND_HTTP_SIGNING_KEY": "anyone can hand the inbound process mail as the mail provider"}
+BUILT_IN = {
+    "JWT_SECRET": DEVELOPMENT_JWT_SECRET,
+    "CALLER_SIGNING_KEY": DEVELOPMENT_CALLER_SIGNING_KEY,
+    "ATTACHMENT_URL_KEY": None,  # unset, it is derived from CALLER_SIGNING_KEY
+    "REPLY_SIGNING_KEY": DEVELOPMENT_REPLY_SIGNING_KEY,
+    "INBOUND_HTTP_SIGNING_KEY": None,
+}  # unset, POST /v1/inbound-mail is not served
+AT_RISK = {
+    "JWT_SECRET": "anyone can mint tokens",
+    "CALLER_SIGNING_KEY": "anyone who reaches the broker can pass as any caller",
+    "ATTACHMENT_URL_KEY": "anyone can make download links to any attachment",
+    "REPLY_SIGNING_KEY": "anyone who knows a person's address can make reply addresses that post as them",
+    "INBOUND_HTTP_SIGNING_KEY": "anyone can hand the inbound process mail as the mail provider",
+}
 
 
 class WeakSecret(RuntimeError):
@@ -47,7 +57,12 @@ def check_signing_secret(settings: Settings, log: logging.Logger, name: str = "J
     if weakness is None:
         return
     if not settings.DEVELOPMENT_MODE:
-        raise WeakSecret(f"{weakness}. Set {name} to a random string of at least "
-                         f"{MIN_SECRET_BYTES} bytes, or DEVELOPMENT_MODE=true on a development machine.")
-    log.warning("%s: %s. Accepted only because DEVELOPMENT_MODE is set; "
-                "never let real users reach this process.", weakness, AT_RISK[name])
+        raise WeakSecret(
+            f"{weakness}. Set {name} to a random string of at least "
+            f"{MIN_SECRET_BYTES} bytes, or DEVELOPMENT_MODE=true on a development machine."
+        )
+    log.warning(
+        "%s: %s. Accepted only because DEVELOPMENT_MODE is set; never let real users reach this process.",
+        weakness,
+        AT_RISK[name],
+    )

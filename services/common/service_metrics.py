@@ -6,6 +6,7 @@ caller was told about: a 404, a 403, a 422, see services/common/entrypoints.py) 
 (anything else: a bug, or a dependency away). Services add counters of their own work beside
 these (mails sent, rate-limit refusals, events relayed) in their own modules.
 """
+
 import logging
 import threading
 import time
@@ -21,10 +22,14 @@ from .errors import MessageCenterError
 
 log = logging.getLogger(__name__)
 
-WORK = Counter("message_center_entrypoint_calls_total", "Entrypoint calls of a service, by outcome",
-               ["service", "entrypoint", "kind", "outcome"])
-WORK_SECONDS = Histogram("message_center_entrypoint_seconds", "Time an entrypoint of a service took",
-                         ["service", "entrypoint", "kind"])
+WORK = Counter(
+    "message_center_entrypoint_calls_total",
+    "Entrypoint calls of a service, by outcome",
+    ["service", "entrypoint", "kind", "outcome"],
+)
+WORK_SECONDS = Histogram(
+    "message_center_entrypoint_seconds", "Time an entrypoint of a service took", ["service", "entrypoint", "kind"]
+)
 
 _serving = threading.Lock()
 _served_on = None

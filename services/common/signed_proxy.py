@@ -5,6 +5,7 @@ can tell who asks, and ends within `deadlines.deadline`, so a service that is aw
 `Unavailable` rather than a wait for ever. The catalog client (catalog_client.py) and the
 notifications' conversations client are both this, with their own verbs.
 """
+
 from nameko.rpc import RpcProxy
 
 from .caller import Caller
@@ -23,8 +24,9 @@ class SignedCalls:
         self.timeout = timeout
 
     def __call__(self, caller: Caller, method: str, *args):
-        return answered_in_time(self.service, self.timeout,
-                                lambda: getattr(self.proxy, method)(self.signature.signed(caller), *args))
+        return answered_in_time(
+            self.service, self.timeout, lambda: getattr(self.proxy, method)(self.signature.signed(caller), *args)
+        )
 
 
 class SignedRpcProxy(RpcProxy):
@@ -41,8 +43,9 @@ class SignedRpcProxy(RpcProxy):
         self.signature = Signature(settings.CALLER_SIGNING_KEY)
 
     def get_dependency(self, worker_ctx):
-        return self.client(SignedCalls(self.service_named, super().get_dependency(worker_ctx), self.signature,
-                                       self.timeout))
+        return self.client(
+            SignedCalls(self.service_named, super().get_dependency(worker_ctx), self.signature, self.timeout)
+        )
 
     def client(self, calls: SignedCalls):
         raise NotImplementedError

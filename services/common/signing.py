@@ -13,6 +13,7 @@ The signature covers the caller and the time, not the call: within the window an
 read the RPC traffic could reuse an envelope for another call (a replay). The window is short
 for that reason; see the README's "Who may do what".
 """
+
 import hashlib
 import hmac
 import json
@@ -52,9 +53,13 @@ def sign(caller: Caller, key: str, now: float | None = None) -> dict:
 def verified(envelope, key: str, now: float | None = None) -> Caller:
     """The caller an envelope names, once its signature and age are checked; BadSignature when
     they are not right."""
-    if not (isinstance(envelope, dict) and isinstance(envelope.get("caller"), dict)
-            and isinstance(envelope.get("signature"), str)
-            and isinstance(envelope.get("issued_at"), (int, float)) and not isinstance(envelope["issued_at"], bool)):
+    if not (
+        isinstance(envelope, dict)
+        and isinstance(envelope.get("caller"), dict)
+        and isinstance(envelope.get("signature"), str)
+        and isinstance(envelope.get("issued_at"), (int, float))
+        and not isinstance(envelope["issued_at"], bool)
+    ):
         raise BadSignature("The caller is not signed (expected {caller, issued_at, signature}).")
     expected = _mac(key, envelope["caller"], envelope["issued_at"])
     if not hmac.compare_digest(expected, envelope["signature"]):

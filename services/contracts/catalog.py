@@ -5,6 +5,7 @@ CS-Cart records are loaded in CS-Cart's own field names and normalised (ids as s
 as numbers, an order's products as a list), so that loading a loaded record again gives the
 same record: the gateway sends the service what it loaded, and the service loads it once more.
 """
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from services.common.answers import Answer
@@ -41,8 +42,12 @@ class CsCartId(Documented, fields.Field):
     default_error_messages = {"invalid": "Not a valid id: a whole number or a string."}
     # What _deserialize takes: text (besides white space) or a whole number, at most ID_MAX
     # characters either way.
-    DOCUMENTED = {"oneOf": [{"type": "string", "pattern": r"\S", "maxLength": ID_MAX},
-                            {"type": "integer", "minimum": -(10 ** (ID_MAX - 1) - 1), "maximum": 10 ** ID_MAX - 1}]}
+    DOCUMENTED = {
+        "oneOf": [
+            {"type": "string", "pattern": r"\S", "maxLength": ID_MAX},
+            {"type": "integer", "minimum": -(10 ** (ID_MAX - 1) - 1), "maximum": 10**ID_MAX - 1},
+        ]
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         _number_or_text(self, value)
@@ -62,8 +67,12 @@ class Money(Documented, fields.Decimal):
     # gateway/app.py). Cents of a larger amount have more digits than the decimal context
     # holds (28), and are refused.
     DIGITS = 26
-    DOCUMENTED = {"oneOf": [{"type": "number", "minimum": 0, "maximum": 10 ** DIGITS - 1},
-                            {"type": "string", "pattern": rf"^[0-9]{{1,{DIGITS}}}(\.[0-9]+)?$"}]}
+    DOCUMENTED = {
+        "oneOf": [
+            {"type": "number", "minimum": 0, "maximum": 10**DIGITS - 1},
+            {"type": "string", "pattern": rf"^[0-9]{{1,{DIGITS}}}(\.[0-9]+)?$"},
+        ]
+    }
 
     def __init__(self, **kwargs):
         super().__init__(places=2, validate=validate.Range(min=0), **kwargs)
@@ -192,6 +201,7 @@ class VendorPush(CsCartRecord):
 
 class Kept(Answer):
     """Where a record came from and how fresh it is."""
+
     source = fields.String(metadata={"description": '"pushed" by the storefront or "pulled" from its API'})
     fetched_at = Moment(metadata={"description": "when the storefront last told us about it"})
     updated_at = Moment(metadata={"description": "when what it says last changed"})
@@ -237,6 +247,7 @@ class VendorOut(Kept):
 
 class Vendor(Answer):
     """A vendor as other services need it: whom to write to, and whether it trades."""
+
     company_id = fields.String(attribute="id")
     name = fields.String()
     email = fields.String()
@@ -250,16 +261,23 @@ VENDOR_STATUSES = ("A", "P", "D", "N")
 
 
 class VendorQuery(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=VENDOR_QUERY_MAX), metadata={
-        "description": "Part of the vendor's name, in any case; every character is literal."})
-    status = fields.String(load_default=None, validate=validate.OneOf(VENDOR_STATUSES), metadata={
-        "description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled, "N" new; any when absent.'})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=VENDOR_QUERY_MAX),
+        metadata={"description": "Part of the vendor's name, in any case; every character is literal."},
+    )
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(VENDOR_STATUSES),
+        metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled, "N" new; any when absent.'},
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=VENDOR_PAGE_MAX))
     cursor = fields.String(validate=validate.Length(max=500))
 
 
 class VendorChoice(Answer):
     """A vendor as the administration picks it: its name, whether it trades (no address)."""
+
     company_id = fields.String(attribute="id")
     name = fields.String()
     status = fields.String(metadata={"description": 'CS-Cart\'s letter: "A" active, "P" pending, "D" disabled'})
@@ -268,8 +286,9 @@ class VendorChoice(Answer):
 class VendorPage(Answer):
     items = fields.List(fields.Nested(VendorChoice))
     next_cursor = fields.String(allow_none=True)
-    total = fields.Integer(metadata={"description": "How many vendors match, on every page: an "
-                                                    "announcement to them reaches this many."})
+    total = fields.Integer(
+        metadata={"description": "How many vendors match, on every page: an announcement to them reaches this many."}
+    )
 
 
 class ContextObject(Schema):
@@ -298,4 +317,6 @@ class Resolved(Answer):
     context = fields.Dict(metadata={"description": "the full context: product, order or company fields"})
     summary = fields.Nested(Summary)
     as_of = Moment(metadata={"description": "when the storefront last told us about the object"})
-    stale = fields.Boolean(metadata={"description": "older than the catalog keeps records fresh; a refresh is on its way"})
+    stale = fields.Boolean(
+        metadata={"description": "older than the catalog keeps records fresh; a refresh is on its way"}
+    )

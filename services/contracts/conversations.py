@@ -3,6 +3,7 @@
 What comes in (the gateway's request bodies and queries, the service's RPC arguments) and
 what goes out (the answers). Times are services.common.moments.Moment, ids strings.
 """
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.access import TYPES
@@ -31,8 +32,10 @@ class ObjectRef(Schema):
     id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
     class Meta:  # id_goes_with_type, for the document (gateway/body_rules.py)
-        valid_when_any = [{"properties": {"type": {"enum": ["none"]}}},
-                          {"required": ["id"], "properties": {"id": {"type": "string"}}}]
+        valid_when_any = [
+            {"properties": {"type": {"enum": ["none"]}}},
+            {"required": ["id"], "properties": {"id": {"type": "string"}}},
+        ]
 
     @validates_schema
     def id_goes_with_type(self, data, **kwargs):
@@ -43,14 +46,18 @@ class ObjectRef(Schema):
 def attachment_ids():
     """Uploads (POST /v1/uploads) a message carries. The service holds the list to
     ATTACHMENTS_PER_MESSAGE; this bound only keeps a body from naming thousands."""
-    return fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
-                       validate=validate.Length(max=ATTACHMENTS_LISTED_MAX),
-                       metadata={"description": "Ids of the caller's own uploads (POST /v1/uploads)."})
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        load_default=list,
+        validate=validate.Length(max=ATTACHMENTS_LISTED_MAX),
+        metadata={"description": "Ids of the caller's own uploads (POST /v1/uploads)."},
+    )
 
 
 class TextOrFiles(Schema):
     """A message is its text, its files, or both. Text of white space alone is the service's
     to refuse (services/conversations/text.py), as it was before files."""
+
     TEXT_FIELD = "body"
 
     @validates_schema
@@ -63,8 +70,11 @@ class NewThread(TextOrFiles):
     TEXT_FIELD = "message"
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     object = fields.Nested(ObjectRef, required=True)
-    message = fields.String(required=True, validate=validate.Length(max=BODY_FIELD_MAX),
-                            metadata={**TEXT, "description": "May be empty when the message carries files."})
+    message = fields.String(
+        required=True,
+        validate=validate.Length(max=BODY_FIELD_MAX),
+        metadata={**TEXT, "description": "May be empty when the message carries files."},
+    )
     subject = fields.String(load_default=None, validate=validate.Length(max=SUBJECT_MAX))
     company_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     customer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
@@ -75,18 +85,30 @@ class NewThread(TextOrFiles):
 
 
 class NewMessage(TextOrFiles):
-    body = fields.String(validate=validate.Length(max=BODY_FIELD_MAX), metadata={**TEXT,
-        "description": "Required unless `saved_reply_id` or `attachments` is given; may be empty when the "
-                       "message carries files."})
-    saved_reply_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
-        "description": "Send one of the caller's saved replies, its placeholders filled from this thread, and "
-                       "count the use. With a `body` too, the body is sent (the reply as the person edited it "
-                       "after inserting it) and the use is counted."})
+    body = fields.String(
+        validate=validate.Length(max=BODY_FIELD_MAX),
+        metadata={
+            **TEXT,
+            "description": "Required unless `saved_reply_id` or `attachments` is given; may be empty when the "
+            "message carries files.",
+        },
+    )
+    saved_reply_id = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "Send one of the caller's saved replies, its placeholders filled from this thread, and "
+            "count the use. With a `body` too, the body is sent (the reply as the person edited it "
+            "after inserting it) and the use is counted."
+        },
+    )
     attachments = attachment_ids()
 
     class Meta:  # text_or_files, for the document (gateway/body_rules.py)
-        valid_when_any = [{"required": ["body"], "properties": {"body": HAS_TEXT}},
-                          {"required": ["saved_reply_id"]}, SOME_FILES]
+        valid_when_any = [
+            {"required": ["body"], "properties": {"body": HAS_TEXT}},
+            {"required": ["saved_reply_id"]},
+            SOME_FILES,
+        ]
 
     @validates_schema
     def text_or_files(self, data, **kwargs):
@@ -113,10 +135,16 @@ class InboxQuery(Schema):
     updated_to = Moment()
     unread = fields.Boolean()
     awaiting_reply = fields.Boolean()
-    overdue = fields.Boolean(metadata={"description": "true: questions escalated to the administration and "
-                                                      "still unanswered (ESCALATE_AFTER_HOURS)."})
+    overdue = fields.Boolean(
+        metadata={
+            "description": "true: questions escalated to the administration and "
+            "still unanswered (ESCALATE_AFTER_HOURS)."
+        }
+    )
     q = fields.String(validate=validate.Length(min=1, max=200))
-    sort = fields.String(load_default="last_message_at", validate=validate.OneOf(("last_message_at", "created_at", "id")))
+    sort = fields.String(
+        load_default="last_message_at", validate=validate.OneOf(("last_message_at", "created_at", "id"))
+    )
     order = fields.String(load_default="desc", validate=validate.OneOf(("desc", "asc")))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     cursor = fields.String()
@@ -133,8 +161,10 @@ class Bulk(Schema):
     body = fields.String(validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata=TEXT)
 
     class Meta:  # reply_needs_body, for the document (gateway/body_rules.py)
-        valid_when_any = [{"properties": {"action": {"enum": ["delete"]}}},
-                          {"required": ["body"], "properties": {"body": HAS_TEXT}}]
+        valid_when_any = [
+            {"properties": {"action": {"enum": ["delete"]}}},
+            {"required": ["body"], "properties": {"body": HAS_TEXT}},
+        ]
 
     @validates_schema
     def reply_needs_body(self, data, **kwargs):
@@ -143,11 +173,20 @@ class Bulk(Schema):
 
 
 class NewBroadcast(Schema):
-    company_ids = fields.Raw(required=True, metadata={"description": 'A list of vendor ids, or "all".', "oneOf": [
-        {"type": "string", "enum": ["all"]},
-        {"type": "array", "minItems": 1, "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}]})
+    company_ids = fields.Raw(
+        required=True,
+        metadata={
+            "description": 'A list of vendor ids, or "all".',
+            "oneOf": [
+                {"type": "string", "enum": ["all"]},
+                {"type": "array", "minItems": 1, "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
+            ],
+        },
+    )
     subject = fields.String(required=True, validate=validate.Length(min=1, max=SUBJECT_MAX))
-    message = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**TEXT, **HAS_TEXT})
+    message = fields.String(
+        required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**TEXT, **HAS_TEXT}
+    )
 
     @validates_schema
     def vendors_listed(self, data, **kwargs):
@@ -164,6 +203,7 @@ class ResponseTimesQuery(Schema):
 
 class PublicSettings(Schema):
     """What the storefront reads without a token, to decide which buttons to show."""
+
     customer_to_vendor_enabled = Flag()
     vendor_to_admin_enabled = Flag()
     show_on_product = Flag()
@@ -179,30 +219,47 @@ DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
 def moderation_action(direction: str):
-    return fields.String(validate=validate.OneOf(MODERATION_ACTIONS), metadata={"description": (
-        f"Contact details (addresses, phone numbers, outside links, messengers, blocked words) in messages "
-        f"{direction}: `allow` delivers them as written; `mask` replaces each with \"[contact details removed]\" "
-        "(the administration keeps the original: GET /v1/moderation?state=masked); `hold` keeps the message for "
-        "the administration's review (GET /v1/moderation), unseen by the other side until approved.")})
+    return fields.String(
+        validate=validate.OneOf(MODERATION_ACTIONS),
+        metadata={
+            "description": (
+                f"Contact details (addresses, phone numbers, outside links, messengers, blocked words) in messages "
+                f'{direction}: `allow` delivers them as written; `mask` replaces each with "[contact details removed]" '
+                "(the administration keeps the original: GET /v1/moderation?state=masked); `hold` keeps the message for "
+                "the administration's review (GET /v1/moderation), unseen by the other side until approved."
+            )
+        },
+    )
 
 
 class ConversationSettings(PublicSettings):
     """The conversations' settings as the administration reads and changes them."""
+
     moderation_customer_to_vendor = moderation_action("from customers to vendors")
     moderation_vendor_to_customer = moderation_action("from vendors to customers")
-    moderation_phone_region = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
-        "description": "The region (ISO 3166 code, e.g. US, DE) whose national phone numbers are recognised "
-                       "without a country code."})
+    moderation_phone_region = fields.String(
+        validate=validate.Regexp(r"^[A-Z]{2}$"),
+        metadata={
+            "description": "The region (ISO 3166 code, e.g. US, DE) whose national phone numbers are recognised "
+            "without a country code."
+        },
+    )
     moderation_allowed_domains = fields.List(
         fields.String(validate=validate.Regexp(DOMAIN, error="Not a domain name (lower case, like shop.example).")),
-        validate=validate.Length(max=ALLOWED_DOMAINS_MAX), metadata={
+        validate=validate.Length(max=ALLOWED_DOMAINS_MAX),
+        metadata={
             "description": "Domains whose links are not contact details, besides the marketplace's own (the hosts "
-                           "of STOREFRONT_URL and PORTAL_URL); their subdomains too."})
+            "of STOREFRONT_URL and PORTAL_URL); their subdomains too."
+        },
+    )
     moderation_blocked_words = fields.List(
         fields.String(validate=validate.Length(min=1, max=BLOCKED_WORD_LENGTH)),
-        validate=validate.Length(max=BLOCKED_WORDS_MAX), metadata={
+        validate=validate.Length(max=BLOCKED_WORDS_MAX),
+        metadata={
             "description": "Words and phrases treated as contact details, in any case and accents "
-                           "(e.g. the names of payment services used off the marketplace)."})
+            "(e.g. the names of payment services used off the marketplace)."
+        },
+    )
 
 
 REVIEW_STATES = ("held", "masked", "approved", "rejected")
@@ -210,8 +267,13 @@ REASON_MAX = 500
 
 
 class ModerationQuery(Schema):
-    state = fields.String(load_default="held", validate=validate.OneOf(REVIEW_STATES), metadata={
-        "description": "`held` (the queue, oldest first), or the messages masked, approved or rejected (newest first)."})
+    state = fields.String(
+        load_default="held",
+        validate=validate.OneOf(REVIEW_STATES),
+        metadata={
+            "description": "`held` (the queue, oldest first), or the messages masked, approved or rejected (newest first)."
+        },
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(max=500))
 
@@ -223,12 +285,16 @@ class DecisionsQuery(Schema):
 
 class ModerationDecision(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
-    reason = fields.String(validate=validate.Length(max=REASON_MAX), metadata={
-        "description": "Required to reject: the author reads it beside the message."})
+    reason = fields.String(
+        validate=validate.Length(max=REASON_MAX),
+        metadata={"description": "Required to reject: the author reads it beside the message."},
+    )
 
     class Meta:  # rejection_has_a_reason, for the document (gateway/body_rules.py)
-        valid_when_any = [{"properties": {"decision": {"enum": ["approve"]}}},
-                          {"required": ["reason"], "properties": {"reason": HAS_TEXT}}]
+        valid_when_any = [
+            {"properties": {"decision": {"enum": ["approve"]}}},
+            {"required": ["reason"], "properties": {"reason": HAS_TEXT}},
+        ]
 
     @validates_schema
     def rejection_has_a_reason(self, data, **kwargs):
@@ -241,10 +307,16 @@ SAVED_REPLY_TITLE_MAX = 120
 
 class NewSavedReply(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=SAVED_REPLY_TITLE_MAX), metadata=HAS_TEXT)
-    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**HAS_TEXT,
-        "description": "Plain text with placeholders filled from the thread it is used in: {customer_name}, "
-                       "{vendor_name}, {product_name}, {order_id}, {order_status}. Another name in braces is a "
-                       "422. Its length is bounded by SAVED_REPLY_BODY_MAX."})
+    body = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=BODY_FIELD_MAX),
+        metadata={
+            **HAS_TEXT,
+            "description": "Plain text with placeholders filled from the thread it is used in: {customer_name}, "
+            "{vendor_name}, {product_name}, {order_id}, {order_status}. Another name in braces is a "
+            "422. Its length is bounded by SAVED_REPLY_BODY_MAX.",
+        },
+    )
 
 
 class SavedReplyChange(Schema):
@@ -257,7 +329,9 @@ class FillQuery(Schema):
 
 
 class AwayMessageSetting(Schema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**TEXT, **HAS_TEXT})
+    body = fields.String(
+        required=True, validate=validate.Length(min=1, max=BODY_FIELD_MAX), metadata={**TEXT, **HAS_TEXT}
+    )
     date_from = Moment(data_key="from", required=True)
     date_to = Moment(data_key="to", required=True)
 
@@ -268,11 +342,14 @@ class AwayMessageSetting(Schema):
 
 
 class AwayQuery(Schema):
-    company_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
-        "description": "The vendor (the administration names one; a vendor's staff read their own)."})
+    company_id = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The vendor (the administration names one; a vendor's staff read their own)."},
+    )
 
 
 # What goes out ------------------------------------------------------------------------
+
 
 class Author(Answer):
     side = fields.String()
@@ -282,6 +359,7 @@ class Author(Answer):
 
 class StoredFile(Answer):
     """What every answer about a kept file says of it."""
+
     id = fields.String()
     name = fields.String()
     size = fields.Integer()
@@ -294,10 +372,14 @@ class Attachment(StoredFile):
 
 
 class ModerationNote(Answer):
-    state = fields.String(metadata={"description": "`held`: waiting for the administration's review (only its "
-                                                   "author's side and the administration see it); `rejected` (the "
-                                                   "same, with the `reason`); `masked`: contact details were "
-                                                   "removed; `approved`: delivered after review."})
+    state = fields.String(
+        metadata={
+            "description": "`held`: waiting for the administration's review (only its "
+            "author's side and the administration see it); `rejected` (the "
+            "same, with the `reason`); `masked`: contact details were "
+            "removed; `approved`: delivered after review."
+        }
+    )
     reason = fields.String(allow_none=True)
 
 
@@ -315,6 +397,7 @@ class Message(Answer):
 
 class UploadAdmission(Schema):
     """A file about to be judged and kept, by the gateway or the inbound process: its bytes."""
+
     size = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
@@ -324,14 +407,17 @@ class Upload(StoredFile):
 
 class UploadLimits(Answer):
     """What a page checks before it sends a file, so a file too large is refused before its bytes travel."""
+
     max_bytes = fields.Integer(metadata={"description": "ATTACHMENT_MAX_BYTES: bytes one file may have."})
     files_per_message = fields.Integer(metadata={"description": "ATTACHMENTS_PER_MESSAGE."})
-    content_types = fields.List(fields.String(), metadata={"description": "The kinds of file taken, as judged by "
-                                                                           "their bytes."})
+    content_types = fields.List(
+        fields.String(), metadata={"description": "The kinds of file taken, as judged by their bytes."}
+    )
 
 
 class AttachmentFile(StoredFile):
     """A file the caller may fetch (the conversations service's answer to the gateway)."""
+
     thumbnail_id = fields.String(allow_none=True)
 
 
@@ -354,23 +440,34 @@ class ThreadSummary(Answer):
     object = fields.Nested(ObjectRef)
     company_id = fields.String(allow_none=True)
     customer_id = fields.String(allow_none=True)
-    customer_name = fields.String(allow_none=True, metadata={
-        "description": "The customer's name, for vendors and the administration (null for the customer)."})
-    subject = fields.String(metadata={
-        "description": "As its reader reads it: a store question is \"Store question\" in the vendor's own inbox."})
+    customer_name = fields.String(
+        allow_none=True,
+        metadata={"description": "The customer's name, for vendors and the administration (null for the customer)."},
+    )
+    subject = fields.String(
+        metadata={
+            "description": 'As its reader reads it: a store question is "Store question" in the vendor\'s own inbox.'
+        }
+    )
     created_at = Moment()
     last_message_at = Moment()
     last_message = fields.Nested(LastMessage, allow_none=True)
     unread_count = fields.Integer()
     awaiting_reply_from = fields.String(allow_none=True)
     awaiting_since = Moment(allow_none=True)
-    overdue = fields.Boolean(metadata={"description": "The customer's question waited past ESCALATE_AFTER_HOURS "
-                                                      "and is still unanswered."})
+    overdue = fields.Boolean(
+        metadata={"description": "The customer's question waited past ESCALATE_AFTER_HOURS and is still unanswered."}
+    )
     context = fields.Nested(ShortContext, allow_none=True)
     broadcast_id = fields.String(allow_none=True)
-    moderation = fields.Nested(ModerationNote, allow_none=True, metadata={
-        "description": "A conversation whose first message waits for review (`held`) or was `rejected`: only its "
-                       "author's side and the administration see it."})
+    moderation = fields.Nested(
+        ModerationNote,
+        allow_none=True,
+        metadata={
+            "description": "A conversation whose first message waits for review (`held`) or was `rejected`: only its "
+            "author's side and the administration see it."
+        },
+    )
 
 
 class Customer(Answer):
@@ -494,8 +591,12 @@ class FilledReply(Answer):
     saved_reply_id = fields.String()
     thread_id = fields.String()
     text = fields.String(metadata={"description": "The body with this thread's values; plain text for the reply box."})
-    unfilled = fields.List(fields.String(), metadata={
-        "description": "Placeholders this thread has no value for (an order's on a product's thread), left as written."})
+    unfilled = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Placeholders this thread has no value for (an order's on a product's thread), left as written."
+        },
+    )
 
 
 class AwayMessage(Answer):
@@ -537,17 +638,24 @@ class Decision(Answer):
 
 class Review(Answer):
     """A message the moderation acted on: what its author wrote, and where the details are."""
+
     message_id = fields.String()
     thread_id = fields.String()
     state = fields.String(metadata={"description": "held, masked, approved or rejected"})
     direction = fields.String(metadata={"description": "customer_to_vendor or vendor_to_customer"})
     author = fields.Nested(Author)
-    text = fields.String(metadata={"description": "As its author wrote it, a part a line: the subject it gave the "
-                                                  "conversation it starts, if any; its text (a link's address that "
-                                                  "the text does not show follows on a line of its own); each of its "
-                                                  "files' names."})
-    found = fields.List(fields.Nested(FoundDetail), metadata={
-        "description": "The contact details in `text`: [start, end) in characters."})
+    text = fields.String(
+        metadata={
+            "description": "As its author wrote it, a part a line: the subject it gave the "
+            "conversation it starts, if any; its text (a link's address that "
+            "the text does not show follows on a line of its own); each of its "
+            "files' names."
+        }
+    )
+    found = fields.List(
+        fields.Nested(FoundDetail),
+        metadata={"description": "The contact details in `text`: [start, end) in characters."},
+    )
     created_at = Moment()
     thread = fields.Nested(ReviewedThread, allow_none=True)
     decision = fields.Nested(Decision, allow_none=True)
@@ -589,6 +697,7 @@ class ImportMessage(Schema):
 class ImportThread(Schema):
     """One CS-Cart thread as far as this batch brings it: all its messages, or the next ones
     by message id (a long thread comes over in parts)."""
+
     cscart_thread_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     company_id = fields.String(required=True, validate=validate.Length(min=1, max=64))

@@ -1,5 +1,6 @@
 """Field types that take what JSON says and nothing it might be read as: `true` or `false`,
 not 1 or "yes" (marshmallow's Boolean reads those too, while the document says boolean)."""
+
 from marshmallow import fields
 
 

@@ -3,6 +3,7 @@ bell, failed mail and webhooks.
 
 What people send is read strictly: an unknown field is an error they should hear of.
 """
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.answers import Answer
@@ -20,6 +21,7 @@ WEBHOOK_EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
 
 # settings: rules, coalescing, retries -------------------------------------------------------
 
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -34,16 +36,21 @@ class RetrySchema(Strict):
 class NotificationSettingsSchema(Strict):
     """Event kind → receiving side → channels; the coalescing window; how mail and webhook
     deliveries are retried."""
+
     rules = fields.Dict(
         required=True,
         keys=fields.String(validate=validate.OneOf(EVENT_KINDS)),
-        values=fields.Dict(keys=fields.String(validate=validate.OneOf(SIDES)),
-                           values=fields.List(fields.String(validate=validate.OneOf(CHANNELS)))))
+        values=fields.Dict(
+            keys=fields.String(validate=validate.OneOf(SIDES)),
+            values=fields.List(fields.String(validate=validate.OneOf(CHANNELS))),
+        ),
+    )
     coalesce_seconds = fields.Integer(required=True, strict=True, validate=validate.Range(0, 3600))
     retry = fields.Nested(RetrySchema, required=True)
 
 
 # preferences ----------------------------------------------------------------------------------
+
 
 class EmailPreferencesSchema(Strict):
     vendor_to_customer = Flag()
@@ -52,28 +59,34 @@ class EmailPreferencesSchema(Strict):
 
 class PreferencesSchema(Strict):
     """Whether the person wants mail per communication type (announcements always come)."""
+
     email = fields.Nested(EmailPreferencesSchema, required=True)
 
 
 # the in-app bell -------------------------------------------------------------------------------
 
+
 class NotificationQuerySchema(Strict):
-    unread = fields.Boolean(allow_none=True, load_default=None,
-                            metadata={"description": "true: unread only; false: read only"})
+    unread = fields.Boolean(
+        allow_none=True, load_default=None, metadata={"description": "true: unread only; false: read only"}
+    )
     cursor = fields.String(allow_none=True, load_default=None)
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class MarkReadSchema(Strict):
-    ids = fields.List(fields.String(), allow_none=True, load_default=None,
-                      validate=validate.Length(max=500))
+    ids = fields.List(fields.String(), allow_none=True, load_default=None, validate=validate.Length(max=500))
     all = Flag(load_default=False)
 
     class Meta(Strict.Meta):  # one_of_ids_or_all, for the document (gateway/body_rules.py)
         valid_when_any = [
             {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}, "all": {"enum": [False]}}},
-            {"required": ["all"], "properties": {"all": {"enum": [True]}},
-             "not": {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}}}}]
+            {
+                "required": ["all"],
+                "properties": {"all": {"enum": [True]}},
+                "not": {"required": ["ids"], "properties": {"ids": {"type": "array", "minItems": 1}}},
+            },
+        ]
 
     @validates_schema
     def one_of_ids_or_all(self, data, **kwargs):
@@ -89,9 +102,13 @@ class NotificationAuthorSchema(Answer):
 class NotificationSchema(Answer):
     id = fields.String()
     kind = fields.String()
-    reason = fields.String(allow_none=True, metadata={
-        "description": "absent for a message; `reply_reminder`: the vendor's reminder of a question unanswered, "
-                       "`reply_overdue`: the administration told of one (message_id is then the reminder's)"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "absent for a message; `reply_reminder`: the vendor's reminder of a question unanswered, "
+            "`reply_overdue`: the administration told of one (message_id is then the reminder's)"
+        },
+    )
     thread_id = fields.String()
     message_id = fields.String()
     title = fields.String(metadata={"description": "the product, order or subject"})
@@ -137,12 +154,18 @@ class FailedQuerySchema(Strict):
 
 # webhooks --------------------------------------------------------------------------------------
 
+
 class WebhookRegistrationSchema(Strict):
     url = fields.String(required=True, validate=validate.Length(max=2000))
-    events = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True,
-                         validate=validate.Length(min=1))
-    secret = fields.String(load_default=None, allow_none=True, validate=validate.Length(16, 200),
-                           metadata={"description": "HMAC key; one is made (and shown once) if absent"})
+    events = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True, validate=validate.Length(min=1)
+    )
+    secret = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(16, 200),
+        metadata={"description": "HMAC key; one is made (and shown once) if absent"},
+    )
 
 
 class DeliveryResultSchema(Answer):
@@ -178,6 +201,7 @@ ADDRESS_MAX = 320  # RFC 5321: a local part of 64, "@", a domain of 255
 
 class ReplyAuthorQuery(Strict):
     """The address a reply was sent to, and the address it came from (its From)."""
+
     reply_address = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
     sender = fields.String(required=True, validate=validate.Length(min=3, max=ADDRESS_MAX))
 
@@ -185,6 +209,7 @@ class ReplyAuthorQuery(Strict):
 class ReplyPost(ReplyAuthorQuery):
     """A reply to post as its author: the message as the conversations service takes one
     (`body`, `attachments`; it loads them itself), and the mail's own Idempotency-Key."""
+
     message = fields.Dict(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
@@ -196,6 +221,7 @@ class Poster(Schema):
 
 class ReplyAuthor(Schema):
     """Whom a reply posts as: the thread, the side, and who that is (uploads are theirs)."""
+
     thread_id = fields.String(required=True)
     side = fields.String(required=True, validate=validate.OneOf(SIDES))
     poster = fields.Nested(Poster, required=True)

@@ -8,6 +8,7 @@ author's own unused uploads (at most `per_message`), a file is fetched by whoeve
 thread, an upload no message took goes after `upload_ttl`, and a soft-deleted thread's files
 `retention` after the deletion.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,8 +30,12 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings) -> "Policy":
-        return cls(settings.ATTACHMENTS_PER_MESSAGE, timedelta(hours=settings.UPLOAD_TTL_HOURS),
-                   timedelta(days=settings.ATTACHMENT_RETENTION_DAYS), settings.UPLOAD_QUOTA_MB * 1024 * 1024)
+        return cls(
+            settings.ATTACHMENTS_PER_MESSAGE,
+            timedelta(hours=settings.UPLOAD_TTL_HOURS),
+            timedelta(days=settings.ATTACHMENT_RETENTION_DAYS),
+            settings.UPLOAD_QUOTA_MB * 1024 * 1024,
+        )
 
 
 def owner(caller: Caller) -> dict:
@@ -47,10 +52,14 @@ def within_quota(store, caller: Caller, size: int, policy: Policy, at: datetime)
     held = store.held_upload_bytes(owner(caller), at)
     if held + size > policy.quota_bytes:
         quota = policy.quota_bytes // (1024 * 1024)
-        message = (f"Your uploads not yet on a message hold {held // (1024 * 1024)} MiB of the {quota} MiB "
-                   f"quota (UPLOAD_QUOTA_MB): attach them to a message, or wait until they expire.")
-        raise QuotaExceeded(message, {"file": [f"At most {quota} MiB of uploads not yet on a message."],
-                                      "quota_mb": quota, "held_bytes": held})
+        message = (
+            f"Your uploads not yet on a message hold {held // (1024 * 1024)} MiB of the {quota} MiB "
+            f"quota (UPLOAD_QUOTA_MB): attach them to a message, or wait until they expire."
+        )
+        raise QuotaExceeded(
+            message,
+            {"file": [f"At most {quota} MiB of uploads not yet on a message."], "quota_mb": quota, "held_bytes": held},
+        )
 
 
 def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: Policy) -> list[dict]:
@@ -64,8 +73,10 @@ def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: 
     taken = store.attach_uploads(upload_ids, owner(caller), message)
     if len(taken) != len(upload_ids):
         store.release_uploads(message["_id"], message["created_at"] + policy.upload_ttl)
-        raise _invalid("A file could not be attached: it is not your upload, another message has it, "
-                       "or it was uploaded more than a day ago. Upload it again.")
+        raise _invalid(
+            "A file could not be attached: it is not your upload, another message has it, "
+            "or it was uploaded more than a day ago. Upload it again."
+        )
     return taken
 
 

@@ -11,6 +11,7 @@ new one): the store keeps the id of the thread's automatic reply in the period
 (`claim_away_reply`), and a message with that id is written once. A request done again, or two
 questions at once, send it once; if the request that claimed it stopped before sending it, the
 next customer message in the thread (or the retry) sends it."""
+
 from services.common import access
 from services.common.caller import Caller
 from services.common.clock import new_id, now
@@ -37,11 +38,19 @@ def put(store, catalog, caller: Caller, request: dict) -> dict:
     if not access.may_set_away_message(caller):
         raise Forbidden("A vendor's staff who answer customers set their company's away message.")
     prepared = text.prepare(request["body"])  # refused now, not when a customer writes
-    away = {"_id": caller.company_id, "company_id": caller.company_id, "body": request["body"].strip(),
-            "prepared": prepared, "starts_at": request["date_from"], "ends_at": request["date_to"],
-            # Setting it again starts a new period: each thread may be answered once more.
-            "period": new_id(), "author_name": _vendor_name(catalog, caller), "set_by": caller.user_id,
-            "updated_at": now()}
+    away = {
+        "_id": caller.company_id,
+        "company_id": caller.company_id,
+        "body": request["body"].strip(),
+        "prepared": prepared,
+        "starts_at": request["date_from"],
+        "ends_at": request["date_to"],
+        # Setting it again starts a new period: each thread may be answered once more.
+        "period": new_id(),
+        "author_name": _vendor_name(catalog, caller),
+        "set_by": caller.user_id,
+        "updated_at": now(),
+    }
     return shown(store.put_away_message(away))
 
 
@@ -52,8 +61,7 @@ def clear(store, caller: Caller) -> None:
         raise NotFound("This vendor has no away message.")
 
 
-def follow_up(store, outbox, thread: dict | None, message: dict | None,
-              screening: "moderation.Rules") -> dict | None:
+def follow_up(store, outbox, thread: dict | None, message: dict | None, screening: "moderation.Rules") -> dict | None:
     """After a customer's message is delivered: the automatic reply, when the vendor is away
     and the thread has had none in this period; masked where vendors' messages are screened
     (moderation.py). The automatic message, or None."""
@@ -79,11 +87,14 @@ def follow_up(store, outbox, thread: dict | None, message: dict | None,
     if not store.insert_message(automatic):
         return store.get_message(reply_id)  # sent by an earlier attempt of this request
     effect = MessageEffect(
-        at=at, author_side="vendor",
+        at=at,
+        author_side="vendor",
         notified_sides=tuple(side for side in rules.sides(thread["type"]) if side != "vendor"),
         # The vendor still owes the answer, since the question: no first reply either.
-        awaiting_reply_from=thread.get("awaiting_reply_from"), awaiting_since=thread.get("awaiting_since"),
-        author_reads=False)
+        awaiting_reply_from=thread.get("awaiting_reply_from"),
+        awaiting_since=thread.get("awaiting_since"),
+        author_reads=False,
+    )
     updated = store.add_message(thread, automatic, effect)
     if updated is None:  # deleted a moment ago
         store.remove_message(reply_id)
@@ -102,6 +113,11 @@ def _vendor_name(catalog, caller: Caller) -> str:
 
 def shown(away: dict) -> dict:
     at = now()
-    return {"company_id": away["company_id"], "body": away["body"], "date_from": away["starts_at"],
-            "date_to": away["ends_at"], "active": away["starts_at"] <= at < away["ends_at"],
-            "updated_at": away["updated_at"]}
+    return {
+        "company_id": away["company_id"],
+        "body": away["body"],
+        "date_from": away["starts_at"],
+        "date_to": away["ends_at"],
+        "active": away["starts_at"] <= at < away["ends_at"],
+        "updated_at": away["updated_at"],
+    }

@@ -1,4 +1,5 @@
 """Announcements: the administration writing to many vendors at once, each in a thread of its own."""
+
 import logging
 from datetime import timedelta
 
@@ -37,11 +38,16 @@ def broadcast(store, catalog, caller: Caller, request: dict) -> dict:
         vendors = [known[company_id] for company_id in sorted(wanted)]
     at = now()
     announcement = {
-        "_id": new_id(), "subject": request["subject"].strip()[:rules.SUBJECT_MAX], "created_at": at,
-        "author": caller.to_dict(), "message": text.prepare(request["message"]),
+        "_id": new_id(),
+        "subject": request["subject"].strip()[: rules.SUBJECT_MAX],
+        "created_at": at,
+        "author": caller.to_dict(),
+        "message": text.prepare(request["message"]),
         # In a fixed order: the n-th vendor's thread and message ids derive from n.
         "vendors": [{"company_id": vendor["company_id"], "name": vendor["name"]} for vendor in vendors],
-        "thread_count": len(vendors), "status": "sending", "lease_until": at + ANNOUNCEMENT_LEASE,
+        "thread_count": len(vendors),
+        "status": "sending",
+        "lease_until": at + ANNOUNCEMENT_LEASE,
     }
     store.insert_broadcast(announcement)
     return announcement
@@ -63,15 +69,27 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
     vendors = announcement["vendors"]
     written = []
     for first in range(0, len(vendors), ANNOUNCEMENT_CHUNK):
-        for number, vendor in enumerate(vendors[first:first + ANNOUNCEMENT_CHUNK], first):
-            plan = {"type": access.VENDOR_TO_ADMIN, "group": "admin", "object": {"type": "none", "id": None},
-                    "company_id": vendor["company_id"], "customer_id": None, "customer": None,
-                    "subject": announcement["subject"]}
+        for number, vendor in enumerate(vendors[first : first + ANNOUNCEMENT_CHUNK], first):
+            plan = {
+                "type": access.VENDOR_TO_ADMIN,
+                "group": "admin",
+                "object": {"type": "none", "id": None},
+                "company_id": vendor["company_id"],
+                "customer_id": None,
+                "customer": None,
+                "subject": announcement["subject"],
+            }
             thread = model.new_thread(plan, None, None, at, derived_id(at, broadcast_id + "/thread", number))
             thread["broadcast_id"] = broadcast_id
             thread["context"] = {"title": vendor["name"], "image_url": None, "url": None}
-            message = model.new_message(thread, author, prepared, at, [THREAD_STARTED, MESSAGE_POSTED],
-                                        derived_id(at, broadcast_id + "/message", number))
+            message = model.new_message(
+                thread,
+                author,
+                prepared,
+                at,
+                [THREAD_STARTED, MESSAGE_POSTED],
+                derived_id(at, broadcast_id + "/message", number),
+            )
             message["relay_after"] = now() + ANNOUNCEMENT_LEASE  # not the relay's while the lease holds
             rules.after_message(thread, author.side, at, announcement=True).apply_to(thread, message)
             written.append((thread, message))
@@ -101,11 +119,22 @@ def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
     found = store.get_broadcast(broadcast_id)
     if found is None or not access.may_see_announcements(caller):
         raise NotFound("No such announcement.")
-    vendors = [{"company_id": thread["company_id"], "thread_id": thread["_id"],
-                "read": bool((thread.get("read_at") or {}).get("vendor")),
-                "read_at": (thread.get("read_at") or {}).get("vendor")}
-               for thread in store.broadcast_threads(broadcast_id)]
-    return {"id": broadcast_id, "subject": found["subject"], "created_at": found["created_at"],
-            "status": found["status"], "sent_at": found.get("sent_at"),
-            "thread_count": found["thread_count"], "read_count": sum(v["read"] for v in vendors),
-            "vendors": sorted(vendors, key=lambda v: v["company_id"])}
+    vendors = [
+        {
+            "company_id": thread["company_id"],
+            "thread_id": thread["_id"],
+            "read": bool((thread.get("read_at") or {}).get("vendor")),
+            "read_at": (thread.get("read_at") or {}).get("vendor"),
+        }
+        for thread in store.broadcast_threads(broadcast_id)
+    ]
+    return {
+        "id": broadcast_id,
+        "subject": found["subject"],
+        "created_at": found["created_at"],
+        "status": found["status"],
+        "sent_at": found.get("sent_at"),
+        "thread_count": found["thread_count"],
+        "read_count": sum(v["read"] for v in vendors),
+        "vendors": sorted(vendors, key=lambda v: v["company_id"]),
+    }

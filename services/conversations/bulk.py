@@ -1,4 +1,5 @@
 """One answer, or one deletion, for many threads at once (the Message Center's bulk actions)."""
+
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import Conflict, Forbidden, NotFound
@@ -9,8 +10,16 @@ from .messages import append
 from .threads import delete_thread
 
 
-def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body: str | None,
-         idempotency_key: str | None, allowed: limits.Limits) -> dict:
+def bulk(
+    store,
+    outbox,
+    caller: Caller,
+    action: str,
+    thread_ids: list[str],
+    body: str | None,
+    idempotency_key: str | None,
+    allowed: limits.Limits,
+) -> dict:
     prepared = text.prepare(body) if action == "reply" else None
     screening = moderation.Rules.current(store, allowed.marketplace_domains) if action == "reply" else None
 
@@ -26,13 +35,27 @@ def bulk(store, outbox, caller: Caller, action: str, thread_ids: list[str], body
                     limits.message(store, allowed, caller, now())
                     _, message = append(store, outbox, caller, thread, prepared, ids.part(thread_id), screening)
                     # A reply held for review (moderation.py) is stored, not yet delivered.
-                    results.append({"thread_id": thread_id, "status": 201,
-                                    "outcome": "held" if moderation.withheld(message) else "replied",
-                                    "message_id": message["_id"]})
+                    results.append(
+                        {
+                            "thread_id": thread_id,
+                            "status": 201,
+                            "outcome": "held" if moderation.withheld(message) else "replied",
+                            "message_id": message["_id"],
+                        }
+                    )
             except (NotFound, Forbidden, Conflict) as error:
-                results.append({"thread_id": thread_id, "status": error.status, "outcome": error.code,
-                                "message_id": None})
+                results.append(
+                    {"thread_id": thread_id, "status": error.status, "outcome": error.code, "message_id": None}
+                )
         return {"results": results}
 
-    return idempotency.once(store, caller, idempotency_key, ["bulk", action, thread_ids, body], work,
-                            lambda result: result, lambda answer: answer, parts=dict.fromkeys(thread_ids))
+    return idempotency.once(
+        store,
+        caller,
+        idempotency_key,
+        ["bulk", action, thread_ids, body],
+        work,
+        lambda result: result,
+        lambda answer: answer,
+        parts=dict.fromkeys(thread_ids),
+    )

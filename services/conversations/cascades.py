@@ -1,5 +1,6 @@
 """What the catalog's changes do to conversations: a removed vendor's or customer's threads
 are deleted (soft: the administration still sees them; their files go after the retention), a changed object's threads show it."""
+
 from services.common.clock import now
 from services.common.errors import NotFound
 

@@ -25,6 +25,7 @@ forms and look-alike letters read, spelled separators as `@` and `.`), and each 
 mapped back to what was written. A link's host is the one a browser opens (WHATWG URL
 parsing, `ada-url`): `https://evil.example\\@127.0.0.1/` opens evil.example.
 """
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Policy:
     """What the marketplace allows: its phone region (ISO 3166 alpha-2, as libphonenumber takes
     it), the domains whose links are its own or allowed (a subdomain of one is allowed too),
     and the administration's blocked words."""
+
     region: str = "US"
     allowed_domains: tuple[str, ...] = ()
     blocked_words: tuple[str, ...] = ()
@@ -62,11 +64,17 @@ def detect(text: str, policy: Policy = Policy()) -> list[Span]:
     reading = disguises.read(text)
     read = reading.text
     protected = _protected(read)
+
     def written(start: int, end: int) -> str:
         return text[slice(*reading.written(start, end))]
 
-    found = (_emails(read) + _links(read, policy.allowed_domains, written) + _messengers(read)
-             + _phones(read, policy.region, protected) + _blocked(read, policy.blocked_words))
+    found = (
+        _emails(read)
+        + _links(read, policy.allowed_domains, written)
+        + _messengers(read)
+        + _phones(read, policy.region, protected)
+        + _blocked(read, policy.blocked_words)
+    )
     return [Span(*reading.written(span.start, span.end), span.kind) for span in _merged(found, read)]
 
 
@@ -74,7 +82,7 @@ def masked(text: str, spans: list[Span], replacement: str = REPLACEMENT) -> str:
     """`text` with each span replaced."""
     parts, at = [], 0
     for span in spans:
-        parts.append(text[at:span.start])
+        parts.append(text[at : span.start])
         parts.append(replacement)
         at = span.end
     parts.append(text[at:])
@@ -84,20 +92,29 @@ def masked(text: str, spans: list[Span], replacement: str = REPLACEMENT) -> str:
 # Emails ------------------------------------------------------------------------------------
 
 PLAIN_EMAIL = re.compile(r"(?<![\w.+-])(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
-_AT = (r"(?:\s*(?:@|\(\s*(?:at|a|@|ät|arroba|arobase)\s*\)|\[\s*(?:at|a|@|ät|arroba|arobase)\s*\]"
-       r"|\{\s*(?:at|@)\s*\}|<\s*at\s*>)\s*|\s+(?:at|ät|arroba|arobase|chez|bei|chiocciola|собака)\s+)(?!www\b)")
-_DOT = (r"(?:\s*(?:\.|\(\s*(?:dot|punkt|point|punto)\s*\)|\[\s*(?:dot|punkt|point|punto)\s*\]|\{\s*dot\s*\})\s*"
-        r"|\s+(?:dot|punkt|point|punto|ponto|period|точка)\s+)")
+_AT = (
+    r"(?:\s*(?:@|\(\s*(?:at|a|@|ät|arroba|arobase)\s*\)|\[\s*(?:at|a|@|ät|arroba|arobase)\s*\]"
+    r"|\{\s*(?:at|@)\s*\}|<\s*at\s*>)\s*|\s+(?:at|ät|arroba|arobase|chez|bei|chiocciola|собака)\s+)(?!www\b)"
+)
+_DOT = (
+    r"(?:\s*(?:\.|\(\s*(?:dot|punkt|point|punto)\s*\)|\[\s*(?:dot|punkt|point|punto)\s*\]|\{\s*dot\s*\})\s*"
+    r"|\s+(?:dot|punkt|point|punto|ponto|period|точка)\s+)"
+)
 # Top-level domains a disguised address may end in: the common ones, so that "at" and "point"
 # in a sentence do not make one ("el punto de vista" has no address in it).
-_MAIL_TLDS = (r"(?:com|net|org|info|biz|io|shop|store|online|email|co\.uk|co|de|fr|es|it|nl|be|ch|at|eu|uk|us|ca|"
-              r"pl|pt|se|mx|ar|br|ru)")
-_PROVIDERS = (r"(?:gmail|googlemail|hotmail|yahoo|outlook|gmx|icloud|aol|protonmail|proton|wanadoo|laposte|"
-              r"t-online|freenet|yandex|libero|uol|bol|mail\.ru)")
+_MAIL_TLDS = (
+    r"(?:com|net|org|info|biz|io|shop|store|online|email|co\.uk|co|de|fr|es|it|nl|be|ch|at|eu|uk|us|ca|"
+    r"pl|pt|se|mx|ar|br|ru)"
+)
+_PROVIDERS = (
+    r"(?:gmail|googlemail|hotmail|yahoo|outlook|gmx|icloud|aol|protonmail|proton|wanadoo|laposte|"
+    r"t-online|freenet|yandex|libero|uol|bol|mail\.ru)"
+)
 DISGUISED_EMAIL = re.compile(
     rf"(?<![\w@])[\w+-]{{2,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,3}}{_AT}"
     rf"(?:[\w-]{{2,63}}(?:{_DOT}[\w-]{{2,63}}){{0,2}}{_DOT}{_MAIL_TLDS}\b|{_PROVIDERS}\b)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _emails(text: str) -> list[Span]:
@@ -109,22 +126,48 @@ def _emails(text: str) -> list[Span]:
 
 # Links -------------------------------------------------------------------------------------
 
-_TLDS = ("com|net|org|info|biz|io|co|me|shop|store|online|site|app|dev|xyz|top|eu|de|at|ch|fr|be|es|it|nl|"
-         "uk|us|ca|pl|pt|se|dk|no|fi|ie|cz|ru|рф|cn|jp|br|mx|ar|au|tv|ly|gl|link|page")
+_TLDS = (
+    "com|net|org|info|biz|io|co|me|shop|store|online|site|app|dev|xyz|top|eu|de|at|ch|fr|be|es|it|nl|"
+    "uk|us|ca|pl|pt|se|dk|no|fi|ie|cz|ru|рф|cn|jp|br|mx|ar|au|tv|ly|gl|link|page"
+)
 # A bare host's labels may be in any script (lampen-günstig.de, лампы.рф): a browser reads them
 # as IDN.
 LINK_PATTERN = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
     rf"|(?<![\w@.\-/])(?:[^\W_](?:[^\W_]|-){{0,62}}\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 DISGUISED_LINK = re.compile(
     r"(?<![\w@])(?:www\s*(?:\.|\s+dot\s+|\s+punkt\s+|\s+point\s+|\s+punto\s+)\s*)?[\w-]{2,63}"
     r"\s*(?:\(\s*(?:dot|punkt|point|punto)\s*\)|\[\s*(?:dot|punkt|point|punto)\s*\]|\s+dot\s+)\s*"
-    r"(?:com|net|org|info|shop|store|de|fr|es|co\.uk)\b", re.IGNORECASE)
-MESSENGER_HOSTS = ("wa.me", "t.me", "telegram.me", "telegram.dog", "m.me", "signal.me", "line.me", "viber.me",
-                   "whatsapp.com", "api.whatsapp.com", "chat.whatsapp.com", "wechat.com", "weixin.qq.com",
-                   "threema.id", "kik.me", "discord.gg", "discord.com", "paypal.me", "instagram.com",
-                   "facebook.com", "fb.me", "snapchat.com", "tiktok.com")
+    r"(?:com|net|org|info|shop|store|de|fr|es|co\.uk)\b",
+    re.IGNORECASE,
+)
+MESSENGER_HOSTS = (
+    "wa.me",
+    "t.me",
+    "telegram.me",
+    "telegram.dog",
+    "m.me",
+    "signal.me",
+    "line.me",
+    "viber.me",
+    "whatsapp.com",
+    "api.whatsapp.com",
+    "chat.whatsapp.com",
+    "wechat.com",
+    "weixin.qq.com",
+    "threema.id",
+    "kik.me",
+    "discord.gg",
+    "discord.com",
+    "paypal.me",
+    "instagram.com",
+    "facebook.com",
+    "fb.me",
+    "snapchat.com",
+    "tiktok.com",
+)
 
 
 SCHEME = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
@@ -164,7 +207,8 @@ def _links(text: str, allowed_domains: tuple[str, ...], written=None) -> list[Sp
         if _under(host, MESSENGER_HOSTS):
             spans.append(Span(match.start(), match.end(), MESSENGER))
         elif not _allowed(host, allowed) or (
-                written and not _allowed(_host(disguises.visible(written(*match.span()))), allowed)):
+            written and not _allowed(_host(disguises.visible(written(*match.span()))), allowed)
+        ):
             spans.append(Span(match.start(), match.end(), LINK))
     spans += [Span(m.start(), m.end(), LINK) for m in DISGUISED_LINK.finditer(text)]
     return spans
@@ -183,19 +227,23 @@ def _plausible_bare(candidate: str) -> bool:
 
 # Messengers --------------------------------------------------------------------------------
 
-_MESSENGERS = (r"(?:whats\s?app|watsapp|wa|telegram|tg|signal|viber|we\s?chat|weixin|skype|threema|kik|"
-               r"discord|snap(?:chat)?|insta(?:gram)?|ig|facebook|fb|messenger|tiktok|line|zap|whats|"
-               r"телеграм\w*|телег\w|тг|вотсап\w*|ватсап\w*|вацап\w*|вайбер\w*|инст\w*)")
+_MESSENGERS = (
+    r"(?:whats\s?app|watsapp|wa|telegram|tg|signal|viber|we\s?chat|weixin|skype|threema|kik|"
+    r"discord|snap(?:chat)?|insta(?:gram)?|ig|facebook|fb|messenger|tiktok|line|zap|whats|"
+    r"телеграм\w*|телег\w|тг|вотсап\w*|ватсап\w*|вацап\w*|вайбер\w*|инст\w*)"
+)
 # A messenger named with what follows it: a handle, a number, a name after a colon.
 MESSENGER_HANDLE = re.compile(
     rf"\b{_MESSENGERS}\b\s*(?:[:=]|\s(?:is|ist|est|es|id|name|nummer|number|numéro|número|handle|username|"
-    r"pseudo|usuario)\b:?)\s*(?:@?[\w.\-]{3,40}|\+?\d[\d \-]{5,})", re.IGNORECASE)
+    r"pseudo|usuario)\b:?)\s*(?:@?[\w.\-]{3,40}|\+?\d[\d \-]{5,})",
+    re.IGNORECASE,
+)
 # "my WhatsApp", "mon Insta", "mi Telegram": a person speaks of their own account.
-MESSENGER_OWNED = re.compile(rf"\b(?:my|mein(?:e|en)?|mon|ma|mi|mis)\s+{_MESSENGERS}\b(?!\s+(?:app|group|gruppe))",
-                             re.IGNORECASE)
+MESSENGER_OWNED = re.compile(
+    rf"\b(?:my|mein(?:e|en)?|mon|ma|mi|mis)\s+{_MESSENGERS}\b(?!\s+(?:app|group|gruppe))", re.IGNORECASE
+)
 # "WhatsApp me", "telegram us"
-MESSENGER_VERB = re.compile(r"\b(?:whats\s?app|telegram|signal|viber|wechat|skype|dm|pm)\s+(?:me|us)\b",
-                            re.IGNORECASE)
+MESSENGER_VERB = re.compile(r"\b(?:whats\s?app|telegram|signal|viber|wechat|skype|dm|pm)\s+(?:me|us)\b", re.IGNORECASE)
 # An invitation to go on elsewhere: "write me on Telegram", "schreib mir per WhatsApp",
 # "contactez-moi sur WhatsApp", "escríbeme por WhatsApp".
 MESSENGER_INVITATION = re.compile(
@@ -209,7 +257,9 @@ MESSENGER_INVITATION = re.compile(
     r"|\b(?:escr[ií]be(?:me|nos)?|cont[aá]cta(?:me|nos)?|ll[aá]ma(?:me|nos)|agr[eé]ga(?:me|nos)|añáde(?:me|nos)"
     r"|b[uú]sca(?:me|nos)|s[ií]gue(?:me|nos)|m[aá]nda(?:me|nos)|h[aá]bla(?:me|nos)|disponible)"
     r"\b[^.!?\n]{0,25}?\b(?:por|en|al|v[ií]a)\s+"
-    rf"){_MESSENGERS}\b", re.IGNORECASE)
+    rf"){_MESSENGERS}\b",
+    re.IGNORECASE,
+)
 # Not inside a link's path or user info (`https://shop.example\\@name` opens shop.example).
 HANDLE = re.compile(r"(?<![\w@.\\/])@[^\W\d][\w.]{2,29}\b")
 
@@ -224,28 +274,33 @@ def _messengers(text: str) -> list[Span]:
 # Phone numbers -----------------------------------------------------------------------------
 
 # What a number may be without being a phone number: each is marked before numbers are looked for.
-_CODE_WORDS = (r"(?:order|orders|order\s+(?:no|nr|number|id)|invoice|receipt|tracking(?:\s+(?:no|number|code|id))?|"
-               r"parcel|shipment|sku|ean|upc|gtin|isbn|mpn|asin|model|serial(?:\s+number)?|s/n|sn|part(?:\s+number)?|"
-               r"item(?:\s+number)?|pn|p/n|article|ref(?:erence)?|case|ticket|iban|bic|"
-               r"bestellung|bestellnummer|bestell-nr\.?|auftrag(?:snummer)?|rechnung(?:snummer)?|lieferschein|"
-               r"sendung(?:snummer)?|paket(?:nummer)?|artikel(?:nummer)?|art\.?-?\s?nr\.?|modell|seriennummer|"
-               r"commande|facture|colis|suivi|référence|réf\.?|numéro\s+de\s+(?:commande|suivi|série)|"
-               r"pedido|factura|envío|seguimiento|referencia|albarán|n(?:[º°]|[úu]mero)\s*de\s+(?:pedido|serie|seguimiento)|"
-               r"cep|plz|n\.?\s?[º°o]|nr\.?|no\.|#)")
+_CODE_WORDS = (
+    r"(?:order|orders|order\s+(?:no|nr|number|id)|invoice|receipt|tracking(?:\s+(?:no|number|code|id))?|"
+    r"parcel|shipment|sku|ean|upc|gtin|isbn|mpn|asin|model|serial(?:\s+number)?|s/n|sn|part(?:\s+number)?|"
+    r"item(?:\s+number)?|pn|p/n|article|ref(?:erence)?|case|ticket|iban|bic|"
+    r"bestellung|bestellnummer|bestell-nr\.?|auftrag(?:snummer)?|rechnung(?:snummer)?|lieferschein|"
+    r"sendung(?:snummer)?|paket(?:nummer)?|artikel(?:nummer)?|art\.?-?\s?nr\.?|modell|seriennummer|"
+    r"commande|facture|colis|suivi|référence|réf\.?|numéro\s+de\s+(?:commande|suivi|série)|"
+    r"pedido|factura|envío|seguimiento|referencia|albarán|n(?:[º°]|[úu]mero)\s*de\s+(?:pedido|serie|seguimiento)|"
+    r"cep|plz|n\.?\s?[º°o]|nr\.?|no\.|#)"
+)
 CODE = re.compile(rf"\b{_CODE_WORDS}\s*[:#.\-]?\s*(?:[A-Z0-9][A-Z0-9/\-]*\d[A-Z0-9/\-]*)", re.IGNORECASE)
 HASH_CODE = re.compile(r"#\s?[A-Z0-9][A-Z0-9\-]*\d", re.IGNORECASE)
 _CURRENCY = r"(?:[$€£¥]|\bUSD\b|\bEUR\b|\bGBP\b|\bCHF\b)"
 PRICE = re.compile(
     rf"{_CURRENCY}\s?\d[\d.,' ]{{0,15}}\d(?:[.,]-)?|{_CURRENCY}\s?\d"
     r"|\b\d[\d.,' ]{0,15}\s?(?:[$€£¥]|USD|EUR|GBP|CHF|euros?|dollars?|pounds?|francs?|pesos?)(?!\w)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 DATE = re.compile(
     r"(?<![\d.\-/])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2}))(?![\d]|[./-]\d)"
     r"|(?<![\d:])\d{1,2}[:h]\d{2}(?::\d{2})?(?![\d:])"
     r"|\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|"
     r"mai|juni|juli|august|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|"
     r"novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
-    r"diciembre)\w*\.?(?:\s+\d{2,4})?\b", re.IGNORECASE)
+    r"diciembre)\w*\.?(?:\s+\d{2,4})?\b",
+    re.IGNORECASE,
+)
 MEASURE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:x|×)\s?\d+(?:[.,]\d+)?(?:\s?(?:x|×)\s?\d+(?:[.,]\d+)?)?", re.IGNORECASE)
 
 # A run of digits with the separators people put in numbers.
@@ -259,7 +314,8 @@ PHONE_CUE = re.compile(
     r"llama|llámame|llamar|llamada|teléfono|móvil|movil|celular|número|numero|contacto|"
     r"liga|ligue|ligar|telefone|zap|chiamami|chiama|chiamare|cellulare|telefono|"
     r"звоните|звони|позвоните|номер|телефон|тел|мобильный)\b[^\n]{0,25}$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 MAX_PHONE_DIGITS = 15  # E.164
 
 
@@ -282,7 +338,7 @@ def _phones(text: str, region: str, protected) -> list[Span]:
     for match in DIGIT_RUN.finditer(text):
         start, end = match.span()
         run = match.group(0)
-        if _overlaps(start, end, protected) or not _phone_shaped(run, text[max(0, start - 40):start]):
+        if _overlaps(start, end, protected) or not _phone_shaped(run, text[max(0, start - 40) : start]):
             continue
         spans.append(Span(start, end, PHONE))
     spans += _spelled_numbers(text)
@@ -305,15 +361,73 @@ def _phone_shaped(run: str, before: str) -> bool:
 
 _DIGIT_WORDS = {
     # English, German, French, Spanish (and "oh" for zero, as numbers are read out).
-    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "null": 0, "eins": 1, "zwei": 2, "zwo": 2, "drei": 3, "vier": 4, "fünf": 5, "funf": 5, "sechs": 6,
-    "sieben": 7, "acht": 8, "neun": 9, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
-    "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "cero": 0, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
-    "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+    "zero": 0,
+    "oh": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "null": 0,
+    "eins": 1,
+    "zwei": 2,
+    "zwo": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "funf": 5,
+    "sechs": 6,
+    "sieben": 7,
+    "acht": 8,
+    "neun": 9,
+    "zéro": 0,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "cero": 0,
+    "uno": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
     # Italian, Portuguese, Russian.
-    "due": 2, "tre": 3, "quattro": 4, "sei": 6, "sette": 7, "otto": 8, "nove": 9, "um": 1, "dois": 2,
-    "três": 3, "quatro": 4, "sete": 7, "oito": 8, "ноль": 0, "один": 1, "два": 2, "три": 3, "четыре": 4,
-    "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
+    "due": 2,
+    "tre": 3,
+    "quattro": 4,
+    "sei": 6,
+    "sette": 7,
+    "otto": 8,
+    "nove": 9,
+    "um": 1,
+    "dois": 2,
+    "três": 3,
+    "quatro": 4,
+    "sete": 7,
+    "oito": 8,
+    "ноль": 0,
+    "один": 1,
+    "два": 2,
+    "три": 3,
+    "четыре": 4,
+    "пять": 5,
+    "шесть": 6,
+    "семь": 7,
+    "восемь": 8,
+    "девять": 9,
 }
 _DOUBLES = {"double": 2, "triple": 3, "doppel": 2}
 SPELLED_TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -329,7 +443,7 @@ def _spelled_numbers(text: str) -> list[Span]:
     pending_double = 1
     at = 0
     for token in SPELLED_TOKEN.finditer(text):
-        gap = text[at:token.start()]
+        gap = text[at : token.start()]
         at = token.end()
         word = token.group(0).lower()
         continues = run_start is not None and SPELLED_GAP.fullmatch(gap)
@@ -362,6 +476,7 @@ def _spelled_numbers(text: str) -> list[Span]:
 
 # Blocked words -----------------------------------------------------------------------------
 
+
 def _folded(text: str) -> tuple[str, list[int]]:
     """`text` without case and accents, and where each of its characters came from."""
     chars, origin = [], []
@@ -380,8 +495,9 @@ def _blocked(text: str, words: tuple[str, ...]) -> list[Span]:
     if not words:
         return []
     folded, origin = _folded(text)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-                         + r")(?!\w)")
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)"
+    )
     return [Span(origin[m.start()], origin[m.end() - 1] + 1, BLOCKED_WORD) for m in pattern.finditer(folded)]
 
 
@@ -397,7 +513,7 @@ def _merged(spans: list[Span], text: str) -> list[Span]:
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if span.end <= span.start:
             continue
-        if merged and (span.start < merged[-1].end or JOINING_GAP.fullmatch(text[merged[-1].end:span.start])):
+        if merged and (span.start < merged[-1].end or JOINING_GAP.fullmatch(text[merged[-1].end : span.start])):
             last = merged[-1]
             kind = last.kind if last.end - last.start >= span.end - span.start else span.kind
             merged[-1] = Span(last.start, max(last.end, span.end), kind)

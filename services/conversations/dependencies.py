@@ -1,6 +1,7 @@
 """The conversations service's dependencies beyond the store: the catalog (asked as the
 system, CONVERSATIONS_SERVICE, through the one shared client), the published-message ids, the
 background and the rate limits."""
+
 import logging
 
 from nameko.extensions import DependencyProvider

@@ -21,6 +21,7 @@ What is undone, in this order:
 - `_ ~ · •` between digits, as a dash, and `*` unless a unit follows (a size's times sign);
 - letters that look like digits (O o I i l S B Z) in a word that is otherwise digits.
 """
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 class Reading:
     """The text as read, and for each of its characters where it came from in the written
     text: `starts[i]` to `ends[i]`."""
+
     text: str
     starts: tuple[int, ...]
     ends: tuple[int, ...]
@@ -50,6 +52,7 @@ def read(written: str) -> Reading:
 
 
 # Compatibility forms and invisible characters ------------------------------------------------
+
 
 def visible(written: str) -> str:
     """`written` as it shows: compatibility forms read, no invisible characters, and nothing
@@ -107,14 +110,14 @@ def _substituted(reading: Reading, pattern: re.Pattern, replacement) -> Reading:
     for match in pattern.finditer(text):
         if match.end() == match.start():
             continue
-        chars.append(text[at:match.start()])
-        starts += reading.starts[at:match.start()]
-        ends += reading.ends[at:match.start()]
+        chars.append(text[at : match.start()])
+        starts += reading.starts[at : match.start()]
+        ends += reading.ends[at : match.start()]
         put = replacement if isinstance(replacement, str) else replacement(match)
         chars.append(put)
         if len(put) == match.end() - match.start():
-            starts += reading.starts[match.start():match.end()]
-            ends += reading.ends[match.start():match.end()]
+            starts += reading.starts[match.start() : match.end()]
+            ends += reading.ends[match.start() : match.end()]
         else:
             starts += [reading.starts[match.start()]] * len(put)
             ends += [reading.ends[match.end() - 1]] * len(put)
@@ -128,8 +131,8 @@ def _substituted(reading: Reading, pattern: re.Pattern, replacement) -> Reading:
 # Letters that look Latin ---------------------------------------------------------------------
 
 LATIN_LOOKALIKES = str.maketrans(
-    "аеорсухіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοαινκρτΑΒΕΗΙΚΜΝΟΡΤΧΥΖ",
-    "aeopcyxijsdhqwABEKMHOPCTXYIJSoaivkptABEHIKMNOPTXYZ")
+    "аеорсухіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοαινκρτΑΒΕΗΙΚΜΝΟΡΤΧΥΖ", "aeopcyxijsdhqwABEKMHOPCTXYIJSoaivkptABEHIKMNOPTXYZ"
+)
 LOOKING_LATIN = re.compile("[аеорсухіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοαινκρτΑΒΕΗΙΚΜΝΟΡΤΧΥΖ]")
 LATIN = re.compile("[a-zA-Z]")
 WORD = re.compile(r"[\w.-]+")
@@ -149,8 +152,10 @@ _AT_WORDS = r"(?:at|ät|@|arroba|arobase|chiocciola|klammeraffe|собака)"
 _DOT_WORDS = r"(?:dot|punkt|point|punto|ponto|period|точка|\.)"
 _SPELLED = r"(?:at|ät|arroba|arobase|chiocciola|собака|dot|punkt|point|punto|ponto|точка)"
 # Top-level domains a spaced-out dot may come before ("myshop . com").
-_TLDS = (r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|app|de|at|ch|fr|be|es|it|nl|uk|us|ca|pl|pt|"
-         r"br|ru|рф|eu|se|dk|no|fi|ie|cz|mx|ar|au)")
+_TLDS = (
+    r"(?:com|net|org|info|biz|io|co|me|shop|store|online|site|app|de|at|ch|fr|be|es|it|nl|uk|us|ca|pl|pt|"
+    r"br|ru|рф|eu|se|dk|no|fi|ie|cz|mx|ar|au)"
+)
 _UNITS = r"(?:mm|cm|m|in|ft|px|см|мм|м)"
 _BRACKETED = r"\s*(?:\(\s*{0}\s*\)|\[\s*{0}\s*\]|\{{\s*{0}\s*\}}|<\s*{0}\s*>)\s*"
 SEPARATORS = (
@@ -160,8 +165,10 @@ SEPARATORS = (
     (re.compile(_BRACKETED.format(_AT_WORDS), re.IGNORECASE), "@"),
     (re.compile(_BRACKETED.format(_DOT_WORDS), re.IGNORECASE), "."),
     # john_at_gmail_dot_com, max-at-gmx-punkt-de: a spelled separator joined to its words.
-    (re.compile(rf"(?<=[^\W_])\s*[_-]{{1,2}}{_SPELLED}[_-]{{1,2}}\s*(?=[^\W_])", re.IGNORECASE),
-     lambda m: "." if re.search(_DOT_WORDS, m.group(0), re.IGNORECASE) else "@"),
+    (
+        re.compile(rf"(?<=[^\W_])\s*[_-]{{1,2}}{_SPELLED}[_-]{{1,2}}\s*(?=[^\W_])", re.IGNORECASE),
+        lambda m: "." if re.search(_DOT_WORDS, m.group(0), re.IGNORECASE) else "@",
+    ),
     # "myshop . com": spaces on both sides of a dot (a sentence's full stop has none before it).
     (re.compile(rf"(?<=[^\W_])\s+\.\s+(?={_TLDS}(?![\w-]))", re.IGNORECASE), "."),
     (re.compile(r"(?<=\d) *[_~·•∙⋅‧] *(?=\d)"), "-"),

@@ -1,5 +1,6 @@
 """Idempotency-Key: a retry with the same key and caller returns the first answer, or, when the
 first attempt never finished (its caller got a 503), finishes the work with the same ids."""
+
 import hashlib
 import json
 from datetime import timedelta
@@ -33,8 +34,11 @@ class Ids:
 
     def stored(self) -> dict:
         # Parts as pairs: their names (thread ids a caller sent) need not be valid field names.
-        return {"thread": self.thread, "message": self.message,
-                "parts": [[name, value] for name, value in self.parts.items()]}
+        return {
+            "thread": self.thread,
+            "message": self.message,
+            "parts": [[name, value] for name, value in self.parts.items()],
+        }
 
     @classmethod
     def from_stored(cls, stored: dict) -> "Ids":

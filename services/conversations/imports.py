@@ -13,6 +13,7 @@ it on. Messages are written before their thread: a run stopped between the two w
 again (duplicates are ignored) and then moves the thread on, so a re-run ends with exactly the
 source's rows.
 """
+
 import struct
 from datetime import datetime
 
@@ -43,8 +44,12 @@ def check_importer(caller: Caller) -> None:
 
 def import_threads(store, catalog, threads: list[dict]) -> dict:
     """Bring one batch over (contract.ImportBatch): each thread as far as its messages go."""
-    stored = {thread["_id"]: thread for thread in store.get_many(
-        [imported_id(THREAD_TAG, item["created_at"], item["cscart_thread_id"]) for item in threads])}
+    stored = {
+        thread["_id"]: thread
+        for thread in store.get_many(
+            [imported_id(THREAD_TAG, item["created_at"], item["cscart_thread_id"]) for item in threads]
+        )
+    }
     # The contexts as of the import, one call a batch: the snapshot a thread keeps.
     objects = [item["object"] for item in threads if item["object"]["type"] != "none"]
     resolved = catalog.resolve_many(objects) if objects else {}
@@ -54,8 +59,9 @@ def import_threads(store, catalog, threads: list[dict]) -> dict:
         thread_id = imported_id(THREAD_TAG, item["created_at"], item["cscart_thread_id"])
         thread = stored.get(thread_id)
         taken = (thread or {}).get("cscart", {}).get("last_message_id", 0)
-        new = sorted((m for m in item["messages"] if m["cscart_message_id"] > taken),
-                     key=lambda m: m["cscart_message_id"])
+        new = sorted(
+            (m for m in item["messages"] if m["cscart_message_id"] > taken), key=lambda m: m["cscart_message_id"]
+        )
         if thread is not None and not new:
             continue  # nothing since the last run
         if thread is None:
@@ -81,13 +87,21 @@ def _new_thread(item: dict, thread_id: str, resolved: dict | None) -> dict:
     target = {"type": item["object"]["type"], "id": item["object"]["id"]}
     customer = item["customer"] if item["type"] == access.VENDOR_TO_CUSTOMER else None
     plan = {
-        "type": item["type"], "group": access.group_of(item["type"], target["type"]), "object": target,
-        "company_id": item["company_id"], "customer_id": customer["id"] if customer else None,
-        "customer": customer, "subject": _subject(item, target, resolved)[:rules.SUBJECT_MAX],
+        "type": item["type"],
+        "group": access.group_of(item["type"], target["type"]),
+        "object": target,
+        "company_id": item["company_id"],
+        "customer_id": customer["id"] if customer else None,
+        "customer": customer,
+        "subject": _subject(item, target, resolved)[: rules.SUBJECT_MAX],
     }
     thread = model.new_thread(plan, None, resolved, item["created_at"], thread_id)
-    thread["cscart"] = {"thread_id": item["cscart_thread_id"], "object_type": item["cscart_object_type"],
-                        "missing": list(item["missing"]), "last_message_id": 0}
+    thread["cscart"] = {
+        "thread_id": item["cscart_thread_id"],
+        "object_type": item["cscart_object_type"],
+        "missing": list(item["missing"]),
+        "last_message_id": 0,
+    }
     return thread
 
 
@@ -105,17 +119,23 @@ def _message(thread: dict, row: dict) -> tuple[dict, bool]:
     """The message as posted now, without events to publish: no relay ever picks it up."""
     body, cut = row["body"], False
     if len(body.strip()) > text.BODY_MAX:  # CS-Cart kept longer ones: cut, counted, not refused
-        body, cut = body.strip()[:text.BODY_MAX], True
+        body, cut = body.strip()[: text.BODY_MAX], True
     try:
         prepared = text.prepare(body, required=False)
     except ValidationFailed:  # markup with no text (an image alone): shown empty, as it would be
         prepared = {"body": "", "text": "", "words": []}
     author = row["author"]
-    caller = Caller(user_id=author["id"] or "", role=row["side"], company_id=thread.get("company_id"),
-                    name=author["name"], email=author["email"])
+    caller = Caller(
+        user_id=author["id"] or "",
+        role=row["side"],
+        company_id=thread.get("company_id"),
+        name=author["name"],
+        email=author["email"],
+    )
     at = row["created_at"]
-    message = model.new_message(thread, caller, prepared, at, [],
-                                imported_id(MESSAGE_TAG, at, row["cscart_message_id"]))
+    message = model.new_message(
+        thread, caller, prepared, at, [], imported_id(MESSAGE_TAG, at, row["cscart_message_id"])
+    )
     message.pop("relay_after")
     message["cscart"] = {"message_id": row["cscart_message_id"]}
     return message, cut

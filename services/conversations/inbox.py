@@ -1,4 +1,5 @@
 """The inbox: a caller's threads, filtered, searched and paged, and its unread counts."""
+
 from services.common import access
 from services.common.caller import Caller
 from services.common.errors import Forbidden
@@ -21,9 +22,14 @@ def inbox_filter(caller: Caller, query: dict) -> InboxFilter:
     if status == "deleted" and not access.may_see_deleted(caller):
         raise Forbidden("Only the administration sees deleted threads.")
     reach = access.scope(caller)
-    wanted = InboxFilter(company_id=reach.company_id, customer_id=reach.customer_id, types=reach.types,
-                         groups=reach.groups, nothing=reach.nothing,
-                         statuses=(status,) if status else ("open", "closed"))
+    wanted = InboxFilter(
+        company_id=reach.company_id,
+        customer_id=reach.customer_id,
+        types=reach.types,
+        groups=reach.groups,
+        nothing=reach.nothing,
+        statuses=(status,) if status else ("open", "closed"),
+    )
     asked = {"company_id": query.get("company_id"), "customer_id": query.get("customer_id")}
     for name, value in asked.items():
         if value:
@@ -35,14 +41,19 @@ def inbox_filter(caller: Caller, query: dict) -> InboxFilter:
         wanted = wanted.narrowed(types=(query["type"],), nothing=wanted.nothing or outside)
     words = tuple(text.query_words(query["q"])) if query.get("q") else ()
     return wanted.narrowed(
-        object_type=query.get("object_type") or None, object_id=query.get("object_id") or None,
+        object_type=query.get("object_type") or None,
+        object_id=query.get("object_id") or None,
         customer_text=query.get("customer") or None,
-        created_from=query.get("created_from"), created_to=query.get("created_to"),
-        active_from=query.get("updated_from"), active_to=query.get("updated_to"),
-        reader_side=caller.side, unread=query.get("unread"),
+        created_from=query.get("created_from"),
+        created_to=query.get("created_to"),
+        active_from=query.get("updated_from"),
+        active_to=query.get("updated_to"),
+        reader_side=caller.side,
+        unread=query.get("unread"),
         awaiting_reply_from=caller.side if query.get("awaiting_reply") is True else None,
         overdue=query.get("overdue"),
-        words=words)
+        words=words,
+    )
 
 
 def unread_counts(store, caller: Caller) -> dict:

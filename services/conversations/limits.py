@@ -6,6 +6,7 @@ Counted per fixed window in the database (the store's count_toward), so the limi
 every replica of the service. The storefront's sync (`system`) is never limited; 0 turns a
 limit off.
 """
+
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -35,16 +36,29 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings) -> "Limits":
-        return cls(settings.LIMIT_THREADS_PER_HOUR, settings.LIMIT_MESSAGES_PER_MINUTE_CUSTOMER,
-                   settings.LIMIT_MESSAGES_PER_MINUTE_STAFF, settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE,
-                   settings.UPLOADS_PER_MINUTE, Policy.from_settings(settings), own_domains(settings))
+        return cls(
+            settings.LIMIT_THREADS_PER_HOUR,
+            settings.LIMIT_MESSAGES_PER_MINUTE_CUSTOMER,
+            settings.LIMIT_MESSAGES_PER_MINUTE_STAFF,
+            settings.LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE,
+            settings.UPLOADS_PER_MINUTE,
+            Policy.from_settings(settings),
+            own_domains(settings),
+        )
 
 
 def new_thread(store, limits: Limits, caller: Caller, at: datetime) -> None:
     """A customer starting a conversation (staff answer more than they start)."""
     if caller.role == "customer":
-        _count(store, "threads", caller, limits.threads_per_hour, HOUR, at,
-               "You have started many conversations in the last hour.")
+        _count(
+            store,
+            "threads",
+            caller,
+            limits.threads_per_hour,
+            HOUR,
+            at,
+            "You have started many conversations in the last hour.",
+        )
 
 
 def message(store, limits: Limits, caller: Caller, at: datetime) -> None:

@@ -1,4 +1,5 @@
 """A thread as the caller may reach it: what it may not see does not exist for it."""
+
 from services.common import access
 from services.common.caller import Caller
 from services.common.errors import Conflict, Forbidden, NotFound
@@ -24,5 +25,8 @@ def under_review(thread: dict) -> None:
     the other side would not see it (services/conversations/moderation.py)."""
     review = thread.get("review")
     if review:
-        raise Conflict("This conversation waits for the administration's review." if review["state"] == "held"
-                       else "This conversation was not accepted by the administration.")
+        raise Conflict(
+            "This conversation waits for the administration's review."
+            if review["state"] == "held"
+            else "This conversation was not accepted by the administration."
+        )

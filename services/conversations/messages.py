@@ -1,4 +1,5 @@
 """Posting a message in a thread, and reading a thread's messages."""
+
 import logging
 from collections.abc import Sequence
 
@@ -13,8 +14,16 @@ from .lookup import visible, writable
 log = logging.getLogger(__name__)
 
 
-def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idempotency_key: str | None,
-                 allowed: limits.Limits, upload_ids: Sequence[str] = ()) -> dict:
+def post_message(
+    store,
+    outbox,
+    caller: Caller,
+    thread_id: str,
+    body: str,
+    idempotency_key: str | None,
+    allowed: limits.Limits,
+    upload_ids: Sequence[str] = (),
+) -> dict:
     upload_ids = list(upload_ids)
 
     def work(ids):
@@ -22,18 +31,33 @@ def post_message(store, outbox, caller: Caller, thread_id: str, body: str, idemp
         limits.message(store, allowed, caller, now())
         prepared = text.prepare(body, required=not upload_ids)
         screening = moderation.Rules.current(store, allowed.marketplace_domains)
-        return presenters.message(append(store, outbox, caller, thread, prepared, ids, screening, upload_ids,
-                                         allowed.files)[1])
+        return presenters.message(
+            append(store, outbox, caller, thread, prepared, ids, screening, upload_ids, allowed.files)[1]
+        )
 
     # A post of files names them in its fingerprint; one without keeps the fingerprint it had.
-    return idempotency.once(store, caller, idempotency_key, ["post", thread_id, body] + ([upload_ids] if upload_ids else []),
-                            work, lambda result: presenters.message(store.get_message(result["message_id"])),
-                            lambda answer: {"message_id": answer["id"]})
+    return idempotency.once(
+        store,
+        caller,
+        idempotency_key,
+        ["post", thread_id, body] + ([upload_ids] if upload_ids else []),
+        work,
+        lambda result: presenters.message(store.get_message(result["message_id"])),
+        lambda answer: {"message_id": answer["id"]},
+    )
 
 
-def append(store, outbox, caller: Caller, thread: dict, prepared: dict, ids: idempotency.Ids,
-           screening: moderation.Rules, upload_ids: Sequence[str] = (),
-           files: attachments.Policy = attachments.Policy()) -> tuple[dict, dict]:
+def append(
+    store,
+    outbox,
+    caller: Caller,
+    thread: dict,
+    prepared: dict,
+    ids: idempotency.Ids,
+    screening: moderation.Rules,
+    upload_ids: Sequence[str] = (),
+    files: attachments.Policy = attachments.Policy(),
+) -> tuple[dict, dict]:
     """Store the message with its files, then move its thread on (reopening a closed one), then
     publish: the thread as it is now, and the message. A message held for review is stored
     and goes no further (moderation.py)."""

@@ -1,5 +1,6 @@
 """The stored shapes of a thread and a message, made in one place: by the use cases, and by
 the bench's dataset (bench/dataset.py), which must write exactly what the service writes."""
+
 from datetime import timedelta
 
 from services.common.caller import Caller
@@ -15,11 +16,19 @@ RELAY_GRACE = timedelta(seconds=10)
 def new_thread(plan: dict, key: str | None, resolved: dict | None, at, thread_id: str) -> dict:
     """A thread as planned (rules.plan_thread), before its first message."""
     thread = {
-        "_id": thread_id, **plan, "status": "open", "created_at": at, "updated_at": at, "last_message_at": at,
+        "_id": thread_id,
+        **plan,
+        "status": "open",
+        "created_at": at,
+        "updated_at": at,
+        "last_message_at": at,
         "context": resolved["summary"] if resolved else None,
         "context_snapshot": resolved["context"] if resolved else None,
-        "unread": {side: 0 for side in rules.sides(plan["type"])}, "read_at": {}, "message_count": 0,
-        "awaiting_reply_from": None, "awaiting_since": None,
+        "unread": {side: 0 for side in rules.sides(plan["type"])},
+        "read_at": {},
+        "message_count": 0,
+        "awaiting_reply_from": None,
+        "awaiting_since": None,
     }
     if key:
         thread["open_key"] = key
@@ -31,11 +40,17 @@ def new_message(thread: dict, caller: Caller, prepared: dict, at, events: list[s
     # The administration speaks as the marketplace, never as one of its staff.
     name = MARKETPLACE_NAME if caller.is_admin else caller.name
     return {
-        "_id": message_id, "thread_id": thread["_id"], "created_at": at,
+        "_id": message_id,
+        "thread_id": thread["_id"],
+        "created_at": at,
         # The thread's owners, so that a search reads only the messages in the caller's reach.
-        "company_id": thread.get("company_id"), "customer_id": thread.get("customer_id"),
+        "company_id": thread.get("company_id"),
+        "customer_id": thread.get("customer_id"),
         "author": {"side": caller.side, "user_id": caller.user_id, "name": name, "email": caller.email},
-        **_written(prepared), "pending_events": events, "relay_after": at + RELAY_GRACE, "attachments": [],
+        **_written(prepared),
+        "pending_events": events,
+        "relay_after": at + RELAY_GRACE,
+        "attachments": [],
     }
 
 
@@ -45,8 +60,12 @@ def with_text(message: dict, prepared: dict) -> None:
 
 
 def _written(prepared: dict) -> dict:
-    return {"body": prepared["body"], "text": prepared["text"], "preview": text.preview(prepared["text"]),
-            "words": prepared["words"]}
+    return {
+        "body": prepared["body"],
+        "text": prepared["text"],
+        "preview": text.preview(prepared["text"]),
+        "words": prepared["words"],
+    }
 
 
 def with_attachments(message: dict, files: list[dict]) -> None:
@@ -56,7 +75,7 @@ def with_attachments(message: dict, files: list[dict]) -> None:
         return
     message["attachments"] = files
     names = [file["name"] for file in files]
-    message["words"] = list(dict.fromkeys(message["words"] + text.words(" ".join(names))))[:text.MAX_WORDS]
+    message["words"] = list(dict.fromkeys(message["words"] + text.words(" ".join(names))))[: text.MAX_WORDS]
     if not message["text"].strip():
         message["preview"] = text.preview(", ".join(names))
 

@@ -29,6 +29,7 @@ review, who, when, which and why, in one conditional write: two admins deciding 
 one decision, the other a 409, and the same decision sent again finishes what an attempt
 stopped part way left (the message's own conditional release makes the delivery once).
 """
+
 import html
 import re
 from collections.abc import Sequence
@@ -57,17 +58,22 @@ def own_domains(config) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Rules:
     """What the marketplace does with contact details now: per direction, and what counts."""
+
     customer_to_vendor: str = ALLOW
     vendor_to_customer: str = ALLOW
     policy: contact_details.Policy = contact_details.Policy()
 
     @classmethod
     def of(cls, values: dict, marketplace_domains: tuple[str, ...] = ()) -> "Rules":
-        return cls(values["moderation_customer_to_vendor"], values["moderation_vendor_to_customer"],
-                   contact_details.Policy(
-                       region=values["moderation_phone_region"],
-                       allowed_domains=tuple(marketplace_domains) + tuple(values["moderation_allowed_domains"]),
-                       blocked_words=tuple(values["moderation_blocked_words"])))
+        return cls(
+            values["moderation_customer_to_vendor"],
+            values["moderation_vendor_to_customer"],
+            contact_details.Policy(
+                region=values["moderation_phone_region"],
+                allowed_domains=tuple(marketplace_domains) + tuple(values["moderation_allowed_domains"]),
+                blocked_words=tuple(values["moderation_blocked_words"]),
+            ),
+        )
 
     @classmethod
     def current(cls, store, marketplace_domains: tuple[str, ...] = ()) -> "Rules":
@@ -82,6 +88,7 @@ class Screening:
     """What a message stores (masked where the marketplace masks): its text, the subject of the
     conversation it starts, its files; and what the moderation found in them (None: nothing, or
     nothing to do)."""
+
     prepared: dict
     finding: dict | None = None
     subject: str | None = None
@@ -96,8 +103,15 @@ def direction_of(thread: dict, author_side: str) -> str | None:
     return DIRECTION_OF_SIDE.get(author_side) if thread["type"] == VENDOR_TO_CUSTOMER else None
 
 
-def screen(current: Rules, thread: dict, author_side: str, prepared: dict, automatic: bool = False,
-           subject: str | None = None, files: Sequence[dict] = ()) -> Screening:
+def screen(
+    current: Rules,
+    thread: dict,
+    author_side: str,
+    prepared: dict,
+    automatic: bool = False,
+    subject: str | None = None,
+    files: Sequence[dict] = (),
+) -> Screening:
     """`subject`: the conversation's, when its author wrote one; `files`: the message's, as
     attachments.attach describes them."""
     kept_files = tuple(files)
@@ -124,16 +138,20 @@ def screen(current: Rules, thread: dict, author_side: str, prepared: dict, autom
         _masked_message(prepared, message_found) if message_found else prepared,
         {**finding, "state": MASKED, "original": original},
         contact_details.masked(subject, subject_found) if subject_found else subject,
-        tuple({**file, "name": contact_details.masked(file["name"], spans)} if spans else file
-              for file, spans in zip(files, names_found)))
+        tuple(
+            {**file, "name": contact_details.masked(file["name"], spans)} if spans else file
+            for file, spans in zip(files, names_found)
+        ),
+    )
 
 
 def _masked_message(prepared: dict, found: list) -> dict:
     # The body is made again from the masked text: a link whose address its words did not
     # show (found past the text, in screened_text) goes with the rest of the markup.
     length = len(prepared["text"])
-    shown = [contact_details.Span(span.start, min(span.end, length), span.kind) for span in found
-             if span.start < length]
+    shown = [
+        contact_details.Span(span.start, min(span.end, length), span.kind) for span in found if span.start < length
+    ]
     return text.plain(contact_details.masked(prepared["text"], shown))
 
 
@@ -162,11 +180,17 @@ def keep(store, screening: Screening, message: dict, thread: dict, starts_thread
     """Before the message is stored: its review, and, when it is held, the message withheld."""
     finding = screening.finding
     review = {
-        "_id": message["_id"], "thread_id": message["thread_id"], "state": finding["state"],
-        "direction": finding["direction"], "text": finding["text"], "found": finding["found"],
+        "_id": message["_id"],
+        "thread_id": message["thread_id"],
+        "state": finding["state"],
+        "direction": finding["direction"],
+        "text": finding["text"],
+        "found": finding["found"],
         "author": {key: message["author"].get(key) for key in ("side", "user_id", "name")},
-        "company_id": thread.get("company_id"), "customer_id": thread.get("customer_id"),
-        "created_at": message["created_at"], "starts_thread": starts_thread,
+        "company_id": thread.get("company_id"),
+        "customer_id": thread.get("customer_id"),
+        "created_at": message["created_at"],
+        "starts_thread": starts_thread,
     }
     if "original" in finding:
         review["original"] = finding["original"]

@@ -14,6 +14,7 @@ Both take the filter already in MongoDB's words (mongo_store.criteria) and keep 
 promise: a thread that received a message after the first page was read keeps the place its
 last message before that moment gave it (`_moved_since`), so paging never repeats or skips one.
 """
+
 import copy
 import json
 from collections import OrderedDict
@@ -57,8 +58,9 @@ class PlainInbox:
         order_by = [(field, direction)] + ([("_id", direction)] if field != "_id" else [])
         page = self._first(query, field, order_by, limit + 1, as_of, first_page=cursor is None)
         if moved:
-            page = sorted(page + moved, key=lambda t: (t.get("_position") or t[field], t["_id"]),
-                          reverse=direction == DESCENDING)
+            page = sorted(
+                page + moved, key=lambda t: (t.get("_position") or t[field], t["_id"]), reverse=direction == DESCENDING
+            )
         items, more = page[:limit], len(page) > limit
         next_cursor = None
         if more and items:
@@ -68,8 +70,9 @@ class PlainInbox:
             item.pop("_position", None)
         return items, next_cursor
 
-    def _first(self, query: dict, field: str, order_by: list, limit: int, as_of: datetime,
-               first_page: bool) -> list[dict]:
+    def _first(
+        self, query: dict, field: str, order_by: list, limit: int, as_of: datetime, first_page: bool
+    ) -> list[dict]:
         """The first `limit` threads matching `query` in `order_by`."""
         if "words" in query:
             return self._by_words(query, order_by, limit)
@@ -94,10 +97,12 @@ class PlainInbox:
             moved = {thread_id: thread for thread_id, thread in moved.items() if thread_id in held}
         if not moved:
             return []
-        positions = self.messages.aggregate([
-            {"$match": {"thread_id": {"$in": list(moved)}, "created_at": {"$lte": as_of}}},
-            {"$group": {"_id": "$thread_id", "at": {"$max": "$created_at"}}},
-        ])
+        positions = self.messages.aggregate(
+            [
+                {"$match": {"thread_id": {"$in": list(moved)}, "created_at": {"$lte": as_of}}},
+                {"$group": {"_id": "$thread_id", "at": {"$max": "$created_at"}}},
+            ]
+        )
         placed = []
         for row in positions:
             position = (row["at"], row["_id"])
@@ -122,8 +127,10 @@ class PlainInbox:
         for word in dict.fromkeys(words):
             if not held:
                 break
-            found = {row["thread_id"] for row in self.words.find(
-                {"words": word, "thread_id": {"$in": held}}, {"thread_id": 1, "_id": 0})}
+            found = {
+                row["thread_id"]
+                for row in self.words.find({"words": word, "thread_id": {"$in": held}}, {"thread_id": 1, "_id": 0})
+            }
             held = [thread_id for thread_id in held if thread_id in found]
         return set(held)
 
@@ -132,10 +139,14 @@ class PlainInbox:
         `search_threads` threads whose messages hold every word, in the caller's reach."""
         rest = dict(query)
         words = rest.pop("words")["$all"]
-        rows = self.words.aggregate([
-            {"$match": {"words": {"$in": words}}},
-            {"$match": {**_owner(query)}},  # separate: see WindowedInbox._select
-        ] + _every_word(words) + [{"$sort": {"at": DESCENDING}}, {"$limit": self.search_threads}])
+        rows = self.words.aggregate(
+            [
+                {"$match": {"words": {"$in": words}}},
+                {"$match": {**_owner(query)}},  # separate: see WindowedInbox._select
+            ]
+            + _every_word(words)
+            + [{"$sort": {"at": DESCENDING}}, {"$limit": self.search_threads}]
+        )
         holding = [row["_id"] for row in rows]
         reach = rest.get("_id", {}).get("$in")
         if reach is not None:  # the criteria allow some threads only (or none)
@@ -154,8 +165,9 @@ class WindowedInbox(PlainInbox):
     HOLDING_CHUNK = 50
     WIDEST_WINDOW = timedelta(days=3650)
 
-    def __init__(self, db, search_threads: int = SEARCH_THREADS, search_budget: int = 500,
-                 remembered_inboxes: int = 10_000):
+    def __init__(
+        self, db, search_threads: int = SEARCH_THREADS, search_budget: int = 500, remembered_inboxes: int = 10_000
+    ):
         super().__init__(db, search_threads)
         # A search reads at most this many threads by window before it looks its words up instead.
         self.search_budget = search_budget
@@ -171,11 +183,16 @@ class WindowedInbox(PlainInbox):
         the two $match stages into one indexed query; the development database looks the
         first up in its index and filters the rest itself, where a find with both read every
         thread (it plans a filter by index only when every field of it leads an index)."""
-        return list(self.threads.aggregate([{"$match": leading}, {"$match": rest}, {"$sort": dict(order_by)}]
-                                           + ([{"$limit": limit}] if limit is not None else [])))
+        return list(
+            self.threads.aggregate(
+                [{"$match": leading}, {"$match": rest}, {"$sort": dict(order_by)}]
+                + ([{"$limit": limit}] if limit is not None else [])
+            )
+        )
 
-    def _newest(self, query: dict, field: str, order_by: list, limit: int, as_of: datetime,
-                first_page: bool) -> list[dict]:
+    def _newest(
+        self, query: dict, field: str, order_by: list, limit: int, as_of: datetime, first_page: bool
+    ) -> list[dict]:
         """The first `limit` threads matching `query`, newest `field` first, read in windows.
 
         Each window asks the inbox index for a bounded range of one owner's threads, so a page
@@ -220,8 +237,9 @@ class WindowedInbox(PlainInbox):
                 low = lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
             bounded = {**owner, field: {"$gt": low, "$lte": high}}
             if words:
-                window, checked = self._holding_in_order(self._select(bounded, rest, order_by, None), words,
-                                                         limit - len(found))
+                window, checked = self._holding_in_order(
+                    self._select(bounded, rest, order_by, None), words, limit - len(found)
+                )
                 read += checked
             else:
                 window = self._select(bounded, query, order_by, limit - len(found))
@@ -249,7 +267,6 @@ class WindowedInbox(PlainInbox):
             self.spans.put(inbox, AT_ONCE)  # the whole inbox fits in a page: read it at once next time
         return page
 
-
     def _holding_in_order(self, candidates: list[dict], words: list[str], wanted: int) -> tuple[list[dict], int]:
         """The first `wanted` of the candidates (in page order) whose messages hold the words,
         and how many candidates that checked. They are checked a few at a time: the server
@@ -258,7 +275,7 @@ class WindowedInbox(PlainInbox):
         held: list[dict] = []
         checked = 0
         while checked < len(candidates) and len(held) < wanted:
-            chunk = candidates[checked:checked + self.HOLDING_CHUNK]
+            chunk = candidates[checked : checked + self.HOLDING_CHUNK]
             checked += len(chunk)
             holding = self._holding([thread["_id"] for thread in chunk], words)
             held += [thread for thread in chunk if thread["_id"] in holding]

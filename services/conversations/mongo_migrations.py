@@ -1,6 +1,7 @@
 """What a database written by an earlier version needs to be read by this one: each step done
 once per database (a marker in `migrations`), so a start never scans a collection again.
 Every step is safe to run twice (a process stopped halfway starts it over)."""
+
 from pymongo.errors import BulkWriteError
 
 from services.common.clock import now

@@ -1,6 +1,7 @@
 """The saved replies and away messages part of the conversations' store (ports.Threads) in
 MongoDB: mixed into mongo_store.MongoThreads, kept apart because it shares nothing with the
 threads' own verbs but the database."""
+
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +37,9 @@ class MongoSavedReplies:
         return self.db.saved_replies.find_one({"_id": reply_id, "owner": owner})
 
     def update_saved_reply(self, reply_id: str, owner: str, changes: dict) -> dict | None:
-        return self.db.saved_replies.find_one_and_update({"_id": reply_id, "owner": owner}, {"$set": changes},
-                                                         return_document=ReturnDocument.AFTER)
+        return self.db.saved_replies.find_one_and_update(
+            {"_id": reply_id, "owner": owner}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        )
 
     def delete_saved_reply(self, reply_id: str, owner: str) -> bool:
         return self.db.saved_replies.delete_one({"_id": reply_id, "owner": owner}).deleted_count == 1
@@ -65,8 +67,10 @@ class MongoSavedReplies:
         return deleted
 
     def claim_away_reply(self, thread_id: str, period: str, message_id: str) -> str | None:
-        claimed = self.db.threads.update_one({"_id": thread_id, "away_reply.period": {"$ne": period}},
-                                             {"$set": {"away_reply": {"period": period, "message_id": message_id}}})
+        claimed = self.db.threads.update_one(
+            {"_id": thread_id, "away_reply.period": {"$ne": period}},
+            {"$set": {"away_reply": {"period": period, "message_id": message_id}}},
+        )
         if claimed.modified_count == 1:
             return message_id
         held = self.db.threads.find_one({"_id": thread_id}, {"away_reply": 1})

@@ -5,6 +5,7 @@ The one place that speaks MongoDB's language: an InboxFilter becomes a filter do
 nothing here decides who may do what (services/common/access.py, rules.py). How a page of an
 inbox is read is the reader's (mongo_inbox.py), chosen by INBOX_READER.
 """
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -89,8 +90,9 @@ class MongoThreads(MongoSavedReplies):
         mongo_migrations.run(db)
         # Reminders: the threads due for the next level, by equality on the first two fields and
         # a range on the third, so a thread whose reminders are spent is never read again.
-        threads.create_index([("awaiting_reply_from", ASCENDING), ("reminded_level", ASCENDING),
-                              ("awaiting_since", ASCENDING)])
+        threads.create_index(
+            [("awaiting_reply_from", ASCENDING), ("reminded_level", ASCENDING), ("awaiting_since", ASCENDING)]
+        )
         # The reminders' outbox: only threads holding an unpublished reminder have an entry.
         threads.create_index("pending_reminders.relay_after", sparse=True)
         # Attachments: the sweep reads what expired; deletes find a thread's, vendor's or customer's.
@@ -150,9 +152,12 @@ class MongoThreads(MongoSavedReplies):
         """The thread as it is now; None when it is deleted (and stays so)."""
         if status == "open" and open_key:
             try:
-                return update_by_id(self.threads, thread_id,
-                                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
-                                    NOT_DELETED)
+                return update_by_id(
+                    self.threads,
+                    thread_id,
+                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
+                    NOT_DELETED,
+                )
             except DuplicateKeyError:
                 pass
         update = {"$set": {"status": status, "updated_at": now()}}
@@ -170,35 +175,41 @@ class MongoThreads(MongoSavedReplies):
         return self._soft_delete({"customer_id": customer_id})
 
     def _soft_delete(self, criteria: dict) -> int:
-        result = self.threads.update_many({**criteria, "status": {"$ne": "deleted"}},
-                                          {"$set": {"status": "deleted", "updated_at": now()},
-                                           "$unset": {"open_key": ""}})
+        result = self.threads.update_many(
+            {**criteria, "status": {"$ne": "deleted"}},
+            {"$set": {"status": "deleted", "updated_at": now()}, "$unset": {"open_key": ""}},
+        )
         return result.modified_count
 
     def refresh_context(self, target: dict, summary: dict) -> int:
-        result = self.threads.update_many({"object.type": target["type"], "object.id": target["id"]},
-                                          {"$set": {"context": summary}})
+        result = self.threads.update_many(
+            {"object.type": target["type"], "object.id": target["id"]}, {"$set": {"context": summary}}
+        )
         return result.modified_count
 
     # inbox ----------------------------------------------------------------------------
 
-    def inbox(self, wanted: InboxFilter, sort: str, order: str, limit: int,
-              cursor: str | None) -> tuple[list, str | None]:
+    def inbox(
+        self, wanted: InboxFilter, sort: str, order: str, limit: int, cursor: str | None
+    ) -> tuple[list, str | None]:
         return self.reader.page(as_query(wanted), sort, order, limit, cursor)
 
     def count_unread(self, wanted: InboxFilter, side: str) -> dict:
         criteria = as_query(wanted)
-        rows = self.threads.aggregate([
-            {"$match": _owner(criteria)},  # an index serves it alone first (WindowedInbox._select)
-            {"$match": {**criteria, f"unread.{side}": {"$gt": 0}}},
-            {"$group": {"_id": "$type", "count": {"$sum": 1}}},
-        ])
+        rows = self.threads.aggregate(
+            [
+                {"$match": _owner(criteria)},  # an index serves it alone first (WindowedInbox._select)
+                {"$match": {**criteria, f"unread.{side}": {"$gt": 0}}},
+                {"$group": {"_id": "$type", "count": {"$sum": 1}}},
+            ]
+        )
         return {row["_id"]: row["count"] for row in rows}
 
     # messages -------------------------------------------------------------------------
 
-    def messages_page(self, thread_id: str, before: str | None, limit: int,
-                      reader_side: str | None = None) -> tuple[list, str | None]:
+    def messages_page(
+        self, thread_id: str, before: str | None, limit: int, reader_side: str | None = None
+    ) -> tuple[list, str | None]:
         """The `limit` messages before `before` (newest page when None), oldest first."""
         query: dict[str, object] = {"thread_id": thread_id}
         if before:
@@ -219,8 +230,9 @@ class MongoThreads(MongoSavedReplies):
         return list(self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit))
 
     def relay_soon(self, message_ids: list[str], at: datetime) -> None:
-        self.messages.update_many({"_id": {"$in": message_ids}, "relay_after": {"$exists": True}},
-                                  {"$set": {"relay_after": at}})
+        self.messages.update_many(
+            {"_id": {"$in": message_ids}, "relay_after": {"$exists": True}}, {"$set": {"relay_after": at}}
+        )
 
     def mark_published(self, message_ids: list[str]) -> None:
         self.messages.update_many({"_id": {"$in": message_ids}}, {"$unset": {"pending_events": "", "relay_after": ""}})
@@ -232,9 +244,11 @@ class MongoThreads(MongoSavedReplies):
         is reached. One write: a full window's document no longer matches the filter, and the
         upsert that follows collides with it on _id."""
         try:
-            self.rate_limits.update_one({"_id": key, "count": {"$lt": allowed}},
-                                        {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": until}},
-                                        upsert=True)
+            self.rate_limits.update_one(
+                {"_id": key, "count": {"$lt": allowed}},
+                {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": until}},
+                upsert=True,
+            )
             return True
         except DuplicateKeyError:
             return False
@@ -248,16 +262,25 @@ class MongoThreads(MongoSavedReplies):
         """None when the key is new (and now ours, with the ids its work writes); else what was
         stored under it."""
         try:
-            self.idempotency.insert_one({"_id": key, "fingerprint": fingerprint, "state": "pending",
-                                         "created_at": at, "claimed_at": at, "ids": ids})
+            self.idempotency.insert_one(
+                {
+                    "_id": key,
+                    "fingerprint": fingerprint,
+                    "state": "pending",
+                    "created_at": at,
+                    "claimed_at": at,
+                    "ids": ids,
+                }
+            )
             return None
         except DuplicateKeyError:
             return self.idempotency.find_one({"_id": key})
 
     def retake_key(self, key: str, claimed_at: datetime, at: datetime) -> bool:
         """Take over a pending key whose attempt was given up; False if another retry took it."""
-        taken = self.idempotency.update_one({"_id": key, "state": "pending", "claimed_at": claimed_at},
-                                            {"$set": {"claimed_at": at}})
+        taken = self.idempotency.update_one(
+            {"_id": key, "state": "pending", "claimed_at": claimed_at}, {"$set": {"claimed_at": at}}
+        )
         return taken.matched_count == 1
 
     def complete_key(self, key: str, result: dict) -> None:
@@ -284,15 +307,20 @@ class MongoThreads(MongoSavedReplies):
         self.broadcasts.update_one({"_id": broadcast_id}, {"$set": {"lease_until": until}})
 
     def broadcast_sent(self, broadcast_id: str, at: datetime) -> None:
-        self.broadcasts.update_one({"_id": broadcast_id}, {"$set": {"status": "sent", "sent_at": at},
-                                                           "$unset": {"lease_until": ""}})
+        self.broadcasts.update_one(
+            {"_id": broadcast_id}, {"$set": {"status": "sent", "sent_at": at}, "$unset": {"lease_until": ""}}
+        )
 
     def stalled_broadcasts(self, at: datetime, lease: timedelta):
         """Announcements still being delivered whose lease ran out, each taken (its lease
         renewed) by this caller; another process that looks at the same moment gets none."""
         for stalled in self.broadcasts.find({"lease_until": {"$lt": at}}, {"lease_until": 1}):
-            taken = update_by_id(self.broadcasts, stalled["_id"], {"$set": {"lease_until": at + lease}},
-                                 {"lease_until": stalled["lease_until"]})
+            taken = update_by_id(
+                self.broadcasts,
+                stalled["_id"],
+                {"$set": {"lease_until": at + lease}},
+                {"lease_until": stalled["lease_until"]},
+            )
             if taken is not None:
                 yield taken
 
@@ -311,28 +339,44 @@ class MongoThreads(MongoSavedReplies):
                     raise
 
     def broadcast_threads(self, broadcast_id: str) -> list[dict]:
-        return list(self.threads.find({"broadcast_id": broadcast_id},
-                                      {"company_id": 1, "read_at": 1, "status": 1}))
+        return list(self.threads.find({"broadcast_id": broadcast_id}, {"company_id": 1, "read_at": 1, "status": 1}))
 
     # reminders and escalation ---------------------------------------------------------
 
     def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
         # Two $match stages, the first exactly the reminders index's (see WindowedInbox._select).
-        return list(self.threads.aggregate([
-            {"$match": {"awaiting_reply_from": "vendor", "reminded_level": level - 1,
-                        "awaiting_since": {"$lte": awaiting_since_before}}},
-            {"$match": {"type": "vendor_to_customer", "status": "open"}},
-            {"$limit": limit},
-        ]))
+        return list(
+            self.threads.aggregate(
+                [
+                    {
+                        "$match": {
+                            "awaiting_reply_from": "vendor",
+                            "reminded_level": level - 1,
+                            "awaiting_since": {"$lte": awaiting_since_before},
+                        }
+                    },
+                    {"$match": {"type": "vendor_to_customer", "status": "open"}},
+                    {"$limit": limit},
+                ]
+            )
+        )
 
     def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
         level = reminder["level"]
         changes = {"reminded_level": level}
         if reminder["overdue"]:
             changes["overdue"] = True
-        return update_by_id(self.threads, thread["_id"], {"$set": changes, "$push": {"pending_reminders": reminder}},
-                            {"awaiting_reply_from": "vendor", "awaiting_since": thread["awaiting_since"],
-                             "reminded_level": level - 1, "status": "open"})
+        return update_by_id(
+            self.threads,
+            thread["_id"],
+            {"$set": changes, "$push": {"pending_reminders": reminder}},
+            {
+                "awaiting_reply_from": "vendor",
+                "awaiting_since": thread["awaiting_since"],
+                "reminded_level": level - 1,
+                "status": "open",
+            },
+        )
 
     def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
         return list(self.threads.find({"pending_reminders.relay_after": {"$lte": at}}).limit(limit))
@@ -346,52 +390,83 @@ class MongoThreads(MongoSavedReplies):
         """Each upload is taken by one message at most: the filter and the change are one
         atomic update per file, so two messages naming the same upload cannot both get it. The
         message's own earlier attempt (same id) takes it again."""
-        mine = {"_id": {"$in": upload_ids}, "metadata.variant": "original",
-                "metadata.owner.role": owner["role"], "metadata.owner.user_id": owner["user_id"]}
+        mine = {
+            "_id": {"$in": upload_ids},
+            "metadata.variant": "original",
+            "metadata.owner.role": owner["role"],
+            "metadata.owner.user_id": owner["user_id"],
+        }
         self.files.update_many(
             {**mine, "metadata.message_id": None, "metadata.expires_at": {"$gt": message["created_at"]}},
-            {"$set": {"metadata.message_id": message["_id"], "metadata.thread_id": message["thread_id"],
-                      "metadata.company_id": message.get("company_id"),
-                      "metadata.customer_id": message.get("customer_id"), "metadata.expires_at": None}})
+            {
+                "$set": {
+                    "metadata.message_id": message["_id"],
+                    "metadata.thread_id": message["thread_id"],
+                    "metadata.company_id": message.get("company_id"),
+                    "metadata.customer_id": message.get("customer_id"),
+                    "metadata.expires_at": None,
+                }
+            },
+        )
         taken = {doc["_id"]: doc for doc in self.files.find({**mine, "metadata.message_id": message["_id"]})}
         return [attachment_files.described(taken[upload_id]) for upload_id in upload_ids if upload_id in taken]
 
     def release_uploads(self, message_id: str, expires_at: datetime) -> None:
-        self.files.update_many({"metadata.message_id": message_id, "metadata.variant": "original"},
-                               {"$set": {"metadata.message_id": None, "metadata.thread_id": None,
-                                         "metadata.expires_at": expires_at}})
+        self.files.update_many(
+            {"metadata.message_id": message_id, "metadata.variant": "original"},
+            {"$set": {"metadata.message_id": None, "metadata.thread_id": None, "metadata.expires_at": expires_at}},
+        )
 
     def held_upload_bytes(self, owner: dict, at: datetime) -> int:
-        held = self.files.aggregate([
-            {"$match": {"metadata.owner.user_id": owner["user_id"], "metadata.owner.role": owner["role"],
-                        "metadata.variant": "original", "metadata.message_id": None,
-                        "metadata.expires_at": {"$gt": at}}},
-            {"$group": {"_id": None, "bytes": {"$sum": "$length"}}}])
+        held = self.files.aggregate(
+            [
+                {
+                    "$match": {
+                        "metadata.owner.user_id": owner["user_id"],
+                        "metadata.owner.role": owner["role"],
+                        "metadata.variant": "original",
+                        "metadata.message_id": None,
+                        "metadata.expires_at": {"$gt": at},
+                    }
+                },
+                {"$group": {"_id": None, "bytes": {"$sum": "$length"}}},
+            ]
+        )
         return next((int(group["bytes"]) for group in held), 0)
 
     def get_attachment(self, attachment_id: str) -> dict | None:
-        found = self.files.find_one({"_id": attachment_id, "metadata.variant": "original",
-                                     "metadata.message_id": {"$ne": None}})
+        found = self.files.find_one(
+            {"_id": attachment_id, "metadata.variant": "original", "metadata.message_id": {"$ne": None}}
+        )
         if found is None:
             return None
-        return {**attachment_files.described(found), "thread_id": found["metadata"]["thread_id"],
-                "message_id": found["metadata"]["message_id"], "thumbnail_id": found["metadata"].get("thumbnail_id")}
+        return {
+            **attachment_files.described(found),
+            "thread_id": found["metadata"]["thread_id"],
+            "message_id": found["metadata"]["message_id"],
+            "thumbnail_id": found["metadata"].get("thumbnail_id"),
+        }
 
-    def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
-                           customer_id: str | None = None) -> int:
-        whose = {f"metadata.{name}": value for name, value in
-                 (("thread_id", thread_id), ("company_id", company_id), ("customer_id", customer_id))
-                 if value is not None}
+    def expire_attachments(
+        self, at: datetime, thread_id: str | None = None, company_id: str | None = None, customer_id: str | None = None
+    ) -> int:
+        whose = {
+            f"metadata.{name}": value
+            for name, value in (("thread_id", thread_id), ("company_id", company_id), ("customer_id", customer_id))
+            if value is not None
+        }
         if not whose:
             return 0
-        return self.files.update_many({**whose, "metadata.variant": "original"},
-                                      {"$set": {"metadata.expires_at": at}}).modified_count
+        return self.files.update_many(
+            {**whose, "metadata.variant": "original"}, {"$set": {"metadata.expires_at": at}}
+        ).modified_count
 
     def delete_expired_attachments(self, at: datetime, limit: int) -> int:
         bucket = attachment_files.bucket(self.db)
         gone = 0
-        for doc in self.files.find({"metadata.expires_at": {"$ne": None, "$lte": at}},
-                                   {"metadata.thumbnail_id": 1}).limit(limit):
+        for doc in self.files.find(
+            {"metadata.expires_at": {"$ne": None, "$lte": at}}, {"metadata.thumbnail_id": 1}
+        ).limit(limit):
             for file_id in (doc["_id"], doc.get("metadata", {}).get("thumbnail_id")):
                 if file_id is not None:
                     try:
@@ -420,33 +495,46 @@ class MongoThreads(MongoSavedReplies):
         return self.message_reviews.count_documents({"state": state})
 
     def decide_review(self, message_id: str, state: str, decision: dict) -> dict | None:
-        return update_by_id(self.message_reviews, message_id,
-                            {"$set": {"state": state, "decision": decision, "decided_at": decision["at"]}},
-                            {"state": "held"})
+        return update_by_id(
+            self.message_reviews,
+            message_id,
+            {"$set": {"state": state, "decision": decision, "decided_at": decision["at"]}},
+            {"state": "held"},
+        )
 
     def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict]:
         query: dict[str, object] = {"decided_at": {"$ne": None}}
         if before:
             at, last_id = before
             query = {"decided_at": {"$lte": at}, "$nor": [{"decided_at": at, "_id": {"$gte": last_id}}]}
-        return list(self.message_reviews.find(query).sort([("decided_at", DESCENDING), ("_id", DESCENDING)])
-                    .limit(limit))
+        return list(
+            self.message_reviews.find(query).sort([("decided_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
+        )
 
-    def release_message(self, message_id: str, words: list[str], events: list[str],
-                        relay_after: datetime) -> dict | None:
-        released = update_by_id(self.messages, message_id,
-                                 {"$set": {"moderation.state": "approved", "pending_events": events,
-                                           "relay_after": relay_after}, "$unset": {"hidden_from": ""}},
-                                 {"moderation.state": "held"})
+    def release_message(
+        self, message_id: str, words: list[str], events: list[str], relay_after: datetime
+    ) -> dict | None:
+        released = update_by_id(
+            self.messages,
+            message_id,
+            {
+                "$set": {"moderation.state": "approved", "pending_events": events, "relay_after": relay_after},
+                "$unset": {"hidden_from": ""},
+            },
+            {"moderation.state": "held"},
+        )
         if released is not None:
             # Search finds it from now on (its words were kept back while it was held).
             self.words.replace_one({"_id": message_id}, split_words({**released, "words": words})[1], upsert=True)
         return released
 
     def reject_message(self, message_id: str, reason: str) -> dict | None:
-        return update_by_id(self.messages, message_id,
-                            {"$set": {"moderation.state": "rejected", "moderation.reason": reason}},
-                            {"moderation.state": "held"})
+        return update_by_id(
+            self.messages,
+            message_id,
+            {"$set": {"moderation.state": "rejected", "moderation.reason": reason}},
+            {"moderation.state": "held"},
+        )
 
     def reveal_thread(self, thread_id: str, open_key: str | None) -> dict | None:
         revealed = update_by_id(self.threads, thread_id, {"$unset": {"hidden_from": "", "review": ""}})
@@ -470,30 +558,43 @@ class MongoThreads(MongoSavedReplies):
         # which then gives the server up and cancels every operation in flight (the embedded
         # server took over 2 s for 2,000 messages and their words).
         for start in range(0, len(messages), IMPORT_SLICE):
-            self.insert_threads([], messages[start:start + IMPORT_SLICE])
+            self.insert_threads([], messages[start : start + IMPORT_SLICE])
         for start in range(0, len(threads), IMPORT_SLICE):
-            self.threads.bulk_write([ReplaceOne({"_id": thread["_id"]}, thread, upsert=True)
-                                     for thread in threads[start:start + IMPORT_SLICE]], ordered=False)
+            self.threads.bulk_write(
+                [
+                    ReplaceOne({"_id": thread["_id"]}, thread, upsert=True)
+                    for thread in threads[start : start + IMPORT_SLICE]
+                ],
+                ordered=False,
+            )
 
     # figures --------------------------------------------------------------------------
 
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
-        query = {"type": "vendor_to_customer", "status": {"$ne": "deleted"},
-                 "first_customer_message_at": {"$gte": start, "$lt": end}}
+        query = {
+            "type": "vendor_to_customer",
+            "status": {"$ne": "deleted"},
+            "first_customer_message_at": {"$gte": start, "$lt": end},
+        }
         if company_id:
             query["company_id"] = company_id
-        return list(self.threads.find(query, {"company_id": 1, "first_customer_message_at": 1,
-                                              "first_reply_at": 1, "overdue": 1}))
+        return list(
+            self.threads.find(
+                query, {"company_id": 1, "first_customer_message_at": 1, "first_reply_at": 1, "overdue": 1}
+            )
+        )
 
     # settings -------------------------------------------------------------------------
 
     def get_settings(self) -> dict:
-        return self.remembered_settings.get("conversations",
-                                            lambda: self.settings.find_one({"_id": "conversations"}) or {})
+        return self.remembered_settings.get(
+            "conversations", lambda: self.settings.find_one({"_id": "conversations"}) or {}
+        )
 
     def put_settings(self, values: dict) -> dict:
-        saved = self.settings.find_one_and_update({"_id": "conversations"}, {"$set": values}, upsert=True,
-                                                  return_document=ReturnDocument.AFTER)
+        saved = self.settings.find_one_and_update(
+            {"_id": "conversations"}, {"$set": values}, upsert=True, return_document=ReturnDocument.AFTER
+        )
         self.remembered_settings.forget()
         return saved
 
@@ -518,9 +619,12 @@ def as_query(wanted: InboxFilter) -> dict:
     if wanted.customer_text:
         pattern = {"$regex": re.escape(wanted.customer_text), "$options": "i"}
         found["$or"] = [{"customer.name": pattern}, {"customer.email": pattern}]
-    for value, field, operator in ((wanted.created_from, "created_at", "$gte"), (wanted.created_to, "created_at", "$lt"),
-                                   (wanted.active_from, "last_message_at", "$gte"),
-                                   (wanted.active_to, "last_message_at", "$lt")):
+    for value, field, operator in (
+        (wanted.created_from, "created_at", "$gte"),
+        (wanted.created_to, "created_at", "$lt"),
+        (wanted.active_from, "last_message_at", "$gte"),
+        (wanted.active_to, "last_message_at", "$lt"),
+    ):
         if value is not None:
             found.setdefault(field, {})[operator] = value
     if wanted.unread is True:
@@ -543,8 +647,11 @@ def as_query(wanted: InboxFilter) -> dict:
 def _update_for(effect: MessageEffect, message: dict) -> dict:
     """A message's effect on its thread as one update."""
     changes = {
-        "last_message_at": effect.at, "updated_at": effect.at, "last_message": last_message(message),
-        "awaiting_reply_from": effect.awaiting_reply_from, "awaiting_since": effect.awaiting_since,
+        "last_message_at": effect.at,
+        "updated_at": effect.at,
+        "last_message": last_message(message),
+        "awaiting_reply_from": effect.awaiting_reply_from,
+        "awaiting_since": effect.awaiting_since,
     }
     if effect.author_reads:
         changes.update({f"unread.{effect.author_side}": 0, f"read_at.{effect.author_side}": effect.at})

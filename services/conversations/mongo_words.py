@@ -12,7 +12,12 @@ def split_words(message: dict) -> tuple[dict, dict]:
     held the embedded server's messages collection for seconds. A words document is written
     once, with its message, and removed with it; it carries what a search filters on."""
     stored = {name: value for name, value in message.items() if name != "words"}
-    words = {"_id": message["_id"], "thread_id": message["thread_id"], "created_at": message["created_at"],
-             "company_id": message.get("company_id"), "customer_id": message.get("customer_id"),
-             "words": message.get("words", [])}
+    words = {
+        "_id": message["_id"],
+        "thread_id": message["thread_id"],
+        "created_at": message["created_at"],
+        "company_id": message.get("company_id"),
+        "customer_id": message.get("customer_id"),
+        "words": message.get("words", []),
+    }
     return stored, words

@@ -1,4 +1,5 @@
 """Events go out after the write they describe is committed (the outbox kept on the message)."""
+
 import logging
 
 from prometheus_client import Counter, Gauge
@@ -61,13 +62,14 @@ class Outbox:
                 self.dispatch(THREAD_READ, payload)
             except Exception as error:
                 log.warning("thread_read of thread %s not published (%s)", thread["_id"], error)
+
         self.spawn(tell)
 
     def flush(self) -> None:
         marked = self.published[:]
         if marked:
             self.store.mark_published(marked)
-            del self.published[:len(marked)]
+            del self.published[: len(marked)]
 
     def relay(self, limit: int = 500) -> int:
         self.flush()

@@ -4,6 +4,7 @@ A cursor holds the last item's sort value and id, and `as_of`: the moment the fi
 read. Threads whose last message came after `as_of` have moved in a last-activity ordering;
 the store places them where they stood at `as_of`, so paging never repeats or skips one.
 """
+
 from services.common import cursors
 from services.common.clock import isoformat, parse_iso
 

@@ -4,6 +4,7 @@ Pure: a reply's body names placeholders in braces (`{customer_name}`); which one
 decided here once, so an unknown one is refused when the reply is saved (a typo found while
 the person is still writing it), never when a colleague uses it in front of a customer.
 """
+
 import re
 
 from services.common.errors import ValidationFailed

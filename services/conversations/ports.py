@@ -8,6 +8,7 @@ an `InboxFilter`, what a message does to its thread is a `MessageEffect`. Two ad
 Threads, messages and announcements travel as plain dicts in their stored shape (`model.py`
 makes them); the store keeps them, it does not decide anything about them.
 """
+
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable, Protocol
@@ -16,26 +17,27 @@ from typing import Iterable, Protocol
 @dataclass(frozen=True)
 class InboxFilter:
     """Which threads an inbox shows. Every field narrows; None (or empty) leaves it open."""
-    company_id: str | None = None        # the vendor's threads
-    customer_id: str | None = None       # the customer's threads
-    types: tuple[str, ...] | None = None   # vendor_to_customer, vendor_to_admin
+
+    company_id: str | None = None  # the vendor's threads
+    customer_id: str | None = None  # the customer's threads
+    types: tuple[str, ...] | None = None  # vendor_to_customer, vendor_to_admin
     groups: tuple[str, ...] | None = None  # the permission groups the reader may see
     statuses: tuple[str, ...] = ("open", "closed")
     object_type: str | None = None
     object_id: str | None = None
-    customer_text: str | None = None     # part of the customer's name or email, any case
+    customer_text: str | None = None  # part of the customer's name or email, any case
     created_from: datetime | None = None  # from (inclusive) ... to (exclusive)
     created_to: datetime | None = None
-    active_from: datetime | None = None   # the last message's time
+    active_from: datetime | None = None  # the last message's time
     active_to: datetime | None = None
     # whose unread count `unread` speaks of; threads hidden from this side (a first message
     # waiting for review: moderation.py) are left out
     reader_side: str | None = None
-    unread: bool | None = None            # True: unread messages for reader_side; False: none
+    unread: bool | None = None  # True: unread messages for reader_side; False: none
     awaiting_reply_from: str | None = None
-    overdue: bool | None = None           # True: escalated, still unanswered; False: not so
-    words: tuple[str, ...] = ()           # every word in the thread's messages
-    nothing: bool = False                 # outside the reader's reach: no thread at all
+    overdue: bool | None = None  # True: escalated, still unanswered; False: not so
+    words: tuple[str, ...] = ()  # every word in the thread's messages
+    nothing: bool = False  # outside the reader's reach: no thread at all
 
     def narrowed(self, **changes) -> "InboxFilter":
         return replace(self, **changes)
@@ -44,13 +46,14 @@ class InboxFilter:
 @dataclass(frozen=True)
 class MessageEffect:
     """What one new message does to its thread."""
+
     at: datetime
-    author_side: str                    # has read the thread as it writes: unread 0, read at `at`
-    notified_sides: tuple[str, ...]     # each has one more unread message
+    author_side: str  # has read the thread as it writes: unread 0, read at `at`
+    notified_sides: tuple[str, ...]  # each has one more unread message
     awaiting_reply_from: str | None
     awaiting_since: datetime | None
     first_customer_message_at: datetime | None = None  # set when this is the customer's first
-    first_reply_at: datetime | None = None             # set when this is the vendor's first answer
+    first_reply_at: datetime | None = None  # set when this is the vendor's first answer
     # An automatic message (the away message) is written by nobody who read the thread: the
     # author's side keeps its unread messages and its read time.
     author_reads: bool = True
@@ -60,8 +63,13 @@ class MessageEffect:
 
     def apply_to(self, thread: dict, message: dict) -> None:
         """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
-        thread.update(last_message_at=self.at, updated_at=self.at, awaiting_reply_from=self.awaiting_reply_from,
-                      awaiting_since=self.awaiting_since, last_message=last_message(message))
+        thread.update(
+            last_message_at=self.at,
+            updated_at=self.at,
+            awaiting_reply_from=self.awaiting_reply_from,
+            awaiting_since=self.awaiting_since,
+            last_message=last_message(message),
+        )
         thread["message_count"] = thread.get("message_count", 0) + 1
         unread = thread.setdefault("unread", {})
         if self.author_reads:
@@ -109,8 +117,9 @@ class Threads(Protocol):
     def refresh_context(self, target: dict, summary: dict) -> int: ...
 
     # the inbox
-    def inbox(self, wanted: InboxFilter, sort: str, order: str, limit: int,
-              cursor: str | None) -> tuple[list[dict], str | None]:
+    def inbox(
+        self, wanted: InboxFilter, sort: str, order: str, limit: int, cursor: str | None
+    ) -> tuple[list[dict], str | None]:
         """One page, and the cursor of the next (None on the last). A thread that moves after the
         first page was read keeps its place: every thread appears once, in order."""
 
@@ -124,8 +133,9 @@ class Threads(Protocol):
     def remove_message(self, message_id: str) -> None: ...
     def get_message(self, message_id: str) -> dict | None: ...
 
-    def messages_page(self, thread_id: str, before: str | None, limit: int,
-                      reader_side: str | None = None) -> tuple[list[dict], str | None]:
+    def messages_page(
+        self, thread_id: str, before: str | None, limit: int, reader_side: str | None = None
+    ) -> tuple[list[dict], str | None]:
         """The `limit` messages before `before` (the newest when None), oldest first; those
         hidden from `reader_side` (held for review, or rejected) left out."""
 
@@ -216,8 +226,9 @@ class Threads(Protocol):
     def get_attachment(self, attachment_id: str) -> dict | None:
         """A file a message uses: described, with its `thread_id` and `thumbnail_id`."""
 
-    def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
-                           customer_id: str | None = None) -> int:
+    def expire_attachments(
+        self, at: datetime, thread_id: str | None = None, company_id: str | None = None, customer_id: str | None = None
+    ) -> int:
         """The files of a thread, a vendor's or a customer's threads go at `at`."""
 
     def delete_expired_attachments(self, at: datetime, limit: int) -> int:
@@ -241,8 +252,9 @@ class Threads(Protocol):
     def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict]:
         """Decided reviews, the newest decision first, from the one after `before` (its time and id)."""
 
-    def release_message(self, message_id: str, words: list[str], events: list[str],
-                        relay_after: datetime) -> dict | None:
+    def release_message(
+        self, message_id: str, words: list[str], events: list[str], relay_after: datetime
+    ) -> dict | None:
         """A held message approved: seen by every side of its thread, found by its `words`, its
         `events` to publish (the outbox). The message as it is now; None when it is not held."""
 

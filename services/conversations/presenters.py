@@ -4,6 +4,7 @@ These are not the wire form: the service dumps them once, with the contract's an
 (services/conversations/service.py), which writes the times and leaves out whatever the
 contract does not name. The events' payloads (`event`) are the one wire form made here.
 """
+
 import functools
 
 from services.common import attachment_urls
@@ -41,7 +42,10 @@ def attachment(file: dict) -> dict:
     may read its thread, and an <img> cannot send a token."""
     key = _url_key()
     return {
-        "id": file["id"], "name": file["name"], "size": file["size"], "content_type": file["content_type"],
+        "id": file["id"],
+        "name": file["name"],
+        "size": file["size"],
+        "content_type": file["content_type"],
         "url": attachment_urls.signed_path(key, file["id"]),
         "thumbnail_url": attachment_urls.signed_path(key, file["id"], "thumbnail") if file.get("thumbnail") else None,
     }
@@ -72,7 +76,9 @@ def summary(thread: dict, side: str) -> dict:
             "id": last["id"],
             "author": {key: last["author"].get(key) for key in ("side", "user_id", "name")},
             "preview": last["preview"],
-        } if last else None,
+        }
+        if last
+        else None,
         "unread_count": thread.get("unread", {}).get(side, 0),
         "awaiting_reply_from": thread.get("awaiting_reply_from"),
         "awaiting_since": thread.get("awaiting_since"),
@@ -83,19 +89,22 @@ def summary(thread: dict, side: str) -> dict:
     }
 
 
-def detail(thread: dict, side: str, live: dict | None, changes: list, messages: list, next_before,
-           addresses: bool = True) -> dict:
+def detail(
+    thread: dict, side: str, live: dict | None, changes: list, messages: list, next_before, addresses: bool = True
+) -> dict:
     """`addresses`: whether the other party's e-mail address is shown (rules.shows_addresses)."""
     shown = summary(thread, side)
-    shown.update({
-        "customer": _without_address(thread.get("customer"), addresses),
-        "context": _context_shown(live["context"] if live else (thread.get("context_snapshot") or {}), addresses),
-        "context_snapshot": _context_shown(thread.get("context_snapshot"), addresses),
-        "context_changes": [change for change in changes if addresses or not _is_address(change["field"])],
-        "context_as_of": _as_of(live),
-        "read_at": dict(thread.get("read_at") or {}),
-        "messages": {"items": [message(doc) for doc in messages], "next_before": next_before},
-    })
+    shown.update(
+        {
+            "customer": _without_address(thread.get("customer"), addresses),
+            "context": _context_shown(live["context"] if live else (thread.get("context_snapshot") or {}), addresses),
+            "context_snapshot": _context_shown(thread.get("context_snapshot"), addresses),
+            "context_changes": [change for change in changes if addresses or not _is_address(change["field"])],
+            "context_as_of": _as_of(live),
+            "read_at": dict(thread.get("read_at") or {}),
+            "messages": {"items": [message(doc) for doc in messages], "next_before": next_before},
+        }
+    )
     return shown
 
 
@@ -131,9 +140,13 @@ def _as_of(live: dict | None):
 def event_thread(thread: dict) -> dict:
     """The thread as every event about it shows it to notifiers."""
     return {
-        "id": thread["_id"], "type": thread["type"], "status": thread["status"],
-        "subject": thread["subject"], "object": thread["object"],
-        "company_id": thread.get("company_id"), "customer": thread.get("customer"),
+        "id": thread["_id"],
+        "type": thread["type"],
+        "status": thread["status"],
+        "subject": thread["subject"],
+        "object": thread["object"],
+        "company_id": thread.get("company_id"),
+        "customer": thread.get("customer"),
         "context": thread.get("context"),
     }
 
@@ -143,12 +156,17 @@ def event(thread: dict, message_doc: dict) -> dict:
     return {
         "thread": event_thread(thread),
         "message": {
-            "id": message_doc["_id"], "thread_id": message_doc["thread_id"],
-            "author": message_doc["author"], "text": message_doc["text"], "body": message_doc["body"],
+            "id": message_doc["_id"],
+            "thread_id": message_doc["thread_id"],
+            "author": message_doc["author"],
+            "text": message_doc["text"],
+            "body": message_doc["body"],
             "created_at": isoformat(message_doc["created_at"]),
             # What the files are, never links: a mail or a webhook outlives a 5-minute link.
-            "attachments": [{key: file[key] for key in ("id", "name", "size", "content_type")}
-                            for file in message_doc.get("attachments") or []],
+            "attachments": [
+                {key: file[key] for key in ("id", "name", "size", "content_type")}
+                for file in message_doc.get("attachments") or []
+            ],
         },
         "broadcast_id": thread.get("broadcast_id"),
     }
@@ -162,13 +180,21 @@ def read_event(thread: dict, side: str, at) -> dict:
 def review(doc: dict, thread: dict | None) -> dict:
     """A moderated message as the administration reviews it: as written, and where its details are."""
     return {
-        "message_id": doc["_id"], "thread_id": doc["thread_id"], "state": doc["state"],
-        "direction": doc["direction"], "author": doc["author"], "text": doc["text"], "found": doc["found"],
-        "created_at": doc["created_at"], "decision": doc.get("decision"),
+        "message_id": doc["_id"],
+        "thread_id": doc["thread_id"],
+        "state": doc["state"],
+        "direction": doc["direction"],
+        "author": doc["author"],
+        "text": doc["text"],
+        "found": doc["found"],
+        "created_at": doc["created_at"],
+        "decision": doc.get("decision"),
         "thread": _reviewed_thread(thread) if thread else None,
     }
 
 
 def _reviewed_thread(thread: dict) -> dict:
-    return {"id": thread["_id"], **{key: thread.get(key) for key in
-                                    ("type", "status", "subject", "object", "company_id", "customer_id")}}
+    return {
+        "id": thread["_id"],
+        **{key: thread.get(key) for key in ("type", "status", "subject", "object", "company_id", "customer_id")},
+    }

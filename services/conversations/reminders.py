@@ -18,6 +18,7 @@ A message that starts a new wait or ends it (the vendor's reply) sets the level 
 clears `overdue` (rules.after_message, MessageEffect.restarts_wait): the next wait is
 reminded afresh. A customer's follow-up while waiting keeps the wait, and its level.
 """
+
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,8 +37,7 @@ REMINDER, ESCALATION = 1, 2
 # Threads taken per level and tick: a backlog (after an outage, or the first run) is worked
 # through over a few ticks rather than in one long one.
 BATCH = 200
-CLAIMED = Counter("message_center_reminders_total", "Reminders (level 1) and escalations (level 2) claimed",
-                  ["level"])
+CLAIMED = Counter("message_center_reminders_total", "Reminders (level 1) and escalations (level 2) claimed", ["level"])
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,7 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings) -> "Policy":
-        return cls(timedelta(hours=settings.REMIND_VENDOR_AFTER_HOURS),
-                   timedelta(hours=settings.ESCALATE_AFTER_HOURS))
+        return cls(timedelta(hours=settings.REMIND_VENDOR_AFTER_HOURS), timedelta(hours=settings.ESCALATE_AFTER_HOURS))
 
     def waits(self):
         """Each level with the wait that reaches it, in order: a thread is escalated only once
@@ -94,13 +93,22 @@ def relay(store, dispatch, at: datetime | None = None, limit: int = 100) -> int:
 def still_due(thread: dict, reminder: dict) -> bool:
     """A reminder left to the relay still matters: its thread is open and awaits the vendor
     since the same moment (not deleted, closed or answered since it was claimed)."""
-    return (thread["status"] == "open" and thread.get("awaiting_reply_from") == "vendor"
-            and thread.get("awaiting_since") == reminder["awaiting_since"])
+    return (
+        thread["status"] == "open"
+        and thread.get("awaiting_reply_from") == "vendor"
+        and thread.get("awaiting_since") == reminder["awaiting_since"]
+    )
 
 
 def new_reminder(thread: dict, level: int, at: datetime) -> dict:
-    return {"id": new_id(), "level": level, "at": at, "awaiting_since": thread["awaiting_since"],
-            "overdue": level >= ESCALATION, "relay_after": at + RELAY_GRACE}
+    return {
+        "id": new_id(),
+        "level": level,
+        "at": at,
+        "awaiting_since": thread["awaiting_since"],
+        "overdue": level >= ESCALATION,
+        "relay_after": at + RELAY_GRACE,
+    }
 
 
 def publish(store, dispatch, thread: dict, reminder: dict) -> bool:
@@ -108,8 +116,9 @@ def publish(store, dispatch, thread: dict, reminder: dict) -> bool:
     try:
         dispatch(REPLY_OVERDUE, event(thread, reminder))
     except Exception as error:
-        log.warning("reminder %s of thread %s not published (%s); the relay will retry",
-                    reminder["id"], thread["_id"], error)
+        log.warning(
+            "reminder %s of thread %s not published (%s); the relay will retry", reminder["id"], thread["_id"], error
+        )
         return False
     store.reminder_published(thread["_id"], reminder["id"])
     return True
@@ -119,6 +128,10 @@ def event(thread: dict, reminder: dict) -> dict:
     """The payload of `reply_overdue`: the thread as message events show it, and the reminder."""
     return {
         "thread": presenters.event_thread(thread),
-        "reminder": {"id": reminder["id"], "level": reminder["level"], "at": isoformat(reminder["at"]),
-                     "awaiting_since": isoformat(reminder["awaiting_since"])},
+        "reminder": {
+            "id": reminder["id"],
+            "level": reminder["level"],
+            "at": isoformat(reminder["at"]),
+            "awaiting_since": isoformat(reminder["awaiting_since"]),
+        },
     }

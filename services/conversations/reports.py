@@ -1,4 +1,5 @@
 """The administration's figures: how soon each vendor answers its customers."""
+
 import statistics
 from datetime import timedelta
 
@@ -16,14 +17,21 @@ def response_times(store, caller: Caller, query: dict) -> dict:
     day = timedelta(hours=24).total_seconds()
     vendors = []
     for company_id, threads in sorted(per_vendor.items()):
-        waits = [(t["first_reply_at"] - t["first_customer_message_at"]).total_seconds()
-                 for t in threads if t.get("first_reply_at")]
-        vendors.append({
-            "company_id": company_id, "threads": len(threads), "answered": len(waits),
-            "median_first_reply_seconds": statistics.median(waits) if waits else None,
-            "answered_within_24h_share": sum(wait <= day for wait in waits) / len(threads),
-            # Escalated and still unanswered (reminders.py): a reply clears the flag.
-            "overdue": sum(bool(t.get("overdue")) for t in threads),
-        })
+        waits = [
+            (t["first_reply_at"] - t["first_customer_message_at"]).total_seconds()
+            for t in threads
+            if t.get("first_reply_at")
+        ]
+        vendors.append(
+            {
+                "company_id": company_id,
+                "threads": len(threads),
+                "answered": len(waits),
+                "median_first_reply_seconds": statistics.median(waits) if waits else None,
+                "answered_within_24h_share": sum(wait <= day for wait in waits) / len(threads),
+                # Escalated and still unanswered (reminders.py): a reply clears the flag.
+                "overdue": sum(bool(t.get("overdue")) for t in threads),
+            }
+        )
     # The contract names the window `from` and `to` on the wire (contract.ResponseTimes).
     return {"date_from": query["date_from"], "date_to": query["date_to"], "vendors": vendors}

@@ -9,6 +9,7 @@ stopped part way left (the message's own conditional release makes the delivery 
 Approving a message delivers it as if it had just been posted, the vendor's away message
 included (away.py).
 """
+
 from dataclasses import replace
 
 from services.common import access, cursors
@@ -28,9 +29,11 @@ def queue(store, caller: Caller, query: dict) -> dict:
     after = cursors.decode(query["cursor"], 1)[0] if query.get("cursor") else None
     found = store.reviews(state, state != HELD, after, limit + 1)
     page = found[:limit]
-    return {"items": _shown(store, page),
-            "next_cursor": cursors.encode(page[-1]["_id"]) if len(found) > limit and page else None,
-            "held_count": store.count_reviews(HELD)}
+    return {
+        "items": _shown(store, page),
+        "next_cursor": cursors.encode(page[-1]["_id"]) if len(found) > limit and page else None,
+        "held_count": store.count_reviews(HELD),
+    }
 
 
 def decisions(store, caller: Caller, query: dict) -> dict:
@@ -44,22 +47,29 @@ def decisions(store, caller: Caller, query: dict) -> dict:
         except ValueError:
             raise cursors.invalid() from None
     found = store.decisions(before, query["limit"] + 1)
-    page = found[:query["limit"]]
+    page = found[: query["limit"]]
     more = len(found) > query["limit"] and page
-    return {"items": _shown(store, page),
-            "next_cursor": cursors.encode(isoformat(page[-1]["decided_at"]), page[-1]["_id"]) if more else None}
+    return {
+        "items": _shown(store, page),
+        "next_cursor": cursors.encode(isoformat(page[-1]["decided_at"]), page[-1]["_id"]) if more else None,
+    }
 
 
-def decide(store, outbox, caller: Caller, message_id: str, request: dict,
-           marketplace_domains: tuple[str, ...] = ()) -> dict:
+def decide(
+    store, outbox, caller: Caller, message_id: str, request: dict, marketplace_domains: tuple[str, ...] = ()
+) -> dict:
     _check(caller)
     review = store.get_review(message_id)
     if review is None or review["state"] == MASKED or store.get_message(message_id) is None:
         raise NotFound("No message with this id waits for review.")
     state = APPROVED if request["decision"] == "approve" else REJECTED
     reason = (request.get("reason") or "").strip() or None
-    decision = {"decision": request["decision"], "reason": reason,
-                "by": {"user_id": caller.user_id, "name": caller.name}, "at": now()}
+    decision = {
+        "decision": request["decision"],
+        "reason": reason,
+        "by": {"user_id": caller.user_id, "name": caller.name},
+        "at": now(),
+    }
     decided = store.decide_review(message_id, state, decision)
     if decided is None:
         decided = store.get_review(message_id)

@@ -3,6 +3,7 @@
 Pure functions over plain dicts; the service gathers what they need (the caller, the request,
 the catalog's answer) and stores what they decide.
 """
+
 from services.common.caller import Caller
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 
@@ -110,8 +111,10 @@ def shows_addresses(thread: dict, side: str, settings: dict) -> bool:
     The administration sees both; vendor-to-administration threads have no customer."""
     if side == "admin" or thread["type"] != VENDOR_TO_CUSTOMER:
         return True
-    return (settings.get("moderation_customer_to_vendor", "allow") == "allow"
-            and settings.get("moderation_vendor_to_customer", "allow") == "allow")
+    return (
+        settings.get("moderation_customer_to_vendor", "allow") == "allow"
+        and settings.get("moderation_vendor_to_customer", "allow") == "allow"
+    )
 
 
 def open_key(thread: dict) -> str | None:
@@ -123,8 +126,15 @@ def open_key(thread: dict) -> str | None:
     if thread.get("broadcast_id"):
         return None
     target = thread["object"]
-    return "|".join([thread["type"], thread["company_id"] or "", thread.get("customer_id") or "",
-                     target["type"], target.get("id") or ""])
+    return "|".join(
+        [
+            thread["type"],
+            thread["company_id"] or "",
+            thread.get("customer_id") or "",
+            target["type"],
+            target.get("id") or "",
+        ]
+    )
 
 
 def sides(thread_type: str) -> tuple[str, ...]:
@@ -151,10 +161,12 @@ def after_message(thread: dict, author_side: str, at, announcement: bool = False
     owed_by = awaiting_after(thread["type"], author_side, announcement)
     keeps_waiting = owed_by is not None and owed_by == thread.get("awaiting_reply_from")
     asked_first = author_side == "customer" and not thread.get("first_customer_message_at")
-    answered_first = (author_side == "vendor" and bool(thread.get("first_customer_message_at"))
-                      and not thread.get("first_reply_at"))
+    answered_first = (
+        author_side == "vendor" and bool(thread.get("first_customer_message_at")) and not thread.get("first_reply_at")
+    )
     return MessageEffect(
-        at=at, author_side=author_side,
+        at=at,
+        author_side=author_side,
         notified_sides=tuple(side for side in sides(thread["type"]) if side != author_side),
         awaiting_reply_from=owed_by,
         awaiting_since=thread.get("awaiting_since") if keeps_waiting else (at if owed_by else None),

@@ -8,6 +8,7 @@ for the caller (404), as a thread it may not see does not.
 Using one: the reply box inserts the filled text (`fill`, counts nothing: a person may still
 edit it or not send it), and the message that is sent names the reply (`saved_reply_id`), which
 counts the use once per message sent (`compose` + `count_use`)."""
+
 from dataclasses import dataclass
 
 from services.common import access
@@ -44,12 +45,23 @@ def create(store, caller: Caller, bounds: Bounds, request: dict) -> dict:
     owner = _owner(caller)
     body = _checked_body(request["body"], bounds)
     at = now()
-    reply = {"_id": new_id(), "owner": owner, "title": _checked_title(request["title"]), "body": body,
-             "placeholders": placeholders.check(body), "use_count": 0, "last_used_at": None,
-             "created_at": at, "updated_at": at, "created_by": caller.user_id}
+    reply = {
+        "_id": new_id(),
+        "owner": owner,
+        "title": _checked_title(request["title"]),
+        "body": body,
+        "placeholders": placeholders.check(body),
+        "use_count": 0,
+        "last_used_at": None,
+        "created_at": at,
+        "updated_at": at,
+        "created_by": caller.user_id,
+    }
     if not store.insert_saved_reply(reply, bounds.per_owner):
-        raise ValidationFailed(f"At most {bounds.per_owner} saved replies are kept; delete one first.",
-                               {"_schema": [f"At most {bounds.per_owner} saved replies."]})
+        raise ValidationFailed(
+            f"At most {bounds.per_owner} saved replies are kept; delete one first.",
+            {"_schema": [f"At most {bounds.per_owner} saved replies."]},
+        )
     return shown(reply)
 
 
@@ -143,5 +155,10 @@ def _checked_body(body: str, bounds: Bounds) -> str:
 
 
 def shown(reply: dict) -> dict:
-    return {"id": reply["_id"], **{name: reply.get(name) for name in (
-        "title", "body", "placeholders", "use_count", "last_used_at", "created_at", "updated_at")}}
+    return {
+        "id": reply["_id"],
+        **{
+            name: reply.get(name)
+            for name in ("title", "body", "placeholders", "use_count", "last_used_at", "created_at", "updated_at")
+        },
+    }

@@ -5,6 +5,7 @@ Each RPC loads its input with the contract's schema on entry and dumps its answe
 contract's answer schema on the way out (`answer`): what it returns is the wire form the
 gateway forwards unchanged, so the contract decides what leaves and under which names
 (README "One boundary")."""
+
 import logging
 
 from nameko.events import EventDispatcher
@@ -20,10 +21,32 @@ from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
 from services.common.signing import SignedCallers
 
-from . import (attachments, away, broadcasts, bulk, cascades, imports, inbox, messages, reminders, reports,
-               reviews, saved_replies, settings, threads)
-from .dependencies import (AttachmentKey, Background, Catalog, PublishedMessages, RateLimits, ReminderPolicy,
-                           SavedReplyBounds, Store)
+from . import (
+    attachments,
+    away,
+    broadcasts,
+    bulk,
+    cascades,
+    imports,
+    inbox,
+    messages,
+    reminders,
+    reports,
+    reviews,
+    saved_replies,
+    settings,
+    threads,
+)
+from .dependencies import (
+    AttachmentKey,
+    Background,
+    Catalog,
+    PublishedMessages,
+    RateLimits,
+    ReminderPolicy,
+    SavedReplyBounds,
+    Store,
+)
 from .limits import admit_upload
 from .outbox import Outbox
 
@@ -59,48 +82,73 @@ class ConversationsService:
     @rpc
     def start_thread(self, caller, request, idempotency_key=None):
         request = load(contract.NewThread(), request)
-        return answer(contract.StartedThread, threads.start_thread(
-            self.store, self.catalog, self.outbox, self.callers.verified(caller), request, idempotency_key, self.limits))
+        return answer(
+            contract.StartedThread,
+            threads.start_thread(
+                self.store,
+                self.catalog,
+                self.outbox,
+                self.callers.verified(caller),
+                request,
+                idempotency_key,
+                self.limits,
+            ),
+        )
 
     @rpc
     def post_message(self, caller, thread_id, request, idempotency_key=None):
         request = load(contract.NewMessage(), request)
         caller = self.callers.verified(caller)
         reply_id = request.get("saved_reply_id")
-        body = (saved_replies.compose(self.store, self.catalog, caller, thread_id, request) if reply_id
-                else request.get("body") or "")
-        posted = messages.post_message(self.store, self.outbox, caller, thread_id, body, idempotency_key, self.limits,
-                                       request["attachments"])
+        body = (
+            saved_replies.compose(self.store, self.catalog, caller, thread_id, request)
+            if reply_id
+            else request.get("body") or ""
+        )
+        posted = messages.post_message(
+            self.store, self.outbox, caller, thread_id, body, idempotency_key, self.limits, request["attachments"]
+        )
         if reply_id:
             saved_replies.count_use(self.store, reply_id, posted)
         return answer(contract.Message, posted)
 
     @rpc
     def list_threads(self, caller, query):
-        return answer(contract.InboxPage,
-                      inbox.inbox(self.store, self.callers.verified(caller), load(contract.InboxQuery(), query)))
+        return answer(
+            contract.InboxPage,
+            inbox.inbox(self.store, self.callers.verified(caller), load(contract.InboxQuery(), query)),
+        )
 
     @rpc
     def get_thread(self, caller, thread_id):
-        return answer(contract.ThreadDetail,
-                      threads.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id))
+        return answer(
+            contract.ThreadDetail,
+            threads.get_thread(self.store, self.catalog, self.callers.verified(caller), thread_id),
+        )
 
     @rpc
     def list_messages(self, caller, thread_id, query):
         query = load(contract.MessagesQuery(), query)
-        return answer(contract.MessagePage, messages.list_messages(
-            self.store, self.callers.verified(caller), thread_id, query.get("before"), query["limit"]))
+        return answer(
+            contract.MessagePage,
+            messages.list_messages(
+                self.store, self.callers.verified(caller), thread_id, query.get("before"), query["limit"]
+            ),
+        )
 
     @rpc
     def mark_read(self, caller, thread_id):
-        return answer(contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id,
-                                                               self.outbox))
+        return answer(
+            contract.ReadState, threads.mark_read(self.store, self.callers.verified(caller), thread_id, self.outbox)
+        )
 
     @rpc
     def set_status(self, caller, thread_id, request):
         request = load(contract.StatusChange(), request)
-        return answer(contract.ThreadSummary, threads.set_status(
-            self.store, self.callers.verified(caller), thread_id, request["status"]))
+        return answer(
+            contract.ThreadSummary,
+            threads.set_status(self.store, self.callers.verified(caller), thread_id, request["status"]),
+        )
 
     @rpc
     def delete_thread(self, caller, thread_id):
@@ -109,8 +157,9 @@ class ConversationsService:
     @rpc
     def attachment(self, caller, attachment_id):
         """A file of a message, for the gateway to send: 404 unless the caller may read its thread."""
-        return answer(contract.AttachmentFile,
-                      attachments.file_for(self.store, self.callers.verified(caller), attachment_id))
+        return answer(
+            contract.AttachmentFile, attachments.file_for(self.store, self.callers.verified(caller), attachment_id)
+        )
 
     @rpc
     def admit_upload(self, caller, size):
@@ -122,9 +171,19 @@ class ConversationsService:
     @rpc
     def bulk(self, caller, request, idempotency_key=None):
         request = load(contract.Bulk(), request)
-        return answer(contract.BulkResult, bulk.bulk(
-            self.store, self.outbox, self.callers.verified(caller), request["action"], request["thread_ids"],
-            request.get("body"), idempotency_key, self.limits))
+        return answer(
+            contract.BulkResult,
+            bulk.bulk(
+                self.store,
+                self.outbox,
+                self.callers.verified(caller),
+                request["action"],
+                request["thread_ids"],
+                request.get("body"),
+                idempotency_key,
+                self.limits,
+            ),
+        )
 
     @rpc
     def unread_counts(self, caller):
@@ -140,8 +199,10 @@ class ConversationsService:
 
     @rpc
     def broadcast_status(self, caller, broadcast_id):
-        return answer(contract.BroadcastStatus,
-                      broadcasts.broadcast_status(self.store, self.callers.verified(caller), broadcast_id))
+        return answer(
+            contract.BroadcastStatus,
+            broadcasts.broadcast_status(self.store, self.callers.verified(caller), broadcast_id),
+        )
 
     @rpc
     def response_times(self, caller, query):
@@ -155,8 +216,9 @@ class ConversationsService:
 
     @rpc
     def get_all_settings(self, caller):
-        return answer(contract.ConversationSettings,
-                      settings.for_administration(self.store, self.callers.verified(caller)))
+        return answer(
+            contract.ConversationSettings, settings.for_administration(self.store, self.callers.verified(caller))
+        )
 
     @rpc
     def update_settings(self, caller, values):
@@ -167,20 +229,25 @@ class ConversationsService:
 
     @rpc
     def list_saved_replies(self, caller):
-        return answer(contract.SavedReplyList,
-                      saved_replies.listed(self.store, self.callers.verified(caller), self.reply_bounds))
+        return answer(
+            contract.SavedReplyList, saved_replies.listed(self.store, self.callers.verified(caller), self.reply_bounds)
+        )
 
     @rpc
     def create_saved_reply(self, caller, request):
         request = load(contract.NewSavedReply(), request)
-        return answer(contract.SavedReply, saved_replies.create(
-            self.store, self.callers.verified(caller), self.reply_bounds, request))
+        return answer(
+            contract.SavedReply,
+            saved_replies.create(self.store, self.callers.verified(caller), self.reply_bounds, request),
+        )
 
     @rpc
     def update_saved_reply(self, caller, reply_id, request):
         request = load(contract.SavedReplyChange(), request)
-        return answer(contract.SavedReply, saved_replies.update(
-            self.store, self.callers.verified(caller), self.reply_bounds, reply_id, request))
+        return answer(
+            contract.SavedReply,
+            saved_replies.update(self.store, self.callers.verified(caller), self.reply_bounds, reply_id, request),
+        )
 
     @rpc
     def delete_saved_reply(self, caller, reply_id):
@@ -189,8 +256,10 @@ class ConversationsService:
     @rpc
     def fill_saved_reply(self, caller, reply_id, query):
         query = load(contract.FillQuery(), query)
-        return answer(contract.FilledReply, saved_replies.fill(
-            self.store, self.catalog, self.callers.verified(caller), reply_id, query["thread_id"]))
+        return answer(
+            contract.FilledReply,
+            saved_replies.fill(self.store, self.catalog, self.callers.verified(caller), reply_id, query["thread_id"]),
+        )
 
     @rpc
     def get_away_message(self, caller, query):
@@ -217,8 +286,17 @@ class ConversationsService:
     @rpc
     def decide_message(self, caller, message_id, request):
         request = load(contract.ModerationDecision(), request)
-        return answer(contract.Review, reviews.decide(self.store, self.outbox, self.callers.verified(caller),
-                                                         message_id, request, self.limits.marketplace_domains))
+        return answer(
+            contract.Review,
+            reviews.decide(
+                self.store,
+                self.outbox,
+                self.callers.verified(caller),
+                message_id,
+                request,
+                self.limits.marketplace_domains,
+            ),
+        )
 
     @rpc
     def moderation_decisions(self, caller, query):

@@ -1,16 +1,26 @@
 """The marketplace's conversation settings: which kinds of conversation are on, where the
 storefront offers to ask, and what happens to contact details in messages (moderation.py)."""
+
 import phonenumbers
 
 from services.common import access
 from services.common.caller import Caller
 from services.common.errors import Forbidden, ValidationFailed
 
-PUBLIC_SETTINGS = {"customer_to_vendor_enabled": True, "vendor_to_admin_enabled": True,
-                   "show_on_product": True, "show_on_vendor": True, "show_on_order": True}
-MODERATION_SETTINGS = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_customer": "allow",
-                       "moderation_phone_region": "US", "moderation_allowed_domains": [],
-                       "moderation_blocked_words": []}
+PUBLIC_SETTINGS = {
+    "customer_to_vendor_enabled": True,
+    "vendor_to_admin_enabled": True,
+    "show_on_product": True,
+    "show_on_vendor": True,
+    "show_on_order": True,
+}
+MODERATION_SETTINGS = {
+    "moderation_customer_to_vendor": "allow",
+    "moderation_vendor_to_customer": "allow",
+    "moderation_phone_region": "US",
+    "moderation_allowed_domains": [],
+    "moderation_blocked_words": [],
+}
 DEFAULT_SETTINGS = {**PUBLIC_SETTINGS, **MODERATION_SETTINGS}
 
 
@@ -35,11 +45,21 @@ def update(store, caller: Caller, values: dict) -> dict:
         raise Forbidden("Only the administration changes settings (permission manage_settings).")
     region = values.get("moderation_phone_region")
     if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValidationFailed("Unknown phone region.", {"moderation_phone_region": [
-            f"{region} is not a region libphonenumber knows (ISO 3166 codes such as US, GB, DE, FR, ES)."]})
+        raise ValidationFailed(
+            "Unknown phone region.",
+            {
+                "moderation_phone_region": [
+                    f"{region} is not a region libphonenumber knows (ISO 3166 codes such as US, GB, DE, FR, ES)."
+                ]
+            },
+        )
     if "moderation_blocked_words" in values:
         # One way of writing each: trimmed, once, in the order given.
-        values = {**values, "moderation_blocked_words": list(dict.fromkeys(
-            word.strip() for word in values["moderation_blocked_words"] if word.strip()))}
+        values = {
+            **values,
+            "moderation_blocked_words": list(
+                dict.fromkeys(word.strip() for word in values["moderation_blocked_words"] if word.strip())
+            ),
+        }
     store.put_settings(values)
     return current(store)

@@ -4,6 +4,7 @@ Only `<a>` links survive sanitising (nh3), with rel="nofollow noreferrer noopene
 http(s)/mailto targets; bare URLs become links; line breaks are kept as <br>. `text` is the
 plain text a notification or a preview uses.
 """
+
 import html
 import re
 import unicodedata
@@ -24,8 +25,14 @@ MAX_WORDS = 2000
 
 
 def _clean(markup: str) -> str:
-    return nh3.clean(markup, tags={"a", "br"}, attributes={"a": {"href"}}, link_rel=LINK_REL,
-                     url_schemes={"http", "https", "mailto"}, strip_comments=True)
+    return nh3.clean(
+        markup,
+        tags={"a", "br"},
+        attributes={"a": {"href"}},
+        link_rel=LINK_REL,
+        url_schemes={"http", "https", "mailto"},
+        strip_comments=True,
+    )
 
 
 def _linkify(cleaned: str) -> str:
@@ -44,8 +51,9 @@ def prepare(raw: str, required: bool = True) -> dict:
     if not trimmed:
         raise ValidationFailed("The message is empty.", {"body": ["Write a message."]})
     if len(trimmed) > BODY_MAX:
-        raise ValidationFailed("The message is too long.",
-                               {"body": [f"At most {BODY_MAX} characters, got {len(trimmed)}."]})
+        raise ValidationFailed(
+            "The message is too long.", {"body": [f"At most {BODY_MAX} characters, got {len(trimmed)}."]}
+        )
     lines = trimmed.replace("\r\n", "\n").replace("\r", "\n")
     text = html.unescape(nh3.clean(lines, tags=set()))
     body = _clean(_linkify(_clean(lines))).replace("\n", "<br>\n")

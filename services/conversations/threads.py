@@ -1,4 +1,5 @@
 """Starting a thread, reading one, its read state and its status."""
+
 from services.common.context_changes import changes as context_changes
 from services.common import access
 from services.common.caller import Caller
@@ -11,19 +12,33 @@ from .lookup import under_review, visible
 from .messages import append
 
 
-def start_thread(store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None,
-                 allowed: limits.Limits) -> dict:
+def start_thread(
+    store, catalog, outbox, caller: Caller, request: dict, idempotency_key: str | None, allowed: limits.Limits
+) -> dict:
     def work(ids):
         return _start_thread(store, catalog, outbox, caller, request, ids, allowed)
 
     def replay(result):
         thread, message = store.get(result["thread_id"]), store.get_message(result["message_id"])
-        return {"created": result["created"], "thread": presenters.summary(thread, caller.side),
-                "message": presenters.message(message)}
+        return {
+            "created": result["created"],
+            "thread": presenters.summary(thread, caller.side),
+            "message": presenters.message(message),
+        }
 
-    return idempotency.once(store, caller, idempotency_key, ["start", request], work, replay,
-                            lambda answer: {"thread_id": answer["thread"]["id"],
-                                            "message_id": answer["message"]["id"], "created": answer["created"]})
+    return idempotency.once(
+        store,
+        caller,
+        idempotency_key,
+        ["start", request],
+        work,
+        replay,
+        lambda answer: {
+            "thread_id": answer["thread"]["id"],
+            "message_id": answer["message"]["id"],
+            "created": answer["created"],
+        },
+    )
 
 
 def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
@@ -77,13 +92,15 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
             else:
                 message = store.get_message(message["_id"])
                 away.follow_up(store, outbox, thread, message, screening)  # that attempt may have stopped before it
-            return {"created": True, "thread": presenters.summary(thread, caller.side),
-                    "message": presenters.message(message)}
+            return {
+                "created": True,
+                "thread": presenters.summary(thread, caller.side),
+                "message": presenters.message(message),
+            }
         attachments.release(store, message, allowed.files)
         existing = store.find_open(key)  # another request opened it a moment ago
     thread, message = append(store, outbox, caller, existing, prepared, ids, screening, upload_ids, allowed.files)
-    return {"created": False, "thread": presenters.summary(thread, caller.side),
-            "message": presenters.message(message)}
+    return {"created": False, "thread": presenters.summary(thread, caller.side), "message": presenters.message(message)}
 
 
 def _resolve(store, catalog, caller, target: dict, allowed) -> dict:
@@ -103,7 +120,9 @@ def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) 
             live = catalog.resolve(thread["object"]["type"], thread["object"]["id"])
         except (NotFound, Unavailable):
             live = None  # the snapshot stands in for a context the catalog cannot give now
-    changes = context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
+    changes = (
+        context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
+    )
     messages, next_before = store.messages_page(thread_id, None, limit, caller.side)
     addresses = rules.shows_addresses(thread, caller.side, settings.current(store))
     return presenters.detail(thread, caller.side, live, changes, messages, next_before, addresses)
@@ -121,16 +140,18 @@ def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
     thread = visible(store, caller, thread_id)
     under_review(thread)
     if not access.may_change_status(caller, thread):
-        raise Forbidden("Vendors and the administration close and reopen conversations."
-                        if caller.role == "customer" else "You may read this thread but not write in it.")
+        raise Forbidden(
+            "Vendors and the administration close and reopen conversations."
+            if caller.role == "customer"
+            else "You may read this thread but not write in it."
+        )
     updated = store.set_status(thread_id, status, rules.open_key(thread))
     if updated is None:  # deleted a moment ago
         raise NotFound("No such thread.")
     return presenters.summary(updated, caller.side)
 
 
-def delete_thread(store, caller: Caller, thread_id: str,
-                  files: attachments.Policy = attachments.Policy()) -> None:
+def delete_thread(store, caller: Caller, thread_id: str, files: attachments.Policy = attachments.Policy()) -> None:
     thread = visible(store, caller, thread_id)
     if not access.may_delete(caller, thread):
         raise Forbidden("Only the administration deletes threads.")

@@ -8,6 +8,7 @@ for the conversations service, so this process, which faces the internet, holds 
 could pass as anyone. The services' own refusals come back as themselves (NotFound, Forbidden,
 Conflict, ValidationFailed, RateLimited, QuotaExceeded); a broker, service or database that is away is `Away`.
 """
+
 from nameko.exceptions import RemoteError
 
 from services.common.errors import MessageCenterError

@@ -8,6 +8,7 @@ sender try again. The files count toward their author's uploads a minute as uplo
 the API do, all of them before any is kept, so a mail past that limit is tried again later
 (RateLimited, raised) with nothing kept. A database that is away raises too: what was kept
 meanwhile waits unused until it expires, as an upload no message took."""
+
 import io
 from typing import Callable
 
@@ -22,8 +23,9 @@ class Files:
         self.db = db
         self.settings = settings
 
-    def keep(self, files: tuple[File, ...], poster: dict,
-             admit: Callable[[int], None]) -> tuple[list[str], list[tuple[str, str]]]:
+    def keep(
+        self, files: tuple[File, ...], poster: dict, admit: Callable[[int], None]
+    ) -> tuple[list[str], list[tuple[str, str]]]:
         """(the upload ids kept, (name, why) of each file that was not). `admit(size)` asks the
         conversations service whether one more file of `size` bytes may be kept for the poster."""
         owner = {"role": poster["role"], "user_id": poster["user_id"]}  # as the conversations service owns uploads
@@ -56,4 +58,6 @@ class Files:
     def note(refusals: list[tuple[str, str]]) -> str:
         if not refusals:
             return ""
-        return "\n".join(["Files in the mail that are not attached here:", *(f"- {name}: {why}" for name, why in refusals)])
+        return "\n".join(
+            ["Files in the mail that are not attached here:", *(f"- {name}: {why}" for name, why in refusals)]
+        )

@@ -22,6 +22,7 @@ unanswered), each given READ_SECONDS per read; the body is read only once its le
 known and allowed (INBOUND_MAX_BYTES). In a deployment it sits behind the ingress, which reads
 every request whole before passing it on.
 """
+
 import hashlib
 import hmac
 import json
@@ -77,8 +78,11 @@ def recipient_of(raw: bytes, settings) -> str | None:
     recipient headers; else the first address in the reply domain (to be refused as unknown)."""
     try:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-        named = [address for name in RECIPIENT_HEADERS
-                 for _, address in getaddresses([str(value) for value in headers.get_all(name) or ()])]
+        named = [
+            address
+            for name in RECIPIENT_HEADERS
+            for _, address in getaddresses([str(value) for value in headers.get_all(name) or ()])
+        ]
     except Exception:  # unreadable headers: no recipient, and the mail is refused
         return None
     ours = [address for address in named if reply_addresses.is_for_domain(address, settings.REPLY_DOMAIN)]
@@ -104,8 +108,11 @@ class InboundApp:
         return (200 if alive else 503), {"status": "ok" if alive else "unavailable", "checks": {"smtp": alive}}, {}
 
     def readiness(self, query: dict):
-        checks = {"smtp": self.smtp_server.serving(), "broker": _broker_ok(self.settings.AMQP_URI),
-                  "database": _database_ok(self.database)}
+        checks = {
+            "smtp": self.smtp_server.serving(),
+            "broker": _broker_ok(self.settings.AMQP_URI),
+            "database": _database_ok(self.database),
+        }
         if query.get("services") == ["all"]:
             checks.update({name: self.services.healthy(name) for name in SERVICES})
         ready = all(checks.values())
@@ -132,11 +139,19 @@ class InboundApp:
             return error(400, "bad_request", "The Content-Length is not a number.")
         if int(length) > self.settings.INBOUND_MAX_BYTES:
             metrics.count("http", outcomes.refused("too_large", ""))
-            return error(413, "payload_too_large", f"A mail may have at most {self.settings.INBOUND_MAX_BYTES} bytes.",
-                         {"Connection": "close"})
+            return error(
+                413,
+                "payload_too_large",
+                f"A mail may have at most {self.settings.INBOUND_MAX_BYTES} bytes.",
+                {"Connection": "close"},
+            )
         if not self.deliveries.acquire(blocking=False):
-            return error(503, "unavailable", "Too many mails at once; try again shortly.",
-                         {"Retry-After": str(outcomes.RETRY_AFTER_SECONDS)})
+            return error(
+                503,
+                "unavailable",
+                "Too many mails at once; try again shortly.",
+                {"Retry-After": str(outcomes.RETRY_AFTER_SECONDS)},
+            )
         try:
             raw = read_body(int(length))
             problem = signature_problem(headers.get(SIGNATURE_HEADER), raw, key, time.time())
@@ -206,8 +221,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         except Exception:
             log.exception("a forwarded mail could not be handled")
-            answer = error(503, "unavailable", "The mail could not be taken now; try again shortly.",
-                           {"Retry-After": str(outcomes.RETRY_AFTER_SECONDS)})
+            answer = error(
+                503,
+                "unavailable",
+                "The mail could not be taken now; try again shortly.",
+                {"Retry-After": str(outcomes.RETRY_AFTER_SECONDS)},
+            )
         finally:
             correlation.set_current(None)
         self._answer(*answer)

@@ -7,6 +7,7 @@ the mail's own key (the reply address and the Message-ID, receiving.mail_key):
 - that it was posted, and as which message: a mail delivered again days later (past the
   conversations service's 24 hours of Idempotency-Keys) is still posted once, and counted.
 """
+
 from datetime import datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -36,18 +37,27 @@ class Ledger:
             return found["uploads"], found.get("uploads_note", "")
         return None
 
-    def keep_files(self, key: str, upload_ids: list[str], note: str, at: datetime,
-                   since: datetime) -> tuple[list[str], str]:
+    def keep_files(
+        self, key: str, upload_ids: list[str], note: str, at: datetime, since: datetime
+    ) -> tuple[list[str], str]:
         """Record what was kept from this mail; what was recorded first, when another delivery
         of it was quicker (this one's uploads are left to expire unused)."""
         try:
-            self.mails.update_one({"_id": key, "$or": [{"uploads": None}, {"uploads_at": {"$lt": since}}]},
-                                  {"$set": {"uploads": upload_ids, "uploads_note": note, "uploads_at": at},
-                                   "$setOnInsert": {"received_at": at}}, upsert=True)
+            self.mails.update_one(
+                {"_id": key, "$or": [{"uploads": None}, {"uploads_at": {"$lt": since}}]},
+                {
+                    "$set": {"uploads": upload_ids, "uploads_note": note, "uploads_at": at},
+                    "$setOnInsert": {"received_at": at},
+                },
+                upsert=True,
+            )
         except DuplicateKeyError:  # another delivery recorded its files first
             pass
         return self.files_kept(key, since) or (upload_ids, note)
 
     def record_posted(self, key: str, thread_id: str, message_id: str, at: datetime) -> None:
-        self.mails.update_one({"_id": key}, {"$set": {"thread_id": thread_id, "message_id": message_id},
-                                             "$setOnInsert": {"received_at": at}}, upsert=True)
+        self.mails.update_one(
+            {"_id": key},
+            {"$set": {"thread_id": thread_id, "message_id": message_id}, "$setOnInsert": {"received_at": at}},
+            upsert=True,
+        )

@@ -7,6 +7,7 @@ an empty reply: accepted, counted, never posted) answer 250 and 200. `refused` a
 `deferred` answers 451 (503 over HTTP): something of ours is away, the mail is not lost, the
 sending side tries again later. The sentence of each is safe to show whoever sent the mail.
 """
+
 from dataclasses import dataclass
 
 POSTED, DUPLICATE, DROPPED, REFUSED, DEFERRED = "posted", "duplicate", "dropped", "refused", "deferred"
@@ -54,8 +55,13 @@ class Outcome:
 
     def http_answer(self) -> tuple[int, dict]:
         if self.accepted:
-            return 200, {"outcome": self.kind, "reason": self.reason, "message": self.message,
-                         "thread_id": self.thread_id, "message_id": self.message_id}
+            return 200, {
+                "outcome": self.kind,
+                "reason": self.reason,
+                "message": self.message,
+                "thread_id": self.thread_id,
+                "message_id": self.message_id,
+            }
         _, status, code = (REFUSALS if self.kind == REFUSED else DEFERRALS)[self.reason]
         return status, {"error": {"code": code, "message": self.message, "details": {"reason": self.reason}}}
 
@@ -69,8 +75,11 @@ def duplicate(thread_id: str, message_id: str | None) -> Outcome:
 
 
 def dropped(reason: str) -> Outcome:
-    said = {"auto_reply": "An automatic reply: not posted.", "bounce": "A delivery report: not posted.",
-            "empty": "The reply says nothing above the quoted mail: not posted."}
+    said = {
+        "auto_reply": "An automatic reply: not posted.",
+        "bounce": "A delivery report: not posted.",
+        "empty": "The reply says nothing above the quoted mail: not posted.",
+    }
     return Outcome(DROPPED, reason, said[reason])
 
 

@@ -6,6 +6,7 @@ whose structure cannot be trusted to say what it means: no single From address, 
 body without its boundaries, headers that run into the body. That is `Malformed`, refused
 whole (an SMTP 5xx), rather than read half.
 """
+
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
@@ -17,8 +18,12 @@ from email.parser import BytesParser
 import html2text
 
 # Defects after which the parts are not what the sender made: refused, never guessed at.
-STRUCTURAL_DEFECTS = (errors.NoBoundaryInMultipartDefect, errors.StartBoundaryNotFoundDefect,
-                      errors.MultipartInvariantViolationDefect, errors.MissingHeaderBodySeparatorDefect)
+STRUCTURAL_DEFECTS = (
+    errors.NoBoundaryInMultipartDefect,
+    errors.StartBoundaryNotFoundDefect,
+    errors.MultipartInvariantViolationDefect,
+    errors.MissingHeaderBodySeparatorDefect,
+)
 NAME_MAX = 200
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\((\S+?)\)")
 AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
@@ -51,8 +56,14 @@ def read(raw: bytes) -> Mail:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     try:
         _check_structure(message)
-        return Mail(message=message, sender=_sender(message), message_id=_header(message, "Message-ID"),
-                    subject=_header(message, "Subject"), text=_text(message), files=tuple(_files(message)))
+        return Mail(
+            message=message,
+            sender=_sender(message),
+            message_id=_header(message, "Message-ID"),
+            subject=_header(message, "Subject"),
+            text=_text(message),
+            files=tuple(_files(message)),
+        )
     except Malformed:
         raise
     except Exception as error:  # the email package raises many things on hostile headers
@@ -123,7 +134,7 @@ def html_to_text(html: str) -> str:
 
 
 def _address(url: str) -> str:
-    return url[len("mailto:"):] if url.lower().startswith("mailto:") else url
+    return url[len("mailto:") :] if url.lower().startswith("mailto:") else url
 
 
 def _link(words: str, address: str) -> str:
@@ -149,8 +160,11 @@ def _files(message: EmailMessage):
     for part in message.iter_attachments():
         if part.get_content_maintype() in ("multipart", "message"):
             continue  # a forwarded mail or a nested container is not a file the person chose
-        if (part.get_content_maintype() == "text" and not part.get_filename()
-                and part.get_content_disposition() != "attachment"):
+        if (
+            part.get_content_maintype() == "text"
+            and not part.get_filename()
+            and part.get_content_disposition() != "attachment"
+        ):
             continue  # more of the text (Apple Mail puts what follows a photo in a part of its own)
         data = _payload(part)
         if data:

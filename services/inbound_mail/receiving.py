@@ -22,6 +22,7 @@ Every step either finishes or leaves nothing behind: a refused or deferred mail 
 and uploads a failed post took wait unused until they expire. Whatever goes wrong becomes an
 outcome (outcomes.py), never an exception out of `receive`.
 """
+
 import hashlib
 import logging
 import uuid
@@ -30,8 +31,17 @@ from datetime import timedelta
 
 from services.common import correlation, reply_addresses
 from services.common.clock import now
-from services.common.errors import (Conflict, DatabaseAway, DatabaseFailed, Forbidden, Gone, NotFound, RateLimited,
-                                    Unavailable, ValidationFailed)
+from services.common.errors import (
+    Conflict,
+    DatabaseAway,
+    DatabaseFailed,
+    Forbidden,
+    Gone,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    ValidationFailed,
+)
 from services.common.signing import BadSignature
 
 from . import metrics, outcomes, reading, screening, written
@@ -70,7 +80,9 @@ class Receiver:
             outcome = outcomes.deferred("unavailable", "Our system is busy; please try again later.")
         except Exception:  # a fault of ours: the mail is tried again later, never lost unsaid
             log.exception("mail to %s could not be handled", envelope.recipient)
-            outcome = outcomes.deferred("unavailable", "Our system could not take the mail now; please try again later.")
+            outcome = outcomes.deferred(
+                "unavailable", "Our system could not take the mail now; please try again later."
+            )
         metrics.count(envelope.via, outcome)
         if outcome.kind in (outcomes.REFUSED, outcomes.DROPPED):
             log.info("mail to %s %s (%s): %s", envelope.recipient, outcome.kind, outcome.reason, outcome.message)
@@ -78,8 +90,9 @@ class Receiver:
 
     def _receive(self, raw: bytes, envelope: Envelope) -> outcomes.Outcome:
         settings = self.settings
-        address_id = reply_addresses.address_id_of(envelope.recipient, settings.REPLY_DOMAIN,
-                                                   settings.REPLY_SIGNING_KEY)
+        address_id = reply_addresses.address_id_of(
+            envelope.recipient, settings.REPLY_DOMAIN, settings.REPLY_SIGNING_KEY
+        )
         if address_id is None:
             return outcomes.refused("token", "No such reply address.")
         if len(raw) > settings.INBOUND_MAX_BYTES:
@@ -97,8 +110,9 @@ class Receiver:
             return outcomes.refused("authentication", f"The mail failed its {failed_check.upper()} check.")
         trusted = settings.INBOUND_TRUSTED_AUTHSERV_ID
         if trusted and not screening.verified_by(mail, trusted):
-            log.warning("refused a reply from %r to %s: %s did not verify its sender", mail.sender,
-                        envelope.recipient, trusted)
+            log.warning(
+                "refused a reply from %r to %s: %s did not verify its sender", mail.sender, envelope.recipient, trusted
+            )
             return outcomes.refused("authentication", "The mail's sender could not be verified (DKIM or SPF).")
         try:
             author = self.services.reply_author(envelope.recipient, mail.sender)
@@ -131,11 +145,13 @@ class Receiver:
         if kept is not None:  # delivered before: the same uploads and note, so the same post
             return kept
         upload_ids, refusals = self.files.keep(
-            mail.files, poster, lambda size: self.services.admit_upload(envelope.recipient, mail.sender, size))
+            mail.files, poster, lambda size: self.services.admit_upload(envelope.recipient, mail.sender, size)
+        )
         return self.ledger.keep_files(key, upload_ids, self.files.note(refusals), now(), since)
 
-    def _post(self, key: str, envelope: Envelope, mail: reading.Mail, author: dict, body: str,
-              uploads: list[str]) -> outcomes.Outcome:
+    def _post(
+        self, key: str, envelope: Envelope, mail: reading.Mail, author: dict, body: str, uploads: list[str]
+    ) -> outcomes.Outcome:
         thread_id = author["thread_id"]
         try:
             message = self.services.post(envelope.recipient, mail.sender, body, uploads, idempotency_key(key))
@@ -158,8 +174,13 @@ class Receiver:
             self.ledger.record_posted(key, thread_id, message["id"], now())
         except (DatabaseAway, DatabaseFailed) as error:  # posted all the same: a redelivery meets its Idempotency-Key
             log.warning("posted %s, but could not record it: %s", message["id"], error)
-        log.info("posted a reply by mail as %s %s in thread %s: message %s", author["side"],
-                 author["poster"]["user_id"], thread_id, message["id"])
+        log.info(
+            "posted a reply by mail as %s %s in thread %s: message %s",
+            author["side"],
+            author["poster"]["user_id"],
+            thread_id,
+            message["id"],
+        )
         return outcomes.posted(thread_id, message["id"])
 
 
@@ -167,8 +188,13 @@ def mail_key(address_id: str, mail: reading.Mail, raw: bytes) -> str:
     """One mail to one reply address, however often it is delivered: its Message-ID, or, for a
     mail without one, its sender, date, subject and body."""
     identity = mail.message_id or "\n".join(
-        [mail.sender, str(mail.message.get("Date", "")), mail.subject,
-         hashlib.sha256(raw.partition(b"\r\n\r\n")[2] or raw.partition(b"\n\n")[2]).hexdigest()])
+        [
+            mail.sender,
+            str(mail.message.get("Date", "")),
+            mail.subject,
+            hashlib.sha256(raw.partition(b"\r\n\r\n")[2] or raw.partition(b"\n\n")[2]).hexdigest(),
+        ]
+    )
     return hashlib.sha256(f"{address_id}\n{identity}".encode()).hexdigest()
 
 

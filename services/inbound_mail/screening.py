@@ -11,6 +11,7 @@ then a forged From is refused even with a reply address in hand. Only the topmos
 that server count: it writes its own above whatever the mail came with (and should remove any
 that claim its name, as RFC 8601 §5 asks).
 """
+
 import re
 
 from .reading import Mail
@@ -29,7 +30,9 @@ OUT_OF_OFFICE = re.compile(
     r"|r[ée]ponse automatique|absent(e)? du bureau|absence du bureau|risposta automatica|fuori (sede|ufficio)"
     r"|respuesta autom[áa]tica|fuera de la oficina|afwezig(heid)?|automatyczna odpowied[źz]"
     r"|poza biurem|fr[åa]nvaro|automatick[áa] odpov[ěe]d|nepř[íi]tomnost|自動応答|自動返信|不在|自动回复|자동 응답"
-    r")(?![a-z])", re.IGNORECASE)
+    r")(?![a-z])",
+    re.IGNORECASE,
+)
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 AUTHENTICATION_FAILURE = re.compile(r"(?:^|[;\s])(dkim|spf|dmarc)\s*=\s*fail\b", re.IGNORECASE)
 COMMENT = re.compile(r"\([^()]*\)")
@@ -69,8 +72,10 @@ def verified_by(mail: Mail, authserv_id: str) -> bool:
 
 def _passes_for(result: str, domain: str) -> bool:
     words = dict(word.partition("=")[::2] for word in result.lower().split() if "=" in word)
-    checked = {"dkim": words.get("header.d") or words.get("header.i", "").rpartition("@")[2],
-               "spf": words.get("smtp.mailfrom", "").rpartition("@")[2]}
+    checked = {
+        "dkim": words.get("header.d") or words.get("header.i", "").rpartition("@")[2],
+        "spf": words.get("smtp.mailfrom", "").rpartition("@")[2],
+    }
     for method, signer in checked.items():
         signer = signer.strip('"')
         if words.get(method) == "pass" and signer and (domain == signer or domain.endswith("." + signer)):

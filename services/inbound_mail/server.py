@@ -5,6 +5,7 @@ Plain threads, no eventlet: aiosmtpd runs its event loop in a thread of its own,
 worked on by a thread of a small pool (RPC through services/common/rpc_client.py, as the
 gateway does), and the HTTP port is http.server's, a thread per connection.
 """
+
 import logging
 import os
 import signal
@@ -46,8 +47,12 @@ def main() -> None:
     database = connect(settings)[settings.MONGO_DB]
     # The indexes are made in the background: the process serves (and answers 451 while the
     # database is away) rather than waiting for it to start.
-    threading.Thread(target=until_reachable, args=(lambda: Ledger.create_indexes(database), "inbound_mail indexes"),
-                     kwargs={"first_delay": 1.0, "longest_delay": 15.0}, daemon=True).start()
+    threading.Thread(
+        target=until_reachable,
+        args=(lambda: Ledger.create_indexes(database), "inbound_mail indexes"),
+        kwargs={"first_delay": 1.0, "longest_delay": 15.0},
+        daemon=True,
+    ).start()
     services = Services(ThreadClients(settings.AMQP_URI, settings.RPC_TIMEOUT))
     receiver = Receiver(settings, services, speaking_ours(Ledger(database)), speaking_ours(Files(database, settings)))
     pool = ThreadPoolExecutor(max_workers=SMTP_WORKERS, thread_name_prefix="reply")
@@ -57,11 +62,18 @@ def main() -> None:
     with port_of_our_own("inbound_mail", "INBOUND_SMTP_PORT", host, settings.INBOUND_SMTP_PORT):
         smtp_server.start()
     with port_of_our_own("inbound_mail", "INBOUND_HTTP_PORT", host, settings.INBOUND_HTTP_PORT):
-        http = InboundHttp((host, settings.INBOUND_HTTP_PORT),
-                           InboundApp(settings, receiver, smtp_server, services, database))
+        http = InboundHttp(
+            (host, settings.INBOUND_HTTP_PORT), InboundApp(settings, receiver, smtp_server, services, database)
+        )
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
-    log.info("inbound_mail: SMTP on %s:%d for %s, HTTP on %s:%d", settings.GATEWAY_HOST, settings.INBOUND_SMTP_PORT,
-             settings.REPLY_DOMAIN or "(no reply domain)", settings.GATEWAY_HOST, settings.INBOUND_HTTP_PORT)
+    log.info(
+        "inbound_mail: SMTP on %s:%d for %s, HTTP on %s:%d",
+        settings.GATEWAY_HOST,
+        settings.INBOUND_SMTP_PORT,
+        settings.REPLY_DOMAIN or "(no reply domain)",
+        settings.GATEWAY_HOST,
+        settings.INBOUND_HTTP_PORT,
+    )
 
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

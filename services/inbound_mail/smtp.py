@@ -19,6 +19,7 @@ worth in all. Every DATA gets its
 none of it, and a mail that finds the memory spent is read to its end, dropped as it comes,
 and answered 452 (try again later).
 """
+
 import asyncio
 import ipaddress
 import logging
@@ -179,8 +180,7 @@ class BoundedSMTP(SMTP):
         # IDLE_SECONDS) only at the end of the data, while the mail is worked on.
         self._reset_timeout(self.data_seconds)
         reader = self._reader
-        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit,
-                                                 ended=self._reset_timeout)
+        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit, ended=self._reset_timeout)
         try:
             await super().smtp_DATA(arg)
         finally:
@@ -222,13 +222,16 @@ class Replies:
 
     async def handle_DATA(self, server, session, envelope):
         if server.over_bounds():
-            log.warning("deferred a mail to %s: the mails being read hold all the memory they may", envelope.rcpt_tos[0])
+            log.warning(
+                "deferred a mail to %s: the mails being read hold all the memory they may", envelope.rcpt_tos[0]
+            )
             outcome = outcomes.deferred("full", "Too much mail in hand now; try again later.")
             metrics.count("smtp", outcome)
             return outcome.smtp_reply()
         mail = Envelope(recipient=envelope.rcpt_tos[0], sender=envelope.mail_from, via="smtp")
         outcome = await asyncio.get_running_loop().run_in_executor(
-            self.pool, self.receiver.receive, envelope.original_content, mail)
+            self.pool, self.receiver.receive, envelope.original_content, mail
+        )
         return outcome.smtp_reply()
 
 
@@ -236,18 +239,29 @@ class ReplyServer(Controller):
     """aiosmtpd's threaded controller, serving BoundedSMTP."""
 
     def __init__(self, handler, settings):
-        super().__init__(handler, hostname=settings.GATEWAY_HOST, port=settings.INBOUND_SMTP_PORT,
-                         ready_timeout=30.0, data_size_limit=settings.INBOUND_MAX_BYTES,
-                         # Named, not looked up: socket.getfqdn() can wait seconds for a DNS answer.
-                         server_hostname=settings.REPLY_DOMAIN or "localhost",
-                         ident="Message Center replies", timeout=IDLE_SECONDS)
-        self.sessions = Sessions(SESSIONS, settings.INBOUND_SESSIONS_PER_PEER,
-                                 DATA_AT_ONCE * settings.INBOUND_MAX_BYTES)
+        super().__init__(
+            handler,
+            hostname=settings.GATEWAY_HOST,
+            port=settings.INBOUND_SMTP_PORT,
+            ready_timeout=30.0,
+            data_size_limit=settings.INBOUND_MAX_BYTES,
+            # Named, not looked up: socket.getfqdn() can wait seconds for a DNS answer.
+            server_hostname=settings.REPLY_DOMAIN or "localhost",
+            ident="Message Center replies",
+            timeout=IDLE_SECONDS,
+        )
+        self.sessions = Sessions(
+            SESSIONS, settings.INBOUND_SESSIONS_PER_PEER, DATA_AT_ONCE * settings.INBOUND_MAX_BYTES
+        )
         self.data_seconds = settings.INBOUND_DATA_SECONDS
 
     def factory(self):
         return BoundedSMTP(self.handler, self.sessions, self.data_seconds, **self.SMTP_kwargs)
 
     def serving(self) -> bool:
-        return (self._thread is not None and self._thread.is_alive() and self.server is not None
-                and self.server.is_serving())
+        return (
+            self._thread is not None
+            and self._thread.is_alive()
+            and self.server is not None
+            and self.server.is_serving()
+        )

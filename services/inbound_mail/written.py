@@ -13,6 +13,7 @@ Three steps:
 3. Lines quoted with ">" go (a reply written below the quote, or between its lines, keeps
    only its own lines), then whatever is left of a quote header or a device's last line.
 """
+
 import re
 
 from mailparser_reply.parser import EmailMessage
@@ -28,12 +29,15 @@ ORIGINAL_MESSAGE = re.compile(
     rf"^\s*[-_=]{{3,}}{SPACE}(original message|forwarded message|ursprüngliche nachricht|message d'origine"
     rf"|mensaje original|messaggio originale|oorspronkelijk bericht|originalmeddelande|wiadomość oryginalna"
     rf"|původní zpráva|исходное сообщение|mensagem original|原始邮件|元のメッセージ|원본 메시지){SPACE}[-_=]{{3,}}\s*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 RULE = re.compile(r"^\s*[-_=*]{5,}\s*$")
 # A device's last line that the library does not know (it knows "Sent from my …").
-DEVICE_LINE = re.compile(r"^(sent (from|with) (yahoo|aol|mail|outlook|samsung|proton|my)\b.*|get outlook for \w+.*"
-                         r"|envoy[ée] (de|depuis) .*|von meinem .*gesendet|enviado desde .*|inviato da .*)$",
-                         re.IGNORECASE)
+DEVICE_LINE = re.compile(
+    r"^(sent (from|with) (yahoo|aol|mail|outlook|samsung|proton|my)\b.*|get outlook for \w+.*"
+    r"|envoy[ée] (de|depuis) .*|von meinem .*gesendet|enviado desde .*|inviato da .*)$",
+    re.IGNORECASE,
+)
 # "<date> <name> <address> wrote:" in a language the library does not know: a last line that
 # names an address and ends in a colon introduces the quote; Gmail breaks it after "<".
 QUOTE_HEADER = re.compile(r"\S+@\S+.*:\s*$")
@@ -44,7 +48,7 @@ SIGNATURE_LINES_MAX = 6
 
 def written_part(text: str) -> str:
     lines = text.replace("\r\n", "\n").split("\n")
-    lines = lines[:_quote_start(lines)]
+    lines = lines[: _quote_start(lines)]
     parsed = EmailMessage(text="\n".join(lines), languages=list(LANGUAGES), keep_hyphen_lists=True).read()
     body = _without_signature(parsed.SIGNATURE_REGEX, parsed.replies[0].full_body) if parsed.replies else ""
     kept = [line.rstrip() for line in body.split("\n") if not line.lstrip().startswith(">")]
@@ -69,7 +73,7 @@ def _without_signature(signature: re.Pattern, body: str) -> str:
     position = 0
     while (found := signature.search(body, position)) is not None:
         if _is_signature(found.group()):
-            return body[:found.start()]
+            return body[: found.start()]
         line_start = found.start() + len(found.group()) - len(found.group().lstrip())
         position = body.find("\n", line_start) + 1
         if position == 0:
@@ -93,8 +97,12 @@ def _is_signature(block: str) -> bool:
         return True  # a delimiter, or a device's line: what follows is never the reply
     # "Thanks, Bob" closes; "Thanks, that works" is a sentence.
     goes_on = any(word[:1].islower() for word in first.partition(",")[2].split())
-    return (0 < len(first) <= CLOSING_MAX and not first.endswith((".", "?", "!")) and not goes_on
-            and len(lines) <= SIGNATURE_LINES_MAX)
+    return (
+        0 < len(first) <= CLOSING_MAX
+        and not first.endswith((".", "?", "!"))
+        and not goes_on
+        and len(lines) <= SIGNATURE_LINES_MAX
+    )
 
 
 def _without_tail(lines: list[str]) -> list[str]:

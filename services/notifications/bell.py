@@ -8,6 +8,7 @@ Reading a thread reads its items on the reader's side's bell (the conversations 
 group of the items, the thread, `rung` or `read`) that push hands to the audience's open
 pages, whose bell then refetches: the news says nothing a page could not fetch itself.
 """
+
 import logging
 
 from marshmallow import ValidationError
@@ -36,8 +37,11 @@ def page(store, caller, unread: bool | None, cursor: str | None, limit: int) -> 
     # The store pages by the last id seen; the client holds it as a cursor of the one scheme.
     after = cursors.decode(cursor, 1)[0] if cursor else None
     items, last_id = store.bell_items(audience, kinds, unread, after, limit)
-    return {"items": items, "next_cursor": cursors.encode(last_id) if last_id else None,
-            "unread_count": store.unread_count(audience, kinds)}
+    return {
+        "items": items,
+        "next_cursor": cursors.encode(last_id) if last_id else None,
+        "unread_count": store.unread_count(audience, kinds),
+    }
 
 
 def mark_read(store, caller, ids: list[str] | None, everything: bool) -> dict:
@@ -65,6 +69,7 @@ def set_preferences(store, caller, change: dict) -> dict:
 
 # what changes a bell besides its reader's own marks ---------------------------------------
 
+
 def ring(store, items: list[dict]) -> list[dict]:
     """Put the items in their bells; the news of it, when any was new. An item of a thread
     its audience has read since it was written (the read can be heard first) is written read."""
@@ -77,8 +82,14 @@ def ring(store, items: list[dict]) -> list[dict]:
             item.update(read=True, read_at=read_at)
     if not store.ring(items):
         return []  # told before: a redelivered event
-    return _news({(item["audience"], rules.GROUP_OF_KIND[item["kind"]], item["thread_id"])
-                  for item in items if not item["read"]}, "rung")
+    return _news(
+        {
+            (item["audience"], rules.GROUP_OF_KIND[item["kind"]], item["thread_id"])
+            for item in items
+            if not item["read"]
+        },
+        "rung",
+    )
 
 
 def thread_read(store, payload: dict) -> list[dict]:
@@ -100,8 +111,10 @@ def thread_read(store, payload: dict) -> list[dict]:
 
 
 def _news(changes: set, change: str) -> list[dict]:
-    return [{"audience": audience, "group": group, "thread_id": thread_id, "change": change}
-            for audience, group, thread_id in sorted(changes)]
+    return [
+        {"audience": audience, "group": group, "thread_id": thread_id, "change": change}
+        for audience, group, thread_id in sorted(changes)
+    ]
 
 
 def announce(dispatch, news: list[dict]) -> None:

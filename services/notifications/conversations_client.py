@@ -6,6 +6,7 @@ was written.
 Only this service signs that person: the inbound process, which faces the internet, asks it to
 post and never holds a caller it could use for anything else.
 """
+
 from datetime import datetime
 
 from services.common.caller import Caller

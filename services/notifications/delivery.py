@@ -19,6 +19,7 @@ and before recording it (or a database away for longer than half the lease) leav
 whose lease runs out; it is sent again as itself, with the same Message-ID, which mail
 clients show once.
 """
+
 import json
 import logging
 from time import monotonic
@@ -40,10 +41,14 @@ from .schemas import MessageEventSchema
 from .webhooks import SIGNATURE_HEADER, sign
 
 log = logging.getLogger(__name__)
-MAILS = Counter("message_center_mails_total", "Notification mails by outcome: sent, retried (an attempt failed, "
-                "another is due), failed (given up)", ["outcome"])
-WEBHOOK_CALLS = Counter("message_center_webhook_calls_total", "Webhook calls by outcome: delivered, retrying, failed",
-                        ["outcome"])
+MAILS = Counter(
+    "message_center_mails_total",
+    "Notification mails by outcome: sent, retried (an attempt failed, another is due), failed (given up)",
+    ["outcome"],
+)
+WEBHOOK_CALLS = Counter(
+    "message_center_webhook_calls_total", "Webhook calls by outcome: delivered, retrying, failed", ["outcome"]
+)
 
 # An event that cannot be worked through (the catalog is down) waits, then is tried again;
 # after this many tries it is kept as failed and logged.
@@ -57,6 +62,7 @@ EVENT_RETRY = {"attempts": EVENT_ATTEMPTS, "first_delay_seconds": 5, "max_delay_
 
 
 # the two ways work starts ------------------------------------------------------------------
+
 
 def on_event(store, catalog, outbox, settings, event: str, payload: dict, dispatch) -> None:
     """Plan what the event causes, then send this event's own mail. Only a database that
@@ -93,8 +99,11 @@ def _start_sending(store, outbox, settings, options: dict, planned: "planning.Pl
         if sender is None:
             _leave_for_timer(store, batch_id)
         else:
-            sender.start(lambda batch_id=batch_id, mails=mails: _send_batch(
-                store, outbox, settings, options["retry"], batch_id, mails))
+            sender.start(
+                lambda batch_id=batch_id, mails=mails: _send_batch(
+                    store, outbox, settings, options["retry"], batch_id, mails
+                )
+            )
 
 
 def on_tick(store, catalog, outbox, settings, dispatch) -> None:
@@ -111,6 +120,7 @@ def on_tick(store, catalog, outbox, settings, dispatch) -> None:
 
 
 # receiving --------------------------------------------------------------------------------
+
 
 def event_key(event: str, payload: dict) -> str:
     return f"{event}:{subject_id(event, payload)}"
@@ -133,13 +143,23 @@ def _keep_for_later(store, event: str, payload: dict, key: str, error: Exception
     status, process_after = rules.after_failure(1, EVENT_RETRY, now())
     logger = log.warning if isinstance(error, Unavailable) else log.exception
     logger("event %s: attempt 1 failed (%s), again at %s", key, error, isoformat(process_after))
-    store.record_event(key, {"event": event, "payload": payload, "status": status, "attempts": 1,
-                             "received_at": now(), "process_after": process_after,
-                             "last_error": str(error)[:500]})
+    store.record_event(
+        key,
+        {
+            "event": event,
+            "payload": payload,
+            "status": status,
+            "attempts": 1,
+            "received_at": now(),
+            "process_after": process_after,
+            "last_error": str(error)[:500],
+        },
+    )
 
 
-def work_through_due(store, catalog, settings, options: dict, dispatch,
-                     limit: int = 100) -> list[tuple[str, list[dict]]]:
+def work_through_due(
+    store, catalog, settings, options: dict, dispatch, limit: int = 100
+) -> list[tuple[str, list[dict]]]:
     """Plan the kept events whose time has come; the mail batches they claimed, to send."""
     batches = []
     for _ in range(limit):
@@ -154,15 +174,21 @@ def _work_through(store, catalog, settings, options: dict, event: dict, dispatch
     """Plan a kept event's deliveries again; the mail batches it claimed."""
     try:
         loaded = _schema(event["event"]).load(event["payload"])
-        planned = _plan(store, catalog, settings, options, event["event"], loaded, event["payload"],
-                        event["received_at"])
+        planned = _plan(
+            store, catalog, settings, options, event["event"], loaded, event["payload"], event["received_at"]
+        )
         news = bell.ring(store, planned.bell_items)
     except Exception as error:
         attempts = event.get("attempts", 0) + 1
         status, process_after = rules.after_failure(attempts, EVENT_RETRY, now())
         logger = log.warning if isinstance(error, Unavailable) else log.exception
-        logger("event %s: attempt %d failed (%s), %s", event["_id"], attempts, error,
-               "giving up" if status == "failed" else f"again at {isoformat(process_after)}")
+        logger(
+            "event %s: attempt %d failed (%s), %s",
+            event["_id"],
+            attempts,
+            error,
+            "giving up" if status == "failed" else f"again at {isoformat(process_after)}",
+        )
         store.event_failed_attempt(event["_id"], attempts, status, process_after, str(error)[:500])
         return []
     store.event_done(event["_id"], now())
@@ -170,26 +196,43 @@ def _work_through(store, catalog, settings, options: dict, event: dict, dispatch
     return planned.mail_batches
 
 
-def _plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict,
-          received_at) -> planning.Planned:
+def _plan(
+    store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at
+) -> planning.Planned:
     if event == REPLY_OVERDUE:
         return reminders.plan(store, catalog, settings, loaded, planning.Planned(), now())
     return plan(store, catalog, settings, options, event, loaded, payload, received_at, planning.Planned())
 
 
-def plan(store, catalog, settings, options: dict, event: str, loaded: dict, payload: dict, received_at,
-         planned: planning.Planned) -> planning.Planned:
+def plan(
+    store,
+    catalog,
+    settings,
+    options: dict,
+    event: str,
+    loaded: dict,
+    payload: dict,
+    received_at,
+    planned: planning.Planned,
+) -> planning.Planned:
     """Everything one event causes under the stored `options`: bell items, mails, webhook calls."""
     thread, message = loaded["thread"], loaded["message"]
     author = message["author"]
     kind = rules.event_kind(thread, loaded["broadcast_id"])
     if author["side"] == "vendor" and author.get("user_id") and author.get("email"):
-        store.add_vendor_staff(thread["id"], {"user_id": author["user_id"], "name": author.get("name") or "",
-                                              "email": author["email"]})
+        store.add_vendor_staff(
+            thread["id"], {"user_id": author["user_id"], "name": author.get("name") or "", "email": author["email"]}
+        )
     sides = rules.receiving_sides(kind, author["side"])
-    planned.bell_items += [item for item in (_bell_item(settings, kind, side, thread, message) for side in sides
-                                             if "in_app" in rules.channels_for(options, kind, side))
-                           if item is not None]
+    planned.bell_items += [
+        item
+        for item in (
+            _bell_item(settings, kind, side, thread, message)
+            for side in sides
+            if "in_app" in rules.channels_for(options, kind, side)
+        )
+        if item is not None
+    ]
     mail_sides = [side for side in sides if "email" in rules.channels_for(options, kind, side)]
     for recipient in _mail_recipients(store, catalog, settings, kind, mail_sides, thread, author):
         _plan_mail(store, settings, options, kind, recipient, thread, message, planned)
@@ -204,12 +247,18 @@ def _bell_item(settings, kind, side, thread, message) -> dict | None:
         return None
     author = message["author"]
     return {
-        "_id": new_id(), "audience": audience, "kind": kind, "message_id": message["id"],
-        "thread_id": thread["id"], "title": planning.title(thread),
+        "_id": new_id(),
+        "audience": audience,
+        "kind": kind,
+        "message_id": message["id"],
+        "thread_id": thread["id"],
+        "title": planning.title(thread),
         "author": {"side": author["side"], "name": author.get("name") or ""},
         "preview": rules.excerpt(message["text"], 255),
         "url": rules.thread_link(side, thread["id"], settings),
-        "created_at": message["created_at"] or now(), "read": False, "read_at": None,
+        "created_at": message["created_at"] or now(),
+        "read": False,
+        "read_at": None,
     }
 
 
@@ -222,12 +271,18 @@ def _mail_recipients(store, catalog, settings, kind, sides, thread, author) -> l
             if vendor_email is None:
                 log.warning("vendor %s has no address in the catalog", thread["company_id"])
             staff = store.vendor_staff(thread["id"])
-        recipients += rules.mail_recipients(side, thread, vendor_email=vendor_email, vendor_staff=staff,
-                                            admin_emails=rules.admin_addresses(settings.ADMIN_EMAILS))
+        recipients += rules.mail_recipients(
+            side,
+            thread,
+            vendor_email=vendor_email,
+            vendor_staff=staff,
+            admin_emails=rules.admin_addresses(settings.ADMIN_EMAILS),
+        )
     opted_out_addresses, opted_out_users = set(), set()
     if rules.may_opt_out(kind) and recipients:
         opted_out_addresses, opted_out_users = store.opted_out(
-            thread["type"], [r.key for r in recipients], [r.user_id for r in recipients if r.user_id])
+            thread["type"], [r.key for r in recipients], [r.user_id for r in recipients if r.user_id]
+        )
     return rules.wanted(recipients, author.get("email"), opted_out_addresses, opted_out_users)
 
 
@@ -235,35 +290,69 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
     at = now()
     latest = store.latest_mail_time(thread["id"], recipient.key)
     author = message["author"]
-    planning.keep_mail(store, planned, at, {
-        "_id": new_id(), "message_id": message["id"], "thread_id": thread["id"], "kind": kind,
-        "address": recipient.address, "address_key": recipient.key, "side": recipient.side,
-        "user_id": recipient.user_id, "recipient_name": recipient.name, "company_id": thread.get("company_id"),
-        "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link(recipient.side, thread["id"], settings)},
-        "message": {"author_name": author.get("name") or "", "author_side": author["side"],
-                    "excerpt": rules.excerpt(message["text"]), "created_at": message["created_at"],
-                    # Named, never attached: the files stay behind the conversation's access rules.
-                    "files": [file["name"] for file in message.get("attachments") or []]},
-        "attempts": 0, "created_at": at, "correlation_id": correlation.current(),
-        "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
-    })
+    planning.keep_mail(
+        store,
+        planned,
+        at,
+        {
+            "_id": new_id(),
+            "message_id": message["id"],
+            "thread_id": thread["id"],
+            "kind": kind,
+            "address": recipient.address,
+            "address_key": recipient.key,
+            "side": recipient.side,
+            "user_id": recipient.user_id,
+            "recipient_name": recipient.name,
+            "company_id": thread.get("company_id"),
+            "thread": {
+                "title": planning.title(thread),
+                "subject": thread.get("subject") or "",
+                "link": rules.thread_link(recipient.side, thread["id"], settings),
+            },
+            "message": {
+                "author_name": author.get("name") or "",
+                "author_side": author["side"],
+                "excerpt": rules.excerpt(message["text"]),
+                "created_at": message["created_at"],
+                # Named, never attached: the files stay behind the conversation's access rules.
+                "files": [file["name"] for file in message.get("attachments") or []],
+            },
+            "attempts": 0,
+            "created_at": at,
+            "correlation_id": correlation.current(),
+            "send_after": rules.send_after(at, options["coalesce_seconds"], latest, message["created_at"]),
+        },
+    )
 
 
 def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
     """The call, for the webhook timer (once: the endpoint and the event are its unique key)."""
     delivery_id = new_id()
     # The body is fixed once, so every retry sends (and signs) the very same bytes.
-    body = json.dumps({"id": delivery_id, "event": event, "occurred_at": isoformat(received_at),
-                       "data": payload}, separators=(",", ":"), sort_keys=True)
-    store.plan_webhook_delivery({
-        "_id": delivery_id, "webhook_id": webhook["_id"], "event_key": event_key(event, payload),
-        "event": event, "body": body, "status": "pending", "attempts": 0, "created_at": now(),
-        "send_after": now(), "correlation_id": correlation.current(),
-    })
+    body = json.dumps(
+        {"id": delivery_id, "event": event, "occurred_at": isoformat(received_at), "data": payload},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    store.plan_webhook_delivery(
+        {
+            "_id": delivery_id,
+            "webhook_id": webhook["_id"],
+            "event_key": event_key(event, payload),
+            "event": event,
+            "body": body,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now(),
+            "send_after": now(),
+            "correlation_id": correlation.current(),
+        }
+    )
 
 
 # sending ----------------------------------------------------------------------------------
+
 
 def send_due_mails(store, outbox, settings, options: dict, limit: int = 200) -> int:
     """Start sending every mail whose time has come, one mail per (thread, address), side by
@@ -280,8 +369,11 @@ def send_due_mails(store, outbox, settings, options: dict, limit: int = 200) -> 
             sender.release()
             continue
         batch_id, mails = claimed
-        sender.start(lambda batch_id=batch_id, mails=mails: _send_batch(
-            store, outbox, settings, options["retry"], batch_id, mails))
+        sender.start(
+            lambda batch_id=batch_id, mails=mails: _send_batch(
+                store, outbox, settings, options["retry"], batch_id, mails
+            )
+        )
         started += 1
     return started
 
@@ -298,8 +390,9 @@ def _leave_for_timer(store, batch_id: str) -> None:
 def _send_batch(store, outbox, settings, retry: dict, batch_id: str, mails: list[dict]) -> bool:
     """Send one claimed batch as one mail and record what became of it; whether it went."""
     # The request that caused it, on the sender's log lines (as on the mail's header).
-    correlation.set_current(next((mail["correlation_id"] for mail in reversed(mails)
-                                  if mail.get("correlation_id")), None))
+    correlation.set_current(
+        next((mail["correlation_id"] for mail in reversed(mails) if mail.get("correlation_id")), None)
+    )
     try:
         outbox.send(compose(mails, settings.MAIL_FROM, batch_id, replies.reply_to(store, settings, mails)))
     except Exception as error:
@@ -307,9 +400,14 @@ def _send_batch(store, outbox, settings, retry: dict, batch_id: str, mails: list
             log.exception("mail %s could not be written", batch_id)
         attempts = max(mail.get("attempts", 0) for mail in mails) + 1
         status, send_after = rules.after_failure(attempts, retry, now())
-        log.warning("mail to %s about thread %s: attempt %d failed (%s), %s", mails[0]["address"],
-                    mails[0]["thread_id"], attempts, error,
-                    "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}")
+        log.warning(
+            "mail to %s about thread %s: attempt %d failed (%s), %s",
+            mails[0]["address"],
+            mails[0]["thread_id"],
+            attempts,
+            error,
+            "kept as failed" if status == "failed" else f"again at {isoformat(send_after)}",
+        )
         store.batch_failed_attempt(batch_id, attempts, status, send_after, str(error), now())
         MAILS.labels("failed" if status == "failed" else "retried").inc()
         return False
@@ -322,13 +420,15 @@ def _due_batches(store, limit: int):
     """Claims of the batches to send, each made when called ((batch id, mails), or None when
     another worker was first): first the batches a dead worker left mid-send, again as
     themselves (same Message-ID), then the due mail of each (thread, address) as a new one."""
+
     def retake(batch_id):
         return lambda: _claimed(batch_id, store.retake_mail_batch(batch_id, now(), now() + LEASE))
 
     def claim(thread_id, address_key):
         batch_id = new_id()
-        return lambda: _claimed(batch_id, store.claim_mail_batch(thread_id, address_key, now(), batch_id,
-                                                                 now() + LEASE))
+        return lambda: _claimed(
+            batch_id, store.claim_mail_batch(thread_id, address_key, now(), batch_id, now() + LEASE)
+        )
 
     for batch_id in store.stale_mail_batches(now()):
         yield retake(batch_id)
@@ -344,8 +444,13 @@ def _record_delivered(write, what: str) -> None:
     """The server took it: the record that it did must land within the lease, or the work is
     taken up again and sent again. A database that is away is waited for, up to half the
     lease; an outage longer than that can still cause one repeat."""
-    until_reachable(write, f"{what} was delivered, but is not recorded yet", first_delay=0.5,
-                    longest_delay=5.0, give_up_after=LEASE.total_seconds() / 2)
+    until_reachable(
+        write,
+        f"{what} was delivered, but is not recorded yet",
+        first_delay=0.5,
+        longest_delay=5.0,
+        give_up_after=LEASE.total_seconds() / 2,
+    )
 
 
 def call_due_webhooks(store, poster, calls_at_once: int) -> None:
@@ -396,8 +501,16 @@ def _call(store, poster, retry: dict, webhook: dict, delivery: dict) -> None:
         status, send_after = "delivered", None
     else:
         status, send_after = rules.after_failure(attempts, retry, now())
-    result = {"at": now(), "event": delivery["event"], "status": "retrying" if status == "pending" else status,
-              "attempts": attempts, "status_code": outcome.status_code, "error": outcome.error}
-    _record_delivered(lambda: store.webhook_attempted(delivery, status, attempts, send_after, result),
-                      f"webhook call {delivery['_id']}")
+    result = {
+        "at": now(),
+        "event": delivery["event"],
+        "status": "retrying" if status == "pending" else status,
+        "attempts": attempts,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+    }
+    _record_delivered(
+        lambda: store.webhook_attempted(delivery, status, attempts, send_after, result),
+        f"webhook call {delivery['_id']}",
+    )
     WEBHOOK_CALLS.labels(result["status"]).inc()

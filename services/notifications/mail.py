@@ -4,6 +4,7 @@ One mail holds every message waiting for one recipient in one thread, as HTML an
 text (multipart/alternative). The HTML template is autoescaped: names and messages are
 whatever people typed, and they must read as text, never as markup.
 """
+
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -36,8 +37,7 @@ templates = Environment(
 )
 
 # "system": the marketplace's own reminder of an unanswered question (reminders.py).
-SIDE_LABEL = {"customer": "customer", "vendor": "vendor", "admin": "marketplace administration",
-              "system": "reminder"}
+SIDE_LABEL = {"customer": "customer", "vendor": "vendor", "admin": "marketplace administration", "system": "reminder"}
 
 
 class MailNotSent(Exception):
@@ -48,13 +48,16 @@ def mail_context(mails: list[dict], reply_to: str | None = None) -> dict:
     """What the templates show, from the planned mails of one recipient and thread."""
     first = mails[0]
     thread = first["thread"]
-    messages = [{
-        "author": mail["message"]["author_name"] or "Someone",
-        "side": SIDE_LABEL[mail["message"]["author_side"]],
-        "excerpt": mail["message"]["excerpt"],
-        "files": mail["message"].get("files") or [],
-        "at": mail["message"]["created_at"].strftime("%Y-%m-%d %H:%M UTC") if mail["message"]["created_at"] else "",
-    } for mail in sorted(mails, key=lambda mail: (mail["message"]["created_at"] or now(), mail["message_id"]))]
+    messages = [
+        {
+            "author": mail["message"]["author_name"] or "Someone",
+            "side": SIDE_LABEL[mail["message"]["author_side"]],
+            "excerpt": mail["message"]["excerpt"],
+            "files": mail["message"].get("files") or [],
+            "at": mail["message"]["created_at"].strftime("%Y-%m-%d %H:%M UTC") if mail["message"]["created_at"] else "",
+        }
+        for mail in sorted(mails, key=lambda mail: (mail["message"]["created_at"] or now(), mail["message_id"]))
+    ]
     return {
         "recipient_name": first.get("recipient_name") or "",
         "title": thread["title"],
@@ -74,8 +77,11 @@ def compose(mails: list[dict], mail_from: str, batch_id: str, reply_to: str | No
     reminder = all(mail.get("notice") for mail in mails)
     template = "reply_reminder" if reminder else "new_messages"
     message = EmailMessage()
-    message["Subject"] = (rules.reminder_subject(context["title"] or context["subject"]) if reminder
-                          else rules.mail_subject(context["authors"], context["title"] or context["subject"]))
+    message["Subject"] = (
+        rules.reminder_subject(context["title"] or context["subject"])
+        if reminder
+        else rules.mail_subject(context["authors"], context["title"] or context["subject"])
+    )
     message["From"] = mail_from
     message["To"] = mails[0]["address"]
     if reply_to:
@@ -135,8 +141,9 @@ class SmtpOutbox:
 
     def send(self, message: EmailMessage) -> None:
         try:
-            with smtplib.SMTP(self.settings.SMTP_HOST, self.settings.SMTP_PORT,
-                              timeout=self.settings.SMTP_TIMEOUT) as smtp:
+            with smtplib.SMTP(
+                self.settings.SMTP_HOST, self.settings.SMTP_PORT, timeout=self.settings.SMTP_TIMEOUT
+            ) as smtp:
                 smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as error:
             raise MailNotSent(f"{type(error).__name__}: {error}"[:500]) from error

@@ -1,6 +1,7 @@
 """What planning an event leaves to do, and the pieces a message's plan (delivery.py) and a
 reminder's (reminders.py) share: the thread's title as mails and bells show it, the vendor's
 address, and how a planned mail is kept."""
+
 from datetime import timedelta
 
 from services.common.clock import new_id

@@ -8,12 +8,14 @@ delivery has a unique key, so planning it again plans nothing: (message, address
 (audience, message) for the bell, (endpoint, event) for webhooks. Records are dicts whose
 `_id` is their id (the answers' schemas read it so).
 """
+
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
 
 class Page(NamedTuple):
     """One page, newest first, and the cursor of the next one (None on the last)."""
+
     items: list[dict]
     next_cursor: str | None
 
@@ -40,8 +42,9 @@ class NotificationRecords(Protocol):
 
     def event_done(self, event_id: str, now: datetime) -> None: ...
 
-    def event_failed_attempt(self, event_id: str, attempts: int, status: str,
-                             process_after: datetime | None, error: str) -> None: ...
+    def event_failed_attempt(
+        self, event_id: str, attempts: int, status: str, process_after: datetime | None, error: str
+    ) -> None: ...
 
     def release_stale(self, now: datetime) -> None:
         """Events and webhook calls whose lease ran out go back to pending."""
@@ -53,8 +56,9 @@ class NotificationRecords(Protocol):
 
     def vendor_staff(self, thread_id: str) -> list[dict]: ...
 
-    def opted_out(self, communication_type: str, address_keys: list[str],
-                  user_ids: list[str]) -> tuple[set[str], set[str]]:
+    def opted_out(
+        self, communication_type: str, address_keys: list[str], user_ids: list[str]
+    ) -> tuple[set[str], set[str]]:
         """(addresses, user ids) among those given that want no mail of this type."""
 
     def email_opt_outs(self, user_id: str) -> list[str]: ...
@@ -72,8 +76,9 @@ class NotificationRecords(Protocol):
     def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first."""
 
-    def claim_mail_batch(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
-                         lease_until: datetime) -> list[dict]:
+    def claim_mail_batch(
+        self, thread_id: str, address_key: str, now: datetime, batch_id: str, lease_until: datetime
+    ) -> list[dict]:
         """Every due mail of one (thread, address), now one batch of this worker's; [] when
         another worker took them first."""
 
@@ -88,8 +93,9 @@ class NotificationRecords(Protocol):
 
     def record_mail_delivered(self, batch_id: str, now: datetime) -> None: ...
 
-    def batch_failed_attempt(self, batch_id: str, attempts: int, status: str,
-                             send_after: datetime | None, error: str, now: datetime) -> None: ...
+    def batch_failed_attempt(
+        self, batch_id: str, attempts: int, status: str, send_after: datetime | None, error: str, now: datetime
+    ) -> None: ...
 
     def failed_mails(self, cursor: str | None, limit: int) -> Page:
         """Mail given up on, newest first; ValidationFailed for a cursor we did not make."""
@@ -112,8 +118,9 @@ class NotificationRecords(Protocol):
         """Put the items in their audiences' bells; how many were new (an audience told of a
         message before is not told again)."""
 
-    def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
-                   limit: int) -> Page: ...
+    def bell_items(
+        self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None, limit: int
+    ) -> Page: ...
 
     def unread_count(self, audience: str, kinds: list[str]) -> int: ...
 
@@ -146,8 +153,9 @@ class NotificationRecords(Protocol):
     def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime, webhook_id: str) -> dict | None:
         """The endpoint's oldest due call, taken for this worker until `lease_until`."""
 
-    def webhook_attempted(self, delivery: dict, status: str, attempts: int, send_after: datetime | None,
-                          result: dict) -> None:
+    def webhook_attempted(
+        self, delivery: dict, status: str, attempts: int, send_after: datetime | None, result: dict
+    ) -> None:
         """One attempt on the delivery, kept also as the endpoint's last result."""
 
     def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict]:

@@ -12,6 +12,7 @@ thread's messages (rules.visible_kinds), with a `reason` that says what they are
 Never twice: the reminder's id stands in for a message id in the unique keys (mail: message
 and address; bell: audience and message), so a redelivered event plans nothing new.
 """
+
 from marshmallow import fields, validate
 
 from services.common.clock import new_id
@@ -43,12 +44,26 @@ def plan(store, catalog, settings, loaded: dict, planned: "planning.Planned", at
     thread, reminder = loaded["thread"], loaded["reminder"]
     kind = rules.event_kind(thread, None)
     if reminder["level"] == REMINDER:
-        _ring(planned, settings, kind, "vendor", thread, reminder,
-              f"{_customer(thread)} has waited {_hours(reminder)} h for your reply.")
+        _ring(
+            planned,
+            settings,
+            kind,
+            "vendor",
+            thread,
+            reminder,
+            f"{_customer(thread)} has waited {_hours(reminder)} h for your reply.",
+        )
         _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at)
     else:
-        _ring(planned, settings, kind, "admin", thread, reminder,
-              f"{_customer(thread)} has waited {_hours(reminder)} h for the vendor's reply.")
+        _ring(
+            planned,
+            settings,
+            kind,
+            "admin",
+            thread,
+            reminder,
+            f"{_customer(thread)} has waited {_hours(reminder)} h for the vendor's reply.",
+        )
     return planned
 
 
@@ -64,13 +79,23 @@ def _ring(planned, settings, kind, side, thread, reminder, preview: str) -> None
     audience = rules.audience_of_side(side, thread)
     if audience is None:
         return
-    planned.bell_items.append({
-        "_id": new_id(), "audience": audience, "kind": kind, "reason": REASONS[reminder["level"]],
-        "message_id": reminder["id"], "thread_id": thread["id"], "title": planning.title(thread),
-        "author": dict(MARKETPLACE), "preview": preview,
-        "url": rules.thread_link(side, thread["id"], settings),
-        "created_at": reminder["at"], "read": False, "read_at": None,
-    })
+    planned.bell_items.append(
+        {
+            "_id": new_id(),
+            "audience": audience,
+            "kind": kind,
+            "reason": REASONS[reminder["level"]],
+            "message_id": reminder["id"],
+            "thread_id": thread["id"],
+            "title": planning.title(thread),
+            "author": dict(MARKETPLACE),
+            "preview": preview,
+            "url": rules.thread_link(side, thread["id"], settings),
+            "created_at": reminder["at"],
+            "read": False,
+            "read_at": None,
+        }
+    )
 
 
 def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at) -> None:
@@ -79,17 +104,37 @@ def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at) 
         return
     if rules.may_opt_out(kind) and store.opted_out(thread["type"], [address.lower()], [])[0]:
         return
-    planning.keep_mail(store, planned, at, {
-        "_id": new_id(), "message_id": reminder["id"], "thread_id": thread["id"], "kind": kind,
-        "notice": REASONS[reminder["level"]],
-        "address": address, "address_key": address.lower(), "side": "vendor", "user_id": None,
-        "recipient_name": "", "company_id": thread["company_id"],
-        "thread": {"title": planning.title(thread), "subject": thread.get("subject") or "",
-                   "link": rules.thread_link("vendor", thread["id"], settings)},
-        "message": {"author_name": MARKETPLACE["name"], "author_side": MARKETPLACE["side"],
-                    "excerpt": f"{_customer(thread)} asked on {reminder['awaiting_since']:%Y-%m-%d %H:%M UTC} "
-                               f"and has waited {_hours(reminder)} h for your reply.",
-                    "created_at": reminder["at"]},
-        # A reminder is late already: it waits for no coalescing window.
-        "attempts": 0, "created_at": at, "send_after": at,
-    })
+    planning.keep_mail(
+        store,
+        planned,
+        at,
+        {
+            "_id": new_id(),
+            "message_id": reminder["id"],
+            "thread_id": thread["id"],
+            "kind": kind,
+            "notice": REASONS[reminder["level"]],
+            "address": address,
+            "address_key": address.lower(),
+            "side": "vendor",
+            "user_id": None,
+            "recipient_name": "",
+            "company_id": thread["company_id"],
+            "thread": {
+                "title": planning.title(thread),
+                "subject": thread.get("subject") or "",
+                "link": rules.thread_link("vendor", thread["id"], settings),
+            },
+            "message": {
+                "author_name": MARKETPLACE["name"],
+                "author_side": MARKETPLACE["side"],
+                "excerpt": f"{_customer(thread)} asked on {reminder['awaiting_since']:%Y-%m-%d %H:%M UTC} "
+                f"and has waited {_hours(reminder)} h for your reply.",
+                "created_at": reminder["at"],
+            },
+            # A reminder is late already: it waits for no coalescing window.
+            "attempts": 0,
+            "created_at": at,
+            "send_after": at,
+        },
+    )

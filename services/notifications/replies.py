@@ -20,6 +20,7 @@ without mailing them (they wrote on the web since, or want no mail). Nothing is 
 keeping each thread's last message here would cost a write for every message in the system, to
 answer the rare reply to an old mail.
 """
+
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -34,8 +35,10 @@ from . import rules
 log = logging.getLogger(__name__)
 
 NOT_THE_RECIPIENT = "This reply address was given to someone else: reply from the address the mail was sent to."
-EXPIRED = ("This reply address has expired: the conversation has been quiet for {days:g} days. "
-           "Please answer on the web: {link}")
+EXPIRED = (
+    "This reply address has expired: the conversation has been quiet for {days:g} days. "
+    "Please answer on the web: {link}"
+)
 
 
 def reply_to(store, settings, mails: list[dict]) -> str | None:
@@ -46,10 +49,17 @@ def reply_to(store, settings, mails: list[dict]) -> str | None:
     first = mails[0]
     if first["side"] == "vendor" and not first.get("company_id"):
         return None
-    address_id = store.reply_address_id({
-        "thread_id": first["thread_id"], "address": first["address"], "address_key": first["address_key"],
-        "side": first["side"], "user_id": first.get("user_id"), "name": first.get("recipient_name") or "",
-        "company_id": first.get("company_id")})
+    address_id = store.reply_address_id(
+        {
+            "thread_id": first["thread_id"],
+            "address": first["address"],
+            "address_key": first["address_key"],
+            "side": first["side"],
+            "user_id": first.get("user_id"),
+            "name": first.get("recipient_name") or "",
+            "company_id": first.get("company_id"),
+        }
+    )
     return reply_addresses.reply_address(address_id, settings.REPLY_DOMAIN, settings.REPLY_SIGNING_KEY)
 
 
@@ -65,15 +75,24 @@ def author(store, catalog, conversations, settings, reply_address: str, sender: 
     if given["side"] == "vendor":
         vendor = _vendor(catalog, given["company_id"])
         staff = store.vendor_staff(given["thread_id"])
-    person = poster(given, sender, staff=staff, vendor=vendor, admin_emails=rules.admin_addresses(settings.ADMIN_EMAILS))
+    person = poster(
+        given, sender, staff=staff, vendor=vendor, admin_emails=rules.admin_addresses(settings.ADMIN_EMAILS)
+    )
     if person is None:
-        log.warning("refused a reply to thread %s from %r: the address was given to the %s side",
-                    given["thread_id"], sender, given["side"])
+        log.warning(
+            "refused a reply to thread %s from %r: the address was given to the %s side",
+            given["thread_id"],
+            sender,
+            given["side"],
+        )
         raise Forbidden(NOT_THE_RECIPIENT)
     if expired(store, conversations, settings, given, person):
         log.info("refused a reply to thread %s: its reply address has expired", given["thread_id"])
-        raise Gone(EXPIRED.format(days=settings.REPLY_ADDRESS_DAYS, link=rules.thread_link(
-            given["side"], given["thread_id"], settings)))
+        raise Gone(
+            EXPIRED.format(
+                days=settings.REPLY_ADDRESS_DAYS, link=rules.thread_link(given["side"], given["thread_id"], settings)
+            )
+        )
     return given, person
 
 
@@ -86,8 +105,14 @@ def expired(store, conversations, settings, given: dict, person: Caller) -> bool
     return conversations.last_message_at(person, given["thread_id"]) < since
 
 
-def poster(given: dict, sender: str, *, staff: Sequence[dict] = (), vendor: dict | None = None,
-           admin_emails: Sequence[str] = ()) -> Caller | None:
+def poster(
+    given: dict,
+    sender: str,
+    *,
+    staff: Sequence[dict] = (),
+    vendor: dict | None = None,
+    admin_emails: Sequence[str] = (),
+) -> Caller | None:
     """Whom a reply from `sender` to the address `given` posts as; None when the sender is not
     the recipient. A mailbox that is no one person (the company's, the administration's) posts
     under a user id of its own, `mail:<address>`."""
@@ -105,12 +130,24 @@ def poster(given: dict, sender: str, *, staff: Sequence[dict] = (), vendor: dict
             people.append({"user_id": given["user_id"], "name": given.get("name"), "email": given["address"]})
         for person in people:
             if (person.get("email") or "").lower() == key:
-                return Caller(user_id=person["user_id"], role="vendor", company_id=given["company_id"],
-                              name=person.get("name") or "", email=sender)
-        company = {(vendor or {}).get("email", "").lower()} | (set() if given.get("user_id") else {given["address_key"]})
+                return Caller(
+                    user_id=person["user_id"],
+                    role="vendor",
+                    company_id=given["company_id"],
+                    name=person.get("name") or "",
+                    email=sender,
+                )
+        company = {(vendor or {}).get("email", "").lower()} | (
+            set() if given.get("user_id") else {given["address_key"]}
+        )
         if key in company - {""}:
-            return Caller(user_id=mailbox(key), role="vendor", company_id=given["company_id"],
-                          name=(vendor or {}).get("name") or "", email=sender)
+            return Caller(
+                user_id=mailbox(key),
+                role="vendor",
+                company_id=given["company_id"],
+                name=(vendor or {}).get("name") or "",
+                email=sender,
+            )
         return None
     if side == "admin" and (key == given["address_key"] or key in {address.lower() for address in admin_emails}):
         return Caller(user_id=mailbox(key), role="admin", email=sender)
@@ -128,4 +165,3 @@ def _vendor(catalog, company_id: str) -> dict | None:
         return catalog.get_vendor(company_id)
     except NotFound:
         return None
-

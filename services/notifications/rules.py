@@ -4,6 +4,7 @@ Pure functions over plain values: no nameko, no pymongo, no SMTP. The service ga
 they need (the event, the stored settings, the vendor's address, the opt-outs) and stores
 what they decide.
 """
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,8 +13,10 @@ from urllib.parse import quote, urljoin
 
 from services.common.caller import Caller
 from services.common.config import Settings
+
 # audience_of is common: push hands a bell's news to its audience's pages by it
 from services.common.access import audience_of, group_of, may_view_group  # noqa: F401
+
 # The words the API takes for them (a setting names a kind, a side, a channel): one list.
 from services.contracts.notifications import CHANNELS, EVENT_KINDS, SIDES  # noqa: F401
 
@@ -44,13 +47,13 @@ ADDRESS_MAX = 254
 
 # settings -------------------------------------------------------------------------------
 
+
 def default_rules() -> dict:
     return {kind: {side: list(DEFAULT_CHANNELS[side]) for side in PARTIES[kind]} for kind in EVENT_KINDS}
 
 
 def default_settings() -> dict:
-    return {"rules": default_rules(), "coalesce_seconds": DEFAULT_COALESCE_SECONDS,
-            "retry": dict(DEFAULT_RETRY)}
+    return {"rules": default_rules(), "coalesce_seconds": DEFAULT_COALESCE_SECONDS, "retry": dict(DEFAULT_RETRY)}
 
 
 def rule_errors(rules: dict) -> dict:
@@ -59,16 +62,19 @@ def rule_errors(rules: dict) -> dict:
     for kind, by_side in rules.items():
         strangers = sorted(set(by_side) - set(PARTIES[kind]))
         if strangers:
-            errors[f"rules.{kind}"] = [f"Not a side of {kind}: {', '.join(strangers)} "
-                                       f"(its sides: {', '.join(PARTIES[kind])})."]
+            errors[f"rules.{kind}"] = [
+                f"Not a side of {kind}: {', '.join(strangers)} (its sides: {', '.join(PARTIES[kind])})."
+            ]
     return errors
 
 
 def merge_settings(current: dict, change: dict) -> dict:
     """The settings after an edit: the rules named in `change` replace theirs, the rest stay."""
-    merged = {"rules": {kind: dict(by_side) for kind, by_side in current["rules"].items()},
-              "coalesce_seconds": change.get("coalesce_seconds", current["coalesce_seconds"]),
-              "retry": {**current["retry"], **change.get("retry", {})}}
+    merged = {
+        "rules": {kind: dict(by_side) for kind, by_side in current["rules"].items()},
+        "coalesce_seconds": change.get("coalesce_seconds", current["coalesce_seconds"]),
+        "retry": {**current["retry"], **change.get("retry", {})},
+    }
     for kind, by_side in change.get("rules", {}).items():
         for side, channels in by_side.items():
             merged["rules"][kind][side] = [channel for channel in CHANNELS if channel in channels]
@@ -77,11 +83,13 @@ def merge_settings(current: dict, change: dict) -> dict:
 
 # who is told ----------------------------------------------------------------------------
 
+
 def event_kind(thread: dict, broadcast_id: str | None) -> str:
     if broadcast_id:
         return ANNOUNCEMENT
-    return {"vendor": CUSTOMER_VENDOR, "order": ORDER,
-            "admin": VENDOR_ADMIN}[group_of(thread["type"], thread["object"]["type"])]
+    return {"vendor": CUSTOMER_VENDOR, "order": ORDER, "admin": VENDOR_ADMIN}[
+        group_of(thread["type"], thread["object"]["type"])
+    ]
 
 
 def receiving_sides(kind: str, author_side: str) -> list[str]:
@@ -124,8 +132,14 @@ def admin_addresses(configured: str) -> list[str]:
     return [address for address in map(usable_address, configured.split(",")) if address]
 
 
-def mail_recipients(side: str, thread: dict, *, vendor_email: str | None = None,
-                    vendor_staff: Sequence[dict] = (), admin_emails: Sequence[str] = ()) -> list[Recipient]:
+def mail_recipients(
+    side: str,
+    thread: dict,
+    *,
+    vendor_email: str | None = None,
+    vendor_staff: Sequence[dict] = (),
+    admin_emails: Sequence[str] = (),
+) -> list[Recipient]:
     """Where a side's mail goes: the customer's own address; the vendor's company address and
     its staff who have written in the thread; the administrators' addresses."""
     if side == "customer":
@@ -133,8 +147,10 @@ def mail_recipients(side: str, thread: dict, *, vendor_email: str | None = None,
         candidates = [Recipient(customer.get("email") or "", side, customer.get("id"), customer.get("name") or "")]
     elif side == "vendor":
         candidates = [Recipient(vendor_email or "", side)]
-        candidates += [Recipient(person.get("email") or "", side, person.get("user_id"), person.get("name") or "")
-                       for person in vendor_staff]
+        candidates += [
+            Recipient(person.get("email") or "", side, person.get("user_id"), person.get("name") or "")
+            for person in vendor_staff
+        ]
     else:
         candidates = [Recipient(address, side) for address in admin_emails]
     recipients, seen = [], set()
@@ -146,18 +162,23 @@ def mail_recipients(side: str, thread: dict, *, vendor_email: str | None = None,
     return recipients
 
 
-def wanted(recipients: list[Recipient], author_email: str | None,
-           opted_out_addresses: set[str], opted_out_user_ids: set[str]) -> list[Recipient]:
+def wanted(
+    recipients: list[Recipient], author_email: str | None, opted_out_addresses: set[str], opted_out_user_ids: set[str]
+) -> list[Recipient]:
     """Leave out whoever opted out (by address or by user id), and the author's own address
     should it also be on the other side's list."""
     author = (author_email or "").strip().lower()
-    return [recipient for recipient in recipients
-            if recipient.key != author
-            and recipient.key not in opted_out_addresses
-            and (recipient.user_id is None or recipient.user_id not in opted_out_user_ids)]
+    return [
+        recipient
+        for recipient in recipients
+        if recipient.key != author
+        and recipient.key not in opted_out_addresses
+        and (recipient.user_id is None or recipient.user_id not in opted_out_user_ids)
+    ]
 
 
 # the in-app bell ------------------------------------------------------------------------
+
 
 def audience_of_side(side: str, thread: dict) -> str | None:
     """Whose bell rings: a customer's own, the vendor company's (all its staff see it), or
@@ -176,6 +197,7 @@ def visible_kinds(caller: Caller) -> list[str]:
 
 
 # what is said, and when -----------------------------------------------------------------
+
 
 def thread_link(side: str, thread_id: str, settings: Settings) -> str:
     """Where the side's reader opens the thread: STOREFRONT_THREAD_URL (the customer) or
@@ -216,8 +238,9 @@ def reminder_subject(title: str) -> str:
     return " ".join(f"Reminder: a customer is waiting for your reply{about}".split())
 
 
-def send_after(now: datetime, window_seconds: int, latest: datetime | None,
-               posted_at: datetime | None = None) -> datetime:
+def send_after(
+    now: datetime, window_seconds: int, latest: datetime | None, posted_at: datetime | None = None
+) -> datetime:
     """When a new message's mail to one recipient in one thread goes out.
 
     The first mail of a quiet thread goes at once; what follows within the window waits for

@@ -5,6 +5,7 @@ loaded once on entry with services.common.loading.load; the two checks that need
 service's own knowledge are added here. Events are read leniently (unknown fields are
 ignored, so conversations can add to them).
 """
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.contracts import notifications as contract
@@ -14,6 +15,7 @@ from .webhooks import url_problem
 
 
 # events from conversations -----------------------------------------------------------------
+
 
 class Lenient(Schema):
     class Meta:
@@ -73,6 +75,7 @@ class MessageSchema(Lenient):
 
 class MessageEventSchema(Lenient):
     """message_posted and thread_started: the thread, the message, and the announcement."""
+
     thread = fields.Nested(ThreadSchema, required=True)
     message = fields.Nested(MessageSchema, required=True)
     broadcast_id = fields.String(allow_none=True, load_default=None)
@@ -80,12 +83,14 @@ class MessageEventSchema(Lenient):
 
 class ThreadReadEventSchema(Lenient):
     """thread_read: a side read the thread, up to `read_at`."""
+
     thread = fields.Nested(ThreadSchema, required=True)
     side = fields.String(required=True, validate=validate.OneOf(rules.SIDES))
     read_at = fields.AwareDateTime(required=True)
 
 
 # checks the contract cannot make ------------------------------------------------------------
+
 
 class NotificationSettingsSchema(contract.NotificationSettingsSchema):
     @validates_schema

@@ -1,5 +1,6 @@
 """The notifications service: nameko entrypoints only; the rules are in rules.py, the work in
 delivery.py and bell.py."""
+
 import logging
 
 from nameko.dependency_providers import Config
@@ -13,8 +14,16 @@ from services.common.catalog_client import Catalog
 from services.common.config import load_settings
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Forbidden
-from services.common.events import (CATALOG, CONTEXT_CHANGED, CONVERSATIONS, MESSAGE_POSTED, REPLY_OVERDUE,
-                                    THREAD_READ, THREAD_STARTED, VENDOR_DELETED)
+from services.common.events import (
+    CATALOG,
+    CONTEXT_CHANGED,
+    CONVERSATIONS,
+    MESSAGE_POSTED,
+    REPLY_OVERDUE,
+    THREAD_READ,
+    THREAD_STARTED,
+    VENDOR_DELETED,
+)
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
 from services.common.service_metrics import ServiceMetrics
@@ -57,32 +66,35 @@ class NotificationsService:
     # Durable queues, acknowledged when the handler returns: an event published while this
     # service is down waits for it. A handler that could not even keep the event (the
     # database is down) raises, and the event goes back to the queue (delivery.on_event).
-    @event_handler(CONVERSATIONS, MESSAGE_POSTED, handler_type=SERVICE_POOL, reliable_delivery=True,
-                   requeue_on_error=True)
+    @event_handler(
+        CONVERSATIONS, MESSAGE_POSTED, handler_type=SERVICE_POOL, reliable_delivery=True, requeue_on_error=True
+    )
     def on_message_posted(self, payload):
         self._receive(MESSAGE_POSTED, payload)
 
-    @event_handler(CONVERSATIONS, THREAD_STARTED, handler_type=SERVICE_POOL, reliable_delivery=True,
-                   requeue_on_error=True)
+    @event_handler(
+        CONVERSATIONS, THREAD_STARTED, handler_type=SERVICE_POOL, reliable_delivery=True, requeue_on_error=True
+    )
     def on_thread_started(self, payload):
         self._receive(THREAD_STARTED, payload)
 
-    @event_handler(CONVERSATIONS, REPLY_OVERDUE, handler_type=SERVICE_POOL, reliable_delivery=True,
-                   requeue_on_error=True)
+    @event_handler(
+        CONVERSATIONS, REPLY_OVERDUE, handler_type=SERVICE_POOL, reliable_delivery=True, requeue_on_error=True
+    )
     def on_reply_overdue(self, payload):
         """A question left unanswered: the vendor is reminded, or the administration told."""
         self._receive(REPLY_OVERDUE, payload)
 
-    @event_handler(CONVERSATIONS, THREAD_READ, handler_type=SERVICE_POOL, reliable_delivery=True,
-                   requeue_on_error=True)
+    @event_handler(CONVERSATIONS, THREAD_READ, handler_type=SERVICE_POOL, reliable_delivery=True, requeue_on_error=True)
     def on_thread_read(self, payload):
         """A side read a thread: its items of the thread on that side's bell are read."""
         bell.announce(self.dispatch, bell.thread_read(self.store, payload))
 
     def _receive(self, event, payload):
         log.info("%s of thread %s received", event, payload.get("thread", {}).get("id"))
-        delivery.on_event(self.store, self.catalog, self.outbox, load_settings(self.config), event, payload,
-                          self.dispatch)
+        delivery.on_event(
+            self.store, self.catalog, self.outbox, load_settings(self.config), event, payload, self.dispatch
+        )
 
     # Every replica hears these (BROADCAST): each forgets what it remembered of the vendor.
     @event_handler(CATALOG, CONTEXT_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
@@ -116,7 +128,8 @@ class NotificationsService:
     def mark_read(self, caller, ids=None, all=False):
         request = load(contract.MarkReadSchema(), {"ids": ids, "all": all})
         return contract.MarkedSchema().dump(
-            bell.mark_read(self.store, self.callers.verified(caller), request["ids"], request["all"]))
+            bell.mark_read(self.store, self.callers.verified(caller), request["ids"], request["all"])
+        )
 
     @rpc
     def get_preferences(self, caller):
@@ -125,7 +138,9 @@ class NotificationsService:
     @rpc
     def set_preferences(self, caller, prefs):
         change = load(contract.PreferencesSchema(), prefs)
-        return contract.PreferencesSchema().dump(bell.set_preferences(self.store, self.callers.verified(caller), change))
+        return contract.PreferencesSchema().dump(
+            bell.set_preferences(self.store, self.callers.verified(caller), change)
+        )
 
     # the administration's settings, failures and webhooks: each checks its caller ------------
 
@@ -149,16 +164,19 @@ class NotificationsService:
         # The store pages by the last id seen; the client holds it as a cursor of the one scheme.
         after = cursors.decode(query["cursor"], 1)[0] if query["cursor"] else None
         items, last_id = self.store.failed_mails(after, query["limit"])
-        return contract.FailedPageSchema().dump({"items": items,
-                                                 "next_cursor": cursors.encode(last_id) if last_id else None})
+        return contract.FailedPageSchema().dump(
+            {"items": items, "next_cursor": cursors.encode(last_id) if last_id else None}
+        )
 
     @rpc
     def register_webhook(self, caller, url, events, secret=None):
         webhooks.authorize(self.callers.verified(caller))
-        registration = load(schemas.WebhookRegistrationSchema(),
-                                    {"url": url, "events": events, "secret": secret})
-        return contract.NewWebhookSchema().dump(webhooks.register(
-            self.store, self.poster.addresses, registration, most=load_settings(self.config).WEBHOOKS_MAX))
+        registration = load(schemas.WebhookRegistrationSchema(), {"url": url, "events": events, "secret": secret})
+        return contract.NewWebhookSchema().dump(
+            webhooks.register(
+                self.store, self.poster.addresses, registration, most=load_settings(self.config).WEBHOOKS_MAX
+            )
+        )
 
     @rpc
     def list_webhooks(self, caller):
@@ -184,27 +202,52 @@ class NotificationsService:
     def reply_author(self, reply_address, sender):
         """Whom a reply by mail posts as (replies.py): checked before its files are kept."""
         query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
-        given, person = replies.author(self.store, self.catalog, self.conversations, load_settings(self.config),
-                                       query["reply_address"], query["sender"])
-        return contract.ReplyAuthor().dump({"thread_id": given["thread_id"], "side": given["side"],
-                                            "poster": {"role": person.role, "user_id": person.user_id}})
+        given, person = replies.author(
+            self.store,
+            self.catalog,
+            self.conversations,
+            load_settings(self.config),
+            query["reply_address"],
+            query["sender"],
+        )
+        return contract.ReplyAuthor().dump(
+            {
+                "thread_id": given["thread_id"],
+                "side": given["side"],
+                "poster": {"role": person.role, "user_id": person.user_id},
+            }
+        )
 
     @rpc
     def admit_reply_upload(self, reply_address, sender, size):
         """Before a file of a reply by mail is kept: its author's uploads a minute and quota, as
         the conversations service counts every upload (429 and 413 come back as themselves)."""
         query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
-        _, person = replies.author(self.store, self.catalog, self.conversations, load_settings(self.config),
-                                   query["reply_address"], query["sender"])
+        _, person = replies.author(
+            self.store,
+            self.catalog,
+            self.conversations,
+            load_settings(self.config),
+            query["reply_address"],
+            query["sender"],
+        )
         self.conversations.admit_upload(person, size)
 
     @rpc
     def post_reply(self, reply_address, sender, message, idempotency_key):
         """Post a reply by mail as its author: the conversations service's answer, or its refusal."""
-        query = load(contract.ReplyPost(), {"reply_address": reply_address, "sender": sender, "message": message,
-                                            "idempotency_key": idempotency_key})
-        given, person = replies.author(self.store, self.catalog, self.conversations, load_settings(self.config),
-                                       query["reply_address"], query["sender"])
+        query = load(
+            contract.ReplyPost(),
+            {"reply_address": reply_address, "sender": sender, "message": message, "idempotency_key": idempotency_key},
+        )
+        given, person = replies.author(
+            self.store,
+            self.catalog,
+            self.conversations,
+            load_settings(self.config),
+            query["reply_address"],
+            query["sender"],
+        )
         return self.conversations.post_message(person, given["thread_id"], query["message"], query["idempotency_key"])
 
     @rpc

@@ -15,6 +15,7 @@ Work is claimed with a lease (`status` → `sending`/`processing`, `lease_until`
 that dies mid-way gives it back when the lease runs out. Nothing here decides who is told
 what (rules.py, delivery.py).
 """
+
 import hashlib
 from datetime import datetime
 
@@ -127,23 +128,36 @@ class NotificationStore:
         return insert_once(self.events, {"_id": event_id, **event})
 
     def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
-        return update_by_id(self.events, event_id, {"$set": {"status": "processing", "lease_until": lease_until}},
-                            {"status": "pending", "process_after": {"$lte": now}})
+        return update_by_id(
+            self.events,
+            event_id,
+            {"$set": {"status": "processing", "lease_until": lease_until}},
+            {"status": "pending", "process_after": {"$lte": now}},
+        )
 
     def claim_due_event(self, now: datetime, lease_until: datetime) -> dict | None:
-        return _take_first(self.events, {"status": "pending", "process_after": {"$lte": now}}, "process_after",
-                           {"status": "processing", "lease_until": lease_until})
+        return _take_first(
+            self.events,
+            {"status": "pending", "process_after": {"$lte": now}},
+            "process_after",
+            {"status": "processing", "lease_until": lease_until},
+        )
 
     def event_done(self, event_id: str, now: datetime) -> None:
-        self.events.update_one({"_id": event_id}, {"$set": {"status": "done", "done_at": now},
-                                                   "$unset": {"lease_until": ""}})
+        self.events.update_one(
+            {"_id": event_id}, {"$set": {"status": "done", "done_at": now}, "$unset": {"lease_until": ""}}
+        )
 
-    def event_failed_attempt(self, event_id: str, attempts: int, status: str,
-                             process_after: datetime | None, error: str) -> None:
-        self.events.update_one({"_id": event_id}, {
-            "$set": {"status": status, "attempts": attempts, "process_after": process_after,
-                     "last_error": error},
-            "$unset": {"lease_until": ""}})
+    def event_failed_attempt(
+        self, event_id: str, attempts: int, status: str, process_after: datetime | None, error: str
+    ) -> None:
+        self.events.update_one(
+            {"_id": event_id},
+            {
+                "$set": {"status": status, "attempts": attempts, "process_after": process_after, "last_error": error},
+                "$unset": {"lease_until": ""},
+            },
+        )
 
     def release_stale(self, now: datetime) -> None:
         """Work whose worker died (its lease ran out) goes back to the queue; a mail batch is
@@ -165,12 +179,13 @@ class NotificationStore:
         found = self.participants.find_one({"_id": thread_id}) or {}
         return found.get("vendor_staff", [])
 
-    def opted_out(self, communication_type: str, address_keys: list[str],
-                  user_ids: list[str]) -> tuple[set[str], set[str]]:
+    def opted_out(
+        self, communication_type: str, address_keys: list[str], user_ids: list[str]
+    ) -> tuple[set[str], set[str]]:
         """(addresses, user ids) among those given that want no mail of this type."""
-        found = self.preferences.find({
-            "email_opt_out": communication_type,
-            "$or": [{"email": {"$in": address_keys}}, {"_id": {"$in": user_ids}}]})
+        found = self.preferences.find(
+            {"email_opt_out": communication_type, "$or": [{"email": {"$in": address_keys}}, {"_id": {"$in": user_ids}}]}
+        )
         addresses, users = set(), set()
         for person in found:
             users.add(person["_id"])
@@ -183,16 +198,18 @@ class NotificationStore:
         return found.get("email_opt_out", [])
 
     def save_email_opt_outs(self, user_id: str, address_key: str | None, opt_outs: list[str]) -> None:
-        self.preferences.update_one({"_id": user_id}, {"$set": {"email": address_key, "email_opt_out": opt_outs}},
-                                    upsert=True)
+        self.preferences.update_one(
+            {"_id": user_id}, {"$set": {"email": address_key, "email_opt_out": opt_outs}}, upsert=True
+        )
 
     # mail -------------------------------------------------------------------------------
 
     def latest_mail_time(self, thread_id: str, address_key: str) -> datetime | None:
         """When the newest mail planned to this address about this thread goes (or went)."""
-        found = self.mails.find_one({"thread_id": thread_id, "address_key": address_key,
-                                     "status": {"$ne": "failed"}},
-                                    sort=[("send_after", DESCENDING)])
+        found = self.mails.find_one(
+            {"thread_id": thread_id, "address_key": address_key, "status": {"$ne": "failed"}},
+            sort=[("send_after", DESCENDING)],
+        )
         return found["send_after"] if found else None
 
     def latest_message_mailed(self, thread_id: str, address_key: str) -> datetime | None:
@@ -200,7 +217,9 @@ class NotificationStore:
         (a reminder's time is its own, not a message's: reminders are left out)."""
         found = self.mails.find_one(
             {"thread_id": thread_id, "address_key": address_key, "notice": {"$exists": False}},
-            {"message.created_at": 1}, sort=[("send_after", DESCENDING)])
+            {"message.created_at": 1},
+            sort=[("send_after", DESCENDING)],
+        )
         return found["message"]["created_at"] if found else None
 
     def plan_mail(self, mail: dict) -> bool:
@@ -211,52 +230,69 @@ class NotificationStore:
         """(thread, address) pairs with mail due, oldest first."""
         query = {"status": "pending", "send_after": {"$lte": now}}
         groups = []
-        for mail in self.mails.find(query, {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit):
+        for mail in (
+            self.mails.find(query, {"thread_id": 1, "address_key": 1}).sort("send_after", ASCENDING).limit(limit)
+        ):
             group = (mail["thread_id"], mail["address_key"])
             if group not in groups:
                 groups.append(group)
         return groups
 
-    def claim_mail_batch(self, thread_id: str, address_key: str, now: datetime, batch_id: str,
-                         lease_until: datetime) -> list[dict]:
+    def claim_mail_batch(
+        self, thread_id: str, address_key: str, now: datetime, batch_id: str, lease_until: datetime
+    ) -> list[dict]:
         """Take every due mail of one (thread, address) for one batch; [] when another worker
         took them first."""
         self.mails.update_many(
-            {"thread_id": thread_id, "address_key": address_key, "status": "pending",
-             "send_after": {"$lte": now}},
-            {"$set": {"status": "sending", "batch_id": batch_id, "lease_until": lease_until}})
+            {"thread_id": thread_id, "address_key": address_key, "status": "pending", "send_after": {"$lte": now}},
+            {"$set": {"status": "sending", "batch_id": batch_id, "lease_until": lease_until}},
+        )
         return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
 
     def stale_mail_batches(self, now: datetime, limit: int = 100) -> list[str]:
         """Batches whose worker died while sending: the server may have taken them already."""
-        return list(dict.fromkeys(mail["batch_id"] for mail in self.mails.find(
-            {"status": "sending", "lease_until": {"$lt": now}}, {"batch_id": 1}).limit(limit)))
+        return list(
+            dict.fromkeys(
+                mail["batch_id"]
+                for mail in self.mails.find({"status": "sending", "lease_until": {"$lt": now}}, {"batch_id": 1}).limit(
+                    limit
+                )
+            )
+        )
 
     def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict]:
         """The stale batch's mails, now this worker's; [] when another worker retook it first."""
-        taken = self.mails.update_many({"batch_id": batch_id, "status": "sending", "lease_until": {"$lt": now}},
-                                       {"$set": {"lease_until": lease_until}})
+        taken = self.mails.update_many(
+            {"batch_id": batch_id, "status": "sending", "lease_until": {"$lt": now}},
+            {"$set": {"lease_until": lease_until}},
+        )
         if taken.modified_count == 0:
             return []
         return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
 
     def release_mail_batch(self, batch_id: str) -> None:
-        self.mails.update_many({"batch_id": batch_id, "status": "sending"},
-                               {"$set": {"status": "pending"}, "$unset": {"batch_id": "", "lease_until": ""}})
+        self.mails.update_many(
+            {"batch_id": batch_id, "status": "sending"},
+            {"$set": {"status": "pending"}, "$unset": {"batch_id": "", "lease_until": ""}},
+        )
 
     def record_mail_delivered(self, batch_id: str, now: datetime) -> None:
-        self.mails.update_many({"batch_id": batch_id, "status": "sending"},
-                               {"$set": {"status": "sent", "sent_at": now}, "$unset": {"lease_until": ""}})
+        self.mails.update_many(
+            {"batch_id": batch_id, "status": "sending"},
+            {"$set": {"status": "sent", "sent_at": now}, "$unset": {"lease_until": ""}},
+        )
 
-    def batch_failed_attempt(self, batch_id: str, attempts: int, status: str,
-                             send_after: datetime | None, error: str, now: datetime) -> None:
+    def batch_failed_attempt(
+        self, batch_id: str, attempts: int, status: str, send_after: datetime | None, error: str, now: datetime
+    ) -> None:
         changes = {"status": status, "attempts": attempts, "last_error": error}
         if status == "failed":
             changes["failed_at"] = now
         else:
             changes["send_after"] = send_after
-        self.mails.update_many({"batch_id": batch_id, "status": "sending"},
-                               {"$set": changes, "$unset": {"lease_until": ""}})
+        self.mails.update_many(
+            {"batch_id": batch_id, "status": "sending"}, {"$set": changes, "$unset": {"lease_until": ""}}
+        )
 
     def failed_mails(self, cursor: str | None, limit: int) -> Page:
         query = {"status": "failed", **_page_after(cursor)}
@@ -277,13 +313,16 @@ class NotificationStore:
         return self.remembered_reply_ids.get(person, lambda: self._reply_address_record(recipient))
 
     def _reply_address_record(self, recipient: dict) -> str:
-        derived = hashlib.sha256("\n".join((recipient["thread_id"], recipient["address_key"])).encode()).hexdigest()[:24]
+        derived = hashlib.sha256("\n".join((recipient["thread_id"], recipient["address_key"])).encode()).hexdigest()[
+            :24
+        ]
         try:
             self.reply_addresses.update_one({"_id": derived}, {"$setOnInsert": recipient}, upsert=True)
             return derived
         except DuplicateKeyError:
-            found = self.reply_addresses.find_one({"thread_id": recipient["thread_id"],
-                                                   "address_key": recipient["address_key"]}, {"_id": 1})
+            found = self.reply_addresses.find_one(
+                {"thread_id": recipient["thread_id"], "address_key": recipient["address_key"]}, {"_id": 1}
+            )
             return found["_id"]
 
     def reply_address(self, address_id: str) -> dict | None:
@@ -303,8 +342,7 @@ class NotificationStore:
                 raise
             return error.details["nInserted"]
 
-    def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None,
-                   limit: int) -> Page:
+    def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None, limit: int) -> Page:
         query = {"audience": audience, "kind": {"$in": kinds}, **_page_after(cursor)}
         if unread is not None:
             query["read"] = not unread
@@ -324,11 +362,13 @@ class NotificationStore:
         """The audience read the thread up to `read_at`: its unread items of the thread until
         then are read, and the mark is kept (the latest one) for items written later (read_marks);
         how many items were marked."""
-        self.bell_reads.update_one({"_id": _read_mark_id(audience, thread_id)},
-                                   {"$max": {"read_at": read_at}}, upsert=True)
-        return self.bell.update_many({"audience": audience, "thread_id": thread_id, "read": False,
-                                      "created_at": {"$lte": read_at}},
-                                     {"$set": {"read": True, "read_at": read_at}}).modified_count
+        self.bell_reads.update_one(
+            {"_id": _read_mark_id(audience, thread_id)}, {"$max": {"read_at": read_at}}, upsert=True
+        )
+        return self.bell.update_many(
+            {"audience": audience, "thread_id": thread_id, "read": False, "created_at": {"$lte": read_at}},
+            {"$set": {"read": True, "read_at": read_at}},
+        ).modified_count
 
     def read_marks(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
         """(audience, thread id) → up to when that audience has read that thread, for those it has."""
@@ -365,11 +405,13 @@ class NotificationStore:
 
     def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime, webhook_id: str) -> dict | None:
         query = {"webhook_id": webhook_id, "status": "pending", "send_after": {"$lte": now}}
-        return _take_first(self.webhook_deliveries, query, "send_after",
-                           {"status": "sending", "lease_until": lease_until})
+        return _take_first(
+            self.webhook_deliveries, query, "send_after", {"status": "sending", "lease_until": lease_until}
+        )
 
-    def webhook_attempted(self, delivery: dict, status: str, attempts: int, send_after: datetime | None,
-                          result: dict) -> None:
+    def webhook_attempted(
+        self, delivery: dict, status: str, attempts: int, send_after: datetime | None, result: dict
+    ) -> None:
         """Record one attempt on the delivery, and as the endpoint's last result."""
         changes = {"status": status, "attempts": attempts, "last_result": result}
         if send_after is not None:
@@ -378,5 +420,8 @@ class NotificationStore:
         self.webhooks.update_one({"_id": delivery["webhook_id"]}, {"$set": {"last_result": result}})
 
     def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict]:
-        return list(self.webhook_deliveries.find({"webhook_id": webhook_id, "attempts": {"$gt": 0}})
-                    .sort("_id", DESCENDING).limit(limit))
+        return list(
+            self.webhook_deliveries.find({"webhook_id": webhook_id, "attempts": {"$gt": 0}})
+            .sort("_id", DESCENDING)
+            .limit(limit)
+        )

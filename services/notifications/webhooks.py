@@ -13,6 +13,7 @@ other host is refused before it is even looked up.
 
 The marketplace keeps WEBHOOKS_MAX endpoints at most: each one is called for every message.
 """
+
 import hashlib
 import hmac
 import ipaddress
@@ -83,6 +84,7 @@ def url_problem(url: str) -> str | None:
 
 # addresses ------------------------------------------------------------------------------------
 
+
 class AddressRefused(Exception):
     """The endpoint's host resolves to an address webhooks may not call."""
 
@@ -143,8 +145,9 @@ def check_address(addresses: EndpointAddresses, url: str) -> None:
     except HostNotListed:
         problem = "The host is not one this marketplace sends webhooks to."
     except AddressRefused:
-        problem = ("The host has a loopback, private, link-local or reserved address; "
-                   "webhooks call public addresses only.")
+        problem = (
+            "The host has a loopback, private, link-local or reserved address; webhooks call public addresses only."
+        )
     except (OSError, UnicodeError):
         problem = "The host name does not resolve to an address."
     else:
@@ -185,6 +188,7 @@ def webhook_session(addresses: EndpointAddresses) -> requests.Session:
 
 # calling ---------------------------------------------------------------------------------------
 
+
 class Outcome:
     """What one HTTP attempt came to: any 2xx is delivered; anything else is tried again."""
 
@@ -205,8 +209,7 @@ class WebhookPoster:
     def post(self, url: str, body: bytes, headers: dict, timeout: float = TIMEOUT_SECONDS) -> Outcome:
         try:
             # No redirects: a signed body goes only where the admin pointed it.
-            answer = self.session.post(url, data=body, headers=headers, timeout=timeout,
-                                       allow_redirects=False)
+            answer = self.session.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
         except AddressRefused as error:
             return _failed(url, error, ADDRESS_NOT_ALLOWED)
         except requests.exceptions.SSLError as error:
@@ -241,23 +244,37 @@ class Webhooks(DependencyProvider):
 
 # registration, as the admin asks for it ------------------------------------------------------
 
+
 def register(store, addresses: EndpointAddresses, registration: dict, most: int) -> dict:
     """The new endpoint, with its secret: the only answer that ever shows it."""
     if store.count_webhooks() >= most:
-        raise ValidationFailed(f"At most {most} webhook endpoints are kept; delete one first.",
-                               {"_schema": [f"At most {most} webhook endpoints."]})
+        raise ValidationFailed(
+            f"At most {most} webhook endpoints are kept; delete one first.",
+            {"_schema": [f"At most {most} webhook endpoints."]},
+        )
     check_address(addresses, registration["url"])
-    webhook = {"_id": new_id(), "url": registration["url"], "events": sorted(set(registration["events"])),
-               "secret": registration["secret"] or secrets.token_urlsafe(32), "created_at": now(),
-               "last_result": None}
+    webhook = {
+        "_id": new_id(),
+        "url": registration["url"],
+        "events": sorted(set(registration["events"])),
+        "secret": registration["secret"] or secrets.token_urlsafe(32),
+        "created_at": now(),
+        "last_result": None,
+    }
     store.add_webhook(webhook)
     return {**webhook, "recent_deliveries": []}
 
 
 def listing(store) -> list[dict]:
-    return [{**webhook, "recent_deliveries": [delivery["last_result"] for delivery in
-                                              store.recent_webhook_deliveries(webhook["_id"])]}
-            for webhook in store.all_webhooks()]
+    return [
+        {
+            **webhook,
+            "recent_deliveries": [
+                delivery["last_result"] for delivery in store.recent_webhook_deliveries(webhook["_id"])
+            ],
+        }
+        for webhook in store.all_webhooks()
+    ]
 
 
 TEST_EVENT = "ping"
@@ -272,14 +289,30 @@ def ping(store, poster: "WebhookPoster", webhook_id: str) -> dict:
         raise NotFound("No such webhook.")
     delivery_id = new_id()
     at = now()
-    body = json.dumps({"id": delivery_id, "event": TEST_EVENT, "occurred_at": isoformat(at), "data": {}},
-                      separators=(",", ":"), sort_keys=True).encode()
-    outcome = poster.post(webhook["url"], body, {
-        "Content-Type": "application/json", SIGNATURE_HEADER: sign(webhook["secret"], body),
-        "X-MessageCenter-Event": TEST_EVENT, "X-MessageCenter-Delivery": delivery_id,
-    }, timeout=TEST_TIMEOUT_SECONDS)
-    return {"at": at, "event": TEST_EVENT, "status": "delivered" if outcome.delivered else "failed",
-            "attempts": 1, "status_code": outcome.status_code, "error": outcome.error}
+    body = json.dumps(
+        {"id": delivery_id, "event": TEST_EVENT, "occurred_at": isoformat(at), "data": {}},
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+    outcome = poster.post(
+        webhook["url"],
+        body,
+        {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(webhook["secret"], body),
+            "X-MessageCenter-Event": TEST_EVENT,
+            "X-MessageCenter-Delivery": delivery_id,
+        },
+        timeout=TEST_TIMEOUT_SECONDS,
+    )
+    return {
+        "at": at,
+        "event": TEST_EVENT,
+        "status": "delivered" if outcome.delivered else "failed",
+        "attempts": 1,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+    }
 
 
 def remove(store, webhook_id: str) -> None:

@@ -1,4 +1,5 @@
 """The catalog service in a real container on a real broker and database, and what it says."""
+
 import pytest
 from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -21,10 +22,12 @@ def catalog_config(service_config):
 @pytest.fixture
 def start_catalog(container_factory, catalog_config):
     """Start the catalog service, with extra config; returns its container."""
+
     def start(**extra):
         container = container_factory(CatalogContextService, {**catalog_config, **extra})
         container.start()
         return container
+
     return start
 
 
@@ -42,6 +45,7 @@ def catalog(start_catalog, catalog_rpc):
 
 class Listener:
     """A service that only listens to what the catalog announces."""
+
     name = "catalog_listener"
     heard = []
 

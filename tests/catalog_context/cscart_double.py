@@ -4,6 +4,7 @@
 "error" (500 with an HTML page, as PHP does), "malformed" (200 with broken JSON),
 "unreadable" (200 with a record missing company_id); `stop()` takes it off the network.
 """
+
 import base64
 import json
 import threading

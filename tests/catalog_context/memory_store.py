@@ -1,5 +1,6 @@
 """The catalog's records in memory: the `CatalogRecords` port without a database, for the
 use-case tests. It passes the same contract tests as the MongoDB adapter (test_store.py)."""
+
 import copy
 
 from services.catalog_context.records import Saved, kept_copy
@@ -36,13 +37,18 @@ class MemoryCatalogStore:
         return self.kept[object_type].pop(object_id, None) is not None
 
     def vendors(self, status):
-        return [copy.deepcopy(vendor) for _, vendor in sorted(self.kept["company"].items())
-                if status is None or vendor.get("status") == status]
+        return [
+            copy.deepcopy(vendor)
+            for _, vendor in sorted(self.kept["company"].items())
+            if status is None or vendor.get("status") == status
+        ]
 
     def search_vendors(self, name_part, status, after, limit):
         self.reads += 1
-        matching = sorted(((vendor["name"], company_id), vendor) for company_id, vendor in self.kept["company"].items()
-                          if (status is None or vendor.get("status") == status)
-                          and name_part.casefold() in vendor["name"].casefold())
+        matching = sorted(
+            ((vendor["name"], company_id), vendor)
+            for company_id, vendor in self.kept["company"].items()
+            if (status is None or vendor.get("status") == status) and name_part.casefold() in vendor["name"].casefold()
+        )
         page = [copy.deepcopy(vendor) for key, vendor in matching if after is None or key > tuple(after)]
         return page[:limit], len(matching)

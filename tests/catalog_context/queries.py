@@ -4,6 +4,7 @@ The listener is registered when this module is imported, so it hears every clien
 afterwards, the services' ones included; counts are kept per database, and every test has a
 database of its own.
 """
+
 from collections import Counter
 from contextlib import contextmanager
 

@@ -1,5 +1,6 @@
 """The catalog's use cases on fakes: the in-memory records, a storefront API that answers from
 a dict (CS-Cart is not ours), events collected in a list. No broker, no database, no HTTP."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,8 +25,11 @@ class StorefrontApi:
     """CS-Cart's REST API as the catalog uses it: `fetch` answers a record, None, or fails."""
 
     def __init__(self):
-        self.records = {"product": {"12": CSCART_PRODUCT}, "order": {"95": CSCART_ORDER},
-                        "company": {"4": CSCART_VENDOR}}
+        self.records = {
+            "product": {"12": CSCART_PRODUCT},
+            "order": {"95": CSCART_ORDER},
+            "company": {"4": CSCART_VENDOR},
+        }
         self.failing = False
         self.asked = []
         self.while_asked = None  # something that happens while the storefront is answering
@@ -103,11 +107,15 @@ def age(store, object_type, object_id, by=timedelta(hours=1)):
 
 # resolution ---------------------------------------------------------------------------------
 
+
 def test_a_pushed_product_resolves_to_its_vendor_and_context(pushed_only):
     kept = push(pushed_only, "product", CSCART_PRODUCT)
     resolved = pushed_only.resolve("product", "12")
     assert (resolved["object"], resolved["company_id"], resolved["customer_id"]) == (
-        {"type": "product", "id": "12"}, "4", None)
+        {"type": "product", "id": "12"},
+        "4",
+        None,
+    )
     assert resolved["context"]["url"] == "https://shop.test/index.php?dispatch=products.view&product_id=12"
     assert resolved["summary"]["title"] == "Blue kettle"
     assert (resolved["as_of"], resolved["stale"]) == (kept["fetched_at"], False)
@@ -140,6 +148,7 @@ def test_without_an_api_what_was_not_pushed_is_not_found_and_pushed_records_neve
 
 # what is announced --------------------------------------------------------------------------
 
+
 def test_only_pushes_that_change_a_record_are_announced(pushed_only, announced):
     push(pushed_only, "product", CSCART_PRODUCT)
     push(pushed_only, "product", CSCART_PRODUCT)
@@ -154,8 +163,11 @@ def test_deleting_a_vendor_or_a_customer_is_announced(pushed_only, announced, st
     pushed_only.delete_vendor("77")  # never kept: threads may still name it
     pushed_only.delete_customer("3")
     assert store.look_up("company", "4") is None
-    assert announced == [(VENDOR_DELETED, {"company_id": "4"}), (VENDOR_DELETED, {"company_id": "77"}),
-                         (CUSTOMER_DELETED, {"customer_id": "3"})]
+    assert announced == [
+        (VENDOR_DELETED, {"company_id": "4"}),
+        (VENDOR_DELETED, {"company_id": "77"}),
+        (CUSTOMER_DELETED, {"customer_id": "3"}),
+    ]
 
 
 def test_vendors_by_status(pushed_only):
@@ -166,6 +178,7 @@ def test_vendors_by_status(pushed_only):
 
 
 # pulling from the storefront ----------------------------------------------------------------
+
 
 def test_an_unknown_object_is_pulled_once_and_kept(pulling, api, store, announced):
     assert pulling.resolve("product", "12")["context"]["price"] == 30.0
@@ -202,7 +215,8 @@ def test_a_record_the_storefront_sends_unreadable_is_unavailable(pulling, api):
 
 
 def test_a_stale_record_is_answered_at_once_with_its_age_and_refreshed_in_the_background(
-        pulling, api, store, later, announced):
+    pulling, api, store, later, announced
+):
     push(pulling, "product", CSCART_PRODUCT)
     age(store, "product", "12")
     api.records["product"]["12"] = {**CSCART_PRODUCT, "price": "25.00"}
@@ -227,8 +241,13 @@ def test_a_push_that_arrives_during_a_pull_wins(pulling, api, store):
 def test_resolve_many_reads_once_per_type_and_pulls_the_unknown_in_the_background(pulling, api, store, later):
     push(pulling, "company", CSCART_VENDOR)
     store.reads = 0
-    objects = [{"type": "product", "id": "12"}, {"type": "order", "id": "95"}, {"type": "company", "id": "4"},
-               {"type": "product", "id": "13"}, {"type": "none", "id": "0"}]
+    objects = [
+        {"type": "product", "id": "12"},
+        {"type": "order", "id": "95"},
+        {"type": "company", "id": "4"},
+        {"type": "product", "id": "13"},
+        {"type": "none", "id": "0"},
+    ]
     first = pulling.resolve_many(objects)
     assert store.reads == 3
     assert {key for key, found in first.items() if found} == {"company:4"}
@@ -237,4 +256,3 @@ def test_resolve_many_reads_once_per_type_and_pulls_the_unknown_in_the_backgroun
     assert sorted(api.asked) == ["order:95", "product:12", "product:13"]
     again = pulling.resolve_many(objects)
     assert {key for key, found in again.items() if found} == {"company:4", "order:95", "product:12"}
-

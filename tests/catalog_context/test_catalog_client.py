@@ -1,5 +1,6 @@
 """The one client other services ask the catalog with: signed as the named service, within
 one deadline, and a catalog that is away is `Unavailable` (a 503), never a hang."""
+
 import eventlet
 import pytest
 from nameko.exceptions import UnknownService
@@ -33,6 +34,7 @@ class CatalogProxy:
             if self.behaviour == "unknown":
                 raise NotFound("No company 9 is known")
             return {"method": method, "args": list(args)}
+
         return call
 
 

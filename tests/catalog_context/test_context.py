@@ -1,4 +1,5 @@
 """The context rules: plain function calls, no services."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,22 +12,58 @@ from services.common.errors import ValidationFailed
 LINKS = Links("https://shop.test", "https://portal.test/")
 FETCHED = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 
-PRODUCT = {"id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0, "company_id": "4",
-           "status": "A", "image_url": "https://shop.test/images/kettle.jpg",
-           "source": "pushed", "fetched_at": FETCHED, "updated_at": FETCHED}
-ORDER = {"id": "95", "company_id": "4", "customer_id": "3", "customer_name": "Ann Lee",
-         "customer_email": "ann@example.test", "customer_phone": "+1 555 0100", "total": 60.0,
-         "placed_at": datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc), "status": "P",
-         "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
-         "source": "pulled", "fetched_at": FETCHED, "updated_at": FETCHED}
-VENDOR = {"id": "4", "name": "Kettles & Co", "email": "sales@kettles.test", "status": "A",
-          "source": "pushed", "fetched_at": FETCHED, "updated_at": FETCHED}
+PRODUCT = {
+    "id": "12",
+    "name": "Blue kettle",
+    "code": "KT-12",
+    "price": 30.0,
+    "company_id": "4",
+    "status": "A",
+    "image_url": "https://shop.test/images/kettle.jpg",
+    "source": "pushed",
+    "fetched_at": FETCHED,
+    "updated_at": FETCHED,
+}
+ORDER = {
+    "id": "95",
+    "company_id": "4",
+    "customer_id": "3",
+    "customer_name": "Ann Lee",
+    "customer_email": "ann@example.test",
+    "customer_phone": "+1 555 0100",
+    "total": 60.0,
+    "placed_at": datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc),
+    "status": "P",
+    "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
+    "source": "pulled",
+    "fetched_at": FETCHED,
+    "updated_at": FETCHED,
+}
+VENDOR = {
+    "id": "4",
+    "name": "Kettles & Co",
+    "email": "sales@kettles.test",
+    "status": "A",
+    "source": "pushed",
+    "fetched_at": FETCHED,
+    "updated_at": FETCHED,
+}
 
 
-@pytest.mark.parametrize("code, words", [
-    ("O", "open"), ("P", "processed"), ("C", "complete"), ("F", "failed"), ("D", "declined"),
-    ("B", "backordered"), ("I", "cancelled"), ("Y", "awaiting call"), ("N", "incomplete"),
-])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("O", "open"),
+        ("P", "processed"),
+        ("C", "complete"),
+        ("F", "failed"),
+        ("D", "declined"),
+        ("B", "backordered"),
+        ("I", "cancelled"),
+        ("Y", "awaiting call"),
+        ("N", "incomplete"),
+    ],
+)
 def test_order_status_letters_read_as_words(code, words):
     assert context.order_status_words(code) == words
 
@@ -37,17 +74,27 @@ def test_a_status_the_storefront_made_up_is_shown_as_sent():
 
 def test_product_context_links_to_the_storefront_page():
     assert context.product_context(PRODUCT, LINKS) == {
-        "type": "product", "id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0,
+        "type": "product",
+        "id": "12",
+        "name": "Blue kettle",
+        "code": "KT-12",
+        "price": 30.0,
         "image_url": "https://shop.test/images/kettle.jpg",
-        "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A",
+        "url": "https://shop.test/index.php?dispatch=products.view&product_id=12",
+        "status": "A",
     }
 
 
 def test_order_context_has_number_date_status_customer_and_items():
     order = context.order_context(ORDER, LINKS)
     assert order == {
-        "type": "order", "id": "95", "number": "95", "total": 60.0,
-        "date": "2023-11-14T22:13:20.000Z", "status": "processed", "status_code": "P",
+        "type": "order",
+        "id": "95",
+        "number": "95",
+        "total": 60.0,
+        "date": "2023-11-14T22:13:20.000Z",
+        "status": "processed",
+        "status_code": "P",
         "customer": {"id": "3", "name": "Ann Lee", "email": "ann@example.test", "phone": "+1 555 0100"},
         "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
         "url": "https://portal.test/index.php?dispatch=orders.details&order_id=95",
@@ -56,26 +103,40 @@ def test_order_context_has_number_date_status_customer_and_items():
 
 def test_company_context_links_to_the_vendor_page():
     assert context.company_context(VENDOR, LINKS) == {
-        "type": "company", "id": "4", "name": "Kettles & Co", "email": "sales@kettles.test",
-        "status": "A", "image_url": None, "url": "https://shop.test/index.php?dispatch=companies.view&company_id=4",
+        "type": "company",
+        "id": "4",
+        "name": "Kettles & Co",
+        "email": "sales@kettles.test",
+        "status": "A",
+        "image_url": None,
+        "url": "https://shop.test/index.php?dispatch=companies.view&company_id=4",
     }
 
 
 def test_a_vendors_logo_is_its_context_image():
-    shown = context.resolved("company", {**VENDOR, "logo_url": "https://shop.test/images/logos/1/lumen.png",
-                                         "fetched_at": None}, LINKS, False)
-    assert shown["context"]["image_url"] == shown["summary"]["image_url"] == "https://shop.test/images/logos/1/lumen.png"
+    shown = context.resolved(
+        "company",
+        {**VENDOR, "logo_url": "https://shop.test/images/logos/1/lumen.png", "fetched_at": None},
+        LINKS,
+        False,
+    )
+    assert (
+        shown["context"]["image_url"] == shown["summary"]["image_url"] == "https://shop.test/images/logos/1/lumen.png"
+    )
 
 
 def test_links_escape_ids():
     assert LINKS.product("a&b") == "https://shop.test/index.php?dispatch=products.view&product_id=a%26b"
 
 
-@pytest.mark.parametrize("object_type, record, title, image_url", [
-    ("product", PRODUCT, "Blue kettle", "https://shop.test/images/kettle.jpg"),
-    ("order", ORDER, "Order #95", None),
-    ("company", VENDOR, "Kettles & Co", None),
-])
+@pytest.mark.parametrize(
+    "object_type, record, title, image_url",
+    [
+        ("product", PRODUCT, "Blue kettle", "https://shop.test/images/kettle.jpg"),
+        ("order", ORDER, "Order #95", None),
+        ("company", VENDOR, "Kettles & Co", None),
+    ],
+)
 def test_summary_titles(object_type, record, title, image_url):
     answer = context.resolved(object_type, record, LINKS, stale=False)
     assert answer["summary"] == {"title": title, "image_url": image_url, "url": answer["context"]["url"]}

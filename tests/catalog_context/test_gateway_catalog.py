@@ -1,4 +1,5 @@
 """The catalog through the gateway's HTTP port, with the whole system running."""
+
 import uuid
 
 import pytest
@@ -21,11 +22,19 @@ def push_all(stack, system, ids):
     company = ids["company"]
     answers = [
         stack.call("PUT", f"/v1/catalog/vendors/{company}", system, json={**CSCART_VENDOR, "company_id": company}),
-        stack.call("PUT", f"/v1/catalog/products/{ids['product']}", system,
-                   json={name: value for name, value in CSCART_PRODUCT.items() if name != "product_id"}
-                   | {"company_id": company}),
-        stack.call("PUT", f"/v1/catalog/orders/{ids['order']}", system,
-                   json={**CSCART_ORDER, "order_id": ids["order"], "company_id": company, "user_id": ids["customer"]}),
+        stack.call(
+            "PUT",
+            f"/v1/catalog/products/{ids['product']}",
+            system,
+            json={name: value for name, value in CSCART_PRODUCT.items() if name != "product_id"}
+            | {"company_id": company},
+        ),
+        stack.call(
+            "PUT",
+            f"/v1/catalog/orders/{ids['order']}",
+            system,
+            json={**CSCART_ORDER, "order_id": ids["order"], "company_id": company, "user_id": ids["customer"]},
+        ),
     ]
     assert [answer.status_code for answer in answers] == [200, 200, 200], [answer.text for answer in answers]
     return [answer.json() for answer in answers]
@@ -48,8 +57,11 @@ def test_the_storefront_pushes_and_anyone_reads_the_context(stack, system, ids):
 def test_an_order_shows_only_to_its_customer_its_vendor_and_the_marketplace(stack, system, ids):
     push_all(stack, system, ids)
     path = f"/v1/context/order/{ids['order']}"
-    for token in (stack.token("customer", sub=ids["customer"]),
-                  stack.token("vendor", company_id=ids["company"]), stack.token("admin")):
+    for token in (
+        stack.token("customer", sub=ids["customer"]),
+        stack.token("vendor", company_id=ids["company"]),
+        stack.token("admin"),
+    ):
         answer = stack.call("GET", path, token)
         assert answer.status_code == 200 and answer.json()["context"]["customer"]["email"] == "ann@example.test"
     for token in (stack.token("customer"), stack.token("vendor", company_id="elsewhere")):
@@ -70,15 +82,17 @@ def test_only_the_storefront_or_an_admin_may_push(stack, ids):
 
 
 def test_the_path_names_the_record(stack, system, ids):
-    answer = stack.call("PUT", f"/v1/catalog/products/{ids['product']}", system,
-                        json={**CSCART_PRODUCT, "product_id": "someone-else"})
+    answer = stack.call(
+        "PUT", f"/v1/catalog/products/{ids['product']}", system, json={**CSCART_PRODUCT, "product_id": "someone-else"}
+    )
     assert answer.status_code == 422
     assert list(answer.json()["error"]["details"]) == ["product_id"]
 
 
 def test_a_bad_record_is_refused_field_by_field(stack, system, ids):
-    answer = stack.call("PUT", f"/v1/catalog/products/{ids['product']}", system,
-                        json={"product": "Blue kettle", "price": "thirty"})
+    answer = stack.call(
+        "PUT", f"/v1/catalog/products/{ids['product']}", system, json={"product": "Blue kettle", "price": "thirty"}
+    )
     assert answer.status_code == 422
     error = answer.json()["error"]
     assert error["code"] == "validation_error" and set(error["details"]) == {"company_id", "price"}
@@ -101,8 +115,12 @@ def test_a_thread_about_nothing_has_no_context(stack):
 def test_the_administration_finds_vendors_by_name_page_by_page(stack, system):
     tag = uuid.uuid4().hex[:6]
     for number in range(1, 4):
-        answer = stack.call("PUT", f"/v1/catalog/vendors/{tag}{number}", system,
-                            json={"company": f"Glow+ {tag} Lamps {number}", "email": f"{number}@example.test"})
+        answer = stack.call(
+            "PUT",
+            f"/v1/catalog/vendors/{tag}{number}",
+            system,
+            json={"company": f"Glow+ {tag} Lamps {number}", "email": f"{number}@example.test"},
+        )
         assert answer.status_code == 200, answer.text
     admin = stack.token("admin")
     first = stack.call("GET", "/v1/catalog/vendors", admin, params={"q": f"GLOW+ {tag}", "limit": 2})
@@ -110,8 +128,9 @@ def test_the_administration_finds_vendors_by_name_page_by_page(stack, system):
     body = first.json()
     assert [item["name"] for item in body["items"]] == [f"Glow+ {tag} Lamps 1", f"Glow+ {tag} Lamps 2"]
     assert body["total"] == 3 and body["next_cursor"]
-    rest = stack.call("GET", "/v1/catalog/vendors", admin,
-                      params={"q": f"glow+ {tag}", "limit": 2, "cursor": body["next_cursor"]}).json()
+    rest = stack.call(
+        "GET", "/v1/catalog/vendors", admin, params={"q": f"glow+ {tag}", "limit": 2, "cursor": body["next_cursor"]}
+    ).json()
     assert [item["company_id"] for item in rest["items"]] == [f"{tag}3"] and rest["next_cursor"] is None
     # "+" is a letter here, not "one or more": "Glo" then "w" repeated finds nothing.
     assert stack.call("GET", "/v1/catalog/vendors", admin, params={"q": f"Glowww {tag}"}).json()["items"] == []
@@ -119,8 +138,11 @@ def test_the_administration_finds_vendors_by_name_page_by_page(stack, system):
 
 def test_only_the_administration_searches_vendors(stack):
     assert stack.call("GET", "/v1/catalog/vendors").status_code == 401
-    for token in (stack.token("customer"), stack.token("vendor", company_id="4"),
-                  stack.token("system", sub="storefront-sync")):
+    for token in (
+        stack.token("customer"),
+        stack.token("vendor", company_id="4"),
+        stack.token("system", sub="storefront-sync"),
+    ):
         answer = stack.call("GET", "/v1/catalog/vendors", token, params={"q": "x" * 500})
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"
 

@@ -3,6 +3,7 @@
 The storefront fails in each way it can: too slow, 500, broken JSON, a record we cannot read,
 wrong credentials, not listening at all.
 """
+
 import time
 from datetime import timedelta
 
@@ -183,7 +184,9 @@ def test_first_time_lookups_beyond_the_cap_are_told_to_come_back(patient, cscart
     callers = [ServiceRpcProxy("catalog_context", catalog_config, timeout=30) for _ in range(MOST_PULLS_AT_ONCE + 1)]
     proxies = [caller.start() for caller in callers]
     try:
-        waiting = [eventlet.spawn(proxy.resolve, signed(SYNC), "product", str(700 + n)) for n, proxy in enumerate(proxies)]
+        waiting = [
+            eventlet.spawn(proxy.resolve, signed(SYNC), "product", str(700 + n)) for n, proxy in enumerate(proxies)
+        ]
         wait_until(lambda: len(cscart.asked) >= MOST_PULLS_AT_ONCE)
         time.sleep(3)  # the one beyond the cap has waited out its turn by now
         assert len(cscart.asked) == MOST_PULLS_AT_ONCE

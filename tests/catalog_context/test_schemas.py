@@ -1,4 +1,5 @@
 """CS-Cart records as the storefront sends them: what is kept, what is refused."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -8,30 +9,73 @@ from services.common.errors import ValidationFailed
 
 # Trimmed from CS-Cart 4 REST answers: numbers as strings, dozens of fields we ignore.
 CSCART_PRODUCT = {
-    "product_id": "12", "product": "Blue kettle", "product_code": "KT-12", "price": "30.00",
-    "company_id": "4", "status": "A", "list_price": "35.00", "amount": "10", "weight": "1.2",
-    "main_pair": {"pair_id": "7", "image_id": "0", "detailed_id": "31", "position": "0",
-                  "detailed": {"image_path": "https://shop.test/images/detailed/0/kettle.jpg",
-                               "alt": "", "image_x": "500", "image_y": "500"}},
-}
-CSCART_ORDER = {
-    "order_id": "95", "company_id": "4", "user_id": "3", "total": "60.00",
-    "timestamp": "1700000000", "status": "P", "firstname": "Ann", "lastname": "Lee",
-    "email": "ann@example.test", "phone": "+1 555 0100", "subtotal": "60.00", "notes": "",
-    "products": {
-        "3307015850": {"item_id": "3307015850", "order_id": "95", "product_id": "12",
-                       "product": "Blue kettle", "amount": "2", "price": "30.00",
-                       "product_code": "KT-12", "extra": {"step": "1"}},
+    "product_id": "12",
+    "product": "Blue kettle",
+    "product_code": "KT-12",
+    "price": "30.00",
+    "company_id": "4",
+    "status": "A",
+    "list_price": "35.00",
+    "amount": "10",
+    "weight": "1.2",
+    "main_pair": {
+        "pair_id": "7",
+        "image_id": "0",
+        "detailed_id": "31",
+        "position": "0",
+        "detailed": {
+            "image_path": "https://shop.test/images/detailed/0/kettle.jpg",
+            "alt": "",
+            "image_x": "500",
+            "image_y": "500",
+        },
     },
 }
-CSCART_VENDOR = {"company_id": "4", "company": "Kettles & Co", "email": "sales@kettles.test",
-                 "status": "A", "lang_code": "en", "timestamp": "1600000000"}
+CSCART_ORDER = {
+    "order_id": "95",
+    "company_id": "4",
+    "user_id": "3",
+    "total": "60.00",
+    "timestamp": "1700000000",
+    "status": "P",
+    "firstname": "Ann",
+    "lastname": "Lee",
+    "email": "ann@example.test",
+    "phone": "+1 555 0100",
+    "subtotal": "60.00",
+    "notes": "",
+    "products": {
+        "3307015850": {
+            "item_id": "3307015850",
+            "order_id": "95",
+            "product_id": "12",
+            "product": "Blue kettle",
+            "amount": "2",
+            "price": "30.00",
+            "product_code": "KT-12",
+            "extra": {"step": "1"},
+        },
+    },
+}
+CSCART_VENDOR = {
+    "company_id": "4",
+    "company": "Kettles & Co",
+    "email": "sales@kettles.test",
+    "status": "A",
+    "lang_code": "en",
+    "timestamp": "1600000000",
+}
 
 
 def test_a_cscart_product_becomes_our_record():
     assert load_record("product", CSCART_PRODUCT) == {
-        "id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0, "company_id": "4",
-        "status": "A", "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
+        "id": "12",
+        "name": "Blue kettle",
+        "code": "KT-12",
+        "price": 30.0,
+        "company_id": "4",
+        "status": "A",
+        "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
     }
 
 
@@ -47,9 +91,15 @@ def test_a_product_without_an_image_has_no_image_url(main_pair):
 
 def test_a_cscart_order_becomes_our_record():
     assert load_record("order", CSCART_ORDER) == {
-        "id": "95", "company_id": "4", "customer_id": "3", "customer_name": "Ann Lee",
-        "customer_email": "ann@example.test", "customer_phone": "+1 555 0100", "total": 60.0,
-        "placed_at": datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc), "status": "P",
+        "id": "95",
+        "company_id": "4",
+        "customer_id": "3",
+        "customer_name": "Ann Lee",
+        "customer_email": "ann@example.test",
+        "customer_phone": "+1 555 0100",
+        "total": 60.0,
+        "placed_at": datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc),
+        "status": "P",
         "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
     }
 
@@ -65,18 +115,31 @@ def test_a_guest_order_has_no_customer_account():
 
 def test_a_cscart_vendor_becomes_our_record():
     assert load_record("company", CSCART_VENDOR) == {
-        "id": "4", "name": "Kettles & Co", "email": "sales@kettles.test", "status": "A", "logo_url": None}
+        "id": "4",
+        "name": "Kettles & Co",
+        "email": "sales@kettles.test",
+        "status": "A",
+        "logo_url": None,
+    }
 
 
-LOGOS = {"theme": {"logo_id": "7", "image": {"image_path": "https://shop.test/images/logos/1/kettles.png"}},
-         "mail": {"logo_id": "8", "image": {"image_path": "https://shop.test/images/logos/1/mail.png"}}}
+LOGOS = {
+    "theme": {"logo_id": "7", "image": {"image_path": "https://shop.test/images/logos/1/kettles.png"}},
+    "mail": {"logo_id": "8", "image": {"image_path": "https://shop.test/images/logos/1/mail.png"}},
+}
 
 
-@pytest.mark.parametrize("logos, kept", [
-    (LOGOS, "https://shop.test/images/logos/1/kettles.png"),
-    ({"theme": [], "mail": LOGOS["mail"]}, "https://shop.test/images/logos/1/mail.png"),
-    ([], None), ({"theme": {"image": {"image_path": ""}}}, None), (42, None), (None, None),
-])
+@pytest.mark.parametrize(
+    "logos, kept",
+    [
+        (LOGOS, "https://shop.test/images/logos/1/kettles.png"),
+        ({"theme": [], "mail": LOGOS["mail"]}, "https://shop.test/images/logos/1/mail.png"),
+        ([], None),
+        ({"theme": {"image": {"image_path": ""}}}, None),
+        (42, None),
+        (None, None),
+    ],
+)
 def test_a_vendors_logo_is_its_storefront_logo_else_its_mail_logo(logos, kept):
     record = load_record("company", {**CSCART_VENDOR, "logos": logos})
     assert record["logo_url"] == kept
@@ -84,16 +147,18 @@ def test_a_vendors_logo_is_its_storefront_logo_else_its_mail_logo(logos, kept):
     assert load_cscart("company", once) == once
 
 
-@pytest.mark.parametrize("object_type, record", [
-    ("product", CSCART_PRODUCT), ("order", CSCART_ORDER), ("company", CSCART_VENDOR)])
+@pytest.mark.parametrize(
+    "object_type, record", [("product", CSCART_PRODUCT), ("order", CSCART_ORDER), ("company", CSCART_VENDOR)]
+)
 def test_loading_a_loaded_record_changes_nothing(object_type, record):
     # The gateway loads a pushed body and the service loads it again.
     once = load_cscart(object_type, record)
     assert load_cscart(object_type, once) == once
 
 
-@pytest.mark.parametrize("object_type, record", [
-    ("product", CSCART_PRODUCT), ("order", CSCART_ORDER), ("company", CSCART_VENDOR)])
+@pytest.mark.parametrize(
+    "object_type, record", [("product", CSCART_PRODUCT), ("order", CSCART_ORDER), ("company", CSCART_VENDOR)]
+)
 def test_a_record_without_company_id_is_refused(object_type, record):
     without = {name: value for name, value in record.items() if name != "company_id"}
     with pytest.raises(ValidationFailed) as refused:
@@ -101,11 +166,20 @@ def test_a_record_without_company_id_is_refused(object_type, record):
     assert list(refused.value.details) == ["company_id"]
 
 
-@pytest.mark.parametrize("field, value", [
-    ("price", "thirty"), ("price", -1), ("product_id", {"id": 12}), ("product_id", True),
-    ("product_id", 12.5), ("product", 42), ("company_id", ""), ("main_pair", "kettle.jpg"),
-    ("main_pair", {"detailed": {"image_path": 7}}),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("price", "thirty"),
+        ("price", -1),
+        ("product_id", {"id": 12}),
+        ("product_id", True),
+        ("product_id", 12.5),
+        ("product", 42),
+        ("company_id", ""),
+        ("main_pair", "kettle.jpg"),
+        ("main_pair", {"detailed": {"image_path": 7}}),
+    ],
+)
 def test_a_product_field_of_the_wrong_type_is_refused(field, value):
     with pytest.raises(ValidationFailed) as refused:
         load_record("product", {**CSCART_PRODUCT, field: value})
@@ -117,8 +191,10 @@ def test_a_bad_order_item_is_named():
     products = [{"product_id": "12", "amount": "two"}]
     with pytest.raises(ValidationFailed) as refused:
         load_record("order", {**CSCART_ORDER, "products": products, "timestamp": "yesterday"})
-    assert refused.value.details == {"products": {0: {"amount": ["Not a valid integer."]}},
-                                     "timestamp": ["Not a valid integer."]}
+    assert refused.value.details == {
+        "products": {0: {"amount": ["Not a valid integer."]}},
+        "timestamp": ["Not a valid integer."],
+    }
 
 
 def test_something_that_is_not_a_record_is_refused():

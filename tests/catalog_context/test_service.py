@@ -1,4 +1,5 @@
 """The catalog service over RPC, on a real broker and database, with the storefront pushing."""
+
 import pytest
 from nameko.testing.services import entrypoint_waiter
 
@@ -11,8 +12,14 @@ from .queries import QUERIES
 from .test_schemas import CSCART_ORDER, CSCART_PRODUCT, CSCART_VENDOR
 
 # CURRENCY's default: the code alone, which the reader's browser writes in its own way.
-USD = {"code": "USD", "symbol": None, "after": False, "decimals": None, "decimals_separator": None,
-       "thousands_separator": None}
+USD = {
+    "code": "USD",
+    "symbol": None,
+    "after": False,
+    "decimals": None,
+    "decimals_separator": None,
+    "thousands_separator": None,
+}
 
 
 def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
@@ -25,12 +32,22 @@ def test_a_pushed_product_resolves_to_its_vendor_and_context(catalog):
         "object": {"type": "product", "id": "12"},
         "company_id": "4",
         "customer_id": None,
-        "context": {"type": "product", "id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0,
-                    "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
-                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12", "status": "A",
-                    "currency": USD},
-        "summary": {"title": "Blue kettle", "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
-                    "url": "https://shop.test/index.php?dispatch=products.view&product_id=12"},
+        "context": {
+            "type": "product",
+            "id": "12",
+            "name": "Blue kettle",
+            "code": "KT-12",
+            "price": 30.0,
+            "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
+            "url": "https://shop.test/index.php?dispatch=products.view&product_id=12",
+            "status": "A",
+            "currency": USD,
+        },
+        "summary": {
+            "title": "Blue kettle",
+            "image_url": "https://shop.test/images/detailed/0/kettle.jpg",
+            "url": "https://shop.test/index.php?dispatch=products.view&product_id=12",
+        },
         "as_of": stored["fetched_at"],
         "stale": False,
     }
@@ -42,8 +59,13 @@ def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
     assert (resolved["company_id"], resolved["customer_id"]) == ("4", "3")
     assert resolved["summary"]["title"] == "Order #95"
     assert resolved["context"] == {
-        "type": "order", "id": "95", "number": "95", "total": 60.0, "date": "2023-11-14T22:13:20.000Z",
-        "status": "processed", "status_code": "P",
+        "type": "order",
+        "id": "95",
+        "number": "95",
+        "total": 60.0,
+        "date": "2023-11-14T22:13:20.000Z",
+        "status": "processed",
+        "status_code": "P",
         "customer": {"id": "3", "name": "Ann Lee", "email": "ann@example.test", "phone": "+1 555 0100"},
         "items": [{"product_id": "12", "name": "Blue kettle", "amount": 2, "price": 30.0}],
         "url": "https://portal.test/index.php?dispatch=orders.details&order_id=95",
@@ -53,14 +75,20 @@ def test_a_pushed_order_resolves_to_its_vendor_customer_and_context(catalog):
 
 def test_a_pushed_vendor_resolves_and_is_listed(catalog):
     catalog.upsert_vendor(signed(SYNC), CSCART_VENDOR)
-    catalog.upsert_vendor(signed(SYNC), {"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"})
+    catalog.upsert_vendor(
+        signed(SYNC), {"company_id": 5, "company": "Pending Pots", "email": "pots@example.test", "status": "P"}
+    )
     catalog.upsert_vendor(signed(SYNC), {"company_id": 6, "company": "Active Anvils", "email": "anvils@example.test"})
 
     resolved = catalog.resolve(signed(SYNC), "company", "4")
     assert resolved["company_id"] == "4" and resolved["summary"]["title"] == "Kettles & Co"
     assert resolved["context"]["email"] == "sales@kettles.test"
-    assert catalog.get_vendor(signed(SYNC), 4) == {"company_id": "4", "name": "Kettles & Co",
-                                     "email": "sales@kettles.test", "status": "A"}
+    assert catalog.get_vendor(signed(SYNC), 4) == {
+        "company_id": "4",
+        "name": "Kettles & Co",
+        "email": "sales@kettles.test",
+        "status": "A",
+    }
     assert [vendor["company_id"] for vendor in catalog.list_vendors(signed(SYNC))] == ["4", "6"]
     assert [vendor["name"] for vendor in catalog.list_vendors(signed(SYNC), "P")] == ["Pending Pots"]
 
@@ -159,11 +187,14 @@ def test_health(catalog):
     assert catalog.health() is True
 
 
-@pytest.mark.parametrize("caller", [
-    {"user_id": "a1", "role": "admin", "permissions": ["view_vendor_communication"]},
-    {"user_id": "v1", "role": "vendor", "company_id": "4"},
-    {"user_id": "c1", "role": "customer"},
-])
+@pytest.mark.parametrize(
+    "caller",
+    [
+        {"user_id": "a1", "role": "admin", "permissions": ["view_vendor_communication"]},
+        {"user_id": "v1", "role": "vendor", "company_id": "4"},
+        {"user_id": "c1", "role": "customer"},
+    ],
+)
 def test_only_the_sync_and_admins_allowed_to_manage_the_catalog_write_it(catalog, caller):
     """Checked by the service itself: a broker client that is not the gateway gets no further."""
     catalog.upsert_vendor(signed(SYNC), CSCART_VENDOR)
@@ -171,7 +202,9 @@ def test_only_the_sync_and_admins_allowed_to_manage_the_catalog_write_it(catalog
         catalog.upsert_product(signed(caller), CSCART_PRODUCT)
     with pytest.raises(Forbidden):
         catalog.delete_vendor(signed(caller), CSCART_VENDOR["company_id"])
-    assert catalog.get_vendor(signed(SYNC), CSCART_VENDOR["company_id"])["company_id"] == str(CSCART_VENDOR["company_id"])
+    assert catalog.get_vendor(signed(SYNC), CSCART_VENDOR["company_id"])["company_id"] == str(
+        CSCART_VENDOR["company_id"]
+    )
     catalog.delete_product(signed({"user_id": "a2", "role": "admin", "permissions": ["manage_catalog"]}), 12)
 
 
@@ -180,21 +213,26 @@ ADMIN = {"user_id": "a1", "role": "admin"}
 
 def _vendors(catalog, count, name="Lamp shop"):
     for number in range(1, count + 1):
-        catalog.upsert_vendor(signed(SYNC), {"company_id": 100 + number, "company": f"{name} {number:02}",
-                                             "email": f"v{number}@example.test"})
+        catalog.upsert_vendor(
+            signed(SYNC),
+            {"company_id": 100 + number, "company": f"{name} {number:02}", "email": f"v{number}@example.test"},
+        )
 
 
 def test_the_administration_searches_vendors_page_by_page(catalog):
     _vendors(catalog, 5)
     catalog.upsert_vendor(signed(SYNC), {"company_id": 200, "company": "Pending LAMP shop", "status": "P"})
     page = catalog.search_vendors(signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2})
-    assert page["items"] == [{"company_id": "101", "name": "Lamp shop 01", "status": "A"},
-                             {"company_id": "102", "name": "Lamp shop 02", "status": "A"}]
+    assert page["items"] == [
+        {"company_id": "101", "name": "Lamp shop 01", "status": "A"},
+        {"company_id": "102", "name": "Lamp shop 02", "status": "A"},
+    ]
     assert page["total"] == 5 and page["next_cursor"]
     seen = [item["company_id"] for item in page["items"]]
     while page["next_cursor"]:
-        page = catalog.search_vendors(signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2,
-                                                      "cursor": page["next_cursor"]})
+        page = catalog.search_vendors(
+            signed(ADMIN), {"q": "lamp SHOP", "status": "A", "limit": 2, "cursor": page["next_cursor"]}
+        )
         seen += [item["company_id"] for item in page["items"]]
     assert seen == ["101", "102", "103", "104", "105"]
     everyone = catalog.search_vendors(signed(ADMIN), {"q": "lamp"})
@@ -211,22 +249,32 @@ def test_a_regex_in_the_search_is_literal(catalog):
         assert [item["company_id"] for item in catalog.search_vendors(signed(ADMIN), {"q": q})["items"]] == ["300"], q
 
 
-@pytest.mark.parametrize("query,field", [
-    ({"q": "x" * 101}, "q"), ({"limit": 51}, "limit"), ({"limit": 0}, "limit"),
-    ({"status": "Z"}, "status"), ({"cursor": "not-ours"}, "cursor"), ({"cursor": "c" * 501}, "cursor"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ({"q": "x" * 101}, "q"),
+        ({"limit": 51}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"status": "Z"}, "status"),
+        ({"cursor": "not-ours"}, "cursor"),
+        ({"cursor": "c" * 501}, "cursor"),
+    ],
+)
 def test_the_vendor_search_is_bounded(catalog, query, field):
     with pytest.raises(ValidationFailed) as refused:
         catalog.search_vendors(signed(ADMIN), query)
     assert field in refused.value.details
 
 
-@pytest.mark.parametrize("caller", [
-    {"user_id": "v1", "role": "vendor", "company_id": "4"},
-    {"user_id": "c1", "role": "customer"},
-    SYNC,
-    {"user_id": "a2", "role": "admin", "permissions": ["manage_vendor_communication"]},
-])
+@pytest.mark.parametrize(
+    "caller",
+    [
+        {"user_id": "v1", "role": "vendor", "company_id": "4"},
+        {"user_id": "c1", "role": "customer"},
+        SYNC,
+        {"user_id": "a2", "role": "admin", "permissions": ["manage_vendor_communication"]},
+    ],
+)
 def test_only_the_administration_searches_vendors(catalog, caller):
     """Checked by the service: a broker client that is not the gateway learns no vendor's name."""
     _vendors(catalog, 1)
@@ -235,11 +283,18 @@ def test_only_the_administration_searches_vendors(catalog, caller):
 
 
 def test_prices_are_in_the_currency_cscart_describes(start_catalog, catalog_rpc):
-    start_catalog(CURRENCY='{"currency_code": "eur", "symbol": "\u20ac", "after": "Y", "decimals": "2", '
-                           '"decimals_separator": ",", "thousands_separator": "."}')
+    start_catalog(
+        CURRENCY='{"currency_code": "eur", "symbol": "\u20ac", "after": "Y", "decimals": "2", '
+        '"decimals_separator": ",", "thousands_separator": "."}'
+    )
     catalog_rpc.upsert_order(signed(SYNC), CSCART_ORDER)
     assert catalog_rpc.resolve(signed(SYNC), "order", "95")["context"]["currency"] == {
-        "code": "EUR", "symbol": "\u20ac", "after": True, "decimals": 2, "decimals_separator": ",",
-        "thousands_separator": "."}
+        "code": "EUR",
+        "symbol": "\u20ac",
+        "after": True,
+        "decimals": 2,
+        "decimals_separator": ",",
+        "thousands_separator": ".",
+    }
     catalog_rpc.upsert_vendor(signed(SYNC), CSCART_VENDOR)
     assert "currency" not in catalog_rpc.resolve(signed(SYNC), "company", "4")["context"]

@@ -1,5 +1,6 @@
 """The `CatalogRecords` contract: the MongoDB adapter (on the MongoDB-wire server) and the
 in-memory fake keep the same copy of a record, and answer the same."""
+
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,15 @@ from services.common.clock import now
 from .memory_store import MemoryCatalogStore
 from .queries import QUERIES
 
-KETTLE = {"id": "12", "name": "Blue kettle", "code": "KT-12", "price": 30.0, "company_id": "4",
-          "status": "A", "image_url": None}
+KETTLE = {
+    "id": "12",
+    "name": "Blue kettle",
+    "code": "KT-12",
+    "price": 30.0,
+    "company_id": "4",
+    "status": "A",
+    "image_url": None,
+}
 
 
 @pytest.fixture(params=["mongo", "memory"])
@@ -91,8 +99,9 @@ def test_look_up_many_is_one_query_in_mongodb(mongo_db):
 def test_vendors_by_status(store):
     at = now()
     for company_id, status in (("1", "A"), ("2", "P"), ("3", "A"), ("4", "D")):
-        store.save("company", {"id": company_id, "name": f"Vendor {company_id}", "email": "", "status": status},
-                   "pushed", at)
+        store.save(
+            "company", {"id": company_id, "name": f"Vendor {company_id}", "email": "", "status": status}, "pushed", at
+        )
     assert [vendor["id"] for vendor in store.vendors("A")] == ["1", "3"]
     assert len(store.vendors(None)) == 4
 
@@ -106,8 +115,12 @@ def test_remove(store):
 
 def _vendors(store, *names_and_statuses):
     for number, (name, status) in enumerate(names_and_statuses, start=1):
-        store.save("company", {"id": str(number), "name": name, "email": f"v{number}@example.test",
-                               "status": status}, "pushed", now())
+        store.save(
+            "company",
+            {"id": str(number), "name": name, "email": f"v{number}@example.test", "status": status},
+            "pushed",
+            now(),
+        )
 
 
 def test_search_vendors_by_part_of_the_name_in_any_case(store):

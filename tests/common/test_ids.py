@@ -1,5 +1,6 @@
 """The one id scheme (services/common/clock.py): ids that sort by time, never collide, and
 read as MongoDB's ObjectIds, without the database's own package."""
+
 import os
 import re
 from datetime import datetime, timedelta, timezone

@@ -1,5 +1,6 @@
 """Log lines (services/common/logs.py): plain or JSON, the same in every process, each line of a
 request's work carrying its correlation id."""
+
 import io
 import json
 import logging
@@ -72,7 +73,9 @@ def test_the_services_config_is_the_shared_one(monkeypatch):
     text = (ROOT / "config.yml").read_text()
     for kind in ("plain", "json"):
         env = {"LOG_FORMAT": kind, "LOG_LEVEL": "WARNING"}
-        expanded = re.sub(r"\$\{(\w+):([^}]*)\}", lambda m: env.get(m.group(1), os.environ.get(m.group(1), m.group(2))), text)
+        expanded = re.sub(
+            r"\$\{(\w+):([^}]*)\}", lambda m: env.get(m.group(1), os.environ.get(m.group(1), m.group(2))), text
+        )
         from_yaml = yaml.safe_load(expanded)["LOGGING"]
         shared = logs.dict_config("WARNING", kind)
         shared["filters"]["correlation"]["()"] = "services.common.logs.WithCorrelation"
@@ -91,10 +94,24 @@ def test_a_refusal_the_caller_was_told_about_is_one_info_line():
     try:
         raise LookupError("No such thread.")
     except LookupError as error:
-        expected = containers.makeRecord(containers.name, logging.WARNING, __file__, 1,
-                                         "(expected) error handling worker %s: %s", ("<get_thread>", error), sys.exc_info())
-        failed = containers.makeRecord(containers.name, logging.ERROR, __file__, 1,
-                                       "error handling worker %s: %s", ("<post_message>", "boom"), sys.exc_info())
+        expected = containers.makeRecord(
+            containers.name,
+            logging.WARNING,
+            __file__,
+            1,
+            "(expected) error handling worker %s: %s",
+            ("<get_thread>", error),
+            sys.exc_info(),
+        )
+        failed = containers.makeRecord(
+            containers.name,
+            logging.ERROR,
+            __file__,
+            1,
+            "error handling worker %s: %s",
+            ("<post_message>", "boom"),
+            sys.exc_info(),
+        )
     for record in (expected, failed):
         if handler.filter(record):
             handler.emit(record)

@@ -1,6 +1,7 @@
 """How the services talk to MongoDB (services/common/mongo.py): on a replica set a write is
 acknowledged by a majority and retried once across a failover, reads go to the primary; what
 the URI says itself wins (the embedded development database turns retryable writes off)."""
+
 import pytest
 from pymongo import ReadPreference
 

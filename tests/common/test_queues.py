@@ -3,6 +3,7 @@ RabbitmqCluster that loses a node loses no request and no event. What belongs to
 (a broadcast handler's queue, an RPC client's replies) stays classic, as quorum queues cannot
 be exclusive or deleted with their consumer. Seen in the broker's management API, and used:
 a call is answered and an event handled through them."""
+
 import eventlet
 from nameko.events import BROADCAST
 from nameko.standalone.events import event_dispatcher
@@ -30,7 +31,8 @@ class Probe:
 
 
 def test_queues_that_outlive_a_process_are_quorum_queues_and_carry_calls_and_events(
-        container_factory, rabbit_config, rabbit_manager):
+    container_factory, rabbit_config, rabbit_manager
+):
     container = container_factory(Probe, rabbit_config)
     container.start()
     vhost = rabbit_config["vhost"]

@@ -1,5 +1,6 @@
 """A nameko service's own Prometheus metrics (services/common/service_metrics.py): each
 entrypoint timed and counted by outcome, served on METRICS_PORT, as a ServiceMonitor scrapes them."""
+
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -26,8 +27,10 @@ class Counted:
 
 
 def sample(text, entrypoint, outcome):
-    line = (f'message_center_entrypoint_calls_total{{entrypoint="{entrypoint}",kind="rpc",'
-            f'outcome="{outcome}",service="counted"}}')
+    line = (
+        f'message_center_entrypoint_calls_total{{entrypoint="{entrypoint}",kind="rpc",'
+        f'outcome="{outcome}",service="counted"}}'
+    )
     found = [row for row in text.splitlines() if row.startswith(line)]
     return float(found[0].split()[-1]) if found else 0.0
 

@@ -3,6 +3,7 @@ contract's field types): each body here is allowed by the document's schema exac
 system takes it, and the gateway's schema refuses none the document allows (a few rules, white
 space alone, are the service's). Plain function calls: no system, no fuzzer; the document as
 the gateway's app writes it."""
+
 import jsonschema
 import pytest
 from marshmallow import ValidationError
@@ -27,33 +28,53 @@ BODIES = {
         ({"type": "vendor_to_admin", "object": {"type": "none"}, "message": "Fees?", "subject": "Fees"}, TAKEN),
     ],
     conversations.NewMessage: [
-        ({"body": "Yes"}, TAKEN), ({"body": ""}, REFUSED), ({"body": "  "}, REFUSED), ({}, REFUSED),
-        ({"saved_reply_id": "r1"}, TAKEN), ({"body": "", **FILES}, TAKEN), ({"attachments": []}, REFUSED),
+        ({"body": "Yes"}, TAKEN),
+        ({"body": ""}, REFUSED),
+        ({"body": "  "}, REFUSED),
+        ({}, REFUSED),
+        ({"saved_reply_id": "r1"}, TAKEN),
+        ({"body": "", **FILES}, TAKEN),
+        ({"attachments": []}, REFUSED),
     ],
     conversations.Bulk: [
-        ({"action": "delete", "thread_ids": ["t1"]}, TAKEN), ({"action": "reply", "thread_ids": ["t1"]}, REFUSED),
+        ({"action": "delete", "thread_ids": ["t1"]}, TAKEN),
+        ({"action": "reply", "thread_ids": ["t1"]}, REFUSED),
         ({"action": "reply", "thread_ids": ["t1"], "body": "On its way"}, TAKEN),
     ],
     conversations.ModerationDecision: [
-        ({"decision": "approve"}, TAKEN), ({"decision": "reject"}, REFUSED),
-        ({"decision": "reject", "reason": "\t"}, REFUSED), ({"decision": "reject", "reason": "An address"}, TAKEN),
+        ({"decision": "approve"}, TAKEN),
+        ({"decision": "reject"}, REFUSED),
+        ({"decision": "reject", "reason": "\t"}, REFUSED),
+        ({"decision": "reject", "reason": "An address"}, TAKEN),
     ],
     conversations.NewBroadcast: [
-        ({"company_ids": "all", **NEWS}, TAKEN), ({"company_ids": ["v1", 7], **NEWS}, TAKEN),
-        ({"company_ids": [], **NEWS}, REFUSED), ({"company_ids": "some", **NEWS}, REFUSED),
+        ({"company_ids": "all", **NEWS}, TAKEN),
+        ({"company_ids": ["v1", 7], **NEWS}, TAKEN),
+        ({"company_ids": [], **NEWS}, REFUSED),
+        ({"company_ids": "some", **NEWS}, REFUSED),
     ],
     notifications.MarkReadSchema: [
-        ({"ids": ["n1"]}, TAKEN), ({"all": True}, TAKEN), ({}, REFUSED), ({"ids": [], "all": False}, REFUSED),
-        ({"ids": ["n1"], "all": True}, REFUSED), ({"ids": None, "all": True}, TAKEN), ({"ids": [], "all": True}, TAKEN),
+        ({"ids": ["n1"]}, TAKEN),
+        ({"all": True}, TAKEN),
+        ({}, REFUSED),
+        ({"ids": [], "all": False}, REFUSED),
+        ({"ids": ["n1"], "all": True}, REFUSED),
+        ({"ids": None, "all": True}, TAKEN),
+        ({"ids": [], "all": True}, TAKEN),
     ],
     catalog.VendorPush: [
-        ({"company_id": 7}, TAKEN), ({"company_id": "v7"}, TAKEN), ({"company_id": " "}, REFUSED),
-        ({"company_id": True}, REFUSED), ({"company_id": "x" * 65}, REFUSED),
+        ({"company_id": 7}, TAKEN),
+        ({"company_id": "v7"}, TAKEN),
+        ({"company_id": " "}, REFUSED),
+        ({"company_id": True}, REFUSED),
+        ({"company_id": "x" * 65}, REFUSED),
     ],
     catalog.OrderPush: [
         ({**ORDER, "total": "99.00", "products": {"1": {"product_id": "x", "price": 9}}}, TAKEN),
         ({**ORDER, "total": 99, "products": [{"product_id": "x"}]}, TAKEN),
-        ({**ORDER, "total": -1}, REFUSED), ({**ORDER, "total": "lots"}, REFUSED), ({**ORDER, "products": "x"}, REFUSED),
+        ({**ORDER, "total": -1}, REFUSED),
+        ({**ORDER, "total": "lots"}, REFUSED),
+        ({**ORDER, "products": "x"}, REFUSED),
     ],
 }
 

@@ -2,6 +2,7 @@
 (openapi-python-client) does a real conversation: if the document drifted from the code, the
 generated call would be refused or its answer would not parse.
 """
+
 import json
 import subprocess
 from pathlib import Path
@@ -23,9 +24,13 @@ def generate_client(url: str, folder: Path) -> Path:
     package = folder / "message_center_client"
     # --meta none: the bare package, no project files; ruff (its formatter, pinned beside it in
     # .venv-contract) is found on the PATH, and nothing is fetched from the network.
-    run = subprocess.run([str(GENERATOR), "generate", "--path", str(document), "--output-path", str(package),
-                          "--meta", "none"],
-                         env={"PATH": str(CONTRACT_BIN)}, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(GENERATOR), "generate", "--path", str(document), "--output-path", str(package), "--meta", "none"],
+        env={"PATH": str(CONTRACT_BIN)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return folder
 
@@ -38,16 +43,27 @@ def test_a_client_generated_from_the_document_holds_a_conversation(stack, tmp_pa
     customer, _ = world.customer("ann")
     setup = {"url": stack.url, "customer": customer, "staff": world.staff(shop), "product": product}
 
-    run = subprocess.run([str(CONTRACT_BIN / "python"), str(FLOW), str(generate_client(stack.url, tmp_path)),
-                          json.dumps(setup)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(CONTRACT_BIN / "python"), str(FLOW), str(generate_client(stack.url, tmp_path)), json.dumps(setup)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     seen = json.loads(run.stdout)
 
     assert seen["asked"] == {"status": 201, "created": True, "type": "vendor_to_customer"}
     # The vendor's staff find the question in their inbox, theirs to answer.
-    assert seen["inbox"] == {"subject": "Product: Brass Desk Lamp", "preview": "Is the lamp solid brass?",
-                             "awaiting_reply_from": "vendor", "unread_count": 1}
+    assert seen["inbox"] == {
+        "subject": "Product: Brass Desk Lamp",
+        "preview": "Is the lamp solid brass?",
+        "awaiting_reply_from": "vendor",
+        "unread_count": 1,
+    }
     assert seen["answered"] == {"status": 201, "side": "vendor"}
     # The customer reads the answer below the question; nobody owes a reply now.
-    assert seen["read"] == {"status": "open", "awaiting_reply_from": None, "conversation": [
-        ["customer", "Is the lamp solid brass?"], ["vendor", "Yes, solid brass, polished by hand."]]}
+    assert seen["read"] == {
+        "status": "open",
+        "awaiting_reply_from": None,
+        "conversation": [["customer", "Is the lamp solid brass?"], ["vendor", "Yes, solid brass, polished by hand."]],
+    }

@@ -5,6 +5,7 @@ client can send is answered with a 5xx, and every answer is what the document sa
 The fuzzer gets a system of its own: it changes the settings, deletes vendors and registers
 webhooks, which the tests after it must not inherit.
 """
+
 import json
 import subprocess
 import sys
@@ -35,8 +36,14 @@ def fuzzed(vhost_pipeline, mongo_uri, mongo_client, tmp_path_factory, request):
     sink = MailSink(tmp_path_factory.mktemp("fuzz-mail"))
     sink.start()
     try:
-        with running_stack(vhost_pipeline, request.config.getoption("RABBIT_AMQP_URI"), mongo_uri,
-                           mongo_client, sink, tmp_path_factory.mktemp("fuzz-logs")) as system:
+        with running_stack(
+            vhost_pipeline,
+            request.config.getoption("RABBIT_AMQP_URI"),
+            mongo_uri,
+            mongo_client,
+            sink,
+            tmp_path_factory.mktemp("fuzz-logs"),
+        ) as system:
             yield system
     finally:
         sink.stop()
@@ -51,11 +58,14 @@ def marketplace(world: World) -> dict:
     order = world.order("order", shop, customer_id)
     staff = world.staff(shop)
     admin = world.admin()
-    threads = [world.ask(customer, "product", product, "Is it brass?"),
-               world.ask(customer, "order", order, "Where is it?", type="vendor_to_customer"),
-               world.ask(staff, "company", shop, "A question for you", type="vendor_to_admin")]
-    broadcast = world.stack.call("POST", "/v1/broadcasts", admin,
-                                 json={"company_ids": [shop], "subject": "Fees", "message": "New fees"})
+    threads = [
+        world.ask(customer, "product", product, "Is it brass?"),
+        world.ask(customer, "order", order, "Where is it?", type="vendor_to_customer"),
+        world.ask(staff, "company", shop, "A question for you", type="vendor_to_admin"),
+    ]
+    broadcast = world.stack.call(
+        "POST", "/v1/broadcasts", admin, json={"company_ids": [shop], "subject": "Fees", "message": "New fees"}
+    )
     assert broadcast.status_code == 202, broadcast.text
     return {
         "callers": {
@@ -65,9 +75,15 @@ def marketplace(world: World) -> dict:
             "restricted_admin": world.admin("support", permissions=["view_vendor_communication", "view_reports"]),
             "storefront_sync": world.system,
         },
-        "ids": {"thread_id": threads, "object_id": [product, order, shop], "product_id": [product],
-                "order_id": [order], "company_id": [shop], "user_id": [customer_id],
-                "broadcast_id": [broadcast.json()["id"]]},
+        "ids": {
+            "thread_id": threads,
+            "object_id": [product, order, shop],
+            "product_id": [product],
+            "order_id": [order],
+            "company_id": [shop],
+            "user_id": [customer_id],
+            "broadcast_id": [broadcast.json()["id"]],
+        },
     }
 
 
@@ -85,11 +101,33 @@ def config_file(path: Path, ids: dict) -> Path:
 
 def fuzz(url: str, token: str, config: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(SCHEMATHESIS), "--no-color", "--config-file", str(config), "run", f"{url}/openapi.json",
-         "--checks", "all", "--header", f"Authorization: Bearer {token}",
-         "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES), "--workers", "1",
-         "--request-timeout", "30", "--generation-database", "none"],
-        cwd=config.parent, capture_output=True, text=True, timeout=600)
+        [
+            str(SCHEMATHESIS),
+            "--no-color",
+            "--config-file",
+            str(config),
+            "run",
+            f"{url}/openapi.json",
+            "--checks",
+            "all",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--seed",
+            str(SEED),
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--workers",
+            "1",
+            "--request-timeout",
+            "30",
+            "--generation-database",
+            "none",
+        ],
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_no_input_from_any_caller_is_a_server_error_or_off_the_document(fuzzed, tmp_path):
@@ -106,7 +144,8 @@ def test_no_input_from_any_caller_is_a_server_error_or_off_the_document(fuzzed, 
         sys.stdout.write(f"\n===== schemathesis as {caller} =====\n{output}\n")
     # The failures themselves in the assertion, which CI's summary keeps when it cuts the output.
     assert not failed, "schemathesis found failures (its whole output is above):\n" + "\n".join(
-        f"--- as {caller}:\n{failures_of(output)}" for caller, output in failed.items())
+        f"--- as {caller}:\n{failures_of(output)}" for caller, output in failed.items()
+    )
 
 
 def failures_of(output: str, most: int = 4000) -> str:

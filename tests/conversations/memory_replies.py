@@ -1,5 +1,6 @@
 """The saved replies and away messages part of the in-memory store (memory_store.MemoryThreads
 mixes it in), held to the same contract as mongo_replies.MongoSavedReplies."""
+
 import copy
 from datetime import datetime
 
@@ -26,8 +27,12 @@ class MemorySavedReplies:
         return True
 
     def saved_replies(self, owner: str) -> list[dict]:
-        return [copy.deepcopy(reply) for reply in sorted(
-            (r for r in self._replies.values() if r["owner"] == owner), key=lambda r: (r["title"], r["_id"]))]
+        return [
+            copy.deepcopy(reply)
+            for reply in sorted(
+                (r for r in self._replies.values() if r["owner"] == owner), key=lambda r: (r["title"], r["_id"])
+            )
+        ]
 
     def get_saved_reply(self, reply_id: str, owner: str) -> dict | None:
         found = self._replies.get(reply_id)

@@ -4,6 +4,7 @@ the same contract as the MongoDB adapter (tests/conversations/test_store_contrac
 Plain dicts and sorted lists; every verb answers copies, as a database would, so a use case
 that changes what it read changes nothing stored.
 """
+
 import copy
 from datetime import datetime, timedelta, timezone
 
@@ -101,16 +102,20 @@ class MemoryThreads(MemorySavedReplies):
         return deleted
 
     def refresh_context(self, target: dict, summary: dict) -> int:
-        about = [t for t in self.threads.values()
-                 if t["object"]["type"] == target["type"] and t["object"].get("id") == target["id"]]
+        about = [
+            t
+            for t in self.threads.values()
+            if t["object"]["type"] == target["type"] and t["object"].get("id") == target["id"]
+        ]
         for thread in about:
             thread["context"] = copy.deepcopy(summary)
         return len(about)
 
     # the inbox ------------------------------------------------------------------------
 
-    def inbox(self, wanted: InboxFilter, sort: str, order: str, limit: int,
-              cursor: str | None) -> tuple[list, str | None]:
+    def inbox(
+        self, wanted: InboxFilter, sort: str, order: str, limit: int, cursor: str | None
+    ) -> tuple[list, str | None]:
         """Every matching thread at its place as of the first page: a thread that moved since
         stands where its last message before that moment put it."""
         field = SORT_FIELDS[sort]
@@ -139,8 +144,11 @@ class MemoryThreads(MemorySavedReplies):
             return thread["_id"]
         if field != "last_message_at" or thread["last_message_at"] <= as_of:
             return thread[field]
-        earlier = [m["created_at"] for m in self.messages.values()
-                   if m["thread_id"] == thread["_id"] and m["created_at"] <= as_of]
+        earlier = [
+            m["created_at"]
+            for m in self.messages.values()
+            if m["thread_id"] == thread["_id"] and m["created_at"] <= as_of
+        ]
         return max(earlier) if earlier else None  # newer than the first page: not in this listing
 
     def _matches(self, thread: dict, wanted: InboxFilter) -> bool:
@@ -162,9 +170,12 @@ class MemoryThreads(MemorySavedReplies):
             needle = wanted.customer_text.casefold()
             if not any(needle in (customer.get(part) or "").casefold() for part in ("name", "email")):
                 return False
-        for value, field, starts in ((wanted.created_from, "created_at", True), (wanted.created_to, "created_at", False),
-                                     (wanted.active_from, "last_message_at", True),
-                                     (wanted.active_to, "last_message_at", False)):
+        for value, field, starts in (
+            (wanted.created_from, "created_at", True),
+            (wanted.created_to, "created_at", False),
+            (wanted.active_from, "last_message_at", True),
+            (wanted.active_to, "last_message_at", False),
+        ):
             if value is not None and (thread[field] < value if starts else thread[field] >= value):
                 return False
         if wanted.unread is not None:
@@ -203,20 +214,30 @@ class MemoryThreads(MemorySavedReplies):
     def get_message(self, message_id: str) -> dict | None:
         return copy.deepcopy(self.messages.get(message_id))
 
-    def messages_page(self, thread_id: str, before: str | None, limit: int,
-                      reader_side: str | None = None) -> tuple[list, str | None]:
-        newest_first = sorted((m for m in self.messages.values()
-                               if m["thread_id"] == thread_id and (before is None or m["_id"] < before)
-                               and not (reader_side and reader_side in (m.get("hidden_from") or ()))),
-                              key=lambda m: m["_id"], reverse=True)
+    def messages_page(
+        self, thread_id: str, before: str | None, limit: int, reader_side: str | None = None
+    ) -> tuple[list, str | None]:
+        newest_first = sorted(
+            (
+                m
+                for m in self.messages.values()
+                if m["thread_id"] == thread_id
+                and (before is None or m["_id"] < before)
+                and not (reader_side and reader_side in (m.get("hidden_from") or ()))
+            ),
+            key=lambda m: m["_id"],
+            reverse=True,
+        )
         page = [copy.deepcopy(m) for m in reversed(newest_first[:limit])]
         return page, (page[0]["_id"] if len(newest_first) > limit and page else None)
 
     # the outbox -----------------------------------------------------------------------
 
     def unpublished_messages(self, at: datetime, limit: int) -> list[dict]:
-        due = sorted((m for m in self.messages.values() if m.get("relay_after") and m["relay_after"] <= at),
-                     key=lambda m: m["relay_after"])
+        due = sorted(
+            (m for m in self.messages.values() if m.get("relay_after") and m["relay_after"] <= at),
+            key=lambda m: m["relay_after"],
+        )
         return [copy.deepcopy(m) for m in due[:limit]]
 
     def relay_soon(self, message_ids: list[str], at: datetime) -> None:
@@ -254,8 +275,14 @@ class MemoryThreads(MemorySavedReplies):
     def claim_key(self, key: str, fingerprint: str, at: datetime, ids: dict) -> dict | None:
         if key in self.keys:
             return copy.deepcopy(self.keys[key])
-        self.keys[key] = {"_id": key, "fingerprint": fingerprint, "state": "pending",
-                          "created_at": at, "claimed_at": at, "ids": copy.deepcopy(ids)}
+        self.keys[key] = {
+            "_id": key,
+            "fingerprint": fingerprint,
+            "state": "pending",
+            "created_at": at,
+            "claimed_at": at,
+            "ids": copy.deepcopy(ids),
+        }
         return None
 
     def retake_key(self, key: str, claimed_at: datetime, at: datetime) -> bool:
@@ -303,24 +330,40 @@ class MemoryThreads(MemorySavedReplies):
             self.messages.setdefault(message["_id"], copy.deepcopy(message))
 
     def broadcast_threads(self, broadcast_id: str) -> list[dict]:
-        return [{"_id": t["_id"], "company_id": t.get("company_id"), "read_at": copy.deepcopy(t.get("read_at")),
-                 "status": t["status"]}
-                for t in self.threads.values() if t.get("broadcast_id") == broadcast_id]
+        return [
+            {
+                "_id": t["_id"],
+                "company_id": t.get("company_id"),
+                "read_at": copy.deepcopy(t.get("read_at")),
+                "status": t["status"],
+            }
+            for t in self.threads.values()
+            if t.get("broadcast_id") == broadcast_id
+        ]
 
     # reminders and escalation ---------------------------------------------------------
 
     def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
-        due = [t for t in self.threads.values()
-               if t["type"] == "vendor_to_customer" and t["status"] == "open"
-               and t.get("awaiting_reply_from") == "vendor" and t.get("reminded_level") == level - 1
-               and t["awaiting_since"] <= awaiting_since_before]
+        due = [
+            t
+            for t in self.threads.values()
+            if t["type"] == "vendor_to_customer"
+            and t["status"] == "open"
+            and t.get("awaiting_reply_from") == "vendor"
+            and t.get("reminded_level") == level - 1
+            and t["awaiting_since"] <= awaiting_since_before
+        ]
         return [copy.deepcopy(t) for t in due[:limit]]
 
     def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
         stored = self.threads.get(thread["_id"])
-        if (stored is None or stored["status"] != "open" or stored.get("awaiting_reply_from") != "vendor"
-                or stored.get("awaiting_since") != thread["awaiting_since"]
-                or stored.get("reminded_level") != reminder["level"] - 1):
+        if (
+            stored is None
+            or stored["status"] != "open"
+            or stored.get("awaiting_reply_from") != "vendor"
+            or stored.get("awaiting_since") != thread["awaiting_since"]
+            or stored.get("reminded_level") != reminder["level"] - 1
+        ):
             return None
         stored["reminded_level"] = reminder["level"]
         if reminder["overdue"]:
@@ -329,8 +372,7 @@ class MemoryThreads(MemorySavedReplies):
         return copy.deepcopy(stored)
 
     def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
-        due = [t for t in self.threads.values()
-               if any(r["relay_after"] <= at for r in t.get("pending_reminders", []))]
+        due = [t for t in self.threads.values() if any(r["relay_after"] <= at for r in t.get("pending_reminders", []))]
         return [copy.deepcopy(t) for t in due[:limit]]
 
     def reminder_published(self, thread_id: str, reminder_id: str) -> None:
@@ -348,14 +390,21 @@ class MemoryThreads(MemorySavedReplies):
     # figures and settings -------------------------------------------------------------
 
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
-        return [{"_id": t["_id"], "company_id": t["company_id"],
-                 "first_customer_message_at": t["first_customer_message_at"],
-                 **({"overdue": t["overdue"]} if "overdue" in t else {}),
-                 **({"first_reply_at": t["first_reply_at"]} if t.get("first_reply_at") else {})}
-                for t in self.threads.values()
-                if t["type"] == "vendor_to_customer" and t["status"] != "deleted"
-                and t.get("first_customer_message_at") and start <= t["first_customer_message_at"] < end
-                and (company_id is None or t["company_id"] == company_id)]
+        return [
+            {
+                "_id": t["_id"],
+                "company_id": t["company_id"],
+                "first_customer_message_at": t["first_customer_message_at"],
+                **({"overdue": t["overdue"]} if "overdue" in t else {}),
+                **({"first_reply_at": t["first_reply_at"]} if t.get("first_reply_at") else {}),
+            }
+            for t in self.threads.values()
+            if t["type"] == "vendor_to_customer"
+            and t["status"] != "deleted"
+            and t.get("first_customer_message_at")
+            and start <= t["first_customer_message_at"] < end
+            and (company_id is None or t["company_id"] == company_id)
+        ]
 
     # attachments ----------------------------------------------------------------------
 
@@ -368,11 +417,20 @@ class MemoryThreads(MemorySavedReplies):
             meta = doc["metadata"]
             if meta["variant"] != "original" or meta["owner"] != {"role": owner["role"], "user_id": owner["user_id"]}:
                 continue
-            free = meta["message_id"] is None and meta["expires_at"] is not None and meta["expires_at"] > message["created_at"]
+            free = (
+                meta["message_id"] is None
+                and meta["expires_at"] is not None
+                and meta["expires_at"] > message["created_at"]
+            )
             if not free and meta["message_id"] != message["_id"]:
                 continue
-            meta.update(message_id=message["_id"], thread_id=message["thread_id"], expires_at=None,
-                        company_id=message.get("company_id"), customer_id=message.get("customer_id"))
+            meta.update(
+                message_id=message["_id"],
+                thread_id=message["thread_id"],
+                expires_at=None,
+                company_id=message.get("company_id"),
+                customer_id=message.get("customer_id"),
+            )
             described.append(attachment_files.described(doc))
         return copy.deepcopy(described)
 
@@ -382,23 +440,35 @@ class MemoryThreads(MemorySavedReplies):
                 doc["metadata"].update(message_id=None, thread_id=None, expires_at=expires_at)
 
     def held_upload_bytes(self, owner: dict, at: datetime) -> int:
-        return sum(doc["length"] for doc in self.files.values()
-                   if doc["metadata"]["variant"] == "original" and doc["metadata"]["message_id"] is None
-                   and doc["metadata"]["owner"] == {"role": owner["role"], "user_id": owner["user_id"]}
-                   and doc["metadata"]["expires_at"] is not None and doc["metadata"]["expires_at"] > at)
+        return sum(
+            doc["length"]
+            for doc in self.files.values()
+            if doc["metadata"]["variant"] == "original"
+            and doc["metadata"]["message_id"] is None
+            and doc["metadata"]["owner"] == {"role": owner["role"], "user_id": owner["user_id"]}
+            and doc["metadata"]["expires_at"] is not None
+            and doc["metadata"]["expires_at"] > at
+        )
 
     def get_attachment(self, attachment_id: str) -> dict | None:
         doc = self.files.get(attachment_id)
         if doc is None or doc["metadata"]["variant"] != "original" or doc["metadata"]["message_id"] is None:
             return None
-        return {**attachment_files.described(doc), "thread_id": doc["metadata"]["thread_id"],
-                "message_id": doc["metadata"]["message_id"], "thumbnail_id": doc["metadata"].get("thumbnail_id")}
+        return {
+            **attachment_files.described(doc),
+            "thread_id": doc["metadata"]["thread_id"],
+            "message_id": doc["metadata"]["message_id"],
+            "thumbnail_id": doc["metadata"].get("thumbnail_id"),
+        }
 
-    def expire_attachments(self, at: datetime, thread_id: str | None = None, company_id: str | None = None,
-                           customer_id: str | None = None) -> int:
-        whose = {name: value for name, value in
-                 (("thread_id", thread_id), ("company_id", company_id), ("customer_id", customer_id))
-                 if value is not None}
+    def expire_attachments(
+        self, at: datetime, thread_id: str | None = None, company_id: str | None = None, customer_id: str | None = None
+    ) -> int:
+        whose = {
+            name: value
+            for name, value in (("thread_id", thread_id), ("company_id", company_id), ("customer_id", customer_id))
+            if value is not None
+        }
         if not whose:
             return 0
         changed = 0
@@ -410,8 +480,11 @@ class MemoryThreads(MemorySavedReplies):
         return changed
 
     def delete_expired_attachments(self, at: datetime, limit: int) -> int:
-        due = [doc for doc in self.files.values()
-               if doc["metadata"].get("expires_at") is not None and doc["metadata"]["expires_at"] <= at][:limit]
+        due = [
+            doc
+            for doc in self.files.values()
+            if doc["metadata"].get("expires_at") is not None and doc["metadata"]["expires_at"] <= at
+        ][:limit]
         for doc in due:
             self.files.pop(doc["_id"], None)
             self.files.pop(doc["metadata"].get("thumbnail_id"), None)
@@ -429,9 +502,15 @@ class MemoryThreads(MemorySavedReplies):
         return copy.deepcopy(self.message_reviews.get(message_id))
 
     def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict]:
-        found = sorted((r for r in self.message_reviews.values() if r["state"] == state
-                        and (after is None or (r["_id"] < after if newest_first else r["_id"] > after))),
-                       key=lambda r: r["_id"], reverse=newest_first)
+        found = sorted(
+            (
+                r
+                for r in self.message_reviews.values()
+                if r["state"] == state and (after is None or (r["_id"] < after if newest_first else r["_id"] > after))
+            ),
+            key=lambda r: r["_id"],
+            reverse=newest_first,
+        )
         return copy.deepcopy(found[:limit])
 
     def count_reviews(self, state: str) -> int:
@@ -445,12 +524,20 @@ class MemoryThreads(MemorySavedReplies):
         return copy.deepcopy(review)
 
     def decisions(self, before, limit: int) -> list[dict]:
-        found = sorted((r for r in self.message_reviews.values() if r.get("decided_at") is not None
-                        and (before is None or (r["decided_at"], r["_id"]) < before)),
-                       key=lambda r: (r["decided_at"], r["_id"]), reverse=True)
+        found = sorted(
+            (
+                r
+                for r in self.message_reviews.values()
+                if r.get("decided_at") is not None and (before is None or (r["decided_at"], r["_id"]) < before)
+            ),
+            key=lambda r: (r["decided_at"], r["_id"]),
+            reverse=True,
+        )
         return copy.deepcopy(found[:limit])
 
-    def release_message(self, message_id: str, words: list[str], events: list[str], relay_after: datetime) -> dict | None:
+    def release_message(
+        self, message_id: str, words: list[str], events: list[str], relay_after: datetime
+    ) -> dict | None:
         message = self.messages.get(message_id)
         if message is None or (message.get("moderation") or {}).get("state") != "held":
             return None

@@ -1,5 +1,6 @@
 """The conversations' store, each way it is built: the in-memory fake, and the MongoDB adapter
 with each inbox reader. A test that takes `any_store` runs against all three."""
+
 import pytest
 
 from services.conversations import mongo_inbox
@@ -22,8 +23,15 @@ def any_store(request):
     return build(request.param, request)
 
 
-def seed_upload(store, owner: dict, name: str = "photo.jpg", content_type: str = "image/jpeg",
-                expires_at=None, thumbnail: bool = True, data: bytes = b"\xff\xd8\xff pixels") -> str:
+def seed_upload(
+    store,
+    owner: dict,
+    name: str = "photo.jpg",
+    content_type: str = "image/jpeg",
+    expires_at=None,
+    thumbnail: bool = True,
+    data: bytes = b"\xff\xd8\xff pixels",
+) -> str:
     """An upload as the gateway keeps it (gateway/uploads.py): in GridFS for the MongoDB
     adapter, as its file document for the fake. Its id."""
     from datetime import timedelta
@@ -32,14 +40,19 @@ def seed_upload(store, owner: dict, name: str = "photo.jpg", content_type: str =
     from services.common.clock import new_id, now
 
     upload_id, thumbnail_id = new_id(), (new_id() if thumbnail else None)
-    metadata = attachment_files.metadata("original", content_type, owner, expires_at or now() + timedelta(hours=24),
-                                         thumbnail_id=thumbnail_id)
+    metadata = attachment_files.metadata(
+        "original", content_type, owner, expires_at or now() + timedelta(hours=24), thumbnail_id=thumbnail_id
+    )
     thumb_metadata = attachment_files.metadata("thumbnail", "image/jpeg", owner, None, original_id=upload_id)
     if isinstance(store, MemoryThreads):
         store.files[upload_id] = {"_id": upload_id, "filename": name, "length": len(data), "metadata": metadata}
         if thumbnail_id:
-            store.files[thumbnail_id] = {"_id": thumbnail_id, "filename": "thumbnail", "length": 3,
-                                         "metadata": thumb_metadata}
+            store.files[thumbnail_id] = {
+                "_id": thumbnail_id,
+                "filename": "thumbnail",
+                "length": 3,
+                "metadata": thumb_metadata,
+            }
         return upload_id
     bucket = attachment_files.bucket(store.db)
     bucket.upload_from_stream_with_id(upload_id, name, data, metadata=metadata)
@@ -50,6 +63,7 @@ def seed_upload(store, owner: dict, name: str = "photo.jpg", content_type: str =
 
 def stored_file_ids(store) -> set:
     from services.common import attachment_files
+
     if isinstance(store, MemoryThreads):
         return set(store.files)
     return {doc["_id"] for doc in store.db[attachment_files.FILES].find({}, {"_id": 1})}

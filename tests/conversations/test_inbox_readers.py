@@ -2,6 +2,7 @@
 through both): a search answers from the newest threads holding its words; the windowed reader
 looks a rare word up by itself, and remembers how far back an inbox's pages reach: its own
 memory, bounded, in which only a first page may say an inbox is read at once."""
+
 from datetime import timedelta
 
 import pytest

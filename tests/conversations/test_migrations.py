@@ -2,6 +2,7 @@
 search words sit beside their message (mongo_words.split_words), so a message's document can be
 written again without writing its words' index entries again; and a question waiting from before
 reminders is reminded."""
+
 from services.conversations import inbox, mongo_inbox
 from services.conversations.mongo_store import MongoThreads
 from services.common.loading import load
@@ -49,6 +50,7 @@ def test_a_question_waiting_from_before_reminders_is_reminded(mongo_db):
     from datetime import timedelta
 
     from services.common.clock import now
+
     waiting = a_thread(awaiting_reply_from="vendor", awaiting_since=now() - timedelta(hours=30))
     mongo_db.threads.insert_one(waiting)  # as written before reminders: no reminded_level
     MongoThreads.create_indexes(mongo_db)
@@ -58,6 +60,7 @@ def test_a_question_waiting_from_before_reminders_is_reminded(mongo_db):
 
 def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
     from pymongo import ASCENDING
+
     # As a database from before has them: two indexes on the words, both written by every post.
     mongo_db.message_words.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
     mongo_db.message_words.create_index("words")
@@ -66,6 +69,10 @@ def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
     MongoThreads.create_indexes(mongo_db)
     store = MongoThreads(mongo_db)
     store.insert_message(a_message(thread, words=("brass", "lamp")))
-    keys = [[field for field, _ in index["key"]] for name, index in mongo_db.message_words.index_information().items() if name != "_id_"]
+    keys = [
+        [field for field, _ in index["key"]]
+        for name, index in mongo_db.message_words.index_information().items()
+        if name != "_id_"
+    ]
     assert keys == [["words", "thread_id"]]
     assert found(store, "brass") == [thread["_id"]]

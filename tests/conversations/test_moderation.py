@@ -2,6 +2,7 @@
 (the small marketplace of test_use_cases.py). What each side sees, what moves and what is
 published, before and after a decision. (Through the gateway on the real stack, with the mail
 that goes out once: tests/e2e/test_moderation.py.)"""
+
 from datetime import timedelta
 
 import pytest
@@ -27,8 +28,15 @@ def world():
 
 
 def moderate(world, customer_to_vendor="allow", vendor_to_customer="allow", **more):
-    settings.update(world.store, ADMIN, {"moderation_customer_to_vendor": customer_to_vendor,
-                                         "moderation_vendor_to_customer": vendor_to_customer, **more})
+    settings.update(
+        world.store,
+        ADMIN,
+        {
+            "moderation_customer_to_vendor": customer_to_vendor,
+            "moderation_vendor_to_customer": vendor_to_customer,
+            **more,
+        },
+    )
 
 
 def queue(world, caller=REVIEWER, **params):
@@ -59,16 +67,20 @@ def test_masking_replaces_each_detail_and_keeps_the_original_for_the_administrat
     started = world.start(message="Mail ann.lee@mail.example or see https://cheaper.example/lamp <3")
     thread_id = started["thread"]["id"]
     shown = started["message"]
-    assert shown["text"] == f"Mail {REMOVED} or see {REMOVED} <3" and shown["moderation"] == {"state": "masked",
-                                                                                                "reason": None}
+    assert shown["text"] == f"Mail {REMOVED} or see {REMOVED} <3" and shown["moderation"] == {
+        "state": "masked",
+        "reason": None,
+    }
     assert "cheaper.example" not in shown["body"] and "&lt;3" in shown["body"]
     assert texts(world, VENDOR, thread_id) == [shown["text"]]
     assert world.events == [(THREAD_STARTED, shown["id"]), (MESSAGE_POSTED, shown["id"])]
     assert search(world, VENDOR, "cheaper") == [] and search(world, VENDOR, "mail") == [thread_id]
     [original] = queue(world, state="masked")["items"]
     assert original["text"] == "Mail ann.lee@mail.example or see https://cheaper.example/lamp <3"
-    assert [(original["text"][f["start"]:f["end"]], f["kind"]) for f in original["found"]] == [
-        ("ann.lee@mail.example", "email"), ("https://cheaper.example/lamp", "link")]
+    assert [(original["text"][f["start"] : f["end"]], f["kind"]) for f in original["found"]] == [
+        ("ann.lee@mail.example", "email"),
+        ("https://cheaper.example/lamp", "link"),
+    ]
     with pytest.raises(NotFound):  # a masked message was delivered: nothing to decide
         decide(world, shown["id"])
 
@@ -97,7 +109,9 @@ def test_a_held_reply_moves_nothing_until_it_is_approved_then_everything_once(wo
     assert line["awaiting_reply_from"] is None
     assert world.store.get(thread_id)["message_count"] == before["message_count"]
     assert texts(world, VENDOR, thread_id) == ["Is it brass?", "Yes, solid brass."]
-    assert threads.get_thread(world.store, world.catalog, VENDOR, thread_id)["messages"]["items"][-1]["id"] != held["id"]
+    assert (
+        threads.get_thread(world.store, world.catalog, VENDOR, thread_id)["messages"]["items"][-1]["id"] != held["id"]
+    )
     assert search(world, VENDOR, "price") == [] and search(world, CUSTOMER, "price") == []
     # Its author, and the administration, see it waiting.
     assert texts(world, CUSTOMER, thread_id)[-1] == held["text"]
@@ -107,7 +121,7 @@ def test_a_held_reply_moves_nothing_until_it_is_approved_then_everything_once(wo
     assert page["held_count"] == 1 and item["message_id"] == held["id"] and item["direction"] == "customer_to_vendor"
     assert item["author"] == {"side": "customer", "user_id": "c1", "name": "Ann Lee"}
     assert item["thread"]["id"] == thread_id and item["thread"]["subject"] == "Product: Brass Lamp"
-    assert [item["text"][f["start"]:f["end"]] for f in item["found"]] == ["whatsapp me +44 7700 900123"]
+    assert [item["text"][f["start"] : f["end"]] for f in item["found"]] == ["whatsapp me +44 7700 900123"]
 
     approved = decide(world, held["id"])
     assert approved["state"] == "approved" and approved["decision"]["by"] == {"user_id": "a2", "name": "Rita"}
@@ -120,7 +134,9 @@ def test_a_held_reply_moves_nothing_until_it_is_approved_then_everything_once(wo
     assert queue(world)["items"] == [] and queue(world)["held_count"] == 0
     # The same decision again changes nothing; the other one is refused.
     assert decide(world, held["id"])["state"] == "approved"
-    assert world.events == events + [(MESSAGE_POSTED, held["id"])] and world.inbox(VENDOR)["items"][0]["unread_count"] == 1
+    assert (
+        world.events == events + [(MESSAGE_POSTED, held["id"])] and world.inbox(VENDOR)["items"][0]["unread_count"] == 1
+    )
     with pytest.raises(Conflict):
         decide(world, held["id"], "reject", "Too late.")
 
@@ -180,16 +196,20 @@ def test_vendors_replies_are_screened_one_by_one_even_in_bulk(world):
     first = world.start()["thread"]["id"]
     second = world.start(object={"type": "order", "id": "7"}, message="Where is it?")["thread"]["id"]
     moderate(world, vendor_to_customer="hold")
-    results = bulk.bulk(world.store, world.outbox, VENDOR, "reply", [first, second], "Ring us: 0171 2345678",
-                        None, GENEROUS)["results"]
+    results = bulk.bulk(
+        world.store, world.outbox, VENDOR, "reply", [first, second], "Ring us: 0171 2345678", None, GENEROUS
+    )["results"]
     assert [(result["status"], result["outcome"]) for result in results] == [(201, "held"), (201, "held")]
     assert queue(world)["held_count"] == 2
-    assert all(texts(world, CUSTOMER, thread_id) == texts(world, CUSTOMER, thread_id)[:1] for thread_id in (first, second))
+    assert all(
+        texts(world, CUSTOMER, thread_id) == texts(world, CUSTOMER, thread_id)[:1] for thread_id in (first, second)
+    )
     # A conversation under review answers 409 in a bulk reply, beside the others.
     moderate(world, customer_to_vendor="hold")
     hidden = world.start(OTHER_CUSTOMER, message="Or mail me: dan@mail.example")
-    results = bulk.bulk(world.store, world.outbox, ADMIN, "reply", [hidden["thread"]["id"], first], "Noted.",
-                        None, GENEROUS)["results"]
+    results = bulk.bulk(
+        world.store, world.outbox, ADMIN, "reply", [hidden["thread"]["id"], first], "Noted.", None, GENEROUS
+    )["results"]
     assert [result["status"] for result in results] == [409, 201]
 
 
@@ -197,25 +217,47 @@ def test_the_administration_and_vendor_administration_threads_are_never_screened
     moderate(world, customer_to_vendor="hold", vendor_to_customer="hold")
     thread_id = world.start(object={"type": "order", "id": "7"}, message="Where is my order?")["thread"]["id"]
     assert world.post(ADMIN, thread_id, "Call our desk: +1 415 555 2671")["moderation"] is None
-    to_admin = threads.start_thread(world.store, world.catalog, world.outbox, VENDOR,
-                                    {"type": "vendor_to_admin", "object": {"type": "none"}, "subject": "Payouts",
-                                     "message": "Mail me at bob@lamps.example"}, None, GENEROUS)
+    to_admin = threads.start_thread(
+        world.store,
+        world.catalog,
+        world.outbox,
+        VENDOR,
+        {
+            "type": "vendor_to_admin",
+            "object": {"type": "none"},
+            "subject": "Payouts",
+            "message": "Mail me at bob@lamps.example",
+        },
+        None,
+        GENEROUS,
+    )
     assert to_admin["message"]["moderation"] is None and queue(world)["held_count"] == 0
 
 
 def test_a_vendors_away_message_is_masked_never_held(world):
     moderate(world, vendor_to_customer="hold")
-    away.put(world.store, world.catalog, VENDOR, {"body": "Away until Monday, urgent: 0171 2345678",
-                                                  "date_from": now() - timedelta(hours=1),
-                                                  "date_to": now() + timedelta(hours=1)})
+    away.put(
+        world.store,
+        world.catalog,
+        VENDOR,
+        {
+            "body": "Away until Monday, urgent: 0171 2345678",
+            "date_from": now() - timedelta(hours=1),
+            "date_to": now() + timedelta(hours=1),
+        },
+    )
     thread_id = world.start()["thread"]["id"]
     assert texts(world, CUSTOMER, thread_id) == ["Is it brass?", f"Away until Monday, urgent: {REMOVED}"]
 
 
 def test_a_held_question_gets_the_away_message_once_approved(world):
     moderate(world, customer_to_vendor="hold")
-    away.put(world.store, world.catalog, VENDOR, {"body": "Away until Monday.", "date_from": now() - timedelta(hours=1),
-                                                  "date_to": now() + timedelta(hours=1)})
+    away.put(
+        world.store,
+        world.catalog,
+        VENDOR,
+        {"body": "Away until Monday.", "date_from": now() - timedelta(hours=1), "date_to": now() + timedelta(hours=1)},
+    )
     held = world.start(message=PHONE)
     assert len(texts(world, CUSTOMER, held["thread"]["id"])) == 1
     decide(world, held["message"]["id"])
@@ -259,8 +301,13 @@ def test_only_admins_with_moderate_messages_review(world):
 
 def test_the_queue_pages_oldest_first_and_the_decisions_newest_first(world):
     moderate(world, customer_to_vendor="hold")
-    held = [world.start(object={"type": "order", "id": "7"} if number % 2 else ASK["object"],
-                        message=f"Call {number} at 0171 234567{number}")["message"]["id"] for number in range(5)]
+    held = [
+        world.start(
+            object={"type": "order", "id": "7"} if number % 2 else ASK["object"],
+            message=f"Call {number} at 0171 234567{number}",
+        )["message"]["id"]
+        for number in range(5)
+    ]
     seen, cursor = [], None
     while True:
         page = queue(world, limit=2, **({"cursor": cursor} if cursor else {}))
@@ -287,9 +334,11 @@ def test_the_queue_pages_oldest_first_and_the_decisions_newest_first(world):
 def test_the_settings_are_checked_and_the_storefront_reads_none_of_the_moderation(world):
     with pytest.raises(ValidationFailed):
         settings.update(world.store, ADMIN, {"moderation_phone_region": "XX"})
-    changed = settings.update(world.store, ADMIN, {"moderation_phone_region": "DE",
-                                                   "moderation_blocked_words": [" Western Union ", "western union",
-                                                                                "Bizum"]})
+    changed = settings.update(
+        world.store,
+        ADMIN,
+        {"moderation_phone_region": "DE", "moderation_blocked_words": [" Western Union ", "western union", "Bizum"]},
+    )
     assert changed["moderation_phone_region"] == "DE"
     assert changed["moderation_blocked_words"] == ["Western Union", "western union", "Bizum"]
     assert not any(name.startswith("moderation") for name in settings.public(world.store))
@@ -319,7 +368,7 @@ def test_a_subject_is_masked_where_the_message_would_be(world):
     assert "555 2671" not in shown and f"Call me on {REMOVED}" in shown
     assert search(world, VENDOR, "2671") == []
     [original] = queue(world, state="masked")["items"]
-    assert [original["text"][f["start"]:f["end"]] for f in original["found"]] == [NUMBER]
+    assert [original["text"][f["start"] : f["end"]] for f in original["found"]] == [NUMBER]
 
 
 def test_a_subject_with_contact_details_holds_the_conversation_it_starts(world):
@@ -328,7 +377,7 @@ def test_a_subject_with_contact_details_holds_the_conversation_it_starts(world):
     assert started["thread"]["moderation"]["state"] == "held" and world.events == []
     assert world.inbox(VENDOR)["items"] == []
     [item] = queue(world)["items"]
-    assert [item["text"][f["start"]:f["end"]] for f in item["found"]] == [NUMBER]
+    assert [item["text"][f["start"] : f["end"]] for f in item["found"]] == [NUMBER]
 
 
 def test_a_file_name_is_masked_and_a_message_of_files_alone_is_screened(world):
@@ -344,7 +393,7 @@ def test_a_file_name_is_masked_and_a_message_of_files_alone_is_screened(world):
     assert search(world, VENDOR, "2671") == []
     [original] = queue(world, state="masked")["items"]  # the file's name, as written, on a line of its own
     assert original["text"] == f"WhatsApp {NUMBER}.png"
-    assert [original["text"][f["start"]:f["end"]] for f in original["found"]] == [NUMBER]
+    assert [original["text"][f["start"] : f["end"]] for f in original["found"]] == [NUMBER]
 
 
 def test_the_review_reads_the_subject_the_message_and_the_file_names_a_line_each(world):
@@ -353,8 +402,11 @@ def test_the_review_reads_the_subject_the_message_and_the_file_names_a_line_each
     world.start(subject="Ring 0171 2345678", message="Or wa.me/4915112345678", attachments=[photo])
     [item] = queue(world)["items"]
     assert item["text"] == "Ring 0171 2345678\nOr wa.me/4915112345678\nann.lee@mail.example photo.jpg"
-    assert [item["text"][f["start"]:f["end"]] for f in item["found"]] == [
-        "0171 2345678", "wa.me/4915112345678", "ann.lee@mail.example"]
+    assert [item["text"][f["start"] : f["end"]] for f in item["found"]] == [
+        "0171 2345678",
+        "wa.me/4915112345678",
+        "ann.lee@mail.example",
+    ]
 
 
 def test_a_file_name_with_contact_details_holds_a_message_of_files_alone(world):
@@ -370,17 +422,35 @@ def test_a_file_name_with_contact_details_holds_a_message_of_files_alone(world):
 
 def test_a_disguised_detail_in_the_away_message_is_masked(world):
     moderate(world, vendor_to_customer="mask")
-    away.put(world.store, world.catalog, VENDOR, {"body": "Away until Monday, urgent: t\u200b.me/johnny",
-                                                  "date_from": now() - timedelta(hours=1),
-                                                  "date_to": now() + timedelta(hours=1)})
+    away.put(
+        world.store,
+        world.catalog,
+        VENDOR,
+        {
+            "body": "Away until Monday, urgent: t\u200b.me/johnny",
+            "date_from": now() - timedelta(hours=1),
+            "date_to": now() + timedelta(hours=1),
+        },
+    )
     thread_id = world.start()["thread"]["id"]
     assert texts(world, CUSTOMER, thread_id) == ["Is it brass?", f"Away until Monday, urgent: {REMOVED}"]
 
 
-@pytest.mark.parametrize("disguised", [
-    "t\u200b.me/johnny", "evil\uff0ecom", "Telegram: \uff20johnny_s", "415_555_2671", "415*555*2671",
-    "4I5 555 267I", "john_at_gmail_dot_com", "myshop . com", "hxxps://evil.example/x",
-    "https://evil.example\\@marketplace.example/pay"])
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "t\u200b.me/johnny",
+        "evil\uff0ecom",
+        "Telegram: \uff20johnny_s",
+        "415_555_2671",
+        "415*555*2671",
+        "4I5 555 267I",
+        "john_at_gmail_dot_com",
+        "myshop . com",
+        "hxxps://evil.example/x",
+        "https://evil.example\\@marketplace.example/pay",
+    ],
+)
 def test_a_disguised_detail_is_masked_and_the_words_around_it_stay(world, disguised):
     moderate(world, customer_to_vendor="mask")
     started = world.start(message=f"Hello, {disguised} - thanks!")

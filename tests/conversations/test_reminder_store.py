@@ -1,6 +1,7 @@
 """The store's verbs for reminders and escalation (ports.Threads), against the in-memory fake and
 the MongoDB adapter with each inbox reader: which threads are due, the conditional claim that
 makes a reminder happen once, its outbox, the `overdue` filter and what a message resets."""
+
 from datetime import timedelta
 
 from services.conversations import reminders, rules
@@ -13,8 +14,11 @@ from .test_store_contract import a_message, a_thread, ms
 
 def waiting(number, since, **fields):
     """A customer's thread awaiting the vendor since `since`, not reminded yet unless `fields` say so."""
-    return a_thread(number, since, **{"awaiting_reply_from": "vendor", "awaiting_since": since,
-                                      "reminded_level": 0, "overdue": False, **fields})
+    return a_thread(
+        number,
+        since,
+        **{"awaiting_reply_from": "vendor", "awaiting_since": since, "reminded_level": 0, "overdue": False, **fields},
+    )
 
 
 def test_due_reminders_are_those_waiting_long_enough_at_the_level_before(any_store):
@@ -85,8 +89,10 @@ def test_the_inbox_filters_overdue_threads(any_store):
     any_store.insert_threads([overdue, fine, older], [])
 
     def found(flag):
-        return {t["_id"] for t in any_store.inbox(InboxFilter(company_id="10", overdue=flag),
-                                                  "last_message_at", "desc", 50, None)[0]}
+        return {
+            t["_id"]
+            for t in any_store.inbox(InboxFilter(company_id="10", overdue=flag), "last_message_at", "desc", 50, None)[0]
+        }
 
     assert found(True) == {overdue["_id"]}
     assert found(False) == {fine["_id"], older["_id"]}

@@ -1,6 +1,7 @@
 """Reminders and escalation (services/conversations/reminders.py) on the in-memory store, with
 the clock passed in: hours go by without sleeping. Each `send_due` call is one tick of the
 timer; two calls with the same clock stand for two replicas looking at the same moment."""
+
 from datetime import timedelta
 
 import pytest
@@ -99,9 +100,20 @@ def test_a_customers_follow_up_keeps_the_wait_and_its_level(world, broker):
 def test_only_open_customer_questions_are_reminded(world, broker):
     closed = world.start()["thread"]["id"]
     threads.set_status(world.store, VENDOR, closed, "closed")
-    to_admin = threads.start_thread(world.store, world.catalog, world.outbox, VENDOR,
-                                    {"type": "vendor_to_admin", "object": {"type": "none", "id": None},
-                                     "subject": "Payouts", "message": "When are payouts?"}, None, world.limits)
+    to_admin = threads.start_thread(
+        world.store,
+        world.catalog,
+        world.outbox,
+        VENDOR,
+        {
+            "type": "vendor_to_admin",
+            "object": {"type": "none", "id": None},
+            "subject": "Payouts",
+            "message": "When are payouts?",
+        },
+        None,
+        world.limits,
+    )
     admins_question = to_admin["thread"]["id"]
     world.post(ADMIN, admins_question, "Which month?")
     assert world.store.get(admins_question)["awaiting_reply_from"] == "vendor"  # owed, but not to a customer

@@ -1,4 +1,5 @@
 """The conversation rules as plain function calls: no broker, no database."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,8 +14,12 @@ VENDOR = Caller("v1", "vendor", company_id="10", name="Bob")
 OTHER_VENDOR = Caller("v2", "vendor", company_id="20")
 ADMIN = Caller("a1", "admin", name="Root")
 PRODUCT = {"company_id": "10", "customer_id": None, "context": {"name": "Lamp"}, "summary": {}}
-ORDER = {"company_id": "10", "customer_id": "c1",
-         "context": {"customer": {"name": "Ann Lee", "email": "ann@example.test"}}, "summary": {}}
+ORDER = {
+    "company_id": "10",
+    "customer_id": "c1",
+    "context": {"customer": {"name": "Ann Lee", "email": "ann@example.test"}},
+    "summary": {},
+}
 AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
@@ -81,8 +86,9 @@ def test_the_open_key_merges_same_parties_and_object_but_never_announcements():
 
 
 def test_subjects_are_cut_to_200_characters():
-    plan = ask(CUSTOMER, "vendor_to_customer", {"type": "product", "id": "5"},
-               {**PRODUCT, "context": {"name": "x" * 300}})
+    plan = ask(
+        CUSTOMER, "vendor_to_customer", {"type": "product", "id": "5"}, {**PRODUCT, "context": {"name": "x" * 300}}
+    )
     assert len(plan["subject"]) == 200
 
 
@@ -93,8 +99,9 @@ def thread(kind="vendor_to_customer", **fields):
 def test_a_customer_message_makes_the_vendor_owe_a_reply_from_the_first_unanswered_one():
     first = rules.after_message(thread(), "customer", AT)
     assert first.awaiting_reply_from == "vendor" and first.awaiting_since == AT
-    later = rules.after_message(thread(awaiting_reply_from="vendor", awaiting_since=AT), "customer",
-                                AT + timedelta(hours=1))
+    later = rules.after_message(
+        thread(awaiting_reply_from="vendor", awaiting_since=AT), "customer", AT + timedelta(hours=1)
+    )
     assert later.awaiting_since == AT
     answered = rules.after_message(thread(awaiting_reply_from="vendor", awaiting_since=AT), "vendor", AT)
     assert answered.awaiting_reply_from is None and answered.awaiting_since is None
@@ -132,21 +139,36 @@ def test_a_turned_off_communication_type_cannot_be_started():
 
 
 THREADS = {
-    "product": {"type": "vendor_to_customer", "group": "vendor", "company_id": "10", "customer_id": "c1", "status": "open"},
-    "order": {"type": "vendor_to_customer", "group": "order", "company_id": "10", "customer_id": "c1", "status": "open"},
+    "product": {
+        "type": "vendor_to_customer",
+        "group": "vendor",
+        "company_id": "10",
+        "customer_id": "c1",
+        "status": "open",
+    },
+    "order": {
+        "type": "vendor_to_customer",
+        "group": "order",
+        "company_id": "10",
+        "customer_id": "c1",
+        "status": "open",
+    },
     "admin": {"type": "vendor_to_admin", "group": "admin", "company_id": "10", "customer_id": None, "status": "open"},
 }
 
 
-@pytest.mark.parametrize("caller, visible", [
-    (CUSTOMER, {"product", "order"}),
-    (Caller("c2", "customer"), set()),
-    (VENDOR, {"product", "order", "admin"}),
-    (OTHER_VENDOR, set()),
-    (ADMIN, {"product", "order", "admin"}),
-    (Caller("a2", "admin", permissions=("view_order_communication",)), {"order"}),
-    (Caller("v3", "vendor", company_id="10", permissions=("manage_admin_communication",)), {"admin"}),
-])
+@pytest.mark.parametrize(
+    "caller, visible",
+    [
+        (CUSTOMER, {"product", "order"}),
+        (Caller("c2", "customer"), set()),
+        (VENDOR, {"product", "order", "admin"}),
+        (OTHER_VENDOR, set()),
+        (ADMIN, {"product", "order", "admin"}),
+        (Caller("a2", "admin", permissions=("view_order_communication",)), {"order"}),
+        (Caller("v3", "vendor", company_id="10", permissions=("manage_admin_communication",)), {"admin"}),
+    ],
+)
 def test_who_sees_which_thread(caller, visible):
     assert {name for name, found in THREADS.items() if access.may_view(caller, found)} == visible
 
@@ -160,27 +182,36 @@ def test_viewing_is_not_writing_and_deleted_threads_are_the_admins_alone():
 
 
 def test_the_inbox_scope_matches_may_view():
-    assert access.scope(CUSTOMER) == access.Reach(customer_id="c1", types=("vendor_to_customer",),
-                                                  groups=("vendor", "order"))
+    assert access.scope(CUSTOMER) == access.Reach(
+        customer_id="c1", types=("vendor_to_customer",), groups=("vendor", "order")
+    )
     assert access.scope(VENDOR) == access.Reach(company_id="10", groups=("vendor", "order", "admin"))
     assert access.scope(ADMIN) == access.Reach()
-    assert access.scope(Caller("a2", "admin", permissions=("view_order_communication",))) == \
-        access.Reach(groups=("order",))
+    assert access.scope(Caller("a2", "admin", permissions=("view_order_communication",))) == access.Reach(
+        groups=("order",)
+    )
     assert access.scope(Caller("s", "system")).nothing
 
 
 def test_a_store_question_is_a_store_question_in_the_vendors_own_inbox():
     from services.conversations.rules import subject_for
-    thread = {"subject": "Vendor: Lumen Lamps", "object": {"type": "company", "id": "1"},
-              "context_snapshot": {"name": "Lumen Lamps"}}
+
+    thread = {
+        "subject": "Vendor: Lumen Lamps",
+        "object": {"type": "company", "id": "1"},
+        "context_snapshot": {"name": "Lumen Lamps"},
+    }
     assert subject_for(thread, "vendor") == "Store question"
     assert subject_for(thread, "customer") == subject_for(thread, "admin") == "Vendor: Lumen Lamps"
-    assert subject_for({**thread, "subject": "Vendor: Lumen Lamps wholesale"}, "vendor") == "Vendor: Lumen Lamps wholesale"
+    assert (
+        subject_for({**thread, "subject": "Vendor: Lumen Lamps wholesale"}, "vendor") == "Vendor: Lumen Lamps wholesale"
+    )
     assert subject_for({**thread, "object": {"type": "product", "id": "2"}}, "vendor") == "Vendor: Lumen Lamps"
 
 
 def test_addresses_pass_only_where_contact_details_do():
     from services.conversations.rules import shows_addresses
+
     store = {"type": "vendor_to_customer"}
     allow = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_customer": "allow"}
     assert shows_addresses(store, "customer", allow) and shows_addresses(store, "vendor", allow)

@@ -1,5 +1,6 @@
 """Saved replies and the away message, as use cases against the in-memory store (the style of
 test_use_cases.py, whose small marketplace they share)."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from services.conversations.saved_replies import Bounds
 from tests.conversations.test_use_cases import ADMIN, CUSTOMER, OTHER_VENDOR, VENDOR, Catalog, World
 
 COLLEAGUE = Caller("v3", "vendor", company_id="10", name="Cat")
-READ_ONLY_VENDOR = Caller("v4", "vendor", company_id="10", name="Dee",
-                          permissions=("view_vendor_communication", "view_order_communication"))
+READ_ONLY_VENDOR = Caller(
+    "v4", "vendor", company_id="10", name="Dee", permissions=("view_vendor_communication", "view_order_communication")
+)
 BOUNDS = Bounds(per_owner=3, body_max=200)
 
 
@@ -116,9 +118,16 @@ def test_sending_a_saved_reply_fills_it_and_counts_the_use_once_per_message(worl
 def test_the_away_message_answers_the_first_customer_message_once(world):
     with pytest.raises(Forbidden):
         away.put(world.store, world.catalog, CUSTOMER, {"body": "x", "date_from": now(), "date_to": now()})
-    setting = away.put(world.store, world.catalog, VENDOR, {
-        "body": "We are away until Monday.", "date_from": now() - timedelta(hours=1),
-        "date_to": now() + timedelta(days=2)})
+    setting = away.put(
+        world.store,
+        world.catalog,
+        VENDOR,
+        {
+            "body": "We are away until Monday.",
+            "date_from": now() - timedelta(hours=1),
+            "date_to": now() + timedelta(days=2),
+        },
+    )
     assert setting["active"] and away.current(world.store, ADMIN, "10")["body"] == "We are away until Monday."
     # A vendor reads its own only: another's name is ignored, and this one has none.
     assert away.current(world.store, OTHER_VENDOR, "10") is None
@@ -148,8 +157,12 @@ def test_the_away_message_answers_the_first_customer_message_once(world):
 
 
 def test_the_away_message_is_sent_once_when_a_request_is_done_again(world):
-    away.put(world.store, world.catalog, VENDOR, {"body": "Away.", "date_from": now() - timedelta(hours=1),
-                                                   "date_to": now() + timedelta(hours=1)})
+    away.put(
+        world.store,
+        world.catalog,
+        VENDOR,
+        {"body": "Away.", "date_from": now() - timedelta(hours=1), "date_to": now() + timedelta(hours=1)},
+    )
     thread_id = world.start()["thread"]["id"]
     question = world.store.messages_page(thread_id, None, 50)[0][0]
     again = away.follow_up(world.store, world.outbox, world.store.get(thread_id), question, moderation.Rules())
@@ -158,8 +171,12 @@ def test_the_away_message_is_sent_once_when_a_request_is_done_again(world):
 
 
 def test_outside_its_period_or_turned_off_the_away_message_says_nothing(world):
-    away.put(world.store, world.catalog, VENDOR, {"body": "Away.", "date_from": now() + timedelta(days=1),
-                                                   "date_to": now() + timedelta(days=2)})
+    away.put(
+        world.store,
+        world.catalog,
+        VENDOR,
+        {"body": "Away.", "date_from": now() + timedelta(days=1), "date_to": now() + timedelta(days=2)},
+    )
     assert not away.current(world.store, VENDOR, None)["active"]
     thread_id = world.start()["thread"]["id"]
     away.clear(world.store, VENDOR)
@@ -171,8 +188,12 @@ def test_outside_its_period_or_turned_off_the_away_message_says_nothing(world):
 def test_a_new_away_period_answers_a_thread_once_more(world):
     thread_id = world.start()["thread"]["id"]
     for _ in range(2):
-        away.put(world.store, world.catalog, VENDOR, {"body": "Away.", "date_from": now() - timedelta(hours=1),
-                                                       "date_to": now() + timedelta(hours=1)})
+        away.put(
+            world.store,
+            world.catalog,
+            VENDOR,
+            {"body": "Away.", "date_from": now() - timedelta(hours=1), "date_to": now() + timedelta(hours=1)},
+        )
         world.post(CUSTOMER, thread_id, "Hello?")
         world.post(CUSTOMER, thread_id, "Hello??")
     assert sum(1 for m in world.store.messages_page(thread_id, None, 50)[0] if m.get("automatic")) == 2

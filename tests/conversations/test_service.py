@@ -1,5 +1,6 @@
 """The conversations service in a real nameko container, beside the real catalog service: the
 wiring of the outbox, its relay and announcements (the use cases themselves: test_use_cases.py)."""
+
 import time
 
 import pytest
@@ -29,15 +30,26 @@ def rpc(container_factory, service_config):
     for service in (CatalogContextService, ConversationsService):
         container_factory(service, service_config).start()
     with ClusterRpcProxy(service_config, timeout=20) as proxy:
-        proxy.catalog_context.upsert_vendor(signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test",
-                                             "status": "A"})
-        proxy.catalog_context.upsert_product(signed(SYNC), {"product_id": 5, "product": "Brass Lamp", "product_code": "L1",
-                                              "price": 10, "company_id": 10, "status": "A"})
+        proxy.catalog_context.upsert_vendor(
+            signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test", "status": "A"}
+        )
+        proxy.catalog_context.upsert_product(
+            signed(SYNC),
+            {
+                "product_id": 5,
+                "product": "Brass Lamp",
+                "product_code": "L1",
+                "price": 10,
+                "company_id": 10,
+                "status": "A",
+            },
+        )
         yield proxy
 
 
 class Listener:
     """A test-only service that records conversations' events as notifications would get them."""
+
     name = "listener"
     heard = []
 
@@ -61,8 +73,9 @@ def wait_until(condition, timeout=15.0):
 
 
 def test_the_event_goes_out_after_the_write_and_the_message_is_marked_published(rpc, mongo_db, listener):
-    started = rpc.conversations.start_thread(signed(CUSTOMER), {
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"})
+    started = rpc.conversations.start_thread(
+        signed(CUSTOMER), {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"}
+    )
     message_id = started["message"]["id"]
     wait_until(lambda: message_id in listener)
     wait_until(lambda: "pending_events" not in mongo_db.messages.find_one({"_id": message_id}))
@@ -71,12 +84,12 @@ def test_the_event_goes_out_after_the_write_and_the_message_is_marked_published(
 
 def test_an_event_lost_between_the_write_and_the_publish_is_relayed(rpc, mongo_db, listener):
     """As if the service died after committing the message and before publishing its event."""
-    started = rpc.conversations.start_thread(signed(CUSTOMER), {
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"})
+    started = rpc.conversations.start_thread(
+        signed(CUSTOMER), {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"}
+    )
     wait_until(lambda: started["message"]["id"] in listener)
     stranded = dict(mongo_db.messages.find_one({"_id": started["message"]["id"]}))
-    stranded.update(_id="stranded-message", pending_events=["message_posted"],
-                    relay_after=stranded["created_at"])
+    stranded.update(_id="stranded-message", pending_events=["message_posted"], relay_after=stranded["created_at"])
     mongo_db.messages.insert_one(stranded)
     wait_until(lambda: "stranded-message" in listener)
     wait_until(lambda: "pending_events" not in mongo_db.messages.find_one({"_id": "stranded-message"}))
@@ -89,9 +102,18 @@ ADMIN = {"user_id": "a1", "role": "admin", "name": "Root"}
 
 def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rpc, mongo_db, listener):
     for company_id in (11, 12):
-        rpc.catalog_context.upsert_vendor(signed(SYNC), {"company_id": company_id, "company": f"Shop {company_id}",
-                                           "email": f"shop{company_id}@vendors.test", "status": "A"})
-    sent = rpc.conversations.broadcast(signed(ADMIN), {"company_ids": "all", "subject": "Fees", "message": "Fees change."})
+        rpc.catalog_context.upsert_vendor(
+            signed(SYNC),
+            {
+                "company_id": company_id,
+                "company": f"Shop {company_id}",
+                "email": f"shop{company_id}@vendors.test",
+                "status": "A",
+            },
+        )
+    sent = rpc.conversations.broadcast(
+        signed(ADMIN), {"company_ids": "all", "subject": "Fees", "message": "Fees change."}
+    )
     assert sent["status"] == "sending" and sent["thread_count"] == 3
     wait_until(lambda: rpc.conversations.broadcast_status(signed(ADMIN), sent["id"])["status"] == "sent")
     # The same announcement again, as a process that died after its first vendor left it.
@@ -106,10 +128,13 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     stopped.publish_now = stop_here
     with pytest.raises(ProcessStopped):
         broadcasts.deliver_broadcast(MongoThreads(mongo_db), stopped, {**half, "vendors": half["vendors"][:1]})
-    mongo_db.broadcasts.update_one({"_id": "half-written"}, {"$set": {"status": "sending",
-                                                                      "lease_until": half["created_at"]}})
+    mongo_db.broadcasts.update_one(
+        {"_id": "half-written"}, {"$set": {"status": "sending", "lease_until": half["created_at"]}}
+    )
 
-    wait_until(lambda: rpc.conversations.broadcast_status(signed(ADMIN), "half-written")["status"] == "sent", timeout=20)
+    wait_until(
+        lambda: rpc.conversations.broadcast_status(signed(ADMIN), "half-written")["status"] == "sent", timeout=20
+    )
     receipts = rpc.conversations.broadcast_status(signed(ADMIN), "half-written")["vendors"]
     assert sorted(receipt["company_id"] for receipt in receipts) == ["10", "11", "12"]
     messages = [m["_id"] for m in mongo_db.messages.find({"thread_id": {"$in": [r["thread_id"] for r in receipts]}})]

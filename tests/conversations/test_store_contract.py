@@ -4,6 +4,7 @@ in-memory fake and the MongoDB adapter with each inbox reader (tests/conversatio
 The inbox pages exactly as one sorted query would, whatever the spread of the threads in time
 (seconds, hours, years, none at all in a window), with filters and searches over the words of
 the messages, and a thread that moves while a caller pages keeps its place."""
+
 import random
 import time
 from datetime import timedelta
@@ -19,8 +20,11 @@ from services.conversations.ports import InboxFilter
 from tests.conversations.stores import any_store  # noqa: F401 (a fixture)
 
 VENDOR = Caller(user_id="v1", role="vendor", company_id="10", name="Bob")
-AGES = [timedelta(seconds=s) for s in (0, 0, 0.4, 3, 3, 50, 700)] + \
-       [timedelta(hours=h) for h in (2, 9, 30, 30, 200)] + [timedelta(days=d) for d in (40, 400, 4000, 9000)]
+AGES = (
+    [timedelta(seconds=s) for s in (0, 0, 0.4, 3, 3, 50, 700)]
+    + [timedelta(hours=h) for h in (2, 9, 30, 30, 200)]
+    + [timedelta(days=d) for d in (40, 400, 4000, 9000)]
+)
 
 
 def ms(moment):
@@ -29,22 +33,46 @@ def ms(moment):
 
 def a_thread(number=0, at=None, **fields):
     at = at or ms(now())
-    return {"_id": new_id(), "type": "vendor_to_customer", "group": "vendor", "status": "open",
-            "object": {"type": "product", "id": "5"}, "company_id": "10", "customer_id": f"c{number}",
-            "customer": {"id": f"c{number}", "name": f"Ann {number}", "email": f"ann{number}@buyers.test"},
-            "subject": "Lamp", "created_at": at, "updated_at": at, "last_message_at": at,
-            "unread": {"customer": 0, "vendor": 0, "admin": 0}, "read_at": {}, "message_count": 0,
-            "awaiting_reply_from": None, "awaiting_since": None, **fields}
+    return {
+        "_id": new_id(),
+        "type": "vendor_to_customer",
+        "group": "vendor",
+        "status": "open",
+        "object": {"type": "product", "id": "5"},
+        "company_id": "10",
+        "customer_id": f"c{number}",
+        "customer": {"id": f"c{number}", "name": f"Ann {number}", "email": f"ann{number}@buyers.test"},
+        "subject": "Lamp",
+        "created_at": at,
+        "updated_at": at,
+        "last_message_at": at,
+        "unread": {"customer": 0, "vendor": 0, "admin": 0},
+        "read_at": {},
+        "message_count": 0,
+        "awaiting_reply_from": None,
+        "awaiting_since": None,
+        **fields,
+    }
 
 
 def a_message(thread, at=None, words=("hello",), **fields):
-    return {"_id": new_id(), "thread_id": thread["_id"], "created_at": at or thread["last_message_at"],
-            "company_id": thread["company_id"], "customer_id": thread.get("customer_id"),
-            "author": {"side": "customer", "user_id": "c1", "name": "Ann", "email": ""},
-            "body": "Hello", "text": "Hello", "preview": "Hello", "words": list(words), **fields}
+    return {
+        "_id": new_id(),
+        "thread_id": thread["_id"],
+        "created_at": at or thread["last_message_at"],
+        "company_id": thread["company_id"],
+        "customer_id": thread.get("customer_id"),
+        "author": {"side": "customer", "user_id": "c1", "name": "Ann", "email": ""},
+        "body": "Hello",
+        "text": "Hello",
+        "preview": "Hello",
+        "words": list(words),
+        **fields,
+    }
 
 
 # the inbox: paging ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def inbox_of_many(any_store):
@@ -52,17 +80,24 @@ def inbox_of_many(any_store):
     at = ms(now())
     threads, words = [], {}
     for number, age in enumerate(AGES * 3):
-        thread = a_thread(number, at - age, company_id="10" if number % 3 else "11",
-                          status="deleted" if number % 7 == 0 else "open",
-                          # Some threads at the very same moment: the page's order then rests on _id.
-                          created_at=at - age - timedelta(minutes=number),
-                          unread={"vendor": number % 4, "customer": 0})
+        thread = a_thread(
+            number,
+            at - age,
+            company_id="10" if number % 3 else "11",
+            status="deleted" if number % 7 == 0 else "open",
+            # Some threads at the very same moment: the page's order then rests on _id.
+            created_at=at - age - timedelta(minutes=number),
+            unread={"vendor": number % 4, "customer": 0},
+        )
         words[thread["_id"]] = ["lamp", "brass"] if number % 2 else ["lamp", "walnut", f"code{number}"]
         threads.append(thread)
     shuffle.shuffle(threads)
     # Each thread's words spread over two messages: a search matches the thread's words together.
-    messages = [a_message(t, t["last_message_at"] - timedelta(seconds=half), words[t["_id"]][half::2])
-                for t in threads for half in (0, 1)]
+    messages = [
+        a_message(t, t["last_message_at"] - timedelta(seconds=half), words[t["_id"]][half::2])
+        for t in threads
+        for half in (0, 1)
+    ]
     any_store.insert_threads(threads, messages)
     for thread in threads:
         thread["words"] = words[thread["_id"]]
@@ -70,8 +105,14 @@ def inbox_of_many(any_store):
 
 
 def expected(threads, keep, field="last_message_at"):
-    return [t["_id"] for t in sorted((t for t in threads if t["company_id"] == "10" and t["status"] != "deleted"
-                                       and keep(t)), key=lambda t: (t[field], t["_id"]), reverse=True)]
+    return [
+        t["_id"]
+        for t in sorted(
+            (t for t in threads if t["company_id"] == "10" and t["status"] != "deleted" and keep(t)),
+            key=lambda t: (t[field], t["_id"]),
+            reverse=True,
+        )
+    ]
 
 
 def pages(store, params, limit):
@@ -85,14 +126,18 @@ def pages(store, params, limit):
             return seen
 
 
-@pytest.mark.parametrize("params, keep", [
-    ({}, lambda t: True),
-    ({"unread": "true"}, lambda t: t["unread"]["vendor"] > 0),
-    ({"unread": "false"}, lambda t: t["unread"]["vendor"] == 0),
-    ({"q": "brass"}, lambda t: "brass" in t["words"]),
-    ({"q": "walnut code4"}, lambda t: "code4" in t["words"]),
-    ({"q": "nowhere"}, lambda t: False),
-], ids=["all", "unread", "read", "broad word", "rare word", "no match"])
+@pytest.mark.parametrize(
+    "params, keep",
+    [
+        ({}, lambda t: True),
+        ({"unread": "true"}, lambda t: t["unread"]["vendor"] > 0),
+        ({"unread": "false"}, lambda t: t["unread"]["vendor"] == 0),
+        ({"q": "brass"}, lambda t: "brass" in t["words"]),
+        ({"q": "walnut code4"}, lambda t: "code4" in t["words"]),
+        ({"q": "nowhere"}, lambda t: False),
+    ],
+    ids=["all", "unread", "read", "broad word", "rare word", "no match"],
+)
 @pytest.mark.parametrize("limit", [1, 3, 20])
 def test_every_page_in_order_once(inbox_of_many, params, keep, limit):
     store, threads, _ = inbox_of_many
@@ -102,8 +147,9 @@ def test_every_page_in_order_once(inbox_of_many, params, keep, limit):
 def test_a_window_of_time_and_the_created_order(inbox_of_many):
     store, threads, at = inbox_of_many
     since = at - timedelta(hours=30)  # two threads stand exactly at the bound
-    assert pages(store, {"updated_from": since.isoformat()}, 2) == \
-        expected(threads, lambda t: t["last_message_at"] >= since)
+    assert pages(store, {"updated_from": since.isoformat()}, 2) == expected(
+        threads, lambda t: t["last_message_at"] >= since
+    )
     assert pages(store, {"sort": "created_at"}, 4) == expected(threads, lambda t: True, "created_at")
     assert pages(store, {"q": "lamp", "sort": "created_at"}, 4) == expected(threads, lambda t: True, "created_at")
 
@@ -141,8 +187,15 @@ def test_the_inbox_filters(any_store):
     mine = [
         a_thread(1, at, awaiting_reply_from="vendor", customer={"id": "c1", "name": "Zoë Brass", "email": "z@x.test"}),
         a_thread(2, at - timedelta(days=2), object={"type": "order", "id": "7"}, group="order"),
-        a_thread(3, at - timedelta(days=5), type="vendor_to_admin", group="admin", customer_id=None, customer=None,
-                 object={"type": "none", "id": None}),
+        a_thread(
+            3,
+            at - timedelta(days=5),
+            type="vendor_to_admin",
+            group="admin",
+            customer_id=None,
+            customer=None,
+            object={"type": "none", "id": None},
+        ),
         a_thread(4, at - timedelta(days=1), status="closed"),
     ]
     others = [a_thread(5, at, company_id="11"), a_thread(6, at, status="deleted")]
@@ -165,19 +218,29 @@ def test_the_inbox_filters(any_store):
     assert found(created_from=at - timedelta(days=3), created_to=at - timedelta(days=1)) == {ids[1]}
     assert found(customer_id="c2") == {ids[1]}
     assert found(nothing=True) == set()
-    assert {t["_id"] for t in any_store.inbox(InboxFilter(), "last_message_at", "desc", 50, None)[0]} == \
-        set(ids) | {others[0]["_id"]}
+    assert {t["_id"] for t in any_store.inbox(InboxFilter(), "last_message_at", "desc", 50, None)[0]} == set(ids) | {
+        others[0]["_id"]
+    }
 
 
 def test_unread_counts_by_type(any_store):
-    any_store.insert_threads([a_thread(1, unread={"vendor": 2}), a_thread(2, unread={"vendor": 0}),
-                              a_thread(3, unread={"vendor": 1}, type="vendor_to_admin", group="admin"),
-                              a_thread(4, unread={"vendor": 1}, company_id="11")], [])
-    assert any_store.count_unread(InboxFilter(company_id="10"), "vendor") == \
-        {"vendor_to_customer": 1, "vendor_to_admin": 1}
+    any_store.insert_threads(
+        [
+            a_thread(1, unread={"vendor": 2}),
+            a_thread(2, unread={"vendor": 0}),
+            a_thread(3, unread={"vendor": 1}, type="vendor_to_admin", group="admin"),
+            a_thread(4, unread={"vendor": 1}, company_id="11"),
+        ],
+        [],
+    )
+    assert any_store.count_unread(InboxFilter(company_id="10"), "vendor") == {
+        "vendor_to_customer": 1,
+        "vendor_to_admin": 1,
+    }
 
 
 # threads ---------------------------------------------------------------------------------------
+
 
 def test_one_open_thread_per_open_key(any_store):
     first, second = a_thread(1, open_key="k"), a_thread(1, open_key="k")
@@ -229,14 +292,18 @@ def test_read_state(any_store):
 
 
 def test_a_removed_vendor_or_customer_takes_its_threads_along(any_store):
-    threads = [a_thread(1, company_id="10", open_key="a"), a_thread(2, company_id="10", open_key="b"),
-               a_thread(3, company_id="11", customer_id="c9", open_key="c")]
+    threads = [
+        a_thread(1, company_id="10", open_key="a"),
+        a_thread(2, company_id="10", open_key="b"),
+        a_thread(3, company_id="11", customer_id="c9", open_key="c"),
+    ]
     any_store.insert_threads(threads, [])
     assert any_store.delete_vendor_threads("10") == 2
     assert any_store.delete_vendor_threads("10") == 0
     assert any_store.delete_customer_threads("c9") == 1
-    assert all(any_store.get(t["_id"])["status"] == "deleted" and "open_key" not in any_store.get(t["_id"])
-               for t in threads)
+    assert all(
+        any_store.get(t["_id"])["status"] == "deleted" and "open_key" not in any_store.get(t["_id"]) for t in threads
+    )
 
 
 def test_a_changed_object_shows_in_its_threads(any_store):
@@ -248,6 +315,7 @@ def test_a_changed_object_shows_in_its_threads(any_store):
 
 
 # messages and the outbox ----------------------------------------------------------------------
+
 
 def test_messages_page_back_oldest_first(any_store):
     thread = a_thread(1)
@@ -269,8 +337,9 @@ def test_messages_page_back_oldest_first(any_store):
 def test_the_outbox_keeps_unpublished_events_until_marked(any_store):
     at = ms(now())
     thread = a_thread(1)
-    due, later, done = (a_message(thread, pending_events=["message_posted"], relay_after=at - timedelta(seconds=s))
-                        for s in (5, -60, 1))
+    due, later, done = (
+        a_message(thread, pending_events=["message_posted"], relay_after=at - timedelta(seconds=s)) for s in (5, -60, 1)
+    )
     for message in (due, later, done):
         any_store.insert_message(message)
     any_store.mark_published([done["_id"]])
@@ -283,6 +352,7 @@ def test_the_outbox_keeps_unpublished_events_until_marked(any_store):
 
 
 # rate limits and idempotency keys -------------------------------------------------------------
+
 
 def test_counting_toward_a_limit(any_store):
     until = ms(now()) + timedelta(minutes=1)
@@ -310,12 +380,22 @@ def test_an_idempotency_key_is_claimed_once(any_store):
 
 # announcements, figures, settings -------------------------------------------------------------
 
+
 def test_an_announcement_is_delivered_under_a_lease(any_store):
     at = ms(now())
     lease = timedelta(seconds=60)
-    any_store.insert_broadcast({"_id": "b1", "subject": "Fees", "created_at": at, "vendors": [{"company_id": "10"}],
-                                "message": {"text": "x"}, "thread_count": 1, "status": "sending",
-                                "lease_until": at - timedelta(seconds=1)})
+    any_store.insert_broadcast(
+        {
+            "_id": "b1",
+            "subject": "Fees",
+            "created_at": at,
+            "vendors": [{"company_id": "10"}],
+            "message": {"text": "x"},
+            "thread_count": 1,
+            "status": "sending",
+            "lease_until": at - timedelta(seconds=1),
+        }
+    )
     shown = any_store.get_broadcast("b1")
     assert shown["subject"] == "Fees" and "vendors" not in shown and "message" not in shown
     assert any_store.get_broadcast("nothing") is None
@@ -327,8 +407,9 @@ def test_an_announcement_is_delivered_under_a_lease(any_store):
     message = a_message(thread)
     any_store.insert_threads([thread], [message])
     any_store.insert_threads([thread], [message])  # a delivery run again
-    assert [(t["_id"], t["company_id"], t["read_at"]) for t in any_store.broadcast_threads("b1")] == \
-        [(thread["_id"], "10", {"vendor": at})]
+    assert [(t["_id"], t["company_id"], t["read_at"]) for t in any_store.broadcast_threads("b1")] == [
+        (thread["_id"], "10", {"vendor": at})
+    ]
     any_store.broadcast_sent("b1", at)
     sent = any_store.get_broadcast("b1")
     assert sent["status"] == "sent" and sent["sent_at"] == at and "lease_until" not in sent
@@ -339,9 +420,11 @@ def test_first_replies_for_the_figures(any_store):
     at = ms(now())
     asked = a_thread(1, first_customer_message_at=at - timedelta(hours=2), first_reply_at=at)
     waiting = a_thread(2, first_customer_message_at=at - timedelta(hours=1), company_id="11")
-    outside = [a_thread(3, first_customer_message_at=at - timedelta(days=9)),
-               a_thread(4, first_customer_message_at=at, status="deleted"),
-               a_thread(5, first_customer_message_at=at, type="vendor_to_admin", group="admin")]
+    outside = [
+        a_thread(3, first_customer_message_at=at - timedelta(days=9)),
+        a_thread(4, first_customer_message_at=at, status="deleted"),
+        a_thread(5, first_customer_message_at=at, type="vendor_to_admin", group="admin"),
+    ]
     any_store.insert_threads([asked, waiting, *outside], [])
     found = any_store.first_replies(at - timedelta(days=1), at + timedelta(seconds=1), None)
     assert sorted((t["company_id"], t.get("first_reply_at")) for t in found) == [("10", at), ("11", None)]
@@ -363,14 +446,19 @@ ANN = {"role": "customer", "user_id": "c1"}
 
 def test_a_message_takes_its_authors_uploads_once_and_describes_them(any_store):
     from tests.conversations.stores import seed_upload
+
     thread = a_thread(1)
     any_store.insert_thread(thread)
-    first, second = seed_upload(any_store, ANN, "lamp.jpg"), seed_upload(any_store, ANN, "bill.pdf", "application/pdf",
-                                                                          thumbnail=False)
+    first, second = (
+        seed_upload(any_store, ANN, "lamp.jpg"),
+        seed_upload(any_store, ANN, "bill.pdf", "application/pdf", thumbnail=False),
+    )
     message = a_message(thread)
     taken = any_store.attach_uploads([second, first], ANN, message)
     assert [(f["id"], f["name"], f["content_type"], f["thumbnail"]) for f in taken] == [
-        (second, "bill.pdf", "application/pdf", False), (first, "lamp.jpg", "image/jpeg", True)]
+        (second, "bill.pdf", "application/pdf", False),
+        (first, "lamp.jpg", "image/jpeg", True),
+    ]
     assert taken[1]["size"] == len(b"\xff\xd8\xff pixels")
     # the same message again (a retried request) gets them again; another message does not
     assert len(any_store.attach_uploads([first], ANN, message)) == 1
@@ -381,6 +469,7 @@ def test_a_message_takes_its_authors_uploads_once_and_describes_them(any_store):
 
 def test_an_upload_is_not_taken_by_someone_else_nor_once_expired(any_store):
     from tests.conversations.stores import seed_upload
+
     thread = a_thread(1)
     mine = seed_upload(any_store, ANN)
     stale = seed_upload(any_store, ANN, expires_at=now() - timedelta(seconds=1))
@@ -393,6 +482,7 @@ def test_an_upload_is_not_taken_by_someone_else_nor_once_expired(any_store):
 
 def test_the_bytes_a_person_holds_are_their_unused_unexpired_uploads(any_store):
     from tests.conversations.stores import seed_upload
+
     thread = a_thread(1)
     at = now()
     assert any_store.held_upload_bytes(ANN, at) == 0
@@ -409,6 +499,7 @@ def test_the_bytes_a_person_holds_are_their_unused_unexpired_uploads(any_store):
 
 def test_released_uploads_are_free_again(any_store):
     from tests.conversations.stores import seed_upload
+
     thread = a_thread(1)
     upload = seed_upload(any_store, ANN)
     message = a_message(thread)
@@ -420,6 +511,7 @@ def test_released_uploads_are_free_again(any_store):
 
 def test_expired_files_are_deleted_with_their_thumbnails_and_only_those(any_store):
     from tests.conversations.stores import seed_upload, stored_file_ids
+
     thread, other = a_thread(1), a_thread(2)
     kept = seed_upload(any_store, ANN)
     unused = seed_upload(any_store, ANN, expires_at=now() - timedelta(seconds=1), thumbnail=False)

@@ -1,6 +1,7 @@
 """The store contract's moderation (services/conversations/ports.py, moderation.py): what a
 side does not see, the reviews, their decisions, and a held message's release; against the
 in-memory fake and the MongoDB adapter with each inbox reader (tests/conversations/stores.py)."""
+
 from datetime import timedelta
 
 from services.common.clock import new_id, now
@@ -10,15 +11,23 @@ from tests.conversations.test_store_contract import a_message, a_thread, ms
 
 
 def a_review(message, state="held", **fields):
-    return {"_id": message["_id"], "thread_id": message["thread_id"], "state": state,
-            "direction": "customer_to_vendor", "text": "call 0171 2345678", "found": [
-                {"start": 5, "end": 17, "kind": "phone"}], "author": {"side": "customer", "user_id": "c1", "name": "Ann"},
-            "created_at": message["created_at"], **fields}
+    return {
+        "_id": message["_id"],
+        "thread_id": message["thread_id"],
+        "state": state,
+        "direction": "customer_to_vendor",
+        "text": "call 0171 2345678",
+        "found": [{"start": 5, "end": 17, "kind": "phone"}],
+        "author": {"side": "customer", "user_id": "c1", "name": "Ann"},
+        "created_at": message["created_at"],
+        **fields,
+    }
 
 
 def held(thread, **fields):
-    return a_message(thread, words=(), moderation={"state": "held"}, hidden_from=["vendor"], pending_events=[],
-                     **fields)
+    return a_message(
+        thread, words=(), moderation={"state": "held"}, hidden_from=["vendor"], pending_events=[], **fields
+    )
 
 
 def ids(items):
@@ -35,10 +44,16 @@ def test_what_is_hidden_from_a_side_is_not_in_its_pages_nor_its_inbox(any_store)
     assert ids(any_store.messages_page(shown["_id"], None, 10, "vendor")[0]) == [first["_id"]]
     assert ids(any_store.messages_page(shown["_id"], None, 10, "customer")[0]) == [first["_id"], withheld["_id"]]
     assert ids(any_store.messages_page(shown["_id"], None, 10)[0]) == [first["_id"], withheld["_id"]]
-    assert ids(any_store.inbox(InboxFilter(company_id="10", reader_side="vendor"), "last_message_at", "desc", 10,
-                               None)[0]) == [shown["_id"]]
-    assert set(ids(any_store.inbox(InboxFilter(company_id="10", reader_side="customer"), "last_message_at", "desc",
-                                   10, None)[0])) == {shown["_id"], hidden["_id"]}
+    assert ids(
+        any_store.inbox(InboxFilter(company_id="10", reader_side="vendor"), "last_message_at", "desc", 10, None)[0]
+    ) == [shown["_id"]]
+    assert set(
+        ids(
+            any_store.inbox(InboxFilter(company_id="10", reader_side="customer"), "last_message_at", "desc", 10, None)[
+                0
+            ]
+        )
+    ) == {shown["_id"], hidden["_id"]}
     hidden_unread = a_thread(3, hidden_from=["vendor"], unread={"vendor": 1})
     any_store.insert_threads([hidden_unread], [])
     assert any_store.count_unread(InboxFilter(company_id="10", reader_side="vendor"), "vendor") == {}

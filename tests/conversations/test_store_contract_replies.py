@@ -1,5 +1,6 @@
 """The store contract's saved replies and away messages (services/conversations/ports.py), against
 the in-memory fake and the MongoDB adapter (tests/conversations/stores.py)."""
+
 from datetime import timedelta
 
 from services.common.clock import new_id, now
@@ -9,9 +10,18 @@ from tests.conversations.test_store_contract import a_thread, ms
 
 def a_reply(owner="vendor:10", title="Thanks", **fields):
     at = ms(now())
-    return {"_id": new_id(), "owner": owner, "title": title, "body": "Hi {customer_name}",
-            "placeholders": ["customer_name"], "use_count": 0, "last_used_at": None, "created_at": at,
-            "updated_at": at, **fields}
+    return {
+        "_id": new_id(),
+        "owner": owner,
+        "title": title,
+        "body": "Hi {customer_name}",
+        "placeholders": ["customer_name"],
+        "use_count": 0,
+        "last_used_at": None,
+        "created_at": at,
+        "updated_at": at,
+        **fields,
+    }
 
 
 def test_saved_replies_are_kept_per_owner_within_a_bound(any_store):
@@ -42,8 +52,15 @@ def test_a_use_is_counted_once_per_message(any_store):
 
 def test_one_away_message_per_vendor(any_store):
     at = ms(now())
-    away = {"_id": "10", "company_id": "10", "body": "Away", "starts_at": at, "ends_at": at + timedelta(days=1),
-            "period": "p1", "updated_at": at}
+    away = {
+        "_id": "10",
+        "company_id": "10",
+        "body": "Away",
+        "starts_at": at,
+        "ends_at": at + timedelta(days=1),
+        "period": "p1",
+        "updated_at": at,
+    }
     assert any_store.get_away_message("10") is None
     any_store.put_away_message(away)
     any_store.put_away_message({**away, "body": "Away till Monday", "period": "p2"})

@@ -1,4 +1,5 @@
 """Message bodies: what survives sanitising, and the words search finds."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -24,7 +25,7 @@ XSS = [
     '<div style="background:url(javascript:alert(1))">x</div>',
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     '"><script>alert(1)</script>',
-    "https://ok.test/\"onmouseover=alert(1)//",
+    'https://ok.test/"onmouseover=alert(1)//',
     "<object data=javascript:alert(1)>",
     "<details open ontoggle=alert(1)>",
     "<form><button formaction=javascript:alert(1)>x</button></form>",
@@ -62,7 +63,8 @@ def test_links_are_kept_safe_and_bare_urls_become_links():
     prepared = text.prepare('See <a href="https://shop.test/a">this</a> or https://shop.test/b?x=1&y=2.\nThanks')
     assert prepared["body"] == (
         'See <a href="https://shop.test/a" rel="nofollow noreferrer noopener">this</a> or '
-        '<a href="https://shop.test/b?x=1&amp;y=2" rel="nofollow noreferrer noopener">https://shop.test/b?x=1&amp;y=2</a>.<br>\nThanks')
+        '<a href="https://shop.test/b?x=1&amp;y=2" rel="nofollow noreferrer noopener">https://shop.test/b?x=1&amp;y=2</a>.<br>\nThanks'
+    )
     assert prepared["text"] == "See this or https://shop.test/b?x=1&y=2.\nThanks"
 
 

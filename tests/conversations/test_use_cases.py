@@ -1,6 +1,7 @@
 """The conversations' use cases against the in-memory store and an in-memory outbox: no broker,
 no database. (The MongoDB adapter keeps the same contract: test_store_contract.py; the wiring
 is proven in a real container: test_service.py, and through the gateway: tests/e2e.)"""
+
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,7 @@ from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_READ, THREAD_STARTED
-from services.conversations import (broadcasts, bulk, cascades, inbox, messages, reports, settings,
-                                    threads)
+from services.conversations import broadcasts, bulk, cascades, inbox, messages, reports, settings, threads
 from services.conversations.limits import Limits
 from tests.conversations.memory_store import MemoryThreads
 from services.conversations.outbox import Outbox
@@ -28,18 +28,29 @@ ASK = {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "
 
 class Catalog:
     """Two vendors, a product of the first, an order of Ann's from it."""
-    vendors = [{"company_id": "10", "name": "Lamp Shop", "status": "A"},
-               {"company_id": "20", "name": "Oak & Thread", "status": "A"}]
+
+    vendors = [
+        {"company_id": "10", "name": "Lamp Shop", "status": "A"},
+        {"company_id": "20", "name": "Oak & Thread", "status": "A"},
+    ]
 
     def resolve(self, object_type, object_id):
-        known = {("product", "5"): {"company_id": "10", "customer_id": None, "context": {"name": "Brass Lamp"}},
-                 ("order", "7"): {"company_id": "10", "customer_id": "c1",
-                                  "context": {"customer": {"name": "Ann Lee", "email": "ann@buyers.test"}}}}
+        known = {
+            ("product", "5"): {"company_id": "10", "customer_id": None, "context": {"name": "Brass Lamp"}},
+            ("order", "7"): {
+                "company_id": "10",
+                "customer_id": "c1",
+                "context": {"customer": {"name": "Ann Lee", "email": "ann@buyers.test"}},
+            },
+        }
         if (object_type, object_id) not in known:
             raise NotFound(f"No such {object_type}.")
         found = known[(object_type, object_id)]
-        return {**found, "object": {"type": object_type, "id": object_id},
-                "summary": {"title": found["context"].get("name", f"Order #{object_id}"), "image_url": None, "url": None}}
+        return {
+            **found,
+            "object": {"type": object_type, "id": object_id},
+            "summary": {"title": found["context"].get("name", f"Order #{object_id}"), "image_url": None, "url": None},
+        }
 
     def get_vendor(self, company_id):
         return next(vendor for vendor in self.vendors if vendor["company_id"] == company_id)
@@ -107,7 +118,9 @@ def test_a_retry_of_an_attempt_that_failed_part_way_finishes_it_with_the_same_id
         world.post(VENDOR, thread_id, "Yes.", key="k1")
     del world.store.add_message
     answer = world.post(VENDOR, thread_id, "Yes.", key="k1")
-    assert [m["id"] for m in messages.list_messages(world.store, VENDOR, thread_id, None, 50)["items"]][-1] == answer["id"]
+    assert [m["id"] for m in messages.list_messages(world.store, VENDOR, thread_id, None, 50)["items"]][-1] == answer[
+        "id"
+    ]
 
 
 def test_the_inbox_filters_and_searches(world):
@@ -129,8 +142,10 @@ def test_the_inbox_filters_and_searches(world):
     first = world.inbox(VENDOR, limit=1)
     assert [item["id"] for item in first["items"]] == [order]
     assert [item["id"] for item in world.inbox(VENDOR, limit=1, cursor=first["next_cursor"])["items"]] == [product]
-    assert inbox.unread_counts(world.store, VENDOR) == {"total": 1, "by_type": {"vendor_to_customer": 1,
-                                                                                "vendor_to_admin": 0}}
+    assert inbox.unread_counts(world.store, VENDOR) == {
+        "total": 1,
+        "by_type": {"vendor_to_customer": 1, "vendor_to_admin": 0},
+    }
     assert inbox.unread_counts(world.store, CUSTOMER) == {"total": 1, "by_type": {"vendor_to_customer": 1}}
     with pytest.raises(Forbidden):
         world.inbox(VENDOR, status="deleted")
@@ -178,10 +193,12 @@ def test_bulk_replies_and_deletes_answer_per_thread(world):
 
 def test_an_announcement_reaches_every_active_vendor_with_read_receipts(world):
     with pytest.raises(Forbidden):
-        broadcasts.broadcast(world.store, world.catalog, VENDOR, {"company_ids": "all", "subject": "Fees",
-                                                                   "message": "Fees change."})
-    announcement = broadcasts.broadcast(world.store, world.catalog, ADMIN,
-                                        {"company_ids": "all", "subject": "Fees", "message": "Fees change."})
+        broadcasts.broadcast(
+            world.store, world.catalog, VENDOR, {"company_ids": "all", "subject": "Fees", "message": "Fees change."}
+        )
+    announcement = broadcasts.broadcast(
+        world.store, world.catalog, ADMIN, {"company_ids": "all", "subject": "Fees", "message": "Fees change."}
+    )
     broadcasts.deliver_broadcast(world.store, world.outbox, announcement)
     [line] = world.inbox(VENDOR)["items"]
     assert line["broadcast_id"] == announcement["_id"] and line["awaiting_reply_from"] is None
@@ -207,8 +224,14 @@ def test_events_the_broker_did_not_take_are_relayed(world):
 
 
 def test_a_customer_starting_too_many_conversations_is_told_to_wait():
-    world = World(Limits(threads_per_hour=1, messages_per_minute_customer=100, messages_per_minute_staff=100,
-                         unknown_lookups_per_minute=1))
+    world = World(
+        Limits(
+            threads_per_hour=1,
+            messages_per_minute_customer=100,
+            messages_per_minute_staff=100,
+            unknown_lookups_per_minute=1,
+        )
+    )
     world.start()
     with pytest.raises(RateLimited):
         world.start(object={"type": "order", "id": "7"})
@@ -228,7 +251,10 @@ def test_response_times_and_settings_are_the_administrations(world):
         reports.response_times(world.store, VENDOR, window)
     with pytest.raises(Forbidden):
         settings.update(world.store, VENDOR, {"vendor_to_admin_enabled": False})
-    assert settings.update(world.store, ADMIN, {"customer_to_vendor_enabled": False})["customer_to_vendor_enabled"] is False
+    assert (
+        settings.update(world.store, ADMIN, {"customer_to_vendor_enabled": False})["customer_to_vendor_enabled"]
+        is False
+    )
     with pytest.raises(Forbidden):
         world.start(object={"type": "order", "id": "7"})
 
@@ -244,8 +270,10 @@ def test_a_removed_vendor_takes_its_threads_along_and_a_changed_product_shows(wo
 
 # attachments -------------------------------------------------------------------------------
 
+
 def _upload(world, caller, name="lamp photo.jpg", **options):
     from tests.conversations.stores import seed_upload
+
     return seed_upload(world.store, {"role": caller.role, "user_id": caller.user_id}, name, **options)
 
 
@@ -265,8 +293,9 @@ def test_a_question_of_files_alone_carries_them_and_search_finds_their_names(wor
 def test_a_reply_carries_files_and_a_message_needs_text_or_files(world):
     thread_id = world.start()["thread"]["id"]
     invoice = _upload(world, VENDOR, "invoice.pdf", content_type="application/pdf", thumbnail=False)
-    posted = messages.post_message(world.store, world.outbox, VENDOR, thread_id, "Here it is", None,
-                                   world.limits, [invoice])
+    posted = messages.post_message(
+        world.store, world.outbox, VENDOR, thread_id, "Here it is", None, world.limits, [invoice]
+    )
     assert posted["attachments"][0]["thumbnail_url"] is None
     with pytest.raises(ValidationFailed):
         messages.post_message(world.store, world.outbox, VENDOR, thread_id, "  ", None, world.limits, [])
@@ -279,9 +308,12 @@ def test_only_ones_own_fresh_unused_uploads_are_attached_five_at_most(world):
         return messages.post_message(world.store, world.outbox, caller, thread_id, "files", None, world.limits, ids)
 
     colleague = Caller("v9", "vendor", company_id="10", name="Cy")
-    for refused in ([_upload(world, colleague)], [_upload(world, VENDOR)] * 2,
-                    [_upload(world, VENDOR) for _ in range(6)],
-                    [_upload(world, VENDOR, expires_at=now() - timedelta(seconds=1))]):
+    for refused in (
+        [_upload(world, colleague)],
+        [_upload(world, VENDOR)] * 2,
+        [_upload(world, VENDOR) for _ in range(6)],
+        [_upload(world, VENDOR, expires_at=now() - timedelta(seconds=1))],
+    ):
         with pytest.raises(ValidationFailed) as error:
             post(VENDOR, refused)
         assert "attachments" in error.value.details
@@ -293,6 +325,7 @@ def test_only_ones_own_fresh_unused_uploads_are_attached_five_at_most(world):
 
 def test_a_file_is_fetched_by_who_may_read_its_thread_and_goes_with_the_thread(world):
     from services.conversations import attachments
+
     photo = _upload(world, CUSTOMER)
     thread_id = world.start(attachments=[photo])["thread"]["id"]
     assert attachments.file_for(world.store, VENDOR, photo)["name"] == "lamp photo.jpg"
@@ -308,6 +341,7 @@ def test_a_file_is_fetched_by_who_may_read_its_thread_and_goes_with_the_thread(w
 
 def test_a_removed_vendors_files_go_after_the_retention(world):
     from services.conversations import attachments
+
     photo = _upload(world, CUSTOMER)
     world.start(attachments=[photo])
     cascades.vendor_deleted(world.store, "10", attachments.Policy(retention=timedelta(days=30)))
@@ -317,8 +351,12 @@ def test_a_removed_vendors_files_go_after_the_retention(world):
 
 def test_the_event_names_the_files_without_links(world):
     from services.conversations import presenters
+
     photo = _upload(world, CUSTOMER)
     started = world.start(attachments=[photo])
-    payload = presenters.event(world.store.get(started["thread"]["id"]), world.store.get_message(started["message"]["id"]))
-    assert payload["message"]["attachments"] == [{"id": photo, "name": "lamp photo.jpg",
-                                                  "size": len(b"\xff\xd8\xff pixels"), "content_type": "image/jpeg"}]
+    payload = presenters.event(
+        world.store.get(started["thread"]["id"]), world.store.get_message(started["message"]["id"])
+    )
+    assert payload["message"]["attachments"] == [
+        {"id": photo, "name": "lamp photo.jpg", "size": len(b"\xff\xd8\xff pixels"), "content_type": "image/jpeg"}
+    ]

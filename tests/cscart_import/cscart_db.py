@@ -1,5 +1,6 @@
 """A scratch CS-Cart database in the MariaDB at 127.0.0.1:3306, with the tables of
 ../shared/cscart-schema.md as a store of `version` has them, created for a test and dropped."""
+
 import contextlib
 import uuid
 
@@ -80,8 +81,10 @@ class CsCart:
     def add_many(self, table: str, rows: list[dict]) -> None:
         names = list(rows[0])
         with self.db.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO `{self.prefix}{table}` ({', '.join(names)}) "
-                               f"VALUES ({', '.join(['%s'] * len(names))})", [[r[n] for n in names] for r in rows])
+            cursor.executemany(
+                f"INSERT INTO `{self.prefix}{table}` ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
+                [[r[n] for n in names] for r in rows],
+            )
 
     def execute(self, sql: str, arguments=()) -> None:
         with self.db.cursor() as cursor:

@@ -1,4 +1,5 @@
 """What the operator reads when the import cannot start: one line, exit 2, no traceback."""
+
 import subprocess
 import sys
 
@@ -6,8 +7,13 @@ from tests.cscart_import.cscart_db import scratch
 
 
 def run(*args, env=None):
-    done = subprocess.run([sys.executable, "-m", "cscart_import", *args, "--dry-run", "--quiet"],
-                          capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "cscart_import", *args, "--dry-run", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     return done.returncode, done.stderr.strip()
 
 

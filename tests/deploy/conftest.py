@@ -23,12 +23,17 @@ def start_from_image(image_workdir, tmp_path):
 
     def start(argv, environment):
         bin_dir = str(Path(sys.executable).parent)
-        environment = {**os.environ, **environment, "PYTHONPATH": str(image_workdir),
-                       "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+        environment = {
+            **os.environ,
+            **environment,
+            "PYTHONPATH": str(image_workdir),
+            "PATH": bin_dir + os.pathsep + os.environ["PATH"],
+        }
         log_path = tmp_path / f"{Path(argv[0]).name}-{len(started)}.log"
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(argv, cwd=image_workdir, env=environment, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                argv, cwd=image_workdir, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         process.log_path = log_path
         started.append(process)
         return process

@@ -3,6 +3,7 @@
 The facts the deployments must agree with come from the code itself: the processes from the
 Procfile, the settings from services/common/config.py and the variables config.yml reads.
 """
+
 import json
 import re
 import shlex
@@ -24,12 +25,29 @@ PROXY_CONFIG = ROOT / "deploy" / "nginx.conf"
 
 # The contract's "Running it" variables plus the links in mails (the brief's list).
 CONTRACT_VARIABLES = {
-    "AMQP_URI", "MONGO_URI", "MONGO_DB", "SMTP_HOST", "SMTP_PORT", "MAIL_FROM", "JWT_SECRET",
-    "GATEWAY_PORT", "PORTAL_URL", "STOREFRONT_URL",
+    "AMQP_URI",
+    "MONGO_URI",
+    "MONGO_DB",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "MAIL_FROM",
+    "JWT_SECRET",
+    "GATEWAY_PORT",
+    "PORTAL_URL",
+    "STOREFRONT_URL",
 }
 # Never in a ConfigMap or in plain compose defaults meant for production.
-SECRET_VARIABLES = {"JWT_SECRET", "CALLER_SIGNING_KEY", "MONGO_URI", "AMQP_URI", "CSCART_API_KEY", "METRICS_TOKEN",
-                    "ATTACHMENT_URL_KEY", "REPLY_SIGNING_KEY", "INBOUND_HTTP_SIGNING_KEY"}
+SECRET_VARIABLES = {
+    "JWT_SECRET",
+    "CALLER_SIGNING_KEY",
+    "MONGO_URI",
+    "AMQP_URI",
+    "CSCART_API_KEY",
+    "METRICS_TOKEN",
+    "ATTACHMENT_URL_KEY",
+    "REPLY_SIGNING_KEY",
+    "INBOUND_HTTP_SIGNING_KEY",
+}
 
 
 def procfile() -> dict[str, list[str]]:
@@ -51,8 +69,7 @@ def service_module(argv: list[str]) -> str:
 def required_environment() -> set[str]:
     """Every variable a process reads: the Settings fields and config.yml's ${VAR:default}."""
     nameko_config = (ROOT / "config.yml").read_text()
-    return ({setting.name for setting in fields(Settings)}
-            | set(re.findall(r"\$\{(\w+)(?::[^}]*)?\}", nameko_config)))
+    return {setting.name for setting in fields(Settings)} | set(re.findall(r"\$\{(\w+)(?::[^}]*)?\}", nameko_config))
 
 
 def image_tag(reference: str) -> str | None:
@@ -69,6 +86,7 @@ def is_pinned(reference: str) -> bool:
 
 
 # --- docker-compose ----------------------------------------------------------------------
+
 
 def compose() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text())
@@ -88,6 +106,7 @@ def compose_environment(service: dict) -> dict[str, str]:
 
 # --- the proxy in front of the gateway (nginx) ---------------------------------------------
 
+
 def proxy_listen_port() -> int:
     [port] = re.findall(r"^\s*listen\s+(\d+);", PROXY_CONFIG.read_text(), re.MULTILINE)
     return int(port)
@@ -101,8 +120,12 @@ def proxy_upstreams() -> dict[str, str]:
 def proxy_locations() -> dict[str, set[str]]:
     """Path location (`/`, `= /v1/events`) → its directives, each as written without `;`."""
     blocks = re.findall(r"location\s+([^@{][^{]*?)\s*\{([^}]*)\}", PROXY_CONFIG.read_text())
-    return {where: {line.strip().rstrip(";") for line in body.splitlines()
-                    if line.strip() and not line.strip().startswith("#")} for where, body in blocks}
+    return {
+        where: {
+            line.strip().rstrip(";") for line in body.splitlines() if line.strip() and not line.strip().startswith("#")
+        }
+        for where, body in blocks
+    }
 
 
 def proxy_directive(name: str) -> list[str]:
@@ -112,14 +135,14 @@ def proxy_directive(name: str) -> list[str]:
 
 # --- Kubernetes --------------------------------------------------------------------------
 
+
 def k8s_documents() -> list[tuple[Path, dict]]:
     """Every object in k8s/ with the file it is in (kustomization.yaml is not an object)."""
     found = []
     for path in sorted(K8S_DIR.glob("*.y*ml")):
         if path.name == "kustomization.yaml":
             continue
-        found += [(path, document) for document in yaml.safe_load_all(path.read_text())
-                  if document]
+        found += [(path, document) for document in yaml.safe_load_all(path.read_text()) if document]
     return found
 
 
@@ -134,8 +157,7 @@ def deployment_name(process: str) -> str:
 def quantity(value) -> float:
     """A Kubernetes quantity as a number: '250m' → 0.25, '128Mi' → 134217728."""
     text = str(value)
-    units = {"m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "Ki": 2 ** 10, "Mi": 2 ** 20,
-             "Gi": 2 ** 30}
+    units = {"m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
     for unit in sorted(units, key=len, reverse=True):
         if text.endswith(unit):
             return float(text[: -len(unit)]) * units[unit]
@@ -143,6 +165,7 @@ def quantity(value) -> float:
 
 
 # --- Dockerfile ------------------------------------------------------------------------
+
 
 @dataclass
 class Stage:
@@ -181,8 +204,7 @@ def dockerfile_stages(text: str | None = None) -> list[Stage]:
             global_arguments[name] = default.strip('"')
         elif keyword == "FROM":
             words = [word for word in arguments.split() if not word.startswith("--")]
-            image = re.sub(r"\$\{?(\w+)\}?", lambda match: global_arguments.get(match[1], ""),
-                           words[0])
+            image = re.sub(r"\$\{?(\w+)\}?", lambda match: global_arguments.get(match[1], ""), words[0])
             name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
             stages.append(Stage(image, name))
         elif stages:
@@ -219,11 +241,10 @@ def dockerignore_patterns() -> list[str]:
 def ignored(relative_path: str, patterns: list[str]) -> bool:
     """As Docker does: a path is out of the build context when it or a parent matches."""
     parts = relative_path.split("/")
-    prefixes = ["/".join(parts[: count]) for count in range(1, len(parts) + 1)]
+    prefixes = ["/".join(parts[:count]) for count in range(1, len(parts) + 1)]
     for pattern in patterns:
         alternatives = [pattern] + ([pattern[3:]] if pattern.startswith("**/") else [])
-        if any(fnmatch(prefix, alternative)
-               for prefix in prefixes for alternative in alternatives):
+        if any(fnmatch(prefix, alternative) for prefix in prefixes for alternative in alternatives):
             return True
     return False
 

@@ -3,6 +3,7 @@ what every process shares (services/common), never a service's internals, and ne
 (the demo and development tools are not in the production image). Read from the source with
 ast, so an import inside a function counts too. And answers cross it once: dumped in the
 service, forwarded by the gateway as they came."""
+
 import ast
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,7 @@ def imported_modules(path: Path):
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:  # relative: resolved against the importing module's package
-                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(part for part in (*parent, base) if part)
             yield base
             # `from services import conversations` names a package through its parent.
@@ -41,9 +42,12 @@ def crosses_the_boundary(module: str) -> bool:
 
 
 def test_the_gateway_imports_neither_dev_nor_a_services_internals():
-    crossings = [f"{path.relative_to(ROOT)}: {module}"
-                 for path in sorted((ROOT / "gateway").rglob("*.py"))
-                 for module in imported_modules(path) if crosses_the_boundary(module)]
+    crossings = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted((ROOT / "gateway").rglob("*.py"))
+        for module in imported_modules(path)
+        if crosses_the_boundary(module)
+    ]
     assert crossings == []
 
 
@@ -66,8 +70,11 @@ def test_a_moment_writes_a_datetime_and_refuses_text():
 
 
 def test_an_answer_dumped_twice_fails():
-    figures = {"date_from": datetime(2026, 11, 1, tzinfo=timezone.utc),
-               "date_to": datetime(2026, 12, 1, tzinfo=timezone.utc), "vendors": []}
+    figures = {
+        "date_from": datetime(2026, 11, 1, tzinfo=timezone.utc),
+        "date_to": datetime(2026, 12, 1, tzinfo=timezone.utc),
+        "vendors": [],
+    }
     wire = contract.ResponseTimes().dump(figures)
     assert wire == {"from": "2026-11-01T00:00:00.000Z", "to": "2026-12-01T00:00:00.000Z", "vendors": []}
     with pytest.raises(TypeError):

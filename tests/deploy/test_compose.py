@@ -1,5 +1,6 @@
 """docker-compose.yml starts the whole system, wired together, each part only once the parts
 it needs are healthy, and reached only through the buffering proxy (deploy/nginx.conf)."""
+
 import os
 import shutil
 import subprocess
@@ -17,9 +18,22 @@ from gateway.push import HEARTBEAT_SECONDS
 from gateway.uploads import ENVELOPE_BYTES
 from services.common.config import Settings
 from tests.deploy.layout import (
-    CONTRACT_VARIABLES, COMPOSE_FILE, PROXY_CONFIG, ROOT, compose, compose_command,
-    compose_environment, is_pinned, nameko_services, procfile, proxy_directive, proxy_listen_port,
-    proxy_locations, proxy_upstreams, required_environment)
+    CONTRACT_VARIABLES,
+    COMPOSE_FILE,
+    PROXY_CONFIG,
+    ROOT,
+    compose,
+    compose_command,
+    compose_environment,
+    is_pinned,
+    nameko_services,
+    procfile,
+    proxy_directive,
+    proxy_listen_port,
+    proxy_locations,
+    proxy_upstreams,
+    required_environment,
+)
 
 BACKING = {"rabbitmq": "rabbitmq", "mongo": "mongo", "mailpit": "axllent/mailpit"}
 
@@ -75,14 +89,15 @@ def test_settings_point_at_the_compose_services_with_their_credentials(services)
     broker = urlsplit(environment["AMQP_URI"])
     rabbit = compose_environment(services["rabbitmq"])
     assert (broker.hostname, broker.port) == ("rabbitmq", 5672)
-    assert (broker.username, broker.password) == (
-        rabbit["RABBITMQ_DEFAULT_USER"], rabbit["RABBITMQ_DEFAULT_PASS"])
+    assert (broker.username, broker.password) == (rabbit["RABBITMQ_DEFAULT_USER"], rabbit["RABBITMQ_DEFAULT_PASS"])
 
     database = urlsplit(environment["MONGO_URI"])
     mongo = compose_environment(services["mongo"])
     assert (database.hostname, database.port) == ("mongo", 27017)
     assert (database.username, database.password) == (
-        mongo["MONGO_INITDB_ROOT_USERNAME"], mongo["MONGO_INITDB_ROOT_PASSWORD"])
+        mongo["MONGO_INITDB_ROOT_USERNAME"],
+        mongo["MONGO_INITDB_ROOT_PASSWORD"],
+    )
 
     # Mailpit takes SMTP on 1025: every mail the system sends shows in its web view.
     assert (environment["SMTP_HOST"], environment["SMTP_PORT"]) == ("mailpit", "1025")
@@ -104,12 +119,13 @@ def test_the_proxy_the_mail_web_view_and_the_reply_smtp_alone_are_published_on_l
 
 
 def test_the_proxy_runs_the_repositorys_config_in_front_of_the_gateway_and_push(services):
-    assert services["proxy"]["volumes"] == [
-        f"./{PROXY_CONFIG.relative_to(ROOT)}:/etc/nginx/conf.d/default.conf:ro"]
+    assert services["proxy"]["volumes"] == [f"./{PROXY_CONFIG.relative_to(ROOT)}:/etc/nginx/conf.d/default.conf:ro"]
     environment = compose_environment(services["gateway"])
-    assert proxy_upstreams() == {"gateway": f"gateway:{environment['GATEWAY_PORT']}",
-                                 "push": f"push:{environment['PUSH_PORT']}",
-                                 "inbound_mail": f"inbound_mail:{environment['INBOUND_HTTP_PORT']}"}
+    assert proxy_upstreams() == {
+        "gateway": f"gateway:{environment['GATEWAY_PORT']}",
+        "push": f"push:{environment['PUSH_PORT']}",
+        "inbound_mail": f"inbound_mail:{environment['INBOUND_HTTP_PORT']}",
+    }
     # push counts pages per address from the entry the proxy appends to X-Forwarded-For.
     assert proxy_directive("proxy_set_header X-Forwarded-For") == ["$proxy_add_x_forwarded_for"]
     assert environment["PUSH_PROXY_HOPS"] == "1" and Settings.PUSH_PROXY_HOPS == 0
@@ -159,21 +175,27 @@ def test_each_process_starts_once_what_it_needs_is_healthy(services):
     assert "mailpit" in services["notifications"]["depends_on"]
     assert set(nameko_services()) <= set(services["gateway"]["depends_on"])
     # nginx resolves its upstreams' names once, as it starts.
-    assert services["proxy"]["depends_on"] == {"gateway": {"condition": "service_healthy"},
-                                               "push": {"condition": "service_healthy"},
-                                               "inbound_mail": {"condition": "service_healthy"}}
+    assert services["proxy"]["depends_on"] == {
+        "gateway": {"condition": "service_healthy"},
+        "push": {"condition": "service_healthy"},
+        "inbound_mail": {"condition": "service_healthy"},
+    }
 
 
 @pytest.mark.parametrize("database", ["reachable", "unreachable"])
 def test_the_gateway_health_check_passes_only_while_the_gateway_is_ready(
-        database, services, service_config, start_from_image, image_workdir):
+    database, services, service_config, start_from_image, image_workdir
+):
     port = free_port()
-    environment = {**service_config, "GATEWAY_PORT": str(port),
-                   # The image binds every interface; a test machine keeps to loopback.
-                   "GATEWAY_HOST": "127.0.0.1",
-                   # As a deployment sets it: the gateway refuses to start on a weak one.
-                   "JWT_SECRET": "compose-test-secret-" + "c" * 32,
-                   "CALLER_SIGNING_KEY": "compose-test-caller-key-" + "c" * 32}
+    environment = {
+        **service_config,
+        "GATEWAY_PORT": str(port),
+        # The image binds every interface; a test machine keeps to loopback.
+        "GATEWAY_HOST": "127.0.0.1",
+        # As a deployment sets it: the gateway refuses to start on a weak one.
+        "JWT_SECRET": "compose-test-secret-" + "c" * 32,
+        "CALLER_SIGNING_KEY": "compose-test-caller-key-" + "c" * 32,
+    }
     if database == "unreachable":
         environment["MONGO_URI"] = f"mongodb://127.0.0.1:{free_port()}/"
     gateway = start_from_image(procfile()["gateway"], environment)
@@ -193,16 +215,27 @@ def test_the_gateway_health_check_passes_only_while_the_gateway_is_ready(
     compose_port = compose_environment(services["gateway"])["GATEWAY_PORT"]
     command = [word.replace(f":{compose_port}/", f":{port}/") for word in command]
     bin_dir = str(Path(sys.executable).parent)
-    result = subprocess.run(command, cwd=image_workdir, capture_output=True, text=True,
-                            timeout=60, env={**os.environ, "PATH": bin_dir + os.pathsep
-                                             + os.environ["PATH"]})
+    result = subprocess.run(
+        command,
+        cwd=image_workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
+    )
     assert kind == "CMD"
     assert (result.returncode == 0) == (database == "reachable"), result.stderr[-2000:]
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None,
-                    reason="docker-compose is not installed (apt-get install docker-compose)")
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None, reason="docker-compose is not installed (apt-get install docker-compose)"
+)
 def test_docker_compose_accepts_the_file():
-    result = subprocess.run(["docker-compose", "-f", str(COMPOSE_FILE), "config", "-q"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE_FILE), "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr

@@ -2,6 +2,7 @@
 Settings class holds has its row, with its default, and every row names a setting the code
 reads (the Settings class, or the few the processes read from the environment before it
 loads: gunicorn's workers, the log's level and format)."""
+
 import re
 from dataclasses import MISSING, fields
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The Dockerfile builds one small, pinned, non-root image that holds every process."""
+
 import os
 import re
 import subprocess
@@ -7,8 +8,15 @@ import sys
 import pytest
 
 from tests.deploy.layout import (
-    ROOT, copy_arguments, dockerfile_env, dockerfile_stages, dockerignore_patterns, ignored,
-    procfile, service_module)
+    ROOT,
+    copy_arguments,
+    dockerfile_env,
+    dockerfile_stages,
+    dockerignore_patterns,
+    ignored,
+    procfile,
+    service_module,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +27,13 @@ def stages():
 def test_builds_in_two_stages_and_ships_only_the_builders_venv(stages):
     builder, runtime = stages[0], stages[-1]
     assert len(stages) >= 2 and builder.name
-    copied_from_builder = [copy_arguments(arguments) for arguments in runtime.all("COPY")
-                           if copy_arguments(arguments)[0].get("from") == builder.name]
+    copied_from_builder = [
+        copy_arguments(arguments)
+        for arguments in runtime.all("COPY")
+        if copy_arguments(arguments)[0].get("from") == builder.name
+    ]
     assert copied_from_builder, "the runtime stage takes nothing from the builder"
-    assert any("pip install" in command and "requirements.txt" in command
-               for command in builder.all("RUN"))
+    assert any("pip install" in command and "requirements.txt" in command for command in builder.all("RUN"))
 
 
 def test_every_stage_starts_from_a_pinned_python_of_the_projects_version(stages):
@@ -74,22 +84,38 @@ def test_each_process_module_imports_from_the_image_files_alone(process, image_w
         pytest.skip(f"{module} is not written yet")
     # The image's environment: its WORKDIR on the path, nothing from the checkout.
     environment = {**os.environ, "PYTHONPATH": str(image_workdir)}
-    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=image_workdir,
-                            env=environment, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=image_workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     if "--config" in argv:
         assert (image_workdir / argv[argv.index("--config") + 1]).is_file()
 
 
-def test_in_a_container_the_gateway_listens_on_every_interface(stages, image_workdir,
-                                                                tmp_path):
+def test_in_a_container_the_gateway_listens_on_every_interface(stages, image_workdir, tmp_path):
     # gunicorn's own settings file, read with the image's environment, as gunicorn reads it.
     image_environment = dockerfile_env(stages[-1])
-    environment = {**os.environ, **image_environment, "PATH": os.environ["PATH"],
-                   "PYTHONPATH": str(image_workdir), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    environment = {
+        **os.environ,
+        **image_environment,
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(image_workdir),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
     read_bind = "import runpy; print(runpy.run_path('gateway/gunicorn_conf.py')['bind'])"
-    result = subprocess.run([sys.executable, "-c", read_bind], cwd=image_workdir,
-                            env=environment, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", read_bind],
+        cwd=image_workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     port = image_environment["GATEWAY_PORT"]
     assert result.stdout.strip() == f"0.0.0.0:{port}"

@@ -1,6 +1,7 @@
 """k8s/ is valid for current Kubernetes (checked offline against its API schemas, strictly)
 and runs every process safely: probes, resource bounds, no root, pinned images, every
 setting from the ConfigMap or the process's own Secret, no more secrets than it reads."""
+
 import copy
 from urllib.parse import urlsplit
 
@@ -15,9 +16,20 @@ from gateway.uploads import ENVELOPE_BYTES
 from services.common.config import Settings
 from services.common.secrets_policy import weakness_of
 from tests.deploy.layout import (
-    K8S_DIR, SECRET_VARIABLES, compose, deployment_name, dockerfile_stages, image_tag,
-    is_pinned, k8s_documents, k8s_objects, nameko_services, procfile, quantity,
-    required_environment)
+    K8S_DIR,
+    SECRET_VARIABLES,
+    compose,
+    deployment_name,
+    dockerfile_stages,
+    image_tag,
+    is_pinned,
+    k8s_documents,
+    k8s_objects,
+    nameko_services,
+    procfile,
+    quantity,
+    required_environment,
+)
 from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 # The secret settings each process reads (`grep -rn "settings\." gateway services`): its
@@ -66,9 +78,11 @@ def validation_problem(document: dict, version: str) -> str | None:
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_manifest_is_valid_for_kubernetes(version):
-    problems = [f"{path.name}: {document['kind']} {document['metadata']['name']}: {problem}"
-                for path, document in k8s_documents()
-                if (problem := validation_problem(document, version))]
+    problems = [
+        f"{path.name}: {document['kind']} {document['metadata']['name']}: {problem}"
+        for path, document in k8s_documents()
+        if (problem := validation_problem(document, version))
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -110,8 +124,11 @@ def test_each_deployment_selects_its_own_pods(deployments):
         assert selector.items() <= labels.items(), name
     for other in deployments.values():
         pods = other["spec"]["template"]["metadata"]["labels"]
-        chosen_by = [name for name, deployment in deployments.items()
-                     if deployment["spec"]["selector"]["matchLabels"].items() <= pods.items()]
+        chosen_by = [
+            name
+            for name, deployment in deployments.items()
+            if deployment["spec"]["selector"]["matchLabels"].items() <= pods.items()
+        ]
         assert len(chosen_by) == 1, f"pods selected by {chosen_by}"
 
 
@@ -119,10 +136,13 @@ def test_nameko_services_are_ready_over_the_broker_and_alive_by_their_heartbeat(
     for process in nameko_services():
         container = the_container(deployments[deployment_name(process)])
         for probe in ("startupProbe", "readinessProbe"):
-            assert container[probe]["exec"]["command"] == [
-                "python", "-m", "services.common.probe", process], (process, probe)
-        assert container["livenessProbe"]["exec"]["command"] == [
-            "python", "-m", "services.common.probe", "--alive"], process
+            assert container[probe]["exec"]["command"] == ["python", "-m", "services.common.probe", process], (
+                process,
+                probe,
+            )
+        assert container["livenessProbe"]["exec"]["command"] == ["python", "-m", "services.common.probe", "--alive"], (
+            process
+        )
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             # The probe gives up after 5 s by itself: the kubelet must wait longer than that.
             assert container[probe]["timeoutSeconds"] > 5, (process, probe)
@@ -141,8 +161,7 @@ def test_no_liveness_probe_asks_the_broker_or_the_database(deployments):
 
 
 @pytest.mark.parametrize("process", ["gateway", "push", "inbound_mail"])
-def test_http_processes_are_ready_when_their_dependencies_are_and_alive_while_they_run(
-        deployments, process):
+def test_http_processes_are_ready_when_their_dependencies_are_and_alive_while_they_run(deployments, process):
     container = the_container(deployments[deployment_name(process)])
     [port] = [port for port in container["ports"] if port["name"] == "http"]
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port["name"]}
@@ -153,13 +172,16 @@ def test_the_inbound_process_takes_smtp_on_port_25_and_http_where_its_settings_s
     [config_map] = k8s_objects("ConfigMap")
     [deployment] = [item for item in k8s_objects("Deployment") if item["metadata"]["name"] == "inbound-mail"]
     ports = {port["name"]: port["containerPort"] for port in the_container(deployment)["ports"]}
-    assert ports == {"smtp": int(config_map["data"]["INBOUND_SMTP_PORT"]),
-                     "http": int(config_map["data"]["INBOUND_HTTP_PORT"])}
+    assert ports == {
+        "smtp": int(config_map["data"]["INBOUND_SMTP_PORT"]),
+        "http": int(config_map["data"]["INBOUND_HTTP_PORT"]),
+    }
     services = {service["metadata"]["name"]: service for service in k8s_objects("Service")}
     smtp = services["inbound-mail-smtp"]["spec"]
     # What the reply domain's MX points at: reachable from outside, on SMTP's port.
     assert smtp["type"] == "LoadBalancer" and smtp["ports"] == [
-        {"name": "smtp", "port": 25, "targetPort": "smtp", "protocol": "TCP"}]
+        {"name": "smtp", "port": 25, "targetPort": "smtp", "protocol": "TCP"}
+    ]
     assert [port["targetPort"] for port in services["inbound-mail"]["spec"]["ports"]] == ["http"]
     pods = deployment["spec"]["template"]["metadata"]["labels"]
     for name in ("inbound-mail", "inbound-mail-smtp"):
@@ -169,9 +191,12 @@ def test_the_inbound_process_takes_smtp_on_port_25_and_http_where_its_settings_s
 
 def test_the_gateway_is_alive_while_the_broker_and_the_database_are_not():
     nothing_listens = free_port()
-    settings = Settings(AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
-                        MONGO_URI=f"mongodb://127.0.0.1:{nothing_listens}/",
-                        JWT_SECRET="k8s-test-secret-" + "k" * 32, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY)
+    settings = Settings(
+        AMQP_URI=f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
+        MONGO_URI=f"mongodb://127.0.0.1:{nothing_listens}/",
+        JWT_SECRET="k8s-test-secret-" + "k" * 32,
+        CALLER_SIGNING_KEY=CALLER_SIGNING_KEY,
+    )
     client = create_app(settings).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
@@ -181,8 +206,7 @@ def test_every_deployment_has_a_disruption_budget_for_exactly_its_pods(deploymen
     budgets = k8s_objects("PodDisruptionBudget")
     for name, deployment in deployments.items():
         pods = deployment["spec"]["template"]["metadata"]["labels"]
-        covering = [budget for budget in budgets
-                    if budget["spec"]["selector"]["matchLabels"].items() <= pods.items()]
+        covering = [budget for budget in budgets if budget["spec"]["selector"]["matchLabels"].items() <= pods.items()]
         assert len(covering) == 1, f"{name}: {len(covering)} budgets"
         [budget] = covering
         # The same pods as the Deployment, no more: a budget over two Deployments would let
@@ -194,11 +218,9 @@ def test_every_deployment_has_a_disruption_budget_for_exactly_its_pods(deploymen
 
 
 def test_the_gateway_service_reaches_the_port_gunicorn_listens_on(deployments):
-    [service] = [service for service in k8s_objects("Service")
-                 if service["metadata"]["name"] == "gateway"]
+    [service] = [service for service in k8s_objects("Service") if service["metadata"]["name"] == "gateway"]
     gateway = deployments["gateway"]
-    assert service["spec"]["selector"].items() <= \
-        gateway["spec"]["template"]["metadata"]["labels"].items()
+    assert service["spec"]["selector"].items() <= gateway["spec"]["template"]["metadata"]["labels"].items()
     [container_port] = the_container(gateway)["ports"]
     assert [port["targetPort"] for port in service["spec"]["ports"]] == [container_port["name"]]
     # gunicorn binds GATEWAY_PORT (the ConfigMap's, over the image's default).
@@ -214,11 +236,16 @@ def test_the_ingress_reads_requests_whole_for_the_gateway_and_streams_events_fro
         for rule in ingress["spec"]["rules"]:
             hosts.add(rule["host"])
             for path in rule["http"]["paths"]:
-                routes[path["path"]] = (path["pathType"], path["backend"]["service"],
-                                        ingress["metadata"]["annotations"])
+                routes[path["path"]] = (
+                    path["pathType"],
+                    path["backend"]["service"],
+                    ingress["metadata"]["annotations"],
+                )
     assert len(hosts) == 1, "the pages find the stream on the API's host (events-url's default)"
-    service_ports = {service["metadata"]["name"]: {port["name"] for port in service["spec"]["ports"]}
-                     for service in k8s_objects("Service")}
+    service_ports = {
+        service["metadata"]["name"]: {port["name"] for port in service["spec"]["ports"]}
+        for service in k8s_objects("Service")
+    }
 
     kind, backend, api = routes["/"]
     assert (kind, backend["name"]) == ("Prefix", "gateway")
@@ -328,24 +355,31 @@ def test_every_setting_comes_from_the_config_map_or_the_process_own_secret(deplo
 
 def test_each_deployment_can_read_exactly_the_secrets_its_process_reads(deployments):
     assert set(SECRETS_OF_PROCESS) == set(procfile())
-    readable = {process: readable_secrets(deployments[deployment_name(process)])
-                for process in procfile()}
+    readable = {process: readable_secrets(deployments[deployment_name(process)]) for process in procfile()}
     assert readable == SECRETS_OF_PROCESS
     # Whoever knows JWT_SECRET can mint any caller, an admin included.
-    assert {process for process, keys in readable.items() if "JWT_SECRET" in keys} == \
-        {"gateway", "push"}
+    assert {process for process, keys in readable.items() if "JWT_SECRET" in keys} == {"gateway", "push"}
     # Whoever knows CALLER_SIGNING_KEY can pass as any caller to the services: push makes no RPC.
-    assert {process for process, keys in readable.items() if "CALLER_SIGNING_KEY" in keys} == \
-        {"gateway", "conversations", "catalog_context", "notifications"}
-    assert {process for process, keys in readable.items() if "CSCART_API_KEY" in keys} == \
-        {"catalog_context"}
+    assert {process for process, keys in readable.items() if "CALLER_SIGNING_KEY" in keys} == {
+        "gateway",
+        "conversations",
+        "catalog_context",
+        "notifications",
+    }
+    assert {process for process, keys in readable.items() if "CSCART_API_KEY" in keys} == {"catalog_context"}
     # Whoever knows REPLY_SIGNING_KEY can make reply addresses: the one that writes them and the
     # one that reads them.
-    assert {process for process, keys in readable.items() if "REPLY_SIGNING_KEY" in keys} == \
-        {"notifications", "inbound_mail"}
+    assert {process for process, keys in readable.items() if "REPLY_SIGNING_KEY" in keys} == {
+        "notifications",
+        "inbound_mail",
+    }
     # A Secret of its own each: none is shared, none lies unused.
-    used = [source["secretRef"]["name"] for deployment in deployments.values()
-            for source in the_container(deployment)["envFrom"] if "secretRef" in source]
+    used = [
+        source["secretRef"]["name"]
+        for deployment in deployments.values()
+        for source in the_container(deployment)["envFrom"]
+        if "secretRef" in source
+    ]
     assert sorted(used) == sorted(secrets())
 
 

@@ -1,5 +1,6 @@
 """The gateway's operations pages as deployed: /metrics answers only the scraper holding
 METRICS_TOKEN, and /docs loads nothing from another origin."""
+
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -24,9 +25,18 @@ def test_metrics_are_not_served_while_no_token_is_set():
     assert answer.json["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "Bearer ", "Bearer wrong", f"Bearer {METRICS_TOKEN}x", f"Bearer {METRICS_TOKEN[:-1]}",
-    f"Basic {METRICS_TOKEN}", METRICS_TOKEN])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer ",
+        "Bearer wrong",
+        f"Bearer {METRICS_TOKEN}x",
+        f"Bearer {METRICS_TOKEN[:-1]}",
+        f"Basic {METRICS_TOKEN}",
+        METRICS_TOKEN,
+    ],
+)
 def test_metrics_refuse_a_missing_or_wrong_token(authorization):
     headers = {"Authorization": authorization} if authorization is not None else {}
     answer = gateway(METRICS_TOKEN=METRICS_TOKEN).get("/metrics", headers=headers)
@@ -57,7 +67,7 @@ def test_docs_load_nothing_from_another_origin():
         assert not urlsplit(reference).scheme and not urlsplit(reference).netloc, reference
         asset = client.get(urljoin("/docs", reference))
         assert asset.status_code == 200, reference
-        extension = reference[reference.rindex("."):]
+        extension = reference[reference.rindex(".") :]
         assert asset.mimetype in ASSET_TYPES[extension], (reference, asset.mimetype)
         assert len(asset.data) > 10_000, reference
 

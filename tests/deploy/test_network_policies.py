@@ -1,5 +1,6 @@
 """k8s/base/network-policies.yaml: nothing reaches a pod of the namespace, nor leaves one, unless
 that process's job needs it; the ports and places agree with the settings in k8s/."""
+
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -10,8 +11,7 @@ from tests.deploy.layout import deployment_name, k8s_objects, nameko_services, p
 DNS = {(53, "UDP"), (53, "TCP")}
 HTTPS = 443
 # Addresses no webhook or CS-Cart call may reach: private networks, the cloud metadata service.
-INSIDE = ["10.0.0.1", "172.16.0.1", "192.168.1.1", "100.64.0.1", "169.254.169.254",
-          "fd00::1", "fe80::1"]
+INSIDE = ["10.0.0.1", "172.16.0.1", "192.168.1.1", "100.64.0.1", "169.254.169.254", "fd00::1", "fe80::1"]
 OUTSIDE = ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
 
 
@@ -21,14 +21,16 @@ def policies():
 
 
 def deployment(process: str) -> dict:
-    [found] = [item for item in k8s_objects("Deployment")
-               if item["metadata"]["name"] == deployment_name(process)]
+    [found] = [item for item in k8s_objects("Deployment") if item["metadata"]["name"] == deployment_name(process)]
     return found
 
 
 def secret_of(process: str) -> dict[str, str]:
-    [found] = [item["stringData"] for item in k8s_objects("Secret")
-               if item["metadata"]["name"] == f"{deployment_name(process)}-secrets"]
+    [found] = [
+        item["stringData"]
+        for item in k8s_objects("Secret")
+        if item["metadata"]["name"] == f"{deployment_name(process)}-secrets"
+    ]
     return found
 
 
@@ -36,19 +38,23 @@ def selecting(policies: list[dict], process: str) -> list[dict]:
     pods = deployment(process)["spec"]["template"]["metadata"]["labels"]
     for policy in policies:
         assert set(policy["spec"]["podSelector"]) <= {"matchLabels"}, "only matchLabels is read here"
-    return [policy for policy in policies
-            if policy["spec"]["podSelector"].get("matchLabels", {}).items() <= pods.items()]
+    return [
+        policy for policy in policies if policy["spec"]["podSelector"].get("matchLabels", {}).items() <= pods.items()
+    ]
 
 
 def rules(policies: list[dict], process: str, direction: str) -> list[dict]:
-    return [rule for policy in selecting(policies, process)
-            for rule in policy["spec"].get(direction, [])]
+    return [rule for policy in selecting(policies, process) for rule in policy["spec"].get(direction, [])]
 
 
 def egress_to(policies: list[dict], process: str, port: int) -> list[dict]:
     """The peers a process may reach on a TCP port."""
-    return [peer for rule in rules(policies, process, "egress")
-            if {"port": port, "protocol": "TCP"} in rule["ports"] for peer in rule["to"]]
+    return [
+        peer
+        for rule in rules(policies, process, "egress")
+        if {"port": port, "protocol": "TCP"} in rule["ports"]
+        for peer in rule["to"]
+    ]
 
 
 def namespace_of(uri: str) -> str:
@@ -60,10 +66,15 @@ def allows(peer: dict, address: str) -> bool:
     block = peer["ipBlock"]
     address = ipaddress.ip_address(address)
     network = ipaddress.ip_network(block["cidr"])
-    return (address.version == network.version and address in network
-            and not any(address in ipaddress.ip_network(excepted)
-                        for excepted in block.get("except", [])
-                        if ipaddress.ip_network(excepted).version == address.version))
+    return (
+        address.version == network.version
+        and address in network
+        and not any(
+            address in ipaddress.ip_network(excepted)
+            for excepted in block.get("except", [])
+            if ipaddress.ip_network(excepted).version == address.version
+        )
+    )
 
 
 def test_the_namespace_denies_every_connection_no_policy_allows(policies):
@@ -125,8 +136,10 @@ def test_the_broker_and_the_database_are_reached_where_the_secrets_point(policie
         for setting, name in targets:
             uri = secret[setting]
             [peer] = egress_to(policies, process, urlsplit(uri).port)
-            assert peer["namespaceSelector"]["matchLabels"] == {
-                "kubernetes.io/metadata.name": namespace_of(uri)}, (process, setting)
+            assert peer["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": namespace_of(uri)}, (
+                process,
+                setting,
+            )
             assert peer["podSelector"]["matchLabels"] == POD_LABELS[name]
 
 

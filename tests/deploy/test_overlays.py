@@ -4,6 +4,7 @@ cluster (one broker node, one database member). Built-in kinds are validated str
 Kubernetes versions; the operators', KEDA's and the Prometheus Operator's kinds are checked for
 the fields their documentation gives, and against the system they serve: every queue a
 ScaledObject reads is one a service declares, every metric an alert or a panel uses exists."""
+
 import importlib
 import json
 import re
@@ -20,16 +21,22 @@ from tests.deploy.layout import ROOT, deployment_name, nameko_services, procfile
 from tests.deploy.test_kubernetes import KUBERNETES_VERSIONS, validation_problem
 
 OVERLAYS = ROOT / "k8s" / "overlays"
-CUSTOM_KINDS = {"RabbitmqCluster": "rabbitmq.com/v1beta1", "MongoDBCommunity": "mongodbcommunity.mongodb.com/v1",
-                "ScaledObject": "keda.sh/v1alpha1", "TriggerAuthentication": "keda.sh/v1alpha1",
-                "ServiceMonitor": "monitoring.coreos.com/v1", "PodMonitor": "monitoring.coreos.com/v1",
-                "PrometheusRule": "monitoring.coreos.com/v1"}
+CUSTOM_KINDS = {
+    "RabbitmqCluster": "rabbitmq.com/v1beta1",
+    "MongoDBCommunity": "mongodbcommunity.mongodb.com/v1",
+    "ScaledObject": "keda.sh/v1alpha1",
+    "TriggerAuthentication": "keda.sh/v1alpha1",
+    "ServiceMonitor": "monitoring.coreos.com/v1",
+    "PodMonitor": "monitoring.coreos.com/v1",
+    "PrometheusRule": "monitoring.coreos.com/v1",
+}
 METRIC = re.compile(r"\b(?:gateway|message_center)_[a-z_]+\b")
 
 
 def build(overlay: str) -> list[dict]:
-    built = subprocess.run(["kubectl", "kustomize", str(OVERLAYS / overlay)], capture_output=True, text=True,
-                           timeout=60)
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(OVERLAYS / overlay)], capture_output=True, text=True, timeout=60
+    )
     assert built.returncode == 0, built.stderr
     return [document for document in yaml.safe_load_all(built.stdout) if document]
 
@@ -54,8 +61,10 @@ def named(documents, kind, name):
 
 
 def secret_values(documents) -> dict:
-    return {(d["metadata"].get("namespace"), d["metadata"]["name"]): d.get("stringData", {})
-            for d in of_kind(documents, "Secret")}
+    return {
+        (d["metadata"].get("namespace"), d["metadata"]["name"]): d.get("stringData", {})
+        for d in of_kind(documents, "Secret")
+    }
 
 
 def declared_queues() -> set[str]:
@@ -63,14 +72,18 @@ def declared_queues() -> set[str]:
     queues = set()
     for process in nameko_services():
         module = importlib.import_module(service_module(procfile()[process]))
-        service = next(value for value in vars(module).values()
-                       if isinstance(value, type) and getattr(value, "name", None) == process)
+        service = next(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and getattr(value, "name", None) == process
+        )
         for entrypoint in ServiceContainer(service, {"AMQP_URI": "memory://"}).entrypoints:
             if isinstance(entrypoint, Rpc):
                 queues.add(f"rpc-{process}")
             elif isinstance(entrypoint, EventHandler) and entrypoint.handler_type is SERVICE_POOL:
-                queues.add(f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{process}."
-                           f"{entrypoint.method_name}")
+                queues.add(
+                    f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{process}.{entrypoint.method_name}"
+                )
     return queues
 
 
@@ -87,9 +100,13 @@ def defined_metrics() -> set[str]:
 
 def test_each_overlay_builds_and_its_built_in_kinds_are_valid(overlay):
     name, documents = overlay
-    problems = [f"{d['kind']} {d['metadata']['name']} ({version}): {problem}"
-                for d in documents if d["kind"] not in CUSTOM_KINDS for version in KUBERNETES_VERSIONS
-                if (problem := validation_problem(d, version))]
+    problems = [
+        f"{d['kind']} {d['metadata']['name']} ({version}): {problem}"
+        for d in documents
+        if d["kind"] not in CUSTOM_KINDS
+        for version in KUBERNETES_VERSIONS
+        if (problem := validation_problem(d, version))
+    ]
     assert not problems, "\n".join(problems)
     for document in documents:
         if document["kind"] in CUSTOM_KINDS:
@@ -159,20 +176,27 @@ def test_every_process_with_metrics_is_scraped_on_a_port_it_has(production):
     deployments = {d["metadata"]["name"]: d for d in of_kind(production, "Deployment")}
 
     def pods_with(labels):
-        return [d for d in deployments.values()
-                if labels.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        return [
+            d for d in deployments.values() if labels.items() <= d["spec"]["template"]["metadata"]["labels"].items()
+        ]
 
     scraped = set()
     for monitor in of_kind(production, "PodMonitor"):
         [pod] = pods_with(monitor["spec"]["selector"]["matchLabels"])
-        ports = {port["name"] for container in pod["spec"]["template"]["spec"]["containers"]
-                 for port in container.get("ports", [])}
+        ports = {
+            port["name"]
+            for container in pod["spec"]["template"]["spec"]["containers"]
+            for port in container.get("ports", [])
+        }
         assert {endpoint["port"] for endpoint in monitor["spec"]["podMetricsEndpoints"]} <= ports
         scraped.add(pod["metadata"]["name"])
     services = of_kind(production, "Service")
     for monitor in of_kind(production, "ServiceMonitor"):
-        [service] = [s for s in services if monitor["spec"]["selector"]["matchLabels"].items()
-                     <= s["metadata"].get("labels", {}).items()]
+        [service] = [
+            s
+            for s in services
+            if monitor["spec"]["selector"]["matchLabels"].items() <= s["metadata"].get("labels", {}).items()
+        ]
         assert {e["port"] for e in monitor["spec"]["endpoints"]} <= {p["name"] for p in service["spec"]["ports"]}
         scraped.add(service["metadata"]["name"])
     assert {deployment_name(process) for process in nameko_services()} | {"gateway"} <= scraped
@@ -180,11 +204,16 @@ def test_every_process_with_metrics_is_scraped_on_a_port_it_has(production):
 
 def test_every_metric_an_alert_or_a_panel_uses_exists(production):
     defined = defined_metrics()
-    rules = [rule for prometheus_rule in of_kind(production, "PrometheusRule")
-             for group in prometheus_rule["spec"]["groups"] for rule in group["rules"]]
+    rules = [
+        rule
+        for prometheus_rule in of_kind(production, "PrometheusRule")
+        for group in prometheus_rule["spec"]["groups"]
+        for rule in group["rules"]
+    ]
     assert {"OutboxBacklogGrowing", "MailsFailing", "QuestionsEscalated"} <= {rule["alert"] for rule in rules}
     dashboard = json.loads(named(production, "ConfigMap", "message-center-dashboard")["data"]["dashboard.json"])
-    expressions = [rule["expr"] for rule in rules] + [target["expr"] for panel in dashboard["panels"]
-                                                      for target in panel["targets"]]
+    expressions = [rule["expr"] for rule in rules] + [
+        target["expr"] for panel in dashboard["panels"] for target in panel["targets"]
+    ]
     used = {name for expression in expressions for name in METRIC.findall(expression)}
     assert used and not used - defined, sorted(used - defined)

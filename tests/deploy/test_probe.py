@@ -1,6 +1,7 @@
 """`python -m services.common.probe <service>`, run as the containers run it (from the image's
 files), tells a live nameko service from a missing, stopped or unreachable one; with `--alive`,
 a service whose heartbeat beats from a stopped one, whatever the broker and the database do."""
+
 import logging
 import os
 import subprocess
@@ -37,7 +38,12 @@ def run_probe(image_workdir, arguments, environment):
     environment = {**os.environ, **environment, "PYTHONPATH": str(image_workdir)}
     return subprocess.run(
         [sys.executable, "-m", "services.common.probe", *arguments],
-        cwd=image_workdir, env=environment, capture_output=True, text=True, timeout=60)
+        cwd=image_workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def probe(image_workdir, amqp_uri, service_name, *options):
@@ -88,8 +94,7 @@ def test_exits_1_when_the_service_has_stopped(subject, rabbit_config, image_work
 
 def test_exits_1_when_the_broker_cannot_be_reached(image_workdir):
     nothing_listens = free_port()
-    result = probe(image_workdir, f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
-                   "probe_subject")
+    result = probe(image_workdir, f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/", "probe_subject")
     assert result.returncode == 1
     assert "probe_subject did not answer" in result.stderr
 
@@ -119,15 +124,21 @@ def test_alive_while_the_broker_and_the_database_cannot_be_reached(heartbeat_fil
     # Liveness reads the heartbeat only: an outage of either must not restart the service.
     heartbeat_file.touch()
     nothing_listens = free_port()
-    result = run_probe(image_workdir, ["--alive"], {
-        "LIVENESS_FILE": str(heartbeat_file),
-        "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
-        "MONGO_URI": f"mongodb://127.0.0.1:{nothing_listens}/"})
+    result = run_probe(
+        image_workdir,
+        ["--alive"],
+        {
+            "LIVENESS_FILE": str(heartbeat_file),
+            "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{nothing_listens}/",
+            "MONGO_URI": f"mongodb://127.0.0.1:{nothing_listens}/",
+        },
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_the_heartbeat_outlives_a_file_it_cannot_touch(
-        container_factory, rabbit_config, tmp_path, image_workdir, caplog):
+    container_factory, rabbit_config, tmp_path, image_workdir, caplog
+):
     # An exception in its green thread would kill the whole service.
     heartbeat_file = tmp_path / "not-yet" / "alive"
     container = container_factory(Beating, {**rabbit_config, "LIVENESS_FILE": str(heartbeat_file)})
@@ -143,7 +154,8 @@ def test_the_heartbeat_outlives_a_file_it_cannot_touch(
 
 @pytest.mark.parametrize("process", nameko_services())
 def test_each_service_started_as_its_container_starts_it_passes_both_probes(
-        process, service_config, heartbeat_file, image_workdir, start_from_image):
+    process, service_config, heartbeat_file, image_workdir, start_from_image
+):
     """The container's command, from the image's files: what its probes will see."""
     argv = procfile()[process]
     if not (image_workdir / (service_module(argv).replace(".", "/") + ".py")).exists():
@@ -151,8 +163,7 @@ def test_each_service_started_as_its_container_starts_it_passes_both_probes(
     started = start_from_image(argv, {**service_config, "LIVENESS_FILE": str(heartbeat_file)})
     deadline = time.monotonic() + 60
     while True:
-        assert started.poll() is None, \
-            f"{process} exited:\n{started.log_path.read_text()[-3000:]}"
+        assert started.poll() is None, f"{process} exited:\n{started.log_path.read_text()[-3000:]}"
         result = probe(image_workdir, service_config["AMQP_URI"], process, "--timeout", "2")
         if result.returncode == 0:
             break

@@ -2,6 +2,7 @@
 chance to stop anything, every process it started ends all the same and every port is free;
 and so when what started it (`make`) is killed so. The whole system, as `make run` starts it
 (python -m dev.run), on a RabbitMQ vhost and a database of the test's, on free ports."""
+
 import os
 import signal
 import socket
@@ -52,23 +53,34 @@ def listening(port: int) -> bool:
 def make_run(rabbit_config, mongo_uri, mongo_db):
     """Starts `python -m dev.run` (under `parent`, a stand-in for make, when asked), waits until
     the system is ready; kills whatever is left of it afterwards."""
-    ports = {name: free_port() for name in ("GATEWAY_PORT", "PUSH_PORT", "INBOUND_SMTP_PORT", "INBOUND_HTTP_PORT",
-                                            "SMTP_PORT")}
-    env = {**{name: value for name, value in os.environ.items() if name not in ("SMTP_HOST", "METRICS_PORT")},
-           **{name: str(port) for name, port in ports.items()},
-           "AMQP_URI": rabbit_config["AMQP_URI"], "MONGO_URI": mongo_uri, "MONGO_DB": mongo_db.name,
-           "PYTHONWARNINGS": "ignore", "LOG_LEVEL": "WARNING"}
+    ports = {
+        name: free_port()
+        for name in ("GATEWAY_PORT", "PUSH_PORT", "INBOUND_SMTP_PORT", "INBOUND_HTTP_PORT", "SMTP_PORT")
+    }
+    env = {
+        **{name: value for name, value in os.environ.items() if name not in ("SMTP_HOST", "METRICS_PORT")},
+        **{name: str(port) for name, port in ports.items()},
+        "AMQP_URI": rabbit_config["AMQP_URI"],
+        "MONGO_URI": mongo_uri,
+        "MONGO_DB": mongo_db.name,
+        "PYTHONWARNINGS": "ignore",
+        "LOG_LEVEL": "WARNING",
+    }
     started = []
 
     def start(under_a_parent: bool = False) -> tuple[subprocess.Popen, set[int], list[int]]:
         run = [sys.executable, "-m", "dev.run"]
         command = [sys.executable, "-c", f"import subprocess; subprocess.run({run!r})"] if under_a_parent else run
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         started.append(process)
         deadline = time.monotonic() + 120
-        ready = [f"http://127.0.0.1:{ports['GATEWAY_PORT']}/readyz?services=all",
-                 f"http://127.0.0.1:{ports['PUSH_PORT']}/readyz", f"http://127.0.0.1:{ports['INBOUND_HTTP_PORT']}/healthz"]
+        ready = [
+            f"http://127.0.0.1:{ports['GATEWAY_PORT']}/readyz?services=all",
+            f"http://127.0.0.1:{ports['PUSH_PORT']}/readyz",
+            f"http://127.0.0.1:{ports['INBOUND_HTTP_PORT']}/healthz",
+        ]
         while not all(_answers(url) for url in ready):
             assert process.poll() is None and time.monotonic() < deadline, "make run did not become ready"
             time.sleep(0.5)
@@ -78,7 +90,7 @@ def make_run(rabbit_config, mongo_uri, mongo_db):
 
     yield start
     for what in started:
-        for pid in ([what.pid] if isinstance(what, subprocess.Popen) else what):
+        for pid in [what.pid] if isinstance(what, subprocess.Popen) else what:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
 

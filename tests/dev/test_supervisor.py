@@ -1,5 +1,6 @@
 """The development runner's supervisor on real processes: a process that exits is started again
 after a growing delay while the others run on, and SIGTERM or SIGINT to the runner stops all."""
+
 import io
 import os
 import re
@@ -18,13 +19,10 @@ from dev.supervisor import Supervisor
 # Each says when it started, then fails after the seconds it is given, or runs on.
 CHILDREN = {
     "flapping": "import os, sys, time\n"
-                "print('up', os.getpid(), time.time())\n"
-                "time.sleep(float(sys.argv[1]))\n"
-                "sys.exit(1)\n",
-    "steady": "import os, time\n"
-              "print('up', os.getpid(), time.time())\n"
-              "while True:\n"
-              "    time.sleep(1)\n",
+    "print('up', os.getpid(), time.time())\n"
+    "time.sleep(float(sys.argv[1]))\n"
+    "sys.exit(1)\n",
+    "steady": "import os, time\nprint('up', os.getpid(), time.time())\nwhile True:\n    time.sleep(1)\n",
 }
 
 
@@ -35,6 +33,7 @@ def command(tmp_path):
 
     def command(child: str, *args: str) -> str:
         return shlex.join([sys.executable, str(tmp_path / f"{child}.py"), *args])
+
     return command
 
 
@@ -87,9 +86,10 @@ def loud_lines(output: str) -> list[str]:
 
 
 def test_a_process_that_exits_is_restarted_after_a_growing_delay_while_the_others_run_on(command, supervise):
-    output = supervise({"flapping": command("flapping", "0.2"), "steady": command("steady")},
-                       first_delay=0.3, longest_delay=1.2)
-    (steady_pid, _), = wait_for(lambda: starts(output.getvalue(), "steady"))
+    output = supervise(
+        {"flapping": command("flapping", "0.2"), "steady": command("steady")}, first_delay=0.3, longest_delay=1.2
+    )
+    ((steady_pid, _),) = wait_for(lambda: starts(output.getvalue(), "steady"))
 
     wait_for(lambda: len(starts(output.getvalue(), "flapping")) >= 5)
 
@@ -114,7 +114,8 @@ def test_the_delay_falls_back_once_a_process_has_stayed_up(command, supervise):
     wait_for(lambda: len(loud_lines(output.getvalue())) >= 3)
 
     assert loud_lines(output.getvalue())[:3] == [
-        f"*** slow_to_fail exited with code 1; restarting in 0.1 s (restart {restart})" for restart in (1, 2, 3)]
+        f"*** slow_to_fail exited with code 1; restarting in 0.1 s (restart {restart})" for restart in (1, 2, 3)
+    ]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -123,10 +124,13 @@ def test_a_signal_to_the_runner_stops_every_process(command, tmp_path, signum):
     procfile.write_text(f"steady: {command('steady')}\nflapping: {command('flapping', '0.2')}\n")
     log = tmp_path / "runner.log"
     with open(log, "wb") as output:
-        runner = subprocess.Popen([sys.executable, "-m", "dev.supervisor", str(procfile)],
-                                  cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "dev.supervisor", str(procfile)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
-        (steady_pid, _), = wait_for(lambda: "flapping exited" in log.read_text() and starts(log.read_text(), "steady"))
+        ((steady_pid, _),) = wait_for(
+            lambda: "flapping exited" in log.read_text() and starts(log.read_text(), "steady")
+        )
         assert alive(steady_pid)
 
         runner.send_signal(signum)

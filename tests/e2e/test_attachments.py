@@ -1,6 +1,7 @@
 """Files on messages through the gateway, on the real stack: uploaded, checked by their bytes,
 carried by a question and an answer, fetched by who may read the thread (and nobody else),
 by signed links that expire, in ranges; named in the mail and found by search."""
+
 import io
 import struct
 import time
@@ -39,16 +40,24 @@ def png(size=(64, 48)) -> bytes:
 
 def png_declaring(width: int, height: int) -> bytes:
     """A few hundred bytes that claim width × height pixels: a decompression bomb's header."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
 
 
 def pdf() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] "
-            b"/Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] "
+        b"/Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
 
 
 def upload(world, token, name, data, content_type="application/octet-stream"):
@@ -59,14 +68,27 @@ def upload(world, token, name, data, content_type="application/octet-stream"):
 def shop(world):
     company = world.vendor("shop")
     customer, customer_id = world.customer("ann")
-    return {"company": company, "product": world.product("lamp", company), "customer": customer,
-            "customer_id": customer_id, "staff": world.staff(company)}
+    return {
+        "company": company,
+        "product": world.product("lamp", company),
+        "customer": customer,
+        "customer_id": customer_id,
+        "staff": world.staff(company),
+    }
 
 
 def ask_with(world, shop, *upload_ids, message=""):
-    answer = world.stack.call("POST", "/v1/threads", shop["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]},
-        "message": message, "attachments": list(upload_ids)})
+    answer = world.stack.call(
+        "POST",
+        "/v1/threads",
+        shop["customer"],
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "product", "id": shop["product"]},
+            "message": message,
+            "attachments": list(upload_ids),
+        },
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()
 
@@ -137,8 +159,12 @@ def test_a_pdf_downloads_as_an_attachment_and_answers_ranges(world, shop):
     thread_id = world.ask(shop["customer"], "product", shop["product"], "Where is the invoice?")
     invoice = upload(world, shop["staff"], "invoice 7.pdf", pdf()).json()
     assert invoice["content_type"] == "application/pdf"
-    posted = world.stack.call("POST", f"/v1/threads/{thread_id}/messages", shop["staff"],
-                              json={"body": "Attached.", "attachments": [invoice["id"]]})
+    posted = world.stack.call(
+        "POST",
+        f"/v1/threads/{thread_id}/messages",
+        shop["staff"],
+        json={"body": "Attached.", "attachments": [invoice["id"]]},
+    )
     assert posted.status_code == 201, posted.text
     shown = posted.json()["attachments"][0]
     assert shown["thumbnail_url"] is None

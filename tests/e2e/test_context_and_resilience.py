@@ -1,4 +1,5 @@
 """The context beside a dialogue, and what happens when a part of the system is down."""
+
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -84,13 +85,16 @@ def test_a_retry_finishes_a_request_whose_first_attempt_never_completed_without_
     first = world.post(customer, thread, "Is it in stock?", headers=dict(key))
     assert first.status_code == 201
     pending = {"state": "pending", "result": None}
-    stack.db.idempotency.update_one({"_id": {"$regex": f"half-{world.tag}$"}},
-                                    {"$set": {**pending, "claimed_at": datetime.now(timezone.utc)}})
+    stack.db.idempotency.update_one(
+        {"_id": {"$regex": f"half-{world.tag}$"}}, {"$set": {**pending, "claimed_at": datetime.now(timezone.utc)}}
+    )
     # While the first attempt may still be running, a retry is asked to wait.
     assert world.post(customer, thread, "Is it in stock?", headers=dict(key)).status_code == 409
     # Once it is older than the RPC timeout, the retry finishes the work: the same message, once.
-    stack.db.idempotency.update_one({"_id": {"$regex": f"half-{world.tag}$"}},
-                                    {"$set": {"claimed_at": datetime.now(timezone.utc) - timedelta(minutes=1)}})
+    stack.db.idempotency.update_one(
+        {"_id": {"$regex": f"half-{world.tag}$"}},
+        {"$set": {"claimed_at": datetime.now(timezone.utc) - timedelta(minutes=1)}},
+    )
     retry = world.post(customer, thread, "Is it in stock?", headers=dict(key))
     assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
     page = stack.call("GET", f"/v1/threads/{thread}", customer).json()

@@ -1,6 +1,7 @@
 """The conversation rules through the public API: read state per side, awaiting reply,
 pagination while messages arrive, search, bulk actions, announcements, idempotent retries,
 cascading deletes and the vendors' response figures."""
+
 from datetime import datetime, timedelta, timezone
 
 
@@ -99,8 +100,9 @@ def test_a_thread_page_pages_its_messages(world):
         world.post(customer, thread, f"message {n}")
     latest = world.stack.call("GET", f"/v1/threads/{thread}/messages", customer, params={"limit": 3}).json()
     assert [m["text"] for m in latest["items"]] == ["message 5", "message 6", "message 7"]
-    older = world.stack.call("GET", f"/v1/threads/{thread}/messages", customer,
-                             params={"limit": 5, "before": latest["next_before"]}).json()
+    older = world.stack.call(
+        "GET", f"/v1/threads/{thread}/messages", customer, params={"limit": 5, "before": latest["next_before"]}
+    ).json()
     assert [m["text"] for m in older["items"]] == [f"message {n}" for n in range(0, 5)]
     assert older["next_before"] is None
 
@@ -110,10 +112,18 @@ def test_starting_again_appends_to_the_open_thread_and_posting_reopens_a_closed_
     customer, _ = world.customer("ann")
     vendor = world.staff(shop)
     product = world.product("p", shop)
-    first = world.stack.call("POST", "/v1/threads", customer, json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": product}, "message": "One"})
-    again = world.stack.call("POST", "/v1/threads", customer, json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": product}, "message": "Two"})
+    first = world.stack.call(
+        "POST",
+        "/v1/threads",
+        customer,
+        json={"type": "vendor_to_customer", "object": {"type": "product", "id": product}, "message": "One"},
+    )
+    again = world.stack.call(
+        "POST",
+        "/v1/threads",
+        customer,
+        json={"type": "vendor_to_customer", "object": {"type": "product", "id": product}, "message": "Two"},
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     thread = first.json()["thread"]["id"]
     assert again.json()["thread"]["id"] == thread
@@ -152,10 +162,18 @@ def test_bulk_reply_and_delete_say_what_happened_to_each_thread(world):
     vendor = world.staff(shop)
     mine = [world.ask(world.customer(f"c{n}")[0], "company", shop) for n in range(2)]
     theirs = world.ask(world.customer("x")[0], "company", rival)
-    answer = world.stack.call("POST", "/v1/threads/bulk", vendor, json={
-        "action": "reply", "thread_ids": mine + [theirs, "missing"], "body": "We are on holiday until Monday."})
+    answer = world.stack.call(
+        "POST",
+        "/v1/threads/bulk",
+        vendor,
+        json={"action": "reply", "thread_ids": mine + [theirs, "missing"], "body": "We are on holiday until Monday."},
+    )
     assert [(r["thread_id"], r["status"]) for r in answer.json()["results"]] == [
-        (mine[0], 201), (mine[1], 201), (theirs, 404), ("missing", 404)]
+        (mine[0], 201),
+        (mine[1], 201),
+        (theirs, 404),
+        ("missing", 404),
+    ]
     assert all(world.summary(vendor, t)["last_message"]["preview"].startswith("We are on holiday") for t in mine)
     refused = world.stack.call("POST", "/v1/threads/bulk", vendor, json={"action": "delete", "thread_ids": mine})
     assert {r["status"] for r in refused.json()["results"]} == {403}
@@ -171,8 +189,12 @@ def test_an_announcement_gives_each_vendor_its_own_thread_and_the_admin_sees_who
     first, second = world.vendor("one"), world.vendor("two")
     disabled = world.vendor("off", status="D")
     admin = world.admin()
-    sent = world.stack.call("POST", "/v1/broadcasts", admin, json={
-        "company_ids": [first, second], "subject": "New fees", "message": "Fees change on the 1st."})
+    sent = world.stack.call(
+        "POST",
+        "/v1/broadcasts",
+        admin,
+        json={"company_ids": [first, second], "subject": "New fees", "message": "Fees change on the 1st."},
+    )
     assert sent.status_code == 202 and sent.json()["thread_count"] == 2
     broadcast = sent.json()["id"]
     world.wait(lambda: world.stack.call("GET", f"/v1/broadcasts/{broadcast}", admin).json()["status"] == "sent")
@@ -183,13 +205,20 @@ def test_an_announcement_gives_each_vendor_its_own_thread_and_the_admin_sees_who
     status = world.stack.call("GET", f"/v1/broadcasts/{broadcast}", admin).json()
     assert status["thread_count"] == 2 and status["read_count"] == 1
     assert {v["company_id"]: v["read"] for v in status["vendors"]} == {first: True, second: False}
-    everyone = world.stack.call("POST", "/v1/broadcasts", admin, json={
-        "company_ids": "all", "subject": "Hello all", "message": "Welcome."}).json()
+    everyone = world.stack.call(
+        "POST", "/v1/broadcasts", admin, json={"company_ids": "all", "subject": "Hello all", "message": "Welcome."}
+    ).json()
     world.wait(lambda: world.stack.call("GET", f"/v1/broadcasts/{everyone['id']}", admin).json()["status"] == "sent")
-    reached = {v["company_id"] for v in world.stack.call("GET", f"/v1/broadcasts/{everyone['id']}", admin).json()["vendors"]}
+    reached = {
+        v["company_id"] for v in world.stack.call("GET", f"/v1/broadcasts/{everyone['id']}", admin).json()["vendors"]
+    }
     assert {first, second} <= reached and disabled not in reached
-    assert world.stack.call("POST", "/v1/broadcasts", world.staff(first), json={
-        "company_ids": "all", "subject": "x", "message": "y"}).status_code == 403
+    assert (
+        world.stack.call(
+            "POST", "/v1/broadcasts", world.staff(first), json={"company_ids": "all", "subject": "x", "message": "y"}
+        ).status_code
+        == 403
+    )
     assert world.stack.call("GET", f"/v1/broadcasts/{broadcast}", world.staff(first)).status_code == 404
 
 
@@ -218,7 +247,9 @@ def test_vendors_response_figures(world):
     params = {"from": (now - timedelta(hours=1)).isoformat(), "to": (now + timedelta(hours=1)).isoformat()}
     figures = {}
     for shop in (fast, slow):
-        answer = world.stack.call("GET", "/v1/reports/response-times", world.admin(), params={**params, "company_id": shop})
+        answer = world.stack.call(
+            "GET", "/v1/reports/response-times", world.admin(), params={**params, "company_id": shop}
+        )
         assert answer.status_code == 200, answer.text
         figures[shop] = answer.json()["vendors"][0]
     assert figures[fast]["answered"] == 1 and figures[fast]["answered_within_24h_share"] == 1.0
@@ -231,8 +262,12 @@ def test_vendors_response_figures(world):
 def test_message_bodies_are_sanitised_and_sized(world):
     shop = world.vendor("shop")
     customer, _ = world.customer("ann")
-    thread = world.ask(customer, "company", shop, 'Look <script>alert(1)</script><a href="javascript:x()">here</a> '
-                                                  "https://shop.test/item\nthanks")
+    thread = world.ask(
+        customer,
+        "company",
+        shop,
+        'Look <script>alert(1)</script><a href="javascript:x()">here</a> https://shop.test/item\nthanks',
+    )
     message = world.stack.call("GET", f"/v1/threads/{thread}/messages", customer).json()["items"][0]
     assert "<script" not in message["body"] and "javascript:" not in message["body"]
     assert '<a href="https://shop.test/item" rel="nofollow noreferrer noopener">' in message["body"]
@@ -256,12 +291,19 @@ def test_a_communication_type_turned_off_in_settings_cannot_be_started(world):
     call = world.stack.call
     assert call("GET", "/v1/settings/public").json()["vendor_to_admin_enabled"] is True
     assert call("PUT", "/v1/settings", vendor, json={"vendor_to_admin_enabled": False}).status_code == 403
-    assert call("PUT", "/v1/settings", admin, json={"vendor_to_admin_enabled": False, "show_on_order": False}).status_code == 200
+    assert (
+        call("PUT", "/v1/settings", admin, json={"vendor_to_admin_enabled": False, "show_on_order": False}).status_code
+        == 200
+    )
     try:
         public = call("GET", "/v1/settings/public").json()
         assert public["vendor_to_admin_enabled"] is False and public["show_on_order"] is False
-        refused = call("POST", "/v1/threads", vendor, json={
-            "type": "vendor_to_admin", "object": {"type": "none"}, "subject": "Hi", "message": "Hello"})
+        refused = call(
+            "POST",
+            "/v1/threads",
+            vendor,
+            json={"type": "vendor_to_admin", "object": {"type": "none"}, "subject": "Hi", "message": "Hello"},
+        )
         assert refused.status_code == 403 and "turned off" in refused.json()["error"]["message"]
         assert call("PUT", "/v1/settings", admin, json={"show_on_order": "maybe"}).status_code == 422
     finally:

@@ -2,6 +2,7 @@
 client sent (X-Request-ID) comes back in the answer and is on the conversations service's line
 for the post, on the notifications service's line for its event, and in the header of the mail
 it caused (services/common/correlation.py)."""
+
 import re
 import uuid
 
@@ -19,16 +20,26 @@ def test_a_posted_message_is_followed_by_its_request_id_through_the_services(wor
     assert answer.status_code == 201 and answer.headers["X-Request-ID"] == trace
     message_id = answer.json()["id"]
     world.wait(lambda: re.search(rf"\[{trace}\] message {message_id} posted", log_of(world, "conversations")))
-    world.wait(lambda: re.search(rf"\[{trace}\] message_posted of thread {thread_id} received",
-                                 log_of(world, "notifications")))
+    world.wait(
+        lambda: re.search(rf"\[{trace}\] message_posted of thread {thread_id} received", log_of(world, "notifications"))
+    )
 
 
 def test_the_mail_a_question_causes_carries_its_request_id(world):
     shop = world.vendor("lamps")
     customer, _ = world.customer("cy")
     trace = f"click-{uuid.uuid4().hex[:12]}"
-    answer = world.stack.call("POST", "/v1/threads", customer, headers={"X-Request-ID": trace}, json={
-        "type": "vendor_to_customer", "object": {"type": "company", "id": shop}, "message": "Do you ship abroad?"})
+    answer = world.stack.call(
+        "POST",
+        "/v1/threads",
+        customer,
+        headers={"X-Request-ID": trace},
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "company", "id": shop},
+            "message": "Do you ship abroad?",
+        },
+    )
     assert answer.status_code == 201, answer.text
     [mail] = world.stack.mail.wait_for_to(f"sales-{shop}@vendors.test", 1)
     assert mail["X-Correlation-ID"] == trace and "Do you ship abroad?" in mail.get_body(("plain",)).get_content()

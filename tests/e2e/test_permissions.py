@@ -1,4 +1,5 @@
 """Every thread endpoint × every kind of caller × own and others' threads, through the gateway."""
+
 import pytest
 
 ENDPOINTS = ("get", "messages", "read", "post", "patch", "delete")
@@ -76,8 +77,12 @@ def test_who_may_start_what(world):
     call = world.stack.call
 
     def start(token, kind, object_type, object_id, **extra):
-        return call("POST", "/v1/threads", token, json={"type": kind, "object": {"type": object_type, "id": object_id},
-                                                        "message": "Hello", **extra}).status_code
+        return call(
+            "POST",
+            "/v1/threads",
+            token,
+            json={"type": kind, "object": {"type": object_type, "id": object_id}, "message": "Hello", **extra},
+        ).status_code
 
     assert start(customer, "vendor_to_customer", "order", order) == 201
     assert start(other_customer, "vendor_to_customer", "order", order) == 404
@@ -87,8 +92,17 @@ def test_who_may_start_what(world):
     assert start(world.staff(rival), "vendor_to_customer", "order", order) == 404
     assert start(world.admin(), "vendor_to_admin", "none", None, company_id=rival, subject="A remark") == 201
     assert start(world.admin(), "vendor_to_admin", "none", None, subject="To whom?") == 422
-    assert start(world.admin("reader", ["view_admin_communication"]), "vendor_to_admin", "none", None,
-                 company_id=rival, subject="Read only") == 403
+    assert (
+        start(
+            world.admin("reader", ["view_admin_communication"]),
+            "vendor_to_admin",
+            "none",
+            None,
+            company_id=rival,
+            subject="Read only",
+        )
+        == 403
+    )
     assert start(world.stack.token("system"), "vendor_to_customer", "company", shop) == 403
 
 
@@ -97,27 +111,32 @@ def people(world):
     shop, rival = world.vendor("shop"), world.vendor("rival")
     customer, customer_id = world.customer("ann")
     order = world.order("o", shop, customer_id)
-    return world, shop, order, {
-        "customer": customer,
-        "other customer": world.customer("dan")[0],
-        "vendor": world.staff(shop, "bob"),
-        "other vendor": world.staff(rival, "eve"),
-        "admin": world.admin(),
-        "restricted admin": world.admin("reader", ["view_vendor_communication"]),
-        "system": world.system,
-    }
+    return (
+        world,
+        shop,
+        order,
+        {
+            "customer": customer,
+            "other customer": world.customer("dan")[0],
+            "vendor": world.staff(shop, "bob"),
+            "other vendor": world.staff(rival, "eve"),
+            "admin": world.admin(),
+            "restricted admin": world.admin("reader", ["view_vendor_communication"]),
+            "system": world.system,
+        },
+    )
 
 
 # caller → status for: the order's context, the inbox badge, an announcement, the response
 # figures, reading the settings, pushing a product
 OTHER_ENDPOINTS = {
-    "customer":         (200, 200, 403, 403, 403, 403),
-    "other customer":   (404, 200, 403, 403, 403, 403),
-    "vendor":           (200, 200, 403, 403, 403, 403),
-    "other vendor":     (404, 200, 403, 403, 403, 403),
-    "admin":            (200, 200, 202, 200, 200, 200),
+    "customer": (200, 200, 403, 403, 403, 403),
+    "other customer": (404, 200, 403, 403, 403, 403),
+    "vendor": (200, 200, 403, 403, 403, 403),
+    "other vendor": (404, 200, 403, 403, 403, 403),
+    "admin": (200, 200, 202, 200, 200, 200),
     "restricted admin": (200, 200, 403, 403, 200, 403),  # no view_reports, no manage_catalog
-    "system":           (200, 403, 403, 403, 403, 200),
+    "system": (200, 403, 403, 403, 403, 200),
 }
 
 
@@ -130,10 +149,16 @@ def test_each_caller_reaches_exactly_the_other_endpoints_it_may(people, who):
     seen = (
         call("GET", f"/v1/context/order/{order}", token).status_code,
         call("GET", "/v1/unread", token).status_code,
-        call("POST", "/v1/broadcasts", token, json={"company_ids": [shop], "subject": "Hi", "message": "News"}).status_code,
+        call(
+            "POST", "/v1/broadcasts", token, json={"company_ids": [shop], "subject": "Hi", "message": "News"}
+        ).status_code,
         call("GET", "/v1/reports/response-times", token, params=window).status_code,
         call("GET", "/v1/settings", token).status_code,
-        call("PUT", f"/v1/catalog/products/{product}", token, json={
-            "product_id": product, "product": "Lamp", "price": 1, "company_id": shop, "status": "A"}).status_code,
+        call(
+            "PUT",
+            f"/v1/catalog/products/{product}",
+            token,
+            json={"product_id": product, "product": "Lamp", "price": 1, "company_id": shop, "status": "A"},
+        ).status_code,
     )
     assert seen == OTHER_ENDPOINTS[who]

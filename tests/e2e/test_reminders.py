@@ -5,6 +5,7 @@ Hours pass by ageing the thread's wait in the database (`awaiting_since` moved b
 clock moved on would leave it: nothing runs with a shortened threshold or a test-only entry
 point, and the timer that runs is the deployed one (every 5 s).
 """
+
 from datetime import datetime, timedelta, timezone
 
 TIMER = 30.0  # seconds: a few of the timer's ticks, and the notification behind it
@@ -13,8 +14,12 @@ TIMER = 30.0  # seconds: a few of the timer's ticks, and the notification behind
 def age(stack, thread_id, hours):
     """The customer has waited `hours` (and a minute) for the vendor: its wait moved back."""
     since = datetime.now(timezone.utc) - timedelta(hours=hours, minutes=1)
-    assert stack.db.threads.update_one({"_id": thread_id, "awaiting_reply_from": "vendor"},
-                                       {"$set": {"awaiting_since": since}}).matched_count == 1
+    assert (
+        stack.db.threads.update_one(
+            {"_id": thread_id, "awaiting_reply_from": "vendor"}, {"$set": {"awaiting_since": since}}
+        ).matched_count
+        == 1
+    )
 
 
 def bell(stack, token, thread_id):
@@ -33,20 +38,25 @@ def test_an_unanswered_question_reminds_the_vendor_once_then_escalates_to_the_ad
     stack.mail.wait_for_to(shop_email, 1)  # the question itself
 
     age(stack, thread_id, 24)
-    world.wait(lambda: any(item.get("reason") == "reply_reminder" for item in bell(stack, vendor, thread_id)),
-               timeout=TIMER)
+    world.wait(
+        lambda: any(item.get("reason") == "reply_reminder" for item in bell(stack, vendor, thread_id)), timeout=TIMER
+    )
     [question, reminder] = stack.mail.wait_for_to(shop_email, 2)
     assert reminder["Subject"] == "Reminder: a customer is waiting for your reply about Brass Desk Lamp"
     assert world.summary(vendor, thread_id)["overdue"] is False
 
     age(stack, thread_id, 48)
-    world.wait(lambda: any(item.get("reason") == "reply_overdue" for item in bell(stack, admin, thread_id)),
-               timeout=TIMER)
+    world.wait(
+        lambda: any(item.get("reason") == "reply_overdue" for item in bell(stack, admin, thread_id)), timeout=TIMER
+    )
     assert [item["id"] for item in world.inbox(vendor, overdue="true")["items"]] == [thread_id]
     assert stack.call("GET", f"/v1/threads/{thread_id}", admin).json()["overdue"] is True
     now = datetime.now(timezone.utc)
-    window = {"from": (now - timedelta(hours=1)).isoformat(), "to": (now + timedelta(hours=1)).isoformat(),
-              "company_id": shop}
+    window = {
+        "from": (now - timedelta(hours=1)).isoformat(),
+        "to": (now + timedelta(hours=1)).isoformat(),
+        "company_id": shop,
+    }
     [figures] = stack.call("GET", "/v1/reports/response-times", admin, params=window).json()["vendors"]
     assert figures["overdue"] == 1
 

@@ -1,6 +1,7 @@
 """Who is who, through the public API: the customer's name stays in the staff's list, a store
 question is a "Store question" in the vendor's own inbox, and a party's e-mail address is
 shown beside a conversation only while contact details pass both ways as written."""
+
 import pytest
 
 ALLOW = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_customer": "allow"}

@@ -4,6 +4,7 @@ touching the machine's shared one (other tests and processes keep using that).
 The node runs as the `rabbitmq` user (the packaged wrapper switches to it), from a directory
 that user owns, with its own name, ports, data and logs.
 """
+
 import os
 import shutil
 import socket
@@ -33,27 +34,31 @@ class PrivateBroker:
         self.port = free_port()
         self.name = f"faults{self.port}@localhost"
         self.uri = f"pyamqp://guest:guest@127.0.0.1:{self.port}/"
-        self.env = {**os.environ,
-                    "RABBITMQ_CONFIG_FILE": str(base / "rabbit"),
-                    "RABBITMQ_NODENAME": self.name,
-                    "RABBITMQ_NODE_PORT": str(self.port),
-                    "RABBITMQ_DIST_PORT": str(free_port()),
-                    "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
-                    "RABBITMQ_LOG_BASE": str(base / "log"),
-                    "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
-                    "RABBITMQ_PID_FILE": str(base / "rabbit.pid")}
+        self.env = {
+            **os.environ,
+            "RABBITMQ_CONFIG_FILE": str(base / "rabbit"),
+            "RABBITMQ_NODENAME": self.name,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(base / "log"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
+            "RABBITMQ_PID_FILE": str(base / "rabbit.pid"),
+        }
 
     def start(self, timeout: float = 60.0) -> None:
         (self.base / "rabbit.conf").write_text(
-            f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users = none\n")
+            f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users = none\n"
+        )
         (self.base / "enabled_plugins").write_text("[].\n")
         for folder in ("mnesia", "log"):
             (self.base / folder).mkdir(exist_ok=True)
         shutil.chown(self.base, "rabbitmq", "rabbitmq")
         for path in self.base.rglob("*"):
             shutil.chown(path, "rabbitmq", "rabbitmq")
-        subprocess.run([SERVER, "-detached"], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [SERVER, "-detached"], env=self.env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.wait_open(timeout)
 
     def wait_open(self, timeout: float = 60.0) -> None:
@@ -64,8 +69,14 @@ class PrivateBroker:
             time.sleep(0.3)
 
     def ctl(self, *arguments: str, timeout: float = 60.0) -> None:
-        subprocess.run([CTL, "-n", self.name, *arguments], env=self.env, check=True,
-                       timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [CTL, "-n", self.name, *arguments],
+            env=self.env,
+            check=True,
+            timeout=timeout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def pause(self) -> None:
         """The broker goes away as in an upgrade: every connection is closed, none is accepted."""

@@ -4,6 +4,7 @@ which the tests stop, cut and kill while customers post (see the README's Reliab
 Each test appends its figures to one table, printed at the end of the run (`make faults`) and
 kept in var/faults.json.
 """
+
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,9 @@ def faulty(tmp_path_factory):
         system.start_all()
         admin = system.token("admin", sub="faults-admin")
         # Mail at once, one per message, and retried within seconds: what the checks count.
-        system.set_notifications(admin, {"coalesce_seconds": 0,
-                                          "retry": {"attempts": 20, "first_delay_seconds": 1,
-                                                    "max_delay_seconds": 4}})
+        system.set_notifications(
+            admin, {"coalesce_seconds": 0, "retry": {"attempts": 20, "first_delay_seconds": 1, "max_delay_seconds": 4}}
+        )
         yield system
     finally:
         system.stop_all()
@@ -42,20 +43,35 @@ def shop(faulty):
 def report():
     def add(figures: Figures) -> None:
         TABLE.append(figures)
+
     return add
 
 
 def pytest_terminal_summary(terminalreporter):
     if not TABLE:
         return
-    keep_and_print(terminalreporter, "faults: what clients saw (make faults)", COLUMNS,
-           [figures.row() for figures in TABLE], RESULTS)
+    keep_and_print(
+        terminalreporter,
+        "faults: what clients saw (make faults)",
+        COLUMNS,
+        [figures.row() for figures in TABLE],
+        RESULTS,
+    )
 
 
-COLUMNS = [("scenario", "scenario"), ("acknowledged", "posts 201"), ("stored", "stored"),
-           ("duplicates", "dupl."), ("mails_most_per_message", "mails/msg max"), ("unmailed", "unmailed"),
-           ("redelivered", "same mail again"),
-           ("bell_most_per_message", "bell/msg max"), ("bell_missing", "bell missing"),
-           ("pages_resynced", "pages resynced"), ("recovery_seconds", "s to first 201"),
-           ("slowest_503", "slowest 503 s"),
-           ("running", "running"), ("answers", "answers (status×n)")]
+COLUMNS = [
+    ("scenario", "scenario"),
+    ("acknowledged", "posts 201"),
+    ("stored", "stored"),
+    ("duplicates", "dupl."),
+    ("mails_most_per_message", "mails/msg max"),
+    ("unmailed", "unmailed"),
+    ("redelivered", "same mail again"),
+    ("bell_most_per_message", "bell/msg max"),
+    ("bell_missing", "bell missing"),
+    ("pages_resynced", "pages resynced"),
+    ("recovery_seconds", "s to first 201"),
+    ("slowest_503", "slowest 503 s"),
+    ("running", "running"),
+    ("answers", "answers (status×n)"),
+]

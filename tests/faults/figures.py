@@ -1,4 +1,5 @@
 """What a fault test checks once the fault is over, as the figures `make faults` prints."""
+
 import re
 import time
 from collections import Counter
@@ -40,15 +41,20 @@ def tokens_in(mail, pattern: re.Pattern) -> set[str]:
 
 def check_messages(figures: Figures, db, traffic, thread_ids: list[str]) -> Counter:
     """Stored once each, exactly the acknowledged ones."""
-    stored = Counter(message["text"] for message in db.messages.find(
-        {"thread_id": {"$in": thread_ids}, "text": {"$regex": f"^{traffic.tag}c"}}, {"text": 1}))
+    stored = Counter(
+        message["text"]
+        for message in db.messages.find(
+            {"thread_id": {"$in": thread_ids}, "text": {"$regex": f"^{traffic.tag}c"}}, {"text": 1}
+        )
+    )
     figures.acknowledged = len(traffic.acked)
     figures.stored = len(stored)
     figures.duplicates = sum(count - 1 for count in stored.values())
     assert not traffic.unfinished, f"posts never acknowledged: {traffic.unfinished}"
     assert set(stored) == set(traffic.acked), (
         f"acknowledged but not stored: {sorted(set(traffic.acked) - set(stored))}; "
-        f"stored but never acknowledged: {sorted(set(stored) - set(traffic.acked))}")
+        f"stored but never acknowledged: {sorted(set(stored) - set(traffic.acked))}"
+    )
     assert figures.duplicates == 0, f"stored twice: {[text for text, n in stored.items() if n > 1]}"
     return stored
 
@@ -84,8 +90,9 @@ def check_bell(figures: Figures, db, audience: str, message_ids: set[str], timeo
     """One bell item per message for the audience, never two for anyone."""
     deadline = time.monotonic() + timeout
     while True:
-        items = list(db.notifications.find({"message_id": {"$in": list(message_ids)}},
-                                           {"audience": 1, "message_id": 1}))
+        items = list(
+            db.notifications.find({"message_id": {"$in": list(message_ids)}}, {"audience": 1, "message_id": 1})
+        )
         ours = {item["message_id"] for item in items if item["audience"] == audience}
         if ours >= message_ids or time.monotonic() > deadline:
             break
@@ -113,7 +120,8 @@ def check_answers(figures: Figures, traffic):
 def check_recovery(figures: Figures, recovery_seconds: float | None, limit: float = 15.0):
     figures.recovery_seconds = recovery_seconds
     assert recovery_seconds is not None and recovery_seconds <= limit, (
-        f"first 201 {recovery_seconds} s after the fault ended")
+        f"first 201 {recovery_seconds} s after the fault ended"
+    )
 
 
 def check_every_message_once(figures: Figures, system, shop, traffic):

@@ -1,5 +1,6 @@
 """An open page of the Message Center: it listens to the push process's event stream and, as a
 browser's EventSource does, reconnects when the stream breaks."""
+
 import json
 import threading
 import time

@@ -1,4 +1,5 @@
 """A vendor, a product and customers asking about it: what the fault and scale tests post to."""
+
 import uuid
 
 from tests.faults.traffic import Traffic
@@ -15,13 +16,30 @@ class Shop:
         self.system_token = system.token("system", sub="storefront-sync")
         self.company_id = f"v{self.tag}"
         self.email = f"sales-{self.company_id}@vendors.test"
-        self.put("vendors", self.company_id, {"company_id": self.company_id, "company": f"Vendor {self.tag}",
-                                             "email": self.email, "status": "A"})
+        self.put(
+            "vendors",
+            self.company_id,
+            {"company_id": self.company_id, "company": f"Vendor {self.tag}", "email": self.email, "status": "A"},
+        )
         self.product_id = f"p{self.tag}"
-        self.put("products", self.product_id, {"product_id": self.product_id, "product": "Brass Desk Lamp",
-                                               "price": "49.90", "company_id": self.company_id, "status": "A"})
-        self.vendor_token = system.token("vendor", sub=f"staff-{self.tag}", company_id=self.company_id,
-                                         name="Staff", email=f"staff-{self.tag}@vendors.test")
+        self.put(
+            "products",
+            self.product_id,
+            {
+                "product_id": self.product_id,
+                "product": "Brass Desk Lamp",
+                "price": "49.90",
+                "company_id": self.company_id,
+                "status": "A",
+            },
+        )
+        self.vendor_token = system.token(
+            "vendor",
+            sub=f"staff-{self.tag}",
+            company_id=self.company_id,
+            name="Staff",
+            email=f"staff-{self.tag}@vendors.test",
+        )
 
     def put(self, kind, record_id, record):
         answer = self.system.call("PUT", f"/v1/catalog/{kind}/{record_id}", self.system_token, json=record)
@@ -32,9 +50,16 @@ class Shop:
         for number in range(count):
             user_id = f"{self.tag}-buyer{number}"
             token = self.system.token("customer", sub=user_id, name=f"Buyer {number}", email=f"{user_id}@buyers.test")
-            answer = self.system.call("POST", "/v1/threads", token, json={
-                "type": "vendor_to_customer", "object": {"type": "product", "id": self.product_id},
-                "message": "Does it take LED bulbs?"})
+            answer = self.system.call(
+                "POST",
+                "/v1/threads",
+                token,
+                json={
+                    "type": "vendor_to_customer",
+                    "object": {"type": "product", "id": self.product_id},
+                    "message": "Does it take LED bulbs?",
+                },
+            )
             assert answer.status_code == 201, answer.text
             asked.append((token, answer.json()["thread"]["id"]))
         return asked
@@ -44,16 +69,28 @@ class Shop:
         signed link, as the message gives it."""
         user_id = f"{self.tag}-sender"
         token = self.system.token("customer", sub=user_id, name="File Sender", email=f"{user_id}@buyers.test")
-        asked = self.system.call("POST", "/v1/threads", token, json={
-            "type": "vendor_to_customer", "object": {"type": "product", "id": self.product_id},
-            "message": "Which size should I take?"})
+        asked = self.system.call(
+            "POST",
+            "/v1/threads",
+            token,
+            json={
+                "type": "vendor_to_customer",
+                "object": {"type": "product", "id": self.product_id},
+                "message": "Which size should I take?",
+            },
+        )
         assert asked.status_code == 201, asked.text
         thread_id = asked.json()["thread"]["id"]
-        uploaded = self.system.call("POST", "/v1/uploads", token, files={"file": ("size-chart.pdf", SIZE_CHART,
-                                                                                  "application/pdf")})
+        uploaded = self.system.call(
+            "POST", "/v1/uploads", token, files={"file": ("size-chart.pdf", SIZE_CHART, "application/pdf")}
+        )
         assert uploaded.status_code == 201, uploaded.text
-        posted = self.system.call("POST", f"/v1/threads/{thread_id}/messages", token,
-                                  json={"body": "The size chart", "attachments": [uploaded.json()["id"]]})
+        posted = self.system.call(
+            "POST",
+            f"/v1/threads/{thread_id}/messages",
+            token,
+            json={"body": "The size chart", "attachments": [uploaded.json()["id"]]},
+        )
         assert posted.status_code == 201, posted.text
         return posted.json()["attachments"][0]["url"]
 

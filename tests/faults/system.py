@@ -1,5 +1,6 @@
 """The whole system with dependencies of its own that a fault test may stop: a private
 RabbitMQ node, an embedded database on a fixed port and folder, and an SMTP server."""
+
 import os
 import signal
 import subprocess
@@ -101,6 +102,7 @@ class FaultySystem(Stack):
 
     def db(self):
         from pymongo import MongoClient
+
         return MongoClient(self.database.uri, tz_aware=True)[self.database_name]
 
     def set_notifications(self, token: str, values: dict) -> None:

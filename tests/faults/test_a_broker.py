@@ -1,4 +1,5 @@
 """The broker goes away for 10 s (as in an upgrade) while customers post, then comes back."""
+
 import time
 
 from tests.faults import figures as check

@@ -1,5 +1,6 @@
 """The database stops for 10 s (as in a restart or a failover) while customers post, and a
 file is fetched by its signed link: the one read the gateway makes of the database itself."""
+
 import time
 
 from tests.faults import figures as check
@@ -27,8 +28,10 @@ def test_b_a_database_outage_answers_503_at_once_and_loses_nothing(faulty, shop,
         assert readiness["checks"]["database"] is False and readiness["checks"]["broker"] is True, readiness
         during = fetched["during"]
         assert during.status_code == 503 and during.json()["error"] == {
-            "code": "unavailable", "message": "The database is not reachable; try again shortly.", "details": {}}, \
-            (during.status_code, during.text)
+            "code": "unavailable",
+            "message": "The database is not reachable; try again shortly.",
+            "details": {},
+        }, (during.status_code, during.text)
         after = faulty.call("GET", link)
         assert after.status_code == 200 and after.content == SIZE_CHART, (after.status_code, after.text[:300])
         assert faulty.call("GET", "/healthz").status_code == 200

@@ -1,5 +1,6 @@
 """Each process is killed (kill -9) in turn while customers post, then started again as
 Kubernetes would start a new pod; the gateway's killed worker is replaced by gunicorn."""
+
 import os
 import signal
 import time

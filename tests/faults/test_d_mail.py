@@ -1,4 +1,5 @@
 """The mail server is down for 30 s while customers post: mail waits and goes once, after."""
+
 import time
 
 from tests.faults import figures as check

@@ -1,4 +1,5 @@
 """The broker blips while an announcement to 2,000 vendors is being delivered."""
+
 import time
 from collections import Counter
 
@@ -20,8 +21,15 @@ def add_vendors(db, tag: str, count: int = VENDORS) -> list[str]:
     ids = [f"{tag}-{number:04d}" for number in range(count)]
     records = []
     for company_id in ids:
-        record = load_record("company", {"company_id": company_id, "company": f"Vendor {company_id}",
-                                         "email": f"sales-{company_id}@vendors.test", "status": "A"})
+        record = load_record(
+            "company",
+            {
+                "company_id": company_id,
+                "company": f"Vendor {company_id}",
+                "email": f"sales-{company_id}@vendors.test",
+                "status": "A",
+            },
+        )
         records.append({"_id": record.pop("id"), **record, "source": "pushed", "fetched_at": at, "updated_at": at})
     db.vendors.insert_many(records)
     return ids
@@ -36,8 +44,12 @@ def test_e_a_broker_blip_during_an_announcement_delivers_it_once_to_every_vendor
     admin = faulty.token("admin", sub=f"admin-{shop.tag}", name="Admin")
     marker = f"{shop.tag}announce"
     mails_before = len(list(faulty.mail.directory.glob("*.eml")))
-    answer = faulty.call("POST", "/v1/broadcasts", admin, json={
-        "company_ids": "all", "subject": "Holiday shipping", "message": f"Ship by Friday {marker}"})
+    answer = faulty.call(
+        "POST",
+        "/v1/broadcasts",
+        admin,
+        json={"company_ids": "all", "subject": "Holiday shipping", "message": f"Ship by Friday {marker}"},
+    )
     assert answer.status_code == 202, answer.text
     announcement = answer.json()
     assert announcement["thread_count"] == len(active)
@@ -50,23 +62,33 @@ def test_e_a_broker_blip_during_an_announcement_delivers_it_once_to_every_vendor
         time.sleep(BLIP_SECONDS)
         faulty.broker.resume()
         ended = time.monotonic()
-        figures.recovery_seconds = faulty.time_to_first_success(ended, lambda: faulty.call(
-            "GET", f"/v1/broadcasts/{announcement['id']}", admin).status_code == 200)
+        figures.recovery_seconds = faulty.time_to_first_success(
+            ended, lambda: faulty.call("GET", f"/v1/broadcasts/{announcement['id']}", admin).status_code == 200
+        )
 
         deadline = time.monotonic() + 120
         while faulty.call("GET", f"/v1/broadcasts/{announcement['id']}", admin).json().get("status") != "sent":
             assert time.monotonic() < deadline, "the announcement was never marked sent"
             time.sleep(1)
-        threads = Counter(thread["company_id"] for thread in db.threads.find(
-            {"broadcast_id": announcement["id"]}, {"company_id": 1}))
+        threads = Counter(
+            thread["company_id"] for thread in db.threads.find({"broadcast_id": announcement["id"]}, {"company_id": 1})
+        )
         figures.acknowledged = len(active)
         figures.stored = len(threads)
         figures.duplicates = sum(count - 1 for count in threads.values())
         assert set(threads) == active and figures.duplicates == 0
 
-        messages = {message["_id"]: message["thread_id"] for message in db.messages.find(
-            {"thread_id": {"$in": [t["_id"] for t in db.threads.find({"broadcast_id": announcement["id"]}, {"_id": 1})]}},
-            {"thread_id": 1})}
+        messages = {
+            message["_id"]: message["thread_id"]
+            for message in db.messages.find(
+                {
+                    "thread_id": {
+                        "$in": [t["_id"] for t in db.threads.find({"broadcast_id": announcement["id"]}, {"_id": 1})]
+                    }
+                },
+                {"thread_id": 1},
+            )
+        }
         # Waiting is counting files: parsing thousands of mails at every look would take the
         # machine's time from the system under test.
         deadline = time.monotonic() + 240
@@ -75,9 +97,13 @@ def test_e_a_broker_blip_during_an_announcement_delivers_it_once_to_every_vendor
                 break
             time.sleep(2)
         faulty.mail.settle(quiet=2.0)
-        bell = Counter((item["audience"], item["message_id"]) for item in db.notifications.find(
-            {"message_id": {"$in": list(messages)}}, {"audience": 1, "message_id": 1}))
-        delivered = [mail for mail in faulty.mail.mails if marker in mail.get_body(preferencelist=("plain",)).get_content()]
+        bell = Counter(
+            (item["audience"], item["message_id"])
+            for item in db.notifications.find({"message_id": {"$in": list(messages)}}, {"audience": 1, "message_id": 1})
+        )
+        delivered = [
+            mail for mail in faulty.mail.mails if marker in mail.get_body(preferencelist=("plain",)).get_content()
+        ]
         shown = check.one_per_message_id(delivered)
         figures.redelivered = len(delivered) - len(shown)
         mailed = Counter(mail["To"] for mail in shown)

@@ -1,5 +1,6 @@
 """A service that starts while the database is away waits for it, then serves: a process
 started during an outage (a new pod, a restart) must not exit."""
+
 import eventlet
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -10,11 +11,18 @@ from tests.fixtures.callers import CALLER_SIGNING_KEY
 
 
 def test_a_service_started_while_the_database_is_down_waits_for_it_then_serves(
-        container_factory, rabbit_config, tmp_path):
+    container_factory, rabbit_config, tmp_path
+):
     port = free_port()
-    container = container_factory(CatalogContextService, {
-        **rabbit_config, "MONGO_URI": f"mongodb://127.0.0.1:{port}/{embedded_mongo.CLIENT_OPTIONS}",
-        "MONGO_DB": "waiting", "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY})
+    container = container_factory(
+        CatalogContextService,
+        {
+            **rabbit_config,
+            "MONGO_URI": f"mongodb://127.0.0.1:{port}/{embedded_mongo.CLIENT_OPTIONS}",
+            "MONGO_DB": "waiting",
+            "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
+        },
+    )
     starting = eventlet.spawn(container.start)
     eventlet.sleep(5)
     assert not starting.dead, "the service gave up starting while the database was away"

@@ -1,6 +1,7 @@
 """Customers posting steadily while a fault happens, as careful clients do: each message has an
 Idempotency-Key of its own, and a message whose post did not get its 201 is sent again with the
 same key until it does."""
+
 import threading
 import time
 from collections import Counter
@@ -19,12 +20,12 @@ class Traffic:
         self.customers = customers
         self.tag = tag
         self.interval = interval
-        self.acked: dict[str, str] = {}      # message text → the message id its 201 gave
-        self.statuses = Counter()            # every answer's status (0: no answer at all)
-        self.successes: list[float] = []     # when each 201 came back (time.monotonic)
-        self.unexpected: list[str] = []      # answers no client should ever get
-        self.unfinished: list[str] = []      # messages still without a 201 when given up
-        self.slowest_503 = 0.0               # seconds the longest 503 took to come back
+        self.acked: dict[str, str] = {}  # message text → the message id its 201 gave
+        self.statuses = Counter()  # every answer's status (0: no answer at all)
+        self.successes: list[float] = []  # when each 201 came back (time.monotonic)
+        self.unexpected: list[str] = []  # answers no client should ever get
+        self.unfinished: list[str] = []  # messages still without a 201 when given up
+        self.slowest_503 = 0.0  # seconds the longest 503 took to come back
         self._stopping = threading.Event()
         self._clients = []
         self._lock = threading.Lock()
@@ -58,8 +59,13 @@ class Traffic:
         while time.monotonic() < give_up:
             asked = time.monotonic()
             try:
-                answer = self.system.call("POST", f"/v1/threads/{thread_id}/messages", token,
-                                          json={"body": body}, headers={"Idempotency-Key": f"key-{body}"})
+                answer = self.system.call(
+                    "POST",
+                    f"/v1/threads/{thread_id}/messages",
+                    token,
+                    json={"body": body},
+                    headers={"Idempotency-Key": f"key-{body}"},
+                )
                 status = answer.status_code
             except requests.RequestException:
                 status = 0  # the gateway itself was away (its worker was killed)

@@ -1,4 +1,5 @@
 """The inbound process alone, for the tests of what it decides before it asks any service."""
+
 import pytest
 
 from dev.processes import Processes
@@ -18,6 +19,7 @@ def lone_inbound(tmp_path):
         system.start("inbound_mail")
         system.wait_ready([f"http://127.0.0.1:{env['INBOUND_HTTP_PORT']}/healthz"], timeout=30)
         return "127.0.0.1", int(env["INBOUND_SMTP_PORT"])
+
     yield start
     for system in started:
         system.stop()

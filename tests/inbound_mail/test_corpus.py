@@ -1,6 +1,7 @@
 """Real-shaped replies (tests/inbound_mail/corpus: Gmail, Outlook, Apple Mail, Thunderbird,
 mobile clients and webmails, in fourteen languages, each as its client writes it) keep only
 what their writer wrote: no quoted mail, no signature, no "Sent from my iPhone"."""
+
 from pathlib import Path
 
 import pytest

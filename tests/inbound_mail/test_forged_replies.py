@@ -5,6 +5,7 @@ mail is taken only when the checking server in front saw its sender pass DKIM or
 
 The conversation is made old by ageing its times in the stack's own database (the thread's
 last message, and the messages the notification mails were about): nothing else changes."""
+
 import smtplib
 from datetime import datetime, timedelta, timezone
 
@@ -17,8 +18,7 @@ LONG_AGO = datetime.now(timezone.utc) - timedelta(days=91)
 
 
 def age_the_mails(stack, thread_id: str) -> None:
-    aged = stack.db.notification_mails.update_many({"thread_id": thread_id},
-                                                   {"$set": {"message.created_at": LONG_AGO}})
+    aged = stack.db.notification_mails.update_many({"thread_id": thread_id}, {"$set": {"message.created_at": LONG_AGO}})
     assert aged.matched_count >= 2
 
 
@@ -32,8 +32,12 @@ def test_a_reply_address_quiet_past_its_days_is_refused_for_good_with_the_way_to
     reply_to = conversation.to_customer["Reply-To"]
     before = conversation.texts()
     # its owner, or anyone with a forged From: the same permanent refusal, and nothing posted
-    code, text = send(stack, reply(conversation.customer_email, reply_to, "Is it still in stock?"),
-                      conversation.customer_email, reply_to)
+    code, text = send(
+        stack,
+        reply(conversation.customer_email, reply_to, "Is it still in stock?"),
+        conversation.customer_email,
+        reply_to,
+    )
     assert code == 550, text
     assert "expired" in text and "answer on the web" in text and conversation.thread_id in text
     answer = post_mail(stack, reply(conversation.customer_email, reply_to, "Is it still in stock?"))
@@ -47,8 +51,9 @@ def test_an_old_mail_still_answers_while_its_conversation_goes_on(stack, convers
     mailed): the address answers, as the thread's last message is recent."""
     age_the_mails(stack, conversation.thread_id)
     reply_to = conversation.to_customer["Reply-To"]
-    code, text = send(stack, reply(conversation.customer_email, reply_to, "Still there?"),
-                      conversation.customer_email, reply_to)
+    code, text = send(
+        stack, reply(conversation.customer_email, reply_to, "Still there?"), conversation.customer_email, reply_to
+    )
     assert code == 250, text
     assert conversation.texts()[-1] == "Still there?"
 
@@ -60,8 +65,10 @@ def test_with_a_trusted_checking_server_a_sender_it_did_not_verify_is_refused(lo
     address = reply_address(new_id(), DOMAIN, KEY)
 
     def delivered(headers: str) -> int:
-        mail = (f"{headers}From: ann@buyers.test\r\nTo: {address}\r\nSubject: Re: hi\r\n"
-                f"Message-ID: <{new_id()}@buyers.test>\r\n\r\nYes.\r\n")
+        mail = (
+            f"{headers}From: ann@buyers.test\r\nTo: {address}\r\nSubject: Re: hi\r\n"
+            f"Message-ID: <{new_id()}@buyers.test>\r\n\r\nYes.\r\n"
+        )
         with smtplib.SMTP(*server, timeout=30) as smtp:
             try:
                 smtp.sendmail("ann@buyers.test", [address], mail.encode())

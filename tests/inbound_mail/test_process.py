@@ -1,6 +1,7 @@
 """The inbound process as the Procfile starts it: it refuses to start on a weak key, and with
 no broker nor database it still runs, answers its probes (alive, not ready) and defers mail
 (451) rather than losing it or exiting."""
+
 import os
 import shlex
 import smtplib
@@ -30,23 +31,44 @@ def nothing_listens() -> str:
 
 
 def environment(**settings) -> dict:
-    inherited = {name: value for name, value in os.environ.items()
-                 if not name.startswith(("REPLY_", "INBOUND_")) and name != "DEVELOPMENT_MODE"}
-    return {**inherited, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
-            "PYTHONWARNINGS": "ignore", "INBOUND_SMTP_PORT": str(free_port()), "INBOUND_HTTP_PORT": str(free_port()),
-            "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/", "MONGO_URI": f"mongodb://{nothing_listens()}/",
-            **settings}
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("REPLY_", "INBOUND_")) and name != "DEVELOPMENT_MODE"
+    }
+    return {
+        **inherited,
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+        "PYTHONWARNINGS": "ignore",
+        "INBOUND_SMTP_PORT": str(free_port()),
+        "INBOUND_HTTP_PORT": str(free_port()),
+        "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/",
+        "MONGO_URI": f"mongodb://{nothing_listens()}/",
+        **settings,
+    }
 
 
-@pytest.mark.parametrize("settings, reason", [
-    ({"REPLY_DOMAIN": DOMAIN}, "REPLY_SIGNING_KEY is not set"),
-    ({"REPLY_DOMAIN": DOMAIN, "REPLY_SIGNING_KEY": "short"}, "REPLY_SIGNING_KEY is 5 bytes long"),
-    ({"REPLY_DOMAIN": DOMAIN, "REPLY_SIGNING_KEY": KEY, "INBOUND_HTTP_SIGNING_KEY": "REPLACE-ME-" + "x" * 32},
-     "INBOUND_HTTP_SIGNING_KEY is a placeholder"),
-], ids=["unset", "short", "http_key_placeholder"])
+@pytest.mark.parametrize(
+    "settings, reason",
+    [
+        ({"REPLY_DOMAIN": DOMAIN}, "REPLY_SIGNING_KEY is not set"),
+        ({"REPLY_DOMAIN": DOMAIN, "REPLY_SIGNING_KEY": "short"}, "REPLY_SIGNING_KEY is 5 bytes long"),
+        (
+            {"REPLY_DOMAIN": DOMAIN, "REPLY_SIGNING_KEY": KEY, "INBOUND_HTTP_SIGNING_KEY": "REPLACE-ME-" + "x" * 32},
+            "INBOUND_HTTP_SIGNING_KEY is a placeholder",
+        ),
+    ],
+    ids=["unset", "short", "http_key_placeholder"],
+)
 def test_a_weak_key_stops_the_process_at_once(settings, reason):
-    result = subprocess.run(shlex.split(processes()["inbound_mail"]), cwd=ROOT, env=environment(**settings),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        shlex.split(processes()["inbound_mail"]),
+        cwd=ROOT,
+        env=environment(**settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert reason in result.stdout + result.stderr and "DEVELOPMENT_MODE=true" in result.stdout + result.stderr
 

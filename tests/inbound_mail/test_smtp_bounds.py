@@ -3,6 +3,7 @@ reply needs; one address opens two sessions at most; a mail has a deadline from 
 final dot; the bytes held in mails being read are bounded, and a mail past them is answered
 452 rather than kept waiting. Each with real sockets, from distinct loopback addresses
 (127.0.0.2, 127.0.0.3 … are all this machine) standing for distinct peers."""
+
 import contextlib
 import smtplib
 import time
@@ -39,8 +40,10 @@ def silent_in_data(server: tuple, peer: str, sender: str, recipient: str) -> smt
 def test_silent_senders_in_data_keep_no_real_reply_out(stack, conversation):
     customer_address = conversation.to_customer["Reply-To"]
     vendor_address = conversation.to_vendor["Reply-To"]
-    silent = [silent_in_data(stack.inbound_smtp, f"127.0.0.{2 + n // 2}", conversation.customer_email,
-                             customer_address) for n in range(6)]
+    silent = [
+        silent_in_data(stack.inbound_smtp, f"127.0.0.{2 + n // 2}", conversation.customer_email, customer_address)
+        for n in range(6)
+    ]
     try:
         time.sleep(0.5)  # every DATA is in before the real reply comes
         with session(stack.inbound_smtp, "127.0.0.9", timeout=5) as smtp:
@@ -52,8 +55,12 @@ def test_silent_senders_in_data_keep_no_real_reply_out(stack, conversation):
             assert code == 354 and time.monotonic() - started < 5
             smtp.timeout = 30
             smtp.sock.settimeout(30)
-            smtp.send(smtplib.quotedata(reply(conversation.shop_email, vendor_address,
-                                              "Held doors no more.").decode()).encode() + b"\r\n.\r\n")
+            smtp.send(
+                smtplib.quotedata(
+                    reply(conversation.shop_email, vendor_address, "Held doors no more.").decode()
+                ).encode()
+                + b"\r\n.\r\n"
+            )
             code, _ = smtp.getreply()
             assert code == 250
     finally:
@@ -96,14 +103,16 @@ def test_a_mail_past_the_bytes_in_hand_is_answered_452_and_the_others_go_on(lone
         # Four mails of 19,000 bytes each, unfinished: 76,000 of the 80,000 bytes in hand.
         held = []
         for n in range(4):
-            smtp = open_sessions.enter_context(contextlib.closing(silent_in_data(
-                lone_inbound, f"127.0.0.{5 + n}", "ann@buyers.test", address)))
+            smtp = open_sessions.enter_context(
+                contextlib.closing(silent_in_data(lone_inbound, f"127.0.0.{5 + n}", "ann@buyers.test", address))
+            )
             assert smtp.getreply()[0] == 354
             smtp.send(b"From: ann@buyers.test\r\nSubject: big\r\n\r\n" + line * 19)
             held.append(smtp)
         time.sleep(0.5)
-        late = open_sessions.enter_context(contextlib.closing(silent_in_data(
-            lone_inbound, "127.0.0.10", "bo@buyers.test", address)))
+        late = open_sessions.enter_context(
+            contextlib.closing(silent_in_data(lone_inbound, "127.0.0.10", "bo@buyers.test", address))
+        )
         assert late.getreply()[0] == 354  # at once: it takes memory only as its bytes arrive
         late.send(b"From: bo@buyers.test\r\nSubject: late\r\n\r\n" + line * 10 + b".\r\n")
         code, text = late.getreply()
@@ -116,7 +125,6 @@ def test_a_mail_past_the_bytes_in_hand_is_answered_452_and_the_others_go_on(lone
         assert late.mail("bo@buyers.test")[0] == 250 and late.rcpt(address)[0] == 250
         code, _ = late.data(b"From: bo@buyers.test\r\nSubject: late\r\n\r\n" + line * 10)
         assert code == 451
-
 
 
 def test_a_mail_past_its_own_limit_holds_no_more_than_the_limit(lone_inbound):

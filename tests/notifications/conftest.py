@@ -1,5 +1,6 @@
 """The notifications service in a real container, beside the real catalog service, on a real
 broker, database and SMTP server; events published as the conversations service does."""
+
 import time
 
 import pytest
@@ -41,10 +42,16 @@ def eventually(check, timeout=20.0, what="the condition"):
 
 @pytest.fixture
 def config(service_config, mail_sink):
-    return {**service_config, "SMTP_PORT": mail_sink.port, "SMTP_TIMEOUT": 5, "RPC_TIMEOUT": 5,
-            "ADMIN_EMAILS": ", ".join(ADMIN_EMAILS), "PORTAL_URL": PORTAL_URL,
-            "STOREFRONT_URL": STOREFRONT_URL,
-            "WEBHOOK_ALLOW_PRIVATE": "true"}  # the webhook receivers listen on 127.0.0.1
+    return {
+        **service_config,
+        "SMTP_PORT": mail_sink.port,
+        "SMTP_TIMEOUT": 5,
+        "RPC_TIMEOUT": 5,
+        "ADMIN_EMAILS": ", ".join(ADMIN_EMAILS),
+        "PORTAL_URL": PORTAL_URL,
+        "STOREFRONT_URL": STOREFRONT_URL,
+        "WEBHOOK_ALLOW_PRIVATE": "true",
+    }  # the webhook receivers listen on 127.0.0.1
 
 
 @pytest.fixture
@@ -56,10 +63,13 @@ def cluster(config):
 @pytest.fixture
 def start_catalog(container_factory, config, cluster):
     """Start the catalog service with the shop (company 10) in it."""
+
     def start():
         container_factory(CatalogContextService, config).start()
-        cluster.catalog_context.upsert_vendor(signed(SYNC), {"company_id": SHOP_ID, "company": "Lamp Shop",
-                                               "email": SHOP_EMAIL, "status": "A"})
+        cluster.catalog_context.upsert_vendor(
+            signed(SYNC), {"company_id": SHOP_ID, "company": "Lamp Shop", "email": SHOP_EMAIL, "status": "A"}
+        )
+
     return start
 
 
@@ -69,6 +79,7 @@ def start_notifications(container_factory, config):
         container = container_factory(NotificationsService, config)
         container.start()
         return container
+
     return start
 
 
@@ -89,6 +100,7 @@ def publish(config):
     def publish(event, payload):
         dispatch(CONVERSATIONS, event, payload)
         return payload
+
     return publish
 
 

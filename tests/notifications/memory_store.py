@@ -1,6 +1,7 @@
 """What the notifications service keeps, in memory: the `NotificationRecords` port without a
 database, for the use-case tests. It passes the same contract tests as the MongoDB adapter
 (test_store.py). Records are copied in and out, as a database would."""
+
 import copy
 
 from bson import ObjectId
@@ -17,9 +18,12 @@ def _copy(record):
 def _page(records: list[dict], cursor: str | None, limit: int) -> Page:
     if cursor and not ObjectId.is_valid(cursor):
         raise ValidationFailed("The cursor is not valid.", {"cursor": ["Use next_cursor from a previous page."]})
-    newest_first = sorted((record for record in records if not cursor or record["_id"] < cursor),
-                          key=lambda record: record["_id"], reverse=True)
-    page = newest_first[:limit + 1]
+    newest_first = sorted(
+        (record for record in records if not cursor or record["_id"] < cursor),
+        key=lambda record: record["_id"],
+        reverse=True,
+    )
+    page = newest_first[: limit + 1]
     return Page([_copy(record) for record in page[:limit]], page[limit - 1]["_id"] if len(page) > limit else None)
 
 
@@ -66,8 +70,10 @@ class MemoryNotificationStore:
         return self._lease(event, "processing", lease_until)
 
     def claim_due_event(self, now, lease_until):
-        event = _oldest([event for event in self.events.values()
-                         if event["status"] == "pending" and event["process_after"] <= now], "process_after")
+        event = _oldest(
+            [event for event in self.events.values() if event["status"] == "pending" and event["process_after"] <= now],
+            "process_after",
+        )
         return None if event is None else self._lease(event, "processing", lease_until)
 
     @staticmethod
@@ -104,7 +110,8 @@ class MemoryNotificationStore:
         addresses, users = set(), set()
         for user_id, person in self.preferences.items():
             if communication_type in person["email_opt_out"] and (
-                    person["email"] in address_keys or user_id in user_ids):
+                person["email"] in address_keys or user_id in user_ids
+            ):
                 users.add(user_id)
                 if person["email"]:
                     addresses.add(person["email"])
@@ -119,48 +126,69 @@ class MemoryNotificationStore:
     # mail ----------------------------------------------------------------------------------
 
     def latest_mail_time(self, thread_id, address_key):
-        times = [mail["send_after"] for mail in self.mails.values()
-                 if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and mail["status"] != "failed"]
+        times = [
+            mail["send_after"]
+            for mail in self.mails.values()
+            if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and mail["status"] != "failed"
+        ]
         return max(times, default=None)
 
     def latest_message_mailed(self, thread_id, address_key):
-        mails = [mail for mail in self.mails.values()
-                 if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and "notice" not in mail]
+        mails = [
+            mail
+            for mail in self.mails.values()
+            if (mail["thread_id"], mail["address_key"]) == (thread_id, address_key) and "notice" not in mail
+        ]
         newest = max(mails, key=lambda mail: mail["send_after"], default=None)
         return newest["message"]["created_at"] if newest else None
 
     def plan_mail(self, mail):
-        if any((known["message_id"], known["address_key"]) == (mail["message_id"], mail["address_key"])
-               for known in self.mails.values()):
+        if any(
+            (known["message_id"], known["address_key"]) == (mail["message_id"], mail["address_key"])
+            for known in self.mails.values()
+        ):
             return False
         self.mails[mail["_id"]] = _copy(mail)
         return True
 
     def due_mail_groups(self, now, limit=200):
-        due = sorted((mail for mail in self.mails.values()
-                      if mail["status"] == "pending" and mail["send_after"] <= now),
-                     key=lambda mail: mail["send_after"])[:limit]
+        due = sorted(
+            (mail for mail in self.mails.values() if mail["status"] == "pending" and mail["send_after"] <= now),
+            key=lambda mail: mail["send_after"],
+        )[:limit]
         return list(dict.fromkeys((mail["thread_id"], mail["address_key"]) for mail in due))
 
     def claim_mail_batch(self, thread_id, address_key, now, batch_id, lease_until):
         for mail in self.mails.values():
-            if ((mail["thread_id"], mail["address_key"]) == (thread_id, address_key)
-                    and mail["status"] == "pending" and mail["send_after"] <= now):
+            if (
+                (mail["thread_id"], mail["address_key"]) == (thread_id, address_key)
+                and mail["status"] == "pending"
+                and mail["send_after"] <= now
+            ):
                 mail.update(status="sending", batch_id=batch_id, lease_until=lease_until)
         return self._batch(batch_id)
 
     def _batch(self, batch_id):
-        return [_copy(mail) for mail in self.mails.values()
-                if mail.get("batch_id") == batch_id and mail["status"] == "sending"]
+        return [
+            _copy(mail)
+            for mail in self.mails.values()
+            if mail.get("batch_id") == batch_id and mail["status"] == "sending"
+        ]
 
     def stale_mail_batches(self, now, limit=100):
-        stale = [mail["batch_id"] for mail in self.mails.values()
-                 if mail["status"] == "sending" and mail["lease_until"] < now][:limit]
+        stale = [
+            mail["batch_id"]
+            for mail in self.mails.values()
+            if mail["status"] == "sending" and mail["lease_until"] < now
+        ][:limit]
         return list(dict.fromkeys(stale))
 
     def retake_mail_batch(self, batch_id, now, lease_until):
-        stale = [mail for mail in self.mails.values() if mail.get("batch_id") == batch_id
-                 and mail["status"] == "sending" and mail["lease_until"] < now]
+        stale = [
+            mail
+            for mail in self.mails.values()
+            if mail.get("batch_id") == batch_id and mail["status"] == "sending" and mail["lease_until"] < now
+        ]
         if not stale:
             return []
         for mail in stale:
@@ -168,7 +196,9 @@ class MemoryNotificationStore:
         return self._batch(batch_id)
 
     def _in_batch(self, batch_id):
-        return [mail for mail in self.mails.values() if mail.get("batch_id") == batch_id and mail["status"] == "sending"]
+        return [
+            mail for mail in self.mails.values() if mail.get("batch_id") == batch_id and mail["status"] == "sending"
+        ]
 
     def release_mail_batch(self, batch_id):
         for mail in self._in_batch(batch_id):
@@ -211,8 +241,10 @@ class MemoryNotificationStore:
     def ring(self, notifications):
         rung = 0
         for notification in notifications:
-            if any((item["audience"], item["message_id"]) == (notification["audience"], notification["message_id"])
-                   for item in self.bell.values()):
+            if any(
+                (item["audience"], item["message_id"]) == (notification["audience"], notification["message_id"])
+                for item in self.bell.values()
+            ):
                 continue
             self.bell[notification["_id"]] = _copy(notification)
             rung += 1
@@ -266,21 +298,33 @@ class MemoryNotificationStore:
     def delete_webhook(self, webhook_id):
         if self.webhooks.pop(webhook_id, None) is None:
             return False
-        self.deliveries = {key: delivery for key, delivery in self.deliveries.items()
-                           if not (delivery["webhook_id"] == webhook_id and delivery["status"] in ("pending", "sending"))}
+        self.deliveries = {
+            key: delivery
+            for key, delivery in self.deliveries.items()
+            if not (delivery["webhook_id"] == webhook_id and delivery["status"] in ("pending", "sending"))
+        }
         return True
 
     def plan_webhook_delivery(self, delivery):
-        if any((known["webhook_id"], known["event_key"]) == (delivery["webhook_id"], delivery["event_key"])
-               for known in self.deliveries.values()):
+        if any(
+            (known["webhook_id"], known["event_key"]) == (delivery["webhook_id"], delivery["event_key"])
+            for known in self.deliveries.values()
+        ):
             return False
         self.deliveries[delivery["_id"]] = _copy(delivery)
         return True
 
     def claim_due_webhook_delivery(self, now, lease_until, webhook_id):
-        delivery = _oldest([delivery for delivery in self.deliveries.values()
-                            if delivery["status"] == "pending" and delivery["send_after"] <= now
-                            and delivery["webhook_id"] == webhook_id], "send_after")
+        delivery = _oldest(
+            [
+                delivery
+                for delivery in self.deliveries.values()
+                if delivery["status"] == "pending"
+                and delivery["send_after"] <= now
+                and delivery["webhook_id"] == webhook_id
+            ],
+            "send_after",
+        )
         return None if delivery is None else self._lease(delivery, "sending", lease_until)
 
     def webhook_attempted(self, delivery, status, attempts, send_after, result):
@@ -294,6 +338,9 @@ class MemoryNotificationStore:
             self.webhooks[delivery["webhook_id"]]["last_result"] = _copy(result)
 
     def recent_webhook_deliveries(self, webhook_id, limit=10):
-        attempted = [delivery for delivery in self.deliveries.values()
-                     if delivery["webhook_id"] == webhook_id and delivery.get("attempts", 0) > 0]
+        attempted = [
+            delivery
+            for delivery in self.deliveries.values()
+            if delivery["webhook_id"] == webhook_id and delivery.get("attempts", 0) > 0
+        ]
         return [_copy(delivery) for delivery in sorted(attempted, key=lambda d: d["_id"], reverse=True)[:limit]]

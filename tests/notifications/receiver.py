@@ -1,4 +1,5 @@
 """A webhook endpoint on 127.0.0.1 that keeps every call and answers as it is told."""
+
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

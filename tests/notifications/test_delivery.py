@@ -2,6 +2,7 @@
 dict, an outbox and webhook endpoints that keep what they are given (SMTP and HTTP are not
 ours). Who is told, by which channel, coalescing, retries, the bell, preferences and webhook
 selection, in milliseconds; the real services prove the wiring (test_service.py)."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,8 +19,13 @@ from services.notifications.webhooks import SIGNATURE_HEADER, Outcome, sign
 from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, message, thread
 from .memory_store import MemoryNotificationStore
 
-SETTINGS = load_settings({"ADMIN_EMAILS": ", ".join(ADMIN_EMAILS), "PORTAL_URL": "https://portal.test",
-                          "STOREFRONT_URL": "https://shop.test/"})
+SETTINGS = load_settings(
+    {
+        "ADMIN_EMAILS": ", ".join(ADMIN_EMAILS),
+        "PORTAL_URL": "https://portal.test",
+        "STOREFRONT_URL": "https://shop.test/",
+    }
+)
 VENDOR_BOB = Caller(user_id=BOB["user_id"], role="vendor", company_id=SHOP_ID, name="Bob", email=BOB["email"])
 CUSTOMER_ANN = Caller(user_id=ANN["user_id"], role="customer", name="Ann Lee", email=ANN["email"])
 ADMINISTRATION = Caller(user_id="a1", role="admin")
@@ -104,8 +110,13 @@ class Notifications:
         self.coalesce(0)
 
     def coalesce(self, seconds):
-        self.store.save_settings({**self.store.settings(), "coalesce_seconds": seconds,
-                                  "retry": {"attempts": 3, "first_delay_seconds": 30, "max_delay_seconds": 60}})
+        self.store.save_settings(
+            {
+                **self.store.settings(),
+                "coalesce_seconds": seconds,
+                "retry": {"attempts": 3, "first_delay_seconds": 30, "max_delay_seconds": 60},
+            }
+        )
 
     def receive(self, payload, event=MESSAGE_POSTED):
         delivery.on_event(self.store, self.catalog, self.outbox, SETTINGS, event, payload, self.dispatch)
@@ -147,12 +158,15 @@ def bell_of(notifications, caller):
 
 # who is told ------------------------------------------------------------------------------------
 
+
 def test_a_customers_question_is_mailed_to_the_vendor_and_rings_the_vendors_and_the_admins_bell(notifications):
     notifications.receive(message(thread(), ANN, "Does the lamp take LED bulbs?"))
     [mail] = notifications.outbox.sent
     assert (mail["To"], mail["Subject"]) == (SHOP_EMAIL, "New message from Ann Lee about Brass Desk Lamp")
     assert "Does the lamp take LED bulbs?" in text_of(mail)
-    assert [item["preview"] for item in bell_of(notifications, VENDOR_BOB)["items"]] == ["Does the lamp take LED bulbs?"]
+    assert [item["preview"] for item in bell_of(notifications, VENDOR_BOB)["items"]] == [
+        "Does the lamp take LED bulbs?"
+    ]
     assert bell_of(notifications, ADMINISTRATION)["unread_count"] == 1
     assert bell_of(notifications, CUSTOMER_ANN)["items"] == []
 
@@ -186,22 +200,26 @@ def test_a_vendor_the_catalog_does_not_know_gets_no_mail_but_its_bell_rings(noti
 
 # preferences ------------------------------------------------------------------------------------
 
+
 def test_opted_out_people_get_no_mail_but_announcements_reach_every_vendor(notifications):
     moved = Caller(user_id=ANN["user_id"], role="customer", email="ann.new@buyers.test")
     assert bell.set_preferences(notifications.store, moved, {"email": {"vendor_to_customer": False}}) == {
-        "email": {"vendor_to_customer": False, "vendor_to_admin": True}}
+        "email": {"vendor_to_customer": False, "vendor_to_admin": True}
+    }
     owner = Caller(user_id="v0", role="vendor", company_id=SHOP_ID, email=SHOP_EMAIL.upper())
     bell.set_preferences(notifications.store, owner, {"email": {"vendor_to_admin": False}})
 
     notifications.receive(message(thread(), BOB, "Solid brass."))
     notifications.receive(message(thread("vendor_to_admin", "none", "Fees", None), ADMIN, "New fees."))
     assert notifications.outbox.sent == []
-    notifications.receive(message(thread("vendor_to_admin", "none", "Holidays", None), ADMIN, "Closed Monday.",
-                                  broadcast_id="b1"))
+    notifications.receive(
+        message(thread("vendor_to_admin", "none", "Holidays", None), ADMIN, "Closed Monday.", broadcast_id="b1")
+    )
     assert [mail["To"] for mail in notifications.outbox.sent] == [SHOP_EMAIL]
 
 
 # never twice, never lost ------------------------------------------------------------------------
+
 
 def test_a_redelivered_event_sends_nothing_twice(notifications):
     asked = message(thread(), ANN, "Is it brass?")
@@ -269,6 +287,7 @@ def test_a_batch_whose_worker_died_mid_send_goes_again_as_itself(notifications, 
 
 # coalescing -------------------------------------------------------------------------------------
 
+
 def test_a_burst_becomes_one_mail_after_the_first(notifications, clock):
     notifications.coalesce(120)
     lamp = thread()
@@ -296,6 +315,7 @@ def test_each_recipient_and_thread_has_its_own_window(notifications):
 
 # the bell ---------------------------------------------------------------------------------------
 
+
 def test_the_bell_is_paged_and_marked_read_for_the_whole_company(notifications):
     lamp = thread()
     for number in range(3):
@@ -306,7 +326,10 @@ def test_the_bell_is_paged_and_marked_read_for_the_whole_company(notifications):
     rest = bell.page(notifications.store, VENDOR_BOB, None, page["next_cursor"], 2)
     assert [item["preview"] for item in rest["items"]] == ["Question 0?"]
     eve = Caller(user_id="v2", role="vendor", company_id=SHOP_ID)
-    assert bell.mark_read(notifications.store, eve, [page["items"][0]["_id"]], False) == {"marked": 1, "unread_count": 2}
+    assert bell.mark_read(notifications.store, eve, [page["items"][0]["_id"]], False) == {
+        "marked": 1,
+        "unread_count": 2,
+    }
     assert bell.mark_read(notifications.store, VENDOR_BOB, None, True) == {"marked": 2, "unread_count": 0}
 
 
@@ -320,15 +343,20 @@ def test_reading_a_thread_reads_its_items_on_the_readers_side_only_and_is_news(n
     about_lamp = notifications.receive(message(lamp, ANN, "Is it brass?"))
     notifications.receive(message(kettle, ANN, "Is it steel?"))
     rung = [(news["audience"], news["thread_id"], news["change"]) for news in notifications.news]
-    assert rung == [("admin", lamp["id"], "rung"), ("vendor:10", lamp["id"], "rung"),
-                    ("admin", kettle["id"], "rung"), ("vendor:10", kettle["id"], "rung")]
+    assert rung == [
+        ("admin", lamp["id"], "rung"),
+        ("vendor:10", lamp["id"], "rung"),
+        ("admin", kettle["id"], "rung"),
+        ("vendor:10", kettle["id"], "rung"),
+    ]
     assert {news["group"] for news in notifications.news} == {"vendor"}
     del notifications.news[:]
 
     # Eve reads the lamp's thread: the company's bell (Bob's too) keeps the kettle's item only.
     notifications.read(lamp, "vendor", later(about_lamp))
-    assert notifications.news == [{"audience": "vendor:10", "group": "vendor", "thread_id": lamp["id"],
-                                   "change": "read"}]
+    assert notifications.news == [
+        {"audience": "vendor:10", "group": "vendor", "thread_id": lamp["id"], "change": "read"}
+    ]
     unread = bell.page(notifications.store, VENDOR_BOB, True, None, 20)
     assert [item["thread_id"] for item in unread["items"]] == [kettle["id"]] and unread["unread_count"] == 1
     assert bell_of(notifications, ADMINISTRATION)["unread_count"] == 2  # the administration has not read it
@@ -360,6 +388,7 @@ def test_permissions_narrow_the_bell(notifications):
 
 # webhooks ---------------------------------------------------------------------------------------
 
+
 class Addresses:
     def checked(self, scheme, host, port):
         return "203.0.113.7"
@@ -367,10 +396,12 @@ class Addresses:
 
 def test_webhooks_are_called_signed_for_the_events_they_chose_and_once(notifications):
     store = notifications.store
-    only_messages = webhooks.register(store, Addresses(), {"url": "https://hooks.test/messages",
-                                                           "events": [MESSAGE_POSTED], "secret": "s1"}, most=20)
-    webhooks.register(store, Addresses(), {"url": "https://hooks.test/threads", "events": [THREAD_STARTED],
-                                           "secret": "s2"}, most=20)
+    only_messages = webhooks.register(
+        store, Addresses(), {"url": "https://hooks.test/messages", "events": [MESSAGE_POSTED], "secret": "s1"}, most=20
+    )
+    webhooks.register(
+        store, Addresses(), {"url": "https://hooks.test/threads", "events": [THREAD_STARTED], "secret": "s2"}, most=20
+    )
     asked = message(thread(), ANN, "Is it brass?")
     notifications.receive(asked, MESSAGE_POSTED)
     notifications.receive(asked, MESSAGE_POSTED)
@@ -385,8 +416,12 @@ def test_webhooks_are_called_signed_for_the_events_they_chose_and_once(notificat
 
 
 def test_an_endpoint_that_fails_is_tried_again_later(notifications, clock):
-    webhooks.register(notifications.store, Addresses(), {"url": "https://hooks.test/in",
-                                                         "events": [MESSAGE_POSTED], "secret": "s"}, most=20)
+    webhooks.register(
+        notifications.store,
+        Addresses(),
+        {"url": "https://hooks.test/in", "events": [MESSAGE_POSTED], "secret": "s"},
+        most=20,
+    )
     notifications.endpoints.status_code = 500
     notifications.receive(message(thread(), ANN, "Is it brass?"))
     notifications.tick()

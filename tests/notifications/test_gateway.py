@@ -1,5 +1,6 @@
 """The bell, preferences, webhooks and failed mail through the gateway's HTTP port, with the
 whole system running (gateway under gunicorn, services under `nameko run`)."""
+
 import hashlib
 import hmac
 import json
@@ -18,16 +19,35 @@ def shop(stack):
     system = stack.token("system", sub="storefront-sync")
     company, rival, product = f"n1{tag}", f"n2{tag}", f"n5{tag}"
     for company_id in (company, rival):
-        answer = stack.call("PUT", f"/v1/catalog/vendors/{company_id}", system, json={
-            "company_id": company_id, "company": f"Shop {company_id}", "email": f"sales-{company_id}@vendors.test",
-            "status": "A"})
+        answer = stack.call(
+            "PUT",
+            f"/v1/catalog/vendors/{company_id}",
+            system,
+            json={
+                "company_id": company_id,
+                "company": f"Shop {company_id}",
+                "email": f"sales-{company_id}@vendors.test",
+                "status": "A",
+            },
+        )
         assert answer.status_code == 200, answer.text
-    answer = stack.call("PUT", f"/v1/catalog/products/{product}", system, json={
-        "product_id": product, "product": "Brass Desk Lamp", "product_code": "LAMP-1", "price": "49.90",
-        "company_id": company, "status": "A"})
+    answer = stack.call(
+        "PUT",
+        f"/v1/catalog/products/{product}",
+        system,
+        json={
+            "product_id": product,
+            "product": "Brass Desk Lamp",
+            "product_code": "LAMP-1",
+            "price": "49.90",
+            "company_id": company,
+            "status": "A",
+        },
+    )
     assert answer.status_code == 200, answer.text
     return {
-        "product": product, "company": company,
+        "product": product,
+        "company": company,
         "customer": stack.token("customer", sub=f"c{tag}", name="Ann Lee", email=f"ann-{tag}@buyers.test"),
         "bob": stack.token("vendor", sub=f"bob{tag}", company_id=company, name="Bob", email=f"bob-{tag}@shop.test"),
         "eve": stack.token("vendor", sub=f"eve{tag}", company_id=company, name="Eve"),
@@ -37,8 +57,12 @@ def shop(stack):
 
 
 def ask(stack, shop, text="Does the lamp take LED bulbs?"):
-    answer = stack.call("POST", "/v1/threads", shop["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]}, "message": text})
+    answer = stack.call(
+        "POST",
+        "/v1/threads",
+        shop["customer"],
+        json={"type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]}, "message": text},
+    )
     assert answer.status_code in (200, 201), answer.text
     return answer.json()["thread"]["id"]
 
@@ -51,8 +75,10 @@ def bell(stack, token, **query):
 
 def test_a_question_rings_the_vendors_bell_for_all_its_staff_and_is_marked_read(stack, shop):
     thread_id = ask(stack, shop)
-    items = eventually(lambda: [item for item in bell(stack, shop["bob"])["items"] if item["thread_id"] == thread_id],
-                       what="the vendor's bell item")
+    items = eventually(
+        lambda: [item for item in bell(stack, shop["bob"])["items"] if item["thread_id"] == thread_id],
+        what="the vendor's bell item",
+    )
     item = items[0]
     assert item["title"] == "Brass Desk Lamp" and item["read"] is False and item["author"]["side"] == "customer"
     assert item["url"].endswith(f"/ui/demo/vendor?thread_id={thread_id}")
@@ -72,16 +98,28 @@ def test_reading_a_conversation_reads_its_bell_items_for_the_readers_side_only(s
     notifications service reads that side's items of the thread: every vendor staff's bell
     at once, never the administration's, nor the items of another thread."""
     lamp = ask(stack, shop, "Is the lamp brass?")
-    store = stack.call("POST", "/v1/threads", shop["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "company", "id": shop["company"]},
-        "message": "Do you ship to Norway?"}).json()["thread"]["id"]
+    store = stack.call(
+        "POST",
+        "/v1/threads",
+        shop["customer"],
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "company", "id": shop["company"]},
+            "message": "Do you ship to Norway?",
+        },
+    ).json()["thread"]["id"]
 
     def unread(token):
-        return sorted(item["thread_id"] for item in bell(stack, token, unread="true")["items"]
-                      if item["thread_id"] in (lamp, store))
+        return sorted(
+            item["thread_id"]
+            for item in bell(stack, token, unread="true")["items"]
+            if item["thread_id"] in (lamp, store)
+        )
 
-    eventually(lambda: unread(shop["bob"]) == sorted([lamp, store]) and unread(shop["admin"]) == sorted([lamp, store]),
-               what="the vendor's and the administration's bell items")
+    eventually(
+        lambda: unread(shop["bob"]) == sorted([lamp, store]) and unread(shop["admin"]) == sorted([lamp, store]),
+        what="the vendor's and the administration's bell items",
+    )
     read = stack.call("POST", f"/v1/threads/{lamp}/read", shop["eve"])
     assert read.status_code == 200, read.text
     eventually(lambda: unread(shop["bob"]) == [store], what="Bob's bell to lose the thread Eve read")
@@ -104,7 +142,8 @@ def test_the_bell_answers_errors_in_the_contracts_shape(stack, shop):
 def test_people_opt_out_of_mail_per_communication_type(stack, shop):
     path = "/v1/notifications/preferences"
     assert stack.call("GET", path, shop["customer"]).json() == {
-        "email": {"vendor_to_customer": True, "vendor_to_admin": True}}
+        "email": {"vendor_to_customer": True, "vendor_to_admin": True}
+    }
     changed = stack.call("PUT", path, shop["customer"], json={"email": {"vendor_to_customer": False}})
     assert changed.status_code == 200 and changed.json()["email"]["vendor_to_customer"] is False
     assert stack.call("GET", path, shop["customer"]).json()["email"]["vendor_to_customer"] is False
@@ -118,34 +157,56 @@ def test_the_admin_registers_a_webhook_that_receives_signed_calls(stack, shop):
     receiver = Receiver()
     receiver.start()
     secret = "hook-secret-" + uuid.uuid4().hex
-    made = stack.call("POST", "/v1/webhooks", shop["admin"],
-                      json={"url": receiver.url, "events": ["thread_started"], "secret": secret})
+    made = stack.call(
+        "POST",
+        "/v1/webhooks",
+        shop["admin"],
+        json={"url": receiver.url, "events": ["thread_started"], "secret": secret},
+    )
     assert made.status_code == 201, made.text
     hook = made.json()
     try:
         trace = "hook-" + uuid.uuid4().hex
-        started = stack.call("POST", "/v1/threads", shop["customer"], headers={"X-Request-ID": trace}, json={
-            "type": "vendor_to_customer", "object": {"type": "product", "id": shop["product"]},
-            "message": "A question for the webhook"})
+        started = stack.call(
+            "POST",
+            "/v1/threads",
+            shop["customer"],
+            headers={"X-Request-ID": trace},
+            json={
+                "type": "vendor_to_customer",
+                "object": {"type": "product", "id": shop["product"]},
+                "message": "A question for the webhook",
+            },
+        )
         assert started.status_code == 201, started.text
         thread_id = started.json()["thread"]["id"]
 
         def ours():
             return [call for call in receiver.calls if json.loads(call["body"])["data"]["thread"]["id"] == thread_id]
+
         [call] = eventually(ours, what="the webhook call")
-        assert call["headers"]["X-MessageCenter-Signature"] == \
-            "sha256=" + hmac.new(secret.encode(), call["body"], hashlib.sha256).hexdigest()
+        assert (
+            call["headers"]["X-MessageCenter-Signature"]
+            == "sha256=" + hmac.new(secret.encode(), call["body"], hashlib.sha256).hexdigest()
+        )
         assert call["headers"]["X-Correlation-ID"] == trace  # the request that caused it, as in a mail
         assert json.loads(call["body"])["event"] == "thread_started"
-        listed = eventually(lambda: [h for h in stack.call("GET", "/v1/webhooks", shop["admin"]).json()["items"]
-                                     if h["id"] == hook["id"] and h["last_result"]], what="the result")
+        listed = eventually(
+            lambda: [
+                h
+                for h in stack.call("GET", "/v1/webhooks", shop["admin"]).json()["items"]
+                if h["id"] == hook["id"] and h["last_result"]
+            ],
+            what="the result",
+        )
         assert listed[0]["last_result"]["status"] == "delivered" and "secret" not in listed[0]
     finally:
         receiver.stop()
         assert stack.call("DELETE", f"/v1/webhooks/{hook['id']}", shop["admin"]).status_code == 204
     assert stack.call("DELETE", f"/v1/webhooks/{hook['id']}", shop["admin"]).status_code == 404
-    refused = stack.call("POST", "/v1/webhooks", shop["admin"],
-                         json={"url": "http://hooks.example.test/", "events": ["message_posted"]})
+    refused = stack.call(
+        "POST", "/v1/webhooks", shop["admin"], json={"url": "http://hooks.example.test/", "events": ["message_posted"]}
+    )
     assert refused.status_code == 422 and "url" in refused.json()["error"]["details"]
 
 

@@ -1,5 +1,6 @@
 """The notification mail as its reader gets it: written from the templates, hostile input
 shown as text, never as markup or as extra headers."""
+
 import email
 import email.policy
 from datetime import datetime, timezone
@@ -11,14 +12,31 @@ HOSTILE_TEXT = '"><img src=x onerror=alert(1)> {{ 7*7 }} {% raw %}</p><a href="h
 LINK = "https://portal.test/vendor?thread=t1&from=mail"
 
 
-def planned(message_id="m1", text="Does the lamp take LED bulbs?", author="Ann Lee", side="customer",
-            minute=0, title="Brass Desk Lamp", name="", address="sales@shop.test", subject=None):
+def planned(
+    message_id="m1",
+    text="Does the lamp take LED bulbs?",
+    author="Ann Lee",
+    side="customer",
+    minute=0,
+    title="Brass Desk Lamp",
+    name="",
+    address="sales@shop.test",
+    subject=None,
+):
     return {
-        "_id": f"mail-{message_id}", "message_id": message_id, "thread_id": "t1", "address": address,
-        "recipient_name": name, "side": "vendor",
+        "_id": f"mail-{message_id}",
+        "message_id": message_id,
+        "thread_id": "t1",
+        "address": address,
+        "recipient_name": name,
+        "side": "vendor",
         "thread": {"title": title, "subject": subject or f"Product: {title}", "link": LINK},
-        "message": {"author_name": author, "author_side": side, "excerpt": text,
-                    "created_at": datetime(2026, 5, 4, 12, minute, tzinfo=timezone.utc)},
+        "message": {
+            "author_name": author,
+            "author_side": side,
+            "excerpt": text,
+            "created_at": datetime(2026, 5, 4, 12, minute, tzinfo=timezone.utc),
+        },
     }
 
 
@@ -46,8 +64,13 @@ def test_one_mail_holds_text_and_html_with_who_wrote_about_what_and_a_link():
 
 
 def test_hostile_names_and_messages_read_as_text_in_html_and_are_left_as_typed_in_plain_text():
-    mail = as_received(compose([planned(text=HOSTILE_TEXT, author=HOSTILE_NAME, title="<b>Lamp</b>",
-                                        name="<i>Bob</i>")], "mc@mc.test", "b1"))
+    mail = as_received(
+        compose(
+            [planned(text=HOSTILE_TEXT, author=HOSTILE_NAME, title="<b>Lamp</b>", name="<i>Bob</i>")],
+            "mc@mc.test",
+            "b1",
+        )
+    )
     text, html = parts(mail)
     assert "<script>" not in html and "<img" not in html and 'href="http://evil.test"' not in html
     assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt; &amp; &#34;Eve&#34;" in html
@@ -66,8 +89,11 @@ def test_a_name_with_line_breaks_cannot_add_a_header():
 
 
 def test_a_burst_becomes_one_mail_listing_each_message_oldest_first():
-    burst = [planned("m3", "third", minute=3), planned("m1", "first", minute=1),
-             planned("m2", "second", author="Ann", minute=2)]
+    burst = [
+        planned("m3", "third", minute=3),
+        planned("m1", "first", minute=1),
+        planned("m2", "second", author="Ann", minute=2),
+    ]
     mail = as_received(compose(burst, "mc@mc.test", "b1"))
     assert mail["Subject"] == "3 new messages about Brass Desk Lamp"
     text, html = parts(mail)

@@ -1,5 +1,6 @@
 """Reply by mail, on the notifications side: each mail's own Reply-To, and whom a reply to it
 posts as: the recipient, from their own address, and nobody else."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,19 +21,36 @@ ON = Settings(REPLY_DOMAIN="reply.market.example", REPLY_SIGNING_KEY=KEY, ADMIN_
 
 
 def given(side="customer", address="ann@buyers.example", user_id="c1", name="Ann Lee"):
-    return {"_id": new_id(), "thread_id": "t1", "side": side, "address": address, "address_key": address.lower(),
-            "user_id": user_id, "name": name, "company_id": "10"}
+    return {
+        "_id": new_id(),
+        "thread_id": "t1",
+        "side": side,
+        "address": address,
+        "address_key": address.lower(),
+        "user_id": user_id,
+        "name": name,
+        "company_id": "10",
+    }
 
 
 # whom a reply posts as ---------------------------------------------------------------------------
+
 
 def test_the_customer_from_their_own_address_posts_as_themselves():
     person = replies.poster(given(), "Ann@Buyers.example")
     assert person == Caller(user_id="c1", role="customer", name="Ann Lee", email="Ann@Buyers.example")
 
 
-@pytest.mark.parametrize("sender", ["eve@evil.example", "ann@buyers.example.evil.example", "", "not an address",
-                                    "ann@buyers.example, eve@evil.example"])
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "eve@evil.example",
+        "ann@buyers.example.evil.example",
+        "",
+        "not an address",
+        "ann@buyers.example, eve@evil.example",
+    ],
+)
 def test_anyone_else_is_nobody(sender):
     assert replies.poster(given(), sender) is None
 
@@ -44,9 +62,15 @@ VENDOR = {"company_id": "10", "name": "Lumen Lamps", "email": "sales@lumen.examp
 def test_a_vendors_mail_is_answered_from_the_company_address_or_by_its_staff_who_wrote_in_the_thread():
     to_company = given("vendor", "sales@lumen.example", None, "")
     assert replies.poster(to_company, "sales@lumen.example", staff=STAFF, vendor=VENDOR) == Caller(
-        user_id="mail:sales@lumen.example", role="vendor", company_id="10", name="Lumen Lamps", email="sales@lumen.example")
+        user_id="mail:sales@lumen.example",
+        role="vendor",
+        company_id="10",
+        name="Lumen Lamps",
+        email="sales@lumen.example",
+    )
     assert replies.poster(to_company, "MARK@lumen.example", staff=STAFF, vendor=VENDOR) == Caller(
-        user_id="s1", role="vendor", company_id="10", name="Mark", email="MARK@lumen.example")
+        user_id="s1", role="vendor", company_id="10", name="Mark", email="MARK@lumen.example"
+    )
     assert replies.poster(to_company, "intern@lumen.example", staff=STAFF, vendor=VENDOR) is None
     assert replies.poster(to_company, "ann@buyers.example", staff=STAFF, vendor=VENDOR) is None
 
@@ -91,9 +115,21 @@ class Conversations:
 def test_the_address_is_read_and_checked_before_anyone_is_named():
     store = MemoryNotificationStore()
     address_id = store.reply_address_id({key: value for key, value in given().items() if key != "_id"})
-    address = replies.reply_to(store, ON, [{"thread_id": "t1", "address": "ann@buyers.example",
-                                            "address_key": "ann@buyers.example", "side": "customer", "user_id": "c1",
-                                            "recipient_name": "Ann Lee", "company_id": "10"}])
+    address = replies.reply_to(
+        store,
+        ON,
+        [
+            {
+                "thread_id": "t1",
+                "address": "ann@buyers.example",
+                "address_key": "ann@buyers.example",
+                "side": "customer",
+                "user_id": "c1",
+                "recipient_name": "Ann Lee",
+                "company_id": "10",
+            }
+        ],
+    )
     assert address_id_of(address, ON.REPLY_DOMAIN, KEY) == address_id
     record, person = replies.author(store, Catalog(), Conversations(), ON, address, "ann@buyers.example")
     assert (record["thread_id"], person.user_id) == ("t1", "c1")
@@ -101,15 +137,26 @@ def test_the_address_is_read_and_checked_before_anyone_is_named():
         replies.author(store, Catalog(), Conversations(), ON, address, "eve@evil.example")
     assert "ann@" not in refusal.value.message  # the refusal names nobody's address
     with pytest.raises(NotFound):
-        replies.author(store, Catalog(), Conversations(), ON, address.replace("reply+", "reply+x"), "ann@buyers.example")
+        replies.author(
+            store, Catalog(), Conversations(), ON, address.replace("reply+", "reply+x"), "ann@buyers.example"
+        )
     with pytest.raises(NotFound):  # signed, but never given out
-        replies.author(store, Catalog(), Conversations(), ON, reply_address(new_id(), ON.REPLY_DOMAIN, KEY), "ann@buyers.example")
+        replies.author(
+            store, Catalog(), Conversations(), ON, reply_address(new_id(), ON.REPLY_DOMAIN, KEY), "ann@buyers.example"
+        )
 
 
 def test_an_address_expires_its_days_after_the_threads_last_message_and_says_where_to_answer():
     store = MemoryNotificationStore()
-    mail = {**planned(), "side": "customer", "user_id": "c1", "address": "ann@buyers.example",
-            "address_key": "ann@buyers.example", "company_id": "10", "send_after": now()}
+    mail = {
+        **planned(),
+        "side": "customer",
+        "user_id": "c1",
+        "address": "ann@buyers.example",
+        "address_key": "ann@buyers.example",
+        "company_id": "10",
+        "send_after": now(),
+    }
     address = replies.reply_to(store, ON, [mail])
     long_ago, lately = now() - timedelta(days=91), now() - timedelta(days=89)
 
@@ -133,6 +180,7 @@ def test_an_address_expires_its_days_after_the_threads_last_message_and_says_whe
 
 
 # the mail's Reply-To ---------------------------------------------------------------------------
+
 
 def test_without_a_reply_domain_mails_have_no_reply_to_as_before():
     store = MemoryNotificationStore()

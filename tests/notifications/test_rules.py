@@ -1,4 +1,5 @@
 """Who is told of a message, how, where and when: the rules as plain function calls."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,20 +15,29 @@ NOW = datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc)
 def thread(type="vendor_to_customer", object_type="product", customer=None, company_id="10"):
     if customer is None and type == "vendor_to_customer":
         customer = {"id": "c1", "name": "Ann", "email": "ann@buyers.test"}
-    return {"id": "t1", "type": type, "object": {"type": object_type, "id": "5"},
-            "company_id": company_id, "customer": customer}
+    return {
+        "id": "t1",
+        "type": type,
+        "object": {"type": object_type, "id": "5"},
+        "company_id": company_id,
+        "customer": customer,
+    }
 
 
 # what kind of event, and who hears of it ------------------------------------------------------
 
-@pytest.mark.parametrize("type, object_type, broadcast_id, kind", [
-    ("vendor_to_customer", "product", None, rules.CUSTOMER_VENDOR),
-    ("vendor_to_customer", "company", None, rules.CUSTOMER_VENDOR),
-    ("vendor_to_customer", "order", None, rules.ORDER),
-    ("vendor_to_admin", "none", None, rules.VENDOR_ADMIN),
-    ("vendor_to_admin", "order", None, rules.VENDOR_ADMIN),
-    ("vendor_to_admin", "none", "b1", rules.ANNOUNCEMENT),
-])
+
+@pytest.mark.parametrize(
+    "type, object_type, broadcast_id, kind",
+    [
+        ("vendor_to_customer", "product", None, rules.CUSTOMER_VENDOR),
+        ("vendor_to_customer", "company", None, rules.CUSTOMER_VENDOR),
+        ("vendor_to_customer", "order", None, rules.ORDER),
+        ("vendor_to_admin", "none", None, rules.VENDOR_ADMIN),
+        ("vendor_to_admin", "order", None, rules.VENDOR_ADMIN),
+        ("vendor_to_admin", "none", "b1", rules.ANNOUNCEMENT),
+    ],
+)
 def test_each_event_is_one_kind(type, object_type, broadcast_id, kind):
     assert rules.event_kind(thread(type, object_type), broadcast_id) == kind
 
@@ -60,8 +70,9 @@ def test_by_default_the_customer_gets_mail_the_vendor_mail_and_bell_the_admin_on
 
 def test_an_edit_changes_only_the_rules_it_names():
     current = rules.default_settings()
-    edited = rules.merge_settings(current, {"rules": {rules.VENDOR_ADMIN: {"admin": ["in_app", "email"]}},
-                                            "retry": {"attempts": 3}})
+    edited = rules.merge_settings(
+        current, {"rules": {rules.VENDOR_ADMIN: {"admin": ["in_app", "email"]}}, "retry": {"attempts": 3}}
+    )
     assert edited["rules"][rules.VENDOR_ADMIN] == {"vendor": ["email", "in_app"], "admin": ["email", "in_app"]}
     assert edited["rules"][rules.ORDER] == current["rules"][rules.ORDER]
     assert edited["retry"] == {**rules.DEFAULT_RETRY, "attempts": 3}
@@ -71,15 +82,19 @@ def test_an_edit_changes_only_the_rules_it_names():
 
 def test_a_rule_for_a_side_that_takes_no_part_is_refused():
     assert rules.rule_errors({rules.ANNOUNCEMENT: {"customer": ["email"]}}) == {
-        "rules.announcement": ["Not a side of announcement: customer (its sides: vendor)."]}
+        "rules.announcement": ["Not a side of announcement: customer (its sides: vendor)."]
+    }
     assert rules.rule_errors({rules.ORDER: {"customer": [], "admin": ["email"]}}) == {}
 
 
 # addresses ----------------------------------------------------------------------------------
 
+
 def test_vendor_mail_goes_to_the_company_and_to_staff_who_wrote_once_per_address():
-    staff = [{"user_id": "u1", "name": "Bob", "email": "bob@shop.test"},
-             {"user_id": "u2", "name": "Sales", "email": "SALES@shop.test"}]
+    staff = [
+        {"user_id": "u1", "name": "Bob", "email": "bob@shop.test"},
+        {"user_id": "u2", "name": "Sales", "email": "SALES@shop.test"},
+    ]
     found = rules.mail_recipients("vendor", thread(), vendor_email="sales@shop.test", vendor_staff=staff)
     assert [(r.address, r.user_id) for r in found] == [("sales@shop.test", None), ("bob@shop.test", "u1")]
 
@@ -97,17 +112,20 @@ def test_a_side_without_an_address_gets_no_mail():
     assert rules.mail_recipients("admin", thread(), admin_emails=[]) == []
 
 
-@pytest.mark.parametrize("hostile", [
-    "ann@buyers.test, boss@elsewhere.test",
-    "ann@buyers.test\r\nBcc: boss@elsewhere.test",
-    "Ann <ann@buyers.test>",
-    "ann@buyers.test;boss@elsewhere.test",
-    "no-at-sign",
-    "a@b@c",
-    "",
-    None,
-    "x" * 250 + "@b.test",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "ann@buyers.test, boss@elsewhere.test",
+        "ann@buyers.test\r\nBcc: boss@elsewhere.test",
+        "Ann <ann@buyers.test>",
+        "ann@buyers.test;boss@elsewhere.test",
+        "no-at-sign",
+        "a@b@c",
+        "",
+        None,
+        "x" * 250 + "@b.test",
+    ],
+)
 def test_an_address_that_could_smuggle_in_another_recipient_is_not_mailed(hostile):
     assert rules.usable_address(hostile) is None
     customer = {"id": "c1", "name": "Ann", "email": hostile}
@@ -119,10 +137,15 @@ def test_an_ordinary_address_is_kept_as_written():
 
 
 def test_opted_out_people_and_the_authors_own_address_are_left_out():
-    everyone = [Recipient("sales@shop.test", "vendor"), Recipient("bob@shop.test", "vendor", "u1"),
-                Recipient("eve@shop.test", "vendor", "u2"), Recipient("me@shop.test", "vendor", "u3")]
-    kept = rules.wanted(everyone, author_email="ME@shop.test", opted_out_addresses={"sales@shop.test"},
-                        opted_out_user_ids={"u2"})
+    everyone = [
+        Recipient("sales@shop.test", "vendor"),
+        Recipient("bob@shop.test", "vendor", "u1"),
+        Recipient("eve@shop.test", "vendor", "u2"),
+        Recipient("me@shop.test", "vendor", "u3"),
+    ]
+    kept = rules.wanted(
+        everyone, author_email="ME@shop.test", opted_out_addresses={"sales@shop.test"}, opted_out_user_ids={"u2"}
+    )
     assert [r.address for r in kept] == ["bob@shop.test"]
 
 
@@ -132,6 +155,7 @@ def test_nobody_opts_out_of_the_marketplaces_announcements():
 
 
 # the bell -----------------------------------------------------------------------------------
+
 
 def test_each_side_has_its_own_bell_and_a_vendors_is_shared_by_the_company():
     assert rules.audience_of_side("customer", thread()) == "customer:c1"
@@ -155,20 +179,26 @@ def test_permissions_narrow_the_kinds_a_caller_sees():
 
 # what is said -------------------------------------------------------------------------------
 
+
 def test_links_lead_to_the_thread_in_the_readers_own_portal_or_storefront():
     """By default CS-Cart's own pages (index.php, vendor.php, admin.php) under the two URLs."""
     cs_cart = Settings(PORTAL_URL="https://portal.test", STOREFRONT_URL="https://shop.test/market/")
     assert rules.thread_link("vendor", "t 1&x", cs_cart) == (
-        "https://portal.test/vendor.php?dispatch=vendor_communication.view&thread_id=t%201%26x")
+        "https://portal.test/vendor.php?dispatch=vendor_communication.view&thread_id=t%201%26x"
+    )
     assert rules.thread_link("admin", "t1", cs_cart) == (
-        "https://portal.test/admin.php?dispatch=vendor_communication.view&thread_id=t1")
+        "https://portal.test/admin.php?dispatch=vendor_communication.view&thread_id=t1"
+    )
     assert rules.thread_link("customer", "t1", cs_cart) == (
-        "https://shop.test/market/index.php?dispatch=vendor_communication.view&thread_id=t1")
+        "https://shop.test/market/index.php?dispatch=vendor_communication.view&thread_id=t1"
+    )
 
 
 def test_a_thread_link_may_be_a_whole_url_of_its_own():
-    demo = Settings(STOREFRONT_THREAD_URL="http://127.0.0.1:8080/ui/demo/storefront?thread_id={thread_id}",
-                    PORTAL_THREAD_URL="https://admin.test/{side}/inbox#mc-thread={thread_id}")
+    demo = Settings(
+        STOREFRONT_THREAD_URL="http://127.0.0.1:8080/ui/demo/storefront?thread_id={thread_id}",
+        PORTAL_THREAD_URL="https://admin.test/{side}/inbox#mc-thread={thread_id}",
+    )
     assert rules.thread_link("customer", "t/1", demo) == "http://127.0.0.1:8080/ui/demo/storefront?thread_id=t%2F1"
     assert rules.thread_link("vendor", "t1", demo) == "https://admin.test/vendor/inbox#mc-thread=t1"
     # braces of the page's own stay as they are
@@ -191,6 +221,7 @@ def test_a_subject_stays_one_line_whatever_the_name_holds():
 
 
 # when ---------------------------------------------------------------------------------------
+
 
 def test_the_first_mail_of_a_quiet_thread_goes_at_once():
     assert rules.send_after(NOW, 120, None) == NOW

@@ -1,5 +1,6 @@
 """Who gets mail and bell items when a message is posted, and that none is lost or doubled:
 the real notifications and catalog services, RabbitMQ, the database and an SMTP server."""
+
 import html
 
 import pytest
@@ -30,8 +31,10 @@ def worked_through(mongo_db, payload):
     """Wait until the service has planned what this message causes: its bell items come first,
     its mails next (`settle` then shows whether anything more arrives)."""
     message_id = payload["message"]["id"]
-    eventually(lambda: mongo_db.notifications.count_documents({"message_id": message_id}),
-               what=f"message {message_id} worked through")
+    eventually(
+        lambda: mongo_db.notifications.count_documents({"message_id": message_id}),
+        what=f"message {message_id} worked through",
+    )
 
 
 def handled(entrypoint):
@@ -41,6 +44,7 @@ def handled(entrypoint):
 
 
 # who is mailed ------------------------------------------------------------------------------
+
 
 def test_a_customers_question_is_mailed_to_the_vendor_only(notifications, publish, mail_sink, mongo_db):
     lamp = thread()
@@ -58,7 +62,8 @@ def test_a_customers_question_is_mailed_to_the_vendor_only(notifications, publis
 
 
 def test_the_vendors_answer_is_mailed_to_the_customer_and_later_questions_to_staff_who_answered(
-        notifications, publish, mail_sink):
+    notifications, publish, mail_sink
+):
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, ANN, "Is it brass?"))
     mail_sink.wait_for_to(SHOP_EMAIL, 1)
@@ -76,14 +81,17 @@ def test_the_vendors_answer_is_mailed_to_the_customer_and_later_questions_to_sta
 
 
 def test_between_vendor_and_administration_admins_are_mailed_once_the_admin_turns_mail_on(
-        notifications, publish, mail_sink, mongo_db):
+    notifications, publish, mail_sink, mongo_db
+):
     payouts = thread("vendor_to_admin", "none", title="Payouts", customer=None)
     first = publish(MESSAGE_POSTED, message(payouts, BOB, "When are payouts?"))
     worked_through(mongo_db, first)
     mail_sink.settle()
     assert mail_sink.mails == []  # the default: the administration hears by the bell only
 
-    rules = notifications.set_rules(signed(ADMINISTRATION), {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}})
+    rules = notifications.set_rules(
+        signed(ADMINISTRATION), {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}}
+    )
     assert rules["rules"]["vendor_admin_message"]["admin"] == ["email", "in_app"]
     publish(MESSAGE_POSTED, message(payouts, BOB, "Any news on payouts?"))
     for address in ADMIN_EMAILS:
@@ -107,11 +115,11 @@ def test_an_admin_message_about_an_order_reaches_customer_and_vendor(notificatio
     assert not [mail for mail in mail_sink.mails if any(a in mail["To"] for a in ADMIN_EMAILS)]
 
 
-def test_opted_out_people_get_no_mail_but_announcements_reach_every_vendor(
-        notifications, publish, mail_sink, mongo_db):
+def test_opted_out_people_get_no_mail_but_announcements_reach_every_vendor(notifications, publish, mail_sink, mongo_db):
     # Ann opts out under another address: she is known by her user id too.
-    prefs = notifications.set_preferences(signed({**CUSTOMER_ANN, "email": "ann.new@buyers.test"}),
-                                          {"email": {"vendor_to_customer": False}})
+    prefs = notifications.set_preferences(
+        signed({**CUSTOMER_ANN, "email": "ann.new@buyers.test"}), {"email": {"vendor_to_customer": False}}
+    )
     assert prefs == {"email": {"vendor_to_customer": False, "vendor_to_admin": True}}
     assert notifications.get_preferences(signed(CUSTOMER_ANN)) == prefs
     # The shop's owner, whose address is the company's, wants no admin mail.
@@ -125,8 +133,10 @@ def test_opted_out_people_get_no_mail_but_announcements_reach_every_vendor(
     mail_sink.settle()
     assert mail_sink.mails == []
 
-    publish(MESSAGE_POSTED, message(thread("vendor_to_admin", "none", "Holidays", None), ADMIN,
-                                    "We close on Monday.", broadcast_id="b1"))
+    publish(
+        MESSAGE_POSTED,
+        message(thread("vendor_to_admin", "none", "Holidays", None), ADMIN, "We close on Monday.", broadcast_id="b1"),
+    )
     [announcement] = mail_sink.wait_for_to(SHOP_EMAIL, 1)
     assert "We close on Monday." in text_of(announcement)
 
@@ -137,8 +147,9 @@ def test_a_vendors_new_address_is_mailed_as_soon_as_the_catalog_has_it(notificat
     publish(MESSAGE_POSTED, message(thread(), ANN, "Is it brass?"))
     mail_sink.wait_for_to(SHOP_EMAIL, 1)
     heard = handled("on_context_changed")
-    cluster.catalog_context.upsert_vendor(signed(SYNC), {"company_id": SHOP_ID, "company": "Lamp Shop",
-                                                         "email": "orders@lampshop.test", "status": "A"})
+    cluster.catalog_context.upsert_vendor(
+        signed(SYNC), {"company_id": SHOP_ID, "company": "Lamp Shop", "email": "orders@lampshop.test", "status": "A"}
+    )
     eventually(lambda: handled("on_context_changed") > heard, what="the catalog's announcement heard")
     publish(MESSAGE_POSTED, message(thread(), ANN, "Is it copper?"))
     [mail] = mail_sink.wait_for_to("orders@lampshop.test", 1)
@@ -150,10 +161,13 @@ def test_preferences_are_for_people_and_checked(notifications):
         notifications.set_preferences(signed(CUSTOMER_ANN), {"email": {"announcements": False}})
     assert "email" in refused.value.details
     with pytest.raises(Forbidden):
-        notifications.set_preferences(signed({"user_id": "sync", "role": "system"}), {"email": {"vendor_to_customer": False}})
+        notifications.set_preferences(
+            signed({"user_id": "sync", "role": "system"}), {"email": {"vendor_to_customer": False}}
+        )
 
 
 # never twice, never lost ----------------------------------------------------------------------
+
 
 def test_a_redelivered_event_sends_nothing_twice(notifications, publish, mail_sink, mongo_db):
     asked = message(thread(), ANN, "Is it brass?")
@@ -163,8 +177,10 @@ def test_a_redelivered_event_sends_nothing_twice(notifications, publish, mail_si
     posted, started = handled("on_message_posted"), handled("on_thread_started")
     for event in (MESSAGE_POSTED, THREAD_STARTED, MESSAGE_POSTED):
         publish(event, asked)
-    eventually(lambda: (handled("on_message_posted"), handled("on_thread_started")) == (posted + 2, started + 1),
-               what="the three deliveries handled")
+    eventually(
+        lambda: (handled("on_message_posted"), handled("on_thread_started")) == (posted + 2, started + 1),
+        what="the three deliveries handled",
+    )
     mail_sink.settle()
     [mail] = mail_sink.mails
     assert text_of(mail).count("Is it brass?") == 1
@@ -178,14 +194,14 @@ def test_a_malformed_event_is_dropped_and_the_next_one_still_delivered(notificat
     mail_sink.wait_for_to(SHOP_EMAIL, 1)
 
 
-def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(
-        notifications, publish, mail_sink, mongo_db):
+def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(notifications, publish, mail_sink, mongo_db):
     notifications.set_rules(signed(ADMINISTRATION), {"retry": QUICK_RETRY})
     mail_sink.stop()
     asked = publish(MESSAGE_POSTED, message(thread(), ANN, "Anyone there?"))
-    eventually(lambda: mongo_db.notification_mails.find_one({"message_id": asked["message"]["id"],
-                                                             "attempts": {"$gte": 1}}),
-               what="a failed attempt")
+    eventually(
+        lambda: mongo_db.notification_mails.find_one({"message_id": asked["message"]["id"], "attempts": {"$gte": 1}}),
+        what="a failed attempt",
+    )
     mail_sink.start()
     mail_sink.wait_for_to(SHOP_EMAIL, 1)
     mail_sink.settle(quiet=2.5)
@@ -193,13 +209,16 @@ def test_mail_that_meets_a_down_smtp_server_is_delivered_once_it_is_back(
 
 
 def test_after_the_last_try_the_mail_is_kept_as_failed_for_the_admin(notifications, publish, mail_sink):
-    notifications.set_rules(signed(ADMINISTRATION), {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}})
+    notifications.set_rules(
+        signed(ADMINISTRATION), {"retry": {"attempts": 2, "first_delay_seconds": 1, "max_delay_seconds": 1}}
+    )
     mail_sink.stop()
     lamp = thread()
     asked = publish(MESSAGE_POSTED, message(lamp, ANN, "Anyone there?"))
     failed = eventually(lambda: notifications.list_failed(signed(ADMINISTRATION))["items"], what="a failed mail")
     assert [(item["address"], item["message_id"], item["thread_id"], item["attempts"]) for item in failed] == [
-        (SHOP_EMAIL, asked["message"]["id"], lamp["id"], 2)]
+        (SHOP_EMAIL, asked["message"]["id"], lamp["id"], 2)
+    ]
     assert "Connection refused" in failed[0]["last_error"] or "Error" in failed[0]["last_error"]
     mail_sink.start()
     mail_sink.settle(quiet=2.5)
@@ -207,11 +226,11 @@ def test_after_the_last_try_the_mail_is_kept_as_failed_for_the_admin(notificatio
 
 
 def test_events_published_while_the_service_is_down_are_each_delivered_once_it_is_back(
-        start_catalog, start_notifications, cluster, publish, mail_sink):
+    start_catalog, start_notifications, cluster, publish, mail_sink
+):
     start_catalog()
     start_notifications().stop()  # its queue exists, and outlives it
-    questions = [publish(MESSAGE_POSTED, message(thread(title=f"Lamp {n}"), ANN, f"Question {n}?"))
-                 for n in range(5)]
+    questions = [publish(MESSAGE_POSTED, message(thread(title=f"Lamp {n}"), ANN, f"Question {n}?")) for n in range(5)]
     start_notifications()
     mails = mail_sink.wait_for_to(SHOP_EMAIL, 5)
     mail_sink.settle()
@@ -222,7 +241,8 @@ def test_events_published_while_the_service_is_down_are_each_delivered_once_it_i
 
 
 def test_answers_given_while_the_service_is_down_are_not_held_back_by_the_coalescing_window(
-        start_catalog, start_notifications, publish, mail_sink):
+    start_catalog, start_notifications, publish, mail_sink
+):
     start_catalog()
     service = start_notifications()  # the default window: two minutes
     lamp = thread()
@@ -241,12 +261,16 @@ def test_answers_given_while_the_service_is_down_are_not_held_back_by_the_coales
 
 
 def test_a_question_asked_while_the_catalog_is_down_is_mailed_once_it_is_back(
-        start_catalog, start_notifications, publish, mail_sink, mongo_db):
+    start_catalog, start_notifications, publish, mail_sink, mongo_db
+):
     start_notifications()
     asked = publish(MESSAGE_POSTED, message(thread(), ANN, "Is it brass?"))
-    eventually(lambda: mongo_db.notification_events.find_one({"payload.message.id": asked["message"]["id"],
-                                                              "attempts": {"$gte": 1}}),
-               what="a try without the catalog")
+    eventually(
+        lambda: mongo_db.notification_events.find_one(
+            {"payload.message.id": asked["message"]["id"], "attempts": {"$gte": 1}}
+        ),
+        what="a try without the catalog",
+    )
     start_catalog()
     [mail] = mail_sink.wait_for_to(SHOP_EMAIL, 1, timeout=30)
     assert "Is it brass?" in text_of(mail)
@@ -272,12 +296,15 @@ def test_a_burst_of_messages_becomes_one_mail_after_the_first(notifications, pub
 
 # the bell -------------------------------------------------------------------------------------
 
+
 def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notifications, publish, mail_sink):
     lamp = thread()
     posted = [publish(MESSAGE_POSTED, message(lamp, ANN, f"Question {n}?")) for n in range(3)]
     # The count first: a page read while the third item was being written may show fewer.
-    eventually(lambda: notifications.list_notifications(signed(VENDOR_BOB), limit=2)["unread_count"] == 3,
-               what="three bell items")
+    eventually(
+        lambda: notifications.list_notifications(signed(VENDOR_BOB), limit=2)["unread_count"] == 3,
+        what="three bell items",
+    )
     bell = notifications.list_notifications(signed(VENDOR_BOB), limit=2)
     assert len(bell["items"]) == 2 and bell["next_cursor"]
     rest = notifications.list_notifications(signed(VENDOR_EVE), cursor=bell["next_cursor"], limit=2)
@@ -287,7 +314,9 @@ def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notificat
     item = items[0]
     assert item["thread_id"] == lamp["id"] and item["title"] == "Brass Desk Lamp" and item["read"] is False
     assert item["author"] == {"side": "customer", "name": "Ann Lee"} and item["kind"] == "customer_vendor_message"
-    assert item["url"] == PORTAL_LINK.format(side="vendor", thread_id=lamp["id"]) and item["preview"].startswith("Question")
+    assert item["url"] == PORTAL_LINK.format(side="vendor", thread_id=lamp["id"]) and item["preview"].startswith(
+        "Question"
+    )
 
     marked = notifications.mark_read(signed(VENDOR_EVE), ids=[item["id"]])
     assert marked == {"marked": 1, "unread_count": 2}
@@ -305,7 +334,9 @@ def test_the_vendors_bell_is_shared_by_its_staff_paged_and_marked_read(notificat
 
 
 def test_a_customer_has_a_bell_of_their_own_when_the_rules_give_one(notifications, publish):
-    notifications.set_rules(signed(ADMINISTRATION), {"rules": {"customer_vendor_message": {"customer": ["email", "in_app"]}}})
+    notifications.set_rules(
+        signed(ADMINISTRATION), {"rules": {"customer_vendor_message": {"customer": ["email", "in_app"]}}}
+    )
     lamp = thread()
     publish(MESSAGE_POSTED, message(lamp, BOB, "Solid brass."))
     bell = eventually(lambda: notifications.list_notifications(signed(CUSTOMER_ANN))["items"], what="a bell item")
@@ -328,10 +359,14 @@ def test_the_bell_is_for_people_and_its_arguments_are_checked(notifications):
 
 # settings -------------------------------------------------------------------------------------
 
+
 def test_the_admin_reads_and_edits_the_rules(notifications):
     rules = notifications.get_rules(signed(ADMINISTRATION))
-    assert rules["rules"]["customer_vendor_message"] == {"customer": ["email"], "vendor": ["email", "in_app"],
-                                                         "admin": ["in_app"]}
+    assert rules["rules"]["customer_vendor_message"] == {
+        "customer": ["email"],
+        "vendor": ["email", "in_app"],
+        "admin": ["in_app"],
+    }
     assert rules["coalesce_seconds"] == 0 and rules["retry"]["attempts"] == 8
     with pytest.raises(ValidationFailed) as refused:
         notifications.set_rules(signed(ADMINISTRATION), {"rules": {"announcement": {"customer": ["email"]}}})
@@ -340,7 +375,9 @@ def test_the_admin_reads_and_edits_the_rules(notifications):
         notifications.set_rules(signed(ADMINISTRATION), {"coalesce_seconds": -1, "retry": {"attempts": 0}})
     assert set(refused.value.details) == {"coalesce_seconds", "retry"}
     assert notifications.get_rules(signed(ADMINISTRATION)) == rules
-    changed = notifications.set_rules(signed(ADMINISTRATION), {"rules": {"order_message": {"vendor": []}}, "coalesce_seconds": 60})
+    changed = notifications.set_rules(
+        signed(ADMINISTRATION), {"rules": {"order_message": {"vendor": []}}, "coalesce_seconds": 60}
+    )
     assert changed["rules"]["order_message"]["vendor"] == [] and changed["coalesce_seconds"] == 60
     assert changed["rules"]["customer_vendor_message"] == rules["rules"]["customer_vendor_message"]
     assert notifications.get_rules(signed(ADMINISTRATION)) == changed

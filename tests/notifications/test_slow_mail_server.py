@@ -1,5 +1,6 @@
 """A mail server slower than the messages come: more mail is due than there are senders. The
 mail that no sender was free for waits for the timer, then goes, each one once."""
+
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -28,11 +29,14 @@ def config(config, slow_sink):
 
 
 def test_mail_no_sender_was_free_for_goes_with_the_timer_once_and_the_bell_answers_meanwhile(
-        notifications, publish, config, slow_sink):
+    notifications, publish, config, slow_sink
+):
     asked = [publish(MESSAGE_POSTED, message(thread(), ANN, f"Question {number}?")) for number in range(MESSAGES)]
     with ClusterRpcProxy(config, timeout=3) as impatient:
-        eventually(lambda: impatient.notifications.list_notifications(signed(VENDOR_BOB))["unread_count"] == MESSAGES,
-                   what="every message on the vendor's bell")
+        eventually(
+            lambda: impatient.notifications.list_notifications(signed(VENDOR_BOB))["unread_count"] == MESSAGES,
+            what="every message on the vendor's bell",
+        )
     slow_sink.wait_for_to(SHOP_EMAIL, MESSAGES, timeout=60)
     slow_sink.settle(quiet=2.0)
     mailed = [mail["X-MessageCenter-Thread"] for mail in slow_sink.to(SHOP_EMAIL)]

@@ -1,5 +1,6 @@
 """The `NotificationRecords` contract: the MongoDB adapter (on the MongoDB-wire server) and
 the in-memory fake answer the same, so use cases tested on the fake hold on the database."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,17 +26,32 @@ def store(request):
 
 
 def mail(message_id, thread_id="t1", address="shop@vendors.test", send_after=None, **extra):
-    return {"_id": new_id(), "message_id": message_id, "thread_id": thread_id, "address": address,
-            "address_key": address.lower(), "status": "pending", "attempts": 0,
-            "send_after": send_after or now(), **extra}
+    return {
+        "_id": new_id(),
+        "message_id": message_id,
+        "thread_id": thread_id,
+        "address": address,
+        "address_key": address.lower(),
+        "status": "pending",
+        "attempts": 0,
+        "send_after": send_after or now(),
+        **extra,
+    }
 
 
 def bell_item(message_id, audience="vendor:10", kind=rules.CUSTOMER_VENDOR):
-    return {"_id": new_id(), "audience": audience, "kind": kind, "message_id": message_id, "read": False,
-            "read_at": None}
+    return {
+        "_id": new_id(),
+        "audience": audience,
+        "kind": kind,
+        "message_id": message_id,
+        "read": False,
+        "read_at": None,
+    }
 
 
 # settings and events -------------------------------------------------------------------------
+
 
 def test_settings_are_the_defaults_until_saved(store):
     assert store.settings() == rules.default_settings()
@@ -46,8 +62,9 @@ def test_settings_are_the_defaults_until_saved(store):
 
 def test_an_event_is_kept_once_and_claimed_by_one_worker(store):
     at = now()
-    assert store.record_event("e1", {"event": "message_posted", "status": "pending", "attempts": 0,
-                                     "process_after": at})
+    assert store.record_event(
+        "e1", {"event": "message_posted", "status": "pending", "attempts": 0, "process_after": at}
+    )
     assert not store.record_event("e1", {"event": "message_posted", "status": "pending", "process_after": at})
     claimed = store.claim_event("e1", at, at + LEASE)
     assert (claimed["_id"], claimed["status"]) == ("e1", "processing")
@@ -80,6 +97,7 @@ def test_work_whose_lease_ran_out_goes_back_to_the_queue(store):
 
 # people ----------------------------------------------------------------------------------------
 
+
 def test_vendor_staff_are_remembered_once_with_their_newest_name(store):
     store.add_vendor_staff("t1", {"user_id": "v1", "name": "Bob", "email": "bob@shop.test"})
     store.add_vendor_staff("t1", {"user_id": "v2", "name": "Eve", "email": "eve@shop.test"})
@@ -98,6 +116,7 @@ def test_opt_outs_are_found_by_address_or_by_user(store):
 
 
 # mail ------------------------------------------------------------------------------------------
+
 
 def test_one_mail_per_message_and_address(store):
     assert store.plan_mail(mail("m1"))
@@ -188,9 +207,17 @@ def test_failed_mail_is_paged_newest_first_and_the_cursor_is_checked(store):
 
 # reply by mail ---------------------------------------------------------------------------------
 
+
 def recipient(thread_id="t1", address="Ann@Buyers.test", side="customer", user_id="c1"):
-    return {"thread_id": thread_id, "address": address, "address_key": address.lower(), "side": side,
-            "user_id": user_id, "name": "Ann", "company_id": "10"}
+    return {
+        "thread_id": thread_id,
+        "address": address,
+        "address_key": address.lower(),
+        "side": side,
+        "user_id": user_id,
+        "name": "Ann",
+        "company_id": "10",
+    }
 
 
 def test_a_person_keeps_one_reply_address_per_thread(store):
@@ -209,6 +236,7 @@ def test_an_id_never_given_out_names_nobody(store):
 
 # the bell --------------------------------------------------------------------------------------
 
+
 def test_an_audience_is_told_of_a_message_once(store):
     assert store.ring([bell_item("m1")]) == 1
     assert store.ring([bell_item("m1")]) == 0
@@ -225,7 +253,9 @@ def test_bell_items_are_an_audiences_of_the_kinds_it_may_see_newest_first(store)
     store.ring([bell_item("m8", audience="vendor:20")])
     page = store.bell_items("vendor:10", KINDS, None, None, 3)
     assert [item["message_id"] for item in page.items] == ["m3", "m2", "m1"]
-    assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, None, page.next_cursor, 3).items] == ["m0"]
+    assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, None, page.next_cursor, 3).items] == [
+        "m0"
+    ]
     assert store.unread_count("vendor:10", KINDS) == 4
 
 
@@ -245,7 +275,11 @@ def test_reading_a_thread_reads_an_audiences_items_of_it_written_until_then(stor
     at = now().replace(microsecond=0)
 
     def item(message_id, thread_id, seconds, audience="vendor:10"):
-        return {**bell_item(message_id, audience), "thread_id": thread_id, "created_at": at + timedelta(seconds=seconds)}
+        return {
+            **bell_item(message_id, audience),
+            "thread_id": thread_id,
+            "created_at": at + timedelta(seconds=seconds),
+        }
 
     store.ring([item("m1", "t1", 0), item("m2", "t1", 5), item("m3", "t2", 0), item("m1", "t1", 0, "admin")])
     assert store.read_marks({("vendor:10", "t1")}) == {}
@@ -254,19 +288,28 @@ def test_reading_a_thread_reads_an_audiences_items_of_it_written_until_then(stor
     assert store.unread_count("admin", KINDS) == 1  # another audience's bell: as it was
     store.thread_read("vendor:10", "t1", at)  # an older read does not move the mark back
     assert store.read_marks({("vendor:10", "t1"), ("vendor:10", "t2"), ("admin", "t1")}) == {
-        ("vendor:10", "t1"): at + timedelta(seconds=1)}
+        ("vendor:10", "t1"): at + timedelta(seconds=1)
+    }
 
 
 # webhooks --------------------------------------------------------------------------------------
 
+
 def webhook(webhook_id, events):
-    return {"_id": webhook_id, "url": "https://hooks.test/in", "events": events, "secret": "s",
-            "last_result": None}
+    return {"_id": webhook_id, "url": "https://hooks.test/in", "events": events, "secret": "s", "last_result": None}
 
 
 def delivery(webhook_id, event_key, send_after=None):
-    return {"_id": new_id(), "webhook_id": webhook_id, "event_key": event_key, "event": "message_posted",
-            "body": "{}", "status": "pending", "attempts": 0, "send_after": send_after or now()}
+    return {
+        "_id": new_id(),
+        "webhook_id": webhook_id,
+        "event_key": event_key,
+        "event": "message_posted",
+        "body": "{}",
+        "status": "pending",
+        "attempts": 0,
+        "send_after": send_after or now(),
+    }
 
 
 def test_webhooks_are_chosen_by_the_event_they_asked_for(store):

@@ -1,4 +1,5 @@
 """Webhooks against a real HTTP receiver on 127.0.0.1: signed, retried, their results shown."""
+
 import hashlib
 import hmac
 import json
@@ -25,6 +26,7 @@ def receiver():
         started.start()
         receivers.append(started)
         return started
+
     receivers = []
     yield start
     for started in receivers:
@@ -57,9 +59,14 @@ def test_a_message_is_delivered_signed_and_retried_until_the_endpoint_takes_it(n
     assert len({call["headers"]["X-MessageCenter-Delivery"] for call in calls}) == 1
     assert delivered["id"] == calls[0]["headers"]["X-MessageCenter-Delivery"]
 
-    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"]
-                                   if (h["last_result"] or {}).get("status") == "delivered"],
-                          what="the delivered result")
+    [listed] = eventually(
+        lambda: [
+            h
+            for h in notifications.list_webhooks(signed(ADMIN))["items"]
+            if (h["last_result"] or {}).get("status") == "delivered"
+        ],
+        what="the delivered result",
+    )
     assert listed["last_result"]["status_code"] == 200 and listed["last_result"]["attempts"] == 3
     assert "secret" not in listed
     assert [(d["status"], d["status_code"]) for d in listed["recent_deliveries"]] == [("delivered", 200)]
@@ -72,12 +79,22 @@ def test_an_endpoint_that_keeps_failing_is_given_up_on_and_says_so(notifications
     endpoint = receiver(answers=[500] * 10)
     notifications.register_webhook(signed(ADMIN), endpoint.url, [MESSAGE_POSTED, THREAD_STARTED], SECRET)
     publish(THREAD_STARTED, message(thread(), ANN, "Hello?"))
-    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"]
-                                   if (h["last_result"] or {}).get("status") == "failed"],
-                          what="the failed result")
+    [listed] = eventually(
+        lambda: [
+            h
+            for h in notifications.list_webhooks(signed(ADMIN))["items"]
+            if (h["last_result"] or {}).get("status") == "failed"
+        ],
+        what="the failed result",
+    )
     assert listed["last_result"] | {"at": None} == {
-        "at": None, "event": THREAD_STARTED, "status": "failed", "attempts": 2, "status_code": 500,
-        "error": "HTTP 500"}
+        "at": None,
+        "event": THREAD_STARTED,
+        "status": "failed",
+        "attempts": 2,
+        "status_code": 500,
+        "error": "HTTP 500",
+    }
     assert len(endpoint.calls) == 2
 
 
@@ -87,8 +104,9 @@ def test_an_unreachable_endpoint_is_recorded_with_a_plain_reason(notifications, 
     endpoint.stop()
     notifications.register_webhook(signed(ADMIN), endpoint.url, [MESSAGE_POSTED], SECRET)
     publish(MESSAGE_POSTED, message(thread(), ANN, "Hello?"))
-    [listed] = eventually(lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"] if h["last_result"]],
-                          what="a result")
+    [listed] = eventually(
+        lambda: [h for h in notifications.list_webhooks(signed(ADMIN))["items"] if h["last_result"]], what="a result"
+    )
     assert listed["last_result"]["status"] == "failed" and listed["last_result"]["status_code"] is None
     assert listed["last_result"]["error"] == "could not connect"
 
@@ -112,8 +130,9 @@ def test_registration_is_checked_and_a_secret_made_when_none_is_given(notificati
         notifications.delete_webhook(signed(ADMIN), made["id"])
 
 
-def test_an_endpoint_that_never_answers_holds_up_no_one_else(notifications, publish, receiver, silent_server,
-                                                            config, mail_sink):
+def test_an_endpoint_that_never_answers_holds_up_no_one_else(
+    notifications, publish, receiver, silent_server, config, mail_sink
+):
     """More messages than the service has workers, and an endpoint that keeps each call open
     until it times out: the other endpoint still hears of every message, every mail goes, and
     the service still answers its callers."""

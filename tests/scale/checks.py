@@ -4,6 +4,7 @@ Each check waits for what is still on its way (mail, bell items, reminders) with
 deadline, then looks once more after a quiet moment: a duplicate sent late shows by then.
 Nothing is timed: on 2 cores a slow run is slow, not wrong.
 """
+
 import email
 import email.policy
 import re
@@ -34,11 +35,20 @@ class Row:
         return asdict(self)
 
 
-COLUMNS = [("processes", "processes"), ("clients", "clients"), ("seconds", "s measured"),
-           ("posted", "posts 201"), ("per_second", "messages/s"), ("stored_once", "stored once"),
-           ("mails_most", "mails/msg max"), ("bell_most", "bell/msg max"),
-           ("page_events", "events/msg on each page"), ("reminders", "reminders, escalations/thread"),
-           ("announcements", "announcement threads/vendor"), ("running", "running")]
+COLUMNS = [
+    ("processes", "processes"),
+    ("clients", "clients"),
+    ("seconds", "s measured"),
+    ("posted", "posts 201"),
+    ("per_second", "messages/s"),
+    ("stored_once", "stored once"),
+    ("mails_most", "mails/msg max"),
+    ("bell_most", "bell/msg max"),
+    ("page_events", "events/msg on each page"),
+    ("reminders", "reminders, escalations/thread"),
+    ("announcements", "announcement threads/vendor"),
+    ("running", "running"),
+]
 
 
 def wait_until(done, timeout: float, every: float = 1.0) -> bool:
@@ -78,8 +88,10 @@ def plain(mail) -> str:
 
 def check_pages(row: Row, pages: list, expected: set[tuple[str, str]], timeout: float = 60.0) -> None:
     """Every (type, message_id) told to each page exactly once."""
+
     def told(page):
         return Counter((event["type"], event["message_id"]) for event in list(page.received))
+
     wait_until(lambda: all(expected <= set(told(page)) for page in pages), timeout)
     time.sleep(2)
     counts = [told(page) for page in pages]
@@ -91,58 +103,94 @@ def check_pages(row: Row, pages: list, expected: set[tuple[str, str]], timeout: 
     assert not any(page.told("resync") for page in pages), "a page was told to resync: it lost events"
 
 
-def check_reminders(row: Row, db, mailbox: Mailbox, vendor_audience: str, vendor_email: str,
-                    thread_ids: list[str], timeout: float = 150.0) -> None:
+def check_reminders(
+    row: Row,
+    db,
+    mailbox: Mailbox,
+    vendor_audience: str,
+    vendor_email: str,
+    thread_ids: list[str],
+    timeout: float = 150.0,
+) -> None:
     """Each thread waiting on the vendor: one reminder (a bell item for the vendor and one line
     in one mail), then one escalation (a bell item for the administration)."""
+
     def items(reason):
-        return Counter(item["thread_id"] for item in db.notifications.find(
-            {"thread_id": {"$in": thread_ids}, "reason": reason}, {"thread_id": 1}))
+        return Counter(
+            item["thread_id"]
+            for item in db.notifications.find({"thread_id": {"$in": thread_ids}, "reason": reason}, {"thread_id": 1})
+        )
 
     def reminded():
-        return Counter(mail["X-MessageCenter-Thread"] for mail in mailbox.shown()
-                       if vendor_email in mail.get("To", "") and mail["X-MessageCenter-Thread"] in thread_ids
-                       for _ in AWAITED.findall(plain(mail)))
+        return Counter(
+            mail["X-MessageCenter-Thread"]
+            for mail in mailbox.shown()
+            if vendor_email in mail.get("To", "") and mail["X-MessageCenter-Thread"] in thread_ids
+            for _ in AWAITED.findall(plain(mail))
+        )
 
-    wait_until(lambda: set(items("reply_reminder")) == set(thread_ids) == set(items("reply_overdue"))
-               and set(reminded()) == set(thread_ids), timeout, every=2.0)
+    wait_until(
+        lambda: set(items("reply_reminder")) == set(thread_ids) == set(items("reply_overdue"))
+        and set(reminded()) == set(thread_ids),
+        timeout,
+        every=2.0,
+    )
     time.sleep(11)  # two more ticks of every replica's reminder timer: a second claim would show
     mailbox.settle()
     bells, escalations, mails = items("reply_reminder"), items("reply_overdue"), reminded()
-    audiences = {item["audience"] for item in db.notifications.find(
-        {"thread_id": {"$in": thread_ids}, "reason": "reply_reminder"}, {"audience": 1})}
+    audiences = {
+        item["audience"]
+        for item in db.notifications.find(
+            {"thread_id": {"$in": thread_ids}, "reason": "reply_reminder"}, {"audience": 1}
+        )
+    }
     per_thread = [(bells[t], mails[t], escalations[t]) for t in thread_ids]
-    row.reminders = (f"bell {min(b for b, _, _ in per_thread)}-{max(b for b, _, _ in per_thread)}, "
-                     f"mail {min(m for _, m, _ in per_thread)}-{max(m for _, m, _ in per_thread)}, "
-                     f"escalated {min(e for _, _, e in per_thread)}-{max(e for _, _, e in per_thread)}")
+    row.reminders = (
+        f"bell {min(b for b, _, _ in per_thread)}-{max(b for b, _, _ in per_thread)}, "
+        f"mail {min(m for _, m, _ in per_thread)}-{max(m for _, m, _ in per_thread)}, "
+        f"escalated {min(e for _, _, e in per_thread)}-{max(e for _, _, e in per_thread)}"
+    )
     assert audiences == {vendor_audience}, audiences
     assert all(counts == (1, 1, 1) for counts in per_thread), (
-        f"(reminder bell, reminder mail, escalation) per thread: {per_thread}")
+        f"(reminder bell, reminder mail, escalation) per thread: {per_thread}"
+    )
 
 
-def check_announcement(db, mailbox: Mailbox, broadcast_id: str, vendors: set[str],
-                       timeout: float = 180.0) -> dict[str, str]:
+def check_announcement(
+    db, mailbox: Mailbox, broadcast_id: str, vendors: set[str], timeout: float = 180.0
+) -> dict[str, str]:
     """One thread per vendor; its message rung once on the vendor's bell and mailed once to the
     vendor's address. The threads, by vendor."""
-    threads = Counter(thread["company_id"] for thread in db.threads.find(
-        {"broadcast_id": broadcast_id}, {"company_id": 1}))
+    threads = Counter(
+        thread["company_id"] for thread in db.threads.find({"broadcast_id": broadcast_id}, {"company_id": 1})
+    )
     doubled = [vendor for vendor, count in threads.items() if count > 1]
     assert set(threads) == vendors and not doubled, (
-        f"announcement {broadcast_id}: {len(vendors - set(threads))} vendors without a thread, doubled: {doubled[:10]}")
-    by_vendor = {thread["company_id"]: thread["_id"] for thread in db.threads.find(
-        {"broadcast_id": broadcast_id}, {"company_id": 1})}
-    messages = {message["_id"]: message["thread_id"] for message in db.messages.find(
-        {"thread_id": {"$in": list(by_vendor.values())}}, {"thread_id": 1})}
+        f"announcement {broadcast_id}: {len(vendors - set(threads))} vendors without a thread, doubled: {doubled[:10]}"
+    )
+    by_vendor = {
+        thread["company_id"]: thread["_id"]
+        for thread in db.threads.find({"broadcast_id": broadcast_id}, {"company_id": 1})
+    }
+    messages = {
+        message["_id"]: message["thread_id"]
+        for message in db.messages.find({"thread_id": {"$in": list(by_vendor.values())}}, {"thread_id": 1})
+    }
     assert len(messages) == len(vendors), f"{len(messages)} messages in {len(vendors)} announcement threads"
 
     def bell():
-        return Counter((item["audience"], item["message_id"]) for item in db.notifications.find(
-            {"message_id": {"$in": list(messages)}}, {"audience": 1, "message_id": 1}))
+        return Counter(
+            (item["audience"], item["message_id"])
+            for item in db.notifications.find({"message_id": {"$in": list(messages)}}, {"audience": 1, "message_id": 1})
+        )
 
     def mailed():
         threads_of = set(by_vendor.values())
-        return Counter((mail["X-MessageCenter-Thread"], mail["To"]) for mail in mailbox.shown()
-                       if mail["X-MessageCenter-Thread"] in threads_of)
+        return Counter(
+            (mail["X-MessageCenter-Thread"], mail["To"])
+            for mail in mailbox.shown()
+            if mail["X-MessageCenter-Thread"] in threads_of
+        )
 
     vendor_of = {thread_id: vendor for vendor, thread_id in by_vendor.items()}
     expected_bell = {(f"vendor:{vendor_of[thread_id]}", message_id) for message_id, thread_id in messages.items()}
@@ -152,7 +200,8 @@ def check_announcement(db, mailbox: Mailbox, broadcast_id: str, vendors: set[str
     rung, sent = bell(), mailed()
     assert expected_bell <= set(rung), f"{len(expected_bell - set(rung))} vendors' bells never rang"
     assert max(rung.values()) == 1, f"rung twice: {[key for key, n in rung.items() if n > 1][:10]}"
-    assert set(sent) == expected_mail, (f"{len(expected_mail - set(sent))} vendors never mailed, "
-                                        f"{len(set(sent) - expected_mail)} mails to someone else")
+    assert set(sent) == expected_mail, (
+        f"{len(expected_mail - set(sent))} vendors never mailed, {len(set(sent) - expected_mail)} mails to someone else"
+    )
     assert max(sent.values()) == 1, f"mailed twice: {[key for key, n in sent.items() if n > 1][:10]}"
     return by_vendor

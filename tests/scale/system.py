@@ -5,6 +5,7 @@ A replica is one more Procfile entry with the same command ("conversations-2"); 
 push replica gets its own port. Clients spread their calls over the running gateways, as a
 load balancer would.
 """
+
 import itertools
 import subprocess
 import threading
@@ -34,8 +35,11 @@ class ScaledSystem(FaultySystem):
         super().__init__(base)
         self.env.update(settings)
         procfile = processes()
-        self.commands = {replica(name, number): command for name, command in procfile.items()
-                         for number in range(1, replicas.get(name, 1) + 1)}
+        self.commands = {
+            replica(name, number): command
+            for name, command in procfile.items()
+            for number in range(1, replicas.get(name, 1) + 1)
+        }
         self.gateway_urls, self.push_urls = {"gateway": self.url}, {"push": self.push_url}
         for number in range(2, replicas.get("gateway", 1) + 1):
             port = free_port()
@@ -80,9 +84,11 @@ class ScaledSystem(FaultySystem):
         """Until every running gateway and push answers ready, and every service replica
         consumes its RPC queue: a replica still starting would take no share of the work."""
         deadline = time.monotonic() + timeout
-        urls = ([url + "/readyz?services=all" for name, url in self.gateway_urls.items() if name in self.running]
-                + [url + "/readyz" for name, url in self.push_urls.items() if name in self.running]
-                + [self.inbound_url + "/readyz"])
+        urls = (
+            [url + "/readyz?services=all" for name, url in self.gateway_urls.items() if name in self.running]
+            + [url + "/readyz" for name, url in self.push_urls.items() if name in self.running]
+            + [self.inbound_url + "/readyz"]
+        )
         Processes.wait_ready(self, urls, timeout)
         wanted = {f"rpc-{service}": self.replicas(service) for service in SERVICES}
         while True:
@@ -94,9 +100,13 @@ class ScaledSystem(FaultySystem):
             time.sleep(1)
 
     def rpc_consumers(self) -> dict[str, int]:
-        listed = subprocess.run([CTL, "-n", self.broker.name, "list_queues", "name", "consumers", "--quiet",
-                                 "--no-table-headers"], env=self.broker.env, capture_output=True, text=True,
-                                timeout=60).stdout
+        listed = subprocess.run(
+            [CTL, "-n", self.broker.name, "list_queues", "name", "consumers", "--quiet", "--no-table-headers"],
+            env=self.broker.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
         rows = (line.split() for line in listed.splitlines())
         return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
 

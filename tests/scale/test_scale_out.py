@@ -8,6 +8,7 @@ Every message posted is stored once, mailed once and rung once; every page hears
 once; each announcement reaches each vendor once; each waiting question is reminded and
 escalated once. Messages/s with 1 and with 3 replicas are printed, never asserted.
 """
+
 import time
 from datetime import timedelta
 
@@ -57,21 +58,31 @@ def test_b_three_replicas_of_each_post_announce_and_remind_once(scaled, report):
 
         mailbox = Mailbox(scaled.mail.directory)
         for broadcast_id in announced:
-            assert wait_until(lambda: scaled.call("GET", f"/v1/broadcasts/{broadcast_id}", admin_token(scaled))
-                              .json().get("status") == "sent", timeout=120, every=2.0), \
-                f"announcement {broadcast_id} never sent"
+            assert wait_until(
+                lambda: scaled.call("GET", f"/v1/broadcasts/{broadcast_id}", admin_token(scaled)).json().get("status")
+                == "sent",
+                timeout=120,
+                every=2.0,
+            ), f"announcement {broadcast_id} never sent"
         ours = {}
         for broadcast_id in announced:
             ours[broadcast_id] = check_announcement(db, mailbox, broadcast_id, vendors)[shop.company_id]
         row.announcements = f"1 each, {len(announced)} announcements × {len(vendors)} vendors"
-        messages = {message["_id"]: message["thread_id"] for message in db.messages.find(
-            {"thread_id": {"$in": list(ours.values())}}, {"thread_id": 1})}
+        messages = {
+            message["_id"]: message["thread_id"]
+            for message in db.messages.find({"thread_id": {"$in": list(ours.values())}}, {"thread_id": 1})
+        }
         # The vendor's open pages hear of its announcements' threads once, like of any other.
-        check_pages(row, pages, expected_events(traffic) | {(kind, message_id) for message_id in messages
-                                                            for kind in ("thread_started", "message_posted")})
+        check_pages(
+            row,
+            pages,
+            expected_events(traffic)
+            | {(kind, message_id) for message_id in messages for kind in ("thread_started", "message_posted")},
+        )
 
-        check_reminders(row, db, mailbox, f"vendor:{shop.company_id}", shop.email,
-                        [thread_id for _, thread_id in traffic.customers])
+        check_reminders(
+            row, db, mailbox, f"vendor:{shop.company_id}", shop.email, [thread_id for _, thread_id in traffic.customers]
+        )
         row.running = scaled.running_count()
         assert not scaled.exited()
     finally:
@@ -84,8 +95,9 @@ def posting(system, row: Row):
     """A shop whose vendor has a page open on each push process, and its customers posting as
     fast as they are answered; the rate measured over MEASURED_SECONDS."""
     shop = Shop(system)
-    pages = [OpenPage(url, shop.vendor_token).open() for name, url in system.push_urls.items()
-             if name in system.running]
+    pages = [
+        OpenPage(url, shop.vendor_token).open() for name, url in system.push_urls.items() if name in system.running
+    ]
     traffic = shop.traffic(CLIENTS, interval=0).start()
     time.sleep(WARM_UP_SECONDS)
     began = time.monotonic()
@@ -120,13 +132,23 @@ def admin_token(system) -> str:
 def announce(system, db, tag: str) -> list[str]:
     """One announcement to every vendor through the API, and one a process recorded and then
     died with (its lease run out), for the replicas' timers to resume: both ids."""
-    answer = system.call("POST", "/v1/broadcasts", admin_token(system), json={
-        "company_ids": "all", "subject": "Holiday shipping", "message": f"Ship by Friday {tag}"})
+    answer = system.call(
+        "POST",
+        "/v1/broadcasts",
+        admin_token(system),
+        json={"company_ids": "all", "subject": "Holiday shipping", "message": f"Ship by Friday {tag}"},
+    )
     assert answer.status_code == 202, answer.text
     posted = answer.json()["id"]
     recorded = db.broadcasts.find_one({"_id": posted})
-    orphan = {**recorded, "_id": new_id(), "subject": "Inventory count", "status": "sending",
-              "created_at": now(), "lease_until": now() - timedelta(seconds=1)}
+    orphan = {
+        **recorded,
+        "_id": new_id(),
+        "subject": "Inventory count",
+        "status": "sending",
+        "created_at": now(),
+        "lease_until": now() - timedelta(seconds=1),
+    }
     orphan.pop("sent_at", None)
     db.broadcasts.insert_one(orphan)
     return [posted, orphan["_id"]]

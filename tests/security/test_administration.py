@@ -1,5 +1,6 @@
 """The administration's permissions, endpoint by endpoint, through the gateway: a full admin may
 do everything, restricted staff only what its token names, everyone else nothing."""
+
 import pytest
 
 # endpoint → the permission it needs
@@ -26,8 +27,12 @@ def attempt(world, endpoint: str, token: str) -> int:
     if endpoint == "read response figures":
         return call("GET", "/v1/reports/response-times", token, params=WINDOW).status_code
     if endpoint == "push a vendor":
-        return call("PUT", f"/v1/catalog/vendors/{victim}", token, json={
-            "company_id": victim, "company": "Renamed", "email": "x@vendors.test", "status": "A"}).status_code
+        return call(
+            "PUT",
+            f"/v1/catalog/vendors/{victim}",
+            token,
+            json={"company_id": victim, "company": "Renamed", "email": "x@vendors.test", "status": "A"},
+        ).status_code
     if endpoint == "delete a vendor":
         status = call("DELETE", f"/v1/catalog/vendors/{victim}", token).status_code
         still_there = call("GET", f"/v1/context/company/{victim}", world.admin()).status_code == 200
@@ -35,8 +40,7 @@ def attempt(world, endpoint: str, token: str) -> int:
         return status
     if endpoint == "register a webhook":
         # Nothing listens there; the test stack allows loopback receivers (WEBHOOK_ALLOW_PRIVATE).
-        return call("POST", "/v1/webhooks", token, json={
-            "url": HOOK, "events": ["message_posted"]}).status_code
+        return call("POST", "/v1/webhooks", token, json={"url": HOOK, "events": ["message_posted"]}).status_code
     return call("GET", "/v1/webhooks", token).status_code
 
 

@@ -1,5 +1,6 @@
 """Hostile uploads: a file is judged by its bytes, never its name or Content-Type; a bomb, a
 file too large and someone else's upload are refused in plain words."""
+
 import io
 
 from PIL import Image
@@ -16,9 +17,11 @@ def test_a_png_named_pdf_is_kept_as_the_png_it_is(world):
 
 def test_a_text_file_named_jpg_is_refused_with_415(world):
     customer, _ = world.customer("ann")
-    for name, data in (("cat.jpg", b"just some text, not a picture\n" * 20),
-                       ("page.gif", b"<html><script>alert(1)</script></html>"),
-                       ("empty.png", b"")):
+    for name, data in (
+        ("cat.jpg", b"just some text, not a picture\n" * 20),
+        ("page.gif", b"<html><script>alert(1)</script></html>"),
+        ("empty.png", b""),
+    ):
         refused = upload(world, customer, name, data, "image/jpeg")
         assert refused.status_code == 415, (name, refused.text)
         assert refused.json()["error"]["code"] == "unsupported_media_type"
@@ -69,9 +72,17 @@ def test_someone_elses_upload_cannot_be_attached(world):
     dan, _ = world.customer("dan")
     shop = world.vendor("shop")
     photo = upload(world, ann, "mine.png", png(), "image/png").json()
-    answer = world.stack.call("POST", "/v1/threads", dan, json={
-        "type": "vendor_to_customer", "object": {"type": "company", "id": shop}, "message": "look",
-        "attachments": [photo["id"]]})
+    answer = world.stack.call(
+        "POST",
+        "/v1/threads",
+        dan,
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "company", "id": shop},
+            "message": "look",
+            "attachments": [photo["id"]],
+        },
+    )
     assert answer.status_code == 422, answer.text
     assert "attachments" in answer.json()["error"]["details"]
     # nor may it be fetched by its id before a message carries it, even by its uploader

@@ -8,6 +8,7 @@ as its client stays connected, so nginx reads every request whole before passing
 The push process and the gateway run as the Procfile starts them, nginx with the repository's
 configuration, its upstreams pointed at them and its timeouts as short as push's here.
 """
+
 import getpass
 import http.client
 import json
@@ -47,15 +48,20 @@ def nothing_listens() -> str:
 def push(tmp_path_factory):
     """The push process's port."""
     port = free_port()
-    processes = Processes({
-        "JWT_SECRET": SECRET, "PUSH_PORT": str(port),
-        # Streams open without the broker: the feed retrying in the background changes nothing.
-        "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/",
-        "PUSH_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
-        "PUSH_MAX_PAGES_PER_USER": str(PAGES_PER_USER), "PUSH_MAX_PAGES_PER_ADDRESS": str(PAGES_PER_ADDRESS),
-        # As behind the proxy: each test names its pages' address in X-Forwarded-For, as nginx does.
-        "PUSH_PROXY_HOPS": "1",
-    }, tmp_path_factory.mktemp("push"))
+    processes = Processes(
+        {
+            "JWT_SECRET": SECRET,
+            "PUSH_PORT": str(port),
+            # Streams open without the broker: the feed retrying in the background changes nothing.
+            "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/",
+            "PUSH_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
+            "PUSH_MAX_PAGES_PER_USER": str(PAGES_PER_USER),
+            "PUSH_MAX_PAGES_PER_ADDRESS": str(PAGES_PER_ADDRESS),
+            # As behind the proxy: each test names its pages' address in X-Forwarded-For, as nginx does.
+            "PUSH_PROXY_HOPS": "1",
+        },
+        tmp_path_factory.mktemp("push"),
+    )
     processes.start("push")
     try:
         processes.wait_ready([f"http://127.0.0.1:{port}/healthz"], timeout=30)
@@ -68,11 +74,18 @@ def push(tmp_path_factory):
 def gateway(tmp_path_factory):
     """The gateway's port: one worker with one thread, which one slow client could take."""
     port = free_port()
-    processes = Processes({
-        "JWT_SECRET": SECRET, "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
-        "GATEWAY_PORT": str(port), "GATEWAY_WORKERS": "1", "GATEWAY_THREADS": "1",
-        "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/", "MONGO_URI": f"mongodb://{nothing_listens()}/",
-    }, tmp_path_factory.mktemp("gateway"))
+    processes = Processes(
+        {
+            "JWT_SECRET": SECRET,
+            "CALLER_SIGNING_KEY": CALLER_SIGNING_KEY,
+            "GATEWAY_PORT": str(port),
+            "GATEWAY_WORKERS": "1",
+            "GATEWAY_THREADS": "1",
+            "AMQP_URI": f"pyamqp://guest:guest@{nothing_listens()}/",
+            "MONGO_URI": f"mongodb://{nothing_listens()}/",
+        },
+        tmp_path_factory.mktemp("gateway"),
+    )
     processes.start("gateway")
     try:
         processes.wait_ready([f"http://127.0.0.1:{port}/healthz"], timeout=30)
@@ -84,13 +97,15 @@ def gateway(tmp_path_factory):
 def proxy_config(port: int, gateway_address: str, push_address: str) -> str:
     """deploy/nginx.conf on loopback ports, its client timeouts at HEAD_TIMEOUT."""
     text = PROXY_CONFIG.read_text()
-    for old, new in (("listen 8080;", f"listen 127.0.0.1:{port};"),
-                     ("server gateway:8080;", f"server {gateway_address};"),
-                     ("server push:8081;", f"server {push_address};"),
-                     # the inbound process's route is not what these tests look at
-                     ("server inbound_mail:8082;", f"server {nothing_listens()};"),
-                     ("client_header_timeout 10s;", f"client_header_timeout {HEAD_TIMEOUT:g}s;"),
-                     ("client_body_timeout 10s;", f"client_body_timeout {HEAD_TIMEOUT:g}s;")):
+    for old, new in (
+        ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("server gateway:8080;", f"server {gateway_address};"),
+        ("server push:8081;", f"server {push_address};"),
+        # the inbound process's route is not what these tests look at
+        ("server inbound_mail:8082;", f"server {nothing_listens()};"),
+        ("client_header_timeout 10s;", f"client_header_timeout {HEAD_TIMEOUT:g}s;"),
+        ("client_body_timeout 10s;", f"client_body_timeout {HEAD_TIMEOUT:g}s;"),
+    ):
         assert text.count(old) == 1, f"deploy/nginx.conf no longer has {old!r}"
         text = text.replace(old, new)
     return text
@@ -106,17 +121,23 @@ def start_proxy(tmp_path_factory):
     def start(gateway_address: str, push_address: str) -> int:
         directory, port = tmp_path_factory.mktemp("proxy"), free_port()
         (directory / "server.conf").write_text(proxy_config(port, gateway_address, push_address))
-        temporary = "\n".join(f"    {kind}_temp_path {directory / kind};"
-                              for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        temporary = "\n".join(
+            f"    {kind}_temp_path {directory / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         # As the image's nginx.conf: the server file included in http, and nothing else served.
         (directory / "nginx.conf").write_text(
             f"user {getpass.getuser()};\ndaemon off;\nworker_processes 1;\npid {directory / 'nginx.pid'};\n"
             f"events {{ worker_connections 256; }}\n"
             f"http {{\n    access_log {directory / 'access.log'};\n{temporary}\n"
-            f"    include {directory / 'server.conf'};\n}}\n")
+            f"    include {directory / 'server.conf'};\n}}\n"
+        )
         log = directory / "error.log"
-        process = subprocess.Popen([NGINX, "-p", str(directory), "-e", str(log), "-c", str(directory / "nginx.conf")],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [NGINX, "-p", str(directory), "-e", str(log), "-c", str(directory / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         started.append(process)
         deadline = time.monotonic() + 10
         while True:
@@ -144,8 +165,11 @@ class Page:
 
     def __init__(self, port: int, token: str, forwarded_for: str | None = None):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        self.connection.request("GET", "/v1/events?" + urlencode({"token": token}),
-                                headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {})
+        self.connection.request(
+            "GET",
+            "/v1/events?" + urlencode({"token": token}),
+            headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {},
+        )
         self.response = self.connection.getresponse()
         self.status = self.response.status
 
@@ -215,6 +239,7 @@ def closed_in_time(seconds: float) -> bool:
 
 # --- the push process ---------------------------------------------------------------------
 
+
 def test_a_connection_without_its_request_head_is_closed_and_an_open_stream_is_not(push, pages):
     stream = pages(push, token_of(), an_address())
     assert stream.status == 200
@@ -271,14 +296,18 @@ def test_a_token_without_an_expiry_opens_no_stream(push):
     assert '"exp"' in answer.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("proxy_hops, forwarded_for, address", [
-    (0, None, "10.0.0.5"),
-    (0, "203.0.113.9", "10.0.0.5"),  # anyone can write the header: not believed unless set
-    (1, None, "10.0.0.5"),  # the proxy's own request (a probe)
-    (1, "203.0.113.9", "203.0.113.9"),
-    (1, "192.0.2.1, 203.0.113.9", "203.0.113.9"),  # what the client wrote before the proxy's
-    (2, "192.0.2.1, 203.0.113.9, 10.0.0.4", "203.0.113.9"),
-], ids=["direct", "direct_forged", "proxy_probe", "behind_one", "behind_one_forged", "behind_two"])
+@pytest.mark.parametrize(
+    "proxy_hops, forwarded_for, address",
+    [
+        (0, None, "10.0.0.5"),
+        (0, "203.0.113.9", "10.0.0.5"),  # anyone can write the header: not believed unless set
+        (1, None, "10.0.0.5"),  # the proxy's own request (a probe)
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "192.0.2.1, 203.0.113.9", "203.0.113.9"),  # what the client wrote before the proxy's
+        (2, "192.0.2.1, 203.0.113.9, 10.0.0.4", "203.0.113.9"),
+    ],
+    ids=["direct", "direct_forged", "proxy_probe", "behind_one", "behind_one_forged", "behind_two"],
+)
 def test_a_page_counts_against_the_address_the_outermost_trusted_proxy_saw(proxy_hops, forwarded_for, address):
     environ = {"REMOTE_ADDR": "10.0.0.5", **({"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for else {})}
     assert client_address(environ, proxy_hops) == address
@@ -294,12 +323,16 @@ def test_a_page_that_leaves_frees_its_place_under_both_caps():
 
 # --- the gateway, behind its proxy ----------------------------------------------------------
 
+
 def test_behind_the_proxy_slow_clients_hold_none_of_the_gateways_threads(proxy):
     # Straight to gunicorn, the first of these would hold the gateway's one thread until it left.
     started = time.monotonic()
     half_head = connect(proxy, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    half_body = connect(proxy, b"POST /v1/threads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                               b"Content-Length: 100\r\n\r\n{\"type\": ")
+    half_body = connect(
+        proxy,
+        b"POST /v1/threads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 100\r\n\r\n{"type": ',
+    )
     silent = connect(proxy)
 
     answer = requests.get(f"http://127.0.0.1:{proxy}/healthz", timeout=HEAD_TIMEOUT)
@@ -314,8 +347,12 @@ def test_behind_the_proxy_slow_clients_hold_none_of_the_gateways_threads(proxy):
 
 
 def test_the_proxy_refuses_a_body_over_64_kib_in_the_contracts_shape(proxy):
-    answer = requests.post(f"http://127.0.0.1:{proxy}/v1/threads", data=b"x" * (65 * 1024),
-                           headers={"Content-Type": "application/json"}, timeout=5)
+    answer = requests.post(
+        f"http://127.0.0.1:{proxy}/v1/threads",
+        data=b"x" * (65 * 1024),
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "payload_too_large"
 

@@ -7,6 +7,7 @@ with a note naming each file it could not take, never answered with a retry for 
 never take. Then the bounds per person: uploads a minute (429 with Retry-After) and the bytes of
 uploads no message carries yet (413), counted for files that come by mail too.
 """
+
 import io
 import time
 import uuid
@@ -40,14 +41,17 @@ def test_every_hostile_file_uploaded_is_taken_or_refused_with_a_4xx(world):
             wrong.append((hostile.name, hostile.why, hostile.expected, answer.status_code, answer.text[:200]))
         elif answer.status_code >= 400:
             assert set(answer.json()["error"]) == {"code", "message", "details"}, answer.text  # the API's error shape
-    print(f"\nhostile uploads: {len(corpus())} files, {outcomes['taken']} taken, {outcomes['refused']} refused, "
-          f"{outcomes['5xx']} 5xx")
+    print(
+        f"\nhostile uploads: {len(corpus())} files, {outcomes['taken']} taken, {outcomes['refused']} refused, "
+        f"{outcomes['5xx']} 5xx"
+    )
     assert not wrong, "\n".join(map(str, wrong))
     assert len(corpus()) >= 30 and outcomes["5xx"] == 0
 
 
 def test_an_animation_s_frames_count_toward_the_pixel_limit_and_the_refusal_names_it(world):
     from tests.fixtures.hostile_images import animation, gif_with_pixel_frames
+
     customer, _ = world.customer("frames")
     refused = upload(world, customer, "frames60.gif", gif_with_pixel_frames(60))
     assert refused.status_code == 422, refused.text
@@ -82,11 +86,16 @@ def test_a_file_no_decoder_can_read_is_a_422_unreadable_file(world):
 
 def reply_with(stack, conversation: Conversation, files: list) -> tuple[int, dict]:
     reply_to = conversation.to_customer["Reply-To"]
-    raw = with_files(conversation.customer_email, reply_to, "Here are the files.",
-                     [(hostile.name, "application/octet-stream", hostile.data) for hostile in files])
+    raw = with_files(
+        conversation.customer_email,
+        reply_to,
+        "Here are the files.",
+        [(hostile.name, "application/octet-stream", hostile.data) for hostile in files],
+    )
     code, _ = send(stack, raw, conversation.customer_email, reply_to)
-    last = stack.call("GET", f"/v1/threads/{conversation.thread_id}/messages?limit=100",
-                      conversation.vendor).json()["items"][-1]
+    last = stack.call("GET", f"/v1/threads/{conversation.thread_id}/messages?limit=100", conversation.vendor).json()[
+        "items"
+    ][-1]
     return code, last
 
 
@@ -98,7 +107,7 @@ def test_every_hostile_file_by_mail_is_attached_or_named_and_the_reply_is_posted
     for start in range(0, len(files), 15):
         conversation = Conversation(stack)
         for batch_start in range(start, min(start + 15, len(files)), 5):
-            batch = files[batch_start:batch_start + 5]
+            batch = files[batch_start : batch_start + 5]
             code, message = reply_with(stack, conversation, batch)
             if code != 250 or not message["text"].startswith("Here are the files."):
                 outcomes["mail not posted"] += 1
@@ -111,8 +120,10 @@ def test_every_hostile_file_by_mail_is_attached_or_named_and_the_reply_is_posted
                 outcomes["taken" if stem in attached else "refused" if named else "lost"] += 1
                 if (stem in attached) != (hostile.expected == TAKEN) or (stem in attached) == named:
                     wrong.append((hostile.name, hostile.why, hostile.expected, sorted(attached), message["text"]))
-    print(f"\nhostile files by mail: {len(files)} files, {outcomes['taken']} attached, {outcomes['refused']} "
-          f"named as not taken, {outcomes['lost']} lost, {outcomes['mail not posted']} mails not posted")
+    print(
+        f"\nhostile files by mail: {len(files)} files, {outcomes['taken']} attached, {outcomes['refused']} "
+        f"named as not taken, {outcomes['lost']} lost, {outcomes['mail not posted']} mails not posted"
+    )
     assert not wrong, "\n".join(map(str, wrong))
 
 
@@ -145,10 +156,18 @@ def test_uploads_a_minute_are_limited_per_person_with_retry_after(world):
 
 def hold(stack, user_id: str, role: str, length: int) -> None:
     """What a person's earlier uploads hold, as the gateway writes their file documents."""
-    stack.db[attachment_files.FILES].insert_one({
-        "_id": uuid.uuid4().hex, "filename": "earlier.pdf", "length": length, "chunkSize": attachment_files.CHUNK_BYTES,
-        "uploadDate": now(), "metadata": attachment_files.metadata(
-            "original", "application/pdf", {"role": role, "user_id": user_id}, now() + timedelta(hours=23))})
+    stack.db[attachment_files.FILES].insert_one(
+        {
+            "_id": uuid.uuid4().hex,
+            "filename": "earlier.pdf",
+            "length": length,
+            "chunkSize": attachment_files.CHUNK_BYTES,
+            "uploadDate": now(),
+            "metadata": attachment_files.metadata(
+                "original", "application/pdf", {"role": role, "user_id": user_id}, now() + timedelta(hours=23)
+            ),
+        }
+    )
 
 
 def test_the_bytes_of_uploads_no_message_carries_are_bounded_per_person(world):

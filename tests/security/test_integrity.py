@@ -1,5 +1,6 @@
 """A deleted thread stays deleted: a reply or a status change that read the thread before the
 delete does not bring it back (the use cases against every store)."""
+
 import pytest
 
 from services.common.caller import Caller
@@ -28,8 +29,15 @@ def store(any_store):
 
 @pytest.fixture
 def closed_thread(store):
-    plan = {"type": "vendor_to_customer", "group": "vendor", "object": {"type": "company", "id": "10"},
-            "company_id": "10", "customer_id": "c1", "customer": {"id": "c1", "name": "Ann"}, "subject": "Hi"}
+    plan = {
+        "type": "vendor_to_customer",
+        "group": "vendor",
+        "object": {"type": "company", "id": "10"},
+        "company_id": "10",
+        "customer_id": "c1",
+        "customer": {"id": "c1", "name": "Ann"},
+        "subject": "Hi",
+    }
     thread = model.new_thread(plan, "key-1", None, now(), Ids.fresh().thread)
     store.insert_thread(thread)
     store.set_status(thread["_id"], "closed", None)
@@ -40,8 +48,15 @@ def test_a_reply_racing_a_delete_does_not_bring_the_thread_back(store, closed_th
     seen_before_the_delete = dict(closed_thread)
     delete_thread(store, ADMIN, closed_thread["_id"])
     with pytest.raises(NotFound):
-        messages.append(store, NoEvents(), CUSTOMER, seen_before_the_delete, text.prepare("Still there?"),
-                        Ids.fresh(), moderation.Rules())
+        messages.append(
+            store,
+            NoEvents(),
+            CUSTOMER,
+            seen_before_the_delete,
+            text.prepare("Still there?"),
+            Ids.fresh(),
+            moderation.Rules(),
+        )
     assert store.get(closed_thread["_id"])["status"] == "deleted"
     assert store.messages_page(closed_thread["_id"], None, 10)[0] == []
 

@@ -1,6 +1,7 @@
 """One customer writing long messages to one thread cannot make it grow: the thread document
 stays the size it was, however many words its messages hold, and search still finds any word
 of any of them (the words live on each message, not on the thread)."""
+
 import random
 import time
 
@@ -45,6 +46,7 @@ def test_long_messages_leave_the_thread_document_its_size_and_every_word_findabl
         assert [item["id"] for item in world.inbox(vendor, q=word)["items"]] == [thread_id]
         assert [item["id"] for item in world.inbox(customer, q=word)["items"]] == [thread_id]
     # Words of two messages together find the thread; a word nobody wrote finds nothing.
-    assert [item["id"] for item in world.inbox(vendor, q=f"{first.split()[5]} {bodies[-1].split()[5]}")["items"]] \
-        == [thread_id]
+    assert [item["id"] for item in world.inbox(vendor, q=f"{first.split()[5]} {bodies[-1].split()[5]}")["items"]] == [
+        thread_id
+    ]
     assert world.inbox(vendor, q="zzzzzzzz")["items"] == []

@@ -1,4 +1,5 @@
 """Input crafted to break the parsers gets a 4xx in the contract's shape, never a 500."""
+
 import base64
 import json
 
@@ -17,8 +18,9 @@ def test_deeply_nested_json_is_refused_with_400(world):
     thread = world.ask(customer, "company", shop, "Hello")
     for depth in (33, 5000):
         body = '{"body": ' + "[" * depth + "]" * depth + "}"
-        answer = world.stack.call("POST", f"/v1/threads/{thread}/messages", customer, data=body,
-                                  headers={"Content-Type": "application/json"})
+        answer = world.stack.call(
+            "POST", f"/v1/threads/{thread}/messages", customer, data=body, headers={"Content-Type": "application/json"}
+        )
         assert answer.status_code == 400, answer.text
         assert answer.json()["error"]["code"] == "bad_request"
     # brackets inside a string are text, not nesting
@@ -41,8 +43,9 @@ def test_a_crafted_cursor_is_refused_with_422(world):
 
 def test_a_token_with_malformed_permissions_is_refused_with_401(world):
     for permissions in ([{}], "all", [1], {"manage_settings": True}):
-        token = jwt.encode({"sub": "a1", "role": "admin", "exp": 4102444800, "permissions": permissions},
-                           JWT_SECRET, algorithm="HS256")
+        token = jwt.encode(
+            {"sub": "a1", "role": "admin", "exp": 4102444800, "permissions": permissions}, JWT_SECRET, algorithm="HS256"
+        )
         answer = world.stack.call("GET", "/v1/unread", token)
         assert answer.status_code == 401, (permissions, answer.text)
 

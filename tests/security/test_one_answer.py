@@ -1,6 +1,7 @@
 """Answers are dumped once, in the service, with the contract's schema: what a client reads
 through the gateway is the service's RPC answer as it left the service, nothing more (no field
 the contract does not name) and nothing renamed at the edge (README "One boundary")."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -39,8 +40,12 @@ def test_a_thread_through_the_gateway_is_the_services_answer(world, services):
 
 
 def test_the_response_figures_are_named_by_the_service_as_the_contract_says(world, services):
-    admin = {"user_id": world.id("admin"), "role": "admin", "name": "Admin",
-             "email": f"{world.id('admin')}@marketplace.test"}
+    admin = {
+        "user_id": world.id("admin"),
+        "role": "admin",
+        "name": "Admin",
+        "email": f"{world.id('admin')}@marketplace.test",
+    }
     start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
     window = {"from": isoformat(start), "to": isoformat(start + timedelta(days=2))}
 

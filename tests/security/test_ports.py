@@ -2,6 +2,7 @@
 bound the port beside the first and the kernel split the pages between them. Each process
 that listens (the gateway, push, the inbound process's two ports) is started twice on one
 port: the second refuses to start, loudly, naming the port, and the first serves on alone."""
+
 import shlex
 import subprocess
 
@@ -27,18 +28,27 @@ def settings(name: str) -> tuple[dict, str]:
         port = free_port()
         env = {"PUSH_PORT": str(port)}
     else:
-        env = {"INBOUND_SMTP_PORT": str(free_port()), "INBOUND_HTTP_PORT": str(free_port()),
-               "REPLY_DOMAIN": DOMAIN, "REPLY_SIGNING_KEY": KEY}
+        env = {
+            "INBOUND_SMTP_PORT": str(free_port()),
+            "INBOUND_HTTP_PORT": str(free_port()),
+            "REPLY_DOMAIN": DOMAIN,
+            "REPLY_SIGNING_KEY": KEY,
+        }
         port = int(env["INBOUND_HTTP_PORT"])
-    return environment(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, **env), f"http://127.0.0.1:{port}/healthz"
+    return environment(
+        JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, **env
+    ), f"http://127.0.0.1:{port}/healthz"
 
 
-@pytest.mark.parametrize("name, shared", [
-    ("gateway", "GATEWAY_PORT"),
-    ("push", "PUSH_PORT"),
-    ("inbound_mail", "INBOUND_SMTP_PORT"),
-    ("inbound_mail", "INBOUND_HTTP_PORT"),
-])
+@pytest.mark.parametrize(
+    "name, shared",
+    [
+        ("gateway", "GATEWAY_PORT"),
+        ("push", "PUSH_PORT"),
+        ("inbound_mail", "INBOUND_SMTP_PORT"),
+        ("inbound_mail", "INBOUND_HTTP_PORT"),
+    ],
+)
 def test_a_second_process_on_a_port_in_use_refuses_to_start(tmp_path, name, shared):
     env, healthz = settings(name)
     first = Processes(env, tmp_path)
@@ -47,8 +57,14 @@ def test_a_second_process_on_a_port_in_use_refuses_to_start(tmp_path, name, shar
         first.wait_ready([healthz], timeout=30)
         # The second: the same port, any other port of its own free.
         second_env = {**settings(name)[0], shared: env[shared]}
-        second = subprocess.Popen(shlex.split(first.commands[name]), cwd=ROOT, env={**second_env},
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        second = subprocess.Popen(
+            shlex.split(first.commands[name]),
+            cwd=ROOT,
+            env={**second_env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             output, _ = second.communicate(timeout=60)
         except subprocess.TimeoutExpired:

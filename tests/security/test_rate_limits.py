@@ -1,5 +1,6 @@
 """No single person can flood the marketplace: conversations started, messages posted and
 unknown objects asked about are limited per person, across replicas (counted in the database)."""
+
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -18,23 +19,32 @@ def customer(number: int) -> dict:
 
 
 def ask(rpc, who: dict, product: int = 5) -> dict:
-    return rpc.conversations.start_thread(signed(who), {"type": "vendor_to_customer",
-                                                "object": {"type": "product", "id": str(product)},
-                                                "message": "Is it in stock?"})
+    return rpc.conversations.start_thread(
+        signed(who),
+        {"type": "vendor_to_customer", "object": {"type": "product", "id": str(product)}, "message": "Is it in stock?"},
+    )
 
 
 @pytest.fixture
 def rpc(container_factory, service_config):
-    limited = {**service_config, "LIMIT_THREADS_PER_HOUR": 2, "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": 4,
-               "LIMIT_MESSAGES_PER_MINUTE_STAFF": 6, "LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE": 3}
+    limited = {
+        **service_config,
+        "LIMIT_THREADS_PER_HOUR": 2,
+        "LIMIT_MESSAGES_PER_MINUTE_CUSTOMER": 4,
+        "LIMIT_MESSAGES_PER_MINUTE_STAFF": 6,
+        "LIMIT_UNKNOWN_LOOKUPS_PER_MINUTE": 3,
+    }
     for service in (CatalogContextService, ConversationsService):
         container_factory(service, limited).start()
     with ClusterRpcProxy(service_config, timeout=20) as proxy:
-        proxy.catalog_context.upsert_vendor(signed(SYNC), {"company_id": 10, "company": "Lamp Shop",
-                                                   "email": "shop@vendors.test", "status": "A"})
+        proxy.catalog_context.upsert_vendor(
+            signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test", "status": "A"}
+        )
         for product in (5, 6, 7):
-            proxy.catalog_context.upsert_product(signed(SYNC), {"product_id": product, "product": f"Lamp {product}",
-                                                        "price": 10, "company_id": 10, "status": "A"})
+            proxy.catalog_context.upsert_product(
+                signed(SYNC),
+                {"product_id": product, "product": f"Lamp {product}", "price": 10, "company_id": 10, "status": "A"},
+            )
         yield proxy
 
 
@@ -53,7 +63,9 @@ def test_messages_a_minute_are_limited_per_person_and_a_retry_of_a_sent_one_is_n
     thread_id = ask(rpc, customer(1))["thread"]["id"]  # the first of 4 messages this minute
     for number in range(3):
         rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": f"more {number}"}, f"key-{number}")
-    assert rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": "more 0"}, "key-0")["text"] == "more 0"
+    assert (
+        rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": "more 0"}, "key-0")["text"] == "more 0"
+    )
     with pytest.raises(RateLimited) as refused:
         rpc.conversations.post_message(signed(customer(1)), thread_id, {"body": "one too many"})
     assert 1 <= int(refused.value.details["retry_after"]) <= 60
@@ -68,6 +80,7 @@ def test_messages_a_minute_are_limited_per_person_and_a_retry_of_a_sent_one_is_n
 
 def test_asking_about_unknown_products_stops_after_a_few(rpc):
     from services.common.errors import NotFound
+
     for number in range(3):
         with pytest.raises(NotFound):
             ask(rpc, customer(3), 900 + number)
@@ -82,9 +95,18 @@ def test_over_a_limit_the_gateway_answers_429_with_retry_after(world):
     # The limit counts per fixed minute: a burst that crosses into the next minute has its
     # 30 there too, so the refusal comes after 30 unknown products, or after up to 60.
     while len(answers) <= 60 and (not answers or answers[-1].status_code == 404):
-        answers.append(world.stack.call("POST", "/v1/threads", customer_token, json={
-            "type": "vendor_to_customer", "object": {"type": "product", "id": world.id(f"nothing{len(answers)}")},
-            "message": "Hello?"}))
+        answers.append(
+            world.stack.call(
+                "POST",
+                "/v1/threads",
+                customer_token,
+                json={
+                    "type": "vendor_to_customer",
+                    "object": {"type": "product", "id": world.id(f"nothing{len(answers)}")},
+                    "message": "Hello?",
+                },
+            )
+        )
     last = answers[-1]
     assert 30 <= len(answers) - 1 <= 60, [answer.status_code for answer in answers]
     assert last.status_code == 429, last.text

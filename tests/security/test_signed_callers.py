@@ -1,6 +1,7 @@
 """Issue 12, item 3: a broker client cannot pass as an admin. The caller travels signed
 (services/common/signing.py): the rules as plain function calls first, then hand-made callers
 published straight to the test stack's broker, as anyone holding broker credentials could."""
+
 import logging
 import os
 import re
@@ -29,6 +30,7 @@ T0 = 1_800_000_000.0
 
 # the rules ------------------------------------------------------------------------------
 
+
 def test_a_signed_caller_comes_back_as_itself():
     envelope = sign(VENDOR, KEY, now=T0)
     assert set(envelope) == {"caller", "issued_at", "signature"}
@@ -45,12 +47,16 @@ def test_a_caller_signed_with_another_key_is_refused():
         verified(sign(ADMIN, "another-key-" + "x" * 32, now=T0), KEY, now=T0)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda caller: caller.update(role="admin"),
-    lambda caller: caller.update(permissions=None),  # a restricted vendor widened to every permission
-    lambda caller: caller.update(company_id="11"),
-    lambda caller: caller.update(extra="field"),
-], ids=["role", "permissions", "company", "added_field"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda caller: caller.update(role="admin"),
+        lambda caller: caller.update(permissions=None),  # a restricted vendor widened to every permission
+        lambda caller: caller.update(company_id="11"),
+        lambda caller: caller.update(extra="field"),
+    ],
+    ids=["role", "permissions", "company", "added_field"],
+)
 def test_a_caller_changed_after_signing_is_refused(tamper):
     envelope = sign(VENDOR, KEY, now=T0)
     tamper(envelope["caller"])
@@ -76,12 +82,29 @@ def test_a_caller_is_good_for_its_window_and_a_little_clock_skew_either_side():
         verified(envelope, KEY, now=T0 - CLOCK_SKEW_SECONDS - 1)
 
 
-@pytest.mark.parametrize("envelope", [
-    None, "a string", [], {"caller": "admin", "issued_at": T0, "signature": "00"},
-    {"caller": {}, "issued_at": "now", "signature": "00"}, {"caller": {}, "issued_at": True, "signature": "00"},
-    {"caller": {}, "issued_at": T0, "signature": 5}, {"caller": {}, "issued_at": T0},
-], ids=["none", "string", "list", "caller_not_a_dict", "time_a_string", "time_a_bool", "signature_a_number",
-        "no_signature"])
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        None,
+        "a string",
+        [],
+        {"caller": "admin", "issued_at": T0, "signature": "00"},
+        {"caller": {}, "issued_at": "now", "signature": "00"},
+        {"caller": {}, "issued_at": True, "signature": "00"},
+        {"caller": {}, "issued_at": T0, "signature": 5},
+        {"caller": {}, "issued_at": T0},
+    ],
+    ids=[
+        "none",
+        "string",
+        "list",
+        "caller_not_a_dict",
+        "time_a_string",
+        "time_a_bool",
+        "signature_a_number",
+        "no_signature",
+    ],
+)
 def test_anything_but_an_envelope_is_refused_as_unsigned(envelope):
     with pytest.raises(BadSignature, match="not signed"):
         verified(envelope, KEY, now=T0)
@@ -95,39 +118,53 @@ def test_the_refusal_is_the_contracts_403():
 
 # the key --------------------------------------------------------------------------------
 
-K8S_PLACEHOLDERS = {secret["metadata"]["name"]: secret["stringData"]["CALLER_SIGNING_KEY"]
-                    for secret in k8s_objects("Secret") if "CALLER_SIGNING_KEY" in secret["stringData"]}
+K8S_PLACEHOLDERS = {
+    secret["metadata"]["name"]: secret["stringData"]["CALLER_SIGNING_KEY"]
+    for secret in k8s_objects("Secret")
+    if "CALLER_SIGNING_KEY" in secret["stringData"]
+}
 
 
-@pytest.mark.parametrize("key, reason", [
-    (DEVELOPMENT_CALLER_SIGNING_KEY, "CALLER_SIGNING_KEY is not set"),
-    ("short", "CALLER_SIGNING_KEY is 5 bytes long"),
-    (next(iter(K8S_PLACEHOLDERS.values())), "CALLER_SIGNING_KEY is a placeholder"),
-    (re.search(r"CALLER_SIGNING_KEY: \$\{CALLER_SIGNING_KEY:-(.+)\}", COMPOSE_FILE.read_text())[1],
-     "CALLER_SIGNING_KEY is a placeholder"),
-], ids=["built_in", "short", "k8s_placeholder", "compose_default"])
+@pytest.mark.parametrize(
+    "key, reason",
+    [
+        (DEVELOPMENT_CALLER_SIGNING_KEY, "CALLER_SIGNING_KEY is not set"),
+        ("short", "CALLER_SIGNING_KEY is 5 bytes long"),
+        (next(iter(K8S_PLACEHOLDERS.values())), "CALLER_SIGNING_KEY is a placeholder"),
+        (
+            re.search(r"CALLER_SIGNING_KEY: \$\{CALLER_SIGNING_KEY:-(.+)\}", COMPOSE_FILE.read_text())[1],
+            "CALLER_SIGNING_KEY is a placeholder",
+        ),
+    ],
+    ids=["built_in", "short", "k8s_placeholder", "compose_default"],
+)
 def test_a_weak_key_is_refused_outside_development_mode(key, reason):
     assert reason in weakness_of(key, "CALLER_SIGNING_KEY")
     with pytest.raises(WeakSecret, match="CALLER_SIGNING_KEY"):
         check_signing_secret(Settings(CALLER_SIGNING_KEY=key), logging.getLogger("test"), "CALLER_SIGNING_KEY")
-    check_signing_secret(Settings(CALLER_SIGNING_KEY=key, DEVELOPMENT_MODE=True), logging.getLogger("test"),
-                         "CALLER_SIGNING_KEY")
+    check_signing_secret(
+        Settings(CALLER_SIGNING_KEY=key, DEVELOPMENT_MODE=True), logging.getLogger("test"), "CALLER_SIGNING_KEY"
+    )
 
 
 def test_the_gateway_and_the_three_services_hold_one_and_the_same_key():
-    assert set(K8S_PLACEHOLDERS) == {"gateway-secrets", "conversations-secrets", "catalog-context-secrets",
-                                     "notifications-secrets"}
+    assert set(K8S_PLACEHOLDERS) == {
+        "gateway-secrets",
+        "conversations-secrets",
+        "catalog-context-secrets",
+        "notifications-secrets",
+    }
     assert len(set(K8S_PLACEHOLDERS.values())) == 1
 
 
 def test_a_service_refuses_to_start_on_a_weak_key(service_config):
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("CALLER_SIGNING_KEY", "DEVELOPMENT_MODE")}
+    env = {name: value for name, value in os.environ.items() if name not in ("CALLER_SIGNING_KEY", "DEVELOPMENT_MODE")}
     env.update({name: str(value) for name, value in service_config.items() if name != "CALLER_SIGNING_KEY"})
     env.update(PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"], PYTHONWARNINGS="ignore")
     started = time.monotonic()
-    result = subprocess.run(shlex.split(processes()["catalog_context"]), cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        shlex.split(processes()["catalog_context"]), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert time.monotonic() - started < 30
     output = result.stdout + result.stderr
@@ -141,9 +178,10 @@ PRODUCT = {"product": "Forged Lamp", "product_code": "FORGED", "price": "1.00", 
 FORGERIES = {
     "unsigned": lambda: ADMIN.to_dict(),
     "signed_with_a_wrong_key": lambda: sign(ADMIN, "a-key-the-broker-client-made-up-" + "z" * 32),
-    "a_vendor_made_admin_after_signing": lambda: {**(envelope := sign(VENDOR, KEY)),
-                                                  "caller": {**envelope["caller"], "role": "admin",
-                                                             "permissions": None}},
+    "a_vendor_made_admin_after_signing": lambda: {
+        **(envelope := sign(VENDOR, KEY)),
+        "caller": {**envelope["caller"], "role": "admin", "permissions": None},
+    },
     "stale": lambda: sign(ADMIN, KEY, now=time.time() - MAX_AGE_SECONDS - CLOCK_SKEW_SECONDS - 30),
 }
 
@@ -164,8 +202,9 @@ def test_a_broker_client_cannot_pass_as_an_admin_and_nothing_is_written(stack, w
     with pytest.raises(BadSignature):
         broker_client.notifications.set_rules(FORGERIES[forgery](), {"coalesce_seconds": 1234})
     with pytest.raises(BadSignature):
-        broker_client.conversations.broadcast(FORGERIES[forgery](), {"company_ids": "all", "subject": "Forged",
-                                                                    "message": "Send your password."})
+        broker_client.conversations.broadcast(
+            FORGERIES[forgery](), {"company_ids": "all", "subject": "Forged", "message": "Send your password."}
+        )
     with pytest.raises(BadSignature):  # reads too: the vendor directory names every vendor's address
         broker_client.catalog_context.list_vendors(FORGERIES[forgery](), None)
 
@@ -190,6 +229,10 @@ def test_the_gateway_path_still_works_for_people_and_the_sync(world):
     token, _ = world.customer("ann")
     thread_id = world.ask(token, "product", product_id, "Is it signed?")
     assert world.post(world.staff(company_id), thread_id, "Every call is.").status_code == 201
-    answer = world.stack.call("POST", "/v1/broadcasts", world.admin(),
-                              json={"company_ids": [company_id], "subject": "Signed", "message": "Hello."})
+    answer = world.stack.call(
+        "POST",
+        "/v1/broadcasts",
+        world.admin(),
+        json={"company_ids": [company_id], "subject": "Signed", "message": "Hello."},
+    )
     assert answer.status_code == 202, answer.text

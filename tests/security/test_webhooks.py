@@ -4,6 +4,7 @@ trusted with `manage_webhooks` manage them.
 Nothing here leaves this machine: a private or public address is only ever checked and
 refused (or accepted) before any connection, and the endpoints called are on 127.0.0.1.
 """
+
 import json
 import shutil
 import socket
@@ -18,9 +19,17 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.events import CONVERSATIONS, MESSAGE_POSTED
 from services.notifications.service import NotificationsService
-from services.notifications.webhooks import (ADDRESS_NOT_ALLOWED, CERTIFICATE_NOT_TRUSTED, AddressRefused,
-                                             EndpointAddresses, HostNotListed, WebhookPoster,
-                                             check_address, sign, webhook_session)
+from services.notifications.webhooks import (
+    ADDRESS_NOT_ALLOWED,
+    CERTIFICATE_NOT_TRUSTED,
+    AddressRefused,
+    EndpointAddresses,
+    HostNotListed,
+    WebhookPoster,
+    check_address,
+    sign,
+    webhook_session,
+)
 from tests.notifications.conftest import eventually
 from tests.fixtures.callers import signed
 from tests.notifications.conversation import ANN, message, thread
@@ -32,18 +41,27 @@ RESTRICTED_ADMIN = {"user_id": "a3", "role": "admin", "permissions": ["view_vend
 VENDOR = {"user_id": "v1", "role": "vendor", "company_id": "10"}
 
 PRIVATE_URLS = [
-    "https://10.0.0.5/", "https://169.254.169.254/latest", "https://[::1]/", "https://127.0.0.1/",
-    "http://localhost:9/", "https://0.0.0.0/", "https://[::ffff:10.0.0.1]/",
+    "https://10.0.0.5/",
+    "https://169.254.169.254/latest",
+    "https://[::1]/",
+    "https://127.0.0.1/",
+    "http://localhost:9/",
+    "https://0.0.0.0/",
+    "https://[::ffff:10.0.0.1]/",
     "https://localhost/",  # a host name that resolves to 127.0.0.1
 ]
 
 
 def resolving(*addresses):
     """A resolver that answers `addresses` for any host, and keeps the hosts it was asked."""
+
     def resolve(host, port, **options):
         resolve.asked.append(host)
-        return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
-                for address in addresses]
+        return [
+            (socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in addresses
+        ]
+
     resolve.asked = []
     return resolve
 
@@ -77,20 +95,41 @@ def receiver():
 
 # the rule, with a resolver of the test's own ---------------------------------------------------
 
-@pytest.mark.parametrize("address", [
-    "10.0.0.5", "172.16.0.1", "192.168.1.1", "169.254.169.254", "127.0.0.1", "::1", "0.0.0.0", "::",
-    "::ffff:10.0.0.1", "::ffff:127.0.0.1", "fe80::1", "fc00::1", "224.0.0.1", "ff02::1", "240.0.0.1",
-])
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.0.0.5",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "127.0.0.1",
+        "::1",
+        "0.0.0.0",
+        "::",
+        "::ffff:10.0.0.1",
+        "::ffff:127.0.0.1",
+        "fe80::1",
+        "fc00::1",
+        "224.0.0.1",
+        "ff02::1",
+        "240.0.0.1",
+    ],
+)
 def test_loopback_private_link_local_multicast_reserved_and_unspecified_addresses_are_refused(address):
     with pytest.raises(AddressRefused):
         EndpointAddresses(allow_private=False, resolve=resolving(address)).checked("https", "hooks.example.test", None)
 
 
 def test_a_public_address_is_allowed_and_one_private_answer_among_public_ones_is_refused():
-    assert str(EndpointAddresses(False, resolving("93.184.215.14")).checked("https", "hooks.example.test", 443)) \
+    assert (
+        str(EndpointAddresses(False, resolving("93.184.215.14")).checked("https", "hooks.example.test", 443))
         == "93.184.215.14"
-    assert str(EndpointAddresses(False, resolving("2606:4700::1111")).checked("https", "hooks.example.test", 443)) \
+    )
+    assert (
+        str(EndpointAddresses(False, resolving("2606:4700::1111")).checked("https", "hooks.example.test", 443))
         == "2606:4700::1111"
+    )
     with pytest.raises(AddressRefused):
         EndpointAddresses(False, resolving("93.184.215.14", "10.0.0.5")).checked("https", "hooks.example.test", 443)
 
@@ -106,7 +145,6 @@ def test_allowing_private_addresses_allows_them_but_plain_http_only_to_loopback(
     for never in ("224.0.0.1", "0.0.0.0"):
         with pytest.raises(AddressRefused):
             EndpointAddresses(True, resolving(never)).checked("https", "hooks.internal", None)
-
 
 
 def test_listed_hosts_are_the_only_ones_named_and_no_other_is_even_looked_up():
@@ -129,6 +167,7 @@ def test_listed_hosts_are_the_only_ones_named_and_no_other_is_even_looked_up():
 
 # the call: to the checked address, never to a refused one --------------------------------------
 
+
 def test_the_call_connects_to_the_checked_address_and_names_the_urls_host(receiver):
     # No DNS knows hooks.example.test: the call can only arrive through the checked answer.
     resolve = resolving("127.0.0.1")
@@ -145,9 +184,30 @@ def certificate(tmp_path):
     if shutil.which("openssl") is None:
         pytest.skip("needs the openssl command to make a certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=hooks.example.test",
-                    "-addext", "subjectAltName=DNS:hooks.example.test"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=hooks.example.test",
+            "-addext",
+            "subjectAltName=DNS:hooks.example.test",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -185,18 +245,21 @@ def test_a_refused_address_is_never_connected_to(listener):
 
 # the service in a real container, on a real broker ----------------------------------------------
 
+
 @pytest.fixture
 def start_notifications(container_factory, service_config):
     """The notifications service with private addresses allowed or not, and an RPC client."""
     proxies = []
 
     def start(allow_private: bool):
-        container = container_factory(NotificationsService, {
-            **service_config, "WEBHOOK_ALLOW_PRIVATE": "true" if allow_private else "false"})
+        container = container_factory(
+            NotificationsService, {**service_config, "WEBHOOK_ALLOW_PRIVATE": "true" if allow_private else "false"}
+        )
         container.start()
         proxy = ClusterRpcProxy(service_config, timeout=20)
         proxies.append(proxy)
         return container, proxy.start().notifications
+
     yield start
     for proxy in proxies:
         proxy.stop()
@@ -217,11 +280,13 @@ def test_only_an_admin_with_manage_webhooks_manages_them(start_notifications, re
     _, notifications = start_notifications(allow_private=True)
     hook = notifications.register_webhook(signed(HOOK_KEEPER), receiver.url, [MESSAGE_POSTED])
     for caller in (RESTRICTED_ADMIN, VENDOR):
-        for attempt in (lambda: notifications.register_webhook(signed(caller), receiver.url, [MESSAGE_POSTED]),
-                        lambda: notifications.register_webhook(signed(caller), "not a url", []),  # 403 before 422
-                        lambda: notifications.list_webhooks(signed(caller)),
-                        lambda: notifications.test_webhook(signed(caller), hook["id"]),
-                        lambda: notifications.delete_webhook(signed(caller), hook["id"])):
+        for attempt in (
+            lambda: notifications.register_webhook(signed(caller), receiver.url, [MESSAGE_POSTED]),
+            lambda: notifications.register_webhook(signed(caller), "not a url", []),  # 403 before 422
+            lambda: notifications.list_webhooks(signed(caller)),
+            lambda: notifications.test_webhook(signed(caller), hook["id"]),
+            lambda: notifications.delete_webhook(signed(caller), hook["id"]),
+        ):
             with pytest.raises(Forbidden) as refused:
                 attempt()
             assert refused.value.status == 403
@@ -239,11 +304,21 @@ def test_a_test_call_is_one_signed_ping_answered_at_once_and_kept_nowhere(start_
     secret = "a-secret-of-the-admins-" + uuid.uuid4().hex
     hook = notifications.register_webhook(signed(HOOK_KEEPER), receiver.url, [MESSAGE_POSTED], secret)
     answered = notifications.test_webhook(signed(HOOK_KEEPER), hook["id"])
-    assert answered | {"at": None} == {"at": None, "event": "ping", "status": "delivered", "attempts": 1,
-                                       "status_code": 200, "error": None}
+    assert answered | {"at": None} == {
+        "at": None,
+        "event": "ping",
+        "status": "delivered",
+        "attempts": 1,
+        "status_code": 200,
+        "error": None,
+    }
     [call] = receiver.calls
     assert json.loads(call["body"]) | {"id": None, "occurred_at": None} == {
-        "id": None, "event": "ping", "occurred_at": None, "data": {}}
+        "id": None,
+        "event": "ping",
+        "occurred_at": None,
+        "data": {},
+    }
     assert call["headers"]["X-MessageCenter-Signature"] == sign(secret, call["body"])
     assert call["headers"]["X-MessageCenter-Event"] == "ping"
 
@@ -257,8 +332,9 @@ def test_a_test_call_is_one_signed_ping_answered_at_once_and_kept_nowhere(start_
         notifications.test_webhook(signed(HOOK_KEEPER), "no-such-webhook")
 
     # The call is checked as a delivery is: an address now refused is never connected to.
-    private = notifications.register_webhook(signed(HOOK_KEEPER), f"http://127.0.0.1:{listener.getsockname()[1]}/in",
-                                             [MESSAGE_POSTED])
+    private = notifications.register_webhook(
+        signed(HOOK_KEEPER), f"http://127.0.0.1:{listener.getsockname()[1]}/in", [MESSAGE_POSTED]
+    )
     allowing.stop()
     _, notifications = start_notifications(allow_private=False)
     refused = notifications.test_webhook(signed(HOOK_KEEPER), private["id"])
@@ -268,7 +344,8 @@ def test_a_test_call_is_one_signed_ping_answered_at_once_and_kept_nowhere(start_
 
 
 def test_an_address_that_turned_private_after_registration_is_refused_at_the_call(
-        start_notifications, listener, service_config, mongo_db):
+    start_notifications, listener, service_config, mongo_db
+):
     # Registered where private addresses were allowed; called by a process where they are not,
     # as a host that resolved publicly at registration and privately at the call would be.
     allowing, notifications = start_notifications(allow_private=True)
@@ -278,18 +355,26 @@ def test_an_address_that_turned_private_after_registration_is_refused_at_the_cal
     _, notifications = start_notifications(allow_private=False)
 
     event_dispatcher(service_config)(CONVERSATIONS, MESSAGE_POSTED, message(thread(company_id=None), ANN, "Hi"))
-    [listed] = eventually(lambda: [item for item in notifications.list_webhooks(signed(ADMIN))["items"] if item["last_result"]],
-                          what="the attempt")
+    [listed] = eventually(
+        lambda: [item for item in notifications.list_webhooks(signed(ADMIN))["items"] if item["last_result"]],
+        what="the attempt",
+    )
     assert listed["id"] == hook["id"]
     assert listed["last_result"] | {"at": None} == {
-        "at": None, "event": MESSAGE_POSTED, "status": "retrying", "attempts": 1, "status_code": None,
-        "error": ADDRESS_NOT_ALLOWED}
+        "at": None,
+        "event": MESSAGE_POSTED,
+        "status": "retrying",
+        "attempts": 1,
+        "status_code": None,
+        "error": ADDRESS_NOT_ALLOWED,
+    }
     [delivery] = mongo_db.webhook_deliveries.find({"webhook_id": hook["id"]})
     assert delivery["last_result"]["error"] == ADDRESS_NOT_ALLOWED
     assert connections_to(listener) == 0
 
 
 # through the gateway ----------------------------------------------------------------------------
+
 
 def test_the_gateway_refuses_a_caller_without_manage_webhooks_before_reading_the_body(stack):
     tag = uuid.uuid4().hex[:6]

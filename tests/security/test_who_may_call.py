@@ -1,6 +1,7 @@
 """Who may call each endpoint is written in the OpenAPI document, for every operation, from the
 table the gateway acts on (gateway/who.py); and an endpoint that needs a token asks for it
 before it looks at the input, so a caller without one learns nothing of what the input should be."""
+
 import pytest
 
 from gateway import who
@@ -35,13 +36,16 @@ def test_every_operation_of_the_document_says_who_may_call_it(http):
             assert "security" not in operation or operation["security"], (method, path)
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("POST", "/v1/broadcasts", {"nonsense": True}),
-    ("POST", "/v1/threads/bulk", {"action": 7}),
-    ("POST", "/v1/notifications/read", []),
-    ("PUT", "/v1/catalog/vendors/1", {}),
-    ("GET", "/v1/threads?limit=-4&sort=size", None),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("POST", "/v1/broadcasts", {"nonsense": True}),
+        ("POST", "/v1/threads/bulk", {"action": 7}),
+        ("POST", "/v1/notifications/read", []),
+        ("PUT", "/v1/catalog/vendors/1", {}),
+        ("GET", "/v1/threads?limit=-4&sort=size", None),
+    ],
+)
 def test_without_a_token_bad_input_is_a_401_not_a_422(http, method, path, body):
     answer = http.open(path, method=method, json=body)
     assert answer.status_code == 401

@@ -14,6 +14,7 @@ any other request is refused.
 
 Screenshots go to tests/artifacts/ (git-ignored).
 """
+
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,14 +29,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-PLACEHOLDER = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300">'
-               b'<rect width="300" height="300" fill="#d9c7a3"/>'
-               b'<circle cx="150" cy="120" r="60" fill="#b08d4f"/>'
-               b'<rect x="140" y="170" width="20" height="80" fill="#7a5c2e"/></svg>')
+PLACEHOLDER = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300">'
+    b'<rect width="300" height="300" fill="#d9c7a3"/>'
+    b'<circle cx="150" cy="120" r="60" fill="#b08d4f"/>'
+    b'<rect x="140" y="170" width="20" height="80" fill="#7a5c2e"/></svg>'
+)
 
 
 def pytest_collection_modifyitems(config, items):
     from eventlet import patcher
+
     if patcher.is_monkey_patched("socket"):
         reason = "tests/ui runs in a pytest of its own, without eventlet (make test: pytest tests/ui)"
     elif not CHROMIUM.exists():
@@ -56,11 +60,18 @@ def demo(stack):
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -94,6 +105,7 @@ def open_page(browser, stack, demo):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{path} @ {width}px: {error}"))
+
         def console(message):
             text = f"{message.text} ({message.location.get('url', '')})"
             if message.type == "error" and not any(re.search(pattern, text) for pattern in expected):

@@ -1,5 +1,6 @@
 """The administration's page: an announcement to a vendor with its read receipt, the vendors'
 response times, and the storefront's buttons following the settings."""
+
 import re
 import uuid
 
@@ -49,8 +50,9 @@ def test_the_admin_sees_the_read_receipt_once_the_vendor_opens_the_announcement(
 def test_the_admin_sees_each_vendors_response_times(open_page, demo, stack):
     tag = uuid.uuid4().hex[:6]
     thread_id = ask(stack, demo["customer"], "product", "201", f"Is the side table solid oak? ({tag})")["thread"]["id"]
-    replied = stack.call("POST", f"/v1/threads/{thread_id}/messages", demo["vendor 2 (Oak & Thread)"],
-                         json={"body": "Solid oak, oiled."})
+    replied = stack.call(
+        "POST", f"/v1/threads/{thread_id}/messages", demo["vendor 2 (Oak & Thread)"], json={"body": "Solid oak, oiled."}
+    )
     assert replied.status_code == 201, replied.text
 
     admin = open_page("/ui/demo/admin")

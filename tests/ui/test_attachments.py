@@ -2,6 +2,7 @@
 not one refused in plain words, and one too large refused before it is sent); the vendor sees
 its thumbnail, which opens the photo in the page's viewer (the arrow keys go between the
 message's pictures), and answers with a PDF dropped on the reply box."""
+
 import io
 import re
 import uuid
@@ -35,7 +36,8 @@ def test_a_photo_goes_with_a_question_and_the_vendor_answers_with_a_pdf(open_pag
 
     # not a picture: refused in plain words before it is sent, and the question waits for it to be removed
     dialog.locator("input[type=file]").set_input_files(
-        [{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"just text\n" * 50}])
+        [{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"just text\n" * 50}]
+    )
     expect(dialog.locator(".files")).to_contain_text("Only JPEG, PNG, WebP and GIF images and PDF documents")
     dialog.get_by_role("button", name="Send question").click()
     expect(dialog.get_by_role("alert").first).to_contain_text("Wait until the files are uploaded")
@@ -43,7 +45,8 @@ def test_a_photo_goes_with_a_question_and_the_vendor_answers_with_a_pdf(open_pag
     expect(attach).to_be_focused()
 
     dialog.locator("input[type=file]").set_input_files(
-        [{"name": f"scratch-{tag}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+        [{"name": f"scratch-{tag}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
+    )
     expect(dialog.locator(".files")).to_contain_text("Ready to send")
     dialog.get_by_role("button", name="Send question").click()
     expect(dialog.get_by_role("heading", name="Your question was sent")).to_be_visible()
@@ -80,7 +83,9 @@ def test_a_photo_goes_with_a_question_and_the_vendor_answers_with_a_pdf(open_pag
     data = reply.evaluate_handle(
         """(form, bytes) => { const transfer = new DataTransfer();
              transfer.items.add(new File([new Uint8Array(bytes)], 'invoice.pdf', {type: 'application/pdf'}));
-             return transfer; }""", list(PDF))
+             return transfer; }""",
+        list(PDF),
+    )
     reply.dispatch_event("drop", {"dataTransfer": data})
     expect(reply.locator(".files")).to_contain_text("Ready to send")
     center.get_by_label("Your reply").fill("Covered: here is the warranty.")
@@ -98,21 +103,27 @@ def test_a_file_too_large_is_refused_before_it_is_sent_and_photos_are_viewed_in_
 
     customer = open_page("/ui/demo/storefront?product_id=201", 390)
     uploads = []
-    customer.on("request", lambda request: request.method == "POST" and "/v1/uploads" in request.url
-                and uploads.append(request.url))
+    customer.on(
+        "request",
+        lambda request: request.method == "POST" and "/v1/uploads" in request.url and uploads.append(request.url),
+    )
     ask = customer.locator("mc-ask-question[product-id='201']")
     ask.get_by_role("button", name="Ask a question").click()
     dialog = ask.get_by_role("dialog", name="Ask the vendor about this product")
     expect(dialog).to_contain_text("up to 5 files of 10 MB each")  # the gateway's limit, as it says it
     dialog.get_by_label("Your question").fill(question)
     dialog.locator("input[type=file]").set_input_files(
-        [{"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * (limit + 1)}])
+        [{"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * (limit + 1)}]
+    )
     expect(dialog.locator(".files")).to_contain_text("The file is larger than 10 MB")
     assert uploads == []  # not a byte of it sent
     dialog.get_by_role("button", name="Remove huge.jpg").click()
     dialog.locator("input[type=file]").set_input_files(
-        [{"name": f"front-{tag}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes((900, 600))},
-         {"name": f"side-{tag}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes((600, 900))}])
+        [
+            {"name": f"front-{tag}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes((900, 600))},
+            {"name": f"side-{tag}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes((600, 900))},
+        ]
+    )
     expect(dialog.locator(".files li.done")).to_have_count(2)
     assert len(uploads) == 2
     dialog.get_by_label("Your question").press("Control+Enter")

@@ -3,6 +3,7 @@ the conversation takes its item off the bell, and a reminder (the conversations 
 timer, a day of waiting made by ageing the wait in the database, as tests/e2e/test_reminders.py
 does) rings it too, all without a reload: the notifications service's `bell_changed`, through
 push, after each item is written or read."""
+
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -40,8 +41,12 @@ def expect_bell(center, count: int, timeout: int = LIVE) -> None:
 def age(stack, thread_id, hours):
     """The customer has waited `hours` (and a minute) for the vendor."""
     since = datetime.now(timezone.utc) - timedelta(hours=hours, minutes=1)
-    assert stack.db.threads.update_one({"_id": thread_id, "awaiting_reply_from": "vendor"},
-                                       {"$set": {"awaiting_since": since}}).matched_count == 1
+    assert (
+        stack.db.threads.update_one(
+            {"_id": thread_id, "awaiting_reply_from": "vendor"}, {"$set": {"awaiting_since": since}}
+        ).matched_count
+        == 1
+    )
 
 
 @pytest.mark.parametrize("width", (390, 1440))
@@ -54,8 +59,12 @@ def test_the_bell_rings_live_and_opening_the_conversation_clears_it(open_page, d
     before = bell_count(center)
 
     question = f"Does the lamp come with a bulb? ({tag})"
-    thread_id = start_new_thread(stack, demo["customer"], demo[f"vendor 1 ({VENDOR['company']})"], {
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": question})
+    thread_id = start_new_thread(
+        stack,
+        demo["customer"],
+        demo[f"vendor 1 ({VENDOR['company']})"],
+        {"type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": question},
+    )
     expect_bell(center, before + 1)
     screenshot(vendor, "bell-rung")
 
@@ -88,9 +97,16 @@ def test_the_bell_of_another_vendors_page_does_not_move(open_page, demo, stack):
     before = bell_count(center)
     requests_made = []
     other.on("request", lambda request: "/v1/notifications" in request.url and requests_made.append(request.url))
-    start_new_thread(stack, demo["customer"], demo[f"vendor 1 ({VENDOR['company']})"], {
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"},
-        "message": f"Is the shade glass? ({tag})"})
+    start_new_thread(
+        stack,
+        demo["customer"],
+        demo[f"vendor 1 ({VENDOR['company']})"],
+        {
+            "type": "vendor_to_customer",
+            "object": {"type": "product", "id": "101"},
+            "message": f"Is the shade glass? ({tag})",
+        },
+    )
     other.wait_for_timeout(3000)
     assert bell_count(center) == before
     assert requests_made == [], "the other vendor's bell was told of a change that was not its own"

@@ -4,6 +4,7 @@ ones load at its top when it is scrolled there, the reply box stays in view unde
 Ctrl+Enter sends; on a phone the messages come first and the context opens from a button.
 Asking and answering by keyboard alone; "Seen" under the last message the other side read; and
 axe-core finds nothing on the demo pages, the ask dialog and an open conversation."""
+
 import uuid
 
 import pytest
@@ -37,8 +38,13 @@ def in_view(page, locator) -> bool:
     """All of the element is inside the window."""
     box = locator.bounding_box()
     size = page.viewport_size
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 1 and box["x"] >= 0 \
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"] + 1
+        and box["x"] >= 0
         and box["x"] + box["width"] <= size["width"] + 1
+    )
 
 
 @pytest.fixture
@@ -46,18 +52,22 @@ def long_conversation(stack, demo):
     """A customer's question to Lumen Lamps and 55 answers: more than the first page holds (in the
     customer's open conversation about the lamp, which asking again continues)."""
     tag = uuid.uuid4().hex[:6]
-    thread_id = ask(stack, demo["customer"], "product", "101", f"The first question about the lamp ({tag})")["thread"]["id"]
+    thread_id = ask(stack, demo["customer"], "product", "101", f"The first question about the lamp ({tag})")["thread"][
+        "id"
+    ]
     vendor = demo["vendor 1 (Lumen Lamps)"]
     for number in range(1, FIRST_PAGE + 6):
-        posted = stack.call("POST", f"/v1/threads/{thread_id}/messages", vendor,
-                            json={"body": f"Answer number {number} ({tag})"})
+        posted = stack.call(
+            "POST", f"/v1/threads/{thread_id}/messages", vendor, json={"body": f"Answer number {number} ({tag})"}
+        )
         assert posted.status_code == 201, posted.text
     return {"tag": tag, "thread_id": thread_id}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_long_conversation_opens_at_the_newest_and_loads_earlier_messages_at_the_top(
-        open_page, long_conversation, width):
+    open_page, long_conversation, width
+):
     tag = long_conversation["tag"]
     page = open_page(f"/ui/demo/storefront#mc-thread={long_conversation['thread_id']}", width)
     inbox = page.locator("mc-messages")
@@ -85,7 +95,9 @@ def test_a_long_conversation_opens_at_the_newest_and_loads_earlier_messages_at_t
     expect(first_shown).to_be_visible()
     assert in_view(page, first_shown) or first_shown.evaluate(
         "(m, s) => { const a = m.getBoundingClientRect(), b = s.getBoundingClientRect();"
-        " return a.top < b.bottom && a.bottom > b.top; }", scroller.element_handle())
+        " return a.top < b.bottom && a.bottom > b.top; }",
+        scroller.element_handle(),
+    )
     screenshot(page, "conversation-view-long")
 
 

@@ -1,5 +1,6 @@
 """Whatever a customer types, and whatever name their token carries, the pages show it as
 text: nothing in a message, a subject or a name runs or turns into markup."""
+
 import uuid
 
 from playwright.sync_api import expect
@@ -18,9 +19,17 @@ HOSTILE_SUBJECT = '<svg onload="window.__xss=5"> lamp'
 def test_a_hostile_message_name_and_subject_render_as_text(open_page, stack):
     tag = uuid.uuid4().hex[:6]
     customer = mint(JWT_SECRET, f"hostile-{tag}", "customer", name=HOSTILE_NAME, email=f"h-{tag}@buyers.test")
-    asked = stack.call("POST", "/v1/threads", customer, json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "102"}, "subject": HOSTILE_SUBJECT,
-        "message": f"{ESCAPED_TAG} {RAW_MARKUP} see https://shade.example.test/care ({tag})"})
+    asked = stack.call(
+        "POST",
+        "/v1/threads",
+        customer,
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "product", "id": "102"},
+            "subject": HOSTILE_SUBJECT,
+            "message": f"{ESCAPED_TAG} {RAW_MARKUP} see https://shade.example.test/care ({tag})",
+        },
+    )
     assert asked.status_code == 201, asked.text
 
     vendor = open_page("/ui/demo/vendor")

@@ -1,6 +1,7 @@
 """Every page fits from a 320 px phone to a wide desktop: nothing runs off the side, and on a
 phone the list and the conversation take turns. Screenshots of each page at phone and
 desktop width go to tests/artifacts/."""
+
 import uuid
 
 import pytest
@@ -16,9 +17,16 @@ LONG_WORD = "https://shade.example.test/" + "care-and-cleaning-" * 8
 def conversation(stack, demo):
     """A conversation with a long unbroken line in it, on every page that can see it."""
     tag = uuid.uuid4().hex[:6]
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "102"},
-        "message": f"How do I clean the shade? I read {LONG_WORD} ({tag})"})
+    asked = stack.call(
+        "POST",
+        "/v1/threads",
+        demo["customer"],
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "product", "id": "102"},
+            "message": f"How do I clean the shade? I read {LONG_WORD} ({tag})",
+        },
+    )
     assert asked.status_code in (200, 201), asked.text
     return tag
 

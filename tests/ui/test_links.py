@@ -4,6 +4,7 @@ administration in their portals, on a phone and on a desktop.
 
 The stack points the thread links at the demo pages (dev/demo.thread_links), as `make run` does.
 """
+
 import re
 import uuid
 
@@ -23,8 +24,10 @@ WIDTHS = (390, 1440)
 
 def link_in_mail(stack, address: str, tag: str) -> str:
     """The link of the mail to `address` about the message tagged `tag`, once it came."""
+
     def about_it():
         return [mail for mail in stack.mail.to(address) if tag in mail.get_body(("plain",)).get_content()]
+
     expect_soon(about_it, f"a mail to {address} about {tag}")
     [mail] = about_it()
     found = LINK.search(mail.get_body(("plain",)).get_content())
@@ -37,9 +40,18 @@ def start_new_thread(stack, token, closer, request: dict) -> str:
     one: another test may have left one open with the same parties and object (a start would
     append to it), which is closed first, by `closer`."""
     target = request["object"]
-    found = stack.call("GET", "/v1/threads", token, params={
-        "type": request["type"], "status": "open", "object_type": target["type"],
-        **({"object_id": target["id"]} if target.get("id") else {}), "limit": 100})
+    found = stack.call(
+        "GET",
+        "/v1/threads",
+        token,
+        params={
+            "type": request["type"],
+            "status": "open",
+            "object_type": target["type"],
+            **({"object_id": target["id"]} if target.get("id") else {}),
+            "limit": 100,
+        },
+    )
     assert found.status_code == 200, found.text
     for open_thread in found.json()["items"]:
         closed = stack.call("PATCH", f"/v1/threads/{open_thread['id']}", closer, json={"status": "closed"})
@@ -51,6 +63,7 @@ def start_new_thread(stack, token, closer, request: dict) -> str:
 
 def expect_soon(check, what: str, timeout: float = 30.0):
     import time
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
@@ -78,8 +91,12 @@ def expect_open(page, element: str, text: str, heading: str):
 def test_the_mails_link_opens_the_conversation_for_the_vendor_and_the_customer(open_page, demo, stack, width):
     tag = uuid.uuid4().hex[:8]
     question = f"Is the desk lamp dimmable? ({tag})"
-    thread_id = start_new_thread(stack, demo["customer"], demo[f"vendor 1 ({VENDOR['company']})"], {
-        "type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": question})
+    thread_id = start_new_thread(
+        stack,
+        demo["customer"],
+        demo[f"vendor 1 ({VENDOR['company']})"],
+        {"type": "vendor_to_customer", "object": {"type": "product", "id": "101"}, "message": question},
+    )
 
     link = link_in_mail(stack, VENDOR["email"], tag)
     assert thread_id in link
@@ -105,22 +122,39 @@ def administration_mailed(stack, demo):
     """The administration hears of vendors' messages by mail too (by default, by the bell only),
     for this test only: the other tests share the stack's settings."""
     before = stack.call("GET", "/v1/settings", demo["admin"]).json()["notifications"]["rules"]
-    changed = stack.call("PUT", "/v1/settings", demo["admin"], json={
-        "notifications": {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}}})
+    changed = stack.call(
+        "PUT",
+        "/v1/settings",
+        demo["admin"],
+        json={"notifications": {"rules": {"vendor_admin_message": {"admin": ["email", "in_app"]}}}},
+    )
     assert changed.status_code == 200, changed.text
     yield
-    stack.call("PUT", "/v1/settings", demo["admin"], json={
-        "notifications": {"rules": {"vendor_admin_message": before["vendor_admin_message"]}}})
+    stack.call(
+        "PUT",
+        "/v1/settings",
+        demo["admin"],
+        json={"notifications": {"rules": {"vendor_admin_message": before["vendor_admin_message"]}}},
+    )
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_mails_link_opens_the_conversation_for_the_administration(open_page, demo, stack, width,
-                                                                      administration_mailed):
+def test_the_mails_link_opens_the_conversation_for_the_administration(
+    open_page, demo, stack, width, administration_mailed
+):
     tag = uuid.uuid4().hex[:8]
     question = f"When is the next payout? ({tag})"
-    start_new_thread(stack, demo[f"vendor 1 ({VENDOR['company']})"], demo["admin"], {
-        "type": "vendor_to_admin", "object": {"type": "none", "id": None}, "subject": f"Payouts {tag}",
-        "message": question})
+    start_new_thread(
+        stack,
+        demo[f"vendor 1 ({VENDOR['company']})"],
+        demo["admin"],
+        {
+            "type": "vendor_to_admin",
+            "object": {"type": "none", "id": None},
+            "subject": f"Payouts {tag}",
+            "message": question,
+        },
+    )
 
     link = link_in_mail(stack, ADMIN_EMAIL, tag)
     admin = follow(open_page, stack, link, width)

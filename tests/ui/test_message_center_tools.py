@@ -1,5 +1,6 @@
 """The vendor's and the administration's tools: search and filters, close and reopen, bulk
 reply and bulk delete."""
+
 import re
 import uuid
 
@@ -67,8 +68,10 @@ def test_the_vendor_searches_filters_closes_reopens_and_replies_in_bulk(open_pag
 def test_the_admin_deletes_in_bulk(open_page, stack, demo):
     tag = uuid.uuid4().hex[:8]
     spam = mint(JWT_SECRET, f"spam-{tag}", "customer", name="Cheap Watches", email=f"spam-{tag}@buyers.test")
-    doomed = [ask(stack, spam, "product", product, f"Buy watches at a discount {tag}")["thread"]["id"]
-              for product in ("101", "201")]
+    doomed = [
+        ask(stack, spam, "product", product, f"Buy watches at a discount {tag}")["thread"]["id"]
+        for product in ("101", "201")
+    ]
 
     admin = open_page("/ui/demo/admin")
     center = admin.locator("mc-message-center")

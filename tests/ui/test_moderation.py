@@ -2,6 +2,7 @@
 ask dialog and the Messages tab say so), the administration's Review tab counts it and marks
 the number, approving it puts it in the vendor's Message Center, and a rejected one shows its
 author the reason."""
+
 import re
 import uuid
 
@@ -52,9 +53,16 @@ def test_a_held_question_is_reviewed_in_the_admins_review_tab(open_page, demo, s
         expect(vendor.locator("mc-message-center .thread-row").filter(has_text=tag)).to_have_count(1)
 
         # A second one is rejected: the reason is needed, and its author reads it.
-        again = stack.call("POST", "/v1/threads", demo["customer"], json={
-            "type": "vendor_to_customer", "object": {"type": "product", "id": "101"},
-            "message": f"Or mail me: ann.lee@mail.example ({tag}-2)"})
+        again = stack.call(
+            "POST",
+            "/v1/threads",
+            demo["customer"],
+            json={
+                "type": "vendor_to_customer",
+                "object": {"type": "product", "id": "101"},
+                "message": f"Or mail me: ann.lee@mail.example ({tag}-2)",
+            },
+        )
         assert again.status_code in (200, 201), again.text
         thread_id = again.json()["thread"]["id"]
         center.get_by_role("button", name="Refresh").first.click()
@@ -65,7 +73,9 @@ def test_a_held_question_is_reviewed_in_the_admins_review_tab(open_page, demo, s
         second.get_by_role("button", name="Reject").click()
         expect(second).to_have_count(0)
         customer.reload()
-        customer.locator("mc-messages .thread-row").filter(has_text="Brass Desk Lamp").first.get_by_role("button").click()
+        customer.locator("mc-messages .thread-row").filter(has_text="Brass Desk Lamp").first.get_by_role(
+            "button"
+        ).click()
         rejected = customer.locator("mc-messages .message").filter(has_text=f"{tag}-2")
         expect(rejected).to_contain_text("Not delivered: Please keep in touch here.")
         # The demo's people are shared: the vendor has read the approved question, as a later test expects.

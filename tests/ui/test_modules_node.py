@@ -1,6 +1,7 @@
 """The web front's pure parts (strings, formatters, the safe-HTML copier, the API client, the
 module graph) under Node's own test runner: `node --test tests/web/`, here so that `make test`
 runs it. Skipped, saying why, where Node.js (18 or later) is not installed."""
+
 import re
 import shutil
 import subprocess
@@ -24,5 +25,7 @@ def test_the_modules_pure_parts_pass_under_node():
         pytest.skip("tests/web/ needs Node.js 18 or later (node --test)")
     done = subprocess.run([NODE, "--test", "tests/web/"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     failed = "\n".join(line for line in done.stdout.splitlines() if line.startswith(("not ok", "# fail", "# pass")))
-    assert done.returncode == 0, f"node --test tests/web/ failed:\n{failed}\n\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, (
+        f"node --test tests/web/ failed:\n{failed}\n\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+    )
     assert re.search(r"^# pass [1-9]", done.stdout, re.M), done.stdout[-2000:]

@@ -1,6 +1,7 @@
 """How the gateway serves the web front: the modules always, for any origin (the entry cached
 briefly, the versioned modules it imports for good), only the files of gateway/static; the
 demo pages only beside the demo data (DEMO=1), never in a deployment."""
+
 import re
 
 import jwt
@@ -20,7 +21,10 @@ def client(monkeypatch):
             monkeypatch.setenv("DEMO", "1")
         else:
             monkeypatch.delenv("DEMO", raising=False)
-        return create_app(Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, PUSH_PORT=18081)).test_client()
+        return create_app(
+            Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, PUSH_PORT=18081)
+        ).test_client()
+
     return make
 
 
@@ -46,8 +50,13 @@ def test_the_entry_imports_one_version_of_the_modules_which_are_cached_for_good(
     http = client(demo=False)
     entry = http.get("/ui/message-center.js").get_data(as_text=True)
     imported = re.findall(r"from '\./v/([0-9a-f]{16})/([a-z0-9-]+\.js)'", entry)
-    assert {name for _, name in imported} >= {"strings.js", "api.js", "mc-ask-question.js", "mc-messages.js",
-                                             "mc-message-center.js"}
+    assert {name for _, name in imported} >= {
+        "strings.js",
+        "api.js",
+        "mc-ask-question.js",
+        "mc-messages.js",
+        "mc-message-center.js",
+    }
     assert len({version for version, _ in imported}) == 1  # one version for the whole graph
     assert "from './" not in re.sub(r"from '\./v/", "", entry)  # nothing left unversioned
     version = imported[0][0]
@@ -57,8 +66,13 @@ def test_the_entry_imports_one_version_of_the_modules_which_are_cached_for_good(
     assert b"customElements.define('mc-message-center'" in element.data
     assert b"from './inbox.js'" in element.data  # relative: stays inside /ui/v/<version>/
     assert http.get(f"/ui/v/{version}/inbox.js", headers={"If-None-Match": element.headers["ETag"]}).status_code == 200
-    assert http.get(f"/ui/v/{version}/inbox.js",
-                    headers={"If-None-Match": http.get(f"/ui/v/{version}/inbox.js").headers["ETag"]}).status_code == 304
+    assert (
+        http.get(
+            f"/ui/v/{version}/inbox.js",
+            headers={"If-None-Match": http.get(f"/ui/v/{version}/inbox.js").headers["ETag"]},
+        ).status_code
+        == 304
+    )
 
 
 def test_a_module_of_another_version_is_served_but_never_kept(client):
@@ -71,6 +85,7 @@ def test_a_module_of_another_version_is_served_but_never_kept(client):
 
 def test_every_module_is_served_unversioned_too_with_the_short_cache(client):
     from gateway.blueprints.ui import STATIC
+
     http = client(demo=False)
     for path in sorted(STATIC.glob("*.js")):
         answer = http.get(f"/ui/{path.name}")
@@ -80,12 +95,26 @@ def test_every_module_is_served_unversioned_too_with_the_short_cache(client):
             assert answer.data == path.read_bytes()
 
 
-@pytest.mark.parametrize("path", [
-    "/ui/nothing.js", "/ui/v/0123456789abcdef/nothing.js", "/ui/v/not-a-version/api.js",
-    "/ui/..%2Fblueprints%2Fui.py", "/ui/..%2F..%2Fconfig.yml", "/ui/%2e%2e/app.py", "/ui/v/%2e%2e/api.js",
-    "/ui/v/0123/..%2F..%2Fapp.py", "/ui/..%2Fapp.js", "/ui/%2Fetc%2Fpasswd", "/ui/api.js%00.py",
-    "/ui/api.JS", "/ui/api.mjs", "/ui/static/api.js", "/ui/v/0123/sub/api.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ui/nothing.js",
+        "/ui/v/0123456789abcdef/nothing.js",
+        "/ui/v/not-a-version/api.js",
+        "/ui/..%2Fblueprints%2Fui.py",
+        "/ui/..%2F..%2Fconfig.yml",
+        "/ui/%2e%2e/app.py",
+        "/ui/v/%2e%2e/api.js",
+        "/ui/v/0123/..%2F..%2Fapp.py",
+        "/ui/..%2Fapp.js",
+        "/ui/%2Fetc%2Fpasswd",
+        "/ui/api.js%00.py",
+        "/ui/api.JS",
+        "/ui/api.mjs",
+        "/ui/static/api.js",
+        "/ui/v/0123/sub/api.js",
+    ],
+)
 def test_only_the_modules_in_gateway_static_are_served(client, path):
     answer = client(demo=False).get(path)
     assert answer.status_code == 404, path
@@ -110,6 +139,7 @@ def signed_in_as(page: str) -> dict:
 
 def test_the_demo_pages_carry_the_seeded_people_and_the_push_address(client):
     from dev import seed
+
     people = {name: signed_in_as(f'token="{token}"') for name, token in seed.people(SECRET).items()}
     http = client(demo=True)
     storefront = http.get("/ui/demo/storefront", base_url="http://127.0.0.1:8080").get_data(as_text=True)
@@ -119,14 +149,22 @@ def test_the_demo_pages_carry_the_seeded_people_and_the_push_address(client):
     # The context panel's storefront links land on the same page, on the product they name.
     linked = http.get("/ui/demo/storefront/index.php?dispatch=products.view&product_id=201").get_data(as_text=True)
     assert "Oak Side Table" in linked and 'product-id="201"' in linked
-    assert signed_in_as(http.get("/ui/demo/vendor?vendor=2").get_data(as_text=True)) == people["vendor 2 (Oak & Thread)"]
+    assert (
+        signed_in_as(http.get("/ui/demo/vendor?vendor=2").get_data(as_text=True)) == people["vendor 2 (Oak & Thread)"]
+    )
     assert signed_in_as(http.get("/ui/demo/admin").get_data(as_text=True)) == people["admin"]
 
 
 def test_the_upload_limits_are_the_gateways_own_settings_for_any_page(monkeypatch):
     monkeypatch.delenv("DEMO", raising=False)
-    http = create_app(Settings(JWT_SECRET=SECRET, CALLER_SIGNING_KEY=CALLER_SIGNING_KEY, ATTACHMENT_MAX_BYTES=2048,
-                               ATTACHMENTS_PER_MESSAGE=3)).test_client()
+    http = create_app(
+        Settings(
+            JWT_SECRET=SECRET,
+            CALLER_SIGNING_KEY=CALLER_SIGNING_KEY,
+            ATTACHMENT_MAX_BYTES=2048,
+            ATTACHMENTS_PER_MESSAGE=3,
+        )
+    ).test_client()
     answer = http.get("/v1/uploads/limits")  # no token: a page checks a file before sending it
     assert answer.status_code == 200
     assert answer.json["max_bytes"] == 2048 and answer.json["files_per_message"] == 3
@@ -138,8 +176,12 @@ def test_the_demo_index_answers_with_and_without_its_slash_and_serves_its_own_pi
     for path in ("/ui/demo", "/ui/demo/"):
         page = http.get(path)
         assert page.status_code == 200 and b"<title>" in page.data and b'lang="en"' in page.data, path
-    for path in ("/ui/demo/favicon.svg", "/ui/demo/pictures/lamp.svg", "/ui/demo/pictures/shade.svg",
-                 "/ui/demo/pictures/table.svg"):
+    for path in (
+        "/ui/demo/favicon.svg",
+        "/ui/demo/pictures/lamp.svg",
+        "/ui/demo/pictures/shade.svg",
+        "/ui/demo/pictures/table.svg",
+    ):
         picture = http.get(path)
         assert picture.status_code == 200 and picture.mimetype == "image/svg+xml", path
     assert http.get("/ui/demo/pictures/..%2Fdemo.py").status_code == 404

@@ -3,6 +3,7 @@
 The rules are plain function calls; the rest runs against the real process of the stack, with
 real conversations going through the gateway and their events through RabbitMQ.
 """
+
 import http.client
 import json
 import queue
@@ -26,9 +27,15 @@ from tests.ui.asking import ask
 
 
 def event_thread(**changes):
-    thread = {"id": "t1", "type": "vendor_to_customer", "status": "open", "subject": "Lamp",
-              "object": {"type": "product", "id": "p1"}, "company_id": "7",
-              "customer": {"id": "c1", "name": "Ann", "email": "ann@example.test"}}
+    thread = {
+        "id": "t1",
+        "type": "vendor_to_customer",
+        "status": "open",
+        "subject": "Lamp",
+        "object": {"type": "product", "id": "p1"},
+        "company_id": "7",
+        "customer": {"id": "c1", "name": "Ann", "email": "ann@example.test"},
+    }
     return {**thread, **changes}
 
 
@@ -37,20 +44,35 @@ ORDERS_ONLY = ("view_order_communication",)
 CASES = [
     ("the customer who asked", Caller("c1", "customer"), event_thread(), True),
     ("another customer", Caller("c2", "customer"), event_thread(), False),
-    ("a customer, of a vendor-admin thread", Caller("c1", "customer"),
-     event_thread(type="vendor_to_admin", customer=None, object={"type": "none", "id": None}), False),
+    (
+        "a customer, of a vendor-admin thread",
+        Caller("c1", "customer"),
+        event_thread(type="vendor_to_admin", customer=None, object={"type": "none", "id": None}),
+        False,
+    ),
     ("the vendor", Caller("v1", "vendor", company_id="7"), event_thread(), True),
     ("another vendor", Caller("v2", "vendor", company_id="8"), event_thread(), False),
-    ("the vendor's staff for orders only, of a product thread",
-     Caller("v1", "vendor", company_id="7", permissions=ORDERS_ONLY), event_thread(), False),
-    ("the vendor's staff for orders only, of an order thread",
-     Caller("v1", "vendor", company_id="7", permissions=ORDERS_ONLY),
-     event_thread(object={"type": "order", "id": "o1"}), True),
+    (
+        "the vendor's staff for orders only, of a product thread",
+        Caller("v1", "vendor", company_id="7", permissions=ORDERS_ONLY),
+        event_thread(),
+        False,
+    ),
+    (
+        "the vendor's staff for orders only, of an order thread",
+        Caller("v1", "vendor", company_id="7", permissions=ORDERS_ONLY),
+        event_thread(object={"type": "order", "id": "o1"}),
+        True,
+    ),
     ("the vendor, of a deleted thread", Caller("v1", "vendor", company_id="7"), event_thread(status="deleted"), False),
     ("an admin", Caller("a1", "admin"), event_thread(), True),
     ("an admin of vendor-admin threads only", Caller("a1", "admin", permissions=ADMIN_ONLY), event_thread(), False),
-    ("an admin of vendor-admin threads only, of one", Caller("a1", "admin", permissions=ADMIN_ONLY),
-     event_thread(type="vendor_to_admin", customer=None, object={"type": "none", "id": None}), True),
+    (
+        "an admin of vendor-admin threads only, of one",
+        Caller("a1", "admin", permissions=ADMIN_ONLY),
+        event_thread(type="vendor_to_admin", customer=None, object={"type": "none", "id": None}),
+        True,
+    ),
     ("an integration", Caller("sync", "system"), event_thread(), False),
 ]
 
@@ -95,7 +117,10 @@ def test_an_idle_stream_sends_heartbeats_and_a_closed_one_leaves_the_audience():
     assert next(body) == b": heartbeat\n\n"
     page.tell({"thread_id": "t1", "message_id": "m1", "type": "message_posted"})
     assert json.loads(next(body).decode().removeprefix("data: ")) == {
-        "thread_id": "t1", "message_id": "m1", "type": "message_posted"}
+        "thread_id": "t1",
+        "message_id": "m1",
+        "type": "message_posted",
+    }
     body.close()
     assert page not in audience.pages
 
@@ -152,8 +177,9 @@ class EventStream:
     def __init__(self, stack, token, origin=None):
         host, port = stack.push_url.removeprefix("http://").rsplit(":", 1)
         self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
-        self.connection.request("GET", "/v1/events?" + urlencode({"token": token}),
-                                headers={"Origin": origin} if origin else {})
+        self.connection.request(
+            "GET", "/v1/events?" + urlencode({"token": token}), headers={"Origin": origin} if origin else {}
+        )
         self.response = self.connection.getresponse()
         self.status, self.headers = self.response.status, self.response.headers
         self.events = queue.Queue()
@@ -164,7 +190,7 @@ class EventStream:
         try:
             while line := self.response.readline():
                 if line.startswith(b"data: "):
-                    self.events.put(json.loads(line[len(b"data: "):]))
+                    self.events.put(json.loads(line[len(b"data: ") :]))
         except Exception:  # noqa: BLE001 - closed under it by the test, in whichever state
             pass
 
@@ -211,14 +237,36 @@ def market(stack):
     for key in ("x", "y"):
         company_id, product_id = f"push-{key}-{tag}", f"push-p{key}-{tag}"
         for kind, record_id, record in (
-                ("vendors", company_id, {"company_id": company_id, "company": f"Vendor {key}",
-                                         "email": f"{company_id}@vendors.test", "status": "A"}),
-                ("products", product_id, {"product_id": product_id, "product": f"Lamp {key}", "product_code": key,
-                                          "price": "10.00", "company_id": company_id, "status": "A"})):
+            (
+                "vendors",
+                company_id,
+                {
+                    "company_id": company_id,
+                    "company": f"Vendor {key}",
+                    "email": f"{company_id}@vendors.test",
+                    "status": "A",
+                },
+            ),
+            (
+                "products",
+                product_id,
+                {
+                    "product_id": product_id,
+                    "product": f"Lamp {key}",
+                    "product_code": key,
+                    "price": "10.00",
+                    "company_id": company_id,
+                    "status": "A",
+                },
+            ),
+        ):
             answer = stack.call("PUT", f"/v1/catalog/{kind}/{record_id}", system, json=record)
             assert answer.status_code == 200, answer.text
-        ids[key] = {"company": company_id, "product": product_id,
-                    "vendor": stack.token("vendor", company_id=company_id, name=f"Staff {key}")}
+        ids[key] = {
+            "company": company_id,
+            "product": product_id,
+            "vendor": stack.token("vendor", company_id=company_id, name=f"Staff {key}"),
+        }
     ids["c"] = stack.token("customer", sub=f"c-{tag}", name="Customer C")
     ids["d"] = stack.token("customer", sub=f"d-{tag}", name="Customer D")
     return ids
@@ -258,8 +306,12 @@ def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, 
     heard_by_admin = {event["thread_id"] for event in admin.until(reply_id)}
     assert {thread_1, thread_2} <= heard_by_admin
 
-    announced = stack.call("POST", "/v1/broadcasts", stack.token("admin"), json={
-        "company_ids": [m["x"]["company"]], "subject": "Holiday hours", "message": "We close at noon."})
+    announced = stack.call(
+        "POST",
+        "/v1/broadcasts",
+        stack.token("admin"),
+        json={"company_ids": [m["x"]["company"]], "subject": "Holiday hours", "message": "We close at noon."},
+    )
     assert announced.status_code == 202, announced.text
     first_heard = announcements_admin.events.get(timeout=20)  # written, then announced
     status = stack.call("GET", f"/v1/broadcasts/{announced.json()['id']}", stack.token("admin")).json()
@@ -270,8 +322,12 @@ def test_each_page_hears_of_the_threads_its_person_may_see_and_no_others(stack, 
 
 def test_the_stream_is_refused_without_a_token_this_marketplace_signed(stack):
     origin = "http://shop.example.test"
-    for params in ({}, {"token": "not-a-jwt"}, {"token": mint("another-secret-" + "y" * 32, "c1", "customer")},
-                   {"token": mint("test-secret-" + "x" * 32, "c1", "customer", ttl=-60)}):
+    for params in (
+        {},
+        {"token": "not-a-jwt"},
+        {"token": mint("another-secret-" + "y" * 32, "c1", "customer")},
+        {"token": mint("test-secret-" + "x" * 32, "c1", "customer", ttl=-60)},
+    ):
         answer = requests.get(stack.push_url + "/v1/events", params=params, headers={"Origin": origin}, timeout=10)
         assert answer.status_code == 401
         assert answer.json()["error"]["code"] == "unauthorized"
@@ -290,7 +346,9 @@ def test_a_page_of_another_origin_may_read_the_stream(stack, streams):
 def test_many_idle_pages_stay_cheap_and_the_next_event_still_arrives(stack, market, streams):
     pages = 400
     token = stack.token("customer", sub="idle-reader")
-    request = (f"GET /v1/events?token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").encode()
+    request = (
+        f"GET /v1/events?token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    ).encode()
     port = int(stack.push_url.rsplit(":", 1)[1])
     idle = []
     try:
@@ -303,8 +361,13 @@ def test_many_idle_pages_stay_cheap_and_the_next_event_still_arrives(stack, mark
         ready = requests.get(stack.push_url + "/readyz", timeout=10).json()
         assert ready["pages"] >= pages
 
-        rss_kib = int(next(line.split()[1] for line in open(f"/proc/{stack.running['push'].pid}/status")
-                           if line.startswith("VmRSS:")))
+        rss_kib = int(
+            next(
+                line.split()[1]
+                for line in open(f"/proc/{stack.running['push'].pid}/status")
+                if line.startswith("VmRSS:")
+            )
+        )
         assert rss_kib < 200 * 1024, f"{pages} idle pages took {rss_kib // 1024} MiB"
 
         customer = streams(market["c"])
@@ -332,8 +395,9 @@ def test_push_counts_its_open_pages_and_the_events_it_hands_on_for_the_scraper(s
     vendor.until(message_id), customer.until(message_id)
     after = push_metrics(stack)
     assert after.status_code == 200 and after.headers["Content-Type"].startswith("text/plain")
-    told = (sample(after.text, 'message_center_push_events_total{what="told"}')
-            - sample(before, 'message_center_push_events_total{what="told"}'))
+    told = sample(after.text, 'message_center_push_events_total{what="told"}') - sample(
+        before, 'message_center_push_events_total{what="told"}'
+    )
     # Both pages heard of the question. Pages of earlier tests may still be leaving (a closed
     # one is noticed at its next write), so the open pages are at least these two.
     assert sample(after.text, "message_center_push_pages_open") >= 2 and told >= 2

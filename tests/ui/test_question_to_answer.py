@@ -1,5 +1,6 @@
 """A customer asks on a product page; the vendor sees it, bold with a badge, opens it with the
 product beside it and replies; the customer's Messages tab shows the answer without a reload."""
+
 import re
 import uuid
 
@@ -60,8 +61,9 @@ def test_a_question_asked_on_a_product_page_is_answered_live(open_page):
     expect(panel.get_by_role("img", name="Brass Desk Lamp")).to_be_visible()
     expect(panel.get_by_role("link", name="View product")).to_have_attribute("href", re.compile(r"product_id=101"))
     dialogue = center.locator(".dialogue")
-    assert panel.bounding_box()["x"] >= dialogue.bounding_box()["x"] + dialogue.bounding_box()["width"] - 1, \
+    assert panel.bounding_box()["x"] >= dialogue.bounding_box()["x"] + dialogue.bounding_box()["width"] - 1, (
         "on a desktop the context panel stands to the right of the dialogue"
+    )
 
     center.get_by_label("Your reply").fill(answer)
     center.get_by_role("button", name="Send reply").click()
@@ -72,16 +74,24 @@ def test_a_question_asked_on_a_product_page_is_answered_live(open_page):
 
     expect(conversation.locator(".message").filter(has_text=answer)).to_be_visible(timeout=LIVE)
     expect(inbox.locator("[role=status][aria-live=polite]")).to_have_text(
-        "New message from Lena (Lumen Lamps)", timeout=LIVE)
+        "New message from Lena (Lumen Lamps)", timeout=LIVE
+    )
     assert customer.evaluate("window.__sameDocument") is True, "the page was reloaded"
     screenshot(customer, "storefront-answered")
 
 
 def test_the_customer_replies_and_the_vendors_open_page_shows_it_live(open_page, demo, stack):
     tag = uuid.uuid4().hex[:6]
-    started = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "order", "id": "5001"},
-        "message": f"When will order 5001 ship? ({tag})"}).json()
+    started = stack.call(
+        "POST",
+        "/v1/threads",
+        demo["customer"],
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "order", "id": "5001"},
+            "message": f"When will order 5001 ship? ({tag})",
+        },
+    ).json()
     thread_id = started["thread"]["id"]
 
     vendor = open_page("/ui/demo/vendor")
@@ -110,9 +120,16 @@ def test_without_the_event_stream_the_page_polls_every_20_seconds(open_page, dem
     expect(center).to_have_attribute("live", "polling")
     expect(center).to_contain_text("Updates every 20 s")
 
-    asked = stack.call("POST", "/v1/threads", demo["customer"], json={
-        "type": "vendor_to_customer", "object": {"type": "company", "id": "1"},
-        "message": f"Do you have a showroom in Lyon? ({tag})"})
+    asked = stack.call(
+        "POST",
+        "/v1/threads",
+        demo["customer"],
+        json={
+            "type": "vendor_to_customer",
+            "object": {"type": "company", "id": "1"},
+            "message": f"Do you have a showroom in Lyon? ({tag})",
+        },
+    )
     assert asked.status_code in (200, 201), asked.text
     row = center.locator(".thread-row").filter(has_text=tag)
     vendor.clock.run_for(15_000)

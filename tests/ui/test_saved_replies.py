@@ -1,6 +1,7 @@
 """The reply box's saved replies: `/` or the button beside the box opens the list, the keyboard
 or a tap picks one, its placeholders arrive filled, and sending it counts the use. The manager
 adds, edits and deletes them, a refused placeholder shown beside its field."""
+
 import re
 import uuid
 
@@ -22,8 +23,10 @@ def test_the_vendor_inserts_a_saved_reply_with_the_keyboard(open_page, stack, de
     tag = uuid.uuid4().hex[:8]
     vendor = demo["vendor 1 (Lumen Lamps)"]
     zoe, thread_id = zoe_asks(stack, tag)
-    for title, body in ((f"Other {tag}", "Nothing to see"),
-                        (f"Thanks {tag}", "Thank you {customer_name}, the {product_name} is dimmable.")):
+    for title, body in (
+        (f"Other {tag}", "Nothing to see"),
+        (f"Thanks {tag}", "Thank you {customer_name}, the {product_name} is dimmable."),
+    ):
         saved = stack.call("POST", "/v1/saved-replies", vendor, json={"title": title, "body": body})
         assert saved.status_code == 201, saved.text
     reply_id = saved.json()["id"]
@@ -58,8 +61,9 @@ def test_the_vendor_inserts_a_saved_reply_with_the_keyboard(open_page, stack, de
     box.press("Backspace")
     box.press("Backspace")
 
-    sent_and_counted(center, stack, zoe, vendor, thread_id, reply_id,
-                     f"Thank you Zoe {tag}, the Brass Desk Lamp is dimmable.")
+    sent_and_counted(
+        center, stack, zoe, vendor, thread_id, reply_id, f"Thank you Zoe {tag}, the Brass Desk Lamp is dimmable."
+    )
 
 
 def test_the_vendor_manages_saved_replies_and_the_away_message(open_page, stack, demo):
@@ -129,7 +133,7 @@ def test_a_tap_on_the_button_beside_the_reply_box_inserts_a_saved_reply(open_pag
     tag = uuid.uuid4().hex[:8]
     vendor = demo["vendor 1 (Lumen Lamps)"]
     zoe, thread_id = zoe_asks(stack, tag)
-    reply_id, = keep(stack, vendor, tag, ("Dimmable", "Yes {customer_name}, the {product_name} dims."))
+    (reply_id,) = keep(stack, vendor, tag, ("Dimmable", "Yes {customer_name}, the {product_name} dims."))
 
     page = open_page("/ui/demo/vendor", width=width)
     center = open_thread(page, thread_id)
@@ -242,8 +246,12 @@ def test_the_manager_adds_edits_and_deletes_a_saved_reply(open_page, stack, demo
     row = panel.locator(".saved-reply").filter(has_text=f"Thanks {tag}")
     expect(row).to_contain_text("Hi {customer_name}, thanks for asking.")
     expect(row.get_by_role("button", name=f"Edit saved reply Thanks {tag}")).to_be_focused()
-    kept = [item for item in stack.call("GET", "/v1/saved-replies", demo["admin"]).json()["items"] if tag in item["title"]]
-    assert [(item["title"], item["body"]) for item in kept] == [(f"Thanks {tag}", "Hi {customer_name}, thanks for asking.")]
+    kept = [
+        item for item in stack.call("GET", "/v1/saved-replies", demo["admin"]).json()["items"] if tag in item["title"]
+    ]
+    assert [(item["title"], item["body"]) for item in kept] == [
+        (f"Thanks {tag}", "Hi {customer_name}, thanks for asking.")
+    ]
 
     # Escape leaves an edit unsaved, and the focus on its Edit button.
     row.get_by_role("button", name=f"Edit saved reply Thanks {tag}").click()

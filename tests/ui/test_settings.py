@@ -2,6 +2,7 @@
 storefront's buttons, a masked message, the rules the notifications service keeps, a webhook
 called on a real receiver), a refused value shown beside its field, every change kept across
 a reload; sections shown only to the admins whose token allows them; axe finds nothing."""
+
 import hashlib
 import hmac
 import json
@@ -89,7 +90,8 @@ def test_the_ask_buttons_follow_the_settings_tab(open_page, width, put_settings,
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_moderation_is_set_per_direction_and_a_bad_domain_is_shown_beside_its_field(
-        open_page, width, put_settings, stack, demo):
+    open_page, width, put_settings, stack, demo
+):
     tag = uuid.uuid4().hex[:6]
     put_settings(moderation_customer_to_vendor="allow", moderation_allowed_domains=[], moderation_blocked_words=[])
     page, center = open_settings(open_page, width)
@@ -139,7 +141,8 @@ def test_moderation_is_set_per_direction_and_a_bad_domain_is_shown_beside_its_fi
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_notification_rules_are_changed_and_a_value_out_of_range_is_refused_beside_it(
-        open_page, width, put_settings, stack, demo):
+    open_page, width, put_settings, stack, demo
+):
     page, center = open_settings(open_page, width)
     rules = section(center, "Notifications")
     vendor_mail = rules.get_by_label("Customer ↔ vendor message: Vendor by Email")
@@ -276,16 +279,26 @@ def test_the_settings_are_changed_with_the_keyboard_alone(open_page, put_setting
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_an_admin_sees_only_the_sections_their_permissions_allow(open_page, width):
-    webhooks_only = mint(JWT_SECRET, "admin-hooks", "admin", name="Hook Keeper",
-                         permissions=["view_vendor_communication", "manage_webhooks"])
+    webhooks_only = mint(
+        JWT_SECRET,
+        "admin-hooks",
+        "admin",
+        name="Hook Keeper",
+        permissions=["view_vendor_communication", "manage_webhooks"],
+    )
     page, center = open_settings(open_page, width, token=webhooks_only)
     expect(section(center, "Webhooks")).to_be_visible()
     for title in ("Conversations and “Ask” buttons", "Contact details in messages", "Notifications"):
         expect(section(center, title)).to_have_count(0)
     assert_accessible(page, "mc-message-center")  # the demo page around it is another part of issue 22
 
-    settings_only = mint(JWT_SECRET, "admin-settings", "admin", name="Set Keeper",
-                         permissions=["view_vendor_communication", "manage_settings"])
+    settings_only = mint(
+        JWT_SECRET,
+        "admin-settings",
+        "admin",
+        name="Set Keeper",
+        permissions=["view_vendor_communication", "manage_settings"],
+    )
     page.evaluate("token => document.querySelector('mc-message-center').configure({token})", settings_only)
     center.get_by_role("tab", name="Settings").click()
     loaded(center)

@@ -1,6 +1,7 @@
 """Staff write first: a vendor to the administration, the administration to a vendor it finds
 by name (keyboard only), a vendor or the administration to the customer of an order, and an
 announcement whose audience is chosen by name and counted before it is sent."""
+
 import re
 import uuid
 
@@ -178,9 +179,17 @@ def test_an_announcement_is_addressed_by_name_and_counted_before_it_is_sent(open
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_staff_write_to_an_orders_customer_from_their_conversation_about_the_order(open_page, stack, demo, width):
     tag = uuid.uuid4().hex[:6]
-    about = stack.call("POST", "/v1/threads", demo["vendor 1 (Lumen Lamps)"], json={
-        "type": "vendor_to_admin", "object": {"type": "order", "id": "5001"}, "subject": "Order 5001 refund",
-        "message": f"The customer asks for a refund ({tag})."})
+    about = stack.call(
+        "POST",
+        "/v1/threads",
+        demo["vendor 1 (Lumen Lamps)"],
+        json={
+            "type": "vendor_to_admin",
+            "object": {"type": "order", "id": "5001"},
+            "subject": "Order 5001 refund",
+            "message": f"The customer asks for a refund ({tag}).",
+        },
+    )
     assert about.status_code in (200, 201), about.text
     admin = open_page(f"/ui/demo/admin#mc-thread={about.json()['thread']['id']}", width=width)
     center = admin.locator("mc-message-center")

@@ -1,6 +1,7 @@
 """Who is who, at a glance: the customer's conversations name their vendor (with its logo when
 the catalog has one), the vendor's list keeps the customer's name after the vendor replied,
 and a store question is a "Store question" in the vendor's own inbox."""
+
 import uuid
 
 import pytest
@@ -17,9 +18,18 @@ def glowing(stack, demo):
     company = f"glow{tag}"
     name = f"Glow Works {tag}"
     for kind, record_id, record in (
-            ("vendors", company, {"company": name, "email": f"{company}@vendors.example", "status": "A",
-                                  "logos": {"theme": {"image": {"image_path": f"https://cdn.example/{company}.png"}}}}),
-            ("products", f"p{tag}", {"product": "Glow Bulb", "price": "4.50", "company_id": company, "status": "A"})):
+        (
+            "vendors",
+            company,
+            {
+                "company": name,
+                "email": f"{company}@vendors.example",
+                "status": "A",
+                "logos": {"theme": {"image": {"image_path": f"https://cdn.example/{company}.png"}}},
+            },
+        ),
+        ("products", f"p{tag}", {"product": "Glow Bulb", "price": "4.50", "company_id": company, "status": "A"}),
+    ):
         answer = stack.call("PUT", f"/v1/catalog/{kind}/{record_id}", demo["system"], json=record)
         assert answer.status_code == 200, answer.text
     asked = ask(stack, demo["customer"], "product", f"p{tag}", f"Warm white? ({tag})", statuses=(201,))
@@ -45,8 +55,9 @@ def test_the_customers_conversations_name_their_vendor_with_its_logo(open_page, 
 def test_the_vendors_list_keeps_the_customers_name_and_reads_store_question(open_page, stack, demo):
     tag = uuid.uuid4().hex[:6]
     thread = ask(stack, demo["customer"], "company", "2", f"Do you ship oak? ({tag})")["thread"]["id"]
-    replied = stack.call("POST", f"/v1/threads/{thread}/messages", demo["vendor 2 (Oak & Thread)"],
-                         json={"body": f"We do ({tag})."})
+    replied = stack.call(
+        "POST", f"/v1/threads/{thread}/messages", demo["vendor 2 (Oak & Thread)"], json={"body": f"We do ({tag})."}
+    )
     assert replied.status_code == 201, replied.text
 
     vendor = open_page("/ui/demo/vendor?vendor=2", width=1440)
@@ -58,8 +69,9 @@ def test_the_vendors_list_keeps_the_customers_name_and_reads_store_question(open
     expect(vendor.locator("mc-message-center .conv-head .party")).to_have_text("with Ann Lee")
     screenshot(vendor, "who-vendor-list")
     customer = open_page("/ui/demo/storefront", width=390)
-    expect(customer.locator("mc-messages .thread-row").filter(has_text=f"We do ({tag})").locator(".subject")) \
-        .to_contain_text("Vendor: Oak & Thread")
+    expect(
+        customer.locator("mc-messages .thread-row").filter(has_text=f"We do ({tag})").locator(".subject")
+    ).to_contain_text("Vendor: Oak & Thread")
 
 
 def test_prices_are_written_in_the_marketplaces_currency(open_page, stack, demo):
