@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 # axe-core, the npm package the browser tests inject into pages to check accessibility.
 AXE := tests/ui/axe/node_modules/.installed
 
-.PHONY: install run check test faults scale bench rabbitmq system-packages clean import-cscart
+.PHONY: install run check test faults scale bench rabbitmq system-packages clean import-cscart docs
 
 install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
@@ -101,6 +101,11 @@ import-cscart: export CSCART_TABLE_PREFIX := $(CSCART_TABLE_PREFIX)
 import-cscart: install
 	@test -n "$$CSCART_DB" || { echo "make import-cscart CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE"; exit 2; }
 	$(BIN)/python -m cscart_import $(IMPORT_ARGS)
+
+# docs/configuration.md, written from the settings' words in services/common/config.py
+# (tests/deploy/test_configuration_page.py fails when the page and the code disagree).
+docs: install
+	$(BIN)/python -m dev.configuration_page
 
 clean:
 	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var tests/ui/axe/node_modules
