@@ -6,7 +6,7 @@ from flask import current_app, g, request
 from services.common.caller import PERMISSIONS, ROLES, Caller
 from services.common.config import Settings
 from services.common.errors import MessageCenterError
-from services.common.signing import sign
+from services.common.signing import Envelope, sign
 
 # The storefront's clock and this server's drift apart: iat, nbf and exp are judged this loosely.
 LEEWAY_SECONDS = 60
@@ -30,7 +30,7 @@ def _read_token() -> Caller:
     return caller_from_token(token, current_app.config["SETTINGS"])
 
 
-def signed(caller: Caller | None = None) -> dict:
+def signed(caller: Caller | None = None) -> Envelope:
     """The caller (this request's, by default) as the services take it: signed with
     CALLER_SIGNING_KEY, issued now. A broker client cannot make one (services/common/signing.py)."""
     return sign(caller or current_caller(), current_app.config["SETTINGS"].CALLER_SIGNING_KEY)

@@ -4,15 +4,17 @@ Plain rules: no nameko, no pymongo, no HTTP. Records arrive in our shape (see sc
 and leave as the context, the short summary an inbox line shows, and how fresh they are.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from services.common.clock import isoformat
 from services.common.errors import ValidationFailed
 
 # The objects a thread can be about that have a record behind them; "none" has none.
-from services.contracts.catalog import OBJECT_TYPES
+from services.contracts.catalog import OBJECT_TYPES as OBJECT_TYPES
 
 # CS-Cart's order status letters, said the way buyers and sellers on a marketplace say them.
 # "T" is the parent of an order split between vendors; "N" one the customer never finished.
@@ -61,12 +63,12 @@ class Links:
         return self._page(self.portal_url, "orders.details", order_id=order_id)
 
     @staticmethod
-    def _page(base: str, dispatch: str, **ids) -> str:
+    def _page(base: str, dispatch: str, **ids: str) -> str:
         # CS-Cart's own dispatch URLs, so the same links work against a real storefront.
         return f"{base.rstrip('/')}/index.php?{urlencode({'dispatch': dispatch, **ids})}"
 
 
-def product_context(product: dict, links: Links) -> dict:
+def product_context(product: dict[str, Any], links: Links) -> dict[str, Any]:
     return {
         "type": "product",
         "id": product["id"],
@@ -79,7 +81,7 @@ def product_context(product: dict, links: Links) -> dict:
     }
 
 
-def order_context(order: dict, links: Links) -> dict:
+def order_context(order: dict[str, Any], links: Links) -> dict[str, Any]:
     return {
         "type": "order",
         "id": order["id"],
@@ -102,7 +104,7 @@ def order_context(order: dict, links: Links) -> dict:
     }
 
 
-def company_context(vendor: dict, links: Links) -> dict:
+def company_context(vendor: dict[str, Any], links: Links) -> dict[str, Any]:
     return {
         "type": "company",
         "id": vendor["id"],
@@ -118,9 +120,9 @@ def company_context(vendor: dict, links: Links) -> dict:
 CONTEXT_OF = {"product": product_context, "order": order_context, "company": company_context}
 
 
-def summary(context: dict) -> dict:
+def summary(context: dict[str, Any]) -> dict[str, Any]:
     """The short context an inbox line shows."""
-    titles = {
+    titles: dict[str, Callable[[], str]] = {
         "product": lambda: context["name"],
         "order": lambda: f"Order #{context['number']}",
         "company": lambda: context["name"],
@@ -139,7 +141,9 @@ def is_stale(fetched_at: datetime, now: datetime, fresh_for: timedelta) -> bool:
 PRICED = ("product", "order")
 
 
-def resolved(object_type: str, record: dict, links: Links, stale: bool, currency: dict | None = None) -> dict:
+def resolved(
+    object_type: str, record: dict[str, Any], links: Links, stale: bool, currency: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Everything a caller needs about one object: whose it is, what it shows, how old it is.
     A product's or an order's prices are in `currency` (money.Currency.as_context)."""
     context = CONTEXT_OF[object_type](record, links)

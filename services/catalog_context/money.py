@@ -9,6 +9,7 @@ Plain rules: no nameko, no HTTP.
 import json
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -23,7 +24,7 @@ class Currency:
     decimals_separator: str | None = None
     thousands_separator: str | None = None
 
-    def as_context(self) -> dict:
+    def as_context(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -56,6 +57,6 @@ def currency_setting(text: str) -> Currency:
     )
 
 
-def _text(value, default: str) -> str:
+def _text(value: object, default: str) -> str:
     # CS-Cart may leave a separator empty (no thousands separator): that is a choice, kept.
     return default if value is None else str(value)[:10]

@@ -8,7 +8,7 @@ tests both keep records by this rule, and pass the same contract tests.
 """
 
 from datetime import datetime
-from typing import Iterable, NamedTuple, Protocol
+from typing import Any, Iterable, NamedTuple, Protocol
 
 PUSHED, PULLED = "pushed", "pulled"
 # What the catalog adds to a record; the rest is what the storefront said.
@@ -16,30 +16,30 @@ KEPT = ("source", "fetched_at", "updated_at")
 
 
 class Saved(NamedTuple):
-    record: dict
+    record: dict[str, Any]
     changed: bool  # what the record says is not what it said before (or it is new)
 
 
 class CatalogRecords(Protocol):
     """Products, orders and vendors ("company"), by object type and id."""
 
-    def look_up(self, object_type: str, object_id: str) -> dict | None: ...
+    def look_up(self, object_type: str, object_id: str) -> dict[str, Any] | None: ...
 
-    def look_up_many(self, object_type: str, object_ids: Iterable[str]) -> dict[str, dict]:
+    def look_up_many(self, object_type: str, object_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The records of these ids that are kept, by id: one read, however many ids."""
 
-    def save(self, object_type: str, record: dict, source: str, at: datetime) -> Saved:
+    def save(self, object_type: str, record: dict[str, Any], source: str, at: datetime) -> Saved:
         """Keep `record` as the storefront told it at `at`, by `kept_copy`'s rule."""
 
     def remove(self, object_type: str, object_id: str) -> bool:
         """False when there was no such record."""
 
-    def vendors(self, status: str | None) -> list[dict]:
+    def vendors(self, status: str | None) -> list[dict[str, Any]]:
         """The vendors with this status (every vendor for None), by id."""
 
     def search_vendors(
         self, name_part: str, status: str | None, after: tuple[str, str] | None, limit: int
-    ) -> tuple[list[dict], int]:
+    ) -> tuple[list[dict[str, Any]], int]:
         """Up to `limit` vendors whose name holds `name_part` in any case (every vendor for ""),
         with this status (any for None), by name then id, after the (name, id) `after`; and
         how many match in all."""
@@ -48,7 +48,7 @@ class CatalogRecords(Protocol):
         """Raises when the records cannot be reached."""
 
 
-def kept_copy(before: dict | None, record: dict, source: str, at: datetime) -> Saved | None:
+def kept_copy(before: dict[str, Any] | None, record: dict[str, Any], source: str, at: datetime) -> Saved | None:
     """The record to keep after the storefront told us `record` at `at`; None when the copy
     kept `before` wins.
 
@@ -71,12 +71,13 @@ def kept_copy(before: dict | None, record: dict, source: str, at: datetime) -> S
     )
 
 
-def content_of(record: dict) -> dict:
+def content_of(record: dict[str, Any]) -> dict[str, Any]:
     """What the storefront said, without the id and what the catalog adds."""
     return {name: value for name, value in record.items() if name != "id" and name not in KEPT}
 
 
-def _kept_is_newer(before: dict, source: str, at: datetime) -> bool:
-    if before["fetched_at"] != at:
-        return before["fetched_at"] > at
+def _kept_is_newer(before: dict[str, Any], source: str, at: datetime) -> bool:
+    kept_at: datetime = before["fetched_at"]
+    if kept_at != at:
+        return kept_at > at
     return before["source"] == PUSHED and source == PULLED

@@ -16,8 +16,10 @@ else here.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from services.common.caller import Caller
+from services.common.errors import Forbidden
 
 VENDOR_TO_CUSTOMER = "vendor_to_customer"
 VENDOR_TO_ADMIN = "vendor_to_admin"
@@ -58,18 +60,18 @@ def may_manage_group(caller: Caller, group: str) -> bool:
     return caller.may(f"manage_{PERMISSION_OF_GROUP[group]}")
 
 
-def is_party(caller: Caller, thread: dict) -> bool:
+def is_party(caller: Caller, thread: dict[str, Any]) -> bool:
     """The caller is one of the thread's sides (the admin is a side of every thread)."""
     if caller.role == "admin":
         return True
     if caller.role == "vendor":
-        return thread["company_id"] == caller.company_id
+        return bool(thread["company_id"] == caller.company_id)
     if caller.role == "customer":
         return thread["type"] == VENDOR_TO_CUSTOMER and thread.get("customer_id") == caller.user_id
     return False
 
 
-def may_view(caller: Caller, thread: dict) -> bool:
+def may_view(caller: Caller, thread: dict[str, Any]) -> bool:
     if thread["status"] == "deleted" and not caller.is_admin:
         return False
     # A conversation whose first message waits for review (or was rejected) is its author's
@@ -79,7 +81,7 @@ def may_view(caller: Caller, thread: dict) -> bool:
     return is_party(caller, thread) and may_view_group(caller, thread["group"])
 
 
-def may_write(caller: Caller, thread: dict) -> bool:
+def may_write(caller: Caller, thread: dict[str, Any]) -> bool:
     return thread["status"] != "deleted" and may_view(caller, thread) and may_manage_group(caller, thread["group"])
 
 
@@ -120,21 +122,32 @@ def has_inbox(caller: Caller) -> bool:
     return caller.side is not None
 
 
+def side_of(caller: Caller) -> str:
+    """The side a caller speaks for, asked once a check has let it in (`may_view`, `has_inbox`,
+    a plan from rules.plan_thread): those pass only customers, vendors and the administration,
+    which each have one. The system has none, and is refused here too rather than go on with
+    no side."""
+    side = caller.side
+    if side is None:
+        raise Forbidden("Only customers, vendors and the administration take part in conversations.")
+    return side
+
+
 def may_see_deleted(caller: Caller) -> bool:
     return caller.is_admin
 
 
-def may_start(caller: Caller, plan: dict) -> bool:
+def may_start(caller: Caller, plan: dict[str, Any]) -> bool:
     """A planned thread (rules.plan_thread) in a group the caller may write in."""
     return may_manage_group(caller, plan["group"])
 
 
-def may_change_status(caller: Caller, thread: dict) -> bool:
+def may_change_status(caller: Caller, thread: dict[str, Any]) -> bool:
     """Vendors and the administration close and reopen the threads they may write in."""
     return caller.role != "customer" and may_write(caller, thread)
 
 
-def may_delete(caller: Caller, thread: dict) -> bool:
+def may_delete(caller: Caller, thread: dict[str, Any]) -> bool:
     return caller.is_admin and may_manage_group(caller, thread["group"])
 
 
@@ -204,23 +217,23 @@ def may_administer(caller: Caller, permission: str) -> bool:
     return caller.is_admin and caller.may(permission)
 
 
-def may_see_context(caller: Caller, resolved: dict) -> bool:
+def may_see_context(caller: Caller, resolved: dict[str, Any]) -> bool:
     """Products and vendors are public storefront pages; an order names its customer, so only
     its customer, its vendor and the marketplace (admins, the system) see its context."""
     if resolved["object"]["type"] != "order" or caller.role in ("admin", "system"):
         return True
     if caller.role == "vendor":
-        return resolved["company_id"] == caller.company_id
-    return resolved["customer_id"] == caller.user_id
+        return bool(resolved["company_id"] == caller.company_id)
+    return bool(resolved["customer_id"] == caller.user_id)
 
 
-def may_see_vendor_address(caller: Caller, resolved: dict) -> bool:
+def may_see_vendor_address(caller: Caller, resolved: dict[str, Any]) -> bool:
     """A store's page is public, its e-mail address is not: the marketplace, the services and
     the vendor itself. A customer sees it beside a conversation only where the settings let
     contact details pass (services/conversations/rules.shows_addresses)."""
     if caller.role in ("admin", "system"):
         return True
-    return caller.role == "vendor" and resolved["company_id"] == caller.company_id
+    return caller.role == "vendor" and bool(resolved["company_id"] == caller.company_id)
 
 
 def may_read_directory(caller: Caller) -> bool:

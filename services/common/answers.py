@@ -1,6 +1,8 @@
 """The one style of answer schema: a service dumps its answer with it, once, into the wire form
 the gateway forwards unchanged."""
 
+from typing import Any
+
 from marshmallow import Schema, pre_dump
 
 
@@ -10,7 +12,7 @@ class Answer(Schema):
     services.common.moments.Moment; ids are strings."""
 
     @pre_dump
-    def id_from_store(self, document, **kwargs):
+    def id_from_store(self, document: Any, **kwargs: Any) -> Any:
         if isinstance(document, dict) and "_id" in document:
             return {**document, "id": document["_id"]}
         return document

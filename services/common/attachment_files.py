@@ -17,9 +17,13 @@ came); a `thumbnail` belongs to its original (`metadata.original_id`) and goes w
 """
 
 import io
+from datetime import datetime
+from typing import Any
 
 from gridfs import GridFSBucket, GridIn
 from gridfs.errors import NoFile
+
+from .mongo import Db, Document
 
 BUCKET = "attachments"
 FILES = f"{BUCKET}.files"
@@ -30,7 +34,7 @@ ACCEPTED_TYPES = IMAGE_TYPES + DOCUMENT_TYPES
 CHUNK_BYTES = 255 * 1024
 
 
-def bucket(db) -> GridFSBucket:
+def bucket(db: Db) -> GridFSBucket:
     return GridFSBucket(db, bucket_name=BUCKET, chunk_size_bytes=CHUNK_BYTES)
 
 
@@ -39,7 +43,7 @@ class ChunkAtATime(GridIn):
     given until 48 MB have gathered (one insert for many: measured, a 10 MB upload held all
     10 MB), which is the whole file for every upload here."""
 
-    def _flush_data(self, data, force: bool = False) -> None:
+    def _flush_data(self, data: Any, force: bool = False) -> None:
         super()._flush_data(data, force=True)
 
 
@@ -48,7 +52,7 @@ class StoredFile(io.RawIOBase):
     GridOut reads through a cursor whose first batch is up to 101 chunks (25 MB): a 10 MB file
     whole in memory for every download and every check."""
 
-    def __init__(self, db, file_id: str):
+    def __init__(self, db: Db, file_id: str) -> None:
         super().__init__()
         document = db[FILES].find_one({"_id": file_id})
         if document is None:
@@ -57,7 +61,7 @@ class StoredFile(io.RawIOBase):
         self.file_id, self.length, self.chunk_size = file_id, document["length"], document["chunkSize"]
         self.metadata = document.get("metadata") or {}
         self.position = 0
-        self.held = (None, b"")  # the chunk read last: its number and bytes
+        self.held: tuple[int | None, bytes] = (None, b"")  # the chunk read last: its number and bytes
 
     def readable(self) -> bool:
         return True
@@ -73,7 +77,7 @@ class StoredFile(io.RawIOBase):
         self.position = max(0, base + offset)
         return self.position
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         if self.position >= self.length:
             return 0
         number, start = divmod(self.position, self.chunk_size)
@@ -88,12 +92,12 @@ class StoredFile(io.RawIOBase):
         return len(data)
 
 
-def open_upload(db, file_id: str, filename: str, metadata: dict) -> GridIn:
+def open_upload(db: Db, file_id: str, filename: str, metadata: Document) -> GridIn:
     """A new file in the bucket, to `write` to and `close` (or `abort`)."""
     return ChunkAtATime(db[BUCKET], _id=file_id, filename=filename, metadata=metadata, chunk_size=CHUNK_BYTES)
 
 
-def open_stored(db, file_id: str) -> StoredFile | None:
+def open_stored(db: Db, file_id: str) -> StoredFile | None:
     """A kept file to read, or None when there is none by that id."""
     try:
         return StoredFile(db, file_id)
@@ -101,14 +105,16 @@ def open_stored(db, file_id: str) -> StoredFile | None:
         return None
 
 
-def posted_original(db, file_id: str) -> dict | None:
+def posted_original(db: Db, file_id: str) -> Document | None:
     """What a message keeps of a file it uses, with its thumbnail's id: the one kind of file a
     signed link may name (never an upload no message took, nor a thumbnail by its own id)."""
     found = db[FILES].find_one({"_id": file_id, "metadata.variant": "original", "metadata.message_id": {"$ne": None}})
     return None if found is None else {**described(found), "thumbnail_id": found["metadata"].get("thumbnail_id")}
 
 
-def metadata(variant: str, content_type: str | None, owner: dict, expires_at, **more) -> dict:
+def metadata(
+    variant: str, content_type: str | None, owner: Document, expires_at: datetime | None, **more: Any
+) -> Document:
     return {
         "variant": variant,
         "content_type": content_type,
@@ -121,7 +127,7 @@ def metadata(variant: str, content_type: str | None, owner: dict, expires_at, **
     }
 
 
-def described(document: dict) -> dict:
+def described(document: Document) -> Document:
     """What a message keeps of a file it uses, and an upload's answer says."""
     return {
         "id": document["_id"],

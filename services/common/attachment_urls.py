@@ -12,6 +12,7 @@ caller's, nor the other way round.
 
 import hashlib
 import hmac
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ LINK_SECONDS = 5 * 60
 VARIANTS = ("original", "thumbnail")
 
 
-def url_key(settings: Settings, log=None) -> str:
+def url_key(settings: Settings, log: logging.Logger | None = None) -> str:
     """The key links are signed with; a weak ATTACHMENT_URL_KEY is refused as the other keys are."""
     if settings.ATTACHMENT_URL_KEY:
         if log is not None:

@@ -2,6 +2,7 @@
 (services/common/signing.py); `from_dict` is for callers already trusted (verified, or stored)."""
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 ROLES = ("customer", "vendor", "admin", "system")
 
@@ -46,13 +47,13 @@ class Caller:
     def may(self, permission: str) -> bool:
         return self.permissions is None or permission in self.permissions
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["permissions"] = list(self.permissions) if self.permissions is not None else None
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Caller":
+    def from_dict(cls, data: dict[str, Any]) -> "Caller":
         permissions = data.get("permissions")
         return cls(
             user_id=str(data["user_id"]),

@@ -6,6 +6,8 @@ CALLER_SIGNING_KEY like any caller, so the catalog can tell which service asked;
 within a deadline (deadlines.py).
 """
 
+from typing import Any
+
 from .caller import Caller
 from .events import CATALOG
 from .remembered import Remembered
@@ -20,26 +22,35 @@ class CatalogClient:
         self.caller = caller
         self.vendors = vendors
 
-    def resolve(self, object_type: str, object_id: str) -> dict:
-        return self.calls(self.caller, "resolve", object_type, object_id)
+    # The answers are the catalog's dumped schemas (services/contracts/catalog.py), read over RPC.
 
-    def resolve_many(self, objects: list[dict]) -> dict:
+    def resolve(self, object_type: str, object_id: str) -> dict[str, Any]:
+        resolved: dict[str, Any] = self.calls(self.caller, "resolve", object_type, object_id)
+        return resolved
+
+    def resolve_many(self, objects: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
         """Each {type, id} resolved by "type:id", None for one the catalog does not know."""
-        return self.calls(self.caller, "resolve_many", objects)
+        resolved: dict[str, dict[str, Any] | None] = self.calls(self.caller, "resolve_many", objects)
+        return resolved
 
-    def get_vendor(self, company_id: str) -> dict:
+    def get_vendor(self, company_id: str) -> dict[str, Any]:
         """The vendor's record; NotFound (from the catalog) for one it does not know."""
         if self.vendors is None:
-            return self.calls(self.caller, "get_vendor", company_id)
-        return self.vendors.get(company_id, lambda: self.calls(self.caller, "get_vendor", company_id))
+            return self._vendor(company_id)
+        return self.vendors.get(company_id, lambda: self._vendor(company_id))
+
+    def _vendor(self, company_id: str) -> dict[str, Any]:
+        vendor: dict[str, Any] = self.calls(self.caller, "get_vendor", company_id)
+        return vendor
 
     def forget_vendor(self, company_id: str) -> None:
         """The catalog said the vendor changed (or is gone): ask it again next time."""
         if self.vendors is not None:
             self.vendors.forget(company_id)
 
-    def list_vendors(self, status: str | None) -> list[dict]:
-        return self.calls(self.caller, "list_vendors", status)
+    def list_vendors(self, status: str | None) -> list[dict[str, Any]]:
+        vendors: list[dict[str, Any]] = self.calls(self.caller, "list_vendors", status)
+        return vendors
 
 
 class Catalog(SignedRpcProxy):
@@ -52,7 +63,7 @@ class Catalog(SignedRpcProxy):
 
     service_named = "catalog"
 
-    def __init__(self, caller: Caller, remember_vendors: float = 0, **options):
+    def __init__(self, caller: Caller, remember_vendors: float = 0, **options: Any) -> None:
         super().__init__(CATALOG, **options)
         self.caller = caller
         self.remember_vendors = remember_vendors

@@ -13,6 +13,7 @@ import itertools
 import os
 import time
 from datetime import datetime, timezone
+from typing import overload
 
 # (pid, random bytes): drawn again in a forked process (gunicorn's workers), as bson does.
 _process: tuple[int, bytes] = (0, b"")
@@ -41,6 +42,13 @@ def derived_id(at: datetime, seed: str, number: int) -> str:
     return (int(at.timestamp()).to_bytes(4, "big") + salt + number.to_bytes(3, "big")).hex()
 
 
+# A time gives its text, always; only None gives None.
+@overload
+def isoformat(moment: datetime) -> str: ...
+@overload
+def isoformat(moment: None) -> None: ...
+@overload
+def isoformat(moment: datetime | None) -> str | None: ...
 def isoformat(moment: datetime | None) -> str | None:
     if moment is None:
         return None

@@ -8,16 +8,18 @@ killed parent's threads ends, dev/parent.py). A second SIGTERM from an operator 
 does the same. Here a later stop waits for the one under way.
 """
 
+from typing import Any
+
 from eventlet.event import Event
 from nameko.containers import ServiceContainer
 
 
-class StoppedOnce(ServiceContainer):
-    def __init__(self, *args, **kwargs):
+class StoppedOnce(ServiceContainer):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._stopped = None
+        self._stopped: Event | None = None
 
-    def stop(self):
+    def stop(self) -> None:
         if self._stopped is not None:
             self._stopped.wait()
             return

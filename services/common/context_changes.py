@@ -3,8 +3,10 @@ now". A shape shared by the catalog (which builds contexts, services/catalog_con
 and the conversations (which keep a snapshot and compare), so it lives here, not in either.
 """
 
+from typing import Any
 
-def changes(snapshot_context: dict | None, live_context: dict | None) -> list[dict]:
+
+def changes(snapshot_context: dict[str, Any] | None, live_context: dict[str, Any] | None) -> list[dict[str, Any]]:
     """What differs between the context kept when a question was asked and the one now.
 
     Nested parts (an order's customer) are compared field by field, named with dots; lists
@@ -23,8 +25,8 @@ def changes(snapshot_context: dict | None, live_context: dict | None) -> list[di
     return found
 
 
-def _flatten(context: dict, prefix: str = "") -> dict:
-    flat = {}
+def _flatten(context: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
     for name, value in context.items():
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{prefix}{name}."))

@@ -11,6 +11,7 @@ import re
 import threading
 import uuid
 
+from nameko.containers import WorkerContext
 from nameko.extensions import DependencyProvider
 
 CONTEXT_KEY = "correlation_id"
@@ -37,15 +38,16 @@ def from_client(sent: str | None) -> str:
     return sent if sent and ACCEPTED.fullmatch(sent) else uuid.uuid4().hex
 
 
-class Correlation(DependencyProvider):
+class Correlation(DependencyProvider):  # type: ignore[misc]  # nameko ships no types: its base is Any
     """A worker's correlation id (as it came in nameko's context data): noted for its log lines
     while it works, and given to the service (the mails' headers)."""
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: WorkerContext) -> None:
         set_current(worker_ctx.data.get(CONTEXT_KEY))
 
-    def worker_teardown(self, worker_ctx):
+    def worker_teardown(self, worker_ctx: WorkerContext) -> None:
         set_current(None)
 
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.data.get(CONTEXT_KEY)
+    def get_dependency(self, worker_ctx: WorkerContext) -> str | None:
+        found: str | None = worker_ctx.data.get(CONTEXT_KEY)
+        return found

@@ -19,6 +19,7 @@ PRECONDITION_FAILED (README "Reliability": drain, delete, start).
 """
 
 import logging
+from typing import Any
 
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.rpc import Rpc as NamekoRpc, RpcConsumer
@@ -30,14 +31,14 @@ log = logging.getLogger(__name__)
 QUORUM = {"x-queue-type": "quorum"}
 
 
-def replicated(queue) -> None:
+def replicated(queue: Any) -> None:
     """Make a queue that outlives its consumer a quorum queue (before it is declared)."""
     if queue.durable and not queue.auto_delete and not queue.exclusive:
         queue.queue_arguments = {**(queue.queue_arguments or {}), **QUORUM}
 
 
-class AnswerDroppingRpcConsumer(RpcConsumer):
-    def handle_result(self, message, result, exc_info):
+class AnswerDroppingRpcConsumer(RpcConsumer):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         try:
             return super().handle_result(message, result, exc_info)
         except Exception as error:  # any failure to answer must not stop the service
@@ -49,27 +50,29 @@ class AnswerDroppingRpcConsumer(RpcConsumer):
             )
             return result, exc_info
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         replicated(self.queue)
 
 
-class Rpc(NamekoRpc):
+class Rpc(NamekoRpc):  # type: ignore[misc]  # nameko ships no types: its base is Any
     """A refusal the caller is told about (a MessageCenterError: 404, 403, 422, ...) is expected:
     logged as one line (services/common/logs.py), not as a worker's failure."""
 
     rpc_consumer = AnswerDroppingRpcConsumer()
 
-    def __init__(self, expected_exceptions=MessageCenterError, **kwargs):
+    def __init__(
+        self, expected_exceptions: type[Exception] | tuple[type[Exception], ...] = MessageCenterError, **kwargs: Any
+    ) -> None:
         super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
 
-class EventHandler(NamekoEventHandler):
-    def setup(self):
+class EventHandler(NamekoEventHandler):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def setup(self) -> None:
         super().setup()
         replicated(self.queue)
 
-    def handle_message_processed(self, message, result=None, exc_info=None):
+    def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
         """An event handled while the broker went away cannot be acknowledged: nameko 2.14
         would let that failure kill the whole service (as with an RPC answer, above). It is
         logged instead; the broker hands the unacknowledged event out again once it is back,

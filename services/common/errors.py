@@ -4,6 +4,8 @@
 arguments, so the gateway maps them to HTTP statuses in one place.
 """
 
+from typing import Any
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -11,12 +13,12 @@ class MessageCenterError(Exception):
     code = "error"
     status = 500
 
-    def __init__(self, message: str, details: dict | None = None):
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message, details or {})
         self.message = message
         self.details = details or {}
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
 

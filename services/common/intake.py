@@ -29,13 +29,16 @@ import tempfile
 import threading
 from datetime import timedelta
 from pathlib import PurePosixPath
+from typing import IO
 
 import filetype
 from PIL import GifImagePlugin, Image, ImageOps
 
 from services.common import attachment_files
 from services.common.clock import new_id, now
+from services.common.config import Settings
 from services.common.errors import MessageCenterError, ValidationFailed
+from services.common.mongo import Db, Document
 
 SNIFF_BYTES = 262  # filetype reads no further
 THUMBNAIL_PIXELS = 320
@@ -74,11 +77,11 @@ class UnreadableFile(ValidationFailed):
 
     code = "unreadable_file"
 
-    def __init__(self, problem: object):
+    def __init__(self, problem: object) -> None:
         super().__init__("The image is damaged and cannot be read.", {"file": [str(problem)[:200] or "Unreadable."]})
 
 
-def spool(directory: str | None = None):
+def spool(directory: str | None = None) -> IO[bytes]:
     """Where a file being received waits to be judged: memory for a small one, the disk beyond."""
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, dir=directory or None)
 
@@ -90,7 +93,7 @@ def shown_name(sent: str | None) -> str:
     return name[-NAME_MAX:]
 
 
-def keep_file(db, source, sent_name: str | None, owner: dict, settings) -> dict:
+def keep_file(db: Db, source: IO[bytes], sent_name: str | None, owner: Document, settings: Settings) -> Document:
     """Judge `source` (a readable, seekable binary file) and keep it as an upload of `owner`
     ({role, user_id}), expiring after UPLOAD_TTL_HOURS unless a message takes it: the kept
     file's document (attachment_files.described shows it)."""
@@ -98,12 +101,12 @@ def keep_file(db, source, sent_name: str | None, owner: dict, settings) -> dict:
 
 
 class _Judged:
-    def __init__(self, db, name: str, owner: dict, settings):
+    def __init__(self, db: Db, name: str, owner: Document, settings: Settings) -> None:
         self.db, self.name, self.owner, self.settings = db, name, owner, settings
         self.files = db[attachment_files.FILES]
         self.expires = now() + timedelta(hours=settings.UPLOAD_TTL_HOURS)
 
-    def keep(self, source) -> dict:
+    def keep(self, source: IO[bytes]) -> Document:
         source.seek(0)
         kind = filetype.guess(source.read(SNIFF_BYTES))
         content_type = kind.mime if kind else None
@@ -124,7 +127,7 @@ class _Judged:
         with DECODING:
             return self._keep_image(source, name, content_type)
 
-    def _keep_image(self, source, name: str, content_type: str) -> dict:
+    def _keep_image(self, source: IO[bytes], name: str, content_type: str) -> Document:
         image, animated = self._opened(source, content_type)
         upload_id, thumbnail_id = new_id(), new_id()
         thumbnail, thumbnail_format, original = self._encoded(image, content_type, animated)
@@ -150,7 +153,7 @@ class _Judged:
                 attachment_files.bucket(self.db).delete(thumbnail_id)  # nothing else would ever remove it
                 raise
 
-    def _opened(self, source, content_type: str) -> tuple[Image.Image, bool]:
+    def _opened(self, source: IO[bytes], content_type: str) -> tuple[Image.Image, bool]:
         """The image, judged by its header alone, and whether it is an animation to keep whole."""
         pixels, most_frames = self.settings.ATTACHMENT_MAX_PIXELS, self.settings.ATTACHMENT_MAX_FRAMES
         bomb = ValidationFailed(
@@ -177,10 +180,11 @@ class _Judged:
             raise bomb
         return image, frames > 1
 
-    def _encoded(self, image: Image.Image, content_type: str, animated: bool):
+    def _encoded(self, image: Image.Image, content_type: str, animated: bool) -> tuple[IO[bytes], str, IO[bytes]]:
         """(the thumbnail, its format, the original), each written again into a spool; every
         pixel is decoded here, so whatever a decoder raises is the file's fault."""
-        thumbnail = original = None
+        thumbnail: IO[bytes] | None = None
+        original: IO[bytes] | None = None
         try:
             if not animated:
                 image = ImageOps.exif_transpose(image)  # the EXIF goes; the way up it gave stays
@@ -200,7 +204,7 @@ class _Judged:
                     written.close()
             raise UnreadableFile(error)
 
-    def _write(self, file_id: str, name: str, source, metadata: dict) -> dict:
+    def _write(self, file_id: str, name: str, source: IO[bytes], metadata: Document) -> Document:
         stored = attachment_files.open_upload(self.db, file_id, name, metadata)
         try:
             shutil.copyfileobj(source, stored, attachment_files.CHUNK_BYTES)
@@ -208,10 +212,12 @@ class _Judged:
             stored.abort()
             raise
         stored.close()
-        return self.files.find_one({"_id": file_id})
+        kept = self.files.find_one({"_id": file_id})
+        assert kept is not None  # written and closed just above
+        return kept
 
 
-def _encode(image: Image.Image, image_format: str, animated: bool = False):
+def _encode(image: Image.Image, image_format: str, animated: bool = False) -> IO[bytes]:
     """`image` written again into a spool (no EXIF: only what is passed is written)."""
     options: dict[str, object] = {"exif": b""}
     if image_format == "JPEG":

@@ -7,10 +7,11 @@ serve beside another or half start.
 
 import contextlib
 import errno
+from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def port_of_our_own(process: str, setting: str, host: str, port: int):
+def port_of_our_own(process: str, setting: str, host: str, port: int) -> Iterator[None]:
     """Around the binding of a port: SystemExit, naming the port, when another process holds it."""
     try:
         yield

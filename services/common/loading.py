@@ -5,6 +5,8 @@ flask-smorest at the edge): `details` maps each field to its messages, a whole-b
 to `_schema`.
 """
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError
 
 from services.common.errors import ValidationFailed
@@ -12,8 +14,10 @@ from services.common.errors import ValidationFailed
 INVALID = "The request has invalid fields."
 
 
-def load(schema: Schema, data, message: str = INVALID, **options) -> dict:
+def load(schema: Schema, data: Any, message: str = INVALID, **options: Any) -> dict[str, Any]:
     try:
-        return schema.load({} if data is None else data, **options)
+        loaded: dict[str, Any] = schema.load({} if data is None else data, **options)
+        return loaded
     except ValidationError as error:
-        raise ValidationFailed(message, error.normalized_messages())
+        # marshmallow leaves normalized_messages unannotated; it returns the field -> messages dict.
+        raise ValidationFailed(message, error.normalized_messages())  # type: ignore[no-untyped-call]

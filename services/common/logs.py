@@ -8,6 +8,7 @@ the other processes through `configure`: all from `dict_config`.
 
 import logging
 import logging.config
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -44,7 +45,7 @@ def formatter(kind: str = "plain") -> logging.Formatter:
     return logging.Formatter(PLAIN)
 
 
-def dict_config(level: str = "INFO", kind: str = "plain") -> dict:
+def dict_config(level: str = "INFO", kind: str = "plain") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,

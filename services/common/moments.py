@@ -1,6 +1,7 @@
 """The one time field: ISO-8601 in, the contract's ISO-8601 UTC with milliseconds out."""
 
 from datetime import datetime, timezone
+from typing import Any
 
 from marshmallow import fields
 
@@ -15,10 +16,10 @@ class Moment(fields.AwareDateTime):
     the contract's schema, and a time that is text already is a second dump (or a time nobody
     loaded), which fails here rather than leaving unchecked."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(default_timezone=timezone.utc, **kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: object, attr: str | None, obj: object, **kwargs: Any) -> str | None:
         if value is None:
             return None
         if not isinstance(value, datetime):

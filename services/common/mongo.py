@@ -8,14 +8,18 @@ import contextlib
 import functools
 import logging
 import time
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
+from nameko.containers import WorkerContext
 from pymongo import MongoClient, monitoring, uri_parser
+from pymongo.collection import Collection
+from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
-from .config import load_settings
+from .config import Settings, load_settings
 from .errors import DatabaseAway, DatabaseFailed
 from .remembered import Memory
 
@@ -40,6 +44,12 @@ SOCKET_MS = 30000
 REPLICA_SET_DEFAULTS = {"w": "majority", "retryWrites": True, "readPreference": "primary"}
 
 
+# A stored document as the driver reads and writes it; the adapters give it its fields.
+Document = dict[str, Any]
+# The services' database, as the driver hands it to an adapter.
+Db = Database[Document]
+Done = TypeVar("Done")
+
 COMMANDS = Counter(
     "message_center_database_commands_total",
     "Commands this process sent to the database, by name (insert, update, find, …)",
@@ -52,17 +62,17 @@ class CommandCounter(monitoring.CommandListener):
     over the processes (the bench's "database commands per message"), and in production a
     rate to watch. The driver's own monitoring (hello) is not a command event."""
 
-    def started(self, event):
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
         COMMANDS.labels(event.command_name).inc()
 
-    def succeeded(self, event):
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
 
-    def failed(self, event):
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
 
 
-def connect(settings) -> MongoClient:
+def connect(settings: Settings) -> MongoClient[Document]:
     given = {name.lower() for name in uri_parser.parse_uri(settings.MONGO_URI)["options"]}
     defaults: dict[str, Any] = {
         name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given
@@ -81,7 +91,7 @@ def connect(settings) -> MongoClient:
 
 def answers(uri: str) -> bool:
     """Whether a MongoDB server answers a ping at `uri` within about 2 s (a readiness check)."""
-    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
+    client: MongoClient[Document] = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000)
     try:
         client.admin.command("ping")
         return True
@@ -91,7 +101,9 @@ def answers(uri: str) -> bool:
         client.close()
 
 
-def until_reachable(work, what: str, first_delay: float, longest_delay: float, give_up_after: float | None = None):
+def until_reachable(
+    work: Callable[[], Done], what: str, first_delay: float, longest_delay: float, give_up_after: float | None = None
+) -> Done:
     """`work()`, done again while the database cannot be reached, after a delay doubling from
     `first_delay` to `longest_delay`; its last failure is raised once the next try would come
     later than `give_up_after` seconds from now (never, when None)."""
@@ -108,7 +120,7 @@ def until_reachable(work, what: str, first_delay: float, longest_delay: float, g
             delay = min(delay * 2, longest_delay)
 
 
-def insert_once(collection, document: dict) -> bool:
+def insert_once(collection: Collection[Document], document: Document) -> bool:
     """Insert `document`; False when one with the same unique key is stored already: a request
     done again, or an event delivered again, writes the same ids, and finds its own."""
     try:
@@ -118,7 +130,9 @@ def insert_once(collection, document: dict) -> bool:
         return False
 
 
-def update_by_id(collection, document_id: str, update: dict, conditions: dict | None = None) -> dict | None:
+def update_by_id(
+    collection: Collection[Document], document_id: str, update: Document, conditions: Document | None = None
+) -> Document | None:
     """Apply `update` to the document with this _id if it meets `conditions`; the document as it
     is afterwards, or None when there is none that does (another worker took it first).
 
@@ -148,7 +162,7 @@ AWAY_ERROR_NAMES = frozenset(_with_subclasses(ConnectionFailure))
 
 
 @contextlib.contextmanager
-def our_errors():
+def our_errors() -> Iterator[None]:
     """The block's database errors as ours, never the driver's: DatabaseAway for a server that
     cannot be reached (an Unavailable: a 503 at the gateway, a retry for the timers),
     DatabaseFailed for any other refusal. What calls it knows nothing of pymongo."""
@@ -164,53 +178,52 @@ class speaking_ours:
     """An adapter (a store, a ledger) whose every verb raises our errors (`our_errors`): the use
     cases catch those."""
 
-    def __init__(self, adapter):
+    def __init__(self, adapter: object) -> None:
         self._adapter = adapter
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         verb = getattr(self._adapter, name)
         if not callable(verb):
             return verb
 
         @functools.wraps(verb)
-        def translated(*args, **kwargs):
+        def translated(*args: Any, **kwargs: Any) -> Any:
             with our_errors():
                 return verb(*args, **kwargs)
 
         return translated
 
 
-class Mongo(DependencyProvider):
+class Mongo(DependencyProvider):  # type: ignore[misc]  # nameko ships no types: its base is Any
     """`Mongo(StoreClass)`; `remembers=True` gives each worker's store the container's Memory
     too (`StoreClass(db, memory)`), for what it keeps between workers (remembered.py);
     `ours=True` makes its verbs raise our errors (`speaking_ours`)."""
 
-    def __init__(self, store_class, remembers: bool = False, ours: bool = False):
+    # store_class: a class built from the database (and the Memory), with a create_indexes(db).
+    def __init__(self, store_class: type[Any], remembers: bool = False, ours: bool = False) -> None:
         self.store_class = store_class
         self.remembers = remembers
         self.ours = ours
-        self.client = None
-        self.db = None
+        self.client: MongoClient[Document] | None = None
+        self.db: Database[Document] | None = None
         self.memory = Memory()
 
-    def setup(self):
+    def setup(self) -> None:
         settings = load_settings(self.container.config)
-        self.client = connect(settings)
-        self.db = self.client[settings.MONGO_DB]
+        client = self.client = connect(settings)
+        db = self.db = client[settings.MONGO_DB]
         # Before the service takes any work (unique indexes keep it from doubling any). A
         # database that is away holds the start back, and the process waits for it rather than
         # exiting: alive, not ready (its health RPC is not served yet).
-        until_reachable(
-            lambda: self.store_class.create_indexes(self.db), "starting", first_delay=1.0, longest_delay=15.0
-        )
+        until_reachable(lambda: self.store_class.create_indexes(db), "starting", first_delay=1.0, longest_delay=15.0)
 
-    def stop(self):
+    def stop(self) -> None:
         if self.client is not None:
             self.client.close()
 
-    def kill(self):
+    def kill(self) -> None:
         self.stop()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: WorkerContext) -> Any:
         store = self.store_class(self.db, self.memory) if self.remembers else self.store_class(self.db)
         return speaking_ours(store) if self.ours else store

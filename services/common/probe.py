@@ -57,7 +57,7 @@ def heartbeat_is_fresh(heartbeat_file: str, max_age: float) -> bool:
     return True
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m services.common.probe",
         description="Exit 0 when the service answers health() (readiness), or with --alive, "

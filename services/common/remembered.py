@@ -9,18 +9,22 @@ handed out as copies, so a caller changing its copy changes nothing kept.
 
 import copy
 import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from cachetools import TTLCache
+
+Value = TypeVar("Value")
 
 
 class Remembered:
     """Values by key, each kept `seconds` at most, `size` of them at most (the oldest go first)."""
 
-    def __init__(self, seconds: float, size: int = 1024):
-        self._kept: TTLCache = TTLCache(maxsize=size, ttl=seconds)
+    def __init__(self, seconds: float, size: int = 1024) -> None:
+        self._kept: TTLCache[Hashable, Any] = TTLCache(maxsize=size, ttl=seconds)
         self._lock = threading.Lock()  # green under eventlet: one worker at a time touches the cache
 
-    def get(self, key, load):
+    def get(self, key: Hashable, load: Callable[[], Value]) -> Value:
         """The value kept for `key`, or `load()`'s, kept from now on."""
         with self._lock:
             found = self._kept.get(key, _MISSING)
@@ -28,9 +32,10 @@ class Remembered:
             found = load()
             with self._lock:
                 self._kept[key] = found
-        return copy.deepcopy(found)
+        kept: Value = copy.deepcopy(found)
+        return kept
 
-    def forget(self, key=None) -> None:
+    def forget(self, key: Hashable | None = None) -> None:
         """Forget one key's value, or every value (None)."""
         with self._lock:
             if key is None:
@@ -43,8 +48,8 @@ class Memory:
     """A process's (a service container's) Remembered values, by name: a store is made for each
     worker, so what it remembers lives here, made once per container by its dependency provider."""
 
-    def __init__(self):
-        self._named = {}
+    def __init__(self) -> None:
+        self._named: dict[str, Remembered] = {}
         self._lock = threading.Lock()
 
     def of(self, name: str, seconds: float, size: int = 1024) -> Remembered:

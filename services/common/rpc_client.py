@@ -17,6 +17,7 @@ context data, which nameko passes on from there to the calls and events it cause
 
 import socket
 import threading
+from typing import Any
 
 from kombu.exceptions import OperationalError
 from kombu.utils.url import parse_url
@@ -42,29 +43,30 @@ class BrokerAway(ConnectionError):
     """The broker's port does not answer: no RPC can go out now."""
 
 
-class QuickPublisher(Publisher):
+class QuickPublisher(Publisher):  # type: ignore[misc]  # nameko ships no types: its base is Any
     transport_options = {**DEFAULT_TRANSPORT_OPTIONS, **ONE_QUICK_RETRY}
     retry_policy = dict(ONE_QUICK_RETRY)
 
 
-class QuickMethodProxy(MethodProxy):
+class QuickMethodProxy(MethodProxy):  # type: ignore[misc]  # nameko ships no types: its base is Any
     publisher_cls = QuickPublisher
 
 
-class QuickServiceProxy(ServiceProxy):
-    def __getattr__(self, name):
+class QuickServiceProxy(ServiceProxy):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def __getattr__(self, name: str) -> QuickMethodProxy:
         return QuickMethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, **self.options)
 
 
-class QuickClusterProxy(ClusterProxy):
-    def __getattr__(self, name):
+class QuickClusterProxy(ClusterProxy):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def __getattr__(self, name: str) -> QuickServiceProxy:
         if name not in self._proxies:
             self._proxies[name] = QuickServiceProxy(self._worker_ctx, name, self._reply_listener)
-        return self._proxies[name]
+        proxy: QuickServiceProxy = self._proxies[name]
+        return proxy
 
 
-class QuickClusterRpcProxy(ClusterRpcProxy):
-    def __init__(self, *args, **kwargs):
+class QuickClusterRpcProxy(ClusterRpcProxy):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._proxy = QuickClusterProxy(self._worker_ctx, self._reply_listener)
 
@@ -72,12 +74,12 @@ class QuickClusterRpcProxy(ClusterRpcProxy):
 class ThreadClients:
     """`clients.proxy().service.method(...)`: this thread's client, started when first needed."""
 
-    def __init__(self, amqp_uri: str, timeout: float):
+    def __init__(self, amqp_uri: str, timeout: float) -> None:
         self.amqp_uri = amqp_uri
         self.timeout = timeout
         self._local = threading.local()
 
-    def proxy(self):
+    def proxy(self) -> Any:
         proxy = getattr(self._local, "proxy", None)
         if proxy is None:
             check_broker_listens(self.amqp_uri)

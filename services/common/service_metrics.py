@@ -10,9 +10,12 @@ these (mails sent, rate-limit refusals, events relayed) in their own modules.
 import logging
 import threading
 import time
+from types import TracebackType
+from typing import Any
 
 from nameko.events import EventHandler
-from nameko.extensions import DependencyProvider
+from nameko.containers import WorkerContext
+from nameko.extensions import DependencyProvider, Entrypoint
 from nameko.rpc import Rpc
 from nameko.timer import Timer
 from prometheus_client import Counter, Histogram, start_http_server
@@ -32,24 +35,26 @@ WORK_SECONDS = Histogram(
 )
 
 _serving = threading.Lock()
-_served_on = None
+_served_on: int | None = None
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
 
-def kind_of(entrypoint) -> str:
+def kind_of(entrypoint: Entrypoint) -> str:
     for kind, cls in (("rpc", Rpc), ("event", EventHandler), ("timer", Timer)):
         if isinstance(entrypoint, cls):
             return kind
     return "other"
 
 
-def outcome_of(exc_info) -> str:
+def outcome_of(exc_info: ExcInfo | None) -> str:
     if exc_info is None:
         return "ok"
     return "refused" if isinstance(exc_info[1], MessageCenterError) else "failed"
 
 
-class ServiceMetrics(DependencyProvider):
-    def setup(self):
+class ServiceMetrics(DependencyProvider):  # type: ignore[misc]  # nameko ships no types: its base is Any
+    def setup(self) -> None:
         global _served_on
         port = load_settings(self.container.config).METRICS_PORT
         with _serving:  # one exporter a process, however many services it runs
@@ -57,12 +62,12 @@ class ServiceMetrics(DependencyProvider):
                 start_http_server(port)
                 _served_on = port
                 log.info("metrics on port %d", port)
-        self.started = {}
+        self.started: dict[WorkerContext, float] = {}
 
-    def worker_setup(self, worker_ctx):
+    def worker_setup(self, worker_ctx: WorkerContext) -> None:
         self.started[worker_ctx] = time.perf_counter()
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
+    def worker_result(self, worker_ctx: WorkerContext, result: Any = None, exc_info: ExcInfo | None = None) -> None:
         started = self.started.pop(worker_ctx, None)
         labels = (self.container.service_name, worker_ctx.entrypoint.method_name, kind_of(worker_ctx.entrypoint))
         WORK.labels(*labels, outcome_of(exc_info)).inc()

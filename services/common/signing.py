@@ -19,7 +19,9 @@ import hmac
 import json
 import logging
 import time
+from typing import Any, TypedDict
 
+from nameko.containers import WorkerContext
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 
@@ -45,12 +47,20 @@ class BadSignature(Forbidden):
     processes, or a broker client that never had a token. A new token would not help."""
 
 
-def sign(caller: Caller, key: str, now: float | None = None) -> dict:
+class Envelope(TypedDict):
+    """A signed caller, as it travels (the shape above)."""
+
+    caller: dict[str, Any]
+    issued_at: float
+    signature: str
+
+
+def sign(caller: Caller, key: str, now: float | None = None) -> Envelope:
     caller_fields, issued_at = caller.to_dict(), time.time() if now is None else now
     return {"caller": caller_fields, "issued_at": issued_at, "signature": _mac(key, caller_fields, issued_at)}
 
 
-def verified(envelope, key: str, now: float | None = None) -> Caller:
+def verified(envelope: object, key: str, now: float | None = None) -> Caller:
     """The caller an envelope names, once its signature and age are checked; BadSignature when
     they are not right."""
     if not (
@@ -75,7 +85,7 @@ def verified(envelope, key: str, now: float | None = None) -> Caller:
         raise BadSignature("The signed caller is not one.")
 
 
-def _mac(key: str, caller: dict, issued_at: float) -> str:
+def _mac(key: str, caller: dict[str, Any], issued_at: float) -> str:
     # Canonical JSON: the same dict gives the same bytes on both sides of the broker, whose
     # JSON round trip keeps strings, None, lists and floats exactly.
     message = json.dumps({"caller": caller, "issued_at": issued_at}, sort_keys=True, separators=(",", ":"))
@@ -85,13 +95,13 @@ def _mac(key: str, caller: dict, issued_at: float) -> str:
 class Signature:
     """One process's key, to sign the callers it sends and check the ones it is given."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str) -> None:
         self.key = key
 
-    def signed(self, caller: Caller) -> dict:
+    def signed(self, caller: Caller) -> Envelope:
         return sign(caller, self.key)
 
-    def verified(self, envelope) -> Caller:
+    def verified(self, envelope: object) -> Caller:
         try:
             return verified(envelope, self.key)
         except BadSignature as refusal:
@@ -100,14 +110,14 @@ class Signature:
             raise
 
 
-class SignedCallers(DependencyProvider):
+class SignedCallers(DependencyProvider):  # type: ignore[misc]  # nameko ships no types: its base is Any
     """A service's `self.callers`: `self.callers.verified(caller)` in every entrypoint that acts
     for someone. The key's strength is checked as the service starts, as the gateway checks it."""
 
-    def setup(self):
+    def setup(self) -> None:
         settings = load_settings(self.container.config)
         check_signing_secret(settings, log, "CALLER_SIGNING_KEY")
         self.signature = Signature(settings.CALLER_SIGNING_KEY)
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: WorkerContext) -> Signature:
         return self.signature

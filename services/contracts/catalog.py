@@ -6,6 +6,9 @@ as numbers, an order's products as a list), so that loading a loaded record agai
 same record: the gateway sends the service what it loaded, and the service loads it once more.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from services.common.answers import Answer
@@ -22,21 +25,21 @@ class Documented:
     """A field CS-Cart sends in more than one JSON form: DOCUMENTED, the forms it takes, goes
     into its metadata, which is the document's schema for it."""
 
-    DOCUMENTED: dict = {}
+    DOCUMENTED: dict[str, Any] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["metadata"] = {**self.DOCUMENTED, **kwargs.get("metadata", {})}
         super().__init__(*args, **kwargs)
 
 
-def _number_or_text(field: fields.Field, value) -> None:
+def _number_or_text(field: fields.Field[Any], value: object) -> None:
     """CS-Cart sends a number as a JSON number or as its text; true, false or anything else is
     refused (Python counts True as 1)."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise field.make_error("invalid")
 
 
-class CsCartId(Documented, fields.Field):
+class CsCartId(Documented, fields.Field[str]):
     """An id as CS-Cart sends it, a number or a string; kept as a string, always."""
 
     default_error_messages = {"invalid": "Not a valid id: a whole number or a string."}
@@ -49,14 +52,14 @@ class CsCartId(Documented, fields.Field):
         ]
     }
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
         _number_or_text(self, value)
         text = str(value).strip()
         if not text or len(text) > ID_MAX:
             raise self.make_error("invalid")
         return text
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: object, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else str(value)
 
 
@@ -74,22 +77,26 @@ class Money(Documented, fields.Decimal):
         ]
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(places=2, validate=validate.Range(min=0), **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    # Any, not float: the Decimal field this extends declares a decimal.Decimal, and a float is
+    # what the records keep.
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
         return float(super()._deserialize(value, attr, data, **kwargs))
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
 
 
-class MainPair(fields.Field):
+class MainPair(fields.Field[dict[str, dict[str, str]] | None]):
     """A product's main image: {"detailed": {"image_path": ...}}; CS-Cart sends [] for none."""
 
     default_error_messages = {"invalid": "Not a valid image pair: an object with detailed.image_path, or []."}
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> dict[str, dict[str, str]] | None:
         if value in (None, [], ""):
             return None
         if not isinstance(value, dict):
@@ -107,13 +114,13 @@ class MainPair(fields.Field):
         return {"detailed": {"image_path": image_path}}
 
 
-class VendorLogos(fields.Field):
+class VendorLogos(fields.Field[str | None]):
     """A vendor's logos as CS-Cart's API sends them: {"theme": {"image": {"image_path": ...}},
     "mail": {...}}; the storefront's ("theme") is the one kept, else the mail's. Anything
     else (CS-Cart sends [] for none) is no logo: a logo is never worth refusing a vendor.
     Kept as the path, which loads as itself again."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str | None:
         if isinstance(value, str):  # loaded already (the gateway loads, then the service again)
             return value.strip()[:2000] or None
         if not isinstance(value, dict):
@@ -148,7 +155,7 @@ class WholeNumber(Documented, fields.Integer):
 
     DOCUMENTED = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]+$"}]}
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
         _number_or_text(self, value)
         return super()._deserialize(value, attr, data, **kwargs)
 
@@ -160,17 +167,19 @@ class OrderItemPush(CsCartRecord):
     price = Money(load_default=None, allow_none=True)
 
 
-class OrderItems(Documented, fields.List):
+class OrderItems(Documented, fields.List[dict[str, Any]]):
     """An order's products: CS-Cart keys them by item id ({item_id: item}); a list is fine too."""
 
     # For the document: a list of items, or an object of them.
     ITEM = {"$ref": "#/components/schemas/OrderItemPush"}
     DOCUMENTED = {"oneOf": [{"type": "array", "items": ITEM}, {"type": "object", "additionalProperties": ITEM}]}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(fields.Nested(OrderItemPush), **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> list[dict[str, Any] | None]:
         if isinstance(value, dict):
             value = list(value.values())
         return super()._deserialize(value, attr, data, **kwargs)
@@ -296,7 +305,7 @@ class ContextObject(Schema):
     id = CsCartId(required=True)
 
 
-def load_id(value, name: str = "id") -> str:
+def load_id(value: object, name: str = "id") -> str:
     """An id from a path or an RPC argument, as CsCartId loads it; a 422 naming `name` otherwise."""
     try:
         return CsCartId().deserialize(value)

@@ -4,6 +4,8 @@ What comes in (the gateway's request bodies and queries, the service's RPC argum
 what goes out (the answers). Times are services.common.moments.Moment, ids strings.
 """
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.access import TYPES
@@ -38,12 +40,12 @@ class ObjectRef(Schema):
         ]
 
     @validates_schema
-    def id_goes_with_type(self, data, **kwargs):
+    def id_goes_with_type(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["type"] != "none" and not data.get("id"):
             raise ValidationError("An object of this type needs its id.", "id")
 
 
-def attachment_ids():
+def attachment_ids() -> fields.List[str]:
     """Uploads (POST /v1/uploads) a message carries. The service holds the list to
     ATTACHMENTS_PER_MESSAGE; this bound only keeps a body from naming thousands."""
     return fields.List(
@@ -61,7 +63,7 @@ class TextOrFiles(Schema):
     TEXT_FIELD = "body"
 
     @validates_schema
-    def text_or_files(self, data, **kwargs):
+    def text_or_files(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get(self.TEXT_FIELD) and not data.get("attachments"):
             raise ValidationError("Write a message or attach a file.", self.TEXT_FIELD)
 
@@ -111,7 +113,7 @@ class NewMessage(TextOrFiles):
         ]
 
     @validates_schema
-    def text_or_files(self, data, **kwargs):
+    def text_or_files(self, data: dict[str, Any], **kwargs: Any) -> None:
         # A saved reply is text too.
         if not data.get("body") and not data.get("saved_reply_id") and not data.get("attachments"):
             raise ValidationError("Write a message, attach a file or send a saved reply.", "body")
@@ -167,7 +169,7 @@ class Bulk(Schema):
         ]
 
     @validates_schema
-    def reply_needs_body(self, data, **kwargs):
+    def reply_needs_body(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["action"] == "reply" and not data.get("body"):
             raise ValidationError("A reply needs a body.", "body")
 
@@ -189,7 +191,7 @@ class NewBroadcast(Schema):
     )
 
     @validates_schema
-    def vendors_listed(self, data, **kwargs):
+    def vendors_listed(self, data: dict[str, Any], **kwargs: Any) -> None:
         ids = data["company_ids"]
         if ids != "all" and not (isinstance(ids, list) and ids and all(isinstance(i, (str, int)) for i in ids)):
             raise ValidationError('A non-empty list of vendor ids, or "all".', "company_ids")
@@ -218,7 +220,7 @@ ALLOWED_DOMAINS_MAX = 50
 DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
-def moderation_action(direction: str):
+def moderation_action(direction: str) -> fields.String:
     return fields.String(
         validate=validate.OneOf(MODERATION_ACTIONS),
         metadata={
@@ -297,7 +299,7 @@ class ModerationDecision(Schema):
         ]
 
     @validates_schema
-    def rejection_has_a_reason(self, data, **kwargs):
+    def rejection_has_a_reason(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["decision"] == "reject" and not (data.get("reason") or "").strip():
             raise ValidationError("Tell the author why the message is rejected.", "reason")
 
@@ -336,7 +338,7 @@ class AwayMessageSetting(Schema):
     date_to = Moment(data_key="to", required=True)
 
     @validates_schema
-    def ends_after_it_starts(self, data, **kwargs):
+    def ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["date_to"] <= data["date_from"]:
             raise ValidationError("The away period ends after it starts.", "to")
 
@@ -716,7 +718,7 @@ class ImportBatch(Schema):
     threads = fields.List(fields.Nested(ImportThread), required=True)
 
     @validates_schema
-    def bounded(self, data, **kwargs):
+    def bounded(self, data: dict[str, Any], **kwargs: Any) -> None:
         if sum(len(thread["messages"]) for thread in data["threads"]) > IMPORT_BATCH_MAX:
             raise ValidationError(f"At most {IMPORT_BATCH_MAX} messages in one batch.", "threads")
 

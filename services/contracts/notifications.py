@@ -4,6 +4,8 @@ bell, failed mail and webhooks.
 What people send is read strictly: an unknown field is an error they should hear of.
 """
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.answers import Answer
@@ -89,7 +91,7 @@ class MarkReadSchema(Strict):
         ]
 
     @validates_schema
-    def one_of_ids_or_all(self, data, **kwargs):
+    def one_of_ids_or_all(self, data: dict[str, Any], **kwargs: Any) -> None:
         if bool(data.get("ids")) == bool(data.get("all")):
             raise ValidationError("Give either a list of ids or all: true.", "ids")
 

@@ -65,6 +65,7 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
     writing take 6 times longer (bench/). The relay takes them up if this process stops.
     """
     author = Caller.from_dict(announcement["author"])
+    author_side = access.side_of(author)  # an admin: only the administration announces (broadcast)
     at, prepared, broadcast_id = announcement["created_at"], announcement["message"], announcement["_id"]
     vendors = announcement["vendors"]
     written = []
@@ -91,7 +92,7 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
                 derived_id(at, broadcast_id + "/message", number),
             )
             message["relay_after"] = now() + ANNOUNCEMENT_LEASE  # not the relay's while the lease holds
-            rules.after_message(thread, author.side, at, announcement=True).apply_to(thread, message)
+            rules.after_message(thread, author_side, at, announcement=True).apply_to(thread, message)
             written.append((thread, message))
         store.insert_threads([thread for thread, _ in written[first:]], [message for _, message in written[first:]])
         store.hold_broadcast(broadcast_id, now() + ANNOUNCEMENT_LEASE)

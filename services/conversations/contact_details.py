@@ -28,6 +28,7 @@ parsing, `ada-url`): `https://evil.example\\@127.0.0.1/` opens evil.example.
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import ada_url
@@ -190,11 +191,11 @@ def _ascii(domain: str) -> str:
         return domain
 
 
-def _under(host: str, domains) -> bool:
+def _under(host: str, domains: Iterable[str]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
-def _links(text: str, allowed_domains: tuple[str, ...], written=None) -> list[Span]:
+def _links(text: str, allowed_domains: tuple[str, ...], written: Callable[[int, int], str] | None = None) -> list[Span]:
     """`written(start, end)`: what was written where the text read says a link is. A link is
     allowed only as written, too: read as Latin, `mаrketplace.example` with a Cyrillic а would
     pass for the marketplace's own."""
@@ -326,18 +327,18 @@ def _protected(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _overlaps(start: int, end: int, ranges) -> bool:
+def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     return any(start < other_end and other_start < end for other_start, other_end in ranges)
 
 
-def _phones(text: str, region: str, protected) -> list[Span]:
+def _phones(text: str, region: str, protected: list[tuple[int, int]]) -> list[Span]:
     spans = []
     for match in phonenumbers.PhoneNumberMatcher(text, (region or "US").upper(), leniency=phonenumbers.Leniency.VALID):
         if not _overlaps(match.start, match.end, protected):
             spans.append(Span(match.start, match.end, PHONE))
-    for match in DIGIT_RUN.finditer(text):
-        start, end = match.span()
-        run = match.group(0)
+    for run_match in DIGIT_RUN.finditer(text):
+        start, end = run_match.span()
+        run = run_match.group(0)
         if _overlaps(start, end, protected) or not _phone_shaped(run, text[max(0, start - 40) : start]):
             continue
         spans.append(Span(start, end, PHONE))
@@ -438,7 +439,8 @@ SPELLED_MIN_DIGITS = 7
 def _spelled_numbers(text: str) -> list[Span]:
     """Runs of digit words (and digits) read out: seven digits or more, at least three spelled."""
     spans = []
-    run_start = run_end = None
+    run_start: int | None = None
+    run_end = 0  # read only while run_start is set, which sets it too
     digits = spelled = 0
     pending_double = 1
     at = 0
@@ -490,8 +492,8 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def _blocked(text: str, words: tuple[str, ...]) -> list[Span]:
-    words = [w for w in (_folded(word.strip())[0] for word in words) if w]
+def _blocked(text: str, blocked_words: tuple[str, ...]) -> list[Span]:
+    words = [w for w in (_folded(word.strip())[0] for word in blocked_words) if w]
     if not words:
         return []
     folded, origin = _folded(text)

@@ -24,6 +24,7 @@ What is undone, in this order:
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -98,7 +99,9 @@ def _hidden_run_end(written: str, at: int) -> int:
     return at
 
 
-def _substituted(reading: Reading, pattern: re.Pattern, replacement) -> Reading:
+def _substituted(
+    reading: Reading, pattern: re.Pattern[str], replacement: str | Callable[[re.Match[str]], str]
+) -> Reading:
     """`reading` with each match of `pattern` replaced. A replacement as long as its match
     (letters read as other letters) keeps each character's origin; any other comes from the
     whole of what the match covered."""
@@ -138,9 +141,9 @@ LATIN = re.compile("[a-zA-Z]")
 WORD = re.compile(r"[\w.-]+")
 
 
-def _latin(word: re.Match) -> str:
+def _latin(word: re.Match[str]) -> str:
     """A word with a Latin letter and a look-alike one, read as Latin; any other as it is."""
-    written = word.group(0)
+    written: str = word.group(0)
     if LATIN.search(written) and LOOKING_LATIN.search(written):
         return written.translate(LATIN_LOOKALIKES)
     return written

@@ -10,8 +10,9 @@ from .ports import InboxFilter
 
 def inbox(store, caller: Caller, query: dict) -> dict:
     wanted = inbox_filter(caller, query)
+    side = access.side_of(caller)
     threads, next_cursor = store.inbox(wanted, query["sort"], query["order"], query["limit"], query.get("cursor"))
-    return {"items": [presenters.summary(thread, caller.side) for thread in threads], "next_cursor": next_cursor}
+    return {"items": [presenters.summary(thread, side) for thread in threads], "next_cursor": next_cursor}
 
 
 def inbox_filter(caller: Caller, query: dict) -> InboxFilter:

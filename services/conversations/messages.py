@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Sequence
 
+from services.common import access
 from services.common.caller import Caller
 from services.common.clock import now
 from services.common.errors import NotFound
@@ -61,11 +62,12 @@ def append(
     """Store the message with its files, then move its thread on (reopening a closed one), then
     publish: the thread as it is now, and the message. A message held for review is stored
     and goes no further (moderation.py)."""
+    side = access.side_of(caller)  # the caller passed writable(): it is one of the thread's sides
     at = now()
     message = model.new_message(thread, caller, prepared, at, [MESSAGE_POSTED], ids.message)
     # Taken first: their names are screened with the text.
     taken = attachments.attach(store, caller, list(upload_ids), message, files)
-    screened = moderation.screen(screening, thread, caller.side, prepared, files=taken)
+    screened = moderation.screen(screening, thread, side, prepared, files=taken)
     model.with_text(message, screened.prepared)
     model.with_attachments(message, list(screened.files))
     if screened.finding:
@@ -75,17 +77,17 @@ def append(
         away.follow_up(store, outbox, thread, message, screening)  # that attempt may have stopped before it
         return thread, message
     if screened.held:
-        log.info("message %s of the %s held for review in thread %s", message["_id"], caller.side, thread["_id"])
+        log.info("message %s of the %s held for review in thread %s", message["_id"], side, thread["_id"])
         return thread, message
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
-    updated = store.add_message(thread, message, rules.after_message(thread, caller.side, at))
+    updated = store.add_message(thread, message, rules.after_message(thread, side, at))
     if updated is None:  # deleted a moment ago
         store.remove_message(message["_id"])
         attachments.release(store, message, files)
         raise NotFound("No such thread.")
     outbox.publish(updated, message)
-    log.info("message %s posted to thread %s by the %s", message["_id"], thread["_id"], caller.side)
+    log.info("message %s posted to thread %s by the %s", message["_id"], thread["_id"], side)
     away.follow_up(store, outbox, updated, message, screening)
     return updated, message
 

@@ -1,7 +1,8 @@
 """The stored shapes of a thread and a message, made in one place: by the use cases, and by
 the bench's dataset (bench/dataset.py), which must write exactly what the service writes."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from services.common.caller import Caller
 
@@ -13,7 +14,9 @@ MARKETPLACE_NAME = "Marketplace"
 RELAY_GRACE = timedelta(seconds=10)
 
 
-def new_thread(plan: dict, key: str | None, resolved: dict | None, at, thread_id: str) -> dict:
+def new_thread(
+    plan: dict[str, Any], key: str | None, resolved: dict[str, Any] | None, at: datetime, thread_id: str
+) -> dict[str, Any]:
     """A thread as planned (rules.plan_thread), before its first message."""
     thread = {
         "_id": thread_id,
@@ -35,7 +38,9 @@ def new_thread(plan: dict, key: str | None, resolved: dict | None, at, thread_id
     return thread
 
 
-def new_message(thread: dict, caller: Caller, prepared: dict, at, events: list[str], message_id: str) -> dict:
+def new_message(
+    thread: dict[str, Any], caller: Caller, prepared: dict[str, Any], at: datetime, events: list[str], message_id: str
+) -> dict[str, Any]:
     """A message of `caller` in `thread`, holding the names of the events still to publish."""
     # The administration speaks as the marketplace, never as one of its staff.
     name = MARKETPLACE_NAME if caller.is_admin else caller.name
@@ -54,12 +59,12 @@ def new_message(thread: dict, caller: Caller, prepared: dict, at, events: list[s
     }
 
 
-def with_text(message: dict, prepared: dict) -> None:
+def with_text(message: dict[str, Any], prepared: dict[str, Any]) -> None:
     """The message's words as delivered: the moderation may have masked what was written."""
     message.update(_written(prepared))
 
 
-def _written(prepared: dict) -> dict:
+def _written(prepared: dict[str, Any]) -> dict[str, Any]:
     return {
         "body": prepared["body"],
         "text": prepared["text"],
@@ -68,7 +73,7 @@ def _written(prepared: dict) -> dict:
     }
 
 
-def with_attachments(message: dict, files: list[dict]) -> None:
+def with_attachments(message: dict[str, Any], files: list[dict[str, Any]]) -> None:
     """A message's files (attachment_files.described): search finds their names' words, and a
     message of files alone is previewed by their names."""
     if not files:
@@ -80,14 +85,14 @@ def with_attachments(message: dict, files: list[dict]) -> None:
         message["preview"] = text.preview(", ".join(names))
 
 
-def withheld(message: dict, hidden_from: list[str]) -> None:
+def withheld(message: dict[str, Any], hidden_from: list[str]) -> None:
     """A message held for the administration's review (moderation.py): hidden from the sides
     it was written to, no events to publish and no search words until it is approved."""
     message.update(moderation={"state": "held"}, hidden_from=list(hidden_from), pending_events=[], words=[])
     message.pop("relay_after", None)
 
 
-def withheld_thread(thread: dict, message: dict, hidden_from: list[str]) -> None:
+def withheld_thread(thread: dict[str, Any], message: dict[str, Any], hidden_from: list[str]) -> None:
     """A new thread whose first message is held: its author's side (and the administration)
     see it with that message as its last, and no later question joins it (no open key) until
     the message is approved."""

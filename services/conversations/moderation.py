@@ -137,7 +137,7 @@ def screen(
     return Screening(
         _masked_message(prepared, message_found) if message_found else prepared,
         {**finding, "state": MASKED, "original": original},
-        contact_details.masked(subject, subject_found) if subject_found else subject,
+        contact_details.masked(subject, subject_found) if subject and subject_found else subject,
         tuple(
             {**file, "name": contact_details.masked(file["name"], spans)} if spans else file
             for file, spans in zip(files, names_found)
@@ -177,8 +177,11 @@ def screened_text(prepared: dict) -> str:
 
 
 def keep(store, screening: Screening, message: dict, thread: dict, starts_thread: bool = False) -> None:
-    """Before the message is stored: its review, and, when it is held, the message withheld."""
+    """Before the message is stored: its review, and, when it is held, the message withheld.
+    A screening that found nothing has no review."""
     finding = screening.finding
+    if finding is None:
+        return
     review = {
         "_id": message["_id"],
         "thread_id": message["thread_id"],
@@ -209,4 +212,6 @@ def hidden_from(thread: dict, author_side: str) -> list[str]:
 
 def withheld(message: dict | None) -> bool:
     """Held for review, or rejected: nothing follows from it (an away message, a notification)."""
-    return bool(message) and (message.get("moderation") or {}).get("state") in (HELD, REJECTED)
+    if not message:
+        return False
+    return (message.get("moderation") or {}).get("state") in (HELD, REJECTED)

@@ -232,9 +232,9 @@ class WindowedInbox(PlainInbox):
 
         for _ in range(0 if remembered in (BY_WORD, AT_ONCE) else self.WINDOWS):
             low = high - width
-            last = lower is not None and low <= lower
-            if last:
-                low = lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
+            last = False
+            if lower is not None and low <= lower:
+                last, low = True, lower - MILLISECOND  # times are whole milliseconds: `> lower - 1 ms` is `>= lower`
             bounded = {**owner, field: {"$gt": low, "$lte": high}}
             if words:
                 window, checked = self._holding_in_order(

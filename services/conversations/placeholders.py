@@ -6,6 +6,7 @@ the person is still writing it), never when a colleague uses it in front of a cu
 """
 
 import re
+from typing import Any
 
 from services.common.errors import ValidationFailed
 
@@ -30,7 +31,7 @@ def check(body: str, field: str = "body") -> list[str]:
     return named(body)
 
 
-def values(thread: dict, live: dict | None, vendor: dict | None) -> dict[str, str]:
+def values(thread: dict[str, Any], live: dict[str, Any] | None, vendor: dict[str, Any] | None) -> dict[str, str]:
     """What each placeholder says in this thread; one the thread has no value for is absent.
 
     `live` is the catalog's answer for the thread's object (None when it has none or the catalog
@@ -61,7 +62,7 @@ def fill(body: str, known: dict[str, str]) -> tuple[str, list[str]]:
     (left as written, so a person editing the text sees what is missing)."""
     unfilled = []
 
-    def replace(match):
+    def replace(match: re.Match[str]) -> str:
         name = match.group(1).strip()
         if name in known:
             return known[name]

@@ -11,7 +11,7 @@ makes them); the store keeps them, it does not decide anything about them.
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class InboxFilter:
     words: tuple[str, ...] = ()  # every word in the thread's messages
     nothing: bool = False  # outside the reader's reach: no thread at all
 
-    def narrowed(self, **changes) -> "InboxFilter":
+    def narrowed(self, **changes: Any) -> "InboxFilter":
         return replace(self, **changes)
 
 
@@ -61,7 +61,7 @@ class MessageEffect:
     # the thread is no longer overdue (reminders.py).
     restarts_wait: bool = False
 
-    def apply_to(self, thread: dict, message: dict) -> None:
+    def apply_to(self, thread: dict[str, Any], message: dict[str, Any]) -> None:
         """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
         thread.update(
             last_message_at=self.at,
@@ -85,7 +85,7 @@ class MessageEffect:
             thread.update(reminded_level=0, overdue=False)
 
 
-def last_message(message: dict) -> dict:
+def last_message(message: dict[str, Any]) -> dict[str, Any]:
     """What a thread keeps of its newest message, for the inbox's line."""
     return {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
 
@@ -94,32 +94,34 @@ class Threads(Protocol):
     """Threads, messages, announcements, idempotency keys, rate counters and settings."""
 
     # threads
-    def insert_thread(self, thread: dict) -> bool:
+    def insert_thread(self, thread: dict[str, Any]) -> bool:
         """False when an open thread of the same parties and object (its open key) exists."""
 
-    def find_open(self, open_key: str) -> dict | None: ...
-    def get(self, thread_id: str) -> dict | None: ...
-    def get_many(self, thread_ids: list[str]) -> list[dict]: ...
+    def find_open(self, open_key: str) -> dict[str, Any] | None: ...
+    def get(self, thread_id: str) -> dict[str, Any] | None: ...
+    def get_many(self, thread_ids: list[str]) -> list[dict[str, Any]]: ...
 
-    def add_message(self, thread: dict, message: dict, effect: MessageEffect) -> dict | None:
+    def add_message(
+        self, thread: dict[str, Any], message: dict[str, Any], effect: MessageEffect
+    ) -> dict[str, Any] | None:
         """The thread moved on by a stored message; None when it was deleted meanwhile."""
 
-    def reopen(self, thread: dict, open_key: str | None) -> None:
+    def reopen(self, thread: dict[str, Any], open_key: str | None) -> None:
         """A closed thread that receives a message is open again, with its open key unless a
         newer open thread holds it; a deleted one stays deleted."""
 
-    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
+    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict[str, Any] | None:
         """The thread as it is now; None when it is deleted (and stays so)."""
 
-    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None: ...
+    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict[str, Any] | None: ...
     def delete_vendor_threads(self, company_id: str) -> int: ...
     def delete_customer_threads(self, customer_id: str) -> int: ...
-    def refresh_context(self, target: dict, summary: dict) -> int: ...
+    def refresh_context(self, target: dict[str, Any], summary: dict[str, Any]) -> int: ...
 
     # the inbox
     def inbox(
         self, wanted: InboxFilter, sort: str, order: str, limit: int, cursor: str | None
-    ) -> tuple[list[dict], str | None]:
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """One page, and the cursor of the next (None on the last). A thread that moves after the
         first page was read keeps its place: every thread appears once, in order."""
 
@@ -127,20 +129,20 @@ class Threads(Protocol):
         """Threads with unread messages for `side`, by thread type."""
 
     # messages
-    def insert_message(self, message: dict) -> bool:
+    def insert_message(self, message: dict[str, Any]) -> bool:
         """False when it is stored already (a request done again writes the same ids)."""
 
     def remove_message(self, message_id: str) -> None: ...
-    def get_message(self, message_id: str) -> dict | None: ...
+    def get_message(self, message_id: str) -> dict[str, Any] | None: ...
 
     def messages_page(
         self, thread_id: str, before: str | None, limit: int, reader_side: str | None = None
-    ) -> tuple[list[dict], str | None]:
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """The `limit` messages before `before` (the newest when None), oldest first; those
         hidden from `reader_side` (held for review, or rejected) left out."""
 
     # the outbox
-    def unpublished_messages(self, at: datetime, limit: int) -> list[dict]: ...
+    def unpublished_messages(self, at: datetime, limit: int) -> list[dict[str, Any]]: ...
     def relay_soon(self, message_ids: list[str], at: datetime) -> None: ...
     def mark_published(self, message_ids: list[str]) -> None: ...
 
@@ -149,30 +151,30 @@ class Threads(Protocol):
     def limit_reached(self, key: str, allowed: int) -> bool: ...
 
     # idempotency keys
-    def claim_key(self, key: str, fingerprint: str, at: datetime, ids: dict) -> dict | None: ...
+    def claim_key(self, key: str, fingerprint: str, at: datetime, ids: dict[str, Any]) -> dict[str, Any] | None: ...
     def retake_key(self, key: str, claimed_at: datetime, at: datetime) -> bool: ...
-    def complete_key(self, key: str, result: dict) -> None: ...
+    def complete_key(self, key: str, result: dict[str, Any]) -> None: ...
     def release_key(self, key: str) -> None: ...
 
     # announcements
-    def insert_broadcast(self, broadcast: dict) -> None: ...
-    def get_broadcast(self, broadcast_id: str) -> dict | None: ...
+    def insert_broadcast(self, broadcast: dict[str, Any]) -> None: ...
+    def get_broadcast(self, broadcast_id: str) -> dict[str, Any] | None: ...
     def hold_broadcast(self, broadcast_id: str, until: datetime) -> None: ...
     def broadcast_sent(self, broadcast_id: str, at: datetime) -> None: ...
-    def stalled_broadcasts(self, at: datetime, lease: timedelta) -> Iterable[dict]: ...
-    def insert_threads(self, threads: list[dict], messages: list[dict]) -> None: ...
-    def broadcast_threads(self, broadcast_id: str) -> list[dict]: ...
+    def stalled_broadcasts(self, at: datetime, lease: timedelta) -> Iterable[dict[str, Any]]: ...
+    def insert_threads(self, threads: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None: ...
+    def broadcast_threads(self, broadcast_id: str) -> list[dict[str, Any]]: ...
 
     # saved replies (an owner is "vendor:<company_id>" or "admin": access.saved_replies_owner)
-    def insert_saved_reply(self, reply: dict, most: int) -> bool:
+    def insert_saved_reply(self, reply: dict[str, Any], most: int) -> bool:
         """False when its owner keeps `most` replies already."""
 
-    def saved_replies(self, owner: str) -> list[dict]:
+    def saved_replies(self, owner: str) -> list[dict[str, Any]]:
         """The owner's replies, by title."""
 
-    def get_saved_reply(self, reply_id: str, owner: str) -> dict | None: ...
+    def get_saved_reply(self, reply_id: str, owner: str) -> dict[str, Any] | None: ...
 
-    def update_saved_reply(self, reply_id: str, owner: str, changes: dict) -> dict | None:
+    def update_saved_reply(self, reply_id: str, owner: str, changes: dict[str, Any]) -> dict[str, Any] | None:
         """The reply as it is now; None when the owner has no such reply."""
 
     def delete_saved_reply(self, reply_id: str, owner: str) -> bool: ...
@@ -182,8 +184,8 @@ class Threads(Protocol):
         when that message was counted already (a request done again)."""
 
     # away messages (one per vendor)
-    def get_away_message(self, company_id: str) -> dict | None: ...
-    def put_away_message(self, away: dict) -> dict: ...
+    def get_away_message(self, company_id: str) -> dict[str, Any] | None: ...
+    def put_away_message(self, away: dict[str, Any]) -> dict[str, Any]: ...
     def delete_away_message(self, company_id: str) -> bool: ...
 
     def claim_away_reply(self, thread_id: str, period: str, message_id: str) -> str | None:
@@ -191,27 +193,29 @@ class Threads(Protocol):
         none yet (and now has), else the one it had; None when there is no such thread."""
 
     # history brought in (imports.py)
-    def import_history(self, threads: list[dict], messages: list[dict]) -> None:
+    def import_history(self, threads: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
         """Store the messages (those stored already are left as they are), then each thread
         whole, as the import folded its messages into it."""
 
     # reminders and escalation (reminders.py)
-    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict[str, Any]]:
         """Customer threads open and awaiting the vendor since before that moment, whose
         reminders have reached `level - 1` and no further."""
 
-    def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
+    def claim_reminder(self, thread: dict[str, Any], reminder: dict[str, Any]) -> dict[str, Any] | None:
         """Move the thread to the reminder's level and keep the reminder to publish, in one
         conditional write: only while it still awaits the vendor since the same moment and
         stands at the level before (another replica, or a reply, got there first: None)."""
 
-    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict[str, Any]]:
         """Threads holding reminders whose relay time has come."""
 
     def reminder_published(self, thread_id: str, reminder_id: str) -> None: ...
 
     # attachments: the uploads the gateway kept (services/common/attachment_files.py)
-    def attach_uploads(self, upload_ids: list[str], owner: dict, message: dict) -> list[dict]:
+    def attach_uploads(
+        self, upload_ids: list[str], owner: dict[str, Any], message: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Give `owner`'s uploads to `message` (they stop expiring) and describe each
         (attachment_files.described), in the order asked. An upload that is someone else's,
         another message's or expired is left as it is and not described: the caller compares."""
@@ -219,11 +223,11 @@ class Threads(Protocol):
     def release_uploads(self, message_id: str, expires_at: datetime) -> None:
         """The message was not kept after all: its uploads are free again until `expires_at`."""
 
-    def held_upload_bytes(self, owner: dict, at: datetime) -> int:
+    def held_upload_bytes(self, owner: dict[str, Any], at: datetime) -> int:
         """The bytes of `owner`'s uploads no message carries and not expired at `at` (the files
         kept, not their thumbnails)."""
 
-    def get_attachment(self, attachment_id: str) -> dict | None:
+    def get_attachment(self, attachment_id: str) -> dict[str, Any] | None:
         """A file a message uses: described, with its `thread_id` and `thumbnail_id`."""
 
     def expire_attachments(
@@ -235,34 +239,34 @@ class Threads(Protocol):
         """Remove up to `limit` files (with their thumbnails) whose time is past."""
 
     # moderation (moderation.py): a review per moderated message, keyed by the message's id
-    def insert_review(self, review: dict) -> bool:
+    def insert_review(self, review: dict[str, Any]) -> bool:
         """False when the message has one already (a request done again)."""
 
-    def get_review(self, message_id: str) -> dict | None: ...
+    def get_review(self, message_id: str) -> dict[str, Any] | None: ...
 
-    def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict]:
+    def reviews(self, state: str, newest_first: bool, after: str | None, limit: int) -> list[dict[str, Any]]:
         """Reviews in `state` by message id, from the one after `after` on."""
 
     def count_reviews(self, state: str) -> int: ...
 
-    def decide_review(self, message_id: str, state: str, decision: dict) -> dict | None:
+    def decide_review(self, message_id: str, state: str, decision: dict[str, Any]) -> dict[str, Any] | None:
         """A held review decided (`state`: approved or rejected), the decision kept on it; None
         when it is not held (decided already, or none)."""
 
-    def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict]:
+    def decisions(self, before: tuple[datetime, str] | None, limit: int) -> list[dict[str, Any]]:
         """Decided reviews, the newest decision first, from the one after `before` (its time and id)."""
 
     def release_message(
         self, message_id: str, words: list[str], events: list[str], relay_after: datetime
-    ) -> dict | None:
+    ) -> dict[str, Any] | None:
         """A held message approved: seen by every side of its thread, found by its `words`, its
         `events` to publish (the outbox). The message as it is now; None when it is not held."""
 
-    def reject_message(self, message_id: str, reason: str) -> dict | None:
+    def reject_message(self, message_id: str, reason: str) -> dict[str, Any] | None:
         """A held message rejected: still hidden from the sides it was hidden from, with the
         reason for its author. None when it is not held."""
 
-    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict | None:
+    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict[str, Any] | None:
         """A thread whose first message was approved: seen by every side, with its open key
         unless another open thread of the same parties holds it. None when there is no such thread."""
 
@@ -270,6 +274,6 @@ class Threads(Protocol):
         """A thread whose first message was rejected: it stays its author's side's alone."""
 
     # figures and settings
-    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]: ...
-    def get_settings(self) -> dict: ...
-    def put_settings(self, values: dict) -> dict: ...
+    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict[str, Any]]: ...
+    def get_settings(self) -> dict[str, Any]: ...
+    def put_settings(self, values: dict[str, Any]) -> dict[str, Any]: ...

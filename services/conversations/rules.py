@@ -4,11 +4,14 @@ Pure functions over plain dicts; the service gathers what they need (the caller,
 the catalog's answer) and stores what they decide.
 """
 
+from datetime import datetime
+from typing import Any
+
 from services.common.caller import Caller
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 
 from services.common.access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, group_of
-from services.contracts.conversations import SUBJECT_MAX  # noqa: F401 (the length subjects are cut to)
+from services.contracts.conversations import SUBJECT_MAX as SUBJECT_MAX  # the length subjects are cut to
 
 from .ports import MessageEffect
 
@@ -19,7 +22,9 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, {field: [message]})
 
 
-def plan_thread(caller: Caller, request: dict, resolved: dict | None, company: dict | None) -> dict:
+def plan_thread(
+    caller: Caller, request: dict[str, Any], resolved: dict[str, Any] | None, company: dict[str, Any] | None
+) -> dict[str, Any]:
     """What a new conversation is: its type, parties, object and subject.
 
     `resolved` is the catalog's answer for the object (None for `none`); `company` the vendor
@@ -32,9 +37,10 @@ def plan_thread(caller: Caller, request: dict, resolved: dict | None, company: d
             raise Forbidden("Customers talk to vendors: the type must be vendor_to_customer.")
         if target["type"] == "none":
             raise _invalid("object", "Choose a product, an order or a vendor to ask about.")
-        if target["type"] == "order" and resolved["customer_id"] != caller.user_id:
+        about = _about(target, resolved)
+        if target["type"] == "order" and about["customer_id"] != caller.user_id:
             raise NotFound("No such order.")
-        company_id = resolved["company_id"]
+        company_id = about["company_id"]
         customer = {"id": caller.user_id, "name": caller.name, "email": caller.email}
     elif caller.role == "vendor":
         if resolved is not None and resolved["company_id"] != caller.company_id:
@@ -44,14 +50,15 @@ def plan_thread(caller: Caller, request: dict, resolved: dict | None, company: d
         if kind == VENDOR_TO_CUSTOMER:
             if target["type"] != "order":
                 raise _invalid("object", "A vendor contacts a customer about one of its orders.")
-            customer = order_customer(resolved)
+            customer = order_customer(_about(target, resolved))
     elif caller.role == "admin":
         customer = None
         if kind == VENDOR_TO_CUSTOMER:
             if target["type"] != "order":
                 raise _invalid("object", "The administration contacts a customer about an order.")
-            company_id = resolved["company_id"]
-            customer = order_customer(resolved)
+            about = _about(target, resolved)
+            company_id = about["company_id"]
+            customer = order_customer(about)
         else:
             company_id = company["company_id"] if company else (resolved or {}).get("company_id")
             if company_id is None:
@@ -73,12 +80,20 @@ def plan_thread(caller: Caller, request: dict, resolved: dict | None, company: d
     }
 
 
-def order_customer(resolved: dict) -> dict:
+def _about(target: dict[str, Any], resolved: dict[str, Any] | None) -> dict[str, Any]:
+    """The catalog's answer for an object that is one (not `none`): the service resolves it
+    before it plans the thread, so it is never missing here."""
+    if resolved is None:
+        raise ValueError(f"a thread about a {target['type']} is planned without the catalog's answer for it")
+    return resolved
+
+
+def order_customer(resolved: dict[str, Any]) -> dict[str, Any]:
     person = resolved["context"].get("customer") or {}
     return {"id": resolved.get("customer_id"), "name": person.get("name", ""), "email": person.get("email", "")}
 
 
-def derived_subject(target: dict, resolved: dict | None) -> str:
+def derived_subject(target: dict[str, Any], resolved: dict[str, Any] | None) -> str:
     """The subject a thread about an object is given: the object's name, or its id when the
     catalog no longer knows it (imported history about a product since deleted)."""
     if target["type"] == "order":
@@ -92,11 +107,11 @@ def derived_subject(target: dict, resolved: dict | None) -> str:
 STORE_QUESTION = "Store question"
 
 
-def subject_for(thread: dict, side: str) -> str:
+def subject_for(thread: dict[str, Any], side: str) -> str:
     """The subject as its reader reads it: a question about a vendor's store is titled by the
     store ("Vendor: Lumen Lamps") for the customer and the administration, and is a "Store
     question" in that vendor's own inbox. A subject someone wrote is everyone's."""
-    subject = thread["subject"]
+    subject: str = thread["subject"]
     if side == "vendor" and thread["object"]["type"] == "company":
         name = (thread.get("context_snapshot") or {}).get("name")
         if name is not None and subject == derived_subject(thread["object"], {"context": {"name": name}}):
@@ -104,20 +119,20 @@ def subject_for(thread: dict, side: str) -> str:
     return subject
 
 
-def shows_addresses(thread: dict, side: str, settings: dict) -> bool:
+def shows_addresses(thread: dict[str, Any], side: str, settings: dict[str, Any]) -> bool:
     """Whether a customer and a vendor see each other's e-mail address beside their
     conversation: only while contact details pass both ways as written. A marketplace that
     masks or holds the customer's address must not hand over the vendor's, nor the reverse.
     The administration sees both; vendor-to-administration threads have no customer."""
     if side == "admin" or thread["type"] != VENDOR_TO_CUSTOMER:
         return True
-    return (
+    return bool(
         settings.get("moderation_customer_to_vendor", "allow") == "allow"
         and settings.get("moderation_vendor_to_customer", "allow") == "allow"
     )
 
 
-def open_key(thread: dict) -> str | None:
+def open_key(thread: dict[str, Any]) -> str | None:
     """Same parties, same object, still open: a second start appends to this thread.
 
     An order has one open thread per communication type and vendor; its customer is fixed by
@@ -155,7 +170,7 @@ def awaiting_after(thread_type: str, author_side: str, announcement: bool = Fals
     return "admin" if author_side == "vendor" else "vendor"
 
 
-def after_message(thread: dict, author_side: str, at, announcement: bool = False) -> MessageEffect:
+def after_message(thread: dict[str, Any], author_side: str, at: datetime, announcement: bool = False) -> MessageEffect:
     """What a new message does to its thread: who owes a reply since when, who has it unread,
     and the first question and first answer the response figures are made of."""
     owed_by = awaiting_after(thread["type"], author_side, announcement)
@@ -176,7 +191,7 @@ def after_message(thread: dict, author_side: str, at, announcement: bool = False
     )
 
 
-def check_type_enabled(kind: str, settings: dict) -> None:
+def check_type_enabled(kind: str, settings: dict[str, Any]) -> None:
     if kind not in TYPES:
         raise _invalid("type", f"Must be one of {', '.join(TYPES)}.")
     flag = {VENDOR_TO_CUSTOMER: "customer_to_vendor_enabled", VENDOR_TO_ADMIN: "vendor_to_admin_enabled"}[kind]

@@ -8,6 +8,7 @@ plain text a notification or a preview uses.
 import html
 import re
 import unicodedata
+from typing import Any
 
 import nh3
 
@@ -42,7 +43,7 @@ def _linkify(cleaned: str) -> str:
     return "".join(parts)
 
 
-def prepare(raw: str, required: bool = True) -> dict:
+def prepare(raw: str | None, required: bool = True) -> dict[str, Any]:
     """The stored forms of a message body; raises ValidationFailed when it is too long, or empty
     while `required` (a message of files alone has no text)."""
     trimmed = (raw or "").strip()
@@ -62,7 +63,7 @@ def prepare(raw: str, required: bool = True) -> dict:
     return {"body": body, "text": text, "words": words(text)}
 
 
-def plain(text: str) -> dict:
+def plain(text: str) -> dict[str, Any]:
     """The stored forms of text that holds no markup (a message whose contact details were
     masked, made from its plain text): its bare URLs become links, its line breaks <br>."""
     body = _clean(_linkify(html.escape(text, quote=False))).replace("\n", "<br>\n")

@@ -123,9 +123,10 @@ def get_thread(store, catalog, caller: Caller, thread_id: str, limit: int = 50) 
     changes = (
         context_changes(thread["context_snapshot"], live["context"]) if live and thread.get("context_snapshot") else []
     )
-    messages, next_before = store.messages_page(thread_id, None, limit, caller.side)
-    addresses = rules.shows_addresses(thread, caller.side, settings.current(store))
-    return presenters.detail(thread, caller.side, live, changes, messages, next_before, addresses)
+    side = access.side_of(caller)
+    messages, next_before = store.messages_page(thread_id, None, limit, side)
+    addresses = rules.shows_addresses(thread, side, settings.current(store))
+    return presenters.detail(thread, side, live, changes, messages, next_before, addresses)
 
 
 def mark_read(store, caller: Caller, thread_id: str, outbox) -> dict:
@@ -148,7 +149,7 @@ def set_status(store, caller: Caller, thread_id: str, status: str) -> dict:
     updated = store.set_status(thread_id, status, rules.open_key(thread))
     if updated is None:  # deleted a moment ago
         raise NotFound("No such thread.")
-    return presenters.summary(updated, caller.side)
+    return presenters.summary(updated, access.side_of(caller))
 
 
 def delete_thread(store, caller: Caller, thread_id: str, files: attachments.Policy = attachments.Policy()) -> None:

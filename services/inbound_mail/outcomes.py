@@ -9,6 +9,7 @@ sending side tries again later. The sentence of each is safe to show whoever sen
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 POSTED, DUPLICATE, DROPPED, REFUSED, DEFERRED = "posted", "duplicate", "dropped", "refused", "deferred"
 
@@ -53,7 +54,7 @@ class Outcome:
         code = (REFUSALS if self.kind == REFUSED else DEFERRALS)[self.reason][0]
         return f"{code} {self.message}"
 
-    def http_answer(self) -> tuple[int, dict]:
+    def http_answer(self) -> tuple[int, dict[str, Any]]:
         if self.accepted:
             return 200, {
                 "outcome": self.kind,

@@ -9,7 +9,9 @@ whole (an SMTP 5xx), rather than read half.
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from email import errors, policy
+from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import collapse_rfc2231_value
 from typing import cast
@@ -79,7 +81,7 @@ def _check_structure(message: EmailMessage) -> None:
 
 def _sender(message: EmailMessage) -> str:
     header = message["From"]
-    addresses: tuple = getattr(header, "addresses", ()) if header is not None else ()
+    addresses: tuple[Address, ...] = getattr(header, "addresses", ()) if header is not None else ()
     if len(addresses) != 1 or not addresses[0].username or not addresses[0].domain:
         raise Malformed("The mail must come from one address (its From header).")
     return addresses[0].addr_spec
@@ -104,7 +106,8 @@ def _text(message: EmailMessage) -> str:
 
 def _param(part: MIMEPart, name: str) -> str:
     """A Content-Type parameter in lower case ("" when absent), also when written in RFC 2231's parts."""
-    return collapse_rfc2231_value(part.get_param(name, "")).lower()
+    value: str = collapse_rfc2231_value(part.get_param(name, ""))
+    return value.lower()
 
 
 def _payload(part: MIMEPart) -> bytes:
@@ -114,7 +117,7 @@ def _payload(part: MIMEPart) -> bytes:
 
 def _decoded(part: MIMEPart) -> str:
     try:
-        text = part.get_content()
+        text: str = part.get_content()
     except (LookupError, UnicodeError):  # a charset Python does not know, or bytes that are not it
         text = _payload(part).decode("utf-8", errors="replace")
     return text.replace("\r\n", "\n")
@@ -156,7 +159,7 @@ def unflowed(text: str, delsp: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _files(message: EmailMessage):
+def _files(message: EmailMessage) -> Iterator[File]:
     for part in message.iter_attachments():
         if part.get_content_maintype() in ("multipart", "message"):
             continue  # a forwarded mail or a nested container is not a file the person chose

@@ -68,7 +68,7 @@ def _quote_start(lines: list[str]) -> int | None:
     return None
 
 
-def _without_signature(signature: re.Pattern, body: str) -> str:
+def _without_signature(signature: re.Pattern[str], body: str) -> str:
     """The body above its signature: the first block the library's pattern finds that is one."""
     position = 0
     while (found := signature.search(body, position)) is not None:

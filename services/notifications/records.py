@@ -10,13 +10,13 @@ delivery has a unique key, so planning it again plans nothing: (message, address
 """
 
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class Page(NamedTuple):
     """One page, newest first, and the cursor of the next one (None on the last)."""
 
-    items: list[dict]
+    items: list[dict[str, Any]]
     next_cursor: str | None
 
 
@@ -24,20 +24,20 @@ class NotificationRecords(Protocol):
     def ping(self) -> None: ...
 
     # the administration's rules ------------------------------------------------------------
-    def settings(self) -> dict:
+    def settings(self) -> dict[str, Any]:
         """The stored settings over the defaults (rules.default_settings)."""
 
-    def save_settings(self, settings: dict) -> None: ...
+    def save_settings(self, settings: dict[str, Any]) -> None: ...
 
     # received events -----------------------------------------------------------------------
-    def record_event(self, event_id: str, event: dict) -> bool:
+    def record_event(self, event_id: str, event: dict[str, Any]) -> bool:
         """Keep an event whose deliveries could not be planned, for the timer; False when it was
         kept before."""
 
-    def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict | None:
+    def claim_event(self, event_id: str, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
         """This pending event, now this worker's; None when it is not due or another has it."""
 
-    def claim_due_event(self, now: datetime, lease_until: datetime) -> dict | None:
+    def claim_due_event(self, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
         """The pending event that has waited longest, now this worker's."""
 
     def event_done(self, event_id: str, now: datetime) -> None: ...
@@ -50,11 +50,11 @@ class NotificationRecords(Protocol):
         """Events and webhook calls whose lease ran out go back to pending."""
 
     # people --------------------------------------------------------------------------------
-    def add_vendor_staff(self, thread_id: str, person: dict) -> None:
+    def add_vendor_staff(self, thread_id: str, person: dict[str, Any]) -> None:
         """A vendor's employee who wrote in the thread ({user_id, name, email}); the newest
         name wins."""
 
-    def vendor_staff(self, thread_id: str) -> list[dict]: ...
+    def vendor_staff(self, thread_id: str) -> list[dict[str, Any]]: ...
 
     def opted_out(
         self, communication_type: str, address_keys: list[str], user_ids: list[str]
@@ -69,7 +69,7 @@ class NotificationRecords(Protocol):
     def latest_mail_time(self, thread_id: str, address_key: str) -> datetime | None:
         """When the newest mail (not failed) to this address about this thread goes or went."""
 
-    def plan_mail(self, mail: dict) -> bool:
+    def plan_mail(self, mail: dict[str, Any]) -> bool:
         """False when a mail for this message and address was planned before. A mail may be
         written already claimed (`sending`, with its batch and lease): planning.keep_mail."""
 
@@ -78,14 +78,14 @@ class NotificationRecords(Protocol):
 
     def claim_mail_batch(
         self, thread_id: str, address_key: str, now: datetime, batch_id: str, lease_until: datetime
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """Every due mail of one (thread, address), now one batch of this worker's; [] when
         another worker took them first."""
 
     def stale_mail_batches(self, now: datetime, limit: int = 100) -> list[str]:
         """Batches whose worker died while sending (the server may have taken them)."""
 
-    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict]:
+    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict[str, Any]]:
         """The stale batch's mails, now this worker's; [] when another retook it first."""
 
     def release_mail_batch(self, batch_id: str) -> None:
@@ -101,12 +101,12 @@ class NotificationRecords(Protocol):
         """Mail given up on, newest first; ValidationFailed for a cursor we did not make."""
 
     # reply by mail -------------------------------------------------------------------------
-    def reply_address_id(self, recipient: dict) -> str:
+    def reply_address_id(self, recipient: dict[str, Any]) -> str:
         """The id of the reply address of one person in one thread (`recipient`: thread_id,
         address, address_key, side, user_id, name, company_id), made the first time it is
         asked for: every mail to that person about that thread carries the same one."""
 
-    def reply_address(self, address_id: str) -> dict | None:
+    def reply_address(self, address_id: str) -> dict[str, Any] | None:
         """The recipient a reply address was made for; None for an id we never gave out."""
 
     def latest_message_mailed(self, thread_id: str, address_key: str) -> datetime | None:
@@ -114,7 +114,7 @@ class NotificationRecords(Protocol):
         (reminders, which are about no new message, left out); None when none was mailed."""
 
     # the in-app bell -----------------------------------------------------------------------
-    def ring(self, notifications: list[dict]) -> int:
+    def ring(self, notifications: list[dict[str, Any]]) -> int:
         """Put the items in their audiences' bells; how many were new (an audience told of a
         message before is not told again)."""
 
@@ -135,28 +135,30 @@ class NotificationRecords(Protocol):
         """(audience, thread id) → up to when that audience read that thread, for those it has."""
 
     # webhooks ------------------------------------------------------------------------------
-    def add_webhook(self, webhook: dict) -> None: ...
+    def add_webhook(self, webhook: dict[str, Any]) -> None: ...
 
-    def all_webhooks(self) -> list[dict]: ...
+    def all_webhooks(self) -> list[dict[str, Any]]: ...
 
     def count_webhooks(self) -> int: ...
 
-    def webhooks_for(self, event: str) -> list[dict]:
+    def webhooks_for(self, event: str) -> list[dict[str, Any]]:
         """The endpoints that asked to hear of this event."""
 
     def delete_webhook(self, webhook_id: str) -> bool:
         """False when there is none; its calls not yet made are dropped with it."""
 
-    def plan_webhook_delivery(self, delivery: dict) -> bool:
+    def plan_webhook_delivery(self, delivery: dict[str, Any]) -> bool:
         """False when this endpoint was to be told of this event before."""
 
-    def claim_due_webhook_delivery(self, now: datetime, lease_until: datetime, webhook_id: str) -> dict | None:
+    def claim_due_webhook_delivery(
+        self, now: datetime, lease_until: datetime, webhook_id: str
+    ) -> dict[str, Any] | None:
         """The endpoint's oldest due call, taken for this worker until `lease_until`."""
 
     def webhook_attempted(
-        self, delivery: dict, status: str, attempts: int, send_after: datetime | None, result: dict
+        self, delivery: dict[str, Any], status: str, attempts: int, send_after: datetime | None, result: dict[str, Any]
     ) -> None:
         """One attempt on the delivery, kept also as the endpoint's last result."""
 
-    def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict]:
+    def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict[str, Any]]:
         """The endpoint's latest attempted deliveries, newest first."""

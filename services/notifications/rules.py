@@ -9,16 +9,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote, urljoin
 
 from services.common.caller import Caller
 from services.common.config import Settings
 
 # audience_of is common: push hands a bell's news to its audience's pages by it
-from services.common.access import audience_of, group_of, may_view_group  # noqa: F401
+from services.common.access import audience_of as audience_of, group_of as group_of, may_view_group as may_view_group
 
 # The words the API takes for them (a setting names a kind, a side, a channel): one list.
-from services.contracts.notifications import CHANNELS, EVENT_KINDS, SIDES  # noqa: F401
+from services.contracts.notifications import CHANNELS as CHANNELS, EVENT_KINDS as EVENT_KINDS, SIDES as SIDES
 
 CUSTOMER_VENDOR, ORDER, VENDOR_ADMIN, ANNOUNCEMENT = EVENT_KINDS
 COMMUNICATION_TYPES = ("vendor_to_customer", "vendor_to_admin")
@@ -48,15 +49,15 @@ ADDRESS_MAX = 254
 # settings -------------------------------------------------------------------------------
 
 
-def default_rules() -> dict:
+def default_rules() -> dict[str, Any]:
     return {kind: {side: list(DEFAULT_CHANNELS[side]) for side in PARTIES[kind]} for kind in EVENT_KINDS}
 
 
-def default_settings() -> dict:
+def default_settings() -> dict[str, Any]:
     return {"rules": default_rules(), "coalesce_seconds": DEFAULT_COALESCE_SECONDS, "retry": dict(DEFAULT_RETRY)}
 
 
-def rule_errors(rules: dict) -> dict:
+def rule_errors(rules: dict[str, Any]) -> dict[str, Any]:
     """Field → messages for sides that take no part in an event kind (empty when all is well)."""
     errors = {}
     for kind, by_side in rules.items():
@@ -68,7 +69,7 @@ def rule_errors(rules: dict) -> dict:
     return errors
 
 
-def merge_settings(current: dict, change: dict) -> dict:
+def merge_settings(current: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     """The settings after an edit: the rules named in `change` replace theirs, the rest stay."""
     merged = {
         "rules": {kind: dict(by_side) for kind, by_side in current["rules"].items()},
@@ -84,7 +85,7 @@ def merge_settings(current: dict, change: dict) -> dict:
 # who is told ----------------------------------------------------------------------------
 
 
-def event_kind(thread: dict, broadcast_id: str | None) -> str:
+def event_kind(thread: dict[str, Any], broadcast_id: str | None) -> str:
     if broadcast_id:
         return ANNOUNCEMENT
     return {"vendor": CUSTOMER_VENDOR, "order": ORDER, "admin": VENDOR_ADMIN}[
@@ -97,7 +98,7 @@ def receiving_sides(kind: str, author_side: str) -> list[str]:
     return [side for side in PARTIES[kind] if side != author_side]
 
 
-def channels_for(settings: dict, kind: str, side: str) -> tuple[str, ...]:
+def channels_for(settings: dict[str, Any], kind: str, side: str) -> tuple[str, ...]:
     return tuple(settings["rules"].get(kind, {}).get(side, ()))
 
 
@@ -134,10 +135,10 @@ def admin_addresses(configured: str) -> list[str]:
 
 def mail_recipients(
     side: str,
-    thread: dict,
+    thread: dict[str, Any],
     *,
     vendor_email: str | None = None,
-    vendor_staff: Sequence[dict] = (),
+    vendor_staff: Sequence[dict[str, Any]] = (),
     admin_emails: Sequence[str] = (),
 ) -> list[Recipient]:
     """Where a side's mail goes: the customer's own address; the vendor's company address and
@@ -180,7 +181,7 @@ def wanted(
 # the in-app bell ------------------------------------------------------------------------
 
 
-def audience_of_side(side: str, thread: dict) -> str | None:
+def audience_of_side(side: str, thread: dict[str, Any]) -> str | None:
     """Whose bell rings: a customer's own, the vendor company's (all its staff see it), or
     the administration's shared one."""
     if side == "customer":
@@ -258,13 +259,13 @@ def send_after(
     return next_slot if next_slot > now else now
 
 
-def retry_delay(attempt: int, retry: dict) -> timedelta:
+def retry_delay(attempt: int, retry: dict[str, Any]) -> timedelta:
     """Exponential backoff: the first delay, doubled after each failed attempt, capped."""
     seconds = retry["first_delay_seconds"] * 2 ** max(attempt - 1, 0)
     return timedelta(seconds=min(seconds, retry["max_delay_seconds"]))
 
 
-def after_failure(attempts: int, retry: dict, now: datetime) -> tuple[str, datetime | None]:
+def after_failure(attempts: int, retry: dict[str, Any], now: datetime) -> tuple[str, datetime | None]:
     """(`pending`, when to try again) or (`failed`, None) once the tries are spent."""
     if attempts >= retry["attempts"]:
         return "failed", None
