@@ -23,6 +23,8 @@ class Call:
         return Call(self._path + (name,))
 
     def __call__(self, *args, **kwargs):
+        if _clients is None:  # the app factory configures it before any request is served
+            raise RuntimeError("gateway.rpc.configure() has not been called")
         target = _clients.proxy()
         for name in self._path:
             target = getattr(target, name)

@@ -31,6 +31,8 @@ def bulk(
                     delete_thread(store, caller, thread_id, allowed.files)
                     results.append({"thread_id": thread_id, "status": 200, "outcome": "deleted", "message_id": None})
                 else:
+                    # The contract lets only "delete" and "reply" through: a reply was prepared above.
+                    assert prepared is not None and screening is not None
                     thread = writable(store, caller, thread_id)
                     limits.message(store, allowed, caller, now())
                     _, message = append(store, outbox, caller, thread, prepared, ids.part(thread_id), screening)

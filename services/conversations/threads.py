@@ -22,7 +22,8 @@ def start_thread(
         thread, message = store.get(result["thread_id"]), store.get_message(result["message_id"])
         return {
             "created": result["created"],
-            "thread": presenters.summary(thread, caller.side),
+            # A replay follows this caller's own start, which plan_thread let in: it has a side.
+            "thread": presenters.summary(thread, access.side_of(caller)),
             "message": presenters.message(message),
         }
 

@@ -194,6 +194,8 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "MessageCenterInbound"
     sys_version = ""
     timeout = READ_SECONDS
+    # Only InboundHttp serves this handler (http.server types it as any BaseServer): its `app`.
+    server: "InboundHttp"
 
     def do_GET(self):
         url = urlsplit(self.path)

@@ -24,6 +24,7 @@ import asyncio
 import ipaddress
 import logging
 from collections import Counter
+from typing import cast
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, syntax
@@ -148,9 +149,9 @@ class BoundedSMTP(SMTP):
         super().__init__(handler, **kwargs)
         self.sessions = sessions
         self.data_seconds = data_seconds
-        self.admitted = None
+        self.admitted: str | None = None  # the address counted in `sessions`, once let in
         self.turned_away = False
-        self.mail = None
+        self.mail: MailBeingRead | None = None
 
     def connection_made(self, transport):
         if self.transport is None:  # a new connection, not STARTTLS over one
@@ -179,13 +180,18 @@ class BoundedSMTP(SMTP):
         # One deadline for the whole mail: aiosmtpd's timer, set once here, is set again (to
         # IDLE_SECONDS) only at the end of the data, while the mail is worked on.
         self._reset_timeout(self.data_seconds)
+        most = self.data_size_limit
+        assert most is not None  # ReplyServer always passes INBOUND_MAX_BYTES
         reader = self._reader
-        self.mail = self._reader = MailBeingRead(reader, self.sessions, self.data_size_limit, ended=self._reset_timeout)
+        mail = self.mail = MailBeingRead(reader, self.sessions, most, ended=self._reset_timeout)
+        # aiosmtpd types its reader as a StreamReader; for DATA it calls only the readuntil and
+        # read that MailBeingRead has.
+        self._reader = cast(asyncio.StreamReader, mail)
         try:
             await super().smtp_DATA(arg)
         finally:
             self._reader = reader
-            self.mail.release()
+            mail.release()
             self.mail = None
 
     def over_bounds(self) -> bool:
@@ -194,7 +200,8 @@ class BoundedSMTP(SMTP):
 
     def _timeout_cb(self):
         if self.transport is not None:
-            self.transport.write(b"421 4.4.2 Too slow; closing the connection\r\n")
+            # aiosmtpd types it as a BaseTransport; a connection's transport is a Transport.
+            cast(asyncio.Transport, self.transport).write(b"421 4.4.2 Too slow; closing the connection\r\n")
         super()._timeout_cb()
 
 
