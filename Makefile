@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 # axe-core, the npm package the browser tests inject into pages to check accessibility.
 AXE := tests/ui/axe/node_modules/.installed
 
-.PHONY: install run check test faults scale bench rabbitmq system-packages clean import-cscart docs
+.PHONY: install run check test test-durations faults scale bench rabbitmq system-packages clean import-cscart docs
 
 install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
@@ -58,19 +58,18 @@ check: install
 	$(BIN)/nameko test tests/common tests/conversations tests/notifications tests/catalog_context tests/inbound_mail \
 		-m "not real_parts" -p no:cacheprovider -q $(PYTEST_ARGS)
 
-# Two runs: the suite under nameko's eventlet, then the browser tests (tests/ui) in a plain
-# pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The first
-# includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each caller,
-# and a client generated from it holding a conversation. Both run whatever the first gives, and
-# their times are printed at the end.
+# The tiers side by side (dev/test_tiers.py): the suite under nameko's eventlet in TEST_SHARDS
+# shards split by their times in tests/durations.json, and the browser tests (tests/ui) in a
+# plain pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The
+# suite includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each
+# caller, and a client generated from it holding a conversation. Each tier's log is printed once
+# all are done, then each tier's time. `make test-durations` measures the times afresh.
+TEST_SHARDS ?= 3
 test: install rabbitmq system-packages $(AXE)
-	@status=0; started=$$(date +%s); \
-	$(BIN)/nameko test tests --ignore=tests/ui -p no:cacheprovider $(PYTEST_ARGS) || status=1; \
-	suite=$$(date +%s); \
-	$(BIN)/python -m pytest tests/ui -p no:cacheprovider $(PYTEST_ARGS) || status=1; \
-	browser=$$(date +%s); \
-	echo "make test: the suite under nameko $$((suite - started)) s, the browser tests $$((browser - suite)) s"; \
-	exit $$status
+	TEST_SHARDS=$(TEST_SHARDS) $(BIN)/python -m dev.test_tiers $(PYTEST_ARGS)
+
+test-durations: install rabbitmq system-packages
+	$(BIN)/python -m dev.test_tiers --store-durations $(PYTEST_ARGS)
 
 # The fault suite alone (it also runs inside `make test`): the whole system on a broker, a
 # database and a mail server of its own, stopped and killed while customers post; prints the
