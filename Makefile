@@ -88,6 +88,7 @@ scale: install rabbitmq
 # BENCH_ARGS="--profile" to sample every process with py-spy during the last stage.
 bench: install rabbitmq
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.report
 
 # A CS-Cart marketplace moving in (README "Moving a CS-Cart marketplace in"): its Message Center
 # history into the running system, beside `make run` and with its environment.
@@ -102,9 +103,11 @@ import-cscart: install
 	$(BIN)/python -m cscart_import $(IMPORT_ARGS)
 
 # docs/configuration.md, written from the settings' words in services/common/config.py
-# (tests/deploy/test_configuration_page.py fails when the page and the code disagree).
+# (tests/deploy/test_configuration_page.py fails when the page and the code disagree), and
+# docs/performance.md's tables from the results under bench/ (test_performance_page.py).
 docs: install
 	$(BIN)/python -m dev.configuration_page
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var tests/ui/axe/node_modules

@@ -238,13 +238,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=10_000)
     parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent / "import-results.json")
     args = parser.parse_args()
+    from .provenance import measured_at
     from .stack import Stack
 
     stack = Stack(Path(tempfile.mkdtemp(prefix="bench-import-")))
     try:
         print(f"starting the stack (logs in {stack.logs}) …", flush=True)
         stack.start()
-        result = stage(stack, args.messages, args.threads)
+        result = {**measured_at(), **stage(stack, args.messages, args.threads)}
     finally:
         stack.stop()
     print(json.dumps(result, indent=2))

@@ -14,7 +14,8 @@ in the same run (bench/measure.py):
   p95 ≤ 250 ms at every stage), with the database commands each message costs;
 then, at the largest stage: a post to a thread of 1,000 long messages against a post to a
 new thread, and an announcement to every vendor against a bare insert_many of as many
-threads. Prints the table and writes bench/results.json.
+threads. Prints the table and writes bench/results.json, with the commit it measured (a small
+run: bench/results-small.json); `python -m bench.report` writes docs/performance.md's tables from it.
 
     .venv/bin/python -m bench.run [--scale full|small] [--stages 10000,100000] [--vendors N]
 """
@@ -31,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import requests
@@ -48,11 +49,15 @@ from services.conversations.mongo_store import MongoThreads
 
 from . import cscart_import, dataset, measure
 from .profile import Profiler
+from .provenance import measured_at
 from dev.embedded_mongo import OPLOG_ENTRIES
 
 from .stack import CACHE_SIZE, Stack
 
+# A full run's results are kept (committed) and docs/performance.md's tables are written from
+# them (bench/report.py); a small run's are for working on the bench, and git-ignored.
 RESULTS = Path(__file__).resolve().parent / "results.json"
+SMALL_RESULTS = RESULTS.with_name("results-small.json")
 SCALES = {
     # What the issue asks for; under 15 minutes on the 2-core machine (most of it loading).
     "full": {
@@ -595,7 +600,7 @@ def _ratio(ours: float, floor: float) -> float:
 
 def run(options: dict, work: Path) -> dict:
     results = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **measured_at(),
         "machine": machine(),
         "scale": options["scale"],
         "options": options,
@@ -624,6 +629,7 @@ def run(options: dict, work: Path) -> dict:
                 started = time.perf_counter()
                 loader.load_until(target)
                 stage = {
+                    "stage": target,
                     "messages": loader.messages,
                     "threads": loader.threads,
                     "load_s": round(time.perf_counter() - started, 1),
@@ -984,8 +990,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="py-spy on every process during the last stage's phases (slows them)"
     )
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--output", type=Path, help="default bench/results.json, bench/results-small.json for --scale small"
+    )
     args = parser.parse_args()
+    output = args.output or (RESULTS if args.scale == "full" else SMALL_RESULTS)
     options = {"scale": args.scale, **SCALES[args.scale]}
     if args.stages:
         options["stages"] = [int(value) for value in args.stages.split(",")]
@@ -1000,8 +1009,8 @@ def main() -> None:
     results = run(options, work)
     printed = table(results)
     print("\n" + printed)
-    args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"\nwritten to {args.output}; logs in {work / 'logs'}")
+    output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"\nwritten to {output}; logs in {work / 'logs'}")
 
 
 if __name__ == "__main__":
