@@ -5,7 +5,8 @@ into MongoDB with insert_many. To be the documents the service would have writte
 made by the service's own functions: rules.plan_thread plans each thread, model.new_thread
 and model.new_message build the documents, rules.after_message (its MessageEffect applied as
 the store's add_message applies it) moves the thread on with each message, and each message is stored as it is once
-its events are out (no pending_events, no relay_after). Catalog records are kept in the shape
+its events are out (no pending_events, no relay_after). They leave here as the MongoDB adapter
+writes them (mongo_records.stored: the record's `id` as `_id`). Catalog records are kept in the shape
 CatalogStore.save keeps them, with their context as the catalog's RPC answers it.
 
 One vendor, VENDOR_ID, owns every thread: its inbox is the one measured. Each thread is
@@ -30,7 +31,7 @@ from services.common.caller import Caller
 from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
-from services.conversations import broadcasts, model, reminders, rules, text
+from services.conversations import broadcasts, model, mongo_records, reminders, rules, text
 from services.conversations.mongo_words import split_words
 from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
 
@@ -308,7 +309,7 @@ class Generator:
         for word in self.holding:
             if word in held:
                 self.holding[word] += 1
-        return thread, messages
+        return mongo_records.stored(thread), [mongo_records.stored(message) for message in messages]
 
     def long_body(self, words: int = LONG_MESSAGE_WORDS) -> str:
         """A message of `words` distinct words never seen before, near the length limit: the
@@ -331,7 +332,7 @@ class Generator:
         for index, body in enumerate(bodies[1:], 1):
             at = _ms(at + timedelta(minutes=1))
             messages.append(self._append(thread, (customer, VENDOR)[index % 2], text.prepare(body), at))
-        return thread, messages
+        return mongo_records.stored(thread), [mongo_records.stored(message) for message in messages]
 
     def _first(self, thread, caller, prepared, at):
         # As threads.start_thread writes a new thread and its first message.
@@ -471,4 +472,4 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
 
     kept = Kept()
     broadcasts.deliver_broadcast(kept, Unpublished(), broadcasts.broadcast(kept, Vendors(), admin, request))
-    return kept.threads
+    return [mongo_records.stored(thread) for thread in kept.threads]

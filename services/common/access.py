@@ -16,7 +16,7 @@ else here.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from services.common.caller import Caller
 from services.common.errors import Forbidden
@@ -60,7 +60,7 @@ def may_manage_group(caller: Caller, group: str) -> bool:
     return caller.may(f"manage_{PERMISSION_OF_GROUP[group]}")
 
 
-def is_party(caller: Caller, thread: dict[str, Any]) -> bool:
+def is_party(caller: Caller, thread: Mapping[str, Any]) -> bool:
     """The caller is one of the thread's sides (the admin is a side of every thread)."""
     if caller.role == "admin":
         return True
@@ -71,7 +71,7 @@ def is_party(caller: Caller, thread: dict[str, Any]) -> bool:
     return False
 
 
-def may_view(caller: Caller, thread: dict[str, Any]) -> bool:
+def may_view(caller: Caller, thread: Mapping[str, Any]) -> bool:
     if thread["status"] == "deleted" and not caller.is_admin:
         return False
     # A conversation whose first message waits for review (or was rejected) is its author's
@@ -81,7 +81,7 @@ def may_view(caller: Caller, thread: dict[str, Any]) -> bool:
     return is_party(caller, thread) and may_view_group(caller, thread["group"])
 
 
-def may_write(caller: Caller, thread: dict[str, Any]) -> bool:
+def may_write(caller: Caller, thread: Mapping[str, Any]) -> bool:
     return thread["status"] != "deleted" and may_view(caller, thread) and may_manage_group(caller, thread["group"])
 
 
@@ -142,12 +142,12 @@ def may_start(caller: Caller, plan: dict[str, Any]) -> bool:
     return may_manage_group(caller, plan["group"])
 
 
-def may_change_status(caller: Caller, thread: dict[str, Any]) -> bool:
+def may_change_status(caller: Caller, thread: Mapping[str, Any]) -> bool:
     """Vendors and the administration close and reopen the threads they may write in."""
     return caller.role != "customer" and may_write(caller, thread)
 
 
-def may_delete(caller: Caller, thread: dict[str, Any]) -> bool:
+def may_delete(caller: Caller, thread: Mapping[str, Any]) -> bool:
     return caller.is_admin and may_manage_group(caller, thread["group"])
 
 

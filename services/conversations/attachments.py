@@ -16,6 +16,7 @@ from services.common.caller import Caller
 from services.common.errors import NotFound, QuotaExceeded, ValidationFailed
 
 from .lookup import visible
+from .records import Message
 
 # Files removed per sweep (a timer): a large deletion is spread over a few sweeps.
 SWEEP_BATCH = 200
@@ -62,7 +63,7 @@ def within_quota(store, caller: Caller, size: int, policy: Policy, at: datetime)
         )
 
 
-def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: Policy) -> list[dict]:
+def attach(store, caller: Caller, upload_ids: list[str], message: Message, policy: Policy) -> list[dict]:
     """The uploads `message` carries, described, taken for it; ValidationFailed when one may not be."""
     if not upload_ids:
         return []
@@ -72,7 +73,7 @@ def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: 
         raise _invalid(f"A message carries at most {policy.per_message} files.")
     taken = store.attach_uploads(upload_ids, owner(caller), message)
     if len(taken) != len(upload_ids):
-        store.release_uploads(message["_id"], message["created_at"] + policy.upload_ttl)
+        store.release_uploads(message["id"], message["created_at"] + policy.upload_ttl)
         raise _invalid(
             "A file could not be attached: it is not your upload, another message has it, "
             "or it was uploaded more than a day ago. Upload it again."
@@ -80,10 +81,10 @@ def attach(store, caller: Caller, upload_ids: list[str], message: dict, policy: 
     return taken
 
 
-def release(store, message: dict, policy: Policy) -> None:
+def release(store, message: Message, policy: Policy) -> None:
     """The message was not kept: its uploads may be used again."""
     if message.get("attachments"):
-        store.release_uploads(message["_id"], message["created_at"] + policy.upload_ttl)
+        store.release_uploads(message["id"], message["created_at"] + policy.upload_ttl)
 
 
 def file_for(store, caller: Caller, attachment_id: str) -> dict:

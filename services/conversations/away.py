@@ -20,6 +20,7 @@ from services.common.events import MESSAGE_POSTED
 
 from . import model, moderation, rules, text
 from .ports import MessageEffect
+from .records import Message, Thread
 
 AUTOMATIC_AUTHOR = "away-message"
 
@@ -61,7 +62,9 @@ def clear(store, caller: Caller) -> None:
         raise NotFound("This vendor has no away message.")
 
 
-def follow_up(store, outbox, thread: dict | None, message: dict | None, screening: "moderation.Rules") -> dict | None:
+def follow_up(
+    store, outbox, thread: Thread | None, message: Message | None, screening: "moderation.Rules"
+) -> Message | None:
     """After a customer's message is delivered: the automatic reply, when the vendor is away
     and the thread has had none in this period; masked where vendors' messages are screened
     (moderation.py). The automatic message, or None."""
@@ -74,7 +77,7 @@ def follow_up(store, outbox, thread: dict | None, message: dict | None, screenin
         return None
     # The thread's one automatic reply in this period: this one, or the one an earlier message
     # (or an earlier attempt of this request) claimed, sent here if that attempt stopped first.
-    reply_id = store.claim_away_reply(thread["_id"], away["period"], new_id())
+    reply_id = store.claim_away_reply(thread["id"], away["period"], new_id())
     if reply_id is None or store.get_message(reply_id) is not None:
         return None
     vendor = Caller(AUTOMATIC_AUTHOR, "vendor", company_id=thread["company_id"], name=away["author_name"])

@@ -101,7 +101,7 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
         if not outbox.publish_now(thread, message):
             # The broker is away: the relay publishes the rest as soon as it is back, not
             # once their lease runs out.
-            store.relay_soon([message["_id"] for _, message in written[number:]], now())
+            store.relay_soon([message["id"] for _, message in written[number:]], now())
             break
 
 
@@ -123,7 +123,7 @@ def broadcast_status(store, caller: Caller, broadcast_id: str) -> dict:
     vendors = [
         {
             "company_id": thread["company_id"],
-            "thread_id": thread["_id"],
+            "thread_id": thread["id"],
             "read": bool((thread.get("read_at") or {}).get("vendor")),
             "read_at": (thread.get("read_at") or {}).get("vendor"),
         }

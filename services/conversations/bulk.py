@@ -42,7 +42,7 @@ def bulk(
                             "thread_id": thread_id,
                             "status": 201,
                             "outcome": "held" if moderation.withheld(message) else "replied",
-                            "message_id": message["_id"],
+                            "message_id": message["id"],
                         }
                     )
             except (NotFound, Forbidden, Conflict) as error:

@@ -25,6 +25,7 @@ from services.contracts.conversations import IMPORTER
 
 from . import model, rules, text
 from .reminders import ESCALATION
+from .records import Message, Thread
 
 # The byte after an imported id's time: a thread's or a message's, never a native id's
 # (whose five bytes there are the process's random value).
@@ -44,8 +45,8 @@ def check_importer(caller: Caller) -> None:
 
 def import_threads(store, catalog, threads: list[dict]) -> dict:
     """Bring one batch over (contract.ImportBatch): each thread as far as its messages go."""
-    stored = {
-        thread["_id"]: thread
+    stored: dict[str, Thread] = {
+        thread["id"]: thread
         for thread in store.get_many(
             [imported_id(THREAD_TAG, item["created_at"], item["cscart_thread_id"]) for item in threads]
         )
@@ -58,7 +59,7 @@ def import_threads(store, catalog, threads: list[dict]) -> dict:
     for item in threads:
         thread_id = imported_id(THREAD_TAG, item["created_at"], item["cscart_thread_id"])
         thread = stored.get(thread_id)
-        taken = (thread or {}).get("cscart", {}).get("last_message_id", 0)
+        taken = thread.get("cscart", {}).get("last_message_id", 0) if thread else 0
         new = sorted(
             (m for m in item["messages"] if m["cscart_message_id"] > taken), key=lambda m: m["cscart_message_id"]
         )
@@ -83,7 +84,7 @@ def import_threads(store, catalog, threads: list[dict]) -> dict:
     return summary
 
 
-def _new_thread(item: dict, thread_id: str, resolved: dict | None) -> dict:
+def _new_thread(item: dict, thread_id: str, resolved: dict | None) -> Thread:
     target = {"type": item["object"]["type"], "id": item["object"]["id"]}
     customer = item["customer"] if item["type"] == access.VENDOR_TO_CUSTOMER else None
     plan = {
@@ -115,7 +116,7 @@ def _subject(item: dict, target: dict, resolved: dict | None) -> str:
     return rules.derived_subject(target, resolved)
 
 
-def _message(thread: dict, row: dict) -> tuple[dict, bool]:
+def _message(thread: Thread, row: dict) -> tuple[Message, bool]:
     """The message as posted now, without events to publish: no relay ever picks it up."""
     body, cut = row["body"], False
     if len(body.strip()) > text.BODY_MAX:  # CS-Cart kept longer ones: cut, counted, not refused
@@ -141,7 +142,7 @@ def _message(thread: dict, row: dict) -> tuple[dict, bool]:
     return message, cut
 
 
-def _as_cscart_shows_it(thread: dict, item: dict) -> None:
+def _as_cscart_shows_it(thread: Thread, item: dict) -> None:
     """Read state, deletion and reminders as CS-Cart left them.
 
     `V`: every side has seen the last message. `N`: the sides that did not write it have it

@@ -3,16 +3,17 @@
 from services.common import access
 from services.common.caller import Caller
 from services.common.errors import Conflict, Forbidden, NotFound
+from .records import Thread
 
 
-def visible(store, caller: Caller, thread_id: str) -> dict:
+def visible(store, caller: Caller, thread_id: str) -> Thread:
     thread = store.get(thread_id)
     if thread is None or not access.may_view(caller, thread):
         raise NotFound("No such thread.")
     return thread
 
 
-def writable(store, caller: Caller, thread_id: str) -> dict:
+def writable(store, caller: Caller, thread_id: str) -> Thread:
     thread = visible(store, caller, thread_id)
     if not access.may_write(caller, thread):
         raise Forbidden("You may read this thread but not write in it.")
@@ -20,7 +21,7 @@ def writable(store, caller: Caller, thread_id: str) -> dict:
     return thread
 
 
-def under_review(thread: dict) -> None:
+def under_review(thread: Thread) -> None:
     """A conversation whose first message waits for review, or was rejected, takes nothing more:
     the other side would not see it (services/conversations/moderation.py)."""
     review = thread.get("review")

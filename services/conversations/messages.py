@@ -11,6 +11,7 @@ from services.common.events import MESSAGE_POSTED
 
 from . import attachments, away, idempotency, limits, model, moderation, presenters, rules, text
 from .lookup import visible, writable
+from .records import Message, Thread
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,13 @@ def append(
     store,
     outbox,
     caller: Caller,
-    thread: dict,
+    thread: Thread,
     prepared: dict,
     ids: idempotency.Ids,
     screening: moderation.Rules,
     upload_ids: Sequence[str] = (),
     files: attachments.Policy = attachments.Policy(),
-) -> tuple[dict, dict]:
+) -> tuple[Thread, Message]:
     """Store the message with its files, then move its thread on (reopening a closed one), then
     publish: the thread as it is now, and the message. A message held for review is stored
     and goes no further (moderation.py)."""
@@ -73,21 +74,21 @@ def append(
     if screened.finding:
         moderation.keep(store, screened, message, thread)
     if not store.insert_message(message):  # an earlier attempt of this request stored it, and its events
-        thread, message = store.get(thread["_id"]), store.get_message(message["_id"])
+        thread, message = store.get(thread["id"]), store.get_message(message["id"])
         away.follow_up(store, outbox, thread, message, screening)  # that attempt may have stopped before it
         return thread, message
     if screened.held:
-        log.info("message %s of the %s held for review in thread %s", message["_id"], side, thread["_id"])
+        log.info("message %s of the %s held for review in thread %s", message["id"], side, thread["id"])
         return thread, message
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
     updated = store.add_message(thread, message, rules.after_message(thread, side, at))
     if updated is None:  # deleted a moment ago
-        store.remove_message(message["_id"])
+        store.remove_message(message["id"])
         attachments.release(store, message, files)
         raise NotFound("No such thread.")
     outbox.publish(updated, message)
-    log.info("message %s posted to thread %s by the %s", message["_id"], thread["_id"], side)
+    log.info("message %s posted to thread %s by the %s", message["id"], thread["id"], side)
     away.follow_up(store, outbox, updated, message, screening)
     return updated, message
 

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from services.common.access import VENDOR_TO_CUSTOMER
 
 from . import contact_details, model, rules, settings, text
+from .records import Message, Thread
 
 ALLOW, MASK, HOLD = "allow", "mask", "hold"
 HELD, MASKED, APPROVED, REJECTED = "held", "masked", "approved", "rejected"
@@ -99,13 +100,13 @@ class Screening:
         return self.finding is not None and self.finding["state"] == HELD
 
 
-def direction_of(thread: dict, author_side: str) -> str | None:
+def direction_of(thread: Thread, author_side: str) -> str | None:
     return DIRECTION_OF_SIDE.get(author_side) if thread["type"] == VENDOR_TO_CUSTOMER else None
 
 
 def screen(
     current: Rules,
-    thread: dict,
+    thread: Thread,
     author_side: str,
     prepared: dict,
     automatic: bool = False,
@@ -176,14 +177,14 @@ def screened_text(prepared: dict) -> str:
     return "\n".join([prepared["text"], *unseen])
 
 
-def keep(store, screening: Screening, message: dict, thread: dict, starts_thread: bool = False) -> None:
+def keep(store, screening: Screening, message: Message, thread: Thread, starts_thread: bool = False) -> None:
     """Before the message is stored: its review, and, when it is held, the message withheld.
     A screening that found nothing has no review."""
     finding = screening.finding
     if finding is None:
         return
     review = {
-        "_id": message["_id"],
+        "_id": message["id"],
         "thread_id": message["thread_id"],
         "state": finding["state"],
         "direction": finding["direction"],
@@ -205,12 +206,12 @@ def keep(store, screening: Screening, message: dict, thread: dict, starts_thread
     store.insert_review(review)  # False: a request done again wrote it already
 
 
-def hidden_from(thread: dict, author_side: str) -> list[str]:
+def hidden_from(thread: Thread, author_side: str) -> list[str]:
     """The sides a held message is kept from: all but its author's and the administration's."""
     return [side for side in rules.sides(thread["type"]) if side not in (author_side, "admin")]
 
 
-def withheld(message: dict | None) -> bool:
+def withheld(message: Message | None) -> bool:
     """Held for review, or rejected: nothing follows from it (an away message, a notification)."""
     if not message:
         return False

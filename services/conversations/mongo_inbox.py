@@ -25,6 +25,8 @@ from pymongo import ASCENDING, DESCENDING
 from services.common.clock import now
 
 from . import pagination
+from .mongo_records import thread_of
+from .records import Thread
 
 SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "_id"}
 MOVED_LIMIT = 1000
@@ -41,7 +43,9 @@ class PlainInbox:
         self.words = db.message_words  # mongo_words.split_words
         self.search_threads = search_threads
 
-    def page(self, criteria: dict, sort: str, order: str, limit: int, cursor: str | None) -> tuple[list, str | None]:
+    def page(
+        self, criteria: dict, sort: str, order: str, limit: int, cursor: str | None
+    ) -> tuple[list[Thread], str | None]:
         field = SORT_FIELDS[sort]
         direction = DESCENDING if order == "desc" else ASCENDING
         before = "$lt" if direction == DESCENDING else "$gt"
@@ -68,7 +72,7 @@ class PlainInbox:
             next_cursor = pagination.encode(last.get("_position") or last[field], last["_id"], as_of)
         for item in items:
             item.pop("_position", None)
-        return items, next_cursor
+        return [thread_of(item) for item in items], next_cursor
 
     def _first(
         self, query: dict, field: str, order_by: list, limit: int, as_of: datetime, first_page: bool

@@ -21,9 +21,11 @@ from services.common.remembered import Memory
 
 from . import mongo_migrations
 from .mongo_inbox import PlainInbox, _owner
+from .mongo_records import maybe_message, maybe_thread, message_of, stored, thread_of
 from .mongo_replies import MongoSavedReplies
 from .mongo_words import split_words
 from .ports import InboxFilter, MessageEffect, last_message
+from .records import Message, Thread
 
 DUPLICATE_KEY = 11000
 REMEMBER_SECONDS = 5.0
@@ -108,65 +110,69 @@ class MongoThreads(MongoSavedReplies):
 
     # threads --------------------------------------------------------------------------
 
-    def insert_thread(self, thread: dict) -> bool:
+    def insert_thread(self, thread: Thread) -> bool:
         """False when an open thread of the same parties and object already exists."""
-        return insert_once(self.threads, thread)
+        return insert_once(self.threads, stored(thread))
 
-    def find_open(self, open_key: str) -> dict | None:
-        return self.threads.find_one({"open_key": open_key})
+    def find_open(self, open_key: str) -> Thread | None:
+        return maybe_thread(self.threads.find_one({"open_key": open_key}))
 
-    def get(self, thread_id: str) -> dict | None:
-        return self.threads.find_one({"_id": thread_id})
+    def get(self, thread_id: str) -> Thread | None:
+        return maybe_thread(self.threads.find_one({"_id": thread_id}))
 
-    def get_many(self, thread_ids: list[str]) -> list[dict]:
-        return list(self.threads.find({"_id": {"$in": thread_ids}}))
+    def get_many(self, thread_ids: list[str]) -> list[Thread]:
+        return [thread_of(document) for document in self.threads.find({"_id": {"$in": thread_ids}})]
 
-    def insert_message(self, message: dict) -> bool:
+    def insert_message(self, message: Message) -> bool:
         """False when it is stored already (a request done again writes the same ids)."""
-        stored, words = split_words(message)
+        document, words = split_words(stored(message))
         # The words first: a process stopped between the two leaves a thread found by a word of
         # a message not written yet (its retry writes it), never a message search cannot find.
         insert_once(self.words, words)
-        return insert_once(self.messages, stored)
+        return insert_once(self.messages, document)
 
     def remove_message(self, message_id: str) -> None:
         self.messages.delete_one({"_id": message_id})
         self.words.delete_one({"_id": message_id})
 
-    def add_message(self, thread: dict, message: dict, effect: MessageEffect) -> dict | None:
+    def add_message(self, thread: Thread, message: Message, effect: MessageEffect) -> Thread | None:
         """Move the thread on for a stored message: last message, counters. None when
         the thread was deleted meanwhile: a deleted thread stays deleted."""
-        return update_by_id(self.threads, thread["_id"], _update_for(effect, message), NOT_DELETED)
+        return maybe_thread(update_by_id(self.threads, thread["id"], _update_for(effect, message), NOT_DELETED))
 
-    def reopen(self, thread: dict, open_key: str | None) -> None:
+    def reopen(self, thread: Thread, open_key: str | None) -> None:
         """A closed thread that receives a message is open again (a deleted one is not); it
         takes back its open key unless a newer open thread of the same parties holds it."""
-        self.threads.update_one({"_id": thread["_id"], "status": "closed"}, {"$set": {"status": "open"}})
+        self.threads.update_one({"_id": thread["id"], "status": "closed"}, {"$set": {"status": "open"}})
         if open_key:
             try:
-                self.threads.update_one({"_id": thread["_id"], "status": "open"}, {"$set": {"open_key": open_key}})
+                self.threads.update_one({"_id": thread["id"], "status": "open"}, {"$set": {"open_key": open_key}})
             except DuplicateKeyError:
                 pass
 
-    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict | None:
+    def set_status(self, thread_id: str, status: str, open_key: str | None) -> Thread | None:
         """The thread as it is now; None when it is deleted (and stays so)."""
         if status == "open" and open_key:
             try:
-                return update_by_id(
-                    self.threads,
-                    thread_id,
-                    {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
-                    NOT_DELETED,
+                return maybe_thread(
+                    update_by_id(
+                        self.threads,
+                        thread_id,
+                        {"$set": {"status": status, "open_key": open_key, "updated_at": now()}},
+                        NOT_DELETED,
+                    )
                 )
             except DuplicateKeyError:
                 pass
         update = {"$set": {"status": status, "updated_at": now()}}
         if status != "open":
             update["$unset"] = {"open_key": ""}
-        return update_by_id(self.threads, thread_id, update, NOT_DELETED)
+        return maybe_thread(update_by_id(self.threads, thread_id, update, NOT_DELETED))
 
-    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict | None:
-        return update_by_id(self.threads, thread_id, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}})
+    def mark_read(self, thread_id: str, side: str, at: datetime) -> Thread | None:
+        return maybe_thread(
+            update_by_id(self.threads, thread_id, {"$set": {f"unread.{side}": 0, f"read_at.{side}": at}})
+        )
 
     def delete_vendor_threads(self, company_id: str) -> int:
         return self._soft_delete({"company_id": company_id})
@@ -191,7 +197,7 @@ class MongoThreads(MongoSavedReplies):
 
     def inbox(
         self, wanted: InboxFilter, sort: str, order: str, limit: int, cursor: str | None
-    ) -> tuple[list, str | None]:
+    ) -> tuple[list[Thread], str | None]:
         return self.reader.page(as_query(wanted), sort, order, limit, cursor)
 
     def count_unread(self, wanted: InboxFilter, side: str) -> dict:
@@ -209,7 +215,7 @@ class MongoThreads(MongoSavedReplies):
 
     def messages_page(
         self, thread_id: str, before: str | None, limit: int, reader_side: str | None = None
-    ) -> tuple[list, str | None]:
+    ) -> tuple[list[Message], str | None]:
         """The `limit` messages before `before` (newest page when None), oldest first."""
         query: dict[str, object] = {"thread_id": thread_id}
         if before:
@@ -218,16 +224,17 @@ class MongoThreads(MongoSavedReplies):
             query["hidden_from"] = {"$ne": reader_side}
         newest_first = list(self.messages.find(query).sort("_id", DESCENDING).limit(limit + 1))
         more = len(newest_first) > limit
-        page = list(reversed(newest_first[:limit]))
-        return page, (page[0]["_id"] if more and page else None)
+        page = [message_of(document) for document in reversed(newest_first[:limit])]
+        return page, (page[0]["id"] if more and page else None)
 
-    def get_message(self, message_id: str) -> dict | None:
-        return self.messages.find_one({"_id": message_id})
+    def get_message(self, message_id: str) -> Message | None:
+        return maybe_message(self.messages.find_one({"_id": message_id}))
 
     # the outbox: events not yet published ---------------------------------------------
 
-    def unpublished_messages(self, at: datetime, limit: int) -> list[dict]:
-        return list(self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit))
+    def unpublished_messages(self, at: datetime, limit: int) -> list[Message]:
+        due = self.messages.find({"relay_after": {"$lte": at}}).sort("relay_after", ASCENDING).limit(limit)
+        return [message_of(document) for document in due]
 
     def relay_soon(self, message_ids: list[str], at: datetime) -> None:
         self.messages.update_many(
@@ -324,12 +331,13 @@ class MongoThreads(MongoSavedReplies):
             if taken is not None:
                 yield taken
 
-    def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
+    def insert_threads(self, threads: list[Thread], messages: list[Message]) -> None:
         """Threads first: the relay may pick a message up at once, and must find its thread.
         Documents already there (a delivery run again) are left as they are."""
-        split = [split_words(message) for message in messages]
-        stored, words = [pair[0] for pair in split], [pair[1] for pair in split]
-        for collection, documents in ((self.threads, threads), (self.words, words), (self.messages, stored)):
+        split = [split_words(stored(message)) for message in messages]
+        kept, words = [pair[0] for pair in split], [pair[1] for pair in split]
+        written = [stored(thread) for thread in threads]
+        for collection, documents in ((self.threads, written), (self.words, words), (self.messages, kept)):
             if not documents:
                 continue
             try:
@@ -338,15 +346,17 @@ class MongoThreads(MongoSavedReplies):
                 if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
                     raise
 
-    def broadcast_threads(self, broadcast_id: str) -> list[dict]:
-        return list(self.threads.find({"broadcast_id": broadcast_id}, {"company_id": 1, "read_at": 1, "status": 1}))
+    def broadcast_threads(self, broadcast_id: str) -> list[Thread]:
+        found = self.threads.find({"broadcast_id": broadcast_id}, {"company_id": 1, "read_at": 1, "status": 1})
+        return [thread_of(document) for document in found]
 
     # reminders and escalation ---------------------------------------------------------
 
-    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict]:
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[Thread]:
         # Two $match stages, the first exactly the reminders index's (see WindowedInbox._select).
-        return list(
-            self.threads.aggregate(
+        return [
+            thread_of(document)
+            for document in self.threads.aggregate(
                 [
                     {
                         "$match": {
@@ -359,34 +369,37 @@ class MongoThreads(MongoSavedReplies):
                     {"$limit": limit},
                 ]
             )
-        )
+        ]
 
-    def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
+    def claim_reminder(self, thread: Thread, reminder: dict) -> Thread | None:
         level = reminder["level"]
         changes = {"reminded_level": level}
         if reminder["overdue"]:
             changes["overdue"] = True
-        return update_by_id(
-            self.threads,
-            thread["_id"],
-            {"$set": changes, "$push": {"pending_reminders": reminder}},
-            {
-                "awaiting_reply_from": "vendor",
-                "awaiting_since": thread["awaiting_since"],
-                "reminded_level": level - 1,
-                "status": "open",
-            },
+        return maybe_thread(
+            update_by_id(
+                self.threads,
+                thread["id"],
+                {"$set": changes, "$push": {"pending_reminders": reminder}},
+                {
+                    "awaiting_reply_from": "vendor",
+                    "awaiting_since": thread["awaiting_since"],
+                    "reminded_level": level - 1,
+                    "status": "open",
+                },
+            )
         )
 
-    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict]:
-        return list(self.threads.find({"pending_reminders.relay_after": {"$lte": at}}).limit(limit))
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[Thread]:
+        due = self.threads.find({"pending_reminders.relay_after": {"$lte": at}}).limit(limit)
+        return [thread_of(document) for document in due]
 
     def reminder_published(self, thread_id: str, reminder_id: str) -> None:
         self.threads.update_one({"_id": thread_id}, {"$pull": {"pending_reminders": {"id": reminder_id}}})
 
     # attachments ----------------------------------------------------------------------
 
-    def attach_uploads(self, upload_ids: list[str], owner: dict, message: dict) -> list[dict]:
+    def attach_uploads(self, upload_ids: list[str], owner: dict, message: Message) -> list[dict]:
         """Each upload is taken by one message at most: the filter and the change are one
         atomic update per file, so two messages naming the same upload cannot both get it. The
         message's own earlier attempt (same id) takes it again."""
@@ -400,7 +413,7 @@ class MongoThreads(MongoSavedReplies):
             {**mine, "metadata.message_id": None, "metadata.expires_at": {"$gt": message["created_at"]}},
             {
                 "$set": {
-                    "metadata.message_id": message["_id"],
+                    "metadata.message_id": message["id"],
                     "metadata.thread_id": message["thread_id"],
                     "metadata.company_id": message.get("company_id"),
                     "metadata.customer_id": message.get("customer_id"),
@@ -408,7 +421,7 @@ class MongoThreads(MongoSavedReplies):
                 }
             },
         )
-        taken = {doc["_id"]: doc for doc in self.files.find({**mine, "metadata.message_id": message["_id"]})}
+        taken = {doc["_id"]: doc for doc in self.files.find({**mine, "metadata.message_id": message["id"]})}
         return [attachment_files.described(taken[upload_id]) for upload_id in upload_ids if upload_id in taken]
 
     def release_uploads(self, message_id: str, expires_at: datetime) -> None:
@@ -513,7 +526,7 @@ class MongoThreads(MongoSavedReplies):
 
     def release_message(
         self, message_id: str, words: list[str], events: list[str], relay_after: datetime
-    ) -> dict | None:
+    ) -> Message | None:
         released = update_by_id(
             self.messages,
             message_id,
@@ -526,31 +539,33 @@ class MongoThreads(MongoSavedReplies):
         if released is not None:
             # Search finds it from now on (its words were kept back while it was held).
             self.words.replace_one({"_id": message_id}, split_words({**released, "words": words})[1], upsert=True)
-        return released
+        return maybe_message(released)
 
-    def reject_message(self, message_id: str, reason: str) -> dict | None:
-        return update_by_id(
-            self.messages,
-            message_id,
-            {"$set": {"moderation.state": "rejected", "moderation.reason": reason}},
-            {"moderation.state": "held"},
+    def reject_message(self, message_id: str, reason: str) -> Message | None:
+        return maybe_message(
+            update_by_id(
+                self.messages,
+                message_id,
+                {"$set": {"moderation.state": "rejected", "moderation.reason": reason}},
+                {"moderation.state": "held"},
+            )
         )
 
-    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict | None:
+    def reveal_thread(self, thread_id: str, open_key: str | None) -> Thread | None:
         revealed = update_by_id(self.threads, thread_id, {"$unset": {"hidden_from": "", "review": ""}})
         if revealed is not None and open_key and revealed["status"] == "open":
             try:
                 revealed = update_by_id(self.threads, thread_id, {"$set": {"open_key": open_key}}) or revealed
             except DuplicateKeyError:
                 pass  # another open thread of the same parties and object holds it
-        return revealed
+        return maybe_thread(revealed)
 
     def reject_thread(self, thread_id: str, reason: str) -> None:
         self.threads.update_one({"_id": thread_id}, {"$set": {"review": {"state": "rejected", "reason": reason}}})
 
     # history brought in (imports.py) --------------------------------------------------
 
-    def import_history(self, threads: list[dict], messages: list[dict]) -> None:
+    def import_history(self, threads: list[Thread], messages: list[Message]) -> None:
         """Messages first (with their words), then their threads as they now stand, in one
         write each: a run stopped between the two writes the messages again, ignored, and the
         threads then. A thread is written whole: the import folded its messages into it."""
@@ -562,7 +577,7 @@ class MongoThreads(MongoSavedReplies):
         for start in range(0, len(threads), IMPORT_SLICE):
             self.threads.bulk_write(
                 [
-                    ReplaceOne({"_id": thread["_id"]}, thread, upsert=True)
+                    ReplaceOne({"_id": thread["id"]}, stored(thread), upsert=True)
                     for thread in threads[start : start + IMPORT_SLICE]
                 ],
                 ordered=False,
@@ -570,7 +585,7 @@ class MongoThreads(MongoSavedReplies):
 
     # figures --------------------------------------------------------------------------
 
-    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
+    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[Thread]:
         query = {
             "type": "vendor_to_customer",
             "status": {"$ne": "deleted"},
@@ -578,11 +593,10 @@ class MongoThreads(MongoSavedReplies):
         }
         if company_id:
             query["company_id"] = company_id
-        return list(
-            self.threads.find(
-                query, {"company_id": 1, "first_customer_message_at": 1, "first_reply_at": 1, "overdue": 1}
-            )
+        found = self.threads.find(
+            query, {"company_id": 1, "first_customer_message_at": 1, "first_reply_at": 1, "overdue": 1}
         )
+        return [thread_of(document) for document in found]
 
     # settings -------------------------------------------------------------------------
 
@@ -644,7 +658,7 @@ def as_query(wanted: InboxFilter) -> dict:
     return found
 
 
-def _update_for(effect: MessageEffect, message: dict) -> dict:
+def _update_for(effect: MessageEffect, message: Message) -> dict:
     """A message's effect on its thread as one update."""
     changes = {
         "last_message_at": effect.at,

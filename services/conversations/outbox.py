@@ -8,6 +8,7 @@ from services.common.clock import now
 from services.common.events import THREAD_READ
 
 from . import presenters
+from .records import Message, Thread
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +37,22 @@ class Outbox:
         self.published = published
         self.spawn = spawn
 
-    def publish(self, thread: dict, message: dict) -> None:
+    def publish(self, thread: Thread, message: Message) -> None:
         self.spawn(lambda: self.publish_now(thread, message))
 
-    def publish_now(self, thread: dict, message: dict) -> bool:
+    def publish_now(self, thread: Thread, message: Message) -> bool:
         """False when the broker did not take the events: the message keeps them for the relay."""
         payload = presenters.event(thread, message)
         try:
             for name in message["pending_events"]:
                 self.dispatch(name, payload)
         except Exception as error:
-            log.warning("event for message %s not published (%s); the relay will retry", message["_id"], error)
+            log.warning("event for message %s not published (%s); the relay will retry", message["id"], error)
             return False
-        self.published.append(message["_id"])
+        self.published.append(message["id"])
         return True
 
-    def read(self, thread: dict, side: str, at) -> None:
+    def read(self, thread: Thread, side: str, at) -> None:
         """Tell that a side read the thread (THREAD_READ), after the answer as a message's
         events go. Not kept for the relay: a lost one leaves bell items unread, which their
         reader marks read in the bell, and the next read of the thread tells again."""
@@ -61,7 +62,7 @@ class Outbox:
             try:
                 self.dispatch(THREAD_READ, payload)
             except Exception as error:
-                log.warning("thread_read of thread %s not published (%s)", thread["_id"], error)
+                log.warning("thread_read of thread %s not published (%s)", thread["id"], error)
 
         self.spawn(tell)
 
@@ -79,7 +80,7 @@ class Outbox:
         for message in due:
             thread = self.store.get(message["thread_id"])
             if thread is None:  # the thread write never happened; nothing to announce
-                self.store.mark_published([message["_id"]])
+                self.store.mark_published([message["id"]])
                 continue
             if not self.publish_now(thread, message):
                 break  # the broker is away: each further try would wait for it in turn

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from services.common.errors import ValidationFailed
+from .records import Thread
 
 PLACEHOLDERS = ("customer_name", "vendor_name", "product_name", "order_id", "order_status")
 # A placeholder is one word in braces; braces around anything else are plain text.
@@ -31,7 +32,7 @@ def check(body: str, field: str = "body") -> list[str]:
     return named(body)
 
 
-def values(thread: dict[str, Any], live: dict[str, Any] | None, vendor: dict[str, Any] | None) -> dict[str, str]:
+def values(thread: Thread, live: dict[str, Any] | None, vendor: dict[str, Any] | None) -> dict[str, str]:
     """What each placeholder says in this thread; one the thread has no value for is absent.
 
     `live` is the catalog's answer for the thread's object (None when it has none or the catalog

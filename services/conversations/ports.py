@@ -5,13 +5,16 @@ an `InboxFilter`, what a message does to its thread is a `MessageEffect`. Two ad
 `mongo_store.MongoThreads` (MongoDB, and any MongoDB-wire server) and the in-memory fake
 `tests/conversations/memory_store.MemoryThreads` (the use-case tests). tests/conversations/test_store_contract.py holds both to the same verbs.
 
-Threads, messages and announcements travel as plain dicts in their stored shape (`model.py`
-makes them); the store keeps them, it does not decide anything about them.
+Threads and messages travel as records (records.py: `Thread`, `Message`, made by `model.py`),
+whose id is `id` whatever the adapter calls it; announcements, reviews, saved replies and
+settings as plain dicts. The store keeps them, it does not decide anything about them.
 """
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Protocol
+
+from .records import Message, Thread
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,16 @@ class MessageEffect:
     # the thread is no longer overdue (reminders.py).
     restarts_wait: bool = False
 
-    def apply_to(self, thread: dict[str, Any], message: dict[str, Any]) -> None:
+    def apply_to(self, thread: Thread, message: Message) -> None:
         """Move a thread held in memory on (a new thread before it is stored; the fake store)."""
         thread.update(
-            last_message_at=self.at,
-            updated_at=self.at,
-            awaiting_reply_from=self.awaiting_reply_from,
-            awaiting_since=self.awaiting_since,
-            last_message=last_message(message),
+            {
+                "last_message_at": self.at,
+                "updated_at": self.at,
+                "awaiting_reply_from": self.awaiting_reply_from,
+                "awaiting_since": self.awaiting_since,
+                "last_message": last_message(message),
+            }
         )
         thread["message_count"] = thread.get("message_count", 0) + 1
         unread = thread.setdefault("unread", {})
@@ -78,42 +83,41 @@ class MessageEffect:
             unread[side] = unread.get(side, 0) + 1
         if self.author_reads:
             thread.setdefault("read_at", {})[self.author_side] = self.at
-        for name in ("first_customer_message_at", "first_reply_at"):
-            if getattr(self, name) is not None:
-                thread[name] = getattr(self, name)
+        if self.first_customer_message_at is not None:
+            thread["first_customer_message_at"] = self.first_customer_message_at
+        if self.first_reply_at is not None:
+            thread["first_reply_at"] = self.first_reply_at
         if self.restarts_wait:
-            thread.update(reminded_level=0, overdue=False)
+            thread.update({"reminded_level": 0, "overdue": False})
 
 
-def last_message(message: dict[str, Any]) -> dict[str, Any]:
+def last_message(message: Message) -> dict[str, Any]:
     """What a thread keeps of its newest message, for the inbox's line."""
-    return {"id": message["_id"], "author": message["author"], "preview": message["preview"]}
+    return {"id": message["id"], "author": message["author"], "preview": message["preview"]}
 
 
 class Threads(Protocol):
     """Threads, messages, announcements, idempotency keys, rate counters and settings."""
 
     # threads
-    def insert_thread(self, thread: dict[str, Any]) -> bool:
+    def insert_thread(self, thread: Thread) -> bool:
         """False when an open thread of the same parties and object (its open key) exists."""
 
-    def find_open(self, open_key: str) -> dict[str, Any] | None: ...
-    def get(self, thread_id: str) -> dict[str, Any] | None: ...
-    def get_many(self, thread_ids: list[str]) -> list[dict[str, Any]]: ...
+    def find_open(self, open_key: str) -> Thread | None: ...
+    def get(self, thread_id: str) -> Thread | None: ...
+    def get_many(self, thread_ids: list[str]) -> list[Thread]: ...
 
-    def add_message(
-        self, thread: dict[str, Any], message: dict[str, Any], effect: MessageEffect
-    ) -> dict[str, Any] | None:
+    def add_message(self, thread: Thread, message: Message, effect: MessageEffect) -> Thread | None:
         """The thread moved on by a stored message; None when it was deleted meanwhile."""
 
-    def reopen(self, thread: dict[str, Any], open_key: str | None) -> None:
+    def reopen(self, thread: Thread, open_key: str | None) -> None:
         """A closed thread that receives a message is open again, with its open key unless a
         newer open thread holds it; a deleted one stays deleted."""
 
-    def set_status(self, thread_id: str, status: str, open_key: str | None) -> dict[str, Any] | None:
+    def set_status(self, thread_id: str, status: str, open_key: str | None) -> Thread | None:
         """The thread as it is now; None when it is deleted (and stays so)."""
 
-    def mark_read(self, thread_id: str, side: str, at: datetime) -> dict[str, Any] | None: ...
+    def mark_read(self, thread_id: str, side: str, at: datetime) -> Thread | None: ...
     def delete_vendor_threads(self, company_id: str) -> int: ...
     def delete_customer_threads(self, customer_id: str) -> int: ...
     def refresh_context(self, target: dict[str, Any], summary: dict[str, Any]) -> int: ...
@@ -121,7 +125,7 @@ class Threads(Protocol):
     # the inbox
     def inbox(
         self, wanted: InboxFilter, sort: str, order: str, limit: int, cursor: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[Thread], str | None]:
         """One page, and the cursor of the next (None on the last). A thread that moves after the
         first page was read keeps its place: every thread appears once, in order."""
 
@@ -129,20 +133,20 @@ class Threads(Protocol):
         """Threads with unread messages for `side`, by thread type."""
 
     # messages
-    def insert_message(self, message: dict[str, Any]) -> bool:
+    def insert_message(self, message: Message) -> bool:
         """False when it is stored already (a request done again writes the same ids)."""
 
     def remove_message(self, message_id: str) -> None: ...
-    def get_message(self, message_id: str) -> dict[str, Any] | None: ...
+    def get_message(self, message_id: str) -> Message | None: ...
 
     def messages_page(
         self, thread_id: str, before: str | None, limit: int, reader_side: str | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[Message], str | None]:
         """The `limit` messages before `before` (the newest when None), oldest first; those
         hidden from `reader_side` (held for review, or rejected) left out."""
 
     # the outbox
-    def unpublished_messages(self, at: datetime, limit: int) -> list[dict[str, Any]]: ...
+    def unpublished_messages(self, at: datetime, limit: int) -> list[Message]: ...
     def relay_soon(self, message_ids: list[str], at: datetime) -> None: ...
     def mark_published(self, message_ids: list[str]) -> None: ...
 
@@ -162,8 +166,8 @@ class Threads(Protocol):
     def hold_broadcast(self, broadcast_id: str, until: datetime) -> None: ...
     def broadcast_sent(self, broadcast_id: str, at: datetime) -> None: ...
     def stalled_broadcasts(self, at: datetime, lease: timedelta) -> Iterable[dict[str, Any]]: ...
-    def insert_threads(self, threads: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None: ...
-    def broadcast_threads(self, broadcast_id: str) -> list[dict[str, Any]]: ...
+    def insert_threads(self, threads: list[Thread], messages: list[Message]) -> None: ...
+    def broadcast_threads(self, broadcast_id: str) -> list[Thread]: ...
 
     # saved replies (an owner is "vendor:<company_id>" or "admin": access.saved_replies_owner)
     def insert_saved_reply(self, reply: dict[str, Any], most: int) -> bool:
@@ -193,29 +197,27 @@ class Threads(Protocol):
         none yet (and now has), else the one it had; None when there is no such thread."""
 
     # history brought in (imports.py)
-    def import_history(self, threads: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
+    def import_history(self, threads: list[Thread], messages: list[Message]) -> None:
         """Store the messages (those stored already are left as they are), then each thread
         whole, as the import folded its messages into it."""
 
     # reminders and escalation (reminders.py)
-    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[dict[str, Any]]:
+    def due_reminders(self, level: int, awaiting_since_before: datetime, limit: int) -> list[Thread]:
         """Customer threads open and awaiting the vendor since before that moment, whose
         reminders have reached `level - 1` and no further."""
 
-    def claim_reminder(self, thread: dict[str, Any], reminder: dict[str, Any]) -> dict[str, Any] | None:
+    def claim_reminder(self, thread: Thread, reminder: dict[str, Any]) -> Thread | None:
         """Move the thread to the reminder's level and keep the reminder to publish, in one
         conditional write: only while it still awaits the vendor since the same moment and
         stands at the level before (another replica, or a reply, got there first: None)."""
 
-    def unpublished_reminders(self, at: datetime, limit: int) -> list[dict[str, Any]]:
+    def unpublished_reminders(self, at: datetime, limit: int) -> list[Thread]:
         """Threads holding reminders whose relay time has come."""
 
     def reminder_published(self, thread_id: str, reminder_id: str) -> None: ...
 
     # attachments: the uploads the gateway kept (services/common/attachment_files.py)
-    def attach_uploads(
-        self, upload_ids: list[str], owner: dict[str, Any], message: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def attach_uploads(self, upload_ids: list[str], owner: dict[str, Any], message: Message) -> list[dict[str, Any]]:
         """Give `owner`'s uploads to `message` (they stop expiring) and describe each
         (attachment_files.described), in the order asked. An upload that is someone else's,
         another message's or expired is left as it is and not described: the caller compares."""
@@ -258,15 +260,15 @@ class Threads(Protocol):
 
     def release_message(
         self, message_id: str, words: list[str], events: list[str], relay_after: datetime
-    ) -> dict[str, Any] | None:
+    ) -> Message | None:
         """A held message approved: seen by every side of its thread, found by its `words`, its
         `events` to publish (the outbox). The message as it is now; None when it is not held."""
 
-    def reject_message(self, message_id: str, reason: str) -> dict[str, Any] | None:
+    def reject_message(self, message_id: str, reason: str) -> Message | None:
         """A held message rejected: still hidden from the sides it was hidden from, with the
         reason for its author. None when it is not held."""
 
-    def reveal_thread(self, thread_id: str, open_key: str | None) -> dict[str, Any] | None:
+    def reveal_thread(self, thread_id: str, open_key: str | None) -> Thread | None:
         """A thread whose first message was approved: seen by every side, with its open key
         unless another open thread of the same parties holds it. None when there is no such thread."""
 
@@ -274,6 +276,6 @@ class Threads(Protocol):
         """A thread whose first message was rejected: it stays its author's side's alone."""
 
     # figures and settings
-    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict[str, Any]]: ...
+    def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[Thread]: ...
     def get_settings(self) -> dict[str, Any]: ...
     def put_settings(self, values: dict[str, Any]) -> dict[str, Any]: ...

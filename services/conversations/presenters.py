@@ -13,19 +13,20 @@ from services.common.config import load_settings
 from services.common.moments import Moment
 
 from . import rules
+from .records import Message, Thread
 
 
-def message(doc: dict) -> dict:
+def message(message: Message) -> dict:
     return {
-        "id": doc["_id"],
-        "thread_id": doc["thread_id"],
-        "author": {key: doc["author"].get(key) for key in ("side", "user_id", "name")},
-        "automatic": bool(doc.get("automatic")),
-        "body": doc["body"],
-        "text": doc["text"],
-        "created_at": doc["created_at"],
-        "attachments": [attachment(file) for file in doc.get("attachments") or []],
-        "moderation": note(doc.get("moderation")),
+        "id": message["id"],
+        "thread_id": message["thread_id"],
+        "author": {key: message["author"].get(key) for key in ("side", "user_id", "name")},
+        "automatic": bool(message.get("automatic")),
+        "body": message["body"],
+        "text": message["text"],
+        "created_at": message["created_at"],
+        "attachments": [attachment(file) for file in message.get("attachments") or []],
+        "moderation": note(message.get("moderation")),
     }
 
 
@@ -58,10 +59,10 @@ def _url_key() -> str:
     return attachment_urls.url_key(load_settings())
 
 
-def summary(thread: dict, side: str) -> dict:
+def summary(thread: Thread, side: str) -> dict:
     last = thread.get("last_message")
     return {
-        "id": thread["_id"],
+        "id": thread["id"],
         "type": thread["type"],
         "status": thread["status"],
         "object": thread["object"],
@@ -90,7 +91,7 @@ def summary(thread: dict, side: str) -> dict:
 
 
 def detail(
-    thread: dict, side: str, live: dict | None, changes: list, messages: list, next_before, addresses: bool = True
+    thread: Thread, side: str, live: dict | None, changes: list, messages: list, next_before, addresses: bool = True
 ) -> dict:
     """`addresses`: whether the other party's e-mail address is shown (rules.shows_addresses)."""
     shown = summary(thread, side)
@@ -137,10 +138,10 @@ def _as_of(live: dict | None):
     return None if written is None else Moment().deserialize(written)
 
 
-def event_thread(thread: dict) -> dict:
+def event_thread(thread: Thread) -> dict:
     """The thread as every event about it shows it to notifiers."""
     return {
-        "id": thread["_id"],
+        "id": thread["id"],
         "type": thread["type"],
         "status": thread["status"],
         "subject": thread["subject"],
@@ -151,12 +152,12 @@ def event_thread(thread: dict) -> dict:
     }
 
 
-def event(thread: dict, message_doc: dict) -> dict:
+def event(thread: Thread, message_doc: Message) -> dict:
     """The payload of `thread_started` and `message_posted`: what a notifier needs to know."""
     return {
         "thread": event_thread(thread),
         "message": {
-            "id": message_doc["_id"],
+            "id": message_doc["id"],
             "thread_id": message_doc["thread_id"],
             "author": message_doc["author"],
             "text": message_doc["text"],
@@ -172,12 +173,12 @@ def event(thread: dict, message_doc: dict) -> dict:
     }
 
 
-def read_event(thread: dict, side: str, at) -> dict:
+def read_event(thread: Thread, side: str, at) -> dict:
     """The payload of `thread_read`: which side read the thread, up to when."""
     return {"thread": event_thread(thread), "side": side, "read_at": isoformat(at)}
 
 
-def review(doc: dict, thread: dict | None) -> dict:
+def review(doc: dict, thread: Thread | None) -> dict:
     """A moderated message as the administration reviews it: as written, and where its details are."""
     return {
         "message_id": doc["_id"],
@@ -193,8 +194,8 @@ def review(doc: dict, thread: dict | None) -> dict:
     }
 
 
-def _reviewed_thread(thread: dict) -> dict:
+def _reviewed_thread(thread: Thread) -> dict:
     return {
-        "id": thread["_id"],
+        "id": thread["id"],
         **{key: thread.get(key) for key in ("type", "status", "subject", "object", "company_id", "customer_id")},
     }

@@ -30,6 +30,7 @@ from services.common.events import REPLY_OVERDUE
 
 from . import presenters
 from .model import RELAY_GRACE
+from .records import Thread
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def relay(store, dispatch, at: datetime | None = None, limit: int = 100) -> int:
             if reminder["relay_after"] > at:
                 continue  # its own process may still be publishing it
             if not still_due(thread, reminder):
-                store.reminder_published(thread["_id"], reminder["id"])  # nobody is owed it any more
+                store.reminder_published(thread["id"], reminder["id"])  # nobody is owed it any more
                 continue
             if not publish(store, dispatch, thread, reminder):
                 return published
@@ -90,7 +91,7 @@ def relay(store, dispatch, at: datetime | None = None, limit: int = 100) -> int:
     return published
 
 
-def still_due(thread: dict, reminder: dict) -> bool:
+def still_due(thread: Thread, reminder: dict) -> bool:
     """A reminder left to the relay still matters: its thread is open and awaits the vendor
     since the same moment (not deleted, closed or answered since it was claimed)."""
     return (
@@ -100,7 +101,7 @@ def still_due(thread: dict, reminder: dict) -> bool:
     )
 
 
-def new_reminder(thread: dict, level: int, at: datetime) -> dict:
+def new_reminder(thread: Thread, level: int, at: datetime) -> dict:
     return {
         "id": new_id(),
         "level": level,
@@ -111,20 +112,20 @@ def new_reminder(thread: dict, level: int, at: datetime) -> dict:
     }
 
 
-def publish(store, dispatch, thread: dict, reminder: dict) -> bool:
+def publish(store, dispatch, thread: Thread, reminder: dict) -> bool:
     """False when the broker did not take it: it stays on the thread for the relay."""
     try:
         dispatch(REPLY_OVERDUE, event(thread, reminder))
     except Exception as error:
         log.warning(
-            "reminder %s of thread %s not published (%s); the relay will retry", reminder["id"], thread["_id"], error
+            "reminder %s of thread %s not published (%s); the relay will retry", reminder["id"], thread["id"], error
         )
         return False
-    store.reminder_published(thread["_id"], reminder["id"])
+    store.reminder_published(thread["id"], reminder["id"])
     return True
 
 
-def event(thread: dict, reminder: dict) -> dict:
+def event(thread: Thread, reminder: dict) -> dict:
     """The payload of `reply_overdue`: the thread as message events show it, and the reminder."""
     return {
         "thread": presenters.event_thread(thread),

@@ -94,14 +94,14 @@ def _deliver(store, outbox, review: dict, current: Rules) -> None:
     if message is None:
         return  # released by an earlier attempt of this decision, which did the rest
     if review.get("starts_thread"):
-        thread = store.reveal_thread(thread["_id"], rules.open_key(thread)) or thread
+        thread = store.reveal_thread(thread["id"], rules.open_key(thread)) or thread
     elif thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
     # Its author wrote it a while ago: what the author's side has read since stays as it is.
     effect = replace(rules.after_message(thread, message["author"]["side"], at), author_reads=False)
     updated = store.add_message(thread, message, effect)
     if updated is None:  # deleted meanwhile: nobody is to be told
-        store.mark_published([message["_id"]])
+        store.mark_published([message["id"]])
         return
     outbox.publish(updated, message)
     away.follow_up(store, outbox, updated, message, current)
@@ -115,7 +115,7 @@ def _refuse(store, review: dict) -> None:
 
 
 def _shown(store, reviews: list[dict]) -> list[dict]:
-    threads = {thread["_id"]: thread for thread in store.get_many(list({r["thread_id"] for r in reviews}))}
+    threads = {thread["id"]: thread for thread in store.get_many(list({r["thread_id"] for r in reviews}))}
     return [presenters.review(review, threads.get(review["thread_id"])) for review in reviews]
 
 

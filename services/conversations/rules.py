@@ -5,7 +5,7 @@ the catalog's answer) and stores what they decide.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from services.common.caller import Caller
 from services.common.errors import Forbidden, NotFound, ValidationFailed
@@ -14,6 +14,7 @@ from services.common.access import TYPES, VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER, g
 from services.contracts.conversations import SUBJECT_MAX as SUBJECT_MAX  # the length subjects are cut to
 
 from .ports import MessageEffect
+from .records import Thread
 
 SIDES_OF_TYPE = {VENDOR_TO_CUSTOMER: ("customer", "vendor", "admin"), VENDOR_TO_ADMIN: ("vendor", "admin")}
 
@@ -107,7 +108,7 @@ def derived_subject(target: dict[str, Any], resolved: dict[str, Any] | None) -> 
 STORE_QUESTION = "Store question"
 
 
-def subject_for(thread: dict[str, Any], side: str) -> str:
+def subject_for(thread: Thread, side: str) -> str:
     """The subject as its reader reads it: a question about a vendor's store is titled by the
     store ("Vendor: Lumen Lamps") for the customer and the administration, and is a "Store
     question" in that vendor's own inbox. A subject someone wrote is everyone's."""
@@ -119,7 +120,7 @@ def subject_for(thread: dict[str, Any], side: str) -> str:
     return subject
 
 
-def shows_addresses(thread: dict[str, Any], side: str, settings: dict[str, Any]) -> bool:
+def shows_addresses(thread: Thread, side: str, settings: dict[str, Any]) -> bool:
     """Whether a customer and a vendor see each other's e-mail address beside their
     conversation: only while contact details pass both ways as written. A marketplace that
     masks or holds the customer's address must not hand over the vendor's, nor the reverse.
@@ -132,8 +133,9 @@ def shows_addresses(thread: dict[str, Any], side: str, settings: dict[str, Any])
     )
 
 
-def open_key(thread: dict[str, Any]) -> str | None:
-    """Same parties, same object, still open: a second start appends to this thread.
+def open_key(thread: Mapping[str, Any]) -> str | None:
+    """Same parties, same object, still open: a second start appends to this thread (a thread,
+    or the plan of one: rules.plan_thread).
 
     An order has one open thread per communication type and vendor; its customer is fixed by
     the order. Announcements are never merged: each is its own thread.
@@ -170,7 +172,7 @@ def awaiting_after(thread_type: str, author_side: str, announcement: bool = Fals
     return "admin" if author_side == "vendor" else "vendor"
 
 
-def after_message(thread: dict[str, Any], author_side: str, at: datetime, announcement: bool = False) -> MessageEffect:
+def after_message(thread: Thread, author_side: str, at: datetime, announcement: bool = False) -> MessageEffect:
     """What a new message does to its thread: who owes a reply since when, who has it unread,
     and the first question and first answer the response figures are made of."""
     owed_by = awaiting_after(thread["type"], author_side, announcement)

@@ -18,6 +18,7 @@ from services.common.errors import Forbidden, NotFound, Unavailable, ValidationF
 
 from . import placeholders
 from .lookup import writable
+from .records import Thread
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def fill(store, catalog, caller: Caller, reply_id: str, thread_id: str) -> dict:
     """The reply's text for one thread, for the reply box: what is unfilled is left as written."""
     reply, thread = _reply_for(store, caller, reply_id, thread_id)
     text, unfilled = placeholders.fill(reply["body"], _values(catalog, thread))
-    return {"saved_reply_id": reply["_id"], "thread_id": thread["_id"], "text": text, "unfilled": unfilled}
+    return {"saved_reply_id": reply["_id"], "thread_id": thread["id"], "text": text, "unfilled": unfilled}
 
 
 def compose(store, catalog, caller: Caller, thread_id: str, request: dict) -> str:
@@ -112,7 +113,7 @@ def count_use(store, reply_id: str, message: dict) -> None:
     store.count_reply_use(reply_id, message["id"], now())
 
 
-def _reply_for(store, caller: Caller, reply_id: str, thread_id: str) -> tuple[dict, dict]:
+def _reply_for(store, caller: Caller, reply_id: str, thread_id: str) -> tuple[dict, Thread]:
     owner = _owner(caller)
     thread = writable(store, caller, thread_id)
     reply = store.get_saved_reply(reply_id, owner)
@@ -121,7 +122,7 @@ def _reply_for(store, caller: Caller, reply_id: str, thread_id: str) -> tuple[di
     return reply, thread
 
 
-def _values(catalog, thread: dict) -> dict:
+def _values(catalog, thread: Thread) -> dict:
     """The thread's placeholder values, from the catalog as it is now; what the catalog cannot
     give now, the context kept with the thread stands in for (placeholders.values)."""
     live = vendor = None

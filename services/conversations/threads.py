@@ -61,7 +61,7 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
     key = rules.open_key(plan)
     existing = store.find_open(key)
     limits.message(store, allowed, caller, now())
-    if existing is None or existing["_id"] == ids.thread:
+    if existing is None or existing["id"] == ids.thread:
         at = now()
         if existing is None:
             limits.new_thread(store, allowed, caller, at)
@@ -91,7 +91,7 @@ def _start_thread(store, catalog, outbox, caller, request, ids, allowed):
                     outbox.publish(thread, message)
                     away.follow_up(store, outbox, thread, message, screening)
             else:
-                message = store.get_message(message["_id"])
+                message = store.get_message(message["id"])
                 away.follow_up(store, outbox, thread, message, screening)  # that attempt may have stopped before it
             return {
                 "created": True,

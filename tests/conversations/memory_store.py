@@ -15,7 +15,7 @@ from services.conversations import pagination
 from services.conversations.ports import InboxFilter, MessageEffect
 from tests.conversations.memory_replies import MemorySavedReplies
 
-SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "_id"}
+SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "id"}
 RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
@@ -35,9 +35,9 @@ class MemoryThreads(MemorySavedReplies):
 
     def insert_thread(self, thread: dict) -> bool:
         key = thread.get("open_key")
-        if thread["_id"] in self.threads or (key and self._holder_of(key)):
+        if thread["id"] in self.threads or (key and self._holder_of(key)):
             return False
-        self.threads[thread["_id"]] = copy.deepcopy(thread)
+        self.threads[thread["id"]] = copy.deepcopy(thread)
         return True
 
     def _holder_of(self, open_key: str) -> dict | None:
@@ -53,14 +53,14 @@ class MemoryThreads(MemorySavedReplies):
         return [copy.deepcopy(self.threads[i]) for i in thread_ids if i in self.threads]
 
     def add_message(self, thread: dict, message: dict, effect: MessageEffect) -> dict | None:
-        stored = self.threads.get(thread["_id"])
+        stored = self.threads.get(thread["id"])
         if stored is None or stored["status"] == "deleted":
             return None
         effect.apply_to(stored, message)
         return copy.deepcopy(stored)
 
     def reopen(self, thread: dict, open_key: str | None) -> None:
-        stored = self.threads.get(thread["_id"])
+        stored = self.threads.get(thread["id"])
         if stored is None or stored["status"] == "deleted":
             return
         stored["status"] = "open"
@@ -121,7 +121,7 @@ class MemoryThreads(MemorySavedReplies):
         field = SORT_FIELDS[sort]
         as_of, past = now(), None
         if cursor:
-            value, last_id, as_of = pagination.decode(cursor, sort_is_time=field != "_id")
+            value, last_id, as_of = pagination.decode(cursor, sort_is_time=field != "id")
             past = (value, last_id)
         placed = []
         for thread in self.threads.values():
@@ -129,7 +129,7 @@ class MemoryThreads(MemorySavedReplies):
                 continue
             position = self._position(thread, field, as_of)
             if position is not None:
-                placed.append((position, thread["_id"], thread))
+                placed.append((position, thread["id"], thread))
         descending = order == "desc"
         placed.sort(key=lambda row: (row[0], row[1]), reverse=descending)
         if past is not None:
@@ -140,14 +140,14 @@ class MemoryThreads(MemorySavedReplies):
         return [copy.deepcopy(thread) for _, _, thread in page], next_cursor
 
     def _position(self, thread: dict, field: str, as_of: datetime):
-        if field == "_id":
-            return thread["_id"]
+        if field == "id":
+            return thread["id"]
         if field != "last_message_at" or thread["last_message_at"] <= as_of:
             return thread[field]
         earlier = [
             m["created_at"]
             for m in self.messages.values()
-            if m["thread_id"] == thread["_id"] and m["created_at"] <= as_of
+            if m["thread_id"] == thread["id"] and m["created_at"] <= as_of
         ]
         return max(earlier) if earlier else None  # newer than the first page: not in this listing
 
@@ -188,7 +188,7 @@ class MemoryThreads(MemorySavedReplies):
         if wanted.overdue is not None and bool(thread.get("overdue")) != wanted.overdue:
             return False
         if wanted.words:
-            held = {word for m in self.messages.values() if m["thread_id"] == thread["_id"] for word in m["words"]}
+            held = {word for m in self.messages.values() if m["thread_id"] == thread["id"] for word in m["words"]}
             if not set(wanted.words) <= held:
                 return False
         return True
@@ -203,9 +203,9 @@ class MemoryThreads(MemorySavedReplies):
     # messages -------------------------------------------------------------------------
 
     def insert_message(self, message: dict) -> bool:
-        if message["_id"] in self.messages:
+        if message["id"] in self.messages:
             return False
-        self.messages[message["_id"]] = copy.deepcopy(message)
+        self.messages[message["id"]] = copy.deepcopy(message)
         return True
 
     def remove_message(self, message_id: str) -> None:
@@ -222,14 +222,14 @@ class MemoryThreads(MemorySavedReplies):
                 m
                 for m in self.messages.values()
                 if m["thread_id"] == thread_id
-                and (before is None or m["_id"] < before)
+                and (before is None or m["id"] < before)
                 and not (reader_side and reader_side in (m.get("hidden_from") or ()))
             ),
-            key=lambda m: m["_id"],
+            key=lambda m: m["id"],
             reverse=True,
         )
         page = [copy.deepcopy(m) for m in reversed(newest_first[:limit])]
-        return page, (page[0]["_id"] if len(newest_first) > limit and page else None)
+        return page, (page[0]["id"] if len(newest_first) > limit and page else None)
 
     # the outbox -----------------------------------------------------------------------
 
@@ -325,14 +325,14 @@ class MemoryThreads(MemorySavedReplies):
 
     def insert_threads(self, threads: list[dict], messages: list[dict]) -> None:
         for thread in threads:
-            self.threads.setdefault(thread["_id"], copy.deepcopy(thread))
+            self.threads.setdefault(thread["id"], copy.deepcopy(thread))
         for message in messages:
-            self.messages.setdefault(message["_id"], copy.deepcopy(message))
+            self.messages.setdefault(message["id"], copy.deepcopy(message))
 
     def broadcast_threads(self, broadcast_id: str) -> list[dict]:
         return [
             {
-                "_id": t["_id"],
+                "id": t["id"],
                 "company_id": t.get("company_id"),
                 "read_at": copy.deepcopy(t.get("read_at")),
                 "status": t["status"],
@@ -356,7 +356,7 @@ class MemoryThreads(MemorySavedReplies):
         return [copy.deepcopy(t) for t in due[:limit]]
 
     def claim_reminder(self, thread: dict, reminder: dict) -> dict | None:
-        stored = self.threads.get(thread["_id"])
+        stored = self.threads.get(thread["id"])
         if (
             stored is None
             or stored["status"] != "open"
@@ -385,14 +385,14 @@ class MemoryThreads(MemorySavedReplies):
     def import_history(self, threads: list[dict], messages: list[dict]) -> None:
         self.insert_threads([], messages)
         for thread in threads:
-            self.threads[thread["_id"]] = copy.deepcopy(thread)
+            self.threads[thread["id"]] = copy.deepcopy(thread)
 
     # figures and settings -------------------------------------------------------------
 
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[dict]:
         return [
             {
-                "_id": t["_id"],
+                "id": t["id"],
                 "company_id": t["company_id"],
                 "first_customer_message_at": t["first_customer_message_at"],
                 **({"overdue": t["overdue"]} if "overdue" in t else {}),
@@ -422,10 +422,10 @@ class MemoryThreads(MemorySavedReplies):
                 and meta["expires_at"] is not None
                 and meta["expires_at"] > message["created_at"]
             )
-            if not free and meta["message_id"] != message["_id"]:
+            if not free and meta["message_id"] != message["id"]:
                 continue
             meta.update(
-                message_id=message["_id"],
+                message_id=message["id"],
                 thread_id=message["thread_id"],
                 expires_at=None,
                 company_id=message.get("company_id"),

@@ -35,7 +35,7 @@ def every_page(store, wanted, limit):
     seen, cursor = [], None
     while True:
         items, cursor = store.inbox(wanted, "last_message_at", "desc", limit, cursor)
-        seen += [item["_id"] for item in items]
+        seen += [item["id"] for item in items]
         if cursor is None:
             return seen
 
@@ -52,16 +52,16 @@ def test_a_search_answers_from_its_newest_threads(db, reader):
     threads = spread(db, 9)
     store = MongoThreads(db, reader(db, search_threads=5, **({"search_budget": 0} if reader is WindowedInbox else {})))
     found = every_page(store, VENDOR_INBOX.narrowed(words=("lamp",)), 2)
-    assert found == [thread["_id"] for thread in threads[:5]]
+    assert found == [thread["id"] for thread in threads[:5]]
 
 
 def test_a_rare_word_is_looked_up_by_itself_and_pages_the_same(db):
     threads = spread(db, 6, words=("lamp",)) + spread(db, 1, words=("lamp", "brass"))
     store = MongoThreads(db, WindowedInbox(db, search_budget=0))
     brass = VENDOR_INBOX.narrowed(words=("brass",))
-    assert every_page(store, brass, 2) == [threads[-1]["_id"]]
-    assert every_page(store, brass, 2) == [threads[-1]["_id"]]  # now remembered: by word at once
-    lamp = [thread["_id"] for thread in sorted(threads, key=lambda t: (t["last_message_at"], t["_id"]), reverse=True)]
+    assert every_page(store, brass, 2) == [threads[-1]["id"]]
+    assert every_page(store, brass, 2) == [threads[-1]["id"]]  # now remembered: by word at once
+    lamp = [thread["id"] for thread in sorted(threads, key=lambda t: (t["last_message_at"], t["id"]), reverse=True)]
     assert every_page(store, VENDOR_INBOX.narrowed(words=("lamp",)), 2) == lamp
 
 
@@ -71,7 +71,7 @@ def test_only_a_first_page_says_an_inbox_is_read_at_once(db):
     reader = WindowedInbox(db)
     store = MongoThreads(db, reader)
     threads = spread(db, 5)
-    assert every_page(store, VENDOR_INBOX, 2) == [thread["_id"] for thread in threads]  # the last page holds 1
+    assert every_page(store, VENDOR_INBOX, 2) == [thread["id"] for thread in threads]  # the last page holds 1
     assert AT_ONCE not in reader.spans.spans.values()
     assert isinstance(next(iter(reader.spans.spans.values())), timedelta)
 

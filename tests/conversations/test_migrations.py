@@ -4,6 +4,7 @@ written again without writing its words' index entries again; and a question wai
 reminders is reminded."""
 
 from services.conversations import inbox, mongo_inbox
+from services.conversations.mongo_records import stored
 from services.conversations.mongo_store import MongoThreads
 from services.common.loading import load
 from services.contracts import conversations as contract
@@ -13,7 +14,7 @@ from tests.conversations.test_store_contract import VENDOR, a_message, a_thread
 def found(store, q):
     wanted = inbox.inbox_filter(VENDOR, load(contract.InboxQuery(), {"q": q, "limit": 10}))
     items, _ = store.inbox(wanted, "last_message_at", "desc", 10, None)
-    return [thread["_id"] for thread in items]
+    return [thread["id"] for thread in items]
 
 
 def test_a_message_written_again_keeps_its_words_and_stores_them_once(mongo_db):
@@ -24,24 +25,26 @@ def test_a_message_written_again_keeps_its_words_and_stores_them_once(mongo_db):
     store.insert_threads([thread], [])
     assert store.insert_message(message)
     assert not store.insert_message(message)  # a request done again writes nothing twice
-    store.mark_published([message["_id"]])
-    assert "words" not in mongo_db.messages.find_one({"_id": message["_id"]})
-    assert mongo_db.message_words.count_documents({"_id": message["_id"]}) == 1
-    assert found(store, "brass") == [thread["_id"]]
-    store.remove_message(message["_id"])
+    store.mark_published([message["id"]])
+    assert "words" not in mongo_db.messages.find_one({"_id": message["id"]})
+    assert mongo_db.message_words.count_documents({"_id": message["id"]}) == 1
+    assert found(store, "brass") == [thread["id"]]
+    store.remove_message(message["id"])
     assert found(store, "brass") == []
 
 
 def test_messages_written_before_the_words_moved_are_found_after_a_start(mongo_db):
     threads = [a_thread(number) for number in range(3)]
-    mongo_db.threads.insert_many(threads)
+    mongo_db.threads.insert_many([stored(thread) for thread in threads])
     # As the store wrote them before: the words inside each message.
-    mongo_db.messages.insert_many([a_message(thread, words=("walnut", f"code{n}")) for n, thread in enumerate(threads)])
+    mongo_db.messages.insert_many(
+        [stored(a_message(thread, words=("walnut", f"code{n}"))) for n, thread in enumerate(threads)]
+    )
     for reader in ("plain", "windowed"):
         MongoThreads.create_indexes(mongo_db)  # each start; the move happens once
         store = MongoThreads(mongo_db, mongo_inbox.reader(reader, mongo_db))
-        assert sorted(found(store, "walnut")) == sorted(thread["_id"] for thread in threads)
-        assert found(store, "code1") == [threads[1]["_id"]]
+        assert sorted(found(store, "walnut")) == sorted(thread["id"] for thread in threads)
+        assert found(store, "code1") == [threads[1]["id"]]
     assert mongo_db.messages.count_documents({"words": {"$exists": True}}) == 0
     assert mongo_db.message_words.count_documents({}) == 3
 
@@ -52,10 +55,10 @@ def test_a_question_waiting_from_before_reminders_is_reminded(mongo_db):
     from services.common.clock import now
 
     waiting = a_thread(awaiting_reply_from="vendor", awaiting_since=now() - timedelta(hours=30))
-    mongo_db.threads.insert_one(waiting)  # as written before reminders: no reminded_level
+    mongo_db.threads.insert_one(stored(waiting))  # as written before reminders: no reminded_level
     MongoThreads.create_indexes(mongo_db)
     store = MongoThreads(mongo_db)
-    assert [thread["_id"] for thread in store.due_reminders(1, now() - timedelta(hours=24), 10)] == [waiting["_id"]]
+    assert [thread["id"] for thread in store.due_reminders(1, now() - timedelta(hours=24), 10)] == [waiting["id"]]
 
 
 def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
@@ -65,7 +68,7 @@ def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
     mongo_db.message_words.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
     mongo_db.message_words.create_index("words")
     thread = a_thread()
-    mongo_db.threads.insert_one(thread)
+    mongo_db.threads.insert_one(stored(thread))
     MongoThreads.create_indexes(mongo_db)
     store = MongoThreads(mongo_db)
     store.insert_message(a_message(thread, words=("brass", "lamp")))
@@ -75,4 +78,4 @@ def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
         if name != "_id_"
     ]
     assert keys == [["words", "thread_id"]]
-    assert found(store, "brass") == [thread["_id"]]
+    assert found(store, "brass") == [thread["id"]]

@@ -32,8 +32,8 @@ def test_due_reminders_are_those_waiting_long_enough_at_the_level_before(any_sto
     answered = a_thread(6, long_ago, reminded_level=0)
     any_store.insert_threads([due, not_yet, reminded, closed, with_admin, answered], [])
     cutoff = at - timedelta(hours=24)
-    assert [t["_id"] for t in any_store.due_reminders(1, cutoff, 10)] == [due["_id"]]
-    assert [t["_id"] for t in any_store.due_reminders(2, cutoff, 10)] == [reminded["_id"]]
+    assert [t["id"] for t in any_store.due_reminders(1, cutoff, 10)] == [due["id"]]
+    assert [t["id"] for t in any_store.due_reminders(2, cutoff, 10)] == [reminded["id"]]
 
 
 def test_a_reminder_is_claimed_once_and_kept_until_published(any_store):
@@ -47,14 +47,14 @@ def test_a_reminder_is_claimed_once_and_kept_until_published(any_store):
     assert any_store.claim_reminder(thread, reminders.new_reminder(thread, 1, at)) is None  # another replica
     assert any_store.unpublished_reminders(at, 10) == []  # its grace: its own process publishes it
     relayed = at + timedelta(seconds=11)
-    assert [t["_id"] for t in any_store.unpublished_reminders(relayed, 10)] == [thread["_id"]]
+    assert [t["id"] for t in any_store.unpublished_reminders(relayed, 10)] == [thread["id"]]
     escalation = reminders.new_reminder(thread, 2, at)
-    escalated = any_store.claim_reminder(any_store.get(thread["_id"]), escalation)
+    escalated = any_store.claim_reminder(any_store.get(thread["id"]), escalation)
     assert escalated["reminded_level"] == 2 and escalated["overdue"] is True
     assert [r["id"] for r in escalated["pending_reminders"]] == [first["id"], escalation["id"]]
-    any_store.reminder_published(thread["_id"], first["id"])
-    any_store.reminder_published(thread["_id"], escalation["id"])
-    assert any_store.get(thread["_id"])["pending_reminders"] == []
+    any_store.reminder_published(thread["id"], first["id"])
+    any_store.reminder_published(thread["id"], escalation["id"])
+    assert any_store.get(thread["id"])["pending_reminders"] == []
     assert any_store.unpublished_reminders(relayed, 10) == []
 
 
@@ -65,7 +65,7 @@ def test_a_claim_made_for_a_wait_that_ended_matches_nothing(any_store):
     message = a_message(thread, at, author={"side": "vendor", "user_id": "v1", "name": "Bob", "email": ""})
     any_store.add_message(thread, message, rules.after_message(thread, "vendor", at))
     assert any_store.claim_reminder(thread, reminders.new_reminder(thread, 1, at)) is None
-    assert "pending_reminders" not in any_store.get(thread["_id"])
+    assert "pending_reminders" not in any_store.get(thread["id"])
 
 
 def test_a_message_that_ends_the_wait_clears_overdue_and_one_that_continues_it_keeps_it(any_store):
@@ -90,13 +90,13 @@ def test_the_inbox_filters_overdue_threads(any_store):
 
     def found(flag):
         return {
-            t["_id"]
+            t["id"]
             for t in any_store.inbox(InboxFilter(company_id="10", overdue=flag), "last_message_at", "desc", 50, None)[0]
         }
 
-    assert found(True) == {overdue["_id"]}
-    assert found(False) == {fine["_id"], older["_id"]}
-    assert found(None) == {overdue["_id"], fine["_id"], older["_id"]}
+    assert found(True) == {overdue["id"]}
+    assert found(False) == {fine["id"], older["id"]}
+    assert found(None) == {overdue["id"], fine["id"], older["id"]}
 
 
 def test_first_replies_carry_the_overdue_flag(any_store):

@@ -118,7 +118,7 @@ def test_a_message_is_unread_for_every_other_side_and_read_by_its_author():
     assert effect.notified_sides == ("vendor", "admin") and effect.author_side == "customer"
     assert rules.after_message(thread("vendor_to_admin"), "vendor", AT).notified_sides == ("admin",)
     moved = thread(unread={"customer": 2, "vendor": 1, "admin": 0}, message_count=3)
-    effect.apply_to(moved, {"_id": "m1", "author": {"side": "customer"}, "preview": "Hi"})
+    effect.apply_to(moved, {"id": "m1", "author": {"side": "customer"}, "preview": "Hi"})
     assert moved["unread"] == {"customer": 0, "vendor": 2, "admin": 1} and moved["message_count"] == 4
     assert moved["read_at"] == {"customer": AT} and moved["last_message"]["id"] == "m1"
 

@@ -34,7 +34,7 @@ def ms(moment):
 def a_thread(number=0, at=None, **fields):
     at = at or ms(now())
     return {
-        "_id": new_id(),
+        "id": new_id(),
         "type": "vendor_to_customer",
         "group": "vendor",
         "status": "open",
@@ -57,8 +57,8 @@ def a_thread(number=0, at=None, **fields):
 
 def a_message(thread, at=None, words=("hello",), **fields):
     return {
-        "_id": new_id(),
-        "thread_id": thread["_id"],
+        "id": new_id(),
+        "thread_id": thread["id"],
         "created_at": at or thread["last_message_at"],
         "company_id": thread["company_id"],
         "customer_id": thread.get("customer_id"),
@@ -89,27 +89,27 @@ def inbox_of_many(any_store):
             created_at=at - age - timedelta(minutes=number),
             unread={"vendor": number % 4, "customer": 0},
         )
-        words[thread["_id"]] = ["lamp", "brass"] if number % 2 else ["lamp", "walnut", f"code{number}"]
+        words[thread["id"]] = ["lamp", "brass"] if number % 2 else ["lamp", "walnut", f"code{number}"]
         threads.append(thread)
     shuffle.shuffle(threads)
     # Each thread's words spread over two messages: a search matches the thread's words together.
     messages = [
-        a_message(t, t["last_message_at"] - timedelta(seconds=half), words[t["_id"]][half::2])
+        a_message(t, t["last_message_at"] - timedelta(seconds=half), words[t["id"]][half::2])
         for t in threads
         for half in (0, 1)
     ]
     any_store.insert_threads(threads, messages)
     for thread in threads:
-        thread["words"] = words[thread["_id"]]
+        thread["words"] = words[thread["id"]]
     return any_store, threads, at
 
 
 def expected(threads, keep, field="last_message_at"):
     return [
-        t["_id"]
+        t["id"]
         for t in sorted(
             (t for t in threads if t["company_id"] == "10" and t["status"] != "deleted" and keep(t)),
-            key=lambda t: (t[field], t["_id"]),
+            key=lambda t: (t[field], t["id"]),
             reverse=True,
         )
     ]
@@ -121,7 +121,7 @@ def pages(store, params, limit):
     seen, cursor = [], None
     while True:
         items, cursor = store.inbox(wanted, query["sort"], query["order"], limit, cursor)
-        seen += [item["_id"] for item in items]
+        seen += [item["id"] for item in items]
         if cursor is None:
             return seen
 
@@ -157,7 +157,7 @@ def test_a_window_of_time_and_the_created_order(inbox_of_many):
 def test_oldest_first_and_by_id(inbox_of_many):
     store, threads, _ = inbox_of_many
     assert pages(store, {"order": "asc"}, 3) == list(reversed(expected(threads, lambda t: True)))
-    assert pages(store, {"sort": "id"}, 3) == expected(threads, lambda t: True, "_id")
+    assert pages(store, {"sort": "id"}, 3) == expected(threads, lambda t: True, "id")
 
 
 def test_a_thread_that_moves_while_paging_keeps_its_place(any_store):
@@ -166,7 +166,7 @@ def test_a_thread_that_moves_while_paging_keeps_its_place(any_store):
     any_store.insert_threads(threads, [a_message(t) for t in threads])
     wanted = InboxFilter(company_id="10")
     first, cursor = any_store.inbox(wanted, "last_message_at", "desc", 2, None)
-    assert [t["_id"] for t in first] == [t["_id"] for t in threads[:2]]
+    assert [t["id"] for t in first] == [t["id"] for t in threads[:2]]
     moving = threads[3]
     time.sleep(0.002)  # a message in the very millisecond of the first page counts as before it
     later = ms(now())
@@ -176,10 +176,10 @@ def test_a_thread_that_moves_while_paging_keeps_its_place(any_store):
     rest = []
     while cursor:
         page, cursor = any_store.inbox(wanted, "last_message_at", "desc", 2, cursor)
-        rest += [t["_id"] for t in page]
-    assert rest == [t["_id"] for t in threads[2:]]
+        rest += [t["id"] for t in page]
+    assert rest == [t["id"] for t in threads[2:]]
     again, _ = any_store.inbox(wanted, "last_message_at", "desc", 1, None)
-    assert again[0]["_id"] == moving["_id"]
+    assert again[0]["id"] == moving["id"]
 
 
 def test_the_inbox_filters(any_store):
@@ -203,12 +203,12 @@ def test_the_inbox_filters(any_store):
 
     def found(**narrowing):
         wanted = InboxFilter(company_id="10").narrowed(**narrowing)
-        return {t["_id"] for t in any_store.inbox(wanted, "last_message_at", "desc", 50, None)[0]}
+        return {t["id"] for t in any_store.inbox(wanted, "last_message_at", "desc", 50, None)[0]}
 
-    ids = [t["_id"] for t in mine]
+    ids = [t["id"] for t in mine]
     assert found() == set(ids)
     assert found(statuses=("closed",)) == {ids[3]}
-    assert found(statuses=("deleted",)) == {others[1]["_id"]}
+    assert found(statuses=("deleted",)) == {others[1]["id"]}
     assert found(types=("vendor_to_admin",)) == {ids[2]}
     assert found(groups=("vendor", "order")) == {ids[0], ids[1], ids[3]}
     assert found(object_type="order", object_id="7") == {ids[1]}
@@ -218,8 +218,8 @@ def test_the_inbox_filters(any_store):
     assert found(created_from=at - timedelta(days=3), created_to=at - timedelta(days=1)) == {ids[1]}
     assert found(customer_id="c2") == {ids[1]}
     assert found(nothing=True) == set()
-    assert {t["_id"] for t in any_store.inbox(InboxFilter(), "last_message_at", "desc", 50, None)[0]} == set(ids) | {
-        others[0]["_id"]
+    assert {t["id"] for t in any_store.inbox(InboxFilter(), "last_message_at", "desc", 50, None)[0]} == set(ids) | {
+        others[0]["id"]
     }
 
 
@@ -246,10 +246,12 @@ def test_one_open_thread_per_open_key(any_store):
     first, second = a_thread(1, open_key="k"), a_thread(1, open_key="k")
     assert any_store.insert_thread(first) is True
     assert any_store.insert_thread(second) is False
-    assert any_store.find_open("k")["_id"] == first["_id"]
+    assert any_store.find_open("k")["id"] == first["id"]
     assert any_store.find_open("nobody") is None
-    assert any_store.get(first["_id"])["subject"] == "Lamp" and any_store.get("missing") is None
-    assert [t["_id"] for t in any_store.get_many([first["_id"], "missing"])] == [first["_id"]]
+    assert any_store.get(first["id"])["subject"] == "Lamp" and any_store.get("missing") is None
+    # A record as the port gives it: its id is `id`, whatever the adapter stores it as.
+    assert set(any_store.get(first["id"])) == set(first) and "_id" not in any_store.find_open("k")
+    assert [t["id"] for t in any_store.get_many([first["id"], "missing"])] == [first["id"]]
 
 
 def test_a_message_moves_its_thread_on_unless_deleted(any_store):
@@ -260,34 +262,34 @@ def test_a_message_moves_its_thread_on_unless_deleted(any_store):
     moved = any_store.add_message(thread, message, rules.after_message(thread, "customer", at))
     assert moved["unread"] == {"customer": 0, "vendor": 1, "admin": 1} and moved["message_count"] == 1
     assert moved["awaiting_reply_from"] == "vendor" and moved["first_customer_message_at"] == at
-    assert moved["last_message"]["id"] == message["_id"] and moved["read_at"]["customer"] == at
-    assert any_store.set_status(thread["_id"], "deleted", None)["status"] == "deleted"
+    assert moved["last_message"]["id"] == message["id"] and moved["read_at"]["customer"] == at
+    assert any_store.set_status(thread["id"], "deleted", None)["status"] == "deleted"
     assert any_store.add_message(thread, message, rules.after_message(thread, "vendor", at)) is None
 
 
 def test_status_changes_and_the_open_key(any_store):
     thread = a_thread(1, open_key="k")
     any_store.insert_thread(thread)
-    closed = any_store.set_status(thread["_id"], "closed", "k")
+    closed = any_store.set_status(thread["id"], "closed", "k")
     assert closed["status"] == "closed" and "open_key" not in closed
     newer = a_thread(1, open_key="k")
     assert any_store.insert_thread(newer)
     any_store.reopen(thread, "k")  # the newer thread keeps the key
-    reopened = any_store.get(thread["_id"])
+    reopened = any_store.get(thread["id"])
     assert reopened["status"] == "open" and "open_key" not in reopened
-    any_store.set_status(newer["_id"], "closed", "k")
-    assert any_store.set_status(thread["_id"], "open", "k")["open_key"] == "k"
-    any_store.set_status(thread["_id"], "deleted", None)
-    assert any_store.set_status(thread["_id"], "open", "k") is None
+    any_store.set_status(newer["id"], "closed", "k")
+    assert any_store.set_status(thread["id"], "open", "k")["open_key"] == "k"
+    any_store.set_status(thread["id"], "deleted", None)
+    assert any_store.set_status(thread["id"], "open", "k") is None
     any_store.reopen(thread, "k")
-    assert any_store.get(thread["_id"])["status"] == "deleted"
+    assert any_store.get(thread["id"])["status"] == "deleted"
 
 
 def test_read_state(any_store):
     thread = a_thread(1, unread={"vendor": 3, "customer": 1})
     any_store.insert_thread(thread)
     at = ms(now())
-    read = any_store.mark_read(thread["_id"], "vendor", at)
+    read = any_store.mark_read(thread["id"], "vendor", at)
     assert read["unread"] == {"vendor": 0, "customer": 1} and read["read_at"]["vendor"] == at
 
 
@@ -302,7 +304,7 @@ def test_a_removed_vendor_or_customer_takes_its_threads_along(any_store):
     assert any_store.delete_vendor_threads("10") == 0
     assert any_store.delete_customer_threads("c9") == 1
     assert all(
-        any_store.get(t["_id"])["status"] == "deleted" and "open_key" not in any_store.get(t["_id"]) for t in threads
+        any_store.get(t["id"])["status"] == "deleted" and "open_key" not in any_store.get(t["id"]) for t in threads
     )
 
 
@@ -310,8 +312,8 @@ def test_a_changed_object_shows_in_its_threads(any_store):
     about, other = a_thread(1), a_thread(2, object={"type": "product", "id": "6"})
     any_store.insert_threads([about, other], [])
     assert any_store.refresh_context({"type": "product", "id": "5"}, {"title": "Brass lamp"}) == 1
-    assert any_store.get(about["_id"])["context"] == {"title": "Brass lamp"}
-    assert "context" not in any_store.get(other["_id"])
+    assert any_store.get(about["id"])["context"] == {"title": "Brass lamp"}
+    assert "context" not in any_store.get(other["id"])
 
 
 # messages and the outbox ----------------------------------------------------------------------
@@ -319,19 +321,20 @@ def test_a_changed_object_shows_in_its_threads(any_store):
 
 def test_messages_page_back_oldest_first(any_store):
     thread = a_thread(1)
-    stored = sorted((a_message(thread) for _ in range(5)), key=lambda m: m["_id"])
+    stored = sorted((a_message(thread) for _ in range(5)), key=lambda m: m["id"])
     for message in stored:
         assert any_store.insert_message(message) is True
     assert any_store.insert_message(stored[0]) is False
-    page, before = any_store.messages_page(thread["_id"], None, 2)
-    assert [m["_id"] for m in page] == [m["_id"] for m in stored[3:]] and before == stored[3]["_id"]
-    page, before = any_store.messages_page(thread["_id"], before, 2)
-    assert [m["_id"] for m in page] == [m["_id"] for m in stored[1:3]]
-    page, before = any_store.messages_page(thread["_id"], before, 2)
-    assert [m["_id"] for m in page] == [stored[0]["_id"]] and before is None
-    any_store.remove_message(stored[0]["_id"])
-    assert any_store.get_message(stored[0]["_id"]) is None
-    assert any_store.get_message(stored[1]["_id"])["thread_id"] == thread["_id"]
+    assert "_id" not in any_store.get_message(stored[0]["id"])
+    page, before = any_store.messages_page(thread["id"], None, 2)
+    assert [m["id"] for m in page] == [m["id"] for m in stored[3:]] and before == stored[3]["id"]
+    page, before = any_store.messages_page(thread["id"], before, 2)
+    assert [m["id"] for m in page] == [m["id"] for m in stored[1:3]]
+    page, before = any_store.messages_page(thread["id"], before, 2)
+    assert [m["id"] for m in page] == [stored[0]["id"]] and before is None
+    any_store.remove_message(stored[0]["id"])
+    assert any_store.get_message(stored[0]["id"]) is None
+    assert any_store.get_message(stored[1]["id"])["thread_id"] == thread["id"]
 
 
 def test_the_outbox_keeps_unpublished_events_until_marked(any_store):
@@ -342,13 +345,13 @@ def test_the_outbox_keeps_unpublished_events_until_marked(any_store):
     )
     for message in (due, later, done):
         any_store.insert_message(message)
-    any_store.mark_published([done["_id"]])
-    assert [m["_id"] for m in any_store.unpublished_messages(at, 10)] == [due["_id"]]
-    assert "pending_events" not in any_store.get_message(done["_id"])
-    any_store.relay_soon([later["_id"], done["_id"]], at)
-    assert [m["_id"] for m in any_store.unpublished_messages(at, 10)] == [due["_id"], later["_id"]]
-    assert [m["_id"] for m in any_store.unpublished_messages(at, 1)] == [due["_id"]]
-    assert "relay_after" not in any_store.get_message(done["_id"])
+    any_store.mark_published([done["id"]])
+    assert [m["id"] for m in any_store.unpublished_messages(at, 10)] == [due["id"]]
+    assert "pending_events" not in any_store.get_message(done["id"])
+    any_store.relay_soon([later["id"], done["id"]], at)
+    assert [m["id"] for m in any_store.unpublished_messages(at, 10)] == [due["id"], later["id"]]
+    assert [m["id"] for m in any_store.unpublished_messages(at, 1)] == [due["id"]]
+    assert "relay_after" not in any_store.get_message(done["id"])
 
 
 # rate limits and idempotency keys -------------------------------------------------------------
@@ -407,8 +410,8 @@ def test_an_announcement_is_delivered_under_a_lease(any_store):
     message = a_message(thread)
     any_store.insert_threads([thread], [message])
     any_store.insert_threads([thread], [message])  # a delivery run again
-    assert [(t["_id"], t["company_id"], t["read_at"]) for t in any_store.broadcast_threads("b1")] == [
-        (thread["_id"], "10", {"vendor": at})
+    assert [(t["id"], t["company_id"], t["read_at"]) for t in any_store.broadcast_threads("b1")] == [
+        (thread["id"], "10", {"vendor": at})
     ]
     any_store.broadcast_sent("b1", at)
     sent = any_store.get_broadcast("b1")
@@ -464,7 +467,7 @@ def test_a_message_takes_its_authors_uploads_once_and_describes_them(any_store):
     assert len(any_store.attach_uploads([first], ANN, message)) == 1
     assert any_store.attach_uploads([first], ANN, a_message(thread)) == []
     found = any_store.get_attachment(first)
-    assert found["thread_id"] == thread["_id"] and found["thumbnail_id"] and found["name"] == "lamp.jpg"
+    assert found["thread_id"] == thread["id"] and found["thumbnail_id"] and found["name"] == "lamp.jpg"
 
 
 def test_an_upload_is_not_taken_by_someone_else_nor_once_expired(any_store):
@@ -504,7 +507,7 @@ def test_released_uploads_are_free_again(any_store):
     upload = seed_upload(any_store, ANN)
     message = a_message(thread)
     assert any_store.attach_uploads([upload], ANN, message)
-    any_store.release_uploads(message["_id"], now() + timedelta(hours=1))
+    any_store.release_uploads(message["id"], now() + timedelta(hours=1))
     assert any_store.get_attachment(upload) is None
     assert any_store.attach_uploads([upload], ANN, a_message(thread))
 
@@ -521,7 +524,7 @@ def test_expired_files_are_deleted_with_their_thumbnails_and_only_those(any_stor
     any_store.attach_uploads([elsewhere], ANN, a_message(other))
     thumbnail = any_store.get_attachment(used)["thumbnail_id"]
     at = now()
-    assert any_store.expire_attachments(at + timedelta(days=30), thread_id=thread["_id"]) == 1
+    assert any_store.expire_attachments(at + timedelta(days=30), thread_id=thread["id"]) == 1
     assert any_store.expire_attachments(at, company_id="nobody") == 0
     assert any_store.delete_expired_attachments(at, 100) == 1  # only the unused upload is due now
     assert unused not in stored_file_ids(any_store) and used in stored_file_ids(any_store)

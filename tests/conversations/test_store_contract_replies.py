@@ -73,8 +73,8 @@ def test_one_away_message_per_vendor(any_store):
 def test_a_thread_is_answered_once_per_away_period(any_store):
     thread = a_thread(1)
     any_store.insert_thread(thread)
-    assert any_store.claim_away_reply(thread["_id"], "p1", "m1") == "m1"
-    assert any_store.claim_away_reply(thread["_id"], "p1", "m2") == "m1"  # answered in this period already
-    assert any_store.claim_away_reply(thread["_id"], "p2", "m3") == "m3"  # a new period
-    assert any_store.get(thread["_id"])["away_reply"] == {"period": "p2", "message_id": "m3"}
+    assert any_store.claim_away_reply(thread["id"], "p1", "m1") == "m1"
+    assert any_store.claim_away_reply(thread["id"], "p1", "m2") == "m1"  # answered in this period already
+    assert any_store.claim_away_reply(thread["id"], "p2", "m3") == "m3"  # a new period
+    assert any_store.get(thread["id"])["away_reply"] == {"period": "p2", "message_id": "m3"}
     assert any_store.claim_away_reply("missing", "p1", "m1") is None
