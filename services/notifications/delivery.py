@@ -247,7 +247,7 @@ def _bell_item(settings, kind, side, thread, message) -> dict | None:
         return None
     author = message["author"]
     return {
-        "_id": new_id(),
+        "id": new_id(),
         "audience": audience,
         "kind": kind,
         "message_id": message["id"],
@@ -295,7 +295,7 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
         planned,
         at,
         {
-            "_id": new_id(),
+            "id": new_id(),
             "message_id": message["id"],
             "thread_id": thread["id"],
             "kind": kind,

@@ -5,18 +5,69 @@ the same contract tests (tests/notifications/test_store.py).
 Work is claimed with a lease: a worker that dies mid-way gives it back when the lease runs
 out (`release_stale`), and a mail batch left mid-send is sent again as itself. Every planned
 delivery has a unique key, so planning it again plans nothing: (message, address) for mail,
-(audience, message) for the bell, (endpoint, event) for webhooks. Records are dicts whose
-`_id` is their id (the answers' schemas read it so).
+(audience, message) for the bell, (endpoint, event) for webhooks. A mail and a bell item cross
+the port as the records below, whose id is `id` (the MongoDB adapter alone calls it `_id`);
+the others are dicts whose `_id` is their id (the answers' schemas read it so).
 """
 
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Generic, NamedTuple, Protocol, Required, TypedDict, TypeVar
+
+Item = TypeVar("Item")
 
 
-class Page(NamedTuple):
+class Mail(TypedDict, total=False):
+    """One mail to one address about one message (or a reminder: `notice`), sent in a batch
+    with the others due to the same address about the same thread."""
+
+    id: Required[str]
+    message_id: str  # the message's, or the reminder's
+    thread_id: str
+    kind: str  # the event's kind (rules.event_kind)
+    notice: str  # a reminder's reason: about no new message
+    address: str
+    address_key: str  # the address as compared (lower case)
+    side: str
+    user_id: str | None
+    recipient_name: str
+    company_id: str | None
+    thread: dict[str, Any]  # {title, subject, link}
+    message: dict[str, Any]  # {author_name, author_side, excerpt, created_at, files}
+    correlation_id: str | None
+    created_at: datetime
+    send_after: datetime
+    # pending, sending (a batch_id and a lease), sent, failed
+    status: str
+    batch_id: str
+    lease_until: datetime
+    attempts: int
+    last_error: str
+    sent_at: datetime
+    failed_at: datetime
+
+
+class BellItem(TypedDict, total=False):
+    """One line of an audience's bell: a message, or a reminder, in one of its threads."""
+
+    id: Required[str]
+    audience: str  # whose bell (rules.audience_of_side)
+    kind: str
+    reason: str  # a reminder's
+    message_id: str
+    thread_id: str
+    title: str
+    author: dict[str, Any]  # {side, name}
+    preview: str
+    url: str
+    created_at: datetime
+    read: bool
+    read_at: datetime | None
+
+
+class Page(NamedTuple, Generic[Item]):
     """One page, newest first, and the cursor of the next one (None on the last)."""
 
-    items: list[dict[str, Any]]
+    items: list[Item]
     next_cursor: str | None
 
 
@@ -69,7 +120,7 @@ class NotificationRecords(Protocol):
     def latest_mail_time(self, thread_id: str, address_key: str) -> datetime | None:
         """When the newest mail (not failed) to this address about this thread goes or went."""
 
-    def plan_mail(self, mail: dict[str, Any]) -> bool:
+    def plan_mail(self, mail: Mail) -> bool:
         """False when a mail for this message and address was planned before. A mail may be
         written already claimed (`sending`, with its batch and lease): planning.keep_mail."""
 
@@ -78,14 +129,14 @@ class NotificationRecords(Protocol):
 
     def claim_mail_batch(
         self, thread_id: str, address_key: str, now: datetime, batch_id: str, lease_until: datetime
-    ) -> list[dict[str, Any]]:
+    ) -> list[Mail]:
         """Every due mail of one (thread, address), now one batch of this worker's; [] when
         another worker took them first."""
 
     def stale_mail_batches(self, now: datetime, limit: int = 100) -> list[str]:
         """Batches whose worker died while sending (the server may have taken them)."""
 
-    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict[str, Any]]:
+    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[Mail]:
         """The stale batch's mails, now this worker's; [] when another retook it first."""
 
     def release_mail_batch(self, batch_id: str) -> None:
@@ -97,7 +148,7 @@ class NotificationRecords(Protocol):
         self, batch_id: str, attempts: int, status: str, send_after: datetime | None, error: str, now: datetime
     ) -> None: ...
 
-    def failed_mails(self, cursor: str | None, limit: int) -> Page:
+    def failed_mails(self, cursor: str | None, limit: int) -> Page[Mail]:
         """Mail given up on, newest first; ValidationFailed for a cursor we did not make."""
 
     # reply by mail -------------------------------------------------------------------------
@@ -114,13 +165,13 @@ class NotificationRecords(Protocol):
         (reminders, which are about no new message, left out); None when none was mailed."""
 
     # the in-app bell -----------------------------------------------------------------------
-    def ring(self, notifications: list[dict[str, Any]]) -> int:
+    def ring(self, notifications: list[BellItem]) -> int:
         """Put the items in their audiences' bells; how many were new (an audience told of a
         message before is not told again)."""
 
     def bell_items(
         self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None, limit: int
-    ) -> Page: ...
+    ) -> Page[BellItem]: ...
 
     def unread_count(self, audience: str, kinds: list[str]) -> int: ...
 

@@ -81,7 +81,7 @@ def _ring(planned, settings, kind, side, thread, reminder, preview: str) -> None
         return
     planned.bell_items.append(
         {
-            "_id": new_id(),
+            "id": new_id(),
             "audience": audience,
             "kind": kind,
             "reason": REASONS[reminder["level"]],
@@ -109,7 +109,7 @@ def _mail_vendor(store, catalog, settings, kind, thread, reminder, planned, at) 
         planned,
         at,
         {
-            "_id": new_id(),
+            "id": new_id(),
             "message_id": reminder["id"],
             "thread_id": thread["id"],
             "kind": kind,

@@ -18,6 +18,7 @@ what (rules.py, delivery.py).
 
 import hashlib
 from datetime import datetime
+from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
@@ -28,7 +29,7 @@ from services.common.mongo import insert_once, update_by_id
 from services.common.remembered import Memory
 
 from . import rules
-from .records import Page
+from .records import BellItem, Mail, Page
 
 SETTINGS_ID = "current"
 # The settings and the webhooks are read for every event; a change made through another replica
@@ -54,6 +55,24 @@ def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries:
         if taken is not None:
             return taken
     return None
+
+
+def _mail(document: dict) -> Mail:
+    return cast(Mail, _record(document))
+
+
+def _bell_item(document: dict) -> BellItem:
+    return cast(BellItem, _record(document))
+
+
+def _record(document: dict) -> dict[str, Any]:
+    """A mail or a bell item as the port gives it: the document's `_id` is its `id`."""
+    return {"id": document["_id"], **{name: value for name, value in document.items() if name != "_id"}}
+
+
+def _stored(record: Mail | BellItem) -> dict[str, Any]:
+    """A mail or a bell item as MongoDB keeps it: its `id` is the document's `_id`."""
+    return {"_id": record["id"], **{name: value for name, value in record.items() if name != "id"}}
 
 
 def _read_mark_id(audience: str, thread_id: str) -> str:
@@ -222,9 +241,9 @@ class NotificationStore:
         )
         return found["message"]["created_at"] if found else None
 
-    def plan_mail(self, mail: dict) -> bool:
+    def plan_mail(self, mail: Mail) -> bool:
         """False when a mail for this message and address was planned before."""
-        return insert_once(self.mails, mail)
+        return insert_once(self.mails, _stored(mail))
 
     def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first."""
@@ -240,14 +259,14 @@ class NotificationStore:
 
     def claim_mail_batch(
         self, thread_id: str, address_key: str, now: datetime, batch_id: str, lease_until: datetime
-    ) -> list[dict]:
+    ) -> list[Mail]:
         """Take every due mail of one (thread, address) for one batch; [] when another worker
         took them first."""
         self.mails.update_many(
             {"thread_id": thread_id, "address_key": address_key, "status": "pending", "send_after": {"$lte": now}},
             {"$set": {"status": "sending", "batch_id": batch_id, "lease_until": lease_until}},
         )
-        return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
+        return [_mail(document) for document in self.mails.find({"batch_id": batch_id, "status": "sending"})]
 
     def stale_mail_batches(self, now: datetime, limit: int = 100) -> list[str]:
         """Batches whose worker died while sending: the server may have taken them already."""
@@ -260,7 +279,7 @@ class NotificationStore:
             )
         )
 
-    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[dict]:
+    def retake_mail_batch(self, batch_id: str, now: datetime, lease_until: datetime) -> list[Mail]:
         """The stale batch's mails, now this worker's; [] when another worker retook it first."""
         taken = self.mails.update_many(
             {"batch_id": batch_id, "status": "sending", "lease_until": {"$lt": now}},
@@ -268,7 +287,7 @@ class NotificationStore:
         )
         if taken.modified_count == 0:
             return []
-        return list(self.mails.find({"batch_id": batch_id, "status": "sending"}))
+        return [_mail(document) for document in self.mails.find({"batch_id": batch_id, "status": "sending"})]
 
     def release_mail_batch(self, batch_id: str) -> None:
         self.mails.update_many(
@@ -294,10 +313,12 @@ class NotificationStore:
             {"batch_id": batch_id, "status": "sending"}, {"$set": changes, "$unset": {"lease_until": ""}}
         )
 
-    def failed_mails(self, cursor: str | None, limit: int) -> Page:
+    def failed_mails(self, cursor: str | None, limit: int) -> Page[Mail]:
         query = {"status": "failed", **_page_after(cursor)}
         page = list(self.mails.find(query).sort("_id", DESCENDING).limit(limit + 1))
-        return Page(page[:limit], page[limit - 1]["_id"] if len(page) > limit else None)
+        return Page(
+            [_mail(document) for document in page[:limit]], page[limit - 1]["_id"] if len(page) > limit else None
+        )
 
     # reply by mail ----------------------------------------------------------------------
 
@@ -330,24 +351,27 @@ class NotificationStore:
 
     # the in-app bell --------------------------------------------------------------------
 
-    def ring(self, notifications: list[dict]) -> int:
+    def ring(self, notifications: list[BellItem]) -> int:
         """Put the items in their audiences' bells, in one command; how many were new (an
         audience told of a message before is not told again)."""
         if not notifications:
             return 0
         try:
-            return len(self.bell.insert_many(notifications, ordered=False).inserted_ids)
+            return len(self.bell.insert_many([_stored(item) for item in notifications], ordered=False).inserted_ids)
         except BulkWriteError as error:
             if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
                 raise
             return error.details["nInserted"]
 
-    def bell_items(self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None, limit: int) -> Page:
+    def bell_items(
+        self, audience: str, kinds: list[str], unread: bool | None, cursor: str | None, limit: int
+    ) -> Page[BellItem]:
         query = {"audience": audience, "kind": {"$in": kinds}, **_page_after(cursor)}
         if unread is not None:
             query["read"] = not unread
         page = list(self.bell.find(query).sort("_id", DESCENDING).limit(limit + 1))
-        return Page(page[:limit], page[limit - 1]["_id"] if len(page) > limit else None)
+        items = [_bell_item(document) for document in page[:limit]]
+        return Page(items, page[limit - 1]["_id"] if len(page) > limit else None)
 
     def unread_count(self, audience: str, kinds: list[str]) -> int:
         return self.bell.count_documents({"audience": audience, "kind": {"$in": kinds}, "read": False})

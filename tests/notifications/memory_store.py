@@ -19,12 +19,12 @@ def _page(records: list[dict], cursor: str | None, limit: int) -> Page:
     if cursor and not ObjectId.is_valid(cursor):
         raise ValidationFailed("The cursor is not valid.", {"cursor": ["Use next_cursor from a previous page."]})
     newest_first = sorted(
-        (record for record in records if not cursor or record["_id"] < cursor),
-        key=lambda record: record["_id"],
+        (record for record in records if not cursor or record["id"] < cursor),
+        key=lambda record: record["id"],
         reverse=True,
     )
     page = newest_first[: limit + 1]
-    return Page([_copy(record) for record in page[:limit]], page[limit - 1]["_id"] if len(page) > limit else None)
+    return Page([_copy(record) for record in page[:limit]], page[limit - 1]["id"] if len(page) > limit else None)
 
 
 def _oldest(records, due):
@@ -148,7 +148,7 @@ class MemoryNotificationStore:
             for known in self.mails.values()
         ):
             return False
-        self.mails[mail["_id"]] = _copy(mail)
+        self.mails[mail["id"]] = _copy(mail)
         return True
 
     def due_mail_groups(self, now, limit=200):
@@ -246,7 +246,7 @@ class MemoryNotificationStore:
                 for item in self.bell.values()
             ):
                 continue
-            self.bell[notification["_id"]] = _copy(notification)
+            self.bell[notification["id"]] = _copy(notification)
             rung += 1
         return rung
 
@@ -263,7 +263,7 @@ class MemoryNotificationStore:
     def mark_read(self, audience, kinds, ids, now):
         marked = 0
         for item in self._items(audience, kinds):
-            if not item["read"] and (ids is None or item["_id"] in ids):
+            if not item["read"] and (ids is None or item["id"] in ids):
                 item.update(read=True, read_at=now)
                 marked += 1
         return marked

@@ -326,7 +326,7 @@ def test_the_bell_is_paged_and_marked_read_for_the_whole_company(notifications):
     rest = bell.page(notifications.store, VENDOR_BOB, None, page["next_cursor"], 2)
     assert [item["preview"] for item in rest["items"]] == ["Question 0?"]
     eve = Caller(user_id="v2", role="vendor", company_id=SHOP_ID)
-    assert bell.mark_read(notifications.store, eve, [page["items"][0]["_id"]], False) == {
+    assert bell.mark_read(notifications.store, eve, [page["items"][0]["id"]], False) == {
         "marked": 1,
         "unread_count": 2,
     }

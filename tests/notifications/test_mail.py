@@ -24,7 +24,7 @@ def planned(
     subject=None,
 ):
     return {
-        "_id": f"mail-{message_id}",
+        "id": f"mail-{message_id}",
         "message_id": message_id,
         "thread_id": "t1",
         "address": address,

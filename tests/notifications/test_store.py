@@ -27,7 +27,7 @@ def store(request):
 
 def mail(message_id, thread_id="t1", address="shop@vendors.test", send_after=None, **extra):
     return {
-        "_id": new_id(),
+        "id": new_id(),
         "message_id": message_id,
         "thread_id": thread_id,
         "address": address,
@@ -41,7 +41,7 @@ def mail(message_id, thread_id="t1", address="shop@vendors.test", send_after=Non
 
 def bell_item(message_id, audience="vendor:10", kind=rules.CUSTOMER_VENDOR):
     return {
-        "_id": new_id(),
+        "id": new_id(),
         "audience": audience,
         "kind": kind,
         "message_id": message_id,
@@ -153,6 +153,7 @@ def test_due_mail_is_claimed_as_one_batch_per_thread_and_address(store):
 
     batch = store.claim_mail_batch("t1", "shop@vendors.test", at, "b1", at + LEASE)
     assert sorted(m["message_id"] for m in batch) == ["m1", "m2"]
+    assert all("_id" not in m and m["id"] for m in batch)  # a record's id is `id`, whatever the adapter keeps
     assert store.claim_mail_batch("t1", "shop@vendors.test", at, "b2", at + LEASE) == []
     store.record_mail_delivered("b1", at)
     assert store.due_mail_groups(at) == [("t1", "bob@shop.test")]
@@ -253,6 +254,7 @@ def test_bell_items_are_an_audiences_of_the_kinds_it_may_see_newest_first(store)
     store.ring([bell_item("m8", audience="vendor:20")])
     page = store.bell_items("vendor:10", KINDS, None, None, 3)
     assert [item["message_id"] for item in page.items] == ["m3", "m2", "m1"]
+    assert all("_id" not in item and item["id"] for item in page.items)
     assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, None, page.next_cursor, 3).items] == [
         "m0"
     ]
@@ -263,7 +265,7 @@ def test_marking_read_by_id_or_all(store):
     items = [bell_item(f"m{number}") for number in range(3)]
     store.ring(items)
     store.ring([bell_item("m9", kind=rules.VENDOR_ADMIN)])
-    assert store.mark_read("vendor:10", KINDS, [items[0]["_id"]], now()) == 1
+    assert store.mark_read("vendor:10", KINDS, [items[0]["id"]], now()) == 1
     assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, True, None, 10).items] == ["m2", "m1"]
     assert [item["message_id"] for item in store.bell_items("vendor:10", KINDS, False, None, 10).items] == ["m0"]
     assert store.mark_read("vendor:10", KINDS, None, now()) == 2
