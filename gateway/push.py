@@ -39,7 +39,7 @@ import os
 import socket
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from urllib.parse import parse_qs
 
 import eventlet
@@ -128,10 +128,19 @@ class Page:
             pass  # it already has events to refetch on; one more adds nothing
 
 
+# Events go out at least once: a message's events published by its request are published again
+# by the outbox's relay when the marks that they went out were not written in time (a slow
+# database, a busy machine). A page is told each (event, message) once: the process remembers
+# this many it told, far more than a relay's grace brings back.
+REMEMBERED_EVENTS = 10_000
+ONCE_A_MESSAGE = (THREAD_STARTED, MESSAGE_POSTED)  # a reminder's levels share a message: told each
+
+
 class Audience:
     """The pages connected to this process, counted by person and by address for the caps."""
 
     def __init__(self):
+        self.told: OrderedDict[tuple[str, str], None] = OrderedDict()  # recent (event, message), oldest first
         self.pages: set[Page] = set()
         self.pages_of: Counter = Counter()  # user id -> open pages
         self.pages_from: Counter = Counter()  # address -> open pages
@@ -158,6 +167,9 @@ class Audience:
         """Hand the event to every page allowed to see its thread; returns how many."""
         thread = payload["thread"]
         data = {"thread_id": thread["id"], "message_id": (payload.get("message") or {}).get("id"), "type": event_type}
+        if event_type in ONCE_A_MESSAGE and data["message_id"] and self.told_before((event_type, data["message_id"])):
+            EVENTS_HEARD.labels("again").inc()
+            return 0
         told = 0
         for page in list(self.pages):
             if may_see(page.caller, thread):
@@ -166,6 +178,14 @@ class Audience:
         EVENTS_HEARD.labels("heard").inc()
         EVENTS_HEARD.labels("told").inc(told)
         return told
+
+    def told_before(self, key: tuple[str, str]) -> bool:
+        if key in self.told:
+            return True
+        self.told[key] = None
+        if len(self.told) > REMEMBERED_EVENTS:
+            self.told.popitem(last=False)
+        return False
 
     def ring(self, news: dict) -> int:
         """Hand a bell's news to the pages of its owners; returns how many."""

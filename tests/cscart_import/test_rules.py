@@ -109,7 +109,7 @@ def test_history_is_folded_as_if_posted_here_and_nothing_is_published():
     assert thread["awaiting_since"] == datetime.fromtimestamp(T0 + 7200, timezone.utc)
     assert thread["first_reply_at"] - thread["first_customer_message_at"] == timedelta(hours=1)
     assert thread["reminded_level"] == reminders.ESCALATION  # never reminded of history
-    messages = sorted(store.messages.values(), key=lambda m: m["_id"])
+    messages = sorted(store.messages.values(), key=lambda m: m["id"])
     assert [m["text"] for m in messages] == ["Hello?", "Yes.", "And the lid?"]
     assert all(m["pending_events"] == [] and "relay_after" not in m for m in messages)
     assert store.unpublished_messages(datetime.now(timezone.utc) + timedelta(days=1), 10) == []
@@ -151,8 +151,8 @@ def test_a_reply_posted_here_afterwards_moves_the_imported_thread_on():
     [thread] = store.threads.values()
     vendor = Caller("20", "vendor", company_id="3", name="Vera")
     outbox = Outbox(store, lambda *args: None, [], lambda work: work())
-    post_message(store, outbox, vendor, thread["_id"], "The lid is glass.", None, Limits(100, 100, 100, 100))
-    thread = store.get(thread["_id"])
+    post_message(store, outbox, vendor, thread["id"], "The lid is glass.", None, Limits(100, 100, 100, 100))
+    thread = store.get(thread["id"])
     assert thread["awaiting_reply_from"] is None and thread["unread"]["customer"] == 1
     assert thread["message_count"] == 4 and thread["reminded_level"] == 0
 

@@ -40,13 +40,13 @@ def closed_thread(store):
     }
     thread = model.new_thread(plan, "key-1", None, now(), Ids.fresh().thread)
     store.insert_thread(thread)
-    store.set_status(thread["_id"], "closed", None)
-    return store.get(thread["_id"])
+    store.set_status(thread["id"], "closed", None)
+    return store.get(thread["id"])
 
 
 def test_a_reply_racing_a_delete_does_not_bring_the_thread_back(store, closed_thread):
     seen_before_the_delete = dict(closed_thread)
-    delete_thread(store, ADMIN, closed_thread["_id"])
+    delete_thread(store, ADMIN, closed_thread["id"])
     with pytest.raises(NotFound):
         messages.append(
             store,
@@ -57,16 +57,16 @@ def test_a_reply_racing_a_delete_does_not_bring_the_thread_back(store, closed_th
             Ids.fresh(),
             moderation.Rules(),
         )
-    assert store.get(closed_thread["_id"])["status"] == "deleted"
-    assert store.messages_page(closed_thread["_id"], None, 10)[0] == []
+    assert store.get(closed_thread["id"])["status"] == "deleted"
+    assert store.messages_page(closed_thread["id"], None, 10)[0] == []
 
 
 def test_reopening_racing_a_delete_does_not_bring_the_thread_back(store, closed_thread):
-    assert store.set_status(closed_thread["_id"], "deleted", None)["status"] == "deleted"
-    assert store.set_status(closed_thread["_id"], "open", "key-1") is None
+    assert store.set_status(closed_thread["id"], "deleted", None)["status"] == "deleted"
+    assert store.set_status(closed_thread["id"], "open", "key-1") is None
     store.reopen(closed_thread, "key-1")
-    assert store.get(closed_thread["_id"])["status"] == "deleted"
-    assert "open_key" not in store.get(closed_thread["_id"])
+    assert store.get(closed_thread["id"])["status"] == "deleted"
+    assert "open_key" not in store.get(closed_thread["id"])
 
 
 def test_a_bulk_reply_retried_with_its_idempotency_key_replies_once(world):

@@ -92,6 +92,19 @@ def test_an_event_reaches_only_the_pages_allowed_to_see_it_and_says_only_which_m
     assert stranger.waiting.empty()
 
 
+def test_a_message_published_again_by_the_relay_is_told_once_and_a_reminders_levels_each():
+    audience = Audience()
+    page = audience.join(Caller("c1", "customer"))
+    posted = {"thread": event_thread(), "message": {"id": "m1"}}
+    assert audience.announce("message_posted", posted) == 1
+    assert audience.announce("message_posted", posted) == 0  # the relay's second publication
+    assert audience.announce("message_posted", {"thread": event_thread(), "message": {"id": "m2"}}) == 1
+    for level in (1, 2):  # the same message, overdue at two levels: both are news
+        assert audience.announce("reply_overdue", {"thread": event_thread(), "message": {"id": "m1"}, "level": level})
+    told = [page.waiting.get_nowait()["type"] for _ in range(page.waiting.qsize())]
+    assert told == ["message_posted", "message_posted", "reply_overdue", "reply_overdue"]
+
+
 def test_a_bells_news_reaches_only_the_pages_of_its_owners():
     audience = Audience()
     eve = audience.join(Caller("v1", "vendor", company_id="7"))
