@@ -58,8 +58,8 @@ check: install
 	$(BIN)/nameko test tests/common tests/conversations tests/notifications tests/catalog_context tests/inbound_mail \
 		-m "not real_parts" -p no:cacheprovider -q $(PYTEST_ARGS)
 
-# The tiers side by side (dev/test_tiers.py): the suite under nameko's eventlet in TEST_SHARDS
-# shards split by their times in tests/durations.json, and the browser tests (tests/ui) in a
+# The tiers side by side (dev/test_tiers.py), TEST_TIERS_AT_ONCE (2) at a time: the suite under
+# nameko's eventlet in TEST_SHARDS shards split by their times in tests/durations.json, and the browser tests (tests/ui) in a
 # plain pytest, because Playwright's sync API cannot run under eventlet's monkey patching. The
 # suite includes tests/contract: schemathesis (from .venv-contract) fuzzing /openapi.json as each
 # caller, and a client generated from it holding a conversation. Each tier's log is printed once
