@@ -6,7 +6,7 @@ made by the service's own functions: rules.plan_thread plans each thread, model.
 and model.new_message build the documents, rules.after_message (its MessageEffect applied as
 the store's add_message applies it) moves the thread on with each message, and each message is stored as it is once
 its events are out (no pending_events, no relay_after). They leave here as the MongoDB adapter
-writes them (mongo_records.stored: the record's `id` as `_id`). Catalog records are kept in the shape
+writes them (services.common.mongo.document_of: the record's `id` as `_id`). Catalog records are kept in the shape
 CatalogStore.save keeps them, with their context as the catalog's RPC answers it.
 
 One vendor, VENDOR_ID, owns every thread: its inbox is the one measured. Each thread is
@@ -31,7 +31,8 @@ from services.common.caller import Caller
 from services.common.clock import new_id, now
 from services.common.config import load_settings
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
-from services.conversations import broadcasts, model, mongo_records, reminders, rules, text
+from services.common.mongo import document_of
+from services.conversations import broadcasts, model, reminders, rules, text
 from services.conversations.mongo_words import split_words
 from services.common.access import VENDOR_TO_ADMIN, VENDOR_TO_CUSTOMER
 
@@ -164,18 +165,13 @@ def vendor_record(company_id: str, at) -> dict:
     return {**record, "source": "pushed", "fetched_at": at, "updated_at": at}
 
 
-def stored(record: dict) -> dict:
-    """A catalog record as CatalogStore.save keeps it: its id as `_id`."""
-    return {"_id": record["id"], **{name: value for name, value in record.items() if name != "id"}}
-
-
 def load_catalog(db, vendors: int, at) -> list[dict]:
     """The vendors (VENDOR_ID among them) and VENDOR_ID's products; the products' records."""
     db[COLLECTIONS["company"]].insert_many(
-        [stored(vendor_record(str(n), at)) for n in range(1, vendors + 1)], ordered=False
+        [document_of(vendor_record(str(n), at)) for n in range(1, vendors + 1)], ordered=False
     )
     products = [product_record(number, at) for number in range(PRODUCTS)]
-    db[COLLECTIONS["product"]].insert_many([stored(record) for record in products], ordered=False)
+    db[COLLECTIONS["product"]].insert_many([document_of(record) for record in products], ordered=False)
     return products
 
 
@@ -309,7 +305,7 @@ class Generator:
         for word in self.holding:
             if word in held:
                 self.holding[word] += 1
-        return mongo_records.stored(thread), [mongo_records.stored(message) for message in messages]
+        return document_of(thread), [document_of(message) for message in messages]
 
     def long_body(self, words: int = LONG_MESSAGE_WORDS) -> str:
         """A message of `words` distinct words never seen before, near the length limit: the
@@ -332,7 +328,7 @@ class Generator:
         for index, body in enumerate(bodies[1:], 1):
             at = _ms(at + timedelta(minutes=1))
             messages.append(self._append(thread, (customer, VENDOR)[index % 2], text.prepare(body), at))
-        return mongo_records.stored(thread), [mongo_records.stored(message) for message in messages]
+        return document_of(thread), [document_of(message) for message in messages]
 
     def _first(self, thread, caller, prepared, at):
         # As threads.start_thread writes a new thread and its first message.
@@ -472,4 +468,4 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
 
     kept = Kept()
     broadcasts.deliver_broadcast(kept, Unpublished(), broadcasts.broadcast(kept, Vendors(), admin, request))
-    return [mongo_records.stored(thread) for thread in kept.threads]
+    return [document_of(thread) for thread in kept.threads]

@@ -44,7 +44,8 @@ from services.contracts import conversations as contract
 from services.common.clock import new_id, now, parse_iso
 from services.common.events import MESSAGE_POSTED
 from services.common.caller import Caller
-from services.conversations import inbox, model, mongo_inbox, mongo_records, text
+from services.common.mongo import document_of
+from services.conversations import inbox, model, mongo_inbox, text
 from services.conversations.mongo_store import MongoThreads
 
 from . import cscart_import, dataset, measure
@@ -257,7 +258,7 @@ class Bench:
 
     def _floor_message(self) -> dict:
         # The very document messages.append inserts for a vendor's reply.
-        return mongo_records.stored(
+        return document_of(
             model.new_message(
                 {"id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED], new_id()
             )

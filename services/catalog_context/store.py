@@ -9,7 +9,7 @@ from typing import cast
 from pymongo import ASCENDING
 
 from services.common.errors import Unavailable
-from services.common.mongo import insert_once
+from services.common.mongo import insert_once, record_of
 
 from .records import Saved, kept_copy
 
@@ -91,8 +91,7 @@ class CatalogStore:
 
 
 def _record(document: dict) -> dict:
-    record = {name: value for name, value in document.items() if name != "_id"}
-    return {"id": document["_id"], **record}
+    return record_of(document)
 
 
 def _record_or_none(document: dict | None) -> dict | None:

@@ -8,7 +8,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from nameko.extensions import DependencyProvider
@@ -118,6 +118,19 @@ def until_reachable(
             log.warning("%s: the database is not reachable (%s); trying again in %g s", what, error, delay)
             time.sleep(delay)
             delay = min(delay * 2, longest_delay)
+
+
+def record_of(document: Document) -> dict[str, Any]:
+    """A document as a store's port gives it: its `_id` is the record's `id`, first. A projection
+    may leave the id out (`{"_id": 0}`): then so does the record."""
+    record = {name: value for name, value in document.items() if name != "_id"}
+    return {"id": document["_id"], **record} if "_id" in document else record
+
+
+def document_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as MongoDB keeps it: its `id` as the document's `_id`, first (without one,
+    pymongo would give the document an ObjectId of its own)."""
+    return {"_id": record["id"], **{name: value for name, value in record.items() if name != "id"}}
 
 
 def insert_once(collection: Collection[Document], document: Document) -> bool:

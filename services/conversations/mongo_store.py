@@ -16,12 +16,12 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from services.common import attachment_files
 from services.common.clock import now
-from services.common.mongo import insert_once, update_by_id
+from services.common.mongo import document_of, insert_once, update_by_id
 from services.common.remembered import Memory
 
 from . import mongo_migrations
 from .mongo_inbox import PlainInbox, _owner
-from .mongo_records import maybe_message, maybe_thread, message_of, stored, thread_of
+from .mongo_records import maybe_message, maybe_thread, message_of, thread_of
 from .mongo_replies import MongoSavedReplies
 from .mongo_words import split_words
 from .ports import InboxFilter, MessageEffect, last_message
@@ -112,7 +112,7 @@ class MongoThreads(MongoSavedReplies):
 
     def insert_thread(self, thread: Thread) -> bool:
         """False when an open thread of the same parties and object already exists."""
-        return insert_once(self.threads, stored(thread))
+        return insert_once(self.threads, document_of(thread))
 
     def find_open(self, open_key: str) -> Thread | None:
         return maybe_thread(self.threads.find_one({"open_key": open_key}))
@@ -125,7 +125,7 @@ class MongoThreads(MongoSavedReplies):
 
     def insert_message(self, message: Message) -> bool:
         """False when it is stored already (a request done again writes the same ids)."""
-        document, words = split_words(stored(message))
+        document, words = split_words(document_of(message))
         # The words first: a process stopped between the two leaves a thread found by a word of
         # a message not written yet (its retry writes it), never a message search cannot find.
         insert_once(self.words, words)
@@ -334,9 +334,9 @@ class MongoThreads(MongoSavedReplies):
     def insert_threads(self, threads: list[Thread], messages: list[Message]) -> None:
         """Threads first: the relay may pick a message up at once, and must find its thread.
         Documents already there (a delivery run again) are left as they are."""
-        split = [split_words(stored(message)) for message in messages]
+        split = [split_words(document_of(message)) for message in messages]
         kept, words = [pair[0] for pair in split], [pair[1] for pair in split]
-        written = [stored(thread) for thread in threads]
+        written = [document_of(thread) for thread in threads]
         for collection, documents in ((self.threads, written), (self.words, words), (self.messages, kept)):
             if not documents:
                 continue
@@ -577,7 +577,7 @@ class MongoThreads(MongoSavedReplies):
         for start in range(0, len(threads), IMPORT_SLICE):
             self.threads.bulk_write(
                 [
-                    ReplaceOne({"_id": thread["id"]}, stored(thread), upsert=True)
+                    ReplaceOne({"_id": thread["id"]}, document_of(thread), upsert=True)
                     for thread in threads[start : start + IMPORT_SLICE]
                 ],
                 ordered=False,

@@ -18,14 +18,14 @@ what (rules.py, delivery.py).
 
 import hashlib
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.common.errors import ValidationFailed
-from services.common.mongo import insert_once, update_by_id
+from services.common.mongo import document_of, insert_once, record_of, update_by_id
 from services.common.remembered import Memory
 
 from . import rules
@@ -58,21 +58,11 @@ def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries:
 
 
 def _mail(document: dict) -> Mail:
-    return cast(Mail, _record(document))
+    return cast(Mail, record_of(document))
 
 
 def _bell_item(document: dict) -> BellItem:
-    return cast(BellItem, _record(document))
-
-
-def _record(document: dict) -> dict[str, Any]:
-    """A mail or a bell item as the port gives it: the document's `_id` is its `id`."""
-    return {"id": document["_id"], **{name: value for name, value in document.items() if name != "_id"}}
-
-
-def _stored(record: Mail | BellItem) -> dict[str, Any]:
-    """A mail or a bell item as MongoDB keeps it: its `id` is the document's `_id`."""
-    return {"_id": record["id"], **{name: value for name, value in record.items() if name != "id"}}
+    return cast(BellItem, record_of(document))
 
 
 def _read_mark_id(audience: str, thread_id: str) -> str:
@@ -243,7 +233,7 @@ class NotificationStore:
 
     def plan_mail(self, mail: Mail) -> bool:
         """False when a mail for this message and address was planned before."""
-        return insert_once(self.mails, _stored(mail))
+        return insert_once(self.mails, document_of(mail))
 
     def due_mail_groups(self, now: datetime, limit: int = 200) -> list[tuple[str, str]]:
         """(thread, address) pairs with mail due, oldest first."""
@@ -357,7 +347,7 @@ class NotificationStore:
         if not notifications:
             return 0
         try:
-            return len(self.bell.insert_many([_stored(item) for item in notifications], ordered=False).inserted_ids)
+            return len(self.bell.insert_many([document_of(item) for item in notifications], ordered=False).inserted_ids)
         except BulkWriteError as error:
             if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
                 raise

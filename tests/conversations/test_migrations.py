@@ -4,7 +4,7 @@ written again without writing its words' index entries again; and a question wai
 reminders is reminded."""
 
 from services.conversations import inbox, mongo_inbox
-from services.conversations.mongo_records import stored
+from services.common.mongo import document_of
 from services.conversations.mongo_store import MongoThreads
 from services.common.loading import load
 from services.contracts import conversations as contract
@@ -35,10 +35,10 @@ def test_a_message_written_again_keeps_its_words_and_stores_them_once(mongo_db):
 
 def test_messages_written_before_the_words_moved_are_found_after_a_start(mongo_db):
     threads = [a_thread(number) for number in range(3)]
-    mongo_db.threads.insert_many([stored(thread) for thread in threads])
+    mongo_db.threads.insert_many([document_of(thread) for thread in threads])
     # As the store wrote them before: the words inside each message.
     mongo_db.messages.insert_many(
-        [stored(a_message(thread, words=("walnut", f"code{n}"))) for n, thread in enumerate(threads)]
+        [document_of(a_message(thread, words=("walnut", f"code{n}"))) for n, thread in enumerate(threads)]
     )
     for reader in ("plain", "windowed"):
         MongoThreads.create_indexes(mongo_db)  # each start; the move happens once
@@ -55,7 +55,7 @@ def test_a_question_waiting_from_before_reminders_is_reminded(mongo_db):
     from services.common.clock import now
 
     waiting = a_thread(awaiting_reply_from="vendor", awaiting_since=now() - timedelta(hours=30))
-    mongo_db.threads.insert_one(stored(waiting))  # as written before reminders: no reminded_level
+    mongo_db.threads.insert_one(document_of(waiting))  # as written before reminders: no reminded_level
     MongoThreads.create_indexes(mongo_db)
     store = MongoThreads(mongo_db)
     assert [thread["id"] for thread in store.due_reminders(1, now() - timedelta(hours=24), 10)] == [waiting["id"]]
@@ -68,7 +68,7 @@ def test_the_word_indexes_from_before_are_replaced_by_one(mongo_db):
     mongo_db.message_words.create_index([("thread_id", ASCENDING), ("words", ASCENDING)])
     mongo_db.message_words.create_index("words")
     thread = a_thread()
-    mongo_db.threads.insert_one(stored(thread))
+    mongo_db.threads.insert_one(document_of(thread))
     MongoThreads.create_indexes(mongo_db)
     store = MongoThreads(mongo_db)
     store.insert_message(a_message(thread, words=("brass", "lamp")))
