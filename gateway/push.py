@@ -39,12 +39,13 @@ import os
 import socket
 import time
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter
 from urllib.parse import parse_qs
 
 import eventlet
 import eventlet.wsgi
 import jwt
+from cachetools import FIFOCache
 from eventlet.queue import Empty, Full, Queue as PageQueue
 from kombu import Connection, Consumer, Queue, binding
 from nameko.standalone.events import get_event_exchange
@@ -140,7 +141,7 @@ class Audience:
     """The pages connected to this process, counted by person and by address for the caps."""
 
     def __init__(self):
-        self.told: OrderedDict[tuple[str, str], None] = OrderedDict()  # recent (event, message), oldest first
+        self.told: FIFOCache[tuple[str, str], None] = FIFOCache(maxsize=REMEMBERED_EVENTS)  # recent (event, message)
         self.pages: set[Page] = set()
         self.pages_of: Counter = Counter()  # user id -> open pages
         self.pages_from: Counter = Counter()  # address -> open pages
@@ -182,9 +183,7 @@ class Audience:
     def told_before(self, key: tuple[str, str]) -> bool:
         if key in self.told:
             return True
-        self.told[key] = None
-        if len(self.told) > REMEMBERED_EVENTS:
-            self.told.popitem(last=False)
+        self.told[key] = None  # the oldest goes once there are REMEMBERED_EVENTS
         return False
 
     def ring(self, news: dict) -> int:

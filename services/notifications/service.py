@@ -198,11 +198,9 @@ class NotificationsService:
     # It lets the inbound process post in that one thread as that one person, and nothing else:
     # the person is signed here, for the one call that posts (conversations_client.py).
 
-    @rpc
-    def reply_author(self, reply_address, sender):
-        """Whom a reply by mail posts as (replies.py): checked before its files are kept."""
-        query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
-        given, person = replies.author(
+    def _reply_author(self, query: dict):
+        """(what the reply address gave, the person it posts as): replies.author's answer."""
+        return replies.author(
             self.store,
             self.catalog,
             self.conversations,
@@ -210,6 +208,12 @@ class NotificationsService:
             query["reply_address"],
             query["sender"],
         )
+
+    @rpc
+    def reply_author(self, reply_address, sender):
+        """Whom a reply by mail posts as (replies.py): checked before its files are kept."""
+        query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
+        given, person = self._reply_author(query)
         return contract.ReplyAuthor().dump(
             {
                 "thread_id": given["thread_id"],
@@ -223,14 +227,7 @@ class NotificationsService:
         """Before a file of a reply by mail is kept: its author's uploads a minute and quota, as
         the conversations service counts every upload (429 and 413 come back as themselves)."""
         query = load(contract.ReplyAuthorQuery(), {"reply_address": reply_address, "sender": sender})
-        _, person = replies.author(
-            self.store,
-            self.catalog,
-            self.conversations,
-            load_settings(self.config),
-            query["reply_address"],
-            query["sender"],
-        )
+        _, person = self._reply_author(query)
         self.conversations.admit_upload(person, size)
 
     @rpc
@@ -240,14 +237,7 @@ class NotificationsService:
             contract.ReplyPost(),
             {"reply_address": reply_address, "sender": sender, "message": message, "idempotency_key": idempotency_key},
         )
-        given, person = replies.author(
-            self.store,
-            self.catalog,
-            self.conversations,
-            load_settings(self.config),
-            query["reply_address"],
-            query["sender"],
-        )
+        given, person = self._reply_author(query)
         return self.conversations.post_message(person, given["thread_id"], query["message"], query["idempotency_key"])
 
     @rpc
