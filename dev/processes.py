@@ -77,6 +77,12 @@ class Processes:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def kill(self, name: str) -> None:
+        """kill -9, as a node that dies takes a process: no shutdown of any kind."""
+        process = self.running.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
     def wait_ready(self, ready_urls: list[str], timeout: float):
         """Until every URL answers 200; fails at once if a process exits."""
         deadline = time.monotonic() + timeout

@@ -89,6 +89,7 @@ def _resource_blueprints():
         catalog,
         moderation,
         notifications,
+        privacy,
         reports,
         saved_replies,
         settings,
@@ -107,4 +108,5 @@ def _resource_blueprints():
         ui.blp,
         saved_replies.blp,
         moderation.blp,
+        privacy.blp,
     ]

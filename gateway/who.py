@@ -104,6 +104,10 @@ WHO_MAY_CALL = {
     ): f"{SIGNED_IN}: the storefront's sync (system), admins with manage_catalog",
     ("GET", "/v1/context/<object_type>/<object_id>"): f"{SIGNED_IN}: anyone; an order only to its customer, "
     "its vendor and admins",
+    ("GET", "/v1/privacy/customers/<customer_id>"): f"{SIGNED_IN}: the customer themself, admins with manage_privacy",
+    ("GET", "/v1/privacy/me"): f"{SIGNED_IN}: customers (their own data)",
+    ("DELETE", "/v1/privacy/customers/<customer_id>"): f"{SIGNED_IN}: admins with manage_privacy",
+    ("GET", "/v1/privacy/erasures/<erasure_id>"): f"{SIGNED_IN}: admins with manage_privacy",
     ("GET", "/v1/notifications"): f"{SIGNED_IN}: the person themselves",
     ("POST", "/v1/notifications/read"): f"{SIGNED_IN}: the person themselves",
     ("GET", "/v1/notifications/preferences"): f"{SIGNED_IN}: the person themselves",

@@ -18,7 +18,8 @@ const CHANNELS = ['email', 'in_app'];
 const KINDS = ['customer_vendor_message', 'order_message', 'vendor_admin_message', 'announcement'];
 const SIDES = ['customer', 'vendor', 'admin'];
 const RETRY = ['attempts', 'first_delay_seconds', 'max_delay_seconds'];
-const WEBHOOK_EVENTS = ['message_posted', 'thread_started'];
+// customer_erased: a customer's data was erased (docs/privacy.md): the receiver erases its copies.
+const WEBHOOK_EVENTS = ['message_posted', 'thread_started', 'customer_erased'];
 
 /** What the token lets the page show: the API checks again on every call. */
 export function mayAdminister(claims, permission) {

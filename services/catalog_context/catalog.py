@@ -35,6 +35,10 @@ class Catalog:
     def delete_customer(self, customer_id: str) -> None:
         self.dispatch(CUSTOMER_DELETED, {"customer_id": customer_id})
 
+    def erase_customer(self, customer_id: str) -> dict[str, int]:
+        """The customer's orders without their name, address and phone; how many."""
+        return {"orders": self.store.forget_customer(customer_id)}
+
     def record(self, object_type: str, object_id: str) -> dict:
         record = self.store.look_up(object_type, object_id)
         if record is None:

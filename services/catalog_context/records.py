@@ -13,6 +13,8 @@ from typing import Any, Iterable, NamedTuple, Protocol
 PUSHED, PULLED = "pushed", "pulled"
 # What the catalog adds to a record; the rest is what the storefront said.
 KEPT = ("source", "fetched_at", "updated_at")
+# An erased customer's orders (docs/privacy.md): the order stays the vendor's record, without them.
+FORGOTTEN_CUSTOMER = {"customer_name": "Former customer", "customer_email": "", "customer_phone": ""}
 
 
 class Saved(NamedTuple):
@@ -36,6 +38,9 @@ class CatalogRecords(Protocol):
 
     def vendors(self, status: str | None) -> list[dict[str, Any]]:
         """The vendors with this status (every vendor for None), by id."""
+
+    def forget_customer(self, customer_id: str) -> int:
+        """The customer's orders kept without their name, address and phone (an erasure)."""
 
     def search_vendors(
         self, name_part: str, status: str | None, after: tuple[str, str] | None, limit: int

@@ -12,7 +12,7 @@ from services.common.access import (
     may_see_vendor_address,
     may_write_catalog,
 )
-from services.common.caller import Caller
+from services.common.caller import CONVERSATIONS_SERVICE, Caller
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, NotFound
 from services.common.correlation import Correlation
@@ -81,6 +81,13 @@ class CatalogContextService:
     def delete_customer(self, caller, user_id):
         _may_write(self.callers.verified(caller))
         self.catalog.delete_customer(load_id(user_id, "user_id"))
+
+    @rpc
+    def erase_customer(self, caller, customer_id):
+        """A customer's erasure (the conversations service runs it): their orders forget them."""
+        if self.callers.verified(caller).user_id != CONVERSATIONS_SERVICE.user_id:
+            raise Forbidden("Only the conversations service's erasure forgets a customer.")
+        return self.catalog.erase_customer(load_id(customer_id, "customer_id"))
 
     # Reads: the context of one object for anyone (an order only for its parties), the rest
     # for the services.

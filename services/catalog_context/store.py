@@ -11,7 +11,7 @@ from pymongo import ASCENDING
 from services.common.errors import Unavailable
 from services.common.mongo import insert_once, record_of
 
-from .records import Saved, kept_copy
+from .records import FORGOTTEN_CUSTOMER, Saved, kept_copy
 
 COLLECTIONS = {"product": "products", "order": "orders", "company": "vendors"}
 
@@ -30,6 +30,8 @@ class CatalogStore:
         db.vendors.create_index([("status", ASCENDING)])
         # The administration's vendor picker walks vendors by name.
         db.vendors.create_index([("name", ASCENDING), ("_id", ASCENDING)])
+        # An erased customer's orders (forget_customer); only orders of a customer account hold one.
+        db.orders.create_index([("customer_id", ASCENDING)], sparse=True)
 
     def ping(self) -> None:
         self.db.command("ping")
@@ -68,6 +70,9 @@ class CatalogStore:
 
     def remove(self, object_type: str, object_id: str) -> bool:
         return self._records(object_type).delete_one({"_id": object_id}).deleted_count == 1
+
+    def forget_customer(self, customer_id: str) -> int:
+        return self.db.orders.update_many({"customer_id": customer_id}, {"$set": FORGOTTEN_CUSTOMER}).matched_count
 
     def vendors(self, status: str | None) -> list[dict]:
         query = {} if status is None else {"status": status}

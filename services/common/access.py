@@ -9,7 +9,7 @@ to read, `manage_*` to write; managing implies viewing). Customers have no such 
 Anything a caller may not see is answered as if it did not exist.
 
 The administration's own tools each need a permission of their own (`manage_settings`,
-`manage_webhooks`, `manage_catalog`, `view_reports`, `moderate_messages`): a full admin (no `permissions` claim)
+`manage_webhooks`, `manage_catalog`, `view_reports`, `moderate_messages`, `manage_privacy`): a full admin (no `permissions` claim)
 has them all, restricted staff only those its token names. The system (the storefront's sync,
 and a service asking another) writes the catalog and reads the vendor directory, and nothing
 else here.
@@ -210,6 +210,17 @@ def may_moderate(caller: Caller) -> bool:
     """The moderation queue holds messages their recipients have not seen, and originals with
     the contact details their authors were kept from sending."""
     return may_administer(caller, "moderate_messages")
+
+
+def may_manage_privacy(caller: Caller) -> bool:
+    """A customer's whole record (export) and its erasure: the administration's staff who
+    answer data requests."""
+    return may_administer(caller, "manage_privacy")
+
+
+def may_export_customer(caller: Caller, customer_id: str) -> bool:
+    """The customer themself, or the administration's staff holding manage_privacy."""
+    return (caller.role == "customer" and caller.user_id == customer_id) or may_manage_privacy(caller)
 
 
 def may_administer(caller: Caller, permission: str) -> bool:

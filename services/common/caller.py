@@ -20,6 +20,7 @@ PERMISSIONS = (
     "manage_catalog",
     "view_reports",
     "moderate_messages",
+    "manage_privacy",
 )
 
 # The side of a conversation each role speaks for; `system` is an integration, not a side.

@@ -48,6 +48,11 @@ class CatalogClient:
         if self.vendors is not None:
             self.vendors.forget(company_id)
 
+    def erase_customer(self, customer_id: str) -> dict[str, int]:
+        """A customer's erasure: the catalog's orders forget their name, address and phone."""
+        erased: dict[str, int] = self.calls(self.caller, "erase_customer", customer_id)
+        return erased
+
     def list_vendors(self, status: str | None) -> list[dict[str, Any]]:
         vendors: list[dict[str, Any]] = self.calls(self.caller, "list_vendors", status)
         return vendors

@@ -342,6 +342,27 @@ class Settings:
             "at the next sweep (a minute)"
         ),
     )
+    RETENTION_DAYS: float = documented(
+        0.0,
+        doc=(
+            "days a closed or deleted conversation is kept after its last change, then removed whole with its "
+            "messages, files, mails and bell items (docs/privacy.md)"
+        ),
+        default_doc="`0`: kept for ever",
+    )
+    ERASURE_KEEPS_TEXT: bool = documented(
+        False,
+        doc=(
+            "`true`: an erased customer's messages keep their texts, with contact details and names masked, for "
+            "marketplaces that must keep a record"
+        ),
+        default_doc="`false`: each text becomes a line saying it was removed at the customer's request",
+    )
+    ERASE_ON_CUSTOMER_DELETED: bool = documented(
+        False,
+        doc="`true`: the catalog's customer deletion erases the customer's data too, as `DELETE /v1/privacy/customers/{id}` does",
+        default_doc="`false`: their threads are deleted (soft), their data kept",
+    )
     UPLOAD_SPOOL_DIR: str = documented(
         "",
         doc=(

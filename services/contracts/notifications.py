@@ -1,5 +1,5 @@
 """Notifications: settings (who is told of what, by which channel), preferences, the in-app
-bell, failed mail and webhooks.
+bell, failed mail, webhooks, and a customer's data (export, erasure, retention).
 
 What people send is read strictly: an unknown field is an error they should hear of.
 """
@@ -18,7 +18,10 @@ from .json_types import Flag
 EVENT_KINDS = ("customer_vendor_message", "order_message", "vendor_admin_message", "announcement")
 SIDES = ("customer", "vendor", "admin")
 CHANNELS = ("email", "in_app")
-WEBHOOK_EVENTS = (MESSAGE_POSTED, THREAD_STARTED)
+# A customer's data was erased (issue 25): receivers delete their copies of it. Its payload
+# names the customer by id only: `{"customer_id", "erasure_id"}`.
+CUSTOMER_ERASED = "customer_erased"
+WEBHOOK_EVENTS = (MESSAGE_POSTED, THREAD_STARTED, CUSTOMER_ERASED)
 
 
 # settings: rules, coalescing, retries -------------------------------------------------------
@@ -227,3 +230,96 @@ class ReplyAuthor(Schema):
     thread_id = fields.String(required=True)
     side = fields.String(required=True, validate=validate.OneOf(SIDES))
     poster = fields.Nested(Poster, required=True)
+
+
+# a customer's data: export, erasure, and a thread's records at the end of retention --------------
+
+EXPORT_KINDS = ("mail", "bell_item", "reply_address")
+# An erasure names the customer's threads at once; the conversations service sends more in
+# several calls (each finds only what is left).
+ERASURE_THREADS_MAX = 10_000
+THREADS_FORGOTTEN_MAX = 1_000
+
+
+class CustomerExportQuery(Strict):
+    customer_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    cursor = fields.String(allow_none=True, load_default=None)
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
+
+
+class ExportItemSchema(Answer):
+    """One record of the customer's, by `kind`; each kind has the fields named for it."""
+
+    kind = fields.String(metadata={"description": "mail, bell_item or reply_address"})
+    id = fields.String(metadata={"description": "mail, bell_item"})
+    thread_id = fields.String()
+    # a mail to the customer
+    subject = fields.String(metadata={"description": "mail: its subject, as it was sent alone"})
+    to = fields.String(metadata={"description": "mail: the address it went to"})
+    planned_at = Moment(metadata={"description": "mail"})
+    sent_at = Moment(allow_none=True, metadata={"description": "mail: null while not sent"})
+    status = fields.String(metadata={"description": "mail: pending, sending, sent or failed"})
+    # an item of the customer's bell
+    at = Moment(metadata={"description": "bell_item"})
+    title = fields.String(metadata={"description": "bell_item: the product, order or subject"})
+    text = fields.String(metadata={"description": "bell_item: the preview it shows"})
+    read = fields.Boolean(metadata={"description": "bell_item"})
+    # a reply address made for the customer (not the reply address itself: that is a credential)
+    address = fields.String(metadata={"description": "reply_address: the customer's own address it was made for"})
+    name = fields.String(metadata={"description": "reply_address: the name it was made with"})
+    made_at = Moment(allow_none=True, metadata={"description": "reply_address: null for one made before it was kept"})
+
+
+class CustomerExportSchema(Answer):
+    """One page: the mails, then the bell items, then the reply addresses; the preferences on
+    the first page only."""
+
+    preferences = fields.Nested(PreferencesSchema, allow_none=True)
+    items = fields.List(fields.Nested(ExportItemSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ErasureRequest(Strict):
+    """What the conversations service knows of the customer to erase: the names and addresses
+    they are known by and their threads."""
+
+    erasure_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    customer_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    names = fields.List(
+        fields.String(validate=validate.Length(min=1, max=500)), load_default=list, validate=validate.Length(max=50)
+    )
+    emails = fields.List(
+        fields.String(validate=validate.Length(min=1, max=ADDRESS_MAX)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    thread_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        validate=validate.Length(max=ERASURE_THREADS_MAX),
+    )
+
+
+class ThreadsToForget(Strict):
+    thread_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        required=True,
+        validate=validate.Length(max=THREADS_FORGOTTEN_MAX),
+    )
+
+
+class ForgottenSchema(Answer):
+    """How many records this call removed (participants: threads whose staff list changed or went)."""
+
+    mails = fields.Integer()
+    bell_items = fields.Integer()
+    read_marks = fields.Integer()
+    participants = fields.Integer()
+    reply_addresses = fields.Integer()
+    webhook_deliveries = fields.Integer()
+    events = fields.Integer()
+
+
+class ErasedSchema(ForgottenSchema):
+    preferences = fields.Integer()
+    webhooks_told = fields.Integer(metadata={"description": "customer_erased calls planned by this call"})

@@ -11,7 +11,9 @@ from services.common.caller import CONVERSATIONS_SERVICE
 from services.common.config import load_settings
 from services.common.mongo import Mongo
 
-from . import mongo_inbox, reminders
+from services.common.signed_proxy import SignedCalls, SignedRpcProxy
+
+from . import mongo_inbox, privacy, reminders
 from .limits import Limits
 from .mongo_store import MongoThreads
 from .saved_replies import Bounds
@@ -81,6 +83,40 @@ class ReminderPolicy(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.policy
+
+
+class PrivacyPolicy(DependencyProvider):
+    """What an erasure keeps and how long conversations are kept (privacy.py), read once."""
+
+    def setup(self):
+        self.policy = privacy.Policy.from_settings(load_settings(self.container.config))
+
+    def get_dependency(self, worker_ctx):
+        return self.policy
+
+
+class NotificationsClient:
+    """The notifications service as a customer's erasure and retention ask it: to forget what
+    it holds of a customer, or of conversations removed whole."""
+
+    def __init__(self, calls: SignedCalls):
+        self.calls = calls
+
+    def erase_customer(self, request: dict) -> dict:
+        return self.calls(CONVERSATIONS_SERVICE, "erase_customer", request)
+
+    def forget_threads(self, thread_ids: list[str]) -> dict:
+        return self.calls(CONVERSATIONS_SERVICE, "forget_threads", thread_ids)
+
+
+class Notifications(SignedRpcProxy):
+    service_named = "notifications"
+
+    def __init__(self, **options):
+        super().__init__("notifications", **options)
+
+    def client(self, calls: SignedCalls) -> NotificationsClient:
+        return NotificationsClient(calls)
 
 
 class Store(Mongo):

@@ -22,6 +22,7 @@ from services.common.remembered import Memory
 from . import mongo_migrations
 from .mongo_inbox import PlainInbox, _owner
 from .mongo_records import maybe_message, maybe_thread, message_of, thread_of
+from .mongo_privacy import MongoPrivacy
 from .mongo_replies import MongoSavedReplies
 from .mongo_words import split_words
 from .ports import InboxFilter, MessageEffect, last_message
@@ -39,7 +40,7 @@ RELEASE_SECONDS = 0.5
 IMPORT_SLICE = 250
 
 
-class MongoThreads(MongoSavedReplies):
+class MongoThreads(MongoSavedReplies, MongoPrivacy):
     def __init__(self, db, reader=None, memory: Memory | None = None):
         self.db = db
         self.reader = reader or PlainInbox(db)
@@ -89,6 +90,7 @@ class MongoThreads(MongoSavedReplies):
         # Only announcements still being delivered have a lease.
         db.broadcasts.create_index("lease_until", sparse=True)
         MongoSavedReplies.create_reply_indexes(db)
+        MongoPrivacy.create_privacy_indexes(db)
         mongo_migrations.run(db)
         # Reminders: the threads due for the next level, by equality on the first two fields and
         # a range on the third, so a thread whose reminders are spent is never read again.

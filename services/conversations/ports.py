@@ -17,6 +17,10 @@ from typing import Any, Iterable, Protocol
 from .records import Message, Thread
 
 
+# What an erasure record holds while it runs (whom it erases, and how far it got), and not after.
+WHILE_RUNNING = ("customer_id", "forgotten", "running_subject", "lease_until", "step", "thread_after", "ids_after")
+
+
 @dataclass(frozen=True)
 class InboxFilter:
     """Which threads an inbox shows. Every field narrows; None (or empty) leaves it open."""
@@ -274,6 +278,54 @@ class Threads(Protocol):
 
     def reject_thread(self, thread_id: str, reason: str) -> None:
         """A thread whose first message was rejected: it stays its author's side's alone."""
+
+    # a customer's data (privacy.py): the export reads, the erasure rewrites, retention removes
+    def customer_threads(self, customer_id: str, after: str | None, limit: int) -> list[Thread]:
+        """The customer's threads, any status, by id from the one after `after` on."""
+
+    def thread_messages(self, thread_id: str, after: str | None, limit: int) -> list[Message]:
+        """A thread's messages, any state, oldest first, from the one after `after` on."""
+
+    def rewrite_thread(self, thread: Thread) -> None: ...
+
+    def rewrite_messages(self, messages: list[Message]) -> None:
+        """The messages stored as they are now, their search words with them."""
+
+    def reviews_of(self, message_ids: list[str]) -> list[dict[str, Any]]:
+        """The moderation's reviews of those messages (most have none)."""
+
+    def rewrite_review(self, review: dict[str, Any]) -> None: ...
+
+    def expire_person_files(self, role: str, user_id: str, at: datetime) -> int:
+        """Every file a person uploaded, on a message or not, goes at `at` (the sweep removes it)."""
+
+    def forget_person_keys(self, person: str, thread_ids: list[str]) -> int:
+        """The Idempotency-Keys and rate counters of `person` ("role|company|user"), and the keys
+        of requests about those threads (their answers hold what the threads held)."""
+
+    def start_erasure(self, erasure: dict[str, Any]) -> dict[str, Any]:
+        """The erasure stored; the one already running for the same subject when there is one."""
+
+    def get_erasure(self, erasure_id: str) -> dict[str, Any] | None: ...
+
+    def erasure_progress(self, erasure_id: str, changes: dict[str, Any], until: datetime) -> None:
+        """Keep how far the erasure got, and hold its lease until `until`."""
+
+    def finish_erasure(self, erasure_id: str, counts: dict[str, int], at: datetime) -> None:
+        """Done: the counts kept, and whom it was about (the customer's id, names and
+        addresses) no longer."""
+
+    def stalled_erasures(self, at: datetime, lease: timedelta) -> Iterable[dict[str, Any]]:
+        """Erasures still running whose lease ran out, each taken by this caller alone."""
+
+    def retired_threads(self, before: datetime, limit: int) -> list[Thread]:
+        """Threads closed or deleted, untouched since before `before`."""
+
+    def remove_threads(self, thread_ids: list[str]) -> dict[str, int]:
+        """The threads gone whole, with their messages, search words, reviews and files."""
+
+    def take_turn(self, name: str, at: datetime, until: datetime) -> bool:
+        """True for one caller among the replicas until `until`: a timer's work done once."""
 
     # figures and settings
     def first_replies(self, start: datetime, end: datetime, company_id: str | None) -> list[Thread]: ...

@@ -44,6 +44,7 @@ class Thread(TypedDict, total=False):
     broadcast_id: str  # written by an announcement (broadcasts.py)
     away_reply: dict[str, Any]  # {period, message_id}: the away message's one reply a period (away.py)
     cscart: dict[str, Any]  # brought in from CS-Cart (imports.py)
+    erased_at: datetime  # its customer asked to be forgotten (privacy.py, forgetting.py)
 
 
 class Message(TypedDict, total=False):

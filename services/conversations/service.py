@@ -13,8 +13,11 @@ from nameko.timer import timer
 
 from services.common.loading import load
 from services.contracts import conversations as contract
+from services.contracts import privacy as privacy_contract
+from services.contracts.catalog import load_id
 from services.common.entrypoints import event_handler, rpc
 from services.common.events import CATALOG, CONTEXT_CHANGED, CUSTOMER_DELETED, VENDOR_DELETED
+from services.common.caller import STOREFRONT_SYNC
 from services.common.clock import now
 from services.common.correlation import Correlation
 from services.common.liveness import Heartbeat
@@ -30,6 +33,7 @@ from . import (
     imports,
     inbox,
     messages,
+    privacy,
     reminders,
     reports,
     reviews,
@@ -41,6 +45,8 @@ from .dependencies import (
     AttachmentKey,
     Background,
     Catalog,
+    Notifications,
+    PrivacyPolicy,
     PublishedMessages,
     RateLimits,
     ReminderPolicy,
@@ -65,6 +71,8 @@ class ConversationsService:
     reply_bounds = SavedReplyBounds()
     reminder_policy = ReminderPolicy()
     callers = SignedCallers()
+    privacy_policy = PrivacyPolicy()
+    notifications = Notifications()  # a customer's erasure and retention ask it to forget
     attachment_key = AttachmentKey()  # checked at start; presenters sign the links with it
     alive = Heartbeat()
     correlation_id = Correlation()  # the request this work is for, on its log lines
@@ -312,6 +320,47 @@ class ConversationsService:
         batch = load(contract.ImportBatch(), batch)
         return answer(contract.ImportedBatch, imports.import_threads(self.store, self.catalog, batch["threads"]))
 
+    # a customer's data on request (privacy.py) -------------------------------------------------
+
+    @rpc
+    def export_customer(self, caller, customer_id, query):
+        """One page of the customer's conversations, for them or the administration (manage_privacy)."""
+        customer_id = load_id(customer_id, "customer_id")
+        query = load(privacy_contract.ExportQuery(), query)
+        return answer(
+            privacy_contract.ConversationsExport,
+            privacy.export_page(
+                self.store, self.callers.verified(caller), customer_id, query.get("cursor"), query["limit"]
+            ),
+        )
+
+    @rpc
+    def erase_customer(self, caller, customer_id):
+        """Start the customer's erasure (or answer the one running): the next round of
+        resume_erasures, in whichever replica, does it."""
+        customer_id = load_id(customer_id, "customer_id")
+        return answer(
+            privacy_contract.ErasureStarted,
+            privacy.request_erasure(self.store, self.callers.verified(caller), customer_id, self.privacy_policy),
+        )
+
+    @rpc
+    def erasure_status(self, caller, erasure_id):
+        return answer(
+            privacy_contract.Erasure, privacy.erasure_status(self.store, self.callers.verified(caller), erasure_id)
+        )
+
+    @timer(interval=2)
+    def resume_erasures(self):
+        """Erasures just asked for, and those a stopped process left half done (their lease ran out)."""
+        others = privacy.Others(self.notifications.erase_customer, self.catalog.erase_customer)
+        privacy.resume(self.store, others, self.privacy_policy)
+
+    @timer(interval=60)
+    def retire_conversations(self):
+        """RETENTION_DAYS: conversations closed or deleted longer ago are removed whole."""
+        privacy.retire(self.store, self.notifications.forget_threads, self.privacy_policy, now())
+
     @timer(interval=1)
     def relay_events(self):
         """Publish the events that could not go out with their message (the outbox)."""
@@ -340,7 +389,10 @@ class ConversationsService:
 
     @event_handler(CATALOG, CUSTOMER_DELETED)
     def on_customer_deleted(self, payload):
-        cascades.customer_deleted(self.store, str(payload["customer_id"]), self.limits.files)
+        customer_id = str(payload["customer_id"])
+        cascades.customer_deleted(self.store, customer_id, self.limits.files)
+        if self.privacy_policy.on_customer_deleted:  # ERASE_ON_CUSTOMER_DELETED
+            privacy.request_erasure(self.store, STOREFRONT_SYNC, customer_id, self.privacy_policy)
 
     @event_handler(CATALOG, CONTEXT_CHANGED)
     def on_context_changed(self, payload):

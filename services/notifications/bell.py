@@ -51,7 +51,12 @@ def mark_read(store, caller, ids: list[str] | None, everything: bool) -> dict:
 
 
 def preferences(store, caller) -> dict:
-    opted_out = store.email_opt_outs(caller.user_id)
+    return preferences_of(store, caller.user_id)
+
+
+def preferences_of(store, user_id: str) -> dict:
+    """A person's mail preferences, as they read them (and as their data's export holds them)."""
+    opted_out = store.email_opt_outs(user_id)
     return {"email": {kind: kind not in opted_out for kind in rules.COMMUNICATION_TYPES}}
 
 

@@ -20,7 +20,6 @@ whose lease runs out; it is sent again as itself, with the same Message-ID, whic
 clients show once.
 """
 
-import json
 import logging
 from time import monotonic
 
@@ -38,7 +37,7 @@ from . import bell, planning, reminders, replies, rules
 from .planning import LEASE
 from .mail import MailNotSent, compose
 from .schemas import MessageEventSchema
-from .webhooks import SIGNATURE_HEADER, sign
+from .webhooks import SIGNATURE_HEADER, planned_call, sign
 
 log = logging.getLogger(__name__)
 MAILS = Counter(
@@ -328,26 +327,17 @@ def _plan_mail(store, settings, options, kind, recipient, thread, message, plann
 
 def _plan_webhook_call(store, webhook, event, payload, received_at) -> None:
     """The call, for the webhook timer (once: the endpoint and the event are its unique key)."""
-    delivery_id = new_id()
-    # The body is fixed once, so every retry sends (and signs) the very same bytes.
-    body = json.dumps(
-        {"id": delivery_id, "event": event, "occurred_at": isoformat(received_at), "data": payload},
-        separators=(",", ":"),
-        sort_keys=True,
-    )
     store.plan_webhook_delivery(
-        {
-            "_id": delivery_id,
-            "webhook_id": webhook["_id"],
-            "event_key": event_key(event, payload),
-            "event": event,
-            "body": body,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": now(),
-            "send_after": now(),
-            "correlation_id": correlation.current(),
-        }
+        planned_call(
+            new_id(),
+            webhook["_id"],
+            event,
+            event_key(event, payload),
+            payload,
+            payload["thread"]["id"],
+            occurred_at=received_at,
+            at=now(),
+        )
     )
 
 

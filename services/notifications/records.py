@@ -213,3 +213,51 @@ class NotificationRecords(Protocol):
 
     def recent_webhook_deliveries(self, webhook_id: str, limit: int = 10) -> list[dict[str, Any]]:
         """The endpoint's latest attempted deliveries, newest first."""
+
+    # a customer's data and a thread's records (privacy.py) ------------------------------------
+    # Reads go oldest id first, after the id `after`, `limit` at most: one bounded query a page.
+    def customer_mails(self, customer_id: str, after: str | None, limit: int) -> list[Mail]:
+        """The mails planned or sent to the customer (the customer's side, their user id)."""
+
+    def audience_bell_items(self, audience: str, after: str | None, limit: int) -> list[BellItem]:
+        """Every item of the audience's bell, whatever its kind."""
+
+    def customer_reply_addresses(self, customer_id: str, after: str | None, limit: int) -> list[dict[str, Any]]:
+        """The reply addresses made for the customer (`created_at`: absent from older ones)."""
+
+    # Erasing and forgetting answer how many records went (a second call finds none), and each
+    # command is bounded: a customer's records go 1,000 ids at a time, a thread's by `$in` on
+    # at most 1,000 thread ids.
+    def erase_customer_mails(self, customer_id: str) -> int: ...
+
+    def erase_bell_items_of(self, audience: str) -> int: ...
+
+    def erase_read_marks_of(self, audience: str) -> int: ...
+
+    def erase_preferences_of(self, user_id: str, address_keys: list[str]) -> int:
+        """The person's preferences, and any kept with one of these addresses (lower case)."""
+
+    def erase_reply_addresses_of(self, user_id: str, address_keys: list[str]) -> int:
+        """The reply addresses made for the customer, and any made for one of these addresses."""
+
+    def erase_vendor_staff_known_as(self, thread_ids: list[str], names: list[str], address_keys: list[str]) -> int:
+        """Leave out of these threads' staff anyone of these names or addresses (any case); how
+        many threads' lists changed."""
+
+    def erase_webhook_deliveries_holding(self, address_keys: list[str]) -> int:
+        """Webhook calls whose body holds one of these addresses as a value (any case)."""
+
+    def forget_thread_mails(self, thread_ids: list[str]) -> int: ...
+
+    def forget_thread_bell_items(self, thread_ids: list[str]) -> int: ...
+
+    def forget_thread_read_marks(self, thread_ids: list[str]) -> int: ...
+
+    def forget_thread_participants(self, thread_ids: list[str]) -> int: ...
+
+    def forget_thread_reply_addresses(self, thread_ids: list[str]) -> int: ...
+
+    def forget_thread_webhook_deliveries(self, thread_ids: list[str]) -> int: ...
+
+    def forget_thread_events(self, thread_ids: list[str]) -> int:
+        """The kept events (delivery.py's, waiting for another try) about these threads."""

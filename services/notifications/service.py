@@ -1,5 +1,5 @@
 """The notifications service: nameko entrypoints only; the rules are in rules.py, the work in
-delivery.py and bell.py."""
+delivery.py, bell.py and (a customer's data: export, erasure, retention) privacy.py."""
 
 import logging
 
@@ -32,7 +32,7 @@ from services.common.mongo import Mongo
 from services.common.signing import SignedCallers
 from services.contracts import notifications as contract
 
-from . import bell, delivery, replies, schemas, webhooks
+from . import bell, delivery, privacy, replies, schemas, webhooks
 from .conversations_client import Conversations
 from .mail import Mailer
 from .rules import merge_settings
@@ -192,6 +192,26 @@ class NotificationsService:
     def delete_webhook(self, caller, webhook_id):
         webhooks.authorize(self.callers.verified(caller))
         webhooks.remove(self.store, webhook_id)
+
+    # a customer's data (issue 25): the export, for them or staff with manage_privacy; the
+    # erasure and retention, for the conversations service, which decides what goes ----------
+
+    @rpc
+    def export_customer(self, caller, customer_id, cursor=None, limit=500):
+        query = load(contract.CustomerExportQuery(), {"customer_id": customer_id, "cursor": cursor, "limit": limit})
+        return contract.CustomerExportSchema().dump(privacy.export(self.store, self.callers.verified(caller), query))
+
+    @rpc
+    def erase_customer(self, caller, request):
+        privacy.from_conversations(self.callers.verified(caller))
+        erasure = load(contract.ErasureRequest(), request)
+        return contract.ErasedSchema().dump(privacy.erase(self.store, erasure))
+
+    @rpc
+    def forget_threads(self, caller, thread_ids):
+        privacy.from_conversations(self.callers.verified(caller))
+        forgotten = load(contract.ThreadsToForget(), {"thread_ids": thread_ids})
+        return contract.ForgottenSchema().dump(privacy.forget_threads(self.store, forgotten["thread_ids"]))
 
     # reply by mail ------------------------------------------------------------------------------
     # No caller: the signed reply address, from its recipient's own address, is the credential.

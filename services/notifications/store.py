@@ -9,7 +9,12 @@ records.py. The MongoDB queries and updates live here and nowhere else.
 - `notification_reads`: up to when each audience has read each thread (its items until then are read);
 - `notification_participants`: the vendor's staff who have written in each thread;
 - `notification_preferences`, `notification_settings`, `webhooks`, `webhook_deliveries`;
-- `reply_addresses`: whom each reply address was given to (one per person and thread, unique).
+- `reply_addresses`: whom each reply address was given to (one per person and thread, unique);
+- `migrations`: a marker for each step done once per database (`_name_threads`), shared with
+  the conversations service's own steps.
+
+A customer's records (their side and user id, their bell's audience) and a thread's are found
+by index, for the export, the erasure and retention (privacy.py).
 
 Work is claimed with a lease (`status` → `sending`/`processing`, `lease_until`): a worker
 that dies mid-way gives it back when the lease runs out. Nothing here decides who is told
@@ -17,13 +22,16 @@ what (rules.py, delivery.py).
 """
 
 import hashlib
+import json
+import re
 from datetime import datetime
 from typing import cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from services.common import clock
 from services.common.errors import ValidationFailed
 from services.common.mongo import document_of, insert_once, record_of, update_by_id
 from services.common.remembered import Memory
@@ -36,6 +44,8 @@ SETTINGS_ID = "current"
 # applies there within this many seconds (at once through this one).
 REMEMBER_SECONDS = 5.0
 DUPLICATE_KEY = 11000
+# Ids one delete names at most: a customer's 20,000 mails go in twenty bounded commands.
+AT_ONCE = 1000
 
 
 def _page_after(cursor: str | None) -> dict:
@@ -55,6 +65,60 @@ def _take_first(collection, conditions: dict, oldest: str, changes: dict, tries:
         if taken is not None:
             return taken
     return None
+
+
+def _after(after: str | None) -> dict:
+    """Oldest first by id: the records after the last id seen."""
+    return {"_id": {"$gt": after}} if after else {}
+
+
+def _oldest_first(collection, query: dict, after: str | None, limit: int) -> list[dict]:
+    return list(collection.find({**query, **_after(after)}).sort("_id", ASCENDING).limit(limit))
+
+
+def _delete_in_batches(collection, query: dict) -> int:
+    """Delete what meets `query`, AT_ONCE ids a command; how many went."""
+    removed = 0
+    while True:
+        ids = [document["_id"] for document in collection.find(query, {"_id": 1}).limit(AT_ONCE)]
+        if not ids:
+            return removed
+        removed += collection.delete_many({"_id": {"$in": ids}}).deleted_count
+
+
+def _read_marks_of(audience: str) -> dict:
+    # A mark's id is "<audience>|<thread>": the audience's are the ids from "<audience>|" up to
+    # "<audience>}" ("}" is the character after "|"), a range of the _id index.
+    return {"_id": {"$gte": f"{audience}|", "$lt": f"{audience}}}"}}
+
+
+def _thread_of_mark(mark: dict) -> dict:
+    audience, _, thread_id = mark["_id"].rpartition("|")
+    return {"audience": audience, "thread_id": thread_id}
+
+
+def _thread_of_call(call: dict) -> dict:
+    """The thread a webhook call's body is about; None for one about no thread."""
+    try:
+        return {"thread_id": str(json.loads(call.get("body") or "")["data"]["thread"]["id"])}
+    except (ValueError, TypeError, KeyError):
+        return {"thread_id": None}
+
+
+def _name_threads(db) -> None:
+    """Read marks and webhook calls written before they named their thread are given it, once
+    per database (a marker in `migrations`, so a start never scans them again): a thread's are
+    then found by index when it is forgotten or its customer erased. Safe to run twice."""
+    step = "notifications_name_threads"
+    if db.migrations.find_one({"_id": step}) is not None:
+        return
+    for collection, thread_of in ((db.notification_reads, _thread_of_mark), (db.webhook_deliveries, _thread_of_call)):
+        while True:
+            older = list(collection.find({"thread_id": {"$exists": False}}).limit(500))
+            if not older:
+                break
+            collection.bulk_write([UpdateOne({"_id": each["_id"]}, {"$set": thread_of(each)}) for each in older])
+    db.migrations.update_one({"_id": step}, {"$set": {"at": clock.now()}}, upsert=True)
 
 
 def _mail(document: dict) -> Mail:
@@ -94,23 +158,36 @@ class NotificationStore:
         # A worked-through event is kept a week to look into; a later redelivery is still
         # harmless, as what it caused (mails, bell items, webhook calls) keeps its unique keys.
         db.notification_events.create_index("done_at", expireAfterSeconds=7 * 24 * 3600)
+        # The kept events are few (those that could not be planned when they came, worked ones
+        # gone within a week): a thread's are found without an index of their own.
         mails = db.notification_mails
         # The idempotency key: one mail per message and address, ever.
         mails.create_index([("message_id", ASCENDING), ("address_key", ASCENDING)], unique=True)
         mails.create_index([("status", ASCENDING), ("send_after", ASCENDING)])
         mails.create_index([("thread_id", ASCENDING), ("address_key", ASCENDING), ("send_after", DESCENDING)])
         mails.create_index("batch_id", sparse=True)
+        # A customer's mails, page by page (export) and for their erasure.
+        mails.create_index([("user_id", ASCENDING), ("side", ASCENDING), ("_id", ASCENDING)])
         db.notifications.create_index([("audience", ASCENDING), ("message_id", ASCENDING)], unique=True)
         db.notifications.create_index([("audience", ASCENDING), ("_id", DESCENDING)])
         db.notifications.create_index([("audience", ASCENDING), ("read", ASCENDING), ("_id", DESCENDING)])
         db.notifications.create_index([("audience", ASCENDING), ("thread_id", ASCENDING), ("read", ASCENDING)])
+        # A thread's items and read marks, on every audience's bell: its customer erased, or the
+        # thread forgotten at the end of retention.
+        db.notifications.create_index("thread_id")
+        db.notification_reads.create_index("thread_id")
         db.notification_preferences.create_index("email")
         deliveries = db.webhook_deliveries
         deliveries.create_index([("webhook_id", ASCENDING), ("event_key", ASCENDING)], unique=True)
         deliveries.create_index([("status", ASCENDING), ("send_after", ASCENDING)])
         deliveries.create_index([("webhook_id", ASCENDING), ("status", ASCENDING), ("send_after", ASCENDING)])
         deliveries.create_index([("webhook_id", ASCENDING), ("_id", DESCENDING)])
+        deliveries.create_index("thread_id")  # as the bell's, above
         db.reply_addresses.create_index([("thread_id", ASCENDING), ("address_key", ASCENDING)], unique=True)
+        # Written once and never updated, so these cost an insert only: a customer's addresses.
+        db.reply_addresses.create_index([("user_id", ASCENDING), ("side", ASCENDING), ("_id", ASCENDING)])
+        db.reply_addresses.create_index("address_key")
+        _name_threads(db)
 
     def ping(self) -> None:
         self.db.command("ping")
@@ -328,7 +405,9 @@ class NotificationStore:
             :24
         ]
         try:
-            self.reply_addresses.update_one({"_id": derived}, {"$setOnInsert": recipient}, upsert=True)
+            self.reply_addresses.update_one(
+                {"_id": derived}, {"$setOnInsert": {**recipient, "created_at": clock.now()}}, upsert=True
+            )
             return derived
         except DuplicateKeyError:
             found = self.reply_addresses.find_one(
@@ -377,7 +456,10 @@ class NotificationStore:
         then are read, and the mark is kept (the latest one) for items written later (read_marks);
         how many items were marked."""
         self.bell_reads.update_one(
-            {"_id": _read_mark_id(audience, thread_id)}, {"$max": {"read_at": read_at}}, upsert=True
+            {"_id": _read_mark_id(audience, thread_id)},
+            # The thread named, so that its marks are found when it is forgotten.
+            {"$max": {"read_at": read_at}, "$set": {"audience": audience, "thread_id": thread_id}},
+            upsert=True,
         )
         return self.bell.update_many(
             {"audience": audience, "thread_id": thread_id, "read": False, "created_at": {"$lte": read_at}},
@@ -439,3 +521,86 @@ class NotificationStore:
             .sort("_id", DESCENDING)
             .limit(limit)
         )
+
+    # a customer's data and a thread's records (privacy.py) --------------------------------
+
+    def customer_mails(self, customer_id: str, after: str | None, limit: int) -> list[Mail]:
+        query = {"user_id": customer_id, "side": "customer"}
+        return [_mail(document) for document in _oldest_first(self.mails, query, after, limit)]
+
+    def audience_bell_items(self, audience: str, after: str | None, limit: int) -> list[BellItem]:
+        return [_bell_item(document) for document in _oldest_first(self.bell, {"audience": audience}, after, limit)]
+
+    def customer_reply_addresses(self, customer_id: str, after: str | None, limit: int) -> list[dict]:
+        return _oldest_first(self.reply_addresses, {"user_id": customer_id, "side": "customer"}, after, limit)
+
+    def erase_customer_mails(self, customer_id: str) -> int:
+        return _delete_in_batches(self.mails, {"user_id": customer_id, "side": "customer"})
+
+    def erase_bell_items_of(self, audience: str) -> int:
+        return _delete_in_batches(self.bell, {"audience": audience})
+
+    def erase_read_marks_of(self, audience: str) -> int:
+        return _delete_in_batches(self.bell_reads, _read_marks_of(audience))
+
+    def erase_preferences_of(self, user_id: str, address_keys: list[str]) -> int:
+        # Two commands, not one `$or`: each is then an index's lookup on any MongoDB-wire server.
+        removed = self.preferences.delete_one({"_id": user_id}).deleted_count
+        if address_keys:
+            removed += self.preferences.delete_many({"email": {"$in": address_keys}}).deleted_count
+        return removed
+
+    def erase_reply_addresses_of(self, user_id: str, address_keys: list[str]) -> int:
+        removed = _delete_in_batches(self.reply_addresses, {"user_id": user_id, "side": "customer"})
+        if address_keys:
+            removed += _delete_in_batches(self.reply_addresses, {"address_key": {"$in": address_keys}})
+        self.remembered_reply_ids.forget()
+        return removed
+
+    def erase_vendor_staff_known_as(self, thread_ids: list[str], names: list[str], address_keys: list[str]) -> int:
+        known = {name.casefold() for name in names} | {key.casefold() for key in address_keys}
+        changed = 0
+        for participants in self.participants.find({"_id": {"$in": thread_ids}}):
+            leaving = [
+                person["user_id"]
+                for person in participants.get("vendor_staff", [])
+                if (person.get("name") or "").casefold() in known or (person.get("email") or "").casefold() in known
+            ]
+            if leaving:
+                self.participants.update_one(
+                    {"_id": participants["_id"]}, {"$pull": {"vendor_staff": {"user_id": {"$in": leaving}}}}
+                )
+                changed += 1
+        return changed
+
+    def erase_webhook_deliveries_holding(self, address_keys: list[str]) -> int:
+        if not address_keys:
+            return 0
+        # An address as a whole JSON string (`"ann@buyers.test"`), so another's that merely
+        # contains it is kept. A scan of the calls: erasures are rare, and a call's body is
+        # matched in no other way.
+        holding = "|".join(re.escape(json.dumps(key)) for key in address_keys)
+        return _delete_in_batches(self.webhook_deliveries, {"body": {"$regex": holding, "$options": "i"}})
+
+    def forget_thread_mails(self, thread_ids: list[str]) -> int:
+        return self.mails.delete_many({"thread_id": {"$in": thread_ids}}).deleted_count
+
+    def forget_thread_bell_items(self, thread_ids: list[str]) -> int:
+        return self.bell.delete_many({"thread_id": {"$in": thread_ids}}).deleted_count
+
+    def forget_thread_read_marks(self, thread_ids: list[str]) -> int:
+        return self.bell_reads.delete_many({"thread_id": {"$in": thread_ids}}).deleted_count
+
+    def forget_thread_participants(self, thread_ids: list[str]) -> int:
+        return self.participants.delete_many({"_id": {"$in": thread_ids}}).deleted_count
+
+    def forget_thread_reply_addresses(self, thread_ids: list[str]) -> int:
+        removed = self.reply_addresses.delete_many({"thread_id": {"$in": thread_ids}}).deleted_count
+        self.remembered_reply_ids.forget()
+        return removed
+
+    def forget_thread_webhook_deliveries(self, thread_ids: list[str]) -> int:
+        return self.webhook_deliveries.delete_many({"thread_id": {"$in": thread_ids}}).deleted_count
+
+    def forget_thread_events(self, thread_ids: list[str]) -> int:
+        return self.events.delete_many({"payload.thread.id": {"$in": thread_ids}}).deleted_count

@@ -1,4 +1,6 @@
-"""Webhooks: the admin's endpoints, told of every new thread and message.
+"""Webhooks: the admin's endpoints, told of every new thread and message, and of each
+customer whose data was erased (`customer_erased`: the customer's id, so that the receiver
+deletes its copies too).
 
 Each delivery is signed: `X-MessageCenter-Signature: sha256=<hex>`, the HMAC-SHA256 of the
 exact body bytes with the endpoint's secret, so the receiver can tell our calls from forgeries.
@@ -21,12 +23,14 @@ import json
 import logging
 import secrets
 import socket
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
 from nameko.extensions import DependencyProvider
 from requests.adapters import HTTPAdapter
 
+from services.common import correlation
 from services.common.access import may_manage_webhooks
 from services.common.caller import Caller
 from services.common.clock import isoformat, new_id, now
@@ -240,6 +244,39 @@ class Webhooks(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return WebhookPoster(self.session, self.addresses)
+
+
+def planned_call(
+    delivery_id: str,
+    webhook_id: str,
+    event: str,
+    event_key: str,
+    data: dict,
+    thread_id: str | None,
+    occurred_at: datetime,
+    at: datetime,
+) -> dict:
+    """A call to plan (store.plan_webhook_delivery: once per endpoint and `event_key`) at `at`,
+    for the webhook timer. Its body is fixed once, so every retry sends (and signs) the very same bytes;
+    it names the thread it is about, so that the call goes when the thread or its customer does."""
+    body = json.dumps(
+        {"id": delivery_id, "event": event, "occurred_at": isoformat(occurred_at), "data": data},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return {
+        "_id": delivery_id,
+        "webhook_id": webhook_id,
+        "event_key": event_key,
+        "event": event,
+        "thread_id": thread_id,
+        "body": body,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": at,
+        "send_after": at,
+        "correlation_id": correlation.current(),
+    }
 
 
 # registration, as the admin asks for it ------------------------------------------------------

@@ -3,7 +3,7 @@ use-case tests. It passes the same contract tests as the MongoDB adapter (test_s
 
 import copy
 
-from services.catalog_context.records import Saved, kept_copy
+from services.catalog_context.records import FORGOTTEN_CUSTOMER, Saved, kept_copy
 
 
 class MemoryCatalogStore:
@@ -35,6 +35,12 @@ class MemoryCatalogStore:
 
     def remove(self, object_type, object_id):
         return self.kept[object_type].pop(object_id, None) is not None
+
+    def forget_customer(self, customer_id):
+        orders = [order for order in self.kept["order"].values() if order.get("customer_id") == customer_id]
+        for order in orders:
+            order.update(FORGOTTEN_CUSTOMER)
+        return len(orders)
 
     def vendors(self, status):
         return [

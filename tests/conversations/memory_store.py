@@ -13,13 +13,14 @@ from services.common.clock import now
 
 from services.conversations import pagination
 from services.conversations.ports import InboxFilter, MessageEffect
+from tests.conversations.memory_privacy import MemoryPrivacy
 from tests.conversations.memory_replies import MemorySavedReplies
 
 SORT_FIELDS = {"last_message_at": "last_message_at", "created_at": "created_at", "id": "id"}
 RELEASED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
-class MemoryThreads(MemorySavedReplies):
+class MemoryThreads(MemorySavedReplies, MemoryPrivacy):
     def __init__(self):
         self.threads: dict[str, dict] = {}
         self.messages: dict[str, dict] = {}

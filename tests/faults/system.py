@@ -1,8 +1,6 @@
 """The whole system with dependencies of its own that a fault test may stop: a private
 RabbitMQ node, an embedded database on a fixed port and folder, and an SMTP server."""
 
-import os
-import signal
 import subprocess
 import time
 import uuid
@@ -79,12 +77,6 @@ class FaultySystem(Stack):
         self.broker.stop()
 
     # faults ---------------------------------------------------------------------------------
-
-    def kill(self, name: str) -> None:
-        """kill -9, as a node that dies takes a process: no shutdown of any kind."""
-        process = self.running.pop(name)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
     def gateway_workers(self) -> list[int]:
         master = self.running["gateway"].pid

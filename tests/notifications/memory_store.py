@@ -3,10 +3,12 @@ database, for the use-case tests. It passes the same contract tests as the Mongo
 (test_store.py). Records are copied in and out, as a database would."""
 
 import copy
+import json
 
 from bson import ObjectId
 
 from services.common.errors import ValidationFailed
+from services.common.clock import now
 from services.notifications import rules
 from services.notifications.records import Page
 
@@ -25,6 +27,19 @@ def _page(records: list[dict], cursor: str | None, limit: int) -> Page:
     )
     page = newest_first[: limit + 1]
     return Page([_copy(record) for record in page[:limit]], page[limit - 1]["id"] if len(page) > limit else None)
+
+
+def _oldest_first(records, after, limit, key="id"):
+    chosen = sorted((record for record in records if not after or record[key] > after), key=lambda r: r[key])
+    return [_copy(record) for record in chosen[:limit]]
+
+
+def _remove(records: dict, leaving) -> int:
+    """Remove the records `leaving(record)` names from a dict of them; how many went."""
+    gone = [key for key, record in records.items() if leaving(key, record)]
+    for key in gone:
+        del records[key]
+    return len(gone)
 
 
 def _oldest(records, due):
@@ -230,7 +245,7 @@ class MemoryNotificationStore:
             if (given["thread_id"], given["address_key"]) == (recipient["thread_id"], recipient["address_key"]):
                 return address_id
         address_id = str(ObjectId())
-        self.reply_addresses[address_id] = {"_id": address_id, **_copy(recipient)}
+        self.reply_addresses[address_id] = {"_id": address_id, **_copy(recipient), "created_at": now()}
         return address_id
 
     def reply_address(self, address_id):
@@ -344,3 +359,86 @@ class MemoryNotificationStore:
             if delivery["webhook_id"] == webhook_id and delivery.get("attempts", 0) > 0
         ]
         return [_copy(delivery) for delivery in sorted(attempted, key=lambda d: d["_id"], reverse=True)[:limit]]
+
+    # a customer's data and a thread's records ---------------------------------------------
+
+    def customer_mails(self, customer_id, after, limit):
+        mails = [
+            mail for mail in self.mails.values() if (mail.get("user_id"), mail.get("side")) == (customer_id, "customer")
+        ]
+        return _oldest_first(mails, after, limit)
+
+    def audience_bell_items(self, audience, after, limit):
+        return _oldest_first([item for item in self.bell.values() if item["audience"] == audience], after, limit)
+
+    def customer_reply_addresses(self, customer_id, after, limit):
+        given = [
+            address
+            for address in self.reply_addresses.values()
+            if (address.get("user_id"), address.get("side")) == (customer_id, "customer")
+        ]
+        return _oldest_first(given, after, limit, key="_id")
+
+    def erase_customer_mails(self, customer_id):
+        return _remove(self.mails, lambda _, mail: (mail.get("user_id"), mail.get("side")) == (customer_id, "customer"))
+
+    def erase_bell_items_of(self, audience):
+        return _remove(self.bell, lambda _, item: item["audience"] == audience)
+
+    def erase_read_marks_of(self, audience):
+        return _remove(self.read_up_to, lambda mark, _: mark[0] == audience)
+
+    def erase_preferences_of(self, user_id, address_keys):
+        return _remove(
+            self.preferences, lambda person_id, person: person_id == user_id or person["email"] in address_keys
+        )
+
+    def erase_reply_addresses_of(self, user_id, address_keys):
+        return _remove(
+            self.reply_addresses,
+            lambda _, given: (given.get("user_id"), given.get("side")) == (user_id, "customer")
+            or given["address_key"] in address_keys,
+        )
+
+    def erase_vendor_staff_known_as(self, thread_ids, names, address_keys):
+        known = {name.casefold() for name in names} | {key.casefold() for key in address_keys}
+        changed = 0
+        for thread_id in set(thread_ids) & set(self.staff):
+            staff = self.staff[thread_id]
+            kept = [
+                person
+                for person in staff
+                if (person.get("name") or "").casefold() not in known
+                and (person.get("email") or "").casefold() not in known
+            ]
+            if len(kept) < len(staff):
+                self.staff[thread_id] = kept
+                changed += 1
+        return changed
+
+    def erase_webhook_deliveries_holding(self, address_keys):
+        quoted = [json.dumps(key).casefold() for key in address_keys]
+        return _remove(self.deliveries, lambda _, delivery: any(key in delivery["body"].casefold() for key in quoted))
+
+    def forget_thread_mails(self, thread_ids):
+        return _remove(self.mails, lambda _, mail: mail["thread_id"] in thread_ids)
+
+    def forget_thread_bell_items(self, thread_ids):
+        return _remove(self.bell, lambda _, item: item.get("thread_id") in thread_ids)
+
+    def forget_thread_read_marks(self, thread_ids):
+        return _remove(self.read_up_to, lambda mark, _: mark[1] in thread_ids)
+
+    def forget_thread_participants(self, thread_ids):
+        return _remove(self.staff, lambda thread_id, _: thread_id in thread_ids)
+
+    def forget_thread_reply_addresses(self, thread_ids):
+        return _remove(self.reply_addresses, lambda _, given: given["thread_id"] in thread_ids)
+
+    def forget_thread_webhook_deliveries(self, thread_ids):
+        return _remove(self.deliveries, lambda _, delivery: delivery.get("thread_id") in thread_ids)
+
+    def forget_thread_events(self, thread_ids):
+        return _remove(
+            self.events, lambda _, event: ((event.get("payload") or {}).get("thread") or {}).get("id") in thread_ids
+        )

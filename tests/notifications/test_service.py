@@ -2,16 +2,20 @@
 the real notifications and catalog services, RabbitMQ, the database and an SMTP server."""
 
 import html
+import json
 
 import pytest
 
+from services.common.caller import CONVERSATIONS_SERVICE
 from services.common.errors import Forbidden, ValidationFailed
 from services.common.events import MESSAGE_POSTED, THREAD_STARTED
+from services.contracts.notifications import CUSTOMER_ERASED
 from services.common.service_metrics import WORK
 from tests.fixtures.callers import signed
 
 from .conftest import ADMINISTRATION, PORTAL_LINK, QUICK_RETRY, STOREFRONT_LINK, SYNC, eventually
 from .conversation import ADMIN, ADMIN_EMAILS, ANN, BOB, SHOP_EMAIL, SHOP_ID, VENDOR_BOB, message, thread
+from .receiver import Receiver
 
 VENDOR_EVE = {"user_id": "v2", "role": "vendor", "company_id": SHOP_ID, "name": "Eve"}
 RIVAL = {"user_id": "v9", "role": "vendor", "company_id": "20", "name": "Rival"}
@@ -400,3 +404,66 @@ def test_only_the_administration_reads_the_rules_and_only_with_manage_settings_c
     assert notifications.get_rules(signed(ADMINISTRATION)) == before
     allowed = {"user_id": "a3", "role": "admin", "permissions": ["manage_settings"]}
     assert notifications.set_rules(signed(allowed), {"coalesce_seconds": 7})["coalesce_seconds"] == 7
+
+
+# a customer's data (issue 25) ------------------------------------------------------------------
+
+
+def test_a_customer_is_exported_erased_and_their_thread_forgotten_through_the_rpcs(
+    notifications, publish, mail_sink, mongo_db
+):
+    endpoint = Receiver()
+    endpoint.start()
+    try:
+        notifications.register_webhook(signed(ADMINISTRATION), endpoint.url, [CUSTOMER_ERASED], "s" * 16)
+        lamp = thread()
+        asked = publish(MESSAGE_POSTED, message(lamp, ANN, "Is it brass? Ann Lee, ann@buyers.test"))
+        answered = publish(MESSAGE_POSTED, message(lamp, BOB, "Solid brass, Ann Lee."))
+        mail_sink.wait_for_to(ANN["email"], 1)
+        worked_through(mongo_db, asked)
+        worked_through(mongo_db, answered)
+
+        def exported_mail():
+            page = notifications.export_customer(signed(CUSTOMER_ANN), ANN["user_id"])
+            return page if [item["status"] for item in page["items"] if item["kind"] == "mail"] == ["sent"] else None
+
+        page = eventually(exported_mail, what="the mail to Ann recorded as sent")
+        assert page["preferences"] == {"email": {"vendor_to_customer": True, "vendor_to_admin": True}}
+        assert [item["to"] for item in page["items"]] == [ANN["email"]] and page["next_cursor"] is None
+        assert notifications.export_customer(signed(ADMINISTRATION), ANN["user_id"], None, 1)["next_cursor"] is None
+        for stranger in ({"user_id": "c2", "role": "customer"}, {"user_id": "a2", "role": "admin", "permissions": []}):
+            with pytest.raises(Forbidden):
+                notifications.export_customer(signed(stranger), ANN["user_id"])
+
+        request = {
+            "erasure_id": "e1",
+            "customer_id": ANN["user_id"],
+            "names": [ANN["name"]],
+            "emails": [ANN["email"]],
+            "thread_ids": [lamp["id"]],
+        }
+        with pytest.raises(Forbidden):
+            notifications.erase_customer(signed(ADMINISTRATION), request)
+        erased = notifications.erase_customer(signed(CONVERSATIONS_SERVICE), request)
+        # To the shop and to Ann (and to Bob, when his answer was worked through before the question)
+        assert erased["mails"] >= 2 and (erased["webhooks_told"], erased["preferences"]) == (1, 0)
+        kept = [
+            json.dumps(document, default=str).lower()
+            for name in mongo_db.list_collection_names()
+            for document in mongo_db[name].find()
+        ]
+        assert not [text for text in kept if "ann lee" in text or ANN["email"] in text]
+        assert set(notifications.erase_customer(signed(CONVERSATIONS_SERVICE), request).values()) == {0}
+        [call] = eventually(lambda: endpoint.calls, what="the customer_erased call")
+        assert json.loads(call["body"])["data"] == {"customer_id": ANN["user_id"], "erasure_id": "e1"}
+
+        with pytest.raises(Forbidden):
+            notifications.forget_threads(signed(CUSTOMER_ANN), [lamp["id"]])
+        with pytest.raises(ValidationFailed):
+            notifications.forget_threads(signed(CONVERSATIONS_SERVICE), [f"t{number}" for number in range(1001)])
+        forgotten = notifications.forget_threads(signed(CONVERSATIONS_SERVICE), [lamp["id"]])
+        # The erasure took what quoted Ann; Bob, who answered, is what is left of the thread.
+        assert forgotten == {**{name: 0 for name in forgotten}, "participants": 1}
+        assert mongo_db.notification_participants.count_documents({}) == 0
+    finally:
+        endpoint.stop()

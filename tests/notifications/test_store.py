@@ -358,3 +358,154 @@ def test_a_webhook_call_whose_lease_ran_out_is_made_again(store):
     store.claim_due_webhook_delivery(at, at + LEASE, "w1")
     store.release_stale(at + LEASE * 2)
     assert store.claim_due_webhook_delivery(at + LEASE * 2, at + LEASE * 3, "w1") is not None
+
+
+# a customer's data and a thread's records ---------------------------------------------------------
+
+
+def to_customer(message_id, thread_id="t1", customer_id="c1", address="Ann@Buyers.test"):
+    return mail(message_id, thread_id, address, side="customer", user_id=customer_id)
+
+
+def test_a_customers_mails_bell_items_and_reply_addresses_are_read_oldest_first_a_page_at_a_time(store):
+    for number in range(5):
+        store.plan_mail(to_customer(f"m{number}"))
+    store.plan_mail(to_customer("m9", customer_id="c2", address="bea@buyers.test"))
+    store.plan_mail(mail("m0", address="shop@vendors.test", side="vendor", user_id="c1"))  # another side's c1
+    first = store.customer_mails("c1", None, 3)
+    assert [m["message_id"] for m in first] == ["m0", "m1", "m2"] and all("_id" not in m for m in first)
+    assert [m["message_id"] for m in store.customer_mails("c1", first[-1]["id"], 3)] == ["m3", "m4"]
+
+    for number in range(3):
+        store.ring([bell_item(f"m{number}", audience="customer:c1", kind=rules.ORDER)])
+    store.ring([bell_item("m0")])
+    items = store.audience_bell_items("customer:c1", None, 2)
+    assert [i["message_id"] for i in items] == ["m0", "m1"]
+    assert [i["message_id"] for i in store.audience_bell_items("customer:c1", items[-1]["id"], 2)] == ["m2"]
+
+    made = [store.reply_address_id(recipient(thread_id=f"t{number}")) for number in range(3)]
+    store.reply_address_id(recipient(address="shop@vendors.test", side="vendor", user_id=None))
+    given = store.customer_reply_addresses("c1", None, 2)
+    assert [g["_id"] for g in given] == sorted(made)[:2]
+    assert [g["_id"] for g in store.customer_reply_addresses("c1", given[-1]["_id"], 2)] == sorted(made)[2:]
+    assert given[0]["created_at"] is not None and given[0]["address"] == "Ann@Buyers.test"
+
+
+def test_erasing_a_customers_own_records_goes_in_bounded_batches_and_a_second_time_finds_none(store, monkeypatch):
+    monkeypatch.setattr("services.notifications.store.AT_ONCE", 2)  # several batches, with a few records
+    for number in range(5):
+        store.plan_mail(to_customer(f"m{number}"))
+    store.plan_mail(to_customer("m9", customer_id="c2", address="bea@buyers.test"))
+    items = [bell_item(f"m{number}", audience="customer:c1") for number in range(3)] + [bell_item("m0")]
+    store.ring([{**item, "thread_id": "t9", "created_at": now()} for item in items])
+    store.thread_read("customer:c1", "t1", now())
+    store.thread_read("customer:c10", "t1", now())  # an audience whose name begins the same
+    store.thread_read("vendor:10", "t1", now())
+    store.save_email_opt_outs("c1", "ann@buyers.test", ["vendor_to_customer"])
+    store.save_email_opt_outs("c7", "ann@buyers.test", [])  # the same address, under another account
+    store.save_email_opt_outs("c2", "bea@buyers.test", [])
+    for number in range(3):
+        store.reply_address_id(recipient(thread_id=f"t{number}"))
+    store.reply_address_id(recipient(thread_id="t9", user_id=None))  # made for the address alone
+    store.reply_address_id(recipient(address="shop@vendors.test", side="vendor", user_id=None))
+
+    def erase():
+        return (
+            store.erase_customer_mails("c1"),
+            store.erase_bell_items_of("customer:c1"),
+            store.erase_read_marks_of("customer:c1"),
+            store.erase_preferences_of("c1", ["ann@buyers.test"]),
+            store.erase_reply_addresses_of("c1", ["ann@buyers.test"]),
+        )
+
+    assert erase() == (5, 3, 1, 2, 4)
+    assert erase() == (0, 0, 0, 0, 0)
+    assert [m["message_id"] for m in store.customer_mails("c2", None, 10)] == ["m9"]
+    assert store.unread_count("vendor:10", KINDS) == 1
+    assert set(store.read_marks({("customer:c10", "t1"), ("vendor:10", "t1")})) == {
+        ("customer:c10", "t1"),
+        ("vendor:10", "t1"),
+    }
+    assert store.email_opt_outs("c1") == [] and store.opted_out("vendor_to_customer", ["bea@buyers.test"], ["c2"]) == (
+        set(),
+        set(),
+    )
+    assert store.customer_reply_addresses("c1", None, 10) == []
+    vendors = store.reply_address_id(recipient(address="shop@vendors.test", side="vendor", user_id=None))
+    assert store.reply_address(vendors) is not None
+
+
+def test_a_customers_name_and_address_leave_the_staff_lists_and_the_webhook_calls_of_any_case(store):
+    store.add_vendor_staff("t1", {"user_id": "v1", "name": "Bob", "email": "bob@shop.test"})
+    store.add_vendor_staff("t1", {"user_id": "c1", "name": "ANN LEE", "email": "x@shop.test"})
+    store.add_vendor_staff("t2", {"user_id": "v3", "name": "Eve", "email": "Ann@Buyers.test"})
+    store.add_vendor_staff("t3", {"user_id": "v4", "name": "Ann Lee", "email": "ann@shop.test"})  # not named
+    assert store.erase_vendor_staff_known_as(["t1", "t2"], ["Ann Lee"], ["ann@buyers.test"]) == 2
+    assert [p["user_id"] for p in store.vendor_staff("t1")] == ["v1"] and store.vendor_staff("t2") == []
+    assert store.erase_vendor_staff_known_as(["t1", "t2"], ["Ann Lee"], ["ann@buyers.test"]) == 0
+    assert len(store.vendor_staff("t3")) == 1
+
+    holding = {**delivery("w1", "message_posted:m1"), "body": '{"data":{"author":{"email":"ANN@buyers.test"}}}'}
+    longer = {**delivery("w1", "message_posted:m2"), "body": '{"data":{"author":{"email":"jo.ann@buyers.test"}}}'}
+    store.plan_webhook_delivery(holding)
+    store.plan_webhook_delivery(longer)
+    assert store.erase_webhook_deliveries_holding(["ann@buyers.test"]) == 1
+    assert store.erase_webhook_deliveries_holding(["ann@buyers.test"]) == 0
+    assert store.erase_webhook_deliveries_holding([]) == 0
+    assert store.claim_due_webhook_delivery(now(), now() + LEASE, "w1")["_id"] == longer["_id"]
+
+
+def test_forgetting_threads_removes_every_record_about_them_and_no_other(store):
+    at = now()
+    for thread_id in ("t1", "t2", "t3"):
+        store.plan_mail(mail(f"m-{thread_id}", thread_id))
+        store.ring([{**bell_item(f"m-{thread_id}"), "thread_id": thread_id, "created_at": at}])
+        store.thread_read("vendor:10", thread_id, at)
+        store.add_vendor_staff(thread_id, {"user_id": "v1", "name": "Bob", "email": "bob@shop.test"})
+        store.reply_address_id(recipient(thread_id=thread_id))
+        store.plan_webhook_delivery({**delivery("w1", f"message_posted:m-{thread_id}"), "thread_id": thread_id})
+        store.record_event(
+            f"message_posted:m-{thread_id}",
+            {"status": "pending", "attempts": 1, "process_after": at, "payload": {"thread": {"id": thread_id}}},
+        )
+
+    def forget(thread_ids):
+        return (
+            store.forget_thread_mails(thread_ids),
+            store.forget_thread_bell_items(thread_ids),
+            store.forget_thread_read_marks(thread_ids),
+            store.forget_thread_participants(thread_ids),
+            store.forget_thread_reply_addresses(thread_ids),
+            store.forget_thread_webhook_deliveries(thread_ids),
+            store.forget_thread_events(thread_ids),
+        )
+
+    assert forget(["t1", "t2", "t9"]) == (2,) * 7
+    assert forget(["t1", "t2", "t9"]) == (0,) * 7
+    assert store.latest_mail_time("t3", "shop@vendors.test") is not None
+    assert [i["thread_id"] for i in store.bell_items("vendor:10", KINDS, None, None, 10).items] == ["t3"]
+    assert set(store.read_marks({("vendor:10", thread_id) for thread_id in ("t1", "t2", "t3")})) == {
+        ("vendor:10", "t3")
+    }
+    assert [thread_id for thread_id in ("t1", "t2", "t3") if store.vendor_staff(thread_id)] == ["t3"]
+    assert [g["thread_id"] for g in store.customer_reply_addresses("c1", None, 10)] == ["t3"]
+    assert store.claim_due_webhook_delivery(now(), now() + LEASE, "w1")["thread_id"] == "t3"
+    assert store.claim_due_event(at, at + LEASE)["_id"] == "message_posted:m-t3"
+
+
+def test_read_marks_and_webhook_calls_kept_before_they_named_their_thread_are_forgotten_with_it(mongo_db):
+    """The MongoDB adapter's own: records an earlier version wrote are given their thread at
+    the first start on the database, and never looked for again."""
+    mongo_db.notification_reads.insert_one({"_id": "vendor:10|t1", "read_at": now()})
+    body = '{"data":{"thread":{"id":"t1"}},"event":"message_posted","id":"d1","occurred_at":"2026-01-01T00:00:00.000Z"}'
+    mongo_db.webhook_deliveries.insert_one({**delivery("w1", "message_posted:m1"), "body": body})
+    mongo_db.webhook_deliveries.insert_one({**delivery("w1", "ping:1"), "body": "{}"})
+    NotificationStore.create_indexes(mongo_db)
+    store = NotificationStore(mongo_db)
+    assert store.forget_thread_read_marks(["t1"]) == 1
+    assert store.forget_thread_webhook_deliveries(["t1"]) == 1
+    assert mongo_db.webhook_deliveries.find_one({"event_key": "ping:1"})["thread_id"] is None
+
+    mongo_db.notification_reads.insert_one({"_id": "vendor:10|t2", "read_at": now()})
+    NotificationStore.create_indexes(mongo_db)  # a later start: done once, never again
+    assert "thread_id" not in mongo_db.notification_reads.find_one({"_id": "vendor:10|t2"})
