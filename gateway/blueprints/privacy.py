@@ -24,7 +24,8 @@ CONVERSATIONS, NOTIFICATIONS = "conversations", "notifications"
 def export(query, customer_id):
     """Everything kept about the customer, a page at a time: their conversations with every
     message (theirs and the answers, files as 5-minute links), then the mails sent to them, their
-    bell items, reply addresses and mail preferences. Follow `next_cursor` until it is null."""
+    bell items, reply addresses and mail preferences. Follow `next_cursor` until it is null; a
+    cursor that is not one an earlier page gave is a 422."""
     return _export_page(customer_id, query)
 
 
@@ -32,7 +33,8 @@ def export(query, customer_id):
 @blp.arguments(schemas.ExportQuery, location="query")
 @blp.response(200, schemas.ExportPage)
 def my_export(query):
-    """The signed-in customer's own export, as `GET /v1/privacy/customers/{their id}`."""
+    """The signed-in customer's own export, as `GET /v1/privacy/customers/{their id}` (a cursor
+    that is not one an earlier page gave is a 422)."""
     return _export_page(require_role("customer").user_id, query)
 
 

@@ -5,6 +5,7 @@ import {ApiError} from './api.js';
 import {confirmDialog} from './conversation.js';
 import {h, newKey} from './dom.js';
 import {Inbox} from './inbox.js';
+import {PrivacyRequests} from './privacy.js';
 import {ReviewQueue} from './review.js';
 import {SavedRepliesPanel} from './saved-replies-panel.js';
 import {SettingsScreen, mayAdminister} from './settings-screen.js';
@@ -38,6 +39,12 @@ export class MessageCenter extends Inbox {
         ['announcements', t('tabAnnouncements'), this.announcements.element],
         ['response-times', t('tabResponseTimes'), this.responseTimes.element],
       ];
+      // The privacy tab, for admins who answer customers' data requests.
+      if (mayAdminister(this.claims, 'manage_privacy')) {
+        this.privacy = new PrivacyRequests(this);
+        sections.push(this.privacy.element);
+        entries.push(['privacy', t('tabPrivacy'), this.privacy.element]);
+      }
       // The settings tab, for admins whose token allows one of its sections.
       this.settings = new SettingsScreen(this);
       if (this.settings.allowed) {

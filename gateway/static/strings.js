@@ -382,6 +382,26 @@ export const STRINGS = {
   withCustomer: 'with {name}',
   writeToOrderCustomer: 'Write to the customer of order #{number}',
   announceNoVendors: 'Add at least one vendor, or send to all active vendors.',
+
+  // a customer's data (privacy.js)
+  myDataDownload: 'Download my data',
+  myDataPreparing: 'Preparing your data…',
+  myDataDone: 'Your conversations, mails and notifications were saved as my-messages.json.',
+  tabPrivacy: 'Privacy',
+  privacyTitle: 'A customer’s data',
+  privacyIntro: 'Export everything kept about a customer, or erase it everywhere, when they ask.',
+  privacyCustomerId: 'Customer ID',
+  privacyNeedsCustomer: 'Write the customer’s ID.',
+  privacyDownload: 'Download their data',
+  privacyPreparing: 'Preparing the export…',
+  privacyDownloaded: 'The data of customer {id} was saved.',
+  privacyErase: 'Erase their data',
+  privacyEraseWarning: 'Their messages’ texts, files, mails and notifications are erased, and their name and address removed everywhere. This cannot be undone.',
+  privacyEraseTitle: 'Erase the data of customer {id}?',
+  privacyEraseConfirm: 'Erase for good',
+  privacyErasing: 'Erasing the data of customer {id}…',
+  privacyErased: 'The data of customer {id} is erased.',
+  privacyCountsTitle: 'What was erased',
 };
 
 export function t(key, params = {}) {

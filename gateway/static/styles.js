@@ -263,6 +263,9 @@ dialog.viewer[open] { display: grid; grid-template-rows: auto minmax(0, 1fr) aut
 .viewer button:not(.primary) { background: #262c36; color: #fff; border-color: #4a5363; }
 /* starting a conversation, and the vendor picker (start-conversation.js) */
 .head .start { margin-left: auto; }
+.my-data-bar { display: flex; flex-wrap: wrap; align-items: center; gap: .5em; margin-left: auto; }
+.erasure-counts table { border-collapse: collapse; }
+.erasure-counts th, .erasure-counts td { text-align: left; padding: .2em .8em .2em 0; }
 .vendor-picker { position: relative; display: grid; gap: .2em; }
 .vendor-picker label { font-size: .92em; }
 .vendor-picker input { width: 100%; }

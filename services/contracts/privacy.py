@@ -16,7 +16,7 @@ EXPORT_PAGE_MAX = 1000
 
 
 class ExportQuery(Schema):
-    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     limit = fields.Integer(
         load_default=200,
         validate=validate.Range(min=1, max=EXPORT_PAGE_MAX),

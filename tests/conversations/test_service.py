@@ -142,3 +142,42 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     wait_until(lambda: set(messages) <= set(listener))
     time.sleep(1.5)  # a further relay tick must not announce any of them again
     assert sorted(listener.count(message_id) for message_id in messages) == [1, 1, 1]
+
+
+@pytest.fixture
+def erasing_rpc(container_factory, service_config):
+    """The catalog and conversations services, with ERASE_ON_CUSTOMER_DELETED set."""
+    config = {**service_config, "ERASE_ON_CUSTOMER_DELETED": True}
+    for service in (CatalogContextService, ConversationsService):
+        container_factory(service, config).start()
+    with ClusterRpcProxy(config, timeout=20) as proxy:
+        proxy.catalog_context.upsert_vendor(
+            signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test", "status": "A"}
+        )
+        proxy.catalog_context.upsert_product(
+            signed(SYNC),
+            {
+                "product_id": 5,
+                "product": "Brass Lamp",
+                "product_code": "L1",
+                "price": 10,
+                "company_id": 10,
+                "status": "A",
+            },
+        )
+        yield proxy
+
+
+def test_the_catalogs_customer_deletion_erases_them_when_the_marketplace_says_so(erasing_rpc, mongo_db):
+    started = erasing_rpc.conversations.start_thread(
+        signed(CUSTOMER), {"type": "vendor_to_customer", "object": {"type": "product", "id": "5"}, "message": "Hello"}
+    )
+    erasing_rpc.catalog_context.delete_customer(signed(SYNC), "c1")
+    wait_until(lambda: mongo_db.privacy_erasures.count_documents({}) == 1)
+    erasure = mongo_db.privacy_erasures.find_one()
+    assert erasure["asked_by"] == {"role": "system", "user_id": SYNC.user_id}
+    # its threads are deleted (soft), and rewritten without the customer
+    wait_until(lambda: (mongo_db.threads.find_one({"_id": started["thread"]["id"]}) or {}).get("erased_at"))
+    thread = mongo_db.threads.find_one({"_id": started["thread"]["id"]})
+    assert thread["status"] == "deleted" and thread["customer"]["name"] == "Former customer"
+    assert "Ann" not in str(thread) and "ann@buyers.test" not in str(thread)

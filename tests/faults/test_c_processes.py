@@ -17,7 +17,7 @@ def test_c_killing_each_process_in_turn_loses_nothing_and_doubles_nothing(faulty
     figures = Figures("c. kill -9 each process in turn")
     page = OpenPage(faulty.push_url, shop.vendor_token).open()
     traffic = shop.traffic().start()
-    recoveries = []
+    restarted = []
     try:
         for name in ("conversations", "notifications", "catalog_context", "gateway worker", "push"):
             time.sleep(2)
@@ -27,13 +27,16 @@ def test_c_killing_each_process_in_turn_loses_nothing_and_doubles_nothing(faulty
                 faulty.kill(name)
                 time.sleep(RESTART_AFTER_SECONDS)
                 faulty.start(name)
-            restarted = time.monotonic()
+            restarted.append(time.monotonic())
             faulty.wait_serving()
             time.sleep(1)
-            recoveries.append(traffic.first_success_after(restarted))
         time.sleep(5)
     finally:
         traffic.stop()
+    # Read once the traffic is over: a post the killed process held keeps its Idempotency-Key
+    # pending for its grace (409s), so the first 201 after a restart may come after the next
+    # fault began; it is still that restart's recovery, and the limit still holds it.
+    recoveries = [traffic.first_success_after(moment) for moment in restarted]
     try:
         check.check_answers(figures, traffic)
         check.check_recovery(figures, max(recoveries, key=lambda seconds: seconds or 1e9))

@@ -63,6 +63,8 @@ def test_the_admin_sees_each_vendors_response_times(open_page, demo, stack):
     admin.keyboard.press("End")
     expect(center.get_by_role("tab", name="Settings")).to_have_attribute("aria-selected", "true")
     admin.keyboard.press("ArrowLeft")
+    expect(center.get_by_role("tab", name="Privacy")).to_have_attribute("aria-selected", "true")
+    admin.keyboard.press("ArrowLeft")
     expect(center.get_by_role("tab", name="Response times")).to_have_attribute("aria-selected", "true")
     table = center.get_by_role("table", name="Vendors’ response times")
     oak = table.get_by_role("row").filter(has_text="Oak & Thread")
