@@ -15,7 +15,7 @@ ALLOW = {"moderation_customer_to_vendor": "allow", "moderation_vendor_to_custome
 
 
 def test_a_held_question_is_reviewed_in_the_admins_review_tab(open_page, demo, stack):
-    tag = uuid.uuid4().hex[:6]
+    tag = "q" + uuid.uuid4().hex[:6]  # never digits alone: six of them are a phone number to the detector
     question = f"Cheaper if I call you on +1 415 555 2671? ({tag})"
 
     def settings(**values):
