@@ -12,6 +12,7 @@ the counts.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 # How long an erasure is its process's before another takes it up; renewed at every slice.
 LEASE = timedelta(seconds=20)
 THREADS_AT_ONCE = 20
-MESSAGES_AT_ONCE = 200
+MESSAGES_AT_ONCE = 100
+MOST_PAUSE_SECONDS = 1.0
 # Thread ids in one call to the notifications service, and one pass of forgetting keys.
 IDS_AT_ONCE = 500
 # Threads removed by retention in one round, and rounds in one turn of its timer.
@@ -186,8 +188,17 @@ def erase(store, others: Others, erasure: dict, policy: Policy) -> None:
         erasure.update(changes)
         store.erasure_progress(erasure["id"], {**changes, "counts": counts}, now() + LEASE)
 
-    def hold() -> None:  # a long thread's messages: the lease kept while they are rewritten
+    def hold() -> None:
+        """After each slice of a long thread's messages: the lease kept, and the database left
+        alone as long again as the slice took it (up to a second). An erasure is background
+        work; the people posting and reading meanwhile come first (on the embedded development
+        server a slice at full speed held it from the other services for seconds)."""
         progress()
+        took = time.monotonic() - pace[0]
+        time.sleep(min(took, MOST_PAUSE_SECONDS))
+        pace[0] = time.monotonic()
+
+    pace = [time.monotonic()]
 
     if erasure["step"] == "identify":
         known = _identities(store, customer_id, with_messages=True)
