@@ -97,6 +97,22 @@ def open_upload(db: Db, file_id: str, filename: str, metadata: Document) -> Grid
     return ChunkAtATime(db[BUCKET], _id=file_id, filename=filename, metadata=metadata, chunk_size=CHUNK_BYTES)
 
 
+def delete_kept(db: Db, criteria: Document, limit: int = 0) -> int:
+    """Remove the files matching `criteria` (at most `limit`; 0: all), each with its thumbnail;
+    how many. A file another process removed a moment ago is gone already, as asked."""
+    files = bucket(db)
+    gone = 0
+    for found in db[FILES].find(criteria, {"metadata.thumbnail_id": 1}).limit(limit):
+        for file_id in (found["_id"], found.get("metadata", {}).get("thumbnail_id")):
+            if file_id is not None:
+                try:
+                    files.delete(file_id)
+                except NoFile:
+                    pass
+        gone += 1
+    return gone
+
+
 def open_stored(db: Db, file_id: str) -> StoredFile | None:
     """A kept file to read, or None when there is none by that id."""
     try:

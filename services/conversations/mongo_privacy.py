@@ -6,7 +6,6 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from gridfs import errors as gridfs_errors
 from pymongo import ASCENDING, DeleteOne, ReplaceOne
 from pymongo.errors import DuplicateKeyError
 
@@ -141,7 +140,7 @@ class MongoPrivacy:
         for start in range(0, len(thread_ids), REMOVAL_SLICE):
             ids = {"$in": thread_ids[start : start + REMOVAL_SLICE]}
             message_ids = [doc["_id"] for doc in self.db.messages.find({"thread_id": ids}, {"_id": 1})]
-            counts["files"] += self._delete_files({"metadata.thread_id": ids})
+            counts["files"] += attachment_files.delete_kept(self.db, {"metadata.thread_id": ids})
             for slice_start in range(0, len(message_ids), REMOVAL_SLICE):
                 mine = {"_id": {"$in": message_ids[slice_start : slice_start + REMOVAL_SLICE]}}
                 self.db.message_words.delete_many(mine)
@@ -150,19 +149,6 @@ class MongoPrivacy:
             self.db.idempotency.delete_many({"ids.thread": ids})
             counts["threads"] += self.db.threads.delete_many({"_id": ids}).deleted_count
         return counts
-
-    def _delete_files(self, criteria: dict) -> int:
-        bucket = attachment_files.bucket(self.db)
-        gone = 0
-        for doc in self.db[attachment_files.FILES].find(criteria, {"metadata.thumbnail_id": 1}):
-            for file_id in (doc["_id"], doc.get("metadata", {}).get("thumbnail_id")):
-                if file_id is not None:
-                    try:
-                        bucket.delete(file_id)
-                    except gridfs_errors.NoFile:
-                        pass  # the sweep removed it a moment ago
-            gone += 1
-        return gone
 
     def take_turn(self, name: str, at: datetime, until: datetime) -> bool:
         try:

@@ -10,7 +10,6 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pymongo
-from gridfs import errors as gridfs_errors
 from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
@@ -477,19 +476,7 @@ class MongoThreads(MongoSavedReplies, MongoPrivacy):
         ).modified_count
 
     def delete_expired_attachments(self, at: datetime, limit: int) -> int:
-        bucket = attachment_files.bucket(self.db)
-        gone = 0
-        for doc in self.files.find(
-            {"metadata.expires_at": {"$ne": None, "$lte": at}}, {"metadata.thumbnail_id": 1}
-        ).limit(limit):
-            for file_id in (doc["_id"], doc.get("metadata", {}).get("thumbnail_id")):
-                if file_id is not None:
-                    try:
-                        bucket.delete(file_id)
-                    except gridfs_errors.NoFile:
-                        pass  # another process swept it a moment ago
-            gone += 1
-        return gone
+        return attachment_files.delete_kept(self.db, {"metadata.expires_at": {"$ne": None, "$lte": at}}, limit)
 
     # moderation -----------------------------------------------------------------------
 

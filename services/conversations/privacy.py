@@ -188,17 +188,17 @@ def erase(store, others: Others, erasure: dict, policy: Policy) -> None:
         erasure.update(changes)
         store.erasure_progress(erasure["id"], {**changes, "counts": counts}, now() + LEASE)
 
+    slice_began = time.monotonic()
+
     def hold() -> None:
         """After each slice of a long thread's messages: the lease kept, and the database left
         alone as long again as the slice took it (up to a second). An erasure is background
         work; the people posting and reading meanwhile come first (on the embedded development
         server a slice at full speed held it from the other services for seconds)."""
+        nonlocal slice_began
         progress()
-        took = time.monotonic() - pace[0]
-        time.sleep(min(took, MOST_PAUSE_SECONDS))
-        pace[0] = time.monotonic()
-
-    pace = [time.monotonic()]
+        time.sleep(min(time.monotonic() - slice_began, MOST_PAUSE_SECONDS))
+        slice_began = time.monotonic()
 
     if erasure["step"] == "identify":
         known = _identities(store, customer_id, with_messages=True)

@@ -1,6 +1,7 @@
 """The conversations service in a real nameko container, beside the real catalog service: the
 wiring of the outbox, its relay and announcements (the use cases themselves: test_use_cases.py)."""
 
+import contextlib
 import time
 
 import pytest
@@ -25,11 +26,12 @@ class ProcessStopped(Exception):
     pass
 
 
-@pytest.fixture
-def rpc(container_factory, service_config):
+@contextlib.contextmanager
+def a_shop(container_factory, config):
+    """The catalog and conversations services on `config`, with a vendor and its product."""
     for service in (CatalogContextService, ConversationsService):
-        container_factory(service, service_config).start()
-    with ClusterRpcProxy(service_config, timeout=20) as proxy:
+        container_factory(service, config).start()
+    with ClusterRpcProxy(config, timeout=20) as proxy:
         proxy.catalog_context.upsert_vendor(
             signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test", "status": "A"}
         )
@@ -44,6 +46,12 @@ def rpc(container_factory, service_config):
                 "status": "A",
             },
         )
+        yield proxy
+
+
+@pytest.fixture
+def rpc(container_factory, service_config):
+    with a_shop(container_factory, service_config) as proxy:
         yield proxy
 
 
@@ -146,25 +154,8 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
 
 @pytest.fixture
 def erasing_rpc(container_factory, service_config):
-    """The catalog and conversations services, with ERASE_ON_CUSTOMER_DELETED set."""
-    config = {**service_config, "ERASE_ON_CUSTOMER_DELETED": True}
-    for service in (CatalogContextService, ConversationsService):
-        container_factory(service, config).start()
-    with ClusterRpcProxy(config, timeout=20) as proxy:
-        proxy.catalog_context.upsert_vendor(
-            signed(SYNC), {"company_id": 10, "company": "Lamp Shop", "email": "shop@vendors.test", "status": "A"}
-        )
-        proxy.catalog_context.upsert_product(
-            signed(SYNC),
-            {
-                "product_id": 5,
-                "product": "Brass Lamp",
-                "product_code": "L1",
-                "price": 10,
-                "company_id": 10,
-                "status": "A",
-            },
-        )
+    """The shop, with ERASE_ON_CUSTOMER_DELETED set."""
+    with a_shop(container_factory, {**service_config, "ERASE_ON_CUSTOMER_DELETED": True}) as proxy:
         yield proxy
 
 

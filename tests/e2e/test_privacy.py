@@ -5,7 +5,6 @@ address is in any collection of the system's database, files included, and the w
 told. Who may export and erase is checked at the gateway's door and in the services."""
 
 import json
-import time
 import uuid
 
 import pytest
@@ -14,17 +13,8 @@ from tests.e2e.test_attachments import png, upload
 from tests.e2e.test_moderation import ALLOW
 from tests.fixtures.world import World
 from tests.inbound_mail.test_reply_by_mail import reply, send
+from tests.notifications.conftest import eventually
 from tests.notifications.receiver import Receiver
-
-
-def eventually(check, timeout=30.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = check()
-        if answer:
-            return answer
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
 @pytest.fixture
@@ -133,7 +123,9 @@ def test_a_customer_is_exported_whole_then_erased_everywhere(stack, people):
             timeout=30,
         )
         eventually(
-            lambda: any(people["email"] in call["body"].decode() for call in receiver.calls), what="the webhook call"
+            lambda: any(people["email"] in call["body"].decode() for call in receiver.calls),
+            timeout=30,
+            what="the webhook call",
         )
 
         # the export: everything, page by page, for the privacy clerk and for the customer alike
@@ -164,6 +156,7 @@ def test_a_customer_is_exported_whole_then_erased_everywhere(stack, people):
         assert again.status_code == 202 and again.json()["id"] == asked.json()["id"]
         done = eventually(
             lambda: finished(stack, people["clerk"], asked.json()["id"]),
+            timeout=30,
             what="the erasure",
         )
         counts = done["counts"]
@@ -179,6 +172,7 @@ def test_a_customer_is_exported_whole_then_erased_everywhere(stack, people):
         assert stack.call("GET", files[0]["url"]).status_code == 404  # their file is gone
         told = eventually(
             lambda: [json.loads(c["body"]) for c in receiver.calls if b"customer_erased" in c["body"]],
+            timeout=30,
             what="the customer_erased call",
         )
         assert told[0]["data"] == {"customer_id": people["customer_id"], "erasure_id": asked.json()["id"]}
@@ -223,7 +217,7 @@ def test_an_erasure_killed_half_way_finishes_when_the_process_is_back(stack, peo
     def rewriting():
         return stack.db.messages.count_documents({"thread_id": thread_id, "text": {"$regex": "^This message was"}})
 
-    eventually(lambda: rewriting() > 0, what="the erasure's start")
+    eventually(lambda: rewriting() > 0, timeout=30, what="the erasure's start")
     stack.kill("conversations")
     try:
         half = rewriting()

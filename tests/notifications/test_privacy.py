@@ -12,14 +12,15 @@ import pytest
 from services.common.caller import CONVERSATIONS_SERVICE, STOREFRONT_SYNC, Caller
 from services.common.clock import isoformat, new_id, now
 from services.common.config import load_settings
-from services.common.errors import Forbidden, NotFound, Unavailable, ValidationFailed
+from services.common.errors import Forbidden, ValidationFailed
 from services.common.events import MESSAGE_POSTED, REPLY_OVERDUE
 from services.contracts.notifications import CUSTOMER_ERASED
 from services.notifications import bell, delivery, privacy
-from services.notifications.store import NotificationStore
 
-from .conversation import ANN, BOB, SHOP_EMAIL, SHOP_ID, message, thread
+from .conversation import ANN, BOB, SHOP_ID, message, thread
 from .memory_store import MemoryNotificationStore
+from .test_delivery import Catalog, Outbox
+from .test_store import store  # noqa: F401 (a fixture: the MongoDB adapter and the in-memory records)
 
 SETTINGS = load_settings(
     {
@@ -34,46 +35,6 @@ CUSTOMER_ANN = Caller(user_id=ANN["user_id"], role="customer", name=ANN["name"],
 BEA = {"side": "customer", "user_id": "c2", "name": "Bea Stone", "email": "bea@buyers.test"}
 # How the conversations service names Ann in its request: any case, as it has them.
 FORGET_ANN = {"names": ["Ann Lee"], "emails": ["ANN@Buyers.test"]}
-
-
-class Catalog:
-    def __init__(self):
-        self.away = False
-
-    def get_vendor(self, company_id):
-        if self.away:
-            raise Unavailable("The catalog service did not answer in time; try again shortly.")
-        if company_id != SHOP_ID:
-            raise NotFound(f"No company {company_id} is known")
-        return {"company_id": SHOP_ID, "name": "Lamp Shop", "email": SHOP_EMAIL}
-
-
-class Sender:
-    def start(self, work):
-        work()
-
-    def release(self):
-        pass
-
-
-class Outbox:
-    def __init__(self):
-        self.sent = []
-
-    def sender(self, wait=0.0):
-        return Sender()
-
-    def send(self, mail):
-        self.sent.append(mail)
-
-
-@pytest.fixture(params=["mongo", "memory"])
-def store(request):
-    if request.param == "memory":
-        return MemoryNotificationStore()
-    mongo_db = request.getfixturevalue("mongo_db")
-    NotificationStore.create_indexes(mongo_db)
-    return NotificationStore(mongo_db)
 
 
 class Marketplace:
