@@ -435,19 +435,21 @@ def insert(collection, documents) -> None:
         ) from None
 
 
-def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dict]:
-    """The threads an announcement to vendors 1..`vendors` writes, made by broadcasts.broadcast and
+def announcement_threads(vendors: int, admin: Caller, request: dict) -> tuple[list[dict], list[dict]]:
+    """The threads and messages an announcement to vendors 1..`vendors` writes, made by broadcasts.broadcast and
     broadcasts.deliver_broadcast themselves: they are handed a store that keeps what it is asked
     to insert, and inserts nothing."""
 
     class Kept:
         threads = []
+        messages = []
 
         def insert_broadcast(self, broadcast):
             pass
 
         def insert_threads(self, threads, messages):
             self.threads += threads
+            self.messages += messages
 
         def hold_broadcast(self, broadcast_id, until):
             pass
@@ -468,4 +470,4 @@ def announcement_threads(vendors: int, admin: Caller, request: dict) -> list[dic
 
     kept = Kept()
     broadcasts.deliver_broadcast(kept, Unpublished(), broadcasts.broadcast(kept, Vendors(), admin, request))
-    return [document_of(thread) for thread in kept.threads]
+    return [document_of(thread) for thread in kept.threads], [document_of(message) for message in kept.messages]

@@ -118,8 +118,8 @@ def _p95_ratio(name: str) -> Callable[[dict], float]:
     return lambda stage: stage[name]["ratio_p95"]
 
 
-def _cpu(stage: dict) -> dict:
-    return stage["post_16_clients"]["cpu_ms_per_message"]
+def _cpu(stage: dict, who: str) -> float:
+    return stage["post_16_clients"][who]["cpu_ms_per_message"]["total"]
 
 
 def results_table() -> str:
@@ -143,6 +143,16 @@ def results_table() -> str:
             _goal(stages, lambda s: s[one]["ratio_median"], "≤", 1.5),
         ),
         (
+            "the same against the single-process alternative",
+            lambda s: cell(
+                s[one]["system"]["median_ms"],
+                s[one]["alternative"]["median_ms"],
+                s[one]["ratio_median_to_alternative"],
+                (".1f", ".1f", ".2f"),
+            ),
+            _goal(stages, lambda s: s[one]["ratio_median_to_alternative"], "≤", 1.2),
+        ),
+        (
             "the same against the floor + one thread update",
             lambda s: cell(
                 s[one]["system"]["median_ms"],
@@ -160,21 +170,33 @@ def results_table() -> str:
             "—",
         ),
         (
-            "post, 16 clients (messages/s)",
+            "post, 16 client processes, sustained end to end (messages/s)",
             lambda s: cell(
-                s[many]["system"]["per_second"], s[many]["floor"]["per_second"], s[many]["ratio"], (".1f", ".0f", ".2f")
+                s[many]["system"]["per_second"], s[many]["floor"]["per_second"], s[many]["ratio"], (".1f", ".0f", ".3f")
             ),
             _goal(stages, lambda s: s[many]["ratio"], "≥", 0.2),
         ),
         (
-            "CPU per posted message, all processes, 16 clients (ms)",
+            "the same against the single-process alternative",
             lambda s: cell(
-                _cpu(s)["system"]["total"],
-                _cpu(s)["floor"]["total"],
-                _ratio(_cpu(s)["system"]["total"], _cpu(s)["floor"]["total"], 2),
-                (".0f", ".1f", ".0f"),
+                s[many]["system"]["per_second"],
+                s[many]["alternative"]["per_second"],
+                s[many]["ratio_to_alternative"],
+                (".1f", ".1f", ".2f"),
             ),
-            _goal(stages, lambda s: _ratio(_cpu(s)["system"]["total"], _cpu(s)["floor"]["total"], 2), "≤", 8, " ×"),
+            _goal(stages, lambda s: s[many]["ratio_to_alternative"], "≥", 1),
+        ),
+        (
+            "CPU a message, every process it uses, the broker included (ms)",
+            lambda s: cell(_cpu(s, "system"), _cpu(s, "floor"), s[many]["cpu_ratio"], (".1f", ".1f", ".1f")),
+            _goal(stages, lambda s: s[many]["cpu_ratio"], "≤", 8, " ×"),
+        ),
+        (
+            "the same against the single-process alternative",
+            lambda s: cell(
+                _cpu(s, "system"), _cpu(s, "alternative"), s[many]["cpu_ratio_to_alternative"], (".1f", ".1f", ".2f")
+            ),
+            _goal(stages, lambda s: s[many]["cpu_ratio_to_alternative"], "≤", 1.5, " ×"),
         ),
         (
             "inbox page (ms)",
@@ -188,9 +210,17 @@ def results_table() -> str:
             "—",
         ),
     ]
-    for name, label in (("q_rare", "`q`, rare word (ms)"), ("q_broad", "`q`, broad word (ms)")):
+    for name, label in (
+        ("q_rare", "`q`, rare word, against a word index built for it (ms)"),
+        ("q_broad", "`q`, broad word, the same (ms)"),
+    ):
         rows.append((label, _p95_cell(name), _goal(stages, _p95_ratio(name), "≤", 5)))
     rows += [
+        (
+            "database commands a posted message, every process",
+            lambda s: f"{s['mail_latency']['database_commands_per_message']['total']:.2f}",
+            _goal(stages, lambda s: s["mail_latency"]["database_commands_per_message"]["total"], "≤", 6),
+        ),
         (
             "plain `find(company_id).sort().limit(20)` (ms, median)",
             lambda s: f"{s['plain_find']['median_ms']:,.0f}",
@@ -206,6 +236,16 @@ def results_table() -> str:
     ]
     for label, shown, goal in rows:
         lines.append(f"| {label} | " + " | ".join(shown(stage) for stage in stages) + f" | {goal} |")
+    if "announcement" in results:
+        note = results["announcement"]
+        lines += [
+            "",
+            f"An announcement to {note['vendors']:,} vendors, until every vendor's event is out: "
+            f"{note['events_out_s']:.1f} s against {note['floor_s']:.1f} s for inserting the same threads, words "
+            f"and messages = {note['ratio']:.2f} (goal ≤ 3: {'met' if note['ratio'] <= 3 else 'missed'}).",
+        ]
+    missed = [goal for goal in results["goals"] if not goal["met"]]
+    lines += ["", f"Goals judged by the run: {len(results['goals']) - len(missed)} met, {len(missed)} missed."]
     return "\n".join(lines)
 
 

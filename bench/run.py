@@ -30,6 +30,7 @@ import platform
 import signal
 import tempfile
 import threading
+import sys
 import time
 from collections import deque
 from datetime import timedelta
@@ -41,14 +42,13 @@ from pymongo import DESCENDING, MongoClient
 
 from services.common.loading import load
 from services.contracts import conversations as contract
-from services.common.clock import new_id, now, parse_iso
-from services.common.events import MESSAGE_POSTED
+from services.common.clock import derived_id, now, parse_iso
 from services.common.caller import Caller
-from services.common.mongo import document_of
-from services.conversations import inbox, model, mongo_inbox, text
+from services.common.mongo import replica_set_defaults
+from services.conversations import inbox, mongo_inbox
 from services.conversations.mongo_store import MongoThreads
 
-from . import cscart_import, dataset, measure
+from . import clients, cscart_import, dataset, floors, measure, sustained
 from .profile import Profiler
 from .provenance import measured_at
 from dev.embedded_mongo import OPLOG_ENTRIES
@@ -67,7 +67,8 @@ SCALES = {
         "rounds": 200,
         "budget_s": 5.0,
         "inbox_budget_s": 8.0,
-        "window_s": 2.0,
+        "windows": 3,
+        "window_s": 10.0,
         "mail_messages": 200,
         "import_messages": 100_000,
     },
@@ -78,27 +79,38 @@ SCALES = {
         "rounds": 60,
         "budget_s": 4.0,
         "inbox_budget_s": 4.0,
-        "window_s": 2.0,
+        "windows": 2,
+        "window_s": 10.0,
         "mail_messages": 60,
         "import_messages": 10_000,
     },
 }
 CLIENTS = 16
+# Every median of at least 5 rounds, every p95 of at least 20, after a warm-up round not counted.
+MIN_ROUNDS = 20
+WARM_UP_ROUNDS = 1
+# Fresh threads a client gets for a window of the system: more than it posts in 10 s.
+THREADS_A_CLIENT = 150
+# The vendor whose threads the sustained figure posts in (one of the catalog's vendors).
+POSTING_VENDOR_ID = "2"
 PLAIN_FIND_ROUNDS = 1
 MAIL_RATE = 20.0
 # A customer's question reaches the vendor's phone within this (95 of 100 mails), at any size.
 MAIL_P95_GOAL_MS = 250.0
 SETTLE_AFTER_MAIL_S = 2.0
+LOOK_EVERY_S = 0.5
 REPLY = "Thanks for your patience: the parcel left our warehouse this morning, tracking follows by mail."
 QUESTION = "Hello again, could you tell me when the parcel will arrive? I need it before Friday."
-FLOOR_THREAD = "bench-floor"  # the floor's messages belong to no thread and are removed after
+FLOOR_THREAD = floors.FLOOR_THREAD
 
 
 class Bench:
     def __init__(self, stack: Stack, options: dict):
         self.stack = stack
         self.options = options
-        self.client = MongoClient(stack.mongo_uri, tz_aware=True)
+        # The services' write concern, so the floors pay what the services pay; no socket
+        # timeout: loading a stage's bulk inserts may take minutes.
+        self.client = MongoClient(stack.mongo_uri, tz_aware=True, **replica_set_defaults(stack.mongo_uri))
         self.db = self.client[stack.db_name]
         self.url = stack.url
         self.vendor_auth = {
@@ -109,6 +121,12 @@ class Bench:
                 company_id=dataset.VENDOR_ID,
                 name=dataset.VENDOR.name,
                 email=dataset.VENDOR.email,
+            )
+        }
+        self.posting_auth = {
+            "Authorization": "Bearer "
+            + stack.token(
+                "v-2", "vendor", company_id=POSTING_VENDOR_ID, name="Pia (posting vendor)", email="pia@vendor-2.test"
             )
         }
         self.admin_auth = {
@@ -122,7 +140,11 @@ class Bench:
         self.used = []
         self.lock = threading.Lock()
         self.posted = 0  # messages posted through the API: one message_posted event each
-        self.prepared_reply = text.prepare(REPLY)
+        self.vendor_caller = dataset.VENDOR.to_dict()
+        self.reply = REPLY
+        self.threads_a_client = THREADS_A_CLIENT
+        self.generator = None  # the stage's data generator, set by run()
+        self.pool = None  # the client processes of the sustained figure, set by run()
         self.profiler = None  # set by --profile: phases of the last stage are then profiled
         self.profiles = {}
 
@@ -176,9 +198,31 @@ class Bench:
             taken = self.used[self.posted % len(self.used)]
             return taken
 
+    def posting_threads(self, count: int) -> list[str]:
+        """`count` new threads of the posting vendor (POSTING_VENDOR), for the sustained
+        figure's posts: thousands of threads nobody has posted in, kept out of the measured
+        vendor's inbox, whose pages they would change from stage to stage."""
+        made = [self.generator.thread_of([QUESTION]) for _ in range(count)]
+        for thread, messages in made:
+            thread["company_id"] = POSTING_VENDOR_ID
+            for message in messages:
+                message["company_id"] = POSTING_VENDOR_ID
+        dataset.insert_messages(self.db, [message for _, messages in made for message in messages])
+        dataset.insert(self.db.threads, [thread for thread, _ in made])
+        return [thread["_id"] for thread, _ in made]
+
+    def any_threads(self, count: int) -> list[str]:
+        """`count` of the vendor's threads (some more than once when there are fewer)."""
+        with self.lock:
+            known = [thread_id for thread_id, _ in (self.used or list(self.fresh))]
+        return [known[number % len(known)] for number in range(count)]
+
     # phases -----------------------------------------------------------------------------
 
     def post_one_client(self) -> dict:
+        """One client posting, turn about: the system, the single-process alternative, the
+        floor (an RPC round trip and an insert) and the floor with the thread's update."""
+
         def system():
             thread_id, _ = self.take_thread()
             answer = self.http.post(
@@ -190,9 +234,20 @@ class Bench:
             _expect(answer, 201)
             self.posted += 1
 
+        any_thread = iter(self.any_threads(10 * self.options["rounds"]))
+
+        def alternative():
+            answer = self.http.post(
+                f"{self.stack.alternative_url}/v1/threads/{next(any_thread)}/messages",
+                json={"body": REPLY},
+                headers=self.vendor_auth,
+                timeout=30,
+            )
+            _expect(answer, 201)
+
         def floor():
-            self.proxy.bench_echo.echo(dataset.VENDOR.to_dict(), FLOOR_THREAD, {"body": REPLY})
-            self.db.messages.insert_one(self._floor_message())
+            self.proxy.bench_echo.echo(self.vendor_caller, FLOOR_THREAD, {"body": REPLY})
+            self.db.messages.insert_one(floors.message_document(FLOOR_THREAD, REPLY))
 
         # The second floor: the same, and the thread moved on by one update, as a post must.
         floor_thread, _ = self.used[0] if self.used else self.fresh[0]
@@ -202,18 +257,22 @@ class Bench:
             self.db.threads.update_one({"_id": floor_thread}, {"$set": {"bench_floor_at": now()}})
 
         found = measure.rotation(
-            {"system": system, "floor_and_thread": floor_and_thread},
+            {"system": system, "alternative": alternative, "floor_and_thread": floor_and_thread},
             floor,
             self.options["rounds"],
             self.options["budget_s"],
+            warm_up=WARM_UP_ROUNDS,
+            min_rounds=MIN_ROUNDS,
         )
         self.db.messages.delete_many({"thread_id": FLOOR_THREAD})
-        ours, theirs, second = found["system"], found["floor"], found["floor_and_thread"]
+        ours, theirs, second, alone = found["system"], found["floor"], found["floor_and_thread"], found["alternative"]
         return {
             "system": ours,
             "floor": theirs,
+            "alternative": alone,
             "ratio_median": _ratio(ours["median_ms"], theirs["median_ms"]),
             "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"]),
+            "ratio_median_to_alternative": _ratio(ours["median_ms"], alone["median_ms"]),
             "floor_and_thread": second,
             "ratio_median_to_floor_and_thread": _ratio(ours["median_ms"], second["median_ms"]),
         }
@@ -256,83 +315,26 @@ class Bench:
             "ratio_p95": _ratio(ours["p95_ms"], theirs["p95_ms"]),
         }
 
-    def _floor_message(self) -> dict:
-        # The very document messages.append inserts for a vendor's reply.
-        return document_of(
-            model.new_message(
-                {"id": FLOOR_THREAD}, dataset.VENDOR, self.prepared_reply, now(), [MESSAGE_POSTED], new_id()
-            )
-        )
-
     def post_concurrent(self) -> dict:
-        proxies = []
-
-        def make_system():
-            session = requests.Session()
-
-            def post():
-                thread_id, _ = self.take_thread()
-                answer = session.post(
-                    f"{self.url}/v1/threads/{thread_id}/messages",
-                    json={"body": REPLY},
-                    headers=self.vendor_auth,
-                    timeout=30,
-                )
-                _expect(answer, 201)
-                with self.lock:
-                    self.posted += 1
-
-            return post
-
-        def make_floor():
-            cluster = ClusterRpcProxy({"AMQP_URI": self.stack.vhost.uri}, timeout=30)
-            proxy = cluster.start()
-            with self.lock:
-                proxies.append(cluster)
-
-            def bare():
-                proxy.bench_echo.echo(dataset.VENDOR.to_dict(), FLOOR_THREAD, {"body": REPLY})
-                self.db.messages.insert_one(self._floor_message())
-
-            return bare
-
-        spent = {"system": {}, "floor": {}}
-
-        @contextlib.contextmanager
-        def around(name):
-            with self.cpu(spent[name]):
-                yield
-                if name == "system":
-                    # The events of the window's messages are worked through before the floor's
-                    # window starts: their cost is the system's, and must not slow the floor.
-                    self.settle()
-
-        try:
-            ours, theirs = measure.throughput(make_system, make_floor, CLIENTS, self.options["window_s"], around=around)
-        finally:
-            for cluster in proxies:
-                cluster.stop()
-        self.db.messages.delete_many({"thread_id": FLOOR_THREAD})
-        return {
-            "system": ours,
-            "floor": theirs,
-            "ratio": _ratio(ours["per_second"], theirs["per_second"]),
-            "cpu_ms_per_message": {
-                "system": _per_operation(spent["system"], ours["operations"]),
-                "floor": _per_operation(spent["floor"], theirs["operations"]),
-            },
-        }
+        """16 client processes, sustained, end to end (bench/sustained.py)."""
+        return sustained.run(self, self.pool, self.options["windows"], self.options["window_s"])
 
     def inbox_pages(self, searches: dict[str, str]) -> dict:
-        """The vendor's first inbox page, and the same with each `q` of `searches`, against the
-        floor: an indexed find that reads the vendor's 20 newest thread documents and no
-        other. Each round asks for every page and the floor, in turn.
+        """The vendor's first inbox page, and the same with each `q` of `searches`, each
+        against its floor, every one asked once a round, in turn:
 
-        The floor is bounded by the 20th thread's last_message_at: SecantusDB applies a find's
-        limit only after reading, filtering and sorting every document the index lookup gave,
-        so the plain find(company_id).sort(...).limit(20) reads all the vendor's threads. That
-        plain find is timed too (`plain_find`), to show what the database does with it."""
-        shown, failed = {}, {}
+        - the inbox page: an indexed find that reads the vendor's 20 newest thread documents
+          and no other (bounded by the 20th thread's last_message_at: SecantusDB applies a
+          find's limit only after reading, filtering and sorting every document the index
+          lookup gave, so the plain find(company_id).sort(...).limit(20) reads all the
+          vendor's threads; that plain find is timed too, `plain_find`);
+        - a search: the cheapest query that returns the same threads, on an index built for
+          it (floors.SearchFloor: the vendor's (word, last message time) → thread).
+
+        Every answer is checked against its floor's: a page showing other threads is a
+        wrong answer, counted under `wrong`, and a missed goal."""
+        shown, failed, wrong = {}, {}, {}
+        expected = {}
 
         def page(name, params):
             def ask():
@@ -340,7 +342,10 @@ class Bench:
                     f"{self.url}/v1/threads", params={"limit": 20, **params}, headers=self.vendor_auth, timeout=300
                 )
                 if answer.status_code == 200:
-                    shown[name] = min(shown.get(name, 20), len(answer.json()["items"]))
+                    ids = [item["id"] for item in answer.json()["items"]]
+                    shown[name] = min(shown.get(name, 20), len(ids))
+                    if ids != expected[name]:
+                        wrong[name] = wrong.get(name, 0) + 1
                 else:
                     # Timed all the same: a 503 after the gateway's RPC_TIMEOUT is what the
                     # vendor gets, and it goes into the figure as the wait it was.
@@ -355,6 +360,7 @@ class Bench:
             started = time.perf_counter()
             twenty = list(self.db.threads.find({"company_id": dataset.VENDOR_ID}).sort(newest_first).limit(20))
             plain.append((time.perf_counter() - started) * 1000)
+        expected["inbox"] = [thread["_id"] for thread in twenty]
         # A millisecond below the 20th: SecantusDB's range walk of a descending compound index
         # leaves out the documents equal to a `$gte` bound (found here, see the README).
         bound = twenty[-1]["last_message_at"] - timedelta(milliseconds=1)
@@ -365,11 +371,23 @@ class Bench:
                 .sort(newest_first)
                 .limit(20)
             )
-            assert len(found) == len(twenty), "the floor must read the same 20 threads"
+            assert [thread["_id"] for thread in found] == expected["inbox"], "the floor must read the same 20 threads"
+
+        search_floor = floors.SearchFloor(self.db, dataset.VENDOR_ID)
+        search_floor.build(list(searches.values()))
+        for name, word in searches.items():
+            expected[name] = [thread["_id"] for thread in search_floor.page(word)]
+
+        def word_floor(name, word):
+            def find():
+                found = [thread["_id"] for thread in search_floor.page(word)]
+                assert found == expected[name], f"the {name} floor must read the same threads"
+
+            return find
 
         # The reader the service runs with (INBOX_READER, set by bench/stack.py).
         store = MongoThreads(self.db, mongo_inbox.reader(self.stack.env["INBOX_READER"], self.db))
-        vendor = Caller.from_dict(dataset.VENDOR.to_dict())
+        vendor = Caller.from_dict(self.vendor_caller)
 
         def query_alone(params):
             """The very query the service sends for this page, sent from here: what of the
@@ -380,22 +398,32 @@ class Bench:
         asked = {"inbox": {}, **{name: {"q": q} for name, q in searches.items()}}
         pages = {name: page(name, params) for name, params in asked.items()}
         alone = {f"{name}_query": query_alone(params) for name, params in asked.items()}
-        found = measure.rotation(
-            {**pages, **alone}, floor, self.options["rounds"], self.options["inbox_budget_s"], warm_up=0, min_rounds=1
-        )
-        theirs = found["floor"]
-        results = {
-            name: {
+        word_floors = {f"{name}_floor": word_floor(name, word) for name, word in searches.items()}
+        try:
+            found = measure.rotation(
+                {**pages, **alone, **word_floors},
+                floor,
+                self.options["rounds"],
+                self.options["inbox_budget_s"],
+                warm_up=WARM_UP_ROUNDS,
+                min_rounds=MIN_ROUNDS,
+            )
+        finally:
+            search_floor.drop()
+        results = {}
+        for name in pages:
+            theirs = found["floor"] if name == "inbox" else found[f"{name}_floor"]
+            results[name] = {
                 "system": found[name],
                 "floor": theirs,
                 "threads_on_page": shown.get(name, 0),
+                "threads_expected": len(expected[name]),
                 "failed": failed.get(name, {}),
+                "wrong": wrong.get(name, 0),
                 "query_alone": found[f"{name}_query"],
                 "ratio_p95": _ratio(found[name]["p95_ms"], theirs["p95_ms"]),
                 "ratio_median": _ratio(found[name]["median_ms"], theirs["median_ms"]),
             }
-            for name in pages
-        }
         results["plain_find"] = measure.describe(plain)
         results["database_busy_after_s"] = self.database_quiet()
         return results
@@ -517,6 +545,11 @@ class Bench:
         return accepted
 
     def announcement(self) -> dict:
+        """An announcement to every vendor against its floor: inserting the documents it
+        writes (threads, their search words, messages: made by the service's own functions)
+        with the services' write concern. The system's clock runs from the request until the
+        last vendor's event is out (published to the broker: its message no longer holds
+        pending events), looked at every LOOK_EVERY_S."""
         vendors = self.options["vendors"]
         request = {
             "company_ids": "all",
@@ -524,27 +557,44 @@ class Bench:
             "message": "Dear vendors, orders placed after 18 December ship in January. "
             "Please update your delivery times before Friday.",
         }
-        floor_threads = dataset.announcement_threads(vendors, dataset.ADMIN, request)
+        written = floors.announcement_documents(vendors, request)
         started = time.perf_counter()
-        self.db.threads.insert_many(floor_threads, ordered=False)
+        for collection, documents in written.items():  # in the store's order (insert_threads)
+            self.db[collection].insert_many(documents, ordered=False)
         floor_s = time.perf_counter() - started
+        # Gone before the system's turn: their messages would wait for the relay.
+        for collection, documents in written.items():
+            self.db[collection].delete_many({"_id": {"$in": [document["_id"] for document in documents]}})
         started = time.perf_counter()
         answer = self.http.post(f"{self.url}/v1/broadcasts", json=request, headers=self.admin_auth, timeout=600)
         answered_s = time.perf_counter() - started
         _expect(answer, 202)
         broadcast_id = answer.json()["id"]
-        # The admin has the answer; the threads are written after it. The clock stops when the
-        # announcement is marked sent: every vendor's thread and message written.
-        while (self.db.broadcasts.find_one({"_id": broadcast_id}, {"status": 1}) or {}).get("status") != "sent":
-            time.sleep(0.1)
+        while True:
+            found = self.db.broadcasts.find_one({"_id": broadcast_id}, {"status": 1, "created_at": 1}) or {}
+            if found.get("status") == "sent":
+                break
+            time.sleep(LOOK_EVERY_S)
         stored_s = time.perf_counter() - started
+        messages = [derived_id(found["created_at"], broadcast_id + "/message", number) for number in range(vendors)]
+        while any(
+            self.db.messages.find_one(
+                {"_id": {"$in": messages[first : first + 1000]}, "pending_events": {"$exists": True}}
+            )
+            for first in range(0, vendors, 1000)
+        ):
+            time.sleep(LOOK_EVERY_S)
+        out_s = time.perf_counter() - started
         return {
             "vendors": vendors,
-            "answered_s": round(answered_s, 3),
-            "stored_s": round(stored_s, 3),
+            "answered_s": answered_s,
+            "stored_s": stored_s,
+            "events_out_s": out_s,
             "threads_stored": self.db.threads.count_documents({"broadcast_id": broadcast_id}),
-            "floor_insert_many_s": round(floor_s, 3),
-            "ratio": _ratio(stored_s, floor_s),
+            "messages_stored": self.db.messages.count_documents({"_id": {"$in": messages}}),
+            "floor_s": floor_s,
+            "floor_writes": {collection: len(documents) for collection, documents in written.items()},
+            "ratio": _ratio(out_s, floor_s),
         }
 
     def close(self):
@@ -583,11 +633,6 @@ def _commands_per_message(counted: dict, messages: int) -> dict:
     }
 
 
-def _cpu_ratio(concurrent: dict) -> float:
-    spent = concurrent["cpu_ms_per_message"]
-    return _ratio(spent["system"]["total"], spent["floor"]["total"])
-
-
 def _mail_p95(stage: dict) -> float:
     """The stage's mail latency p95 (infinite when no mail arrived at all)."""
     latency = stage["mail_latency"]["posted_to_accepted"]
@@ -595,7 +640,8 @@ def _mail_p95(stage: dict) -> float:
 
 
 def _ratio(ours: float, floor: float) -> float:
-    return round(ours / floor, 2) if floor else float("inf")
+    """Unrounded: a goal is judged on the figure, not on its printed form."""
+    return ours / floor if floor else float("inf")
 
 
 # the run -----------------------------------------------------------------------------------
@@ -625,6 +671,8 @@ def run(options: dict, work: Path) -> dict:
             products, seconds = bench.load_catalog()
             print(f"catalog: {options['vendors']} vendors, {len(products)} products in {seconds:.1f} s", flush=True)
             generator = dataset.Generator(products)
+            bench.generator = generator
+            bench.pool = clients.Clients(CLIENTS)
             loader = dataset.Loader(bench.db, generator, on_thread=bench.fresh.append)
             for number, target in enumerate(options["stages"], 1):
                 if options.get("profile") and number == len(options["stages"]):
@@ -685,6 +733,8 @@ def run(options: dict, work: Path) -> dict:
         finally:
             if loader is not None:
                 loader.close()
+            if bench.pool is not None:
+                bench.pool.close()
             bench.close()
     finally:
         stack.stop()
@@ -715,14 +765,24 @@ def machine() -> dict:
 
 
 def goals(results: dict) -> list[dict]:
-    """Each goal of the issue's table, judged at the largest stage (growth beside it)."""
+    """Each goal of the issue's table, judged at the largest stage (growth beside it), on
+    unrounded figures."""
     if not results["stages"]:
         return []
     last, first = results["stages"][-1], results["stages"][0]
+    one, many = last["post_1_client"], last["post_16_clients"]
     rows = [
-        ("post, 1 client: median ≤ 1.5 × floor", last["post_1_client"]["ratio_median"], "≤", 1.5),
-        ("post, 16 clients: messages/s ≥ 0.2 × floor", last["post_16_clients"]["ratio"], "≥", 0.2),
-        ("CPU a posted message, all processes: ≤ 8 × floor's", _cpu_ratio(last["post_16_clients"]), "≤", 8.0),
+        ("post, 1 client: median ≤ 1.5 × floor", one["ratio_median"], "≤", 1.5),
+        ("post, 1 client: median ≤ 1.2 × the single-process alternative", one["ratio_median_to_alternative"], "≤", 1.2),
+        (f"post, {CLIENTS} clients, sustained end to end: messages/s ≥ 0.2 × floor", many["ratio"], "≥", 0.2),
+        (
+            f"post, {CLIENTS} clients, sustained end to end: messages/s ≥ 1 × the single-process alternative",
+            many["ratio_to_alternative"],
+            "≥",
+            1.0,
+        ),
+        ("CPU a message, every process the broker included: ≤ 8 × floor's", many["cpu_ratio"], "≤", 8.0),
+        ("CPU a message: ≤ 1.5 × the single-process alternative's", many["cpu_ratio_to_alternative"], "≤", 1.5),
         ("inbox page: p95 ≤ 3 × floor", last["inbox"]["ratio_p95"], "≤", 3.0),
         (
             "inbox page: p95 flat from the first stage to the last (≤ 1.5 × growth)",
@@ -730,9 +790,22 @@ def goals(results: dict) -> list[dict]:
             "≤",
             1.5,
         ),
-        ("q search, rare word: p95 ≤ 5 × floor", last["q_rare"]["ratio_p95"], "≤", 5.0),
-        ("q search, broad word: p95 ≤ 5 × floor", last["q_broad"]["ratio_p95"], "≤", 5.0),
     ]
+    for stage in results["stages"]:
+        rows += [
+            (
+                f"q search, rare word, {_short(stage['stage'])}: p95 ≤ 5 × fair floor",
+                stage["q_rare"]["ratio_p95"],
+                "≤",
+                5.0,
+            ),
+            (
+                f"q search, broad word, {_short(stage['stage'])}: p95 ≤ 5 × fair floor",
+                stage["q_broad"]["ratio_p95"],
+                "≤",
+                5.0,
+            ),
+        ]
     if "long_thread" in results:
         rows.append(
             (
@@ -776,14 +849,33 @@ def goals(results: dict) -> list[dict]:
             ),
         ]
     if "announcement" in results:
-        rows.append(("announcement: ≤ 3 × floor", results["announcement"]["ratio"], "≤", 3.0))
+        rows.append(
+            (
+                "announcement, until every vendor's event is out: ≤ 3 × its floor",
+                results["announcement"]["ratio"],
+                "≤",
+                3.0,
+            )
+        )
     judged = [
-        {"goal": name, "figure": figure, "met": figure <= limit if sign == "≤" else figure >= limit}
+        {
+            "goal": name,
+            "figure": figure,
+            "limit": limit,
+            "met": figure <= limit if sign == "≤" else figure >= limit,
+        }
         for name, figure, sign, limit in rows
     ]
-    for name in ("inbox", "q_rare", "q_broad"):
-        if last[name]["failed"]:
-            judged.append({"goal": f"{name}: every page answered", "figure": last[name]["failed"], "met": False})
+    for stage in results["stages"]:
+        for name in ("inbox", "q_rare", "q_broad"):
+            if stage[name]["failed"] or stage[name]["wrong"]:
+                judged.append(
+                    {
+                        "goal": f"{name}, {_short(stage['stage'])}: every page answered, with the floor's threads",
+                        "figure": {"failed": stage[name]["failed"], "wrong": stage[name]["wrong"]},
+                        "met": False,
+                    }
+                )
     return judged
 
 
@@ -806,12 +898,17 @@ def stage_lines(stage: dict) -> str:
         f"  post, 1 client        median {one['system']['median_ms']:8.1f} ms  floor {one['floor']['median_ms']:7.1f} ms"
         f"  × {one['ratio_median']:5.2f}   p95 {one['system']['p95_ms']:8.1f} ms  floor {one['floor']['p95_ms']:7.1f} ms"
         f"  × {one['ratio_p95']:5.2f}",
-        f"  post, {CLIENTS} clients       {many['system']['per_second']:8.1f} /s  floor {many['floor']['per_second']:7.1f} /s"
-        f"  × {many['ratio']:5.2f}   CPU a message {many['cpu_ms_per_message']['system']['total']:.0f} ms"
-        f" (floor {many['cpu_ms_per_message']['floor']['total']:.0f} ms)",
-        "      CPU ms a message: "
+        f"                        single-process alternative: median {one['alternative']['median_ms']:.1f} ms"
+        f"  (system × {one['ratio_median_to_alternative']:.2f})",
+        f"  post, {CLIENTS} clients, end to end  {many['system']['per_second']:7.1f} /s  floor {many['floor']['per_second']:7.1f} /s"
+        f"  × {many['ratio']:5.3f}   alternative {many['alternative']['per_second']:.1f} /s"
+        f" (× {many['ratio_to_alternative']:.2f})",
+        f"      CPU a message: {many['system']['cpu_ms_per_message']['total']:.1f} ms, floor"
+        f" {many['floor']['cpu_ms_per_message']['total']:.1f} ms (× {many['cpu_ratio']:.1f}), alternative"
+        f" {many['alternative']['cpu_ms_per_message']['total']:.1f} ms (× {many['cpu_ratio_to_alternative']:.2f})",
+        "      system's CPU ms a message: "
         + ", ".join(
-            f"{name} {value}" for name, value in many["cpu_ms_per_message"]["system"].items() if name != "total"
+            f"{name} {value}" for name, value in many["system"]["cpu_ms_per_message"].items() if name != "total"
         ),
     ]
     for name, label in (("inbox", "inbox page"), ("q_rare", "q, rare word"), ("q_broad", "q, broad word")):
@@ -892,11 +989,27 @@ def table(results: dict) -> str:
         ),
     )
     row(
-        f"post, {CLIENTS} clients (messages/s)",
+        "post, 1 client, median, vs single process",
+        lambda s: _cell(
+            s["post_1_client"]["system"]["median_ms"],
+            s["post_1_client"]["alternative"]["median_ms"],
+            s["post_1_client"]["ratio_median_to_alternative"],
+        ),
+    )
+    row(
+        f"post, {CLIENTS} clients, end to end (messages/s)",
         lambda s: _cell(
             s["post_16_clients"]["system"]["per_second"],
             s["post_16_clients"]["floor"]["per_second"],
             s["post_16_clients"]["ratio"],
+        ),
+    )
+    row(
+        "  the same vs single process",
+        lambda s: _cell(
+            s["post_16_clients"]["system"]["per_second"],
+            s["post_16_clients"]["alternative"]["per_second"],
+            s["post_16_clients"]["ratio_to_alternative"],
         ),
     )
     for name, label in (
@@ -914,9 +1027,17 @@ def table(results: dict) -> str:
     row(
         f"CPU a message, {CLIENTS} clients (ms)",
         lambda s: _cell(
-            s["post_16_clients"]["cpu_ms_per_message"]["system"]["total"],
-            s["post_16_clients"]["cpu_ms_per_message"]["floor"]["total"],
-            _cpu_ratio(s["post_16_clients"]),
+            s["post_16_clients"]["system"]["cpu_ms_per_message"]["total"],
+            s["post_16_clients"]["floor"]["cpu_ms_per_message"]["total"],
+            s["post_16_clients"]["cpu_ratio"],
+        ),
+    )
+    row(
+        "  the same vs single process",
+        lambda s: _cell(
+            s["post_16_clients"]["system"]["cpu_ms_per_message"]["total"],
+            s["post_16_clients"]["alternative"]["cpu_ms_per_message"]["total"],
+            s["post_16_clients"]["cpu_ratio_to_alternative"],
         ),
     )
     row("notifications caught up after 1 client (s)", lambda s: f"{s['notifications_caught_up_s']}")
@@ -952,8 +1073,9 @@ def table(results: dict) -> str:
         note = results["announcement"]
         out.append(
             f"announcement to {note['vendors']} vendors: answered 202 in {note['answered_s']:.2f} s, "
-            f"{note['threads_stored']} threads written after {note['stored_s']:.2f} s; bare insert_many of "
-            f"as many threads {note['floor_insert_many_s']:.2f} s; ratio {note['ratio']:.2f}"
+            f"{note['threads_stored']} threads written after {note['stored_s']:.2f} s, every event out after "
+            f"{note['events_out_s']:.2f} s; the floor (insert_many of the same threads, words and messages) "
+            f"{note['floor_s']:.2f} s; ratio {note['ratio']:.2f}"
         )
     if "cscart_import" in results:
         moved = results["cscart_import"]
@@ -965,7 +1087,9 @@ def table(results: dict) -> str:
         )
     out += ["", "goals (at the largest stage):"]
     for goal in results["goals"]:
-        out.append(f"  {'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
+        figure = goal["figure"]
+        shown = f"{figure:.3f}" if isinstance(figure, float) else figure
+        out.append(f"  {'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {shown}")
     if "peak_memory_mib" in results:
         out += [
             "",
@@ -1014,6 +1138,10 @@ def main() -> None:
     print("\n" + printed)
     output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nwritten to {output}; logs in {work / 'logs'}")
+    missed = [goal for goal in results["goals"] if not goal["met"]]
+    if missed:
+        print(f"{len(missed)} of {len(results['goals'])} goals missed", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

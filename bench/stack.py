@@ -4,7 +4,8 @@ Every Procfile process runs as a subprocess (dev/processes.py, as the test stack
 RabbitMQ virtual host made for the run through the management API, against a fresh embedded
 database under a temporary directory (or MONGO_URI's server, in a database of the run's own),
 with the development mail sink as the SMTP server. Beside them, the bench's echo service
-(bench/echo.py), the floor of one RPC.
+(bench/echo.py), the floor of one RPC, and the single-process alternative (bench/alternative.py)
+on the same database and mail sink.
 """
 
 import os
@@ -28,6 +29,9 @@ from services.common.config import load_settings
 JWT_SECRET = "bench-secret-" + "x" * 32
 CALLER_SIGNING_KEY = "bench-caller-signing-key-" + "x" * 32
 ECHO = "nameko run --config config.yml bench.echo"
+# What a team would write instead, under the gateway's gunicorn settings (bench/alternative.py).
+ALTERNATIVE = 'gunicorn --config bench/alternative_conf.py "bench.alternative:create_app()"'
+BROKER = "broker (beam.smp)"
 
 
 # The embedded database's WiredTiger cache is 1 GB by default, less than a million messages and
@@ -120,14 +124,19 @@ class Stack:
         }
         # Each process touching the database serves its metrics, for the commands it sent.
         self.metrics_ports = {name: free_port() for name in COUNTED}
+        alternative_port = free_port()
+        self.alternative_url = f"http://127.0.0.1:{alternative_port}"
         self.processes = Processes(
             self.env,
             self.logs,
-            {**processes(), "bench_echo": ECHO},
-            own_env={name: {"METRICS_PORT": str(port)} for name, port in self.metrics_ports.items()},
+            {**processes(), "bench_echo": ECHO, "alternative": ALTERNATIVE},
+            own_env={
+                **{name: {"METRICS_PORT": str(port)} for name, port in self.metrics_ports.items()},
+                "alternative": {"ALTERNATIVE_PORT": str(alternative_port)},
+            },
         )
         self.processes.start()
-        self.processes.wait_ready([self.url + "/readyz?services=all"], timeout=120.0)
+        self.processes.wait_ready([self.url + "/readyz?services=all", self.alternative_url + "/healthz"], timeout=120.0)
 
     @property
     def running(self) -> dict:
@@ -199,10 +208,12 @@ class Stack:
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) each part has used so far; gunicorn's workers count
-        towards the gateway."""
+        towards the gateway, the broker's Erlang VM (the machine's RabbitMQ, which the run's
+        virtual host lives in: measure on a quiet machine) is one part."""
         used = {}
         for name, process in {**self.helpers, **self.running}.items():
             used[name] = sum(_cpu_seconds(pid) for pid in [process.pid, *_children(process.pid)])
+        used[BROKER] = sum(_cpu_seconds(pid) for pid in _named("beam.smp"))
         used["bench (this process)"] = _cpu_seconds(os.getpid())
         return used
 
@@ -214,6 +225,19 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
     # utime and stime, the 14th and 15th fields (counted from the pid), in clock ticks.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _named(command: str) -> list[int]:
+    """The processes whose command name is `command`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == command:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 def _peak_mib(pid: int) -> float | None:

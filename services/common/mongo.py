@@ -72,11 +72,15 @@ class CommandCounter(monitoring.CommandListener):
         pass
 
 
+def replica_set_defaults(uri: str) -> dict[str, Any]:
+    """REPLICA_SET_DEFAULTS but those `uri` sets itself: what every writer of ours writes with
+    (the bench's floors too, so they pay the same write concern)."""
+    given = {name.lower() for name in uri_parser.parse_uri(uri)["options"]}
+    return {name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given}
+
+
 def connect(settings: Settings) -> MongoClient[Document]:
-    given = {name.lower() for name in uri_parser.parse_uri(settings.MONGO_URI)["options"]}
-    defaults: dict[str, Any] = {
-        name: value for name, value in REPLICA_SET_DEFAULTS.items() if name.lower() not in given
-    }
+    defaults = replica_set_defaults(settings.MONGO_URI)
     return MongoClient(
         settings.MONGO_URI,
         tz_aware=True,

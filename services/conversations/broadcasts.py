@@ -97,12 +97,11 @@ def deliver_broadcast(store, outbox, announcement: dict) -> None:
         store.insert_threads([thread for thread, _ in written[first:]], [message for _, message in written[first:]])
         store.hold_broadcast(broadcast_id, now() + ANNOUNCEMENT_LEASE)
     store.broadcast_sent(broadcast_id, now())
-    for number, (thread, message) in enumerate(written):
-        if not outbox.publish_now(thread, message):
-            # The broker is away: the relay publishes the rest as soon as it is back, not
-            # once their lease runs out.
-            store.relay_soon([message["id"] for _, message in written[number:]], now())
-            break
+    not_out = outbox.publish_all(written)
+    if not_out:
+        # The broker is away: the relay publishes the rest as soon as it is back, not once
+        # their lease runs out.
+        store.relay_soon(not_out, now())
 
 
 def resume_broadcasts(store, outbox) -> int:

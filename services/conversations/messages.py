@@ -82,6 +82,7 @@ def append(
         return thread, message
     if thread["status"] == "closed":
         store.reopen(thread, rules.open_key(thread))
+        thread = {**thread, "status": "open"}
     updated = store.add_message(thread, message, rules.after_message(thread, side, at))
     if updated is None:  # deleted a moment ago
         store.remove_message(message["id"])

@@ -6,6 +6,7 @@ nothing here decides who may do what (services/common/access.py, rules.py). How 
 inbox is read is the reader's (mongo_inbox.py), chosen by INBOX_READER.
 """
 
+import copy
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -138,8 +139,17 @@ class MongoThreads(MongoSavedReplies, MongoPrivacy):
 
     def add_message(self, thread: Thread, message: Message, effect: MessageEffect) -> Thread | None:
         """Move the thread on for a stored message: last message, counters. None when
-        the thread was deleted meanwhile: a deleted thread stays deleted."""
-        return maybe_thread(update_by_id(self.threads, thread["id"], _update_for(effect, message), NOT_DELETED))
+        the thread was deleted meanwhile: a deleted thread stays deleted.
+
+        One write, no read-back: the thread answered is the one the post read, moved on in
+        memory as the write moved the stored one (a read-back cost every post a command, and
+        what another post wrote in between is that post's to tell)."""
+        written = self.threads.update_one({"_id": thread["id"], **NOT_DELETED}, _update_for(effect, message))
+        if written.matched_count == 0:
+            return None
+        moved = copy.deepcopy(thread)
+        effect.apply_to(moved, message)
+        return moved
 
     def reopen(self, thread: Thread, open_key: str | None) -> None:
         """A closed thread that receives a message is open again (a deleted one is not); it

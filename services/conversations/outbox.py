@@ -1,6 +1,7 @@
 """Events go out after the write they describe is committed (the outbox kept on the message)."""
 
 import logging
+from collections import deque
 
 from prometheus_client import Counter, Gauge
 
@@ -15,6 +16,9 @@ log = logging.getLogger(__name__)
 # Messages whose events were due (past their relay grace) and not out at the relay's last tick:
 # above 0 for long, the broker refuses them (alert OutboxBacklogGrowing).
 BACKLOG = Gauge("message_center_outbox_backlog", "Messages whose events are due and not yet published")
+# Publishes in flight at once for an announcement (each waits for its confirm; kombu's pool of
+# producers holds 10 a process by default).
+PUBLISHERS = 8
 RELAYED = Counter("message_center_events_relayed_total", "Events published by the relay, not by their request")
 
 
@@ -51,6 +55,30 @@ class Outbox:
             return False
         self.published.append(message["id"])
         return True
+
+    def publish_all(self, written: list[tuple[Thread, Message]]) -> list[str]:
+        """Publish many messages' events (an announcement's), PUBLISHERS at a time; the ids
+        of the messages whose events did not go out (the broker away), for the relay.
+
+        Each publish waits for the broker's confirm: one after the other, an announcement to
+        300 vendors spent 3 s waiting and a tenth of that working (bench/, profiled). Once one
+        publish fails, the rest are left to the relay too: the broker is away for all of them."""
+        waiting = deque(written)
+        not_out: list[str] = []
+
+        def publisher() -> None:
+            while waiting:
+                thread, message = waiting.popleft()
+                if not self.publish_now(thread, message):
+                    not_out.append(message["id"])
+                    not_out.extend(left["id"] for _, left in waiting)
+                    waiting.clear()
+
+        started = [self.spawn(publisher) for _ in range(min(PUBLISHERS, len(written)))]
+        for each in started:
+            if each is not None:  # a spawn that ran the work at once returns nothing to wait for
+                each.wait()
+        return not_out
 
     def read(self, thread: Thread, side: str, at) -> None:
         """Tell that a side read the thread (THREAD_READ), after the answer as a message's

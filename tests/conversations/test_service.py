@@ -128,7 +128,7 @@ def test_an_announcement_a_stopped_process_left_half_written_is_finished_once(rp
     half = mongo_db.broadcasts.find_one({"_id": sent["id"]})
     half.update(_id="half-written", status="sending", lease_until=half["created_at"])
     mongo_db.broadcasts.insert_one(half)
-    stopped = Outbox(MongoThreads(mongo_db), dispatch=None, published=[], spawn=None)
+    stopped = Outbox(MongoThreads(mongo_db), dispatch=None, published=[], spawn=lambda work: work())
 
     def stop_here(thread, message):  # the process stopped before its events went out
         raise ProcessStopped()
