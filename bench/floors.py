@@ -23,6 +23,7 @@ FLOOR_THREAD = "bench-floor"
 
 # The search floor's word-to-thread index: one document a (vendor, word, thread).
 SEARCH_FLOOR = "bench_floor_words"
+PAGE = 20
 
 NOT_THE_RELAYS = timedelta(days=1)
 
@@ -56,6 +57,7 @@ class SearchFloor:
         self.db = db
         self.company_id = company_id
         self.index = db[SEARCH_FLOOR]
+        self.bounds: dict = {}  # by word: a moment just before its page's last thread
 
     def build(self, words: list[str]) -> None:
         """Index the vendor's threads holding each of `words`, as they stand now."""
@@ -83,10 +85,21 @@ class SearchFloor:
             ]
             for first in range(0, len(rows), 10_000):
                 self.index.insert_many(rows[first : first + 10_000], ordered=False)
+            newest = sorted(rows, key=lambda row: (row["last_message_at"], row["thread_id"]), reverse=True)[:PAGE]
+            if len(newest) == PAGE:
+                self.bounds[word] = newest[-1]["last_message_at"] - timedelta(milliseconds=1)
 
-    def page(self, word: str, limit: int = 20) -> list[dict]:
+    def page(self, word: str, limit: int = PAGE) -> list[dict]:
+        """The vendor's `limit` newest threads holding `word`. Bounded below by the 20th
+        one's time (less a millisecond), as the inbox's floor is: SecantusDB applies a find's
+        limit only after reading and sorting every entry its index lookup gives, so an
+        unbounded find would read the word's every thread (a broad word: most of them), and
+        the floor would be dearer than the cheapest query that gives the same threads."""
+        criteria = {"company_id": self.company_id, "word": word}
+        if word in self.bounds:
+            criteria["last_message_at"] = {"$gte": self.bounds[word]}
         newest = (
-            self.index.find({"company_id": self.company_id, "word": word}, {"thread_id": 1, "_id": 0})
+            self.index.find(criteria, {"thread_id": 1, "_id": 0})
             .sort([("last_message_at", DESCENDING), ("thread_id", DESCENDING)])
             .limit(limit)
         )
