@@ -81,6 +81,8 @@ def create_app() -> Flask:
     db = connect(settings)[settings.MONGO_DB]
     # A bell is read by its audience, newest first: its insert keeps the index that read needs.
     db[BELL].create_index([("audience", 1), ("_id", -1)])
+    # A mail is found by its message, as the system's are (its unique (message, address) key).
+    db[MAILS].create_index("message_id")
     mailer = Mailer(settings, db)
     errors.register(app)
 
