@@ -7,11 +7,14 @@ PYTHON ?= python3
 VENV := .venv
 DB_VENV := .venv-db
 CONTRACT_VENV := .venv-contract
+# Suggested answers' offline quality run (bench/suggestions_quality.py): PyTorch and the
+# sentence-embedding model, kept out of the system's virtualenv until the service needs them.
+SUGGESTIONS_VENV := .venv-suggestions
 BIN := $(VENV)/bin
 # axe-core, the npm package the browser tests inject into pages to check accessibility.
 AXE := tests/ui/axe/node_modules/.installed
 
-.PHONY: install run check test test-durations faults scale bench rabbitmq system-packages clean import-cscart docs
+.PHONY: install run check test test-durations faults scale bench suggestions-quality rabbitmq system-packages clean import-cscart docs
 
 install: $(VENV)/.installed $(DB_VENV)/.installed $(CONTRACT_VENV)/.installed
 
@@ -29,6 +32,14 @@ $(DB_VENV)/.installed: requirements-db.txt
 $(CONTRACT_VENV)/.installed: requirements-contract.txt
 	$(PYTHON) -m venv $(CONTRACT_VENV)
 	$(CONTRACT_VENV)/bin/pip install --quiet -r requirements-contract.txt
+	touch $@
+
+# torch first and alone, at the version whose CPU build lies on this disk: any other would
+# download a CUDA build of gigabytes.
+$(SUGGESTIONS_VENV)/.installed: requirements-suggestions.txt
+	$(PYTHON) -m venv $(SUGGESTIONS_VENV)
+	$(SUGGESTIONS_VENV)/bin/pip install --quiet "$$(grep '^torch==' requirements-suggestions.txt)"
+	$(SUGGESTIONS_VENV)/bin/pip install --quiet -r requirements-suggestions.txt
 	touch $@
 
 $(AXE): tests/ui/axe/package-lock.json
@@ -90,6 +101,11 @@ scale: install rabbitmq
 bench: install rabbitmq
 	$(BIN)/python -m bench.run $(BENCH_ARGS); judged=$$?; $(BIN)/python -m bench.report && exit $$judged
 
+# Sentence embeddings against BM25 on the labelled questions of bench/suggestions/ (issue 27):
+# precision@1 and recall@3 of both, side by side, into bench/results-suggestions.json.
+suggestions-quality: $(SUGGESTIONS_VENV)/.installed
+	$(SUGGESTIONS_VENV)/bin/python -m bench.suggestions_quality
+
 # A CS-Cart marketplace moving in (README "Moving a CS-Cart marketplace in"): its Message Center
 # history into the running system, beside `make run` and with its environment.
 # CSCART_DB=mysql://USER:PASSWORD@HOST:PORT/DATABASE, CSCART_TABLE_PREFIX (cscart_),
@@ -110,4 +126,4 @@ docs: install
 	$(BIN)/python -m bench.report
 
 clean:
-	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) var tests/ui/axe/node_modules
+	rm -rf $(VENV) $(DB_VENV) $(CONTRACT_VENV) $(SUGGESTIONS_VENV) var tests/ui/axe/node_modules
