@@ -150,7 +150,7 @@ def _system_done(db, threads: list[str], messages: list[str]) -> float | None:
         return None
     # By thread alone, the messages picked out here: SecantusDB serves a filter by index only
     # when each of its fields leads one, and matches an $in by walking its list, so
-    # {thread_id: {$in}, message_id: {$in}} read every bell item against every id (minutes at 1M).
+    # {thread_id: {$in}, message_id: {$in}} would read every bell item against every id.
     wanted = set(messages)
     bells = [
         bell
